@@ -1,0 +1,3 @@
+from tfdrift_gitops.cli import main
+
+main()

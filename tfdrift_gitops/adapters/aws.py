@@ -1,0 +1,42 @@
+"""boto3 clients, built on demand with the endpoint and retry settings a user chose."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
+
+from tfdrift_gitops.errors import ConfigError
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+
+def make_s3_client(endpoint_url: str | None = None, region: str | None = None) -> S3Client:
+    """An S3 client; ``endpoint_url`` (or AWS_ENDPOINT_URL) points at MinIO, moto or another
+    S3-compatible store. Standard retry mode retries throttling and 5xx with backoff."""
+    import boto3
+    from botocore.config import Config
+
+    endpoint = endpoint_url or os.environ.get("TFDRIFT_S3_ENDPOINT_URL") or None
+    config = Config(
+        retries={"max_attempts": 8, "mode": "standard"},
+        connect_timeout=10,
+        read_timeout=60,
+        s3={"addressing_style": "path"} if endpoint else {},
+    )
+    session = boto3.session.Session()
+    return session.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=region or session.region_name or "us-east-1",
+        config=config,
+    )
+
+
+def split_s3_url(url: str) -> tuple[str, str]:
+    """``s3://bucket/some/prefix`` -> ``("bucket", "some/prefix")``."""
+    parsed = urlparse(url)
+    if parsed.scheme != "s3" or not parsed.netloc:
+        raise ConfigError(f"not an s3:// URL: {url!r}")
+    return parsed.netloc, parsed.path.lstrip("/")

@@ -1,0 +1,302 @@
+"""The drift engine: parsed events + a state index -> findings, and changes recomputed on demand.
+
+``evaluate`` looks at one event: is it a write the catalog knows, on which resource, made by
+whom. ``observe`` replays every event of one resource, in eventTime order, over the state's
+attributes to give the changes as they stand now; folding (``tfdrift_gitops.core.fold``) uses it
+so that out-of-order delivery and reverts come out right.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from fnmatch import fnmatchcase
+from typing import Any
+
+from tfdrift_gitops.core.catalog import Catalog
+from tfdrift_gitops.core.catalog.model import (
+    Action,
+    Effect,
+    Rule,
+    Target,
+    deep_copy_attrs,
+    ids_of,
+)
+from tfdrift_gitops.core.paths import MISSING, get_path
+from tfdrift_gitops.core.policy import Policy
+from tfdrift_gitops.core.state import StateIndex, StateResource, arn_account_region
+from tfdrift_gitops.models import Change, CloudEvent, Kind, ResourceRef, Severity
+
+log = logging.getLogger(__name__)
+
+
+class Skip(StrEnum):
+    """Why an event (or one of its findings) is not drift. Every skip is counted by reason."""
+
+    FAILED = "failed_call"
+    READ_ONLY = "read_only"
+    NOT_IN_CATALOG = "not_in_catalog"
+    TRUSTED = "trusted_actor"
+    IGNORED = "ignored"
+    NOT_IN_STATE = "not_in_state"
+    NO_CHANGE = "no_change"
+    FOREIGN_ACCOUNT = "foreign_account"
+    ALREADY_MANAGED = "already_managed"
+    NO_RESOURCE_ID = "no_resource_id"
+    NOT_MANAGEMENT = "not_management_event"
+    DUPLICATE = "duplicate_event"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """An event that lands on one resource.
+
+    ``kind`` is None when the resource is not in state and the event did not create it: it
+    matters only if an open unmanaged drift already exists for that resource. ``trusted``
+    findings (Terraform's own calls) never open drift; they can resolve it.
+    """
+
+    kind: Kind | None
+    resource: ResourceRef
+    event: CloudEvent
+    rule: Rule
+    target: Target
+    trusted: bool = False
+    state_serial: int | None = None
+
+
+@dataclass(slots=True)
+class Evaluation:
+    findings: list[Finding] = field(default_factory=list)
+    skipped: Skip | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    changes: tuple[Change, ...]
+    observed: Mapping[str, Any]
+    modelled: bool
+    """True when at least one event carried an attribute effect for this resource."""
+
+
+class Engine:
+    def __init__(
+        self, index: StateIndex, catalog: Catalog | None = None, policy: Policy | None = None
+    ) -> None:
+        self.index = index
+        self.catalog = catalog if catalog is not None else Catalog.default()
+        self.policy = policy if policy is not None else Policy()
+        self._known_accounts = frozenset(policy.accounts) if policy and policy.accounts else None
+
+    # ------------------------------------------------------------------ one event
+
+    def evaluate(self, event: CloudEvent) -> Evaluation:
+        if event.error_code:
+            return Evaluation(skipped=Skip.FAILED, detail=event.error_code)
+        if event.read_only:
+            return Evaluation(skipped=Skip.READ_ONLY)
+        if event.event_type and event.event_type not in ("AwsApiCall", "AwsConsoleAction"):
+            return Evaluation(skipped=Skip.NOT_MANAGEMENT, detail=event.event_type)
+        rule = self.catalog.get(event.name, event.source)
+        if rule is None:
+            return Evaluation(skipped=Skip.NOT_IN_CATALOG, detail=event.name)
+        trusted = self.policy.is_trusted(event)
+        if not trusted and (ignore := self.policy.ignores_event(event)) is not None:
+            return Evaluation(skipped=Skip.IGNORED, detail=ignore.reason or event.name)
+        findings: list[Finding] = []
+        saw_id = False
+        for target in rule.targets:
+            if target.guard is not None and not target.guard(event, self.index):
+                continue
+            ids = ids_of(target, event)
+            if not ids:
+                continue
+            saw_id = True
+            action = target.action or rule.action
+            findings.extend(self._land(event, rule, target, action, ids, trusted))
+            if findings:
+                break  # targets are in order of preference: the first that lands wins
+        if findings:
+            return Evaluation(findings=findings)
+        return Evaluation(skipped=Skip.NOT_IN_STATE if saw_id else Skip.NO_RESOURCE_ID)
+
+    def _land(
+        self,
+        event: CloudEvent,
+        rule: Rule,
+        target: Target,
+        action: Action,
+        ids: list[str],
+        trusted: bool,
+    ) -> list[Finding]:
+        out: list[Finding] = []
+        account = event.account_id or event.actor.account_id
+        for cloud_id in ids:
+            matches = self.index.lookup(
+                target.type, target.lookup, cloud_id, account=account, region=event.region
+            )
+            if matches:
+                kind = {
+                    Action.MODIFY: Kind.MODIFIED,
+                    Action.DELETE: Kind.DELETED,
+                    Action.CREATE: None,  # already managed: a create cannot drift it
+                }[action]
+                if action is Action.CREATE and not trusted:
+                    continue
+                out.extend(
+                    Finding(
+                        kind=kind if action is not Action.CREATE else Kind.MODIFIED,
+                        resource=_ref(res, cloud_id),
+                        event=event,
+                        rule=rule,
+                        target=target,
+                        trusted=trusted,
+                        state_serial=res.serial,
+                    )
+                    for res in matches
+                )
+            elif action is Action.CREATE and self._account_in_scope(account):
+                out.append(
+                    Finding(
+                        kind=Kind.UNMANAGED,
+                        resource=ResourceRef(address="", type=target.type, id=cloud_id),
+                        event=event,
+                        rule=rule,
+                        target=target,
+                        trusted=trusted,
+                    )
+                )
+            else:
+                out.append(
+                    Finding(
+                        kind=None,
+                        resource=ResourceRef(address="", type=target.type, id=cloud_id),
+                        event=event,
+                        rule=rule,
+                        target=target,
+                        trusted=trusted,
+                    )
+                )
+        return out
+
+    def _account_in_scope(self, account: str) -> bool:
+        known = self._known_accounts
+        if known is None:
+            known = self._accounts_seen_in_state()
+        return not known or not account or account in known
+
+    def _accounts_seen_in_state(self) -> frozenset[str]:
+        cached: frozenset[str] | None = getattr(self, "_seen_accounts", None)
+        if cached is None:
+            seen = set()
+            for res in self.index:
+                arn = res.attributes.get("arn")
+                if isinstance(arn, str):
+                    account, _ = arn_account_region(arn)
+                    if account:
+                        seen.add(account)
+            cached = frozenset(seen)
+            self._seen_accounts = cached
+        return cached
+
+    # ------------------------------------------------------------------ one resource
+
+    def state_attributes(self, resource: ResourceRef) -> Mapping[str, Any] | None:
+        if not resource.address:
+            return None
+        found: StateResource | None = self.index.get(
+            resource.state, resource.workspace, resource.address
+        )
+        return found.attributes if found is not None else None
+
+    def observe(self, resource: ResourceRef, events: Iterable[CloudEvent]) -> Observation:
+        """Replay ``events`` in eventTime order over the state's attributes.
+
+        Unmanaged resources start from an empty object, so their ``changes`` are the attributes
+        CloudTrail told us (what an import block needs).
+        """
+        base = self.state_attributes(resource) or {}
+        observed = deep_copy_attrs(base)
+        touched: dict[str, Effect] = {}
+        for event in sorted(events, key=lambda e: (e.time, e.id)):
+            target = self._target_for(event, resource.type)
+            if target is None:
+                continue
+            for effect in target.effects:
+                if effect.apply(observed, event):
+                    touched.setdefault(effect.path, effect)
+        changes: list[Change] = []
+        for path, effect in touched.items():
+            before = get_path(base, path)
+            after = get_path(observed, path)
+            before = None if before is MISSING else before
+            after = None if after is MISSING else after
+            if effect.compare(before) == effect.compare(after):
+                continue
+            changes.append(Change(path=path, before=before, after=after))
+        return Observation(changes=tuple(changes), observed=observed, modelled=bool(touched))
+
+    def _target_for(self, event: CloudEvent, rtype: str) -> Target | None:
+        rule = self.catalog.get(event.name, event.source)
+        if rule is None:
+            return None
+        return next((t for t in rule.targets if t.type == rtype), None)
+
+    def filter_changes(
+        self, changes: tuple[Change, ...], resource: ResourceRef, event: CloudEvent
+    ) -> tuple[Change, ...]:
+        """Drop changes on attribute paths the user ignores."""
+        if not self.policy.ignore:
+            return changes
+        address = resource.address or f"{resource.type}.{resource.id}"
+        return tuple(
+            c for c in changes if not self.policy.drops_path(c.path, address, resource.type, event)
+        )
+
+    # ------------------------------------------------------------------ severity
+
+    def severity(
+        self,
+        rule: Rule,
+        event: CloudEvent,
+        resource: ResourceRef,
+        observed: Mapping[str, Any],
+        changes: tuple[Change, ...],
+    ) -> tuple[Severity, tuple[str, ...]]:
+        """The rule's default, raised by its content checks, then the user's overrides."""
+        severity = rule.severity
+        reasons = [f"{event.name} on {resource.type} is {rule.severity.value} by default"]
+        for check in rule.severity_checks:
+            try:
+                raised = check(event, observed)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                log.warning("severity check failed for %s: %s", event.id, exc)
+                continue
+            if raised is not None and raised[0].rank > severity.rank:
+                severity, why = raised
+                reasons.append(why)
+        paths = [c.path for c in changes]
+        for override in self.policy.severity_overrides:
+            if override.matches(event.name, resource.type, resource.address, paths):
+                severity = override.severity
+                reasons.append(f"set to {override.severity.value} by configuration")
+                break
+        return severity, tuple(reasons)
+
+
+def _ref(res: StateResource, cloud_id: str) -> ResourceRef:
+    attrs_id = res.attributes.get("id")
+    return ResourceRef(
+        address=res.address,
+        type=res.type,
+        id=attrs_id if isinstance(attrs_id, str) and attrs_id else cloud_id,
+        state=res.source,
+        workspace=res.workspace,
+    )
+
+
+def address_matches(address: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatchcase(address, p) for p in patterns)

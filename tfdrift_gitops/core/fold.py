@@ -1,0 +1,268 @@
+"""Folding findings into drifts, and resolving drifts: the pure lifecycle rules.
+
+Used by ``detect`` (an in-memory book) and by the ledger (read, fold, conditional write).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from tfdrift_gitops.core.catalog.model import Action
+from tfdrift_gitops.core.engine import Engine, Finding, Skip
+from tfdrift_gitops.models import Change, CloudEvent, Drift, Kind, Severity, Status, Transition
+
+
+class FoldResult(StrEnum):
+    OPENED = "opened"
+    UPDATED = "updated"
+    ESCALATED = "escalated"
+    RESOLVED = "resolved"
+    UNCHANGED = "unchanged"
+    NOT_DRIFT = "not_drift"
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    result: FoldResult
+    drift: Drift | None
+    skip: Skip | None = None
+
+
+def drift_id(resource_key: str, first_event_id: str) -> str:
+    digest = hashlib.sha256(f"{resource_key}\n{first_event_id}".encode()).hexdigest()
+    return f"d-{digest[:16]}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def fold(
+    engine: Engine, existing: Drift | None, finding: Finding, *, now: datetime | None = None
+) -> Folded:
+    """Fold one finding into the open drift of its resource (or open one).
+
+    ``existing`` must be the *open* drift for ``finding.resource.key`` or None.
+    """
+    now = now or _now()
+    event = finding.event
+    if existing is not None and event.id in existing.event_ids:
+        return Folded(FoldResult.UNCHANGED, existing, Skip.DUPLICATE)
+    if existing is None:
+        return _open(engine, finding, now)
+    return _join(engine, existing, finding, now)
+
+
+def _open(engine: Engine, finding: Finding, now: datetime) -> Folded:
+    event = finding.event
+    if finding.trusted:
+        return Folded(FoldResult.NOT_DRIFT, None, Skip.TRUSTED)
+    if finding.kind is None:
+        return Folded(FoldResult.NOT_DRIFT, None, Skip.NOT_IN_STATE)
+    resource = finding.resource
+    address = resource.address or f"{resource.type}.{resource.id}"
+    if engine.policy.ignores_resource(address, resource.type, event) is not None:
+        return Folded(FoldResult.NOT_DRIFT, None, Skip.IGNORED)
+    changes: tuple[Change, ...] = ()
+    observed: dict[str, object] = {}
+    if finding.kind in (Kind.MODIFIED, Kind.UNMANAGED):
+        observation = engine.observe(resource, [event])
+        observed = dict(observation.observed)
+        changes = engine.filter_changes(observation.changes, resource, event)
+        if finding.kind is Kind.MODIFIED and finding.target.effects and not changes:
+            # The call set what state already says (or only touched ignored paths).
+            skip = Skip.IGNORED if observation.changes else Skip.NO_CHANGE
+            return Folded(FoldResult.NOT_DRIFT, None, skip)
+    severity, reasons = engine.severity(finding.rule, event, resource, observed, changes)
+    drift = Drift(
+        id=drift_id(resource.key, event.id),
+        kind=finding.kind,
+        severity=severity,
+        resource=resource,
+        changes=changes,
+        actor=event.actor,
+        event=event,
+        events=(event,),
+        status=Status.OPEN,
+        severity_reasons=reasons,
+        history=(
+            Transition(
+                status=Status.OPEN,
+                time=now,
+                by=event.actor.arn or event.actor.name,
+                reason=f"{event.name} by {event.actor.name}",
+                evidence={"event_id": event.id},
+            ),
+        ),
+        state_serial=finding.state_serial,
+        detected_at=now,
+    )
+    return Folded(FoldResult.OPENED, drift)
+
+
+def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> Folded:
+    event = finding.event
+    events = tuple(sorted((*existing.events, event), key=lambda e: (e.time, e.id)))
+    drifting = [e for e in events if not engine.policy.is_trusted(e)]
+    latest = drifting[-1] if drifting else existing.event
+
+    if existing.kind is Kind.DELETED:
+        if finding.trusted and finding.kind is Kind.MODIFIED and _is_create(finding):
+            return _resolve(existing, events, now, event, "recreated by Terraform")
+        return _updated(existing, events, latest, existing.changes, existing.severity, (), now)
+    if existing.kind is Kind.UNMANAGED and _action(finding) is Action.DELETE:
+        return _resolve(existing, events, now, event, "the unmanaged resource was deleted")
+
+    observation = engine.observe(existing.resource, events)
+    changes = engine.filter_changes(observation.changes, existing.resource, latest)
+    if existing.kind is Kind.MODIFIED and finding.kind is Kind.DELETED:
+        # Deleted by hand after being modified by hand: the deletion is what matters now.
+        severity, reasons = engine.severity(
+            finding.rule, event, existing.resource, observation.observed, ()
+        )
+        drift = replace(
+            existing,
+            kind=Kind.DELETED,
+            changes=(),
+            events=events,
+            event=latest,
+            actor=latest.actor,
+            severity=Severity.highest(existing.severity, severity),
+            severity_reasons=_merge(existing.severity_reasons, reasons),
+        )
+        return Folded(FoldResult.UPDATED, drift)
+    if existing.kind is Kind.MODIFIED and observation.modelled and not changes:
+        why = "reverted by Terraform" if finding.trusted else f"reverted by {event.actor.name}"
+        return _resolve(existing, events, now, event, why)
+    rule = engine.catalog.get(latest.name, latest.source) or finding.rule
+    severity, reasons = engine.severity(
+        rule, latest, existing.resource, observation.observed, changes
+    )
+    return _updated(existing, events, latest, changes, severity, reasons, now)
+
+
+def _action(finding: Finding) -> Action:
+    return finding.target.action or finding.rule.action
+
+
+def _is_create(finding: Finding) -> bool:
+    return _action(finding) is Action.CREATE
+
+
+def _merge(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:
+    return old + tuple(r for r in new if r not in old)
+
+
+def _updated(
+    existing: Drift,
+    events: tuple[CloudEvent, ...],
+    latest: CloudEvent,
+    changes: tuple[Change, ...],
+    severity: Severity,
+    reasons: tuple[str, ...],
+    now: datetime,
+) -> Folded:
+    new_severity = Severity.highest(existing.severity, severity)
+    drift = replace(
+        existing,
+        changes=changes,
+        events=events,
+        event=latest,
+        actor=latest.actor,
+        severity=new_severity,
+        severity_reasons=_merge(existing.severity_reasons, reasons),
+    )
+    result = (
+        FoldResult.ESCALATED if new_severity.rank > existing.severity.rank else FoldResult.UPDATED
+    )
+    return Folded(result, drift)
+
+
+def _resolve(
+    existing: Drift, events: tuple[CloudEvent, ...], now: datetime, by: CloudEvent, why: str
+) -> Folded:
+    transition = Transition(
+        status=Status.RESOLVED,
+        time=now,
+        by=by.actor.arn or by.actor.name,
+        reason=why,
+        evidence={"event_id": by.id, "event_name": by.name, "event_time": by.summary()["time"]},
+    )
+    drift = replace(
+        existing,
+        events=events,
+        status=Status.RESOLVED,
+        history=(*existing.history, transition),
+    )
+    return Folded(FoldResult.RESOLVED, drift)
+
+
+def transition(
+    drift: Drift,
+    status: Status,
+    *,
+    by: str,
+    reason: str = "",
+    evidence: dict[str, object] | None = None,
+    now: datetime | None = None,
+) -> Drift:
+    """A lifecycle step requested from outside (a person, GitHub reconcile)."""
+    step = Transition(
+        status=status, time=now or _now(), by=by, reason=reason, evidence=dict(evidence or {})
+    )
+    return replace(drift, status=status, history=(*drift.history, step))
+
+
+def reassess(engine: Engine, drift: Drift, *, now: datetime | None = None) -> Folded:
+    """Check an open drift against a (newer) state: imported or removed means resolved."""
+    now = now or _now()
+    resource = drift.resource
+    if drift.kind is Kind.UNMANAGED:
+        lookup_keys = dict.fromkeys(
+            t.lookup for rule in engine.catalog for t in rule.targets if t.type == resource.type
+        )
+        for key in lookup_keys:
+            found = engine.index.lookup(resource.type, key, resource.id)
+            if found:
+                return _resolved_by_state(drift, now, found[0].serial, found[0].address)
+        return Folded(FoldResult.UNCHANGED, drift)
+    state_attrs = engine.state_attributes(resource)
+    if drift.kind is Kind.DELETED:
+        if state_attrs is None:
+            return _resolved_by_state(drift, now, None, "")
+        return Folded(FoldResult.UNCHANGED, drift)
+    if state_attrs is None:
+        return _resolved_by_state(drift, now, None, "")
+    if not drift.changes:
+        return Folded(FoldResult.UNCHANGED, drift)
+    observation = engine.observe(resource, drift.events)
+    changes = engine.filter_changes(observation.changes, resource, drift.event)
+    if observation.modelled and not changes:
+        serial = next((s.serial for s in engine.index.states if s.source == resource.state), None)
+        return _resolved_by_state(drift, now, serial, resource.address)
+    if changes != drift.changes:
+        return Folded(FoldResult.UPDATED, replace(drift, changes=changes))
+    return Folded(FoldResult.UNCHANGED, drift)
+
+
+def _resolved_by_state(drift: Drift, now: datetime, serial: int | None, address: str) -> Folded:
+    if drift.kind is Kind.UNMANAGED:
+        why = f"imported into state as {address}"
+    elif drift.kind is Kind.DELETED:
+        why = "removed from state"
+    elif address:
+        why = "state now matches the observed values (change imported)"
+    else:
+        why = "resource no longer in state"
+    transition_ = Transition(
+        status=Status.RESOLVED,
+        time=now,
+        by="terraform-state",
+        reason=why,
+        evidence={"state": drift.resource.state, "serial": serial, "address": address},
+    )
+    resolved = replace(drift, status=Status.RESOLVED, history=(*drift.history, transition_))
+    return Folded(FoldResult.RESOLVED, resolved)
