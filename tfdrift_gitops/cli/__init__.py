@@ -31,13 +31,20 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tfdrift-gitops")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
-@click.option("--config", "config_path", default=None, envvar="TFDRIFT_CONFIG",
-              help="Path to .tfdrift.yml (default: ./.tfdrift.yml when present).")
+@click.option(
+    "--config",
+    "config_path",
+    default=None,
+    envvar="TFDRIFT_CONFIG",
+    help="Path to .tfdrift.yml (default: ./.tfdrift.yml when present).",
+)
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, config_path: str | None) -> None:
     """Catch Terraform drift from CloudTrail and turn it into GitOps work."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
 

@@ -1,6 +1,8 @@
-"""Replaying events against state in memory: the ``detect`` job without a ledger.
+"""Replaying events against state: the ``detect`` job, with or without a ledger.
 
-Counts everything: records read, skips by reason, bad records, drifts by kind.
+The detector evaluates each event, hands findings to a :class:`DriftStore` (in memory here, the
+ledger when persisted) and counts everything: records read, skips by reason, bad records,
+fold results.
 """
 
 from __future__ import annotations
@@ -9,13 +11,41 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from tfdrift_gitops.core.engine import Engine, Finding, Skip
-from tfdrift_gitops.core.fold import FoldResult, fold
+from tfdrift_gitops.core.fold import Folded, FoldResult, fold
 from tfdrift_gitops.errors import RecordError
-from tfdrift_gitops.models import CloudEvent, Drift, Status
+from tfdrift_gitops.models import CloudEvent, Drift
 
 log = logging.getLogger(__name__)
+
+
+class DriftStore(Protocol):
+    """Where findings are folded: one open drift per resource key."""
+
+    def record(self, engine: Engine, finding: Finding) -> Folded: ...
+
+
+class MemoryStore:
+    """The in-memory store used by ``detect`` without ``--ledger``."""
+
+    def __init__(self) -> None:
+        self.open: dict[str, Drift] = {}
+        self.closed: list[Drift] = []
+
+    def record(self, engine: Engine, finding: Finding) -> Folded:
+        key = finding.resource.key
+        folded = fold(engine, self.open.get(key), finding)
+        drift = folded.drift
+        if folded.result is FoldResult.NOT_DRIFT or drift is None:
+            return folded
+        if drift.status.is_open:
+            self.open[key] = drift
+        else:
+            self.open.pop(key, None)
+            self.closed.append(drift)
+        return folded
 
 
 @dataclass(slots=True)
@@ -36,13 +66,11 @@ class Tally:
 
 
 class Detector:
-    """Folds findings into one drift per resource, in memory."""
-
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, store: DriftStore | None = None) -> None:
         self.engine = engine
+        self.store: DriftStore = store if store is not None else MemoryStore()
         self.tally = Tally()
-        self._open: dict[str, Drift] = {}
-        self._closed: list[Drift] = []
+        self._touched: dict[str, Drift] = {}
         self._seen_ids: set[str] = set()
 
     def feed(self, items: Iterable[CloudEvent | RecordError]) -> None:
@@ -64,32 +92,30 @@ class Detector:
         if evaluation.skipped is not None:
             self.tally.skipped[evaluation.skipped.value] += 1
             return
-        skips = [self._fold(finding) for finding in evaluation.findings]
+        skips = [self._record(finding) for finding in evaluation.findings]
         first_skip = skips[0] if skips else None
         if first_skip is not None and all(s is not None for s in skips):
             self.tally.skipped[first_skip.value] += 1
 
-    def _fold(self, finding: Finding) -> Skip | None:
-        """Fold one finding; returns the skip reason when it made no drift."""
-        key = finding.resource.key
-        folded = fold(self.engine, self._open.get(key), finding)
+    def _record(self, finding: Finding) -> Skip | None:
+        """Fold one finding; the skip reason when it made or changed no drift."""
+        folded = self.store.record(self.engine, finding)
         self.tally.results[folded.result.value] += 1
-        if folded.result is FoldResult.NOT_DRIFT:
+        if folded.drift is None or folded.result is FoldResult.NOT_DRIFT:
+            return folded.skip or Skip.NO_CHANGE
+        self._touched[folded.drift.resource.key] = folded.drift
+        if folded.result is FoldResult.UNCHANGED and folded.skip is not None:
             return folded.skip
-        if folded.drift is None:
-            return None
-        if folded.drift.status is Status.RESOLVED:
-            self._open.pop(key, None)
-            self._closed.append(folded.drift)
-        else:
-            self._open[key] = folded.drift
         return None
 
     @property
     def drifts(self) -> list[Drift]:
-        """Open drifts, oldest first."""
-        return sorted(self._open.values(), key=lambda d: (d.events[0].time, d.id))
+        """Drifts this run opened or changed that are still open, oldest first."""
+        return sorted(
+            (d for d in self._touched.values() if d.status.is_open),
+            key=lambda d: (d.events[0].time, d.id),
+        )
 
     @property
     def resolved(self) -> list[Drift]:
-        return list(self._closed)
+        return [d for d in self._touched.values() if not d.status.is_open]

@@ -94,7 +94,9 @@ def parse_state(doc: object, *, source: str, workspace: str = "default") -> Pars
             f"{source}: unsupported state format version {version!r}; "
             f"only version {SUPPORTED_STATE_VERSION} (Terraform >= 0.12) is supported"
         )
-    raw_resources = doc.get("resources") or []
+    raw_resources = doc.get("resources")
+    if raw_resources is None:
+        raw_resources = []
     if not isinstance(raw_resources, list):
         raise StateError(f"{source}: 'resources' is not a list")
     serial = doc.get("serial")
@@ -111,7 +113,9 @@ def parse_state(doc: object, *, source: str, workspace: str = "default") -> Pars
         module = res.get("module") or ""
         if not isinstance(module, str):
             raise StateError(f"{source}: resources[{position}].module is not a string")
-        instances = res.get("instances") or []
+        instances = res.get("instances")
+        if instances is None:
+            instances = []
         if not isinstance(instances, list):
             raise StateError(f"{source}: resources[{position}].instances is not a list")
         for inst in instances:

@@ -1,0 +1,448 @@
+"""The engine and the fold rules on a small catalog of our own (service tables test themselves)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from tfdrift_gitops.core.catalog import Catalog
+from tfdrift_gitops.core.catalog.model import (
+    Action,
+    AddItems,
+    RemoveItems,
+    Rule,
+    Set,
+    Target,
+    as_bool,
+    item_list,
+    mapped,
+    req,
+    resp,
+)
+from tfdrift_gitops.core.detector import Detector
+from tfdrift_gitops.core.engine import Engine
+from tfdrift_gitops.core.fold import reassess
+from tfdrift_gitops.core.policy import IgnoreRule, Policy, SeverityOverride
+from tfdrift_gitops.core.record import drift_from_record, drift_to_record
+from tfdrift_gitops.core.state import StateIndex, parse_state
+from tfdrift_gitops.models import Actor, CloudEvent, Kind, Severity, Status, Via
+
+ACCOUNT = "111122223333"
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+TERRAFORM_UA = "APN/1.0 HashiCorp/1.0 Terraform/1.11.4 (+https://www.terraform.io)"
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[2] / "tfdrift_gitops/schemas/drift-v1.json").read_text()
+)
+
+
+def _critical_when_public(event: CloudEvent, observed: Any) -> tuple[Severity, str] | None:
+    if observed.get("public") is True:
+        return Severity.CRITICAL, "thing made public"
+    return None
+
+
+THING = "aws_thing"
+CATALOG = Catalog(
+    [
+        Rule(
+            "PutThing",
+            "thing.amazonaws.com",
+            Action.MODIFY,
+            (
+                Target(
+                    THING,
+                    "id",
+                    req("thingId"),
+                    (
+                        Set("enabled", mapped(req("enabled"), as_bool)),
+                        Set("public", mapped(req("public"), as_bool)),
+                    ),
+                ),
+            ),
+            severity=Severity.MEDIUM,
+            severity_checks=(_critical_when_public,),
+        ),
+        Rule(
+            "AddMember",
+            "thing.amazonaws.com",
+            Action.MODIFY,
+            (
+                Target(
+                    THING, "id", req("thingId"), (AddItems("members", item_list(req("members"))),)
+                ),
+            ),
+        ),
+        Rule(
+            "RemoveMember",
+            "thing.amazonaws.com",
+            Action.MODIFY,
+            (
+                Target(
+                    THING,
+                    "id",
+                    req("thingId"),
+                    (RemoveItems("members", item_list(req("members"))),),
+                ),
+            ),
+        ),
+        Rule(
+            "TouchThing",
+            "thing.amazonaws.com",
+            Action.MODIFY,
+            (Target(THING, "id", req("thingId")),),
+        ),
+        Rule(
+            "CreateThing",
+            "thing.amazonaws.com",
+            Action.CREATE,
+            (Target(THING, "id", resp("thingId"), (Set("name", req("name")),)),),
+            severity=Severity.LOW,
+        ),
+        Rule(
+            "DeleteThing",
+            "thing.amazonaws.com",
+            Action.DELETE,
+            (Target(THING, "id", req("thingId")),),
+            severity=Severity.HIGH,
+        ),
+    ]
+)
+
+
+def state_doc(serial: int = 7, **overrides: Any) -> dict[str, Any]:
+    attrs = {
+        "id": "t-1",
+        "arn": f"arn:aws:thing:eu-west-1:{ACCOUNT}:thing/t-1",
+        "enabled": True,
+        "public": False,
+        "members": ["a", "b"],
+    }
+    attrs.update(overrides)
+    return {
+        "version": 4,
+        "terraform_version": "1.11.4",
+        "serial": serial,
+        "lineage": "l-1",
+        "outputs": {},
+        "resources": [
+            {
+                "module": "module.core",
+                "mode": "managed",
+                "type": THING,
+                "name": "main",
+                "provider": 'provider["registry.terraform.io/hashicorp/aws"]',
+                "instances": [{"schema_version": 0, "index_key": "blue", "attributes": attrs}],
+            },
+            {
+                "mode": "data",
+                "type": THING,
+                "name": "lookup",
+                "instances": [{"attributes": {"id": "t-data"}}],
+            },
+        ],
+    }
+
+
+ADDRESS = 'module.core.aws_thing.main["blue"]'
+
+
+def make_engine(policy: Policy | None = None, **overrides: Any) -> Engine:
+    index = StateIndex([parse_state(state_doc(**overrides), source="state.json")])
+    return Engine(index, CATALOG, policy or Policy())
+
+
+def event(
+    name: str,
+    request: dict[str, Any],
+    *,
+    minutes: int = 0,
+    eid: str | None = None,
+    agent: str = "console.amazonaws.com",
+    response: dict[str, Any] | None = None,
+    error: str = "",
+    read_only: bool = False,
+    arn: str = f"arn:aws:sts::{ACCOUNT}:assumed-role/Admin/alan@acme.example",
+) -> CloudEvent:
+    via = Via.TERRAFORM if "Terraform/" in agent else Via.CONSOLE
+    return CloudEvent(
+        id=eid or f"{name}-{minutes}",
+        name=name,
+        source="thing.amazonaws.com",
+        time=T0 + timedelta(minutes=minutes),
+        region="eu-west-1",
+        actor=Actor(
+            name=arn.rsplit("/", 1)[-1], arn=arn, account_id=ACCOUNT, user_agent=agent, via=via
+        ),
+        account_id=ACCOUNT,
+        request=request,
+        response=response,
+        error_code=error,
+        read_only=read_only,
+    )
+
+
+def run(events: list[CloudEvent], engine: Engine | None = None) -> Detector:
+    detector = Detector(engine or make_engine())
+    detector.feed(events)
+    return detector
+
+
+def test_modification_reports_terraform_paths_with_state_before_and_observed_after() -> None:
+    detector = run([event("PutThing", {"thingId": "t-1", "enabled": "false"})])
+    [drift] = detector.drifts
+    assert drift.kind is Kind.MODIFIED
+    assert drift.resource.address == ADDRESS
+    assert drift.resource.state == "state.json"
+    assert [(c.path, c.before, c.after) for c in drift.changes] == [("enabled", True, False)]
+    assert drift.actor.name == "alan@acme.example"
+    jsonschema.validate(drift_to_record(drift), SCHEMA)
+
+
+@pytest.mark.parametrize(
+    ("ev", "reason"),
+    [
+        pytest.param(
+            event("PutThing", {"thingId": "t-1", "enabled": True}),
+            "no_change",
+            id="sets-what-state-has",
+        ),
+        pytest.param(
+            event("PutThing", {"thingId": "t-1", "enabled": "true"}),
+            "no_change",
+            id="sets-what-state-has-as-string",
+        ),
+        pytest.param(
+            event("PutThing", {"thingId": "t-1", "enabled": False}, error="AccessDenied"),
+            "failed_call",
+            id="failed-call",
+        ),
+        pytest.param(
+            event("PutThing", {"thingId": "t-1"}, read_only=True), "read_only", id="read-only"
+        ),
+        pytest.param(event("GetThing", {"thingId": "t-1"}), "not_in_catalog", id="unknown-event"),
+        pytest.param(
+            event("PutThing", {"thingId": "t-1", "enabled": False}, agent=TERRAFORM_UA),
+            "trusted_actor",
+            id="terraform-itself",
+        ),
+        pytest.param(
+            event("PutThing", {"thingId": "t-9", "enabled": False}),
+            "not_in_state",
+            id="not-managed",
+        ),
+        pytest.param(event("PutThing", {"other": 1}), "no_resource_id", id="no-id"),
+    ],
+)
+def test_not_drift_is_counted_by_reason(ev: CloudEvent, reason: str) -> None:
+    detector = run([ev])
+    assert detector.drifts == []
+    assert detector.tally.skipped == {reason: 1}
+
+
+def test_resource_level_drift_when_the_call_has_no_attribute_model() -> None:
+    [drift] = run([event("TouchThing", {"thingId": "t-1"})]).drifts
+    assert drift.kind is Kind.MODIFIED
+    assert drift.changes == ()
+
+
+def test_reverted_by_hand_resolves() -> None:
+    detector = run(
+        [
+            event("AddMember", {"thingId": "t-1", "members": {"items": ["c"]}}, minutes=1),
+            event("RemoveMember", {"thingId": "t-1", "members": ["c"]}, minutes=2),
+        ]
+    )
+    assert detector.drifts == []
+    [resolved] = detector.resolved
+    assert resolved.status is Status.RESOLVED
+    assert resolved.history[-1].evidence["event_id"] == "RemoveMember-2"
+
+
+def test_reverted_by_terraform_resolves_with_the_terraform_call_as_evidence() -> None:
+    detector = run(
+        [
+            event("AddMember", {"thingId": "t-1", "members": ["c"]}, minutes=1),
+            event(
+                "RemoveMember",
+                {"thingId": "t-1", "members": ["c"]},
+                minutes=5,
+                agent=TERRAFORM_UA,
+                eid="tf-revert",
+            ),
+        ]
+    )
+    [resolved] = detector.resolved
+    assert resolved.history[-1].reason == "reverted by Terraform"
+    assert resolved.history[-1].evidence["event_id"] == "tf-revert"
+
+
+def test_terraform_touching_the_resource_but_keeping_the_change_leaves_the_drift_open() -> None:
+    detector = run(
+        [
+            event("AddMember", {"thingId": "t-1", "members": ["c"]}, minutes=1),
+            event(
+                "RemoveMember",
+                {"thingId": "t-1", "members": ["zzz"]},
+                minutes=5,
+                agent=TERRAFORM_UA,
+            ),
+        ]
+    )
+    [drift] = detector.drifts
+    assert drift.status is Status.OPEN
+    assert drift.changes[0].after == ["a", "b", "c"]
+    assert drift.actor.name == "alan@acme.example"  # Terraform is never named as the actor
+
+
+def test_order_by_event_time_not_arrival() -> None:
+    newer = event("PutThing", {"thingId": "t-1", "enabled": False}, minutes=10)
+    older = event("PutThing", {"thingId": "t-1", "enabled": True, "public": True}, minutes=1)
+    [drift] = run([newer, older]).drifts
+    changes = {c.path: c.after for c in drift.changes}
+    assert changes == {"enabled": False, "public": True}  # the older call never overrides
+    assert drift.event.id == newer.id
+
+
+def test_severity_only_rises() -> None:
+    detector = run(
+        [
+            event("PutThing", {"thingId": "t-1", "public": True}, minutes=1),
+            event("PutThing", {"thingId": "t-1", "public": False, "enabled": False}, minutes=2),
+        ]
+    )
+    [drift] = detector.drifts
+    assert drift.severity is Severity.CRITICAL
+    assert "thing made public" in drift.severity_reasons
+
+
+def test_unmanaged_creation_carries_observed_attributes() -> None:
+    created = event("CreateThing", {"name": "hand-made"}, response={"thingId": "t-new"}, minutes=3)
+    [drift] = run([created]).drifts
+    assert drift.kind is Kind.UNMANAGED
+    assert (drift.resource.type, drift.resource.id, drift.resource.address) == (THING, "t-new", "")
+    assert [(c.path, c.before, c.after) for c in drift.changes] == [("name", None, "hand-made")]
+
+
+def test_deleting_the_unmanaged_resource_resolves_it() -> None:
+    detector = run(
+        [
+            event("CreateThing", {"name": "x"}, response={"thingId": "t-new"}, minutes=1),
+            event("DeleteThing", {"thingId": "t-new"}, minutes=2),
+        ]
+    )
+    assert detector.drifts == []
+    assert detector.resolved[0].history[-1].reason == "the unmanaged resource was deleted"
+
+
+def test_delete_of_managed_resource_and_terraform_recreating_it() -> None:
+    deleted = event("DeleteThing", {"thingId": "t-1"}, minutes=1)
+    [drift] = run([deleted]).drifts
+    assert (drift.kind, drift.severity) == (Kind.DELETED, Severity.HIGH)
+    recreated = event(
+        "CreateThing", {"name": "x"}, response={"thingId": "t-1"}, minutes=9, agent=TERRAFORM_UA
+    )
+    detector = run([deleted, recreated])
+    assert detector.drifts == []
+    assert detector.resolved[0].history[-1].reason == "recreated by Terraform"
+
+
+def test_creation_in_an_account_terraform_does_not_manage_is_not_unmanaged_drift() -> None:
+    foreign = event(
+        "CreateThing",
+        {"name": "x"},
+        response={"thingId": "t-x"},
+        arn="arn:aws:sts::999999999999:assumed-role/Admin/bob",
+    )
+    assert run([_with_account(foreign, "999999999999")]).drifts == []
+
+
+def _with_account(ev: CloudEvent, account: str) -> CloudEvent:
+    from dataclasses import replace
+
+    return replace(ev, account_id=account, actor=replace(ev.actor, account_id=account))
+
+
+def test_redelivered_event_changes_nothing() -> None:
+    ev = event("PutThing", {"thingId": "t-1", "enabled": False})
+    detector = run([ev, ev])
+    assert len(detector.drifts[0].events) == 1
+    assert detector.tally.skipped == {"duplicate_event": 1}
+
+
+@pytest.mark.parametrize(
+    ("policy", "ev", "reason"),
+    [
+        pytest.param(
+            Policy(trusted_actors=(f"arn:aws:iam::{ACCOUNT}:role/Admin",)),
+            event("PutThing", {"thingId": "t-1", "enabled": False}),
+            "trusted_actor",
+            id="trusted-role-arn-matches-session",
+        ),
+        pytest.param(
+            Policy(ignore=(IgnoreRule(events=("Put*",)),)),
+            event("PutThing", {"thingId": "t-1", "enabled": False}),
+            "ignored",
+            id="ignore-event-glob",
+        ),
+        pytest.param(
+            Policy(ignore=(IgnoreRule(addresses=("module.core.*",)),)),
+            event("PutThing", {"thingId": "t-1", "enabled": False}),
+            "ignored",
+            id="ignore-address-glob",
+        ),
+        pytest.param(
+            Policy(ignore=(IgnoreRule(resource_types=(THING,), paths=("enabled",)),)),
+            event("PutThing", {"thingId": "t-1", "enabled": False}),
+            "ignored",
+            id="ignore-attribute-path",
+        ),
+    ],
+)
+def test_policy_skips(policy: Policy, ev: CloudEvent, reason: str) -> None:
+    detector = run([ev], make_engine(policy))
+    assert detector.drifts == []
+    assert detector.tally.skipped == {reason: 1}
+
+
+def test_ignored_path_is_dropped_but_other_changes_stay() -> None:
+    policy = Policy(ignore=(IgnoreRule(resource_types=(THING,), paths=("enabled",)),))
+    ev = event("PutThing", {"thingId": "t-1", "enabled": False, "public": True})
+    [drift] = run([ev], make_engine(policy)).drifts
+    assert [c.path for c in drift.changes] == ["public"]
+
+
+def test_severity_override_from_configuration() -> None:
+    policy = Policy(severity_overrides=(SeverityOverride(Severity.LOW, paths=("enabled",)),))
+    [drift] = run(
+        [event("PutThing", {"thingId": "t-1", "enabled": False})], make_engine(policy)
+    ).drifts
+    assert drift.severity is Severity.LOW
+
+
+def test_newer_state_matching_the_drifted_values_resolves_as_imported() -> None:
+    [drift] = run([event("PutThing", {"thingId": "t-1", "enabled": False})]).drifts
+    newer = make_engine(serial=8, enabled=False)
+    folded = reassess(newer, drift)
+    assert folded.drift is not None and folded.drift.status is Status.RESOLVED
+    assert folded.drift.history[-1].evidence["serial"] == 8
+    unchanged = reassess(make_engine(serial=8), drift)
+    assert unchanged.drift is not None and unchanged.drift.status is Status.OPEN
+
+
+def test_record_round_trip_and_schema() -> None:
+    detector = run(
+        [
+            event("PutThing", {"thingId": "t-1", "enabled": False}, minutes=1),
+            event("AddMember", {"thingId": "t-1", "members": ["c"]}, minutes=2),
+        ]
+    )
+    [drift] = detector.drifts
+    record = drift_to_record(drift)
+    jsonschema.validate(record, SCHEMA)
+    assert drift_from_record(json.loads(json.dumps(record))) == drift
+    assert [e["id"] for e in record["events"]] == ["PutThing-1", "AddMember-2"]

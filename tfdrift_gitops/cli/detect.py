@@ -1,0 +1,134 @@
+"""``tfdrift-gitops detect``: replay CloudTrail against Terraform state and print drift."""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tfdrift_gitops.adapters.aws import make_s3_client
+from tfdrift_gitops.adapters.events import iter_many
+from tfdrift_gitops.adapters.state_source import StateSource
+from tfdrift_gitops.config import Config, load_config
+from tfdrift_gitops.core.detector import Detector
+from tfdrift_gitops.core.engine import Engine
+from tfdrift_gitops.core.record import drift_to_record
+from tfdrift_gitops.examples_data import example_events, example_state
+from tfdrift_gitops.render.text import render_drift
+
+EXIT_DRIFT = 2
+
+
+@click.command()
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    metavar="PATH|s3://BUCKET/KEY",
+    help="Terraform state (file, directory, or S3 backend key). Repeatable.",
+)
+@click.option(
+    "--events",
+    "event_specs",
+    multiple=True,
+    metavar="PATH|-|s3://BUCKET/PREFIX",
+    help="CloudTrail files, directories, '-' for stdin, or an S3 prefix. Repeatable.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--ledger",
+    default=None,
+    metavar="DIR|s3://BUCKET/PREFIX",
+    help="Also record the drift in this ledger.",
+)
+@click.option("--exit-code", is_flag=True, help="Exit 2 when drift is found.")
+@click.option(
+    "--workspace",
+    "workspaces",
+    multiple=True,
+    help="S3 backend workspaces to load ('*' for all). Default: default only.",
+)
+@click.option("--workspace-key-prefix", default=None, help="S3 backend prefix (default env:).")
+@click.option(
+    "--s3-endpoint-url",
+    default=None,
+    envvar="TFDRIFT_S3_ENDPOINT_URL",
+    help="S3-compatible endpoint (MinIO, moto).",
+)
+@click.pass_context
+def detect(
+    ctx: click.Context,
+    states: tuple[str, ...],
+    event_specs: tuple[str, ...],
+    fmt: str,
+    ledger: str | None,
+    exit_code: bool,
+    workspaces: tuple[str, ...],
+    workspace_key_prefix: str | None,
+    s3_endpoint_url: str | None,
+) -> None:
+    """Replay CloudTrail records against Terraform state and print the drift found.
+
+    With neither --state nor --events (and no states in .tfdrift.yml), runs on the bundled
+    example: a small AWS estate's state and a day of CloudTrail records.
+    """
+    config = load_config(ctx.obj.get("config_path") if ctx.obj else None)
+    endpoint = s3_endpoint_url or config.s3_endpoint_url or None
+    factory = partial(make_s3_client, endpoint_url=endpoint)
+    state_specs = states or config.states
+    if not state_specs and not event_specs:
+        click.echo("No --state/--events given: running on the bundled example.", err=True)
+        state_specs = (str(example_state()),)
+        event_specs = tuple(str(p) for p in example_events())
+    if not event_specs:
+        raise click.UsageError("--events is required when --state is given")
+    source = StateSource(
+        state_specs,
+        s3_client_factory=factory,
+        workspaces=workspaces or config.workspaces,
+        workspace_key_prefix=workspace_key_prefix or config.workspace_key_prefix,
+    )
+    engine = Engine(source.index(), policy=config.policy)
+    store = _open_ledger(ledger, config, endpoint) if ledger else None
+    detector = Detector(engine, store)
+    detector.feed(iter_many(list(event_specs), s3_client_factory=factory, stdin=sys.stdin.buffer))
+    drifts = detector.drifts
+    _print(drifts, fmt)
+    tally = detector.tally
+    for error in tally.errors[:50]:
+        click.echo(f"error: {error}", err=True)
+    if len(tally.errors) > 50:
+        click.echo(f"error: ... and {len(tally.errors) - 50} more bad records", err=True)
+    click.echo(tally.summary_line(drifts), err=True)
+    if exit_code and drifts:
+        ctx.exit(EXIT_DRIFT)
+    if tally.errors:
+        ctx.exit(1)
+
+
+def _print(drifts: list[Any], fmt: str) -> None:
+    if fmt == "json":
+        for drift in drifts:
+            click.echo(json.dumps(drift_to_record(drift), ensure_ascii=False, sort_keys=False))
+        return
+    colour = sys.stdout.isatty()
+    for number, drift in enumerate(drifts):
+        if number:
+            click.echo("")
+        click.echo(render_drift(drift, colour=colour))
+
+
+def _open_ledger(url: str, config: Config, endpoint: str | None) -> Any:
+    from tfdrift_gitops.ledger import open_ledger
+
+    return open_ledger(url, s3_endpoint_url=endpoint, kms_key_id=config.s3_kms_key_id or None)
+
+
+def example_root() -> Path:
+    return example_state().parent.parent

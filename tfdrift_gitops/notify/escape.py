@@ -1,0 +1,75 @@
+"""Escaping text that came from CloudTrail for each chat sink.
+
+Everything in a drift that a person or an attacker chose (session names, user agents, tag
+values, bucket names, request parameters) is hostile. A session name of ``<!channel>`` must
+not page a whole Slack channel, and ``@everyone`` must not ping a Discord server.
+"""
+
+from __future__ import annotations
+
+import re
+
+ZWSP = "\u200b"
+
+# Control characters and Unicode direction overrides: they can hide or reorder text in a chat
+# client. Newlines are kept where a field is multi-line by design and removed elsewhere.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_controls(text: str) -> str:
+    return _CONTROL.sub("\ufffd", text)
+
+
+def one_line(text: str) -> str:
+    return strip_controls(text.replace("\r", " ").replace("\n", " ").replace("\t", " "))
+
+
+def truncate(text: str, limit: int) -> str:
+    """At most ``limit`` characters, with an ellipsis when cut."""
+    if limit <= 0:
+        return ""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…"
+
+
+# --------------------------------------------------------------------------- Slack
+
+
+def slack_mrkdwn(text: str) -> str:
+    """Slack's three control characters. With ``<`` and ``>`` escaped no ``<!channel>``,
+    ``<@U123>``, ``<#C123>`` or ``<http://x|label>`` can form; ``&`` is escaped first so that
+    an existing ``&lt;`` stays literal text."""
+    return (
+        strip_controls(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    )
+
+
+def slack_code(text: str) -> str:
+    """Text for inside a Slack `code span`: escaped, and backticks cannot close the span."""
+    return slack_mrkdwn(one_line(text)).replace("`", "ˋ")
+
+
+# --------------------------------------------------------------------------- Discord
+
+_DISCORD_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]()-])")
+_DISCORD_MENTION = re.compile(r"<(?=[@#:/]|a:|t:)")
+_MASS_MENTION = re.compile(r"@(?=(everyone|here)\b)", re.IGNORECASE)
+
+
+def discord_text(text: str) -> str:
+    """Markdown is escaped with backslashes; ``@everyone``/``@here`` and ``<@id>``, ``<@&id>``,
+    ``<#id>``, ``</cmd:id>`` mention syntax are broken with a zero-width space. The webhook
+    also sends ``allowed_mentions: {"parse": []}``, so this is belt and braces."""
+    text = strip_controls(text)
+    text = _DISCORD_MARKDOWN.sub(r"\\\1", text)
+    text = _MASS_MENTION.sub("@" + ZWSP, text)
+    return _DISCORD_MENTION.sub("<" + ZWSP, text)
+
+
+def discord_code(text: str) -> str:
+    """Text for inside a Discord `code span`: no markdown applies there, but a backtick would
+    end the span, and mentions are still resolved by some clients."""
+    text = one_line(text).replace("`", "ˋ")
+    text = _MASS_MENTION.sub("@" + ZWSP, text)
+    return _DISCORD_MENTION.sub("<" + ZWSP, text)

@@ -1,0 +1,1 @@
+"""Turning drifts into text for people (terminal) and JSON for machines."""
