@@ -34,6 +34,12 @@ class RecordError(InputError):
         self.origin = origin
 
 
+class NotCloudTrailError(RecordError):
+    """A well-formed record from a source we do not handle (a Falco alert of another source).
+
+    Callers count these as ignored, not as bad input."""
+
+
 class StateError(TfdriftError):
     """A Terraform state could not be read, or is not a v4 state."""
 

@@ -54,6 +54,7 @@ def search_path(user_dir: str | Path | None = None) -> list[Path]:
 
 def _json_finalize(value: Any) -> str:
     if isinstance(value, jinja2.Undefined):
+        str(value)  # StrictUndefined raises here, naming the missing variable
         return "null"
     return json.dumps(value, ensure_ascii=False, default=str)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +36,52 @@ IDENTIFYING_KEYS: tuple[str, ...] = (
     "policy_arn",
     "target_key_id",
     "alias_name",
+    "cluster_identifier",
 )
+
+
+def lambda_function_ref(value: str) -> tuple[str, str]:
+    """(function name, qualifier) from a Lambda function name, full ARN or partial ARN.
+
+    ``my-fn``, ``my-fn:live``, ``123456789012:function:my-fn`` and
+    ``arn:aws:lambda:eu-west-1:123456789012:function:my-fn:live`` all name ``my-fn``.
+    """
+    text = value.strip()
+    if ":function:" in text:
+        text = text.split(":function:", 1)[1]
+    name, _, qualifier = text.partition(":")
+    return name, qualifier
+
+
+def _lambda_permission_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
+    """``name[:qualifier]/statement_id``: a statement id alone repeats across functions."""
+    if rtype != "aws_lambda_permission":
+        return None
+    function, sid = attrs.get("function_name"), attrs.get("statement_id") or attrs.get("id")
+    if not isinstance(function, str) or not function or not isinstance(sid, str) or not sid:
+        return None
+    name, qualifier = lambda_function_ref(function)
+    qualifier = str(attrs.get("qualifier") or "") or qualifier
+    return f"{name}:{qualifier}/{sid}" if qualifier else f"{name}/{sid}"
+
+
+def _lambda_function_url_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
+    """``name[:qualifier]``: ``function_name`` may hold a name or an ARN."""
+    if rtype != "aws_lambda_function_url":
+        return None
+    function = attrs.get("function_name")
+    if not isinstance(function, str) or not function:
+        return None
+    name, qualifier = lambda_function_ref(function)
+    qualifier = str(attrs.get("qualifier") or "") or qualifier
+    return f"{name}:{qualifier}" if qualifier else name
+
+
+# Keys computed from several attributes, for resources that no single attribute names.
+DERIVED_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
+    "lambda_permission": _lambda_permission_key,
+    "lambda_function_url": _lambda_function_url_key,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +237,10 @@ class StateIndex:
                 value = attrs.get(key)
                 if isinstance(value, str) and value:
                     self._by_key.setdefault((res.type, key, value), []).append(entry)
+            for key, derive in DERIVED_KEYS.items():
+                derived = derive(res.type, attrs)
+                if derived:
+                    self._by_key.setdefault((res.type, key, derived), []).append(entry)
 
     @property
     def states(self) -> tuple[ParsedState, ...]:

@@ -1,0 +1,317 @@
+"""Who made a CloudTrail call: an ``Actor`` from ``userIdentity`` or from Falco's ``ct.user*``.
+
+The display name is what a reviewer recognises: the IAM user name, the *session* name of an
+assumed role (for SSO that is the person's e-mail, while the role name is the same for everyone
+in the group), ``root``, the federated user's name, or the AWS service that acted. ``via`` says
+how the call was made, from the user agent and the identity; Terraform's own calls must be
+recognised even though its user agent also names the Go SDK, so the order of the checks matters.
+
+Hand-edited records (panther test cases) spell keys in odd case (``principalid``,
+``sessioncontext``); lookups fall back to a case-insensitive match when a key is not in its
+canonical spelling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from tfdrift_gitops.models import Actor, Via
+
+# Keys CloudTrail itself writes. When every key of a mapping is one of these, exact lookups are
+# enough; otherwise a lower-cased copy serves the misses (cheaper than scanning per miss).
+_IDENTITY_KEYS: Final = frozenset(
+    {
+        "type",
+        "principalId",
+        "arn",
+        "accountId",
+        "accessKeyId",
+        "userName",
+        "sessionContext",
+        "invokedBy",
+        "identityProvider",
+        "credentialId",
+        "onBehalfOf",
+        "inScopeOf",
+    }
+)
+_SESSION_KEYS: Final = frozenset(
+    {
+        "attributes",
+        "sessionIssuer",
+        "webIdFederationData",
+        "sourceIdentity",
+        "ec2RoleDelivery",
+        "ec2IssuedInVPC",
+        "assumedRoot",
+    }
+)
+_ISSUER_KEYS: Final = frozenset({"type", "principalId", "arn", "accountId", "userName"})
+
+UNKNOWN_NAME: Final = "unknown"
+
+# Values Falco uses for "no value" in output fields (gRPC sends every value as a string).
+_FALCO_MISSING: Final = frozenset({"", "<NA>", "null", "None", "<unknown user type>"})
+# ct.user literals the CloudTrail plugin emits when it has no name for the identity type.
+_FALCO_PLACEHOLDER_USERS: Final = frozenset({"AssumedRole", "AWSAccount", "FederatedUser"})
+
+_TERRAFORM_MARKERS: Final = ("terraform/", "opentofu/", "hashicorp terraform")
+_CLI_MARKERS: Final = ("aws-cli/", "awspowershell", "aws-tools-for-powershell")
+_SDK_MARKERS: Final = (
+    "boto3/",
+    "botocore/",
+    "aws-sdk-",
+    "aws-sdk/",
+    "aws sdk",
+    "aws-chalice/",
+    "aws-amplify/",
+)
+_CLOUDFORMATION_HOST: Final = "cloudformation.amazonaws.com"
+_CONSOLE_HOSTS: Final = frozenset({"console.amazonaws.com", "signin.amazonaws.com"})
+
+
+class _Lookup:
+    """Exact-then-case-insensitive key lookup over one mapping."""
+
+    __slots__ = ("_data", "_lower")
+
+    def __init__(self, data: Mapping[str, Any] | None, known: frozenset[str]) -> None:
+        self._data: Mapping[str, Any] = data if data is not None else {}
+        self._lower: dict[str, Any] | None = None
+        if data and not data.keys() <= known:
+            self._lower = {k.lower(): v for k, v in data.items() if isinstance(k, str)}
+
+    def get(self, key: str) -> Any:
+        value = self._data.get(key)
+        if value is None and self._lower is not None:
+            value = self._lower.get(key.lower())
+        return value
+
+    def text(self, key: str) -> str:
+        return as_text(self.get(key))
+
+    def mapping(self, key: str) -> Mapping[str, Any] | None:
+        value = self.get(key)
+        return value if isinstance(value, Mapping) else None
+
+
+def as_text(value: Any) -> str:
+    """A scalar as text; containers and null become ``""`` (hostile input, not our problem)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return ""
+
+
+def falco_text(value: Any) -> str:
+    """A Falco output field as text, with Falco's spellings of "missing" mapped to ``""``."""
+    text = as_text(value)
+    return "" if text in _FALCO_MISSING else text
+
+
+def split_assumed_role_arn(arn: str) -> tuple[str, str]:
+    """``arn:aws:sts::1:assumed-role/Role/session`` -> ``("Role", "session")``; else empty."""
+    _, marker, rest = arn.partition(":assumed-role/")
+    if not marker:
+        return "", ""
+    role, _, session = rest.partition("/")
+    return role, session
+
+
+def role_name(actor: Actor) -> str:
+    """The role an assumed-role actor acts as (the display name is the session name)."""
+    return split_assumed_role_arn(actor.arn)[0]
+
+
+def _arn_tail(arn: str) -> str:
+    """Last path segment of an ARN's resource part (``user/path/alice`` -> ``alice``)."""
+    resource = arn.split(":", 5)[5] if arn.count(":") >= 5 else ""
+    return resource.rsplit("/", 1)[-1] if "/" in resource else ""
+
+
+def _arn_account(arn: str) -> str:
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) == 6 and parts[4].isdigit() else ""
+
+
+def _after_colon(principal_id: str) -> str:
+    """``AROAXXX:session`` -> ``session`` (the part CloudTrail appends to role principals)."""
+    _, colon, tail = principal_id.partition(":")
+    return tail if colon else ""
+
+
+def classify_via(
+    user_agent: str,
+    *,
+    identity_type: str = "",
+    invoked_by: str = "",
+    console_session: bool = False,
+) -> Via:
+    """How the call was made. Earlier checks win: a Terraform user agent also names the Go SDK,
+    CloudFormation acts with the caller's identity, and a browser session may still use the CLI
+    (CloudShell), so the console-session flag is only a last resort."""
+    agent = user_agent.strip().lower()
+    invoker = invoked_by.strip().lower()
+    if any(marker in agent for marker in _TERRAFORM_MARKERS):
+        return Via.TERRAFORM
+    if _CLOUDFORMATION_HOST in agent or invoker == _CLOUDFORMATION_HOST:
+        return Via.CLOUDFORMATION
+    if identity_type == "AWSService":
+        return Via.AWS_SERVICE
+    if invoker.endswith(".amazonaws.com") and not _is_console_host(invoker):
+        return Via.AWS_SERVICE
+    if _is_console_agent(agent):
+        return Via.CONSOLE
+    if agent == "aws internal" or agent.startswith("aws-internal/"):
+        # AWS acting on the caller's behalf: from a console page when the session came from the
+        # console, otherwise AWS's own automation (e.g. the compromised-key quarantine).
+        return Via.CONSOLE if console_session else Via.AWS_SERVICE
+    if any(marker in agent for marker in _CLI_MARKERS):
+        return Via.CLI
+    if any(marker in agent for marker in _SDK_MARKERS):
+        return Via.SDK
+    if agent.endswith(".amazonaws.com") and " " not in agent:
+        return Via.AWS_SERVICE  # the user agent is a service host (lambda.amazonaws.com)
+    if console_session:
+        return Via.CONSOLE
+    return Via.UNKNOWN
+
+
+def _is_console_host(host: str) -> bool:
+    return host in _CONSOLE_HOSTS or (host.startswith("console.") and host.endswith(".amazonaws.com"))
+
+
+def _is_console_agent(agent: str) -> bool:
+    return (
+        _is_console_host(agent)
+        or agent.startswith("mozilla")
+        or "s3console/" in agent
+        or agent.startswith("[s3console")
+    )
+
+
+def actor_from_identity(
+    identity: Mapping[str, Any] | None,
+    *,
+    source_ip: str = "",
+    user_agent: str = "",
+    console_session: bool = False,
+) -> Actor:
+    """The Actor of a CloudTrail record's ``userIdentity`` (``None`` when it has none)."""
+    ident = _Lookup(identity, _IDENTITY_KEYS)
+    session = _Lookup(ident.mapping("sessionContext"), _SESSION_KEYS)
+    issuer = _Lookup(session.mapping("sessionIssuer"), _ISSUER_KEYS)
+    on_behalf = ident.mapping("onBehalfOf")
+    return _build(
+        identity_type=ident.text("type"),
+        arn=ident.text("arn"),
+        principal_id=ident.text("principalId"),
+        account_id=ident.text("accountId") or issuer.text("accountId"),
+        user_name=ident.text("userName"),
+        invoked_by=ident.text("invokedBy"),
+        issuer_name=issuer.text("userName") or _arn_tail(issuer.text("arn")),
+        session_hint="",
+        on_behalf_user=as_text(on_behalf.get("userId")) if on_behalf else "",
+        source_ip=source_ip,
+        user_agent=user_agent,
+        console_session=console_session,
+    )
+
+
+def actor_from_falco(fields: Mapping[str, Any]) -> Actor:
+    """The Actor of a Falco CloudTrail alert's output fields.
+
+    The plugin's ``ct.user`` is the user name (IAMUser, Root), the role name (AssumedRole; the
+    session name is ``ct.originaluser``), invokedBy (AWSService), or a placeholder naming the
+    identity type; the ARN and principal id fill in what it leaves out.
+    """
+    identity_type = falco_text(fields.get("ct.user.identitytype"))
+    user = falco_text(fields.get("ct.user"))
+    if user in _FALCO_PLACEHOLDER_USERS:
+        user = ""
+    user_name = invoked_by = issuer_name = ""
+    if identity_type == "AWSService":
+        invoked_by = user
+    elif identity_type == "AssumedRole":
+        issuer_name = user
+    else:
+        user_name = user
+    return _build(
+        identity_type=identity_type,
+        arn=falco_text(fields.get("ct.user.arn")),
+        principal_id=falco_text(fields.get("ct.user.principalid")),
+        account_id=falco_text(fields.get("ct.user.accountid")),
+        user_name=user_name,
+        invoked_by=invoked_by,
+        issuer_name=issuer_name,
+        session_hint=falco_text(fields.get("ct.originaluser")),
+        on_behalf_user="",
+        source_ip=falco_text(fields.get("ct.srcip")),
+        user_agent=falco_text(fields.get("ct.useragent")),
+        console_session=False,
+    )
+
+
+def _build(
+    *,
+    identity_type: str,
+    arn: str,
+    principal_id: str,
+    account_id: str,
+    user_name: str,
+    invoked_by: str,
+    issuer_name: str,
+    session_hint: str,
+    on_behalf_user: str,
+    source_ip: str,
+    user_agent: str,
+    console_session: bool,
+) -> Actor:
+    session_name = ""
+    if identity_type == "AssumedRole":
+        role, session_name = split_assumed_role_arn(arn)
+        session_name = session_name or session_hint or _after_colon(principal_id)
+        name = session_name or role or issuer_name or user_name or principal_id
+    elif identity_type == "IAMUser":
+        name = user_name or _arn_tail(arn) or principal_id
+    elif identity_type == "Root":
+        name = "root"
+    elif identity_type == "FederatedUser":
+        _, marker, federated = arn.partition(":federated-user/")
+        session_name = (federated if marker else "") or session_hint or _after_colon(principal_id)
+        name = session_name or user_name or principal_id
+    elif identity_type == "AWSService":
+        name = invoked_by or user_name or principal_id or "aws-service"
+    elif identity_type == "IdentityCenterUser":
+        name = user_name or on_behalf_user or _after_colon(principal_id) or principal_id
+    else:
+        # AWSAccount, SAMLUser, WebIdentityUser, Unknown and anything newer: best effort.
+        name = (
+            user_name
+            or session_hint
+            or _after_colon(principal_id)
+            or principal_id
+            or _arn_tail(arn)
+            or invoked_by
+        )
+    return Actor(
+        name=name or (f"account {account_id}" if account_id else UNKNOWN_NAME),
+        arn=arn,
+        type=identity_type,
+        account_id=account_id or _arn_account(arn),
+        principal_id=principal_id,
+        session_name=session_name,
+        source_ip=source_ip,
+        user_agent=user_agent,
+        via=classify_via(
+            user_agent,
+            identity_type=identity_type,
+            invoked_by=invoked_by,
+            console_session=console_session,
+        ),
+        invoked_by=invoked_by,
+    )

@@ -1,0 +1,1 @@
+"""Notifications: Slack, Discord and a signed generic webhook, delivered with retries."""

@@ -1,0 +1,54 @@
+"""Slack incoming webhook: a Block Kit message rendered from ``slack.json.j2``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from tfdrift_gitops.models import Drift, Severity
+from tfdrift_gitops.notify.channel import OutgoingRequest, Secret
+from tfdrift_gitops.notify.escape import one_line, slack_code, slack_mrkdwn, truncate
+from tfdrift_gitops.notify.view import template_context
+from tfdrift_gitops.templating import Templates
+
+TEMPLATE = "slack.json.j2"
+
+
+def slack_filters() -> dict[str, Any]:
+    return {
+        "mrkdwn": lambda v: slack_mrkdwn(str(v)),
+        "slack_code": lambda v: slack_code(str(v)),
+        "one_line": lambda v: one_line(str(v)),
+        "cut": lambda v, n: truncate(str(v), int(n)),
+        "slack_change": slack_change,
+    }
+
+
+def slack_change(change: dict[str, str]) -> str:
+    return (
+        f"• `{slack_code(change['path'])}`: `{slack_code(change['before'])}` → "
+        f"`{slack_code(change['after'])}`"
+    )
+
+
+@dataclass(slots=True)
+class SlackChannel:
+    url: Secret
+    templates: Templates
+    name: str = "slack"
+    min_severity: Severity = Severity.LOW
+    template: str = TEMPLATE
+
+    def __post_init__(self) -> None:
+        self.templates.add_filters(slack_filters())
+
+    def secrets(self) -> tuple[str, ...]:
+        return (self.url.reveal(),)
+
+    def payload(self, drift: Drift, result: str) -> Any:
+        return self.templates.render_json(self.template, template_context(drift, result))
+
+    def build(self, drift: Drift, result: str) -> OutgoingRequest:
+        body = json.dumps(self.payload(drift, result), ensure_ascii=False).encode()
+        return OutgoingRequest(self.url, body, {"Content-Type": "application/json"})
