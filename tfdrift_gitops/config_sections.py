@@ -9,3 +9,6 @@ from tfdrift_gitops.config import register_section
 from tfdrift_gitops.github.settings import parse_github_section
 
 register_section("github", parse_github_section)
+from tfdrift_gitops.notify.settings import parse_notify_section  # noqa: E402
+
+register_section("notify", parse_notify_section)

@@ -72,6 +72,10 @@ class RemediationError(TfdriftError):
     exit_code = 8
 
 
+class UnrepresentableValueError(RemediationError):
+    """A value cannot be written as an HCL literal that Terraform reads back exactly."""
+
+
 class GitHubError(TfdriftError):
     """A GitHub API call failed after retries."""
 

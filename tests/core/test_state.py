@@ -202,3 +202,52 @@ def test_s3_errors_name_the_object(s3_client: Any, s3_bucket: str) -> None:
         StateSource(
             [f"s3://{s3_bucket}/x.tfstate.tflock"], s3_client_factory=lambda: s3_client
         ).load()
+
+
+def _both_parsers(document: dict[str, Any]) -> list[list[tuple[str, dict[str, Any]]]]:
+    from tfdrift_gitops.core.state import parse_state_text
+
+    results = []
+    for parsed in (
+        parse_state(document, source="s"),
+        parse_state_text(json.dumps(document, indent=2), source="s"),
+        parse_state_text(json.dumps(document), source="s"),
+    ):
+        results.append([(r.address, r.attributes) for r in parsed.resources])
+    return results
+
+
+def test_text_reader_agrees_with_the_document_parser(corpus_dir: Path) -> None:
+    document = json.loads((corpus_dir / "states" / "aws-lab.tfstate").read_text())
+    by_dict, indented, compact = _both_parsers(document)
+    assert by_dict == indented == compact
+    assert len(by_dict) == 15
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param('{"version": 4, "resources": [', "unexpected end of data", id="truncated"),
+        pytest.param('{"version": 4, "resources": []} {}', "extra data", id="trailing"),
+        pytest.param(
+            '{"version": 4, "resources": [{"type": "a", "name": "b", "instances": [{'
+            '"attributes": {"id": }}]}]}',
+            "not valid JSON",
+            id="bad-leaf",
+        ),
+        pytest.param(
+            '{"version": 3, "modules": []}', "unsupported state format version 3", id="v3"
+        ),
+        pytest.param(
+            '{"resources": [], "version": "4"}',
+            "unsupported state format version '4'",
+            id="version-string",
+        ),
+        pytest.param("[]", "not a Terraform state", id="array"),
+    ],
+)
+def test_text_reader_rejects_bad_documents(text: str, message: str) -> None:
+    from tfdrift_gitops.core.state import parse_state_text
+
+    with pytest.raises(StateError, match=message):
+        parse_state_text(text, source="bad.tfstate")

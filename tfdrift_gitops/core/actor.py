@@ -71,8 +71,12 @@ _CLOUDFORMATION_HOST: Final = "cloudformation.amazonaws.com"
 _CONSOLE_HOSTS: Final = frozenset({"console.amazonaws.com", "signin.amazonaws.com"})
 
 
-class _Lookup:
-    """Exact-then-case-insensitive key lookup over one mapping."""
+class FieldLookup:
+    """Exact-then-case-insensitive key lookup over one mapping.
+
+    ``known`` holds the canonical keys: a mapping whose keys are all canonical needs no
+    lower-cased copy, which keeps the common case at one dict lookup per field.
+    """
 
     __slots__ = ("_data", "_lower")
 
@@ -182,7 +186,9 @@ def classify_via(
 
 
 def _is_console_host(host: str) -> bool:
-    return host in _CONSOLE_HOSTS or (host.startswith("console.") and host.endswith(".amazonaws.com"))
+    return host in _CONSOLE_HOSTS or (
+        host.startswith("console.") and host.endswith(".amazonaws.com")
+    )
 
 
 def _is_console_agent(agent: str) -> bool:
@@ -202,9 +208,9 @@ def actor_from_identity(
     console_session: bool = False,
 ) -> Actor:
     """The Actor of a CloudTrail record's ``userIdentity`` (``None`` when it has none)."""
-    ident = _Lookup(identity, _IDENTITY_KEYS)
-    session = _Lookup(ident.mapping("sessionContext"), _SESSION_KEYS)
-    issuer = _Lookup(session.mapping("sessionIssuer"), _ISSUER_KEYS)
+    ident = FieldLookup(identity, _IDENTITY_KEYS)
+    session = FieldLookup(ident.mapping("sessionContext"), _SESSION_KEYS)
+    issuer = FieldLookup(session.mapping("sessionIssuer"), _ISSUER_KEYS)
     on_behalf = ident.mapping("onBehalfOf")
     return _build(
         identity_type=ident.text("type"),

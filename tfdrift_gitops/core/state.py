@@ -1,6 +1,6 @@
 """Terraform state v4 -> StateIndex (cloud id / ARN / name -> resource address).
 
-Pure: takes already-decoded JSON documents. Reading files or S3 objects is the job of
+Pure: takes decoded documents or raw text. Reading files or S3 objects is the job of
 ``tfdrift_gitops.adapters.state_source``.
 """
 
@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tfdrift_gitops.errors import StateError
@@ -66,7 +67,7 @@ def _lambda_permission_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
 
 
 def _lambda_function_url_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
-    """``name[:qualifier]``: ``function_name`` may hold a name or an ARN."""
+    """``name[/qualifier]`` (its import id): ``function_name`` may hold a name or an ARN."""
     if rtype != "aws_lambda_function_url":
         return None
     function = attrs.get("function_name")
@@ -74,19 +75,45 @@ def _lambda_function_url_key(rtype: str, attrs: Mapping[str, Any]) -> str | None
         return None
     name, qualifier = lambda_function_ref(function)
     qualifier = str(attrs.get("qualifier") or "") or qualifier
-    return f"{name}:{qualifier}" if qualifier else name
+    return f"{name}/{qualifier}" if qualifier else name
+
+
+_ATTACHMENT_PRINCIPALS = {
+    "aws_iam_role_policy_attachment": "role",
+    "aws_iam_user_policy_attachment": "user",
+    "aws_iam_group_policy_attachment": "group",
+}
+
+
+def _policy_attachment_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
+    """``principal-name/policy-arn`` (also the import id): the ``id`` is a random name."""
+    principal_key = _ATTACHMENT_PRINCIPALS.get(rtype)
+    if principal_key is None:
+        return None
+    principal, policy_arn = attrs.get(principal_key), attrs.get("policy_arn")
+    if not isinstance(principal, str) or not principal:
+        return None
+    if not isinstance(policy_arn, str) or not policy_arn:
+        return None
+    return f"{principal}/{policy_arn}"
 
 
 # Keys computed from several attributes, for resources that no single attribute names.
 DERIVED_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
     "lambda_permission": _lambda_permission_key,
     "lambda_function_url": _lambda_function_url_key,
+    "policy_attachment": _policy_attachment_key,
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class StateResource:
-    """One instance of one managed resource in one state file."""
+    """One instance of one managed resource in one state file.
+
+    The attributes stay as JSON text (a slice of the state file, shared by every instance)
+    and are decoded on demand: a 50,000-resource state is indexed without keeping 50,000
+    decoded attribute trees in memory.
+    """
 
     address: str
     type: str
@@ -97,17 +124,27 @@ class StateResource:
     source: str
     workspace: str
     serial: int
-    attributes_json: str
+    text: str
+    start: int
+    end: int
+    account: str = ""
+    region: str = ""
+
+    @property
+    def attributes_json(self) -> str:
+        return self.text[self.start : self.end]
 
     @property
     def attributes(self) -> dict[str, Any]:
-        """Decoded on demand: the index keeps compact JSON to stay small for huge states."""
         value = json.loads(self.attributes_json)
         return value if isinstance(value, dict) else {}
 
     @property
     def cloud_id(self) -> str:
         return str(self.attributes.get("id") or "")
+
+
+IndexKeys = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +155,8 @@ class ParsedState:
     lineage: str
     terraform_version: str
     resources: tuple[StateResource, ...]
+    index_keys: tuple[IndexKeys, ...] = ()
+    """Per resource, the (key, value) pairs it is found by; consumed by StateIndex.add."""
 
 
 def _address(module: str, rtype: str, name: str, index_key: int | str | None) -> str:
@@ -129,75 +168,288 @@ def _address(module: str, rtype: str, name: str, index_key: int | str | None) ->
     return f"{base}[{json.dumps(str(index_key))}]"
 
 
-def parse_state(doc: object, *, source: str, workspace: str = "default") -> ParsedState:
-    """Validate a decoded state document and flatten its managed resource instances."""
-    if not isinstance(doc, Mapping):
-        raise StateError(f"{source}: not a Terraform state (top level is not a JSON object)")
+def _index_keys(rtype: str, attrs: Mapping[str, Any]) -> IndexKeys:
+    keys: list[tuple[str, str]] = []
+    for key in IDENTIFYING_KEYS:
+        value = attrs.get(key)
+        if isinstance(value, str) and value:
+            keys.append((key, value))
+    for key, derive in DERIVED_KEYS.items():
+        derived = derive(rtype, attrs)
+        if derived:
+            keys.append((key, derived))
+    return tuple(keys)
+
+
+class _Builder:
+    """Collects managed instances while a state document is read, validating as it goes."""
+
+    def __init__(self, source: str, workspace: str) -> None:
+        self.source = source
+        self.workspace = workspace
+        self.serial = 0
+        self.resources: list[StateResource] = []
+        self.keys: list[IndexKeys] = []
+        self._intern: dict[str, str] = {}
+
+    def _shared(self, value: str) -> str:
+        return self._intern.setdefault(value, value)
+
+    def header(self, res: Mapping[str, Any], position: int) -> tuple[str, str, str, str] | None:
+        """(type, name, module, provider) of a managed resource; None for data sources."""
+        if res.get("mode", "managed") != "managed":
+            return None  # data sources are read, never drift targets
+        rtype, name = res.get("type"), res.get("name")
+        if not isinstance(rtype, str) or not isinstance(name, str):
+            raise StateError(f"{self.source}: resources[{position}] lacks a type or name")
+        module = res.get("module") or ""
+        if not isinstance(module, str):
+            raise StateError(f"{self.source}: resources[{position}].module is not a string")
+        provider = str(res.get("provider") or "")
+        return self._shared(rtype), name, self._shared(module), self._shared(provider)
+
+    def instance(
+        self,
+        header: tuple[str, str, str, str],
+        inst: Mapping[str, Any],
+        attrs: Any,
+        text: str,
+        span: tuple[int, int],
+    ) -> None:
+        rtype, name, module, provider = header
+        if inst.get("deposed"):
+            return  # a deposed object is on its way out; the current one is the target
+        index_key = inst.get("index_key")
+        if index_key is not None and (
+            isinstance(index_key, bool) or not isinstance(index_key, int | str)
+        ):
+            raise StateError(f"{self.source}: {rtype}.{name} has index_key {index_key!r}")
+        if attrs is None and isinstance(inst.get("attributes_flat"), Mapping):
+            raise StateError(f"{self.source}: {rtype}.{name} uses flat attributes (state v3)")
+        if not isinstance(attrs, Mapping):
+            attrs, text, span = {}, "{}", (0, 2)
+        arn = attrs.get("arn")
+        account, region = arn_account_region(arn) if isinstance(arn, str) else ("", "")
+        self.resources.append(
+            StateResource(
+                address=_address(module, rtype, name, index_key),
+                type=rtype,
+                name=name,
+                module=module,
+                index_key=index_key,
+                provider=provider,
+                source=self.source,
+                workspace=self.workspace,
+                serial=self.serial,
+                text=text,
+                start=span[0],
+                end=span[1],
+                account=self._shared(account),
+                region=self._shared(region),
+            )
+        )
+        self.keys.append(_index_keys(rtype, attrs))
+
+    def done(self, doc: Mapping[str, Any]) -> ParsedState:
+        return ParsedState(
+            source=self.source,
+            workspace=self.workspace,
+            serial=self.serial,
+            lineage=str(doc.get("lineage") or ""),
+            terraform_version=str(doc.get("terraform_version") or ""),
+            resources=tuple(self.resources),
+            index_keys=tuple(self.keys),
+        )
+
+
+def _check_version(doc: Mapping[str, Any], source: str) -> int:
     version = doc.get("version")
     if version != SUPPORTED_STATE_VERSION:
         raise StateError(
             f"{source}: unsupported state format version {version!r}; "
             f"only version {SUPPORTED_STATE_VERSION} (Terraform >= 0.12) is supported"
         )
-    raw_resources = doc.get("resources")
-    if raw_resources is None:
-        raw_resources = []
-    if not isinstance(raw_resources, list):
-        raise StateError(f"{source}: 'resources' is not a list")
     serial = doc.get("serial")
-    serial_int = serial if isinstance(serial, int) and not isinstance(serial, bool) else 0
-    out: list[StateResource] = []
-    for position, res in enumerate(raw_resources):
+    return serial if isinstance(serial, int) and not isinstance(serial, bool) else 0
+
+
+def _list_of(value: Any, what: str, source: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise StateError(f"{source}: {what} is not a list")
+    return value
+
+
+def parse_state(doc: object, *, source: str, workspace: str = "default") -> ParsedState:
+    """Validate a decoded state document and flatten its managed resource instances."""
+    if not isinstance(doc, Mapping):
+        raise StateError(f"{source}: not a Terraform state (top level is not a JSON object)")
+    builder = _Builder(source, workspace)
+    builder.serial = _check_version(doc, source)
+    for position, res in enumerate(_list_of(doc.get("resources"), "'resources'", source)):
         if not isinstance(res, Mapping):
             raise StateError(f"{source}: resources[{position}] is not an object")
-        if res.get("mode", "managed") != "managed":
-            continue  # data sources are read, never drift targets
-        rtype, name = res.get("type"), res.get("name")
-        if not isinstance(rtype, str) or not isinstance(name, str):
-            raise StateError(f"{source}: resources[{position}] lacks a type or name")
-        module = res.get("module") or ""
-        if not isinstance(module, str):
-            raise StateError(f"{source}: resources[{position}].module is not a string")
-        instances = res.get("instances")
-        if instances is None:
-            instances = []
-        if not isinstance(instances, list):
-            raise StateError(f"{source}: resources[{position}].instances is not a list")
-        for inst in instances:
+        header = builder.header(res, position)
+        if header is None:
+            continue
+        where = f"resources[{position}].instances"
+        for inst in _list_of(res.get("instances"), where, source):
             if not isinstance(inst, Mapping):
-                raise StateError(f"{source}: an instance of {rtype}.{name} is not an object")
-            if inst.get("deposed"):
-                continue  # a deposed object is on its way out; the current one is the target
-            index_key = inst.get("index_key")
-            if index_key is not None and not isinstance(index_key, int | str):
-                raise StateError(f"{source}: {rtype}.{name} has index_key {index_key!r}")
-            attrs = inst.get("attributes")
-            if attrs is None and isinstance(inst.get("attributes_flat"), Mapping):
-                raise StateError(f"{source}: {rtype}.{name} uses flat attributes (state v3)")
-            if not isinstance(attrs, Mapping):
-                attrs = {}
-            out.append(
-                StateResource(
-                    address=_address(module, rtype, name, index_key),
-                    type=rtype,
-                    name=name,
-                    module=module,
-                    index_key=index_key,
-                    provider=str(res.get("provider") or ""),
-                    source=source,
-                    workspace=workspace,
-                    serial=serial_int,
-                    attributes_json=json.dumps(attrs, separators=(",", ":"), sort_keys=True),
+                raise StateError(
+                    f"{source}: an instance of {header[0]}.{header[1]} is not an object"
                 )
-            )
-    return ParsedState(
-        source=source,
-        workspace=workspace,
-        serial=serial_int,
-        lineage=str(doc.get("lineage") or ""),
-        terraform_version=str(doc.get("terraform_version") or ""),
-        resources=tuple(out),
-    )
+            attrs = inst.get("attributes")
+            text = json.dumps(attrs, separators=(",", ":"), sort_keys=True)
+            builder.instance(header, inst, attrs, text, (0, len(text)))
+    return builder.done(doc)
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+class _Reader:
+    """Walks a state document's outer structure by hand, decoding leaf values with the C
+    scanner, so that each instance's ``attributes`` is located as a span of the text."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.text = text
+        self.source = source
+        self.pos = 0
+
+    def fail(self, what: str) -> StateError:
+        line = self.text.count("\n", 0, self.pos) + 1
+        return StateError(f"{self.source}: not valid JSON: {what} (line {line})")
+
+    def skip(self) -> None:
+        self.pos = _WS.match(self.text, self.pos).end()  # type: ignore[union-attr]
+
+    def expect(self, char: str) -> bool:
+        """Consume ``char`` if it is next (after whitespace)."""
+        self.skip()
+        if self.text.startswith(char, self.pos):
+            self.pos += 1
+            return True
+        return False
+
+    def value(self) -> Any:
+        self.skip()
+        try:
+            value, self.pos = _DECODER.raw_decode(self.text, self.pos)
+        except json.JSONDecodeError as exc:
+            raise StateError(f"{self.source}: not valid JSON: {exc}") from exc
+        return value
+
+    def members(self) -> Iterator[str]:
+        """Keys of the object starting here; the caller consumes each value."""
+        if not self.peek("{") or not self.expect("{"):
+            raise self.fail("expected an object")
+        if self.expect("}"):
+            return
+        while True:
+            key = self.value()
+            if not isinstance(key, str) or not self.expect(":"):
+                raise self.fail("expected a key")
+            yield key
+            if self.peek(",") and self.expect(","):
+                continue
+            if self.expect("}"):
+                return
+            raise self.fail("expected , or }")
+
+    def elements(self) -> Iterator[int]:
+        """Positions of the array starting here; the caller consumes each element."""
+        if not self.peek("[") or not self.expect("["):
+            raise self.fail("expected an array")
+        if self.expect("]"):
+            return
+        position = 0
+        while True:
+            yield position
+            position += 1
+            if self.peek(",") and self.expect(","):
+                continue
+            if self.expect("]"):
+                return
+            raise self.fail("expected , or ]")
+
+    def peek(self, char: str) -> bool:
+        self.skip()
+        if self.pos >= len(self.text):
+            raise self.fail("unexpected end of data (truncated file?)")
+        return self.text.startswith(char, self.pos)
+
+
+def parse_state_text(text: str, *, source: str, workspace: str = "default") -> ParsedState:
+    """Like parse_state, for the raw text of a state file, keeping attributes as text spans."""
+    reader = _Reader(text, source)
+    reader.skip()
+    if not reader.peek("{"):
+        raise StateError(f"{source}: not a Terraform state (top level is not a JSON object)")
+    builder = _Builder(source, workspace)
+    top: dict[str, Any] = {}
+    for key in reader.members():
+        if key == "resources" and reader.peek("["):
+            if "version" in top:
+                builder.serial = _check_version(top, source)
+            _read_resources(reader, builder)
+            top[key] = True
+        else:
+            top[key] = reader.value()
+    reader.skip()
+    if reader.pos != len(text):
+        raise reader.fail("extra data after the state object")
+    builder.serial = _check_version(top, source)
+    if "resources" in top and top["resources"] is not True:
+        _list_of(top["resources"], "'resources'", source)
+    for res in builder.resources:
+        if res.serial != builder.serial:  # version/serial came after resources (not Terraform)
+            object.__setattr__(res, "serial", builder.serial)
+    return builder.done(top)
+
+
+def _read_resources(reader: _Reader, builder: _Builder) -> None:
+    for position in reader.elements():
+        if not reader.peek("{"):
+            raise StateError(f"{builder.source}: resources[{position}] is not an object")
+        res: dict[str, Any] = {}
+        pending: list[tuple[dict[str, Any], Any, tuple[int, int]]] = []
+        for key in reader.members():
+            if key == "instances" and reader.peek("["):
+                for _ in reader.elements():
+                    pending.append(_read_instance(reader, builder))
+                res[key] = True
+            else:
+                res[key] = reader.value()
+        if "instances" in res and res["instances"] is not True:
+            _list_of(res["instances"], f"resources[{position}].instances", builder.source)
+        header = builder.header(res, position)
+        if header is None:
+            continue
+        for inst, attrs, span in pending:
+            builder.instance(header, inst, attrs, reader.text, span)
+
+
+def _read_instance(
+    reader: _Reader, builder: _Builder
+) -> tuple[dict[str, Any], Any, tuple[int, int]]:
+    if not reader.peek("{"):
+        raise StateError(f"{builder.source}: an instance is not an object")
+    inst: dict[str, Any] = {}
+    attrs: Any = None
+    span = (0, 0)
+    for key in reader.members():
+        if key == "attributes":
+            reader.skip()
+            start = reader.pos
+            attrs = reader.value()
+            span = (start, reader.pos)
+        else:
+            inst[key] = reader.value()
+    if attrs is None:
+        return inst, None, span
+    return inst, attrs, span
 
 
 def arn_account_region(arn: str) -> tuple[str, str]:
@@ -208,39 +460,30 @@ def arn_account_region(arn: str) -> tuple[str, str]:
     return parts[4], parts[3]
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    resource: StateResource
-    account: str
-    region: str
-
-
 class StateIndex:
     """Lookup of managed resources by (type, identifying attribute, value)."""
 
     def __init__(self, states: Iterable[ParsedState] = ()) -> None:
-        self._by_key: dict[tuple[str, str, str], list[_Entry]] = {}
+        self._by_key: dict[tuple[str, str, str], list[StateResource]] = {}
         self._by_address: dict[tuple[str, str, str], StateResource] = {}
         self._states: list[ParsedState] = []
         for state in states:
             self.add(state)
 
     def add(self, state: ParsedState) -> None:
-        self._states.append(state)
-        for res in state.resources:
-            attrs = json.loads(res.attributes_json)
-            arn = attrs.get("arn")
-            account, region = arn_account_region(arn) if isinstance(arn, str) else ("", "")
-            entry = _Entry(res, account, region)
+        # Keep the state's metadata only: the per-resource keys are consumed here.
+        self._states.append(replace(state, resources=(), index_keys=()))
+        keys_per_resource = state.index_keys or tuple(
+            _index_keys(res.type, res.attributes) for res in state.resources
+        )
+        for res, keys in zip(state.resources, keys_per_resource, strict=True):
             self._by_address[(res.source, res.workspace, res.address)] = res
-            for key in IDENTIFYING_KEYS:
-                value = attrs.get(key)
-                if isinstance(value, str) and value:
-                    self._by_key.setdefault((res.type, key, value), []).append(entry)
-            for key, derive in DERIVED_KEYS.items():
-                derived = derive(res.type, attrs)
-                if derived:
-                    self._by_key.setdefault((res.type, key, derived), []).append(entry)
+            for key, value in keys:
+                found = self._by_key.get((res.type, key, value))
+                if found is None:
+                    self._by_key[(res.type, key, value)] = [res]
+                else:
+                    found.append(res)
 
     @property
     def states(self) -> tuple[ParsedState, ...]:
@@ -265,8 +508,8 @@ class StateIndex:
         """
         entries = self._by_key.get((rtype, key, value), [])
         return [
-            e.resource
-            for e in entries
-            if not (account and e.account and e.account != account)
-            and not (region and e.region and e.region != region)
+            res
+            for res in entries
+            if not (account and res.account and res.account != account)
+            and not (region and res.region and res.region != region)
         ]

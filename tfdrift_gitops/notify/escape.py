@@ -52,7 +52,10 @@ def slack_code(text: str) -> str:
 
 # --------------------------------------------------------------------------- Discord
 
-_DISCORD_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]()-])")
+_DISCORD_MARKDOWN = re.compile(r"([\\*_~`|\[\]()])")
+# Headings, quotes and list markers only mean something at the start of a line.
+_DISCORD_LINE_START = re.compile(r"(?m)^(\s*)([#>+-])")
+_DISCORD_NUMBERED = re.compile(r"(?m)^(\s*\d+)\.")
 _DISCORD_MENTION = re.compile(r"<(?=[@#:/]|a:|t:)")
 _MASS_MENTION = re.compile(r"@(?=(everyone|here)\b)", re.IGNORECASE)
 
@@ -63,6 +66,8 @@ def discord_text(text: str) -> str:
     also sends ``allowed_mentions: {"parse": []}``, so this is belt and braces."""
     text = strip_controls(text)
     text = _DISCORD_MARKDOWN.sub(r"\\\1", text)
+    text = _DISCORD_LINE_START.sub(r"\1\\\2", text)
+    text = _DISCORD_NUMBERED.sub(r"\1\\.", text)
     text = _MASS_MENTION.sub("@" + ZWSP, text)
     return _DISCORD_MENTION.sub("<" + ZWSP, text)
 

@@ -1,7 +1,355 @@
-"""Catalog rows for this service (to be filled)."""
+"""RDS: DB instances (``aws_db_instance``) and clusters (``aws_rds_cluster``).
+
+Choices worth knowing:
+- Identifiers are compared lower-case: RDS stores them lower-case whatever the caller typed,
+  and so does Terraform state.
+- ``ModifyDBInstance`` with ``applyImmediately: false`` is still drift: the change is queued
+  for the maintenance window and will land unless someone undoes it. The severity reasons
+  say it is pending.
+- ``masterUserPassword`` is never stored or compared (CloudTrail shows ``****`` and state
+  holds the real password, which must not leak into a drift record). A call that changes
+  only the password gives a resource-level drift; with other fields, the password change is
+  named in the severity reasons.
+- ``DeleteDBInstance`` is high when a final snapshot was taken and critical when it was
+  skipped (``skipFinalSnapshot: true``).
+"""
 
 from __future__ import annotations
 
-from tfdrift_gitops.core.catalog.model import Rule
+from collections.abc import Callable, Mapping
+from typing import Any
 
-RULES: tuple[Rule, ...] = ()
+from tfdrift_gitops.core.catalog.model import (
+    Action,
+    AddItems,
+    Effect,
+    Extractor,
+    MergeMap,
+    RemoveItems,
+    RemoveKeys,
+    Rule,
+    SeverityCheck,
+    Target,
+    as_set,
+    first,
+    item_list,
+    mapped,
+    req,
+    resp,
+)
+from tfdrift_gitops.core.catalog.support import (
+    boolean,
+    integer,
+    lowered,
+    optional_text,
+    request_has,
+    request_is,
+    string_list,
+    tag_pairs,
+    text,
+    with_fallback,
+)
+from tfdrift_gitops.core.catalog.model import Set as SetAttr
+from tfdrift_gitops.core.paths import MISSING
+from tfdrift_gitops.models import CloudEvent, Severity
+
+SOURCE = "rds.amazonaws.com"
+INSTANCE = "aws_db_instance"
+CLUSTER = "aws_rds_cluster"
+
+
+def _identifier(value: Any) -> Any:
+    """A DB identifier (or an ARN naming one), lower-cased as RDS stores it."""
+    if not isinstance(value, str) or not value.strip():
+        return MISSING
+    name = value.strip()
+    if name.startswith("arn:"):
+        name = name.rsplit(":", 1)[-1]
+    return name.lower()
+
+
+def _arn_of(kind: str) -> Callable[[Any], Any]:
+    """The identifier in an RDS ARN of ``kind`` (``db``, ``cluster``); MISSING for others."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, str) and f":{kind}:" in value:
+            return _identifier(value)
+        return MISSING
+
+    return convert
+
+
+INSTANCE_ID: Extractor = first(
+    mapped(req("dBInstanceIdentifier"), _identifier),
+    mapped(resp("dBInstanceIdentifier"), _identifier),
+)
+CLUSTER_ID: Extractor = first(
+    mapped(req("dBClusterIdentifier"), _identifier),
+    mapped(resp("dBClusterIdentifier"), _identifier),
+)
+
+
+# --------------------------------------------------------------------------- severity
+
+
+def _pending(event: CloudEvent) -> str:
+    if request_is("applyImmediately", False)(event):
+        return " (requested with applyImmediately=false: pending until the maintenance window)"
+    return ""
+
+
+def _raise_when(
+    predicate: Callable[[CloudEvent], bool], severity: Severity, why: str
+) -> SeverityCheck:
+    def check(event: CloudEvent, observed: Mapping[str, Any]) -> tuple[Severity, str] | None:
+        return (severity, why + _pending(event)) if predicate(event) else None
+
+    return check
+
+
+def _ids_of(path: str) -> Callable[[CloudEvent], bool]:
+    return lambda event: bool(string_list(req(path))(event))
+
+
+MODIFY_CHECKS: tuple[SeverityCheck, ...] = (
+    _raise_when(
+        request_is("publiclyAccessible", True),
+        Severity.CRITICAL,
+        "the database was made publicly accessible",
+    ),
+    _raise_when(
+        request_is("deletionProtection", False), Severity.HIGH, "deletion protection turned off"
+    ),
+    _raise_when(
+        request_is("backupRetentionPeriod", 0),
+        Severity.HIGH,
+        "automated backups turned off (backup retention 0)",
+    ),
+    _raise_when(
+        request_has("masterUserPassword"),
+        Severity.HIGH,
+        "master user password changed outside Terraform (CloudTrail hides the value and "
+        "Terraform cannot see it)",
+    ),
+    _raise_when(
+        request_is("enableIAMDatabaseAuthentication", False),
+        Severity.HIGH,
+        "IAM database authentication turned off",
+    ),
+    _raise_when(
+        _ids_of("vpcSecurityGroupIds"), Severity.HIGH, "the database's security groups changed"
+    ),
+)
+
+
+# --------------------------------------------------------------------------- effects
+
+
+def _logs_exports(path: str) -> tuple[Effect, ...]:
+    return (
+        AddItems(path, item_list(req("cloudwatchLogsExportConfiguration.enableLogTypes"))),
+        RemoveItems(path, item_list(req("cloudwatchLogsExportConfiguration.disableLogTypes"))),
+    )
+
+
+# Shared by instances and clusters: request field -> Terraform attribute.
+_COMMON: tuple[Effect, ...] = (
+    SetAttr("deletion_protection", boolean("deletionProtection")),
+    SetAttr("backup_retention_period", integer("backupRetentionPeriod")),
+    SetAttr("engine_version", text("engineVersion")),
+    SetAttr("vpc_security_group_ids", string_list(req("vpcSecurityGroupIds")), as_set),
+    SetAttr(
+        "iam_database_authentication_enabled",
+        first(
+            boolean("enableIAMDatabaseAuthentication"),
+            boolean("iAMDatabaseAuthenticationEnabled"),
+        ),
+    ),
+    SetAttr("copy_tags_to_snapshot", boolean("copyTagsToSnapshot")),
+    SetAttr("allocated_storage", integer("allocatedStorage")),
+    SetAttr("storage_type", text("storageType"), optional_text),
+    SetAttr("iops", integer("iops")),
+    SetAttr("manage_master_user_password", boolean("manageMasterUserPassword")),
+    SetAttr("network_type", text("networkType"), optional_text),
+    SetAttr(
+        "performance_insights_enabled",
+        first(boolean("enablePerformanceInsights"), boolean("performanceInsightsEnabled")),
+    ),
+    SetAttr("performance_insights_retention_period", integer("performanceInsightsRetentionPeriod")),
+    SetAttr(
+        "performance_insights_kms_key_id", text("performanceInsightsKMSKeyId"), optional_text
+    ),
+    SetAttr("monitoring_interval", integer("monitoringInterval")),
+    SetAttr("monitoring_role_arn", text("monitoringRoleArn"), optional_text),
+)
+
+INSTANCE_EFFECTS: tuple[Effect, ...] = (
+    *_COMMON,
+    SetAttr("publicly_accessible", boolean("publiclyAccessible")),
+    SetAttr("instance_class", text("dBInstanceClass")),
+    SetAttr("multi_az", boolean("multiAZ")),
+    SetAttr("max_allocated_storage", integer("maxAllocatedStorage")),
+    SetAttr("storage_throughput", integer("storageThroughput")),
+    SetAttr("ca_cert_identifier", text("cACertificateIdentifier"), optional_text),
+    SetAttr("auto_minor_version_upgrade", boolean("autoMinorVersionUpgrade")),
+    SetAttr("backup_window", text("preferredBackupWindow"), lowered),
+    SetAttr("maintenance_window", text("preferredMaintenanceWindow"), lowered),
+    SetAttr("parameter_group_name", text("dBParameterGroupName"), optional_text),
+    SetAttr("option_group_name", text("optionGroupName"), optional_text),
+    SetAttr("db_subnet_group_name", text("dBSubnetGroupName"), optional_text),
+    SetAttr("port", integer("dBPortNumber")),
+    SetAttr("identifier", mapped(req("newDBInstanceIdentifier"), _identifier)),
+    *_logs_exports("enabled_cloudwatch_logs_exports"),
+)
+
+CLUSTER_EFFECTS: tuple[Effect, ...] = (
+    *_COMMON,
+    SetAttr("preferred_backup_window", text("preferredBackupWindow"), lowered),
+    SetAttr("preferred_maintenance_window", text("preferredMaintenanceWindow"), lowered),
+    SetAttr(
+        "db_cluster_parameter_group_name", text("dBClusterParameterGroupName"), optional_text
+    ),
+    SetAttr("db_cluster_instance_class", text("dBClusterInstanceClass"), optional_text),
+    SetAttr("backtrack_window", integer("backtrackWindow")),
+    SetAttr("enable_http_endpoint", boolean("enableHttpEndpoint")),
+    SetAttr("port", integer("port")),
+    SetAttr("cluster_identifier", mapped(req("newDBClusterIdentifier"), _identifier)),
+    *_logs_exports("enabled_cloudwatch_logs_exports"),
+)
+
+# What a create call tells us about the new resource (the attributes an import block needs).
+INSTANCE_CREATE_EFFECTS: tuple[Effect, ...] = (
+    SetAttr("identifier", INSTANCE_ID),
+    SetAttr("engine", text("engine")),
+    SetAttr("storage_encrypted", boolean("storageEncrypted")),
+    SetAttr("db_name", text("dBName"), optional_text),
+    SetAttr("username", text("masterUsername"), optional_text),
+    SetAttr("kms_key_id", text("kmsKeyId"), optional_text),
+    *(e for e in INSTANCE_EFFECTS if e.path != "identifier"),
+)
+
+CLUSTER_CREATE_EFFECTS: tuple[Effect, ...] = (
+    SetAttr("cluster_identifier", CLUSTER_ID),
+    SetAttr("engine", text("engine")),
+    SetAttr("storage_encrypted", boolean("storageEncrypted")),
+    SetAttr("database_name", text("databaseName"), optional_text),
+    SetAttr("master_username", text("masterUsername"), optional_text),
+    SetAttr("kms_key_id", text("kmsKeyId"), optional_text),
+    *(e for e in CLUSTER_EFFECTS if e.path != "cluster_identifier"),
+)
+
+_NO_SNAPSHOT = _raise_when(
+    request_is("skipFinalSnapshot", True),
+    Severity.CRITICAL,
+    "deleted without a final snapshot",
+)
+_PUBLIC_CREATE = _raise_when(
+    request_is("publiclyAccessible", True),
+    Severity.CRITICAL,
+    "created publicly accessible",
+)
+_UNENCRYPTED_CREATE = _raise_when(
+    request_is("storageEncrypted", False), Severity.HIGH, "created with unencrypted storage"
+)
+
+
+def _tag_targets(effect_for: Callable[[], Effect]) -> tuple[Target, ...]:
+    return (
+        Target(INSTANCE, "identifier", mapped(req("resourceName"), _arn_of("db")), (effect_for(),)),
+        Target(
+            CLUSTER,
+            "cluster_identifier",
+            mapped(req("resourceName"), _arn_of("cluster")),
+            (effect_for(),),
+        ),
+    )
+
+
+def _instance_create(event: str, description: str) -> Rule:
+    return Rule(
+        event,
+        SOURCE,
+        Action.CREATE,
+        (Target(INSTANCE, "identifier", INSTANCE_ID, INSTANCE_CREATE_EFFECTS, import_id=INSTANCE_ID),),
+        severity=Severity.MEDIUM,
+        description=description,
+        severity_checks=(_PUBLIC_CREATE, _UNENCRYPTED_CREATE),
+    )
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "ModifyDBInstance",
+        SOURCE,
+        Action.MODIFY,
+        with_fallback(Target(INSTANCE, "identifier", INSTANCE_ID, INSTANCE_EFFECTS)),
+        severity=Severity.MEDIUM,
+        description="DB instance settings changed",
+        severity_checks=MODIFY_CHECKS,
+    ),
+    Rule(
+        "DeleteDBInstance",
+        SOURCE,
+        Action.DELETE,
+        (Target(INSTANCE, "identifier", INSTANCE_ID),),
+        severity=Severity.HIGH,
+        description="DB instance deleted",
+        severity_checks=(_NO_SNAPSHOT,),
+    ),
+    _instance_create("CreateDBInstance", "DB instance created outside Terraform"),
+    _instance_create("CreateDBInstanceReadReplica", "read replica created outside Terraform"),
+    _instance_create(
+        "RestoreDBInstanceFromDBSnapshot", "DB instance restored from a snapshot by hand"
+    ),
+    Rule(
+        "ModifyDBCluster",
+        SOURCE,
+        Action.MODIFY,
+        with_fallback(Target(CLUSTER, "cluster_identifier", CLUSTER_ID, CLUSTER_EFFECTS)),
+        severity=Severity.MEDIUM,
+        description="DB cluster settings changed",
+        severity_checks=MODIFY_CHECKS,
+    ),
+    Rule(
+        "DeleteDBCluster",
+        SOURCE,
+        Action.DELETE,
+        (Target(CLUSTER, "cluster_identifier", CLUSTER_ID),),
+        severity=Severity.HIGH,
+        description="DB cluster deleted",
+        severity_checks=(_NO_SNAPSHOT,),
+    ),
+    Rule(
+        "CreateDBCluster",
+        SOURCE,
+        Action.CREATE,
+        (
+            Target(
+                CLUSTER,
+                "cluster_identifier",
+                CLUSTER_ID,
+                CLUSTER_CREATE_EFFECTS,
+                import_id=CLUSTER_ID,
+            ),
+        ),
+        severity=Severity.MEDIUM,
+        description="DB cluster created outside Terraform",
+        severity_checks=(_UNENCRYPTED_CREATE,),
+    ),
+    Rule(
+        "AddTagsToResource",
+        SOURCE,
+        Action.MODIFY,
+        _tag_targets(lambda: MergeMap("tags", tag_pairs(req("tags")))),
+        severity=Severity.LOW,
+        description="tags added",
+    ),
+    Rule(
+        "RemoveTagsFromResource",
+        SOURCE,
+        Action.MODIFY,
+        _tag_targets(lambda: RemoveKeys("tags", string_list(req("tagKeys")))),
+        severity=Severity.LOW,
+        description="tags removed",
+    ),
+)

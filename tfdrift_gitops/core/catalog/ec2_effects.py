@@ -1,0 +1,323 @@
+"""EC2-specific extractors and effects: instance attributes, user data, tags, resource ids.
+
+Generic effects (``Set``, ``AddItems``...) live in ``model.py``; these cover what they cannot
+say: ModifyInstanceAttribute's two request forms, user data that CloudTrail hides, tags next to
+provider ``default_tags``, and calls that create several resources at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tfdrift_gitops.core.catalog.model import Extractor, tags_map
+from tfdrift_gitops.core.paths import MISSING, get_path, items, lookup, set_path
+from tfdrift_gitops.core.state import StateIndex
+from tfdrift_gitops.models import CloudEvent, Via
+
+SENSITIVE = "<sensitiveDataRemoved>"
+
+
+def wrapped(wrapper: str, name: str) -> Extractor:
+    """Newer EC2 APIs nest the request (``ModifyInstanceMetadataOptionsRequest.HttpTokens``);
+    older records and hand-made ones use the flat camelCase key. Accept both."""
+
+    def extract(event: CloudEvent) -> Any:
+        request = event.request
+        if request is None:
+            return MISSING
+        for path in (f"{wrapper}.{name}", name):
+            value = unwrap(lookup(request, path))
+            if value is not MISSING and value is not None:
+                return value
+        return MISSING
+
+    return extract
+
+
+def unwrap(value: Any) -> Any:
+    """Wrapped-request scalars sometimes arrive as ``{"content": "fl-...", "tag": 1}``."""
+    if isinstance(value, Mapping) and "content" in value:
+        return value["content"]
+    return value
+
+
+def instance_attr(name: str) -> Extractor:
+    """ModifyInstanceAttribute names its attribute as a key (``instanceType: {value: ...}``) or
+    as ``attribute: instanceType, value: ...`` (the older single-attribute form)."""
+
+    def extract(event: CloudEvent) -> Any:
+        request = event.request
+        if request is None:
+            return MISSING
+        value = lookup(request, name)
+        if value is not MISSING and value is not None:
+            return value
+        attribute = lookup(request, "attribute")
+        if isinstance(attribute, str) and attribute.casefold() == name.casefold():
+            return lookup(request, "value")
+        return MISSING
+
+    return extract
+
+
+def group_ids(value: Any) -> Any:
+    """``groupSet.items[].groupId`` -> list of ids (MISSING when there are none)."""
+    found = [lookup(i, "groupId") if isinstance(i, Mapping) else i for i in items(value)]
+    ids = [g for g in found if isinstance(g, str) and g]
+    return ids if ids else MISSING
+
+
+# --------------------------------------------------------------------------- user data
+
+
+class _Unknowable:
+    """Canonical form of a hidden value: equal to nothing, not even itself."""
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    def __ne__(self, other: object) -> bool:
+        return True
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _decoded(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return text.encode()
+
+
+def user_data_hash(text: str) -> str:
+    """What the AWS provider stores in ``user_data``: SHA-1 hex of the decoded user data."""
+    return hashlib.sha1(_decoded(text), usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class UserData:
+    """``userData`` -> ``user_data`` (stored as a SHA-1 hash) or ``user_data_base64``.
+
+    CloudTrail usually replaces the value with ``<sensitiveDataRemoved>``. Then the observed
+    value is that marker and it never compares equal to anything: we know the user data was
+    rewritten, not whether it was rewritten to what Terraform has, so we never claim "no
+    change" (and a later hidden rewrite cannot claim a revert either; a newer state or a person
+    resolves it). When the value is visible it is compared exactly as the provider stores it.
+    """
+
+    path: str  # "user_data" | "user_data_base64"
+
+    def compare(self, value: Any) -> Any:
+        if value == SENSITIVE:
+            return _Unknowable()
+        return None if value in (None, "") else value
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        raw = instance_attr("userData")(event)
+        if isinstance(raw, Mapping):
+            raw = lookup(raw, "value")
+        if raw is MISSING or raw is None or not isinstance(raw, str):
+            return False
+        uses_b64 = attrs.get("user_data_base64") not in (None, "")
+        if uses_b64 != (self.path == "user_data_base64"):
+            return False
+        if raw == SENSITIVE:
+            attrs[self.path] = SENSITIVE
+        elif self.path == "user_data_base64":
+            attrs[self.path] = raw
+        else:
+            attrs[self.path] = user_data_hash(raw) if raw else None
+        return True
+
+
+# --------------------------------------------------------------------------- tags
+
+
+def tag_pairs(value: Any) -> list[tuple[str, Any]]:
+    """``tagSet.items[]`` / ``tags[]`` of {key, value} -> (key, value or MISSING) pairs."""
+    out: list[tuple[str, Any]] = []
+    for entry in items(value):
+        if not isinstance(entry, Mapping):
+            continue
+        key = lookup(entry, "key")
+        if isinstance(key, str) and key:
+            out.append((key, lookup(entry, "value")))
+    return out
+
+
+def _tag_text(value: Any) -> str:
+    return "" if value is MISSING or value is None else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTags:
+    """``tagSet`` merged into ``tags``.
+
+    A key the provider's ``default_tags`` already sets (present in ``tags_all``, absent from
+    ``tags``) written with the same value is not drift; ``tags_all`` itself is computed and is
+    never reported.
+    """
+
+    path: str = "tags"
+
+    def compare(self, value: Any) -> Any:
+        return tags_map(value)
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        pairs = tag_pairs(lookup(event.request or {}, "tagSet"))
+        if not pairs:
+            return False
+        current = get_path(attrs, self.path)
+        tags = dict(current) if isinstance(current, Mapping) else {}
+        defaults = attrs.get("tags_all")
+        for key, raw in pairs:
+            value = _tag_text(raw)
+            if key not in tags and isinstance(defaults, Mapping) and defaults.get(key) == value:
+                continue
+            tags[key] = value
+        set_path(attrs, self.path, tags)
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteTags:
+    """``tagSet`` keys leave ``tags``: without a value regardless, with one only if it matches
+    (EC2's documented DeleteTags rule)."""
+
+    path: str = "tags"
+
+    def compare(self, value: Any) -> Any:
+        return tags_map(value)
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        pairs = tag_pairs(lookup(event.request or {}, "tagSet"))
+        if not pairs:
+            return False
+        current = get_path(attrs, self.path)
+        tags = dict(current) if isinstance(current, Mapping) else {}
+        for key, raw in pairs:
+            if key in tags and (raw is MISSING or raw is None or _tag_text(raw) == tags[key]):
+                del tags[key]
+        set_path(attrs, self.path, tags)
+        return True
+
+
+def spec_tags(resource_type: str) -> Extractor:
+    """Tags a Create*/RunInstances call gave via ``tagSpecificationSet`` for one resource type."""
+
+    def extract(event: CloudEvent) -> Any:
+        specs = items(lookup(event.request or {}, "tagSpecificationSet"))
+        tags: dict[str, str] = {}
+        for spec in specs:
+            if not isinstance(spec, Mapping):
+                continue
+            rtype = lookup(spec, "resourceType")
+            if isinstance(rtype, str) and rtype != resource_type:
+                continue
+            for key, raw in tag_pairs(lookup(spec, "tags")):
+                tags[key] = _tag_text(raw)
+        return tags if tags else MISSING
+
+    return extract
+
+
+# --------------------------------------------------------------------------- resource ids
+
+# Hex is case-insensitive: anonymised records (Stratus Red Team) mix cases.
+EC2_ID = re.compile(r"^(?P<prefix>[a-z]+(?:-[a-z]+)*)-[0-9a-fA-F]{8,17}$")
+
+
+def prefixed_ids(extractor: Extractor, prefix: str) -> Extractor:
+    """Only the ids of one kind (``i-``, ``sg-``, ``tgw-`` but not ``tgw-attach-``)."""
+
+    def extract(event: CloudEvent) -> Any:
+        value = extractor(event)
+        values = value if isinstance(value, list) else [value]
+        picked = []
+        for candidate in values:
+            if isinstance(candidate, str):
+                match = EC2_ID.match(candidate)
+                if match and match.group("prefix") == prefix:
+                    picked.append(candidate)
+        return picked if picked else MISSING
+
+    return extract
+
+
+def managed_ids(rtype: str, key: str, extractor: Extractor) -> Any:
+    """A guard: at least one of the event's ids is this type's resource in state."""
+
+    def guard(event: CloudEvent, index: StateIndex) -> bool:
+        value = extractor(event)
+        values = value if isinstance(value, list) else [value]
+        return any(isinstance(v, str) and index.lookup(rtype, key, v) for v in values)
+
+    return guard
+
+
+# --------------------------------------------------------------------------- RunInstances
+
+_SERVICE_ROLE = ":assumed-role/AWSServiceRoleFor"
+
+
+def launched_by_aws_service(event: CloudEvent) -> bool:
+    """Instances that Auto Scaling, EKS, Spot Fleet, Batch, CloudFormation... launch are theirs to
+    manage; reporting each as an unmanaged ``aws_instance`` would be noise."""
+    actor = event.actor
+    if actor.via in (Via.AWS_SERVICE, Via.CLOUDFORMATION) or actor.invoked_by:
+        return True
+    if _SERVICE_ROLE in actor.arn:
+        return True
+    agent = actor.user_agent.lower()
+    if agent.endswith(".amazonaws.com") and not agent.startswith(("console.", "signin.")):
+        return True
+    for spec in items(lookup(event.request or {}, "tagSpecificationSet")):
+        for key, _ in tag_pairs(lookup(spec, "tags") if isinstance(spec, Mapping) else None):
+            if key.startswith("aws:"):
+                return True  # aws:autoscaling:groupName, aws:cloudformation:stack-name, ...
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchedField:
+    """One attribute of an instance RunInstances created, from its own response item.
+
+    The response lists every launched instance (``instancesSet.items[]``); the item whose
+    ``instanceId`` is this resource's id wins, else the request's value (same for all).
+    """
+
+    path: str
+    response_field: str
+    request_field: str = ""
+    as_list: bool = False
+
+    def compare(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return sorted(str(v) for v in value)
+        return None if value in (None, "") else value
+
+    def _value(self, source: Any, field: str) -> Any:
+        value = lookup(source, field)
+        if self.as_list:
+            return group_ids(value)
+        return value if isinstance(value, str | int | bool) and value != "" else MISSING
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        own = attrs.get("id")
+        value: Any = MISSING
+        for item in items(lookup(event.response or {}, "instancesSet")):
+            if isinstance(item, Mapping) and own and lookup(item, "instanceId") == own:
+                value = self._value(item, self.response_field)
+                break
+        if value is MISSING and self.request_field:
+            value = self._value(event.request or {}, self.request_field)
+        if value is MISSING:
+            return False
+        set_path(attrs, self.path, value)
+        return True

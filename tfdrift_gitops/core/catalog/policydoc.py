@@ -1,0 +1,148 @@
+"""IAM-style policy documents (bucket policies, role trust and permission policies).
+
+CloudTrail carries them as objects (S3 ``bucketPolicy``), JSON strings (IAM ``policyDocument``)
+or URL-encoded JSON strings (IAM response elements, some request records); Terraform state holds
+JSON strings. Everything here takes any of those forms. Comparison is semantic: key order,
+whitespace, a single-element list versus a scalar, and ``"Principal": "*"`` versus
+``{"AWS": "*"}`` (equivalent in IAM) do not make a difference.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import unquote
+
+from tfdrift_gitops.core.catalog.model import canonical_json
+from tfdrift_gitops.core.paths import MISSING, lookup
+
+_ACCOUNT_IN_PRINCIPAL = re.compile(r"^(?:arn:aws[\w-]*:(?:iam|sts)::)?(\d{12})(?::|$)")
+
+
+def parse_policy(value: Any) -> Any:
+    """The decoded document; a string that is not JSON stays a string; absent -> MISSING."""
+    if value is MISSING or value is None:
+        return MISSING
+    if isinstance(value, Mapping | list):
+        return value
+    if not isinstance(value, str):
+        return MISSING
+    text = value.strip()
+    if not text:
+        return MISSING
+    if text.startswith("%7B") or text.startswith("%7b"):
+        # IAM URL-encodes documents in responseElements (and in some request records).
+        text = unquote(text)
+    try:
+        return json.loads(text)
+    except ValueError:
+        return value
+
+
+def policy_text(value: Any) -> Any:
+    """Extractor helper: the document as compact JSON text, the form Terraform state stores."""
+    doc = parse_policy(value)
+    if doc is MISSING:
+        return MISSING
+    if isinstance(doc, str):
+        return doc
+    return json.dumps(doc, separators=(",", ":"))
+
+
+def _normal_principal(value: Any) -> Any:
+    return {"AWS": "*"} if value == "*" else value
+
+
+def _normalise(doc: Any) -> Any:
+    if isinstance(doc, Mapping):
+        out: dict[str, Any] = {}
+        for key, val in doc.items():
+            if key in ("Principal", "NotPrincipal"):
+                out[key] = _normal_principal(val)
+            else:
+                out[key] = _normalise(val)
+        return out
+    if isinstance(doc, list):
+        return [_normalise(v) for v in doc]
+    return doc
+
+
+def policy_compare(value: Any) -> Any:
+    """Comparer: canonical form of a policy document; empty, null and absent are the same."""
+    doc = parse_policy(value)
+    if doc is MISSING or doc in ({}, []):
+        return None
+    return canonical_json(_normalise(doc))
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is MISSING or value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def statements(doc: Any) -> Iterator[Mapping[str, Any]]:
+    """The Allow statements of a document (any casing of the keys)."""
+    parsed = parse_policy(doc)
+    if not isinstance(parsed, Mapping):
+        return
+    for stmt in _as_list(lookup(parsed, "Statement")):
+        if not isinstance(stmt, Mapping):
+            continue
+        effect = lookup(stmt, "Effect")
+        if isinstance(effect, str) and effect.lower() == "allow":
+            yield stmt
+
+
+def aws_principals(stmt: Mapping[str, Any]) -> list[str]:
+    """The ``AWS`` principals of a statement; ``"*"`` for ``"Principal": "*"``."""
+    principal = lookup(stmt, "Principal")
+    if principal == "*":
+        return ["*"]
+    if not isinstance(principal, Mapping):
+        return []
+    return [str(p) for p in _as_list(lookup(principal, "AWS")) if isinstance(p, str)]
+
+
+def _has_condition(stmt: Mapping[str, Any]) -> bool:
+    condition = lookup(stmt, "Condition")
+    return isinstance(condition, Mapping) and bool(condition)
+
+
+def public_grant(doc: Any) -> str | None:
+    """Why the document grants access to everyone (wildcard principal, no condition), or None."""
+    for stmt in statements(doc):
+        if "*" in aws_principals(stmt) and not _has_condition(stmt):
+            sid = lookup(stmt, "Sid")
+            label = f" (statement {sid})" if isinstance(sid, str) and sid else ""
+            return f"grants access to any principal ('*') without a condition{label}"
+    return None
+
+
+def admin_grant(doc: Any) -> str | None:
+    """Why the document grants every action on every resource, or None."""
+    for stmt in statements(doc):
+        actions = [a for a in _as_list(lookup(stmt, "Action")) if isinstance(a, str)]
+        resources = [r for r in _as_list(lookup(stmt, "Resource")) if isinstance(r, str)]
+        if any(a in ("*", "*:*") for a in actions) and "*" in resources:
+            return "allows every action ('*') on every resource"
+    return None
+
+
+def foreign_trust(doc: Any, own_account: str) -> str | None:
+    """Why a trust policy lets someone outside ``own_account`` assume the role, or None."""
+    for stmt in statements(doc):
+        for principal in aws_principals(stmt):
+            if principal == "*":
+                if _has_condition(stmt):
+                    continue  # e.g. an organisation or external-id condition: judged elsewhere
+                return "trusts any AWS principal ('*')"
+            match = _ACCOUNT_IN_PRINCIPAL.match(principal)
+            if match and own_account and match.group(1) != own_account:
+                return f"trusts principals of another account ({match.group(1)})"
+    return None

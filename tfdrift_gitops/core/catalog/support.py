@@ -1,0 +1,195 @@
+"""Small row-building helpers shared by the rds, lambda_, kms and cloudtrail tables.
+
+Typed extractors for request fields, comparers for optional strings, tag-list shapes, and
+:func:`with_fallback`, which keeps a call that carries nothing we model from being mistaken
+for a call that set what state already has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from tfdrift_gitops.core.catalog.model import (
+    Extractor,
+    Guard,
+    SeverityCheck,
+    Target,
+    as_bool,
+    as_int,
+    as_str,
+    mapped,
+    req,
+)
+from tfdrift_gitops.core.paths import MISSING, items, lookup
+from tfdrift_gitops.core.policy import IAC_USER_AGENTS
+from tfdrift_gitops.models import CloudEvent, Severity, Via
+
+if TYPE_CHECKING:
+    from tfdrift_gitops.core.state import StateIndex
+
+HIDDEN = "<sensitiveDataRemoved>"
+"""What CloudTrail writes in place of a secret (Lambda environment values, passwords)."""
+
+
+# --------------------------------------------------------------------------- extractors
+
+
+def boolean(path: str) -> Extractor:
+    """A request field as a bool ("true"/"false" strings accepted); MISSING otherwise."""
+    return mapped(req(path), as_bool)
+
+
+def integer(path: str) -> Extractor:
+    """A request field as an int ("500" accepted); MISSING otherwise."""
+    return mapped(req(path), as_int)
+
+
+def text(path: str) -> Extractor:
+    """A request field as a string (numbers and booleans stringified); MISSING otherwise."""
+    return mapped(req(path), as_str)
+
+
+def tag_pairs(extractor: Extractor, key: str = "key", value: str = "value") -> Extractor:
+    """``[{"key": k, "value": v}, ...]`` (or ``{"items": [...]}``) -> ``{k: v}``.
+
+    A map passes through: some services (Lambda) send tags as a map already.
+    """
+
+    def convert(raw: Any) -> Any:
+        if isinstance(raw, Mapping) and lookup(raw, "items") is MISSING:
+            return {str(k): "" if v is None else str(v) for k, v in raw.items()}
+        out: dict[str, str] = {}
+        for pair in items(raw):
+            k, v = lookup(pair, key), lookup(pair, value)
+            if isinstance(k, str) and k:
+                out[k] = "" if v is MISSING or v is None else str(v)
+        return out
+
+    return mapped(extractor, convert)
+
+
+def string_list(extractor: Extractor) -> Extractor:
+    """A list (or ``{"items": [...]}``, or a single string) of strings."""
+
+    def convert(raw: Any) -> Any:
+        return [str(v) for v in items(raw) if isinstance(v, str | int) and not isinstance(v, bool)]
+
+    return mapped(extractor, convert)
+
+
+# --------------------------------------------------------------------------- comparers
+
+
+def optional_text(value: Any) -> Any:
+    """Optional strings: absent, null and "" are one value (no description == "")."""
+    if value is None or value is MISSING or value == "":
+        return None
+    return str(value)
+
+
+def lowered(value: Any) -> Any:
+    """Case-insensitive strings (RDS lowercases maintenance windows)."""
+    normal = optional_text(value)
+    return normal.lower() if isinstance(normal, str) else normal
+
+
+def ordered(value: Any) -> Any:
+    """Lists whose order matters (Lambda layers run in order); null == []."""
+    if value is None or value is MISSING:
+        return ()
+    if isinstance(value, list | tuple):
+        return tuple(str(v) for v in value)
+    return (str(value),)
+
+
+# --------------------------------------------------------------------------- predicates
+
+
+def made_by_iac(event: CloudEvent) -> bool:
+    """The call came from Terraform/OpenTofu (by user agent), as the policy decides it."""
+    if event.actor.via is Via.TERRAFORM:
+        return True
+    agent = event.actor.user_agent.lower()
+    return any(marker in agent for marker in IAC_USER_AGENTS)
+
+
+def request_is(path: str, expected: Any) -> Callable[[CloudEvent], bool]:
+    """The request sets ``path`` to ``expected`` (bools and ints compared after coercion)."""
+
+    def check(event: CloudEvent) -> bool:
+        raw = lookup(event.request, path) if event.request is not None else MISSING
+        if raw is MISSING:
+            return False
+        if isinstance(expected, bool):
+            return as_bool(raw) is expected
+        if isinstance(expected, int):
+            return bool(as_int(raw) == expected)
+        return bool(as_str(raw) == expected)
+
+    return check
+
+
+def request_has(path: str) -> Callable[[CloudEvent], bool]:
+    def check(event: CloudEvent) -> bool:
+        if event.request is None:
+            return False
+        return lookup(event.request, path) not in (MISSING, None)
+
+    return check
+
+
+def when(
+    predicate: Callable[[CloudEvent], bool], severity: Severity, why: str
+) -> SeverityCheck:
+    """A severity check that looks at what the call asked for."""
+
+    def check(event: CloudEvent, observed: Mapping[str, Any]) -> tuple[Severity, str] | None:
+        return (severity, why) if predicate(event) else None
+
+    return check
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def _all(*guards: Guard | None) -> Guard:
+    present = [g for g in guards if g is not None]
+
+    def guard(event: CloudEvent, index: StateIndex) -> bool:
+        return all(g(event, index) for g in present)
+
+    return guard
+
+
+def with_fallback(target: Target) -> tuple[Target, Target]:
+    """The target as given when the call carries a field one of its effects models, and the
+    same target without effects otherwise.
+
+    Without the second, a call that changed only what we cannot see (a hidden password, a
+    field we do not model) would leave the observed attributes equal to state and read as
+    "set what state already has". The effect-less twin gives a resource-level drift instead.
+    The modelled target comes first, so replaying events (which takes the first target of a
+    type) always applies the effects.
+    """
+
+    def carries_model(event: CloudEvent, index: StateIndex) -> bool:
+        scratch: dict[str, Any] = {}
+        return any(effect.apply(scratch, event) for effect in target.effects)
+
+    def carries_nothing(event: CloudEvent, index: StateIndex) -> bool:
+        return not carries_model(event, index)
+
+    modelled = replace(target, guard=_all(target.guard, carries_model))
+    bare = replace(target, effects=(), guard=_all(target.guard, carries_nothing))
+    return modelled, bare
+
+
+def arn_partition(region: str) -> str:
+    """The ARN partition of a region (``aws-cn`` for cn-*, ``aws-us-gov`` for us-gov-*)."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"

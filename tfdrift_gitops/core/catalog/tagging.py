@@ -1,0 +1,125 @@
+"""Tag effects that know about the AWS provider's ``default_tags``.
+
+AWS holds one tag set (Terraform's ``tags_all``); the configured ``tags`` exclude the tags the
+provider adds by default. Effects here keep ``tags`` in Terraform's sense: a default tag that
+AWS reports with its default value stays the provider's and is not a new resource tag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tfdrift_gitops.core.catalog.model import Comparer, Extractor, tags_map
+from tfdrift_gitops.core.paths import MISSING, lookup
+from tfdrift_gitops.models import CloudEvent
+
+
+def key_value_pairs(value: Any) -> Any:
+    """``[{"Key": k, "Value": v}, ...]`` or one such object (any key casing) -> ``{k: v}``.
+
+    S3 XML bodies give a single object when there is one tag, a list otherwise.
+    """
+    if value is MISSING or value is None:
+        return MISSING
+    pairs = [value] if isinstance(value, Mapping) else value
+    if not isinstance(pairs, list):
+        return MISSING
+    out: dict[str, str] = {}
+    for pair in pairs:
+        if not isinstance(pair, Mapping):
+            continue
+        key, val = lookup(pair, "Key"), lookup(pair, "Value")
+        if isinstance(key, str) and key:
+            out[key] = "" if val is MISSING or val is None else str(val)
+    return out
+
+
+def _map(value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(k): "" if v is None else str(v) for k, v in value.items()}
+
+
+def provider_defaults(attrs: Mapping[str, Any]) -> dict[str, str]:
+    """Tags the provider's ``default_tags`` add: in ``tags_all`` but not in ``tags``."""
+    own = _map(attrs.get("tags"))
+    return {k: v for k, v in _map(attrs.get("tags_all")).items() if k not in own}
+
+
+@dataclass(frozen=True, slots=True)
+class ReplaceTags:
+    """The whole tag set is replaced (PutBucketTagging; DeleteBucketTagging with ``{}``)."""
+
+    path: str
+    value: Extractor
+    comparer: Comparer = tags_map
+
+    def compare(self, value: Any) -> Any:
+        return self.comparer(value)
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        new = self.value(event)
+        if not isinstance(new, Mapping):
+            return False
+        full = _map(new)
+        defaults = provider_defaults(attrs)
+        attrs[self.path] = {k: v for k, v in full.items() if defaults.get(k) != v}
+        if isinstance(attrs.get("tags_all"), Mapping):
+            attrs["tags_all"] = full
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class MergeTags:
+    """Tags are added or overwritten (TagRole, TagUser)."""
+
+    path: str
+    value: Extractor
+    comparer: Comparer = tags_map
+
+    def compare(self, value: Any) -> Any:
+        return self.comparer(value)
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        new = self.value(event)
+        if not isinstance(new, Mapping):
+            return False
+        own = _map(attrs.get(self.path))
+        defaults = provider_defaults(attrs)
+        every = attrs.get("tags_all")
+        merged_all = _map(every) if isinstance(every, Mapping) else None
+        for key, val in _map(new).items():
+            if key not in own and defaults.get(key) == val:
+                continue  # already there through the provider's default tags
+            own[key] = val
+            if merged_all is not None:
+                merged_all[key] = val
+        attrs[self.path] = own
+        if merged_all is not None:
+            attrs["tags_all"] = merged_all
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class DropTags:
+    """Tag keys are removed (UntagRole, UntagUser). The extractor yields a list of keys."""
+
+    path: str
+    value: Extractor
+    comparer: Comparer = tags_map
+
+    def compare(self, value: Any) -> Any:
+        return self.comparer(value)
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        keys = self.value(event)
+        if keys is MISSING or keys is None:
+            return False
+        gone = {str(k) for k in (keys if isinstance(keys, list) else [keys])}
+        attrs[self.path] = {k: v for k, v in _map(attrs.get(self.path)).items() if k not in gone}
+        every = attrs.get("tags_all")
+        if isinstance(every, Mapping):
+            attrs["tags_all"] = {k: v for k, v in _map(every).items() if k not in gone}
+        return True

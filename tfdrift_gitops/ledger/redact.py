@@ -1,0 +1,79 @@
+"""Secrets never reach the ledger: a last scrub of the CloudTrail payloads before they are stored.
+
+CloudTrail already hides most secrets (``<sensitiveDataRemoved>``, ``HIDDEN_DUE_TO_SECURITY_
+REASONS``), and the ledger is never handed our own credentials, tokens or webhook URLs. This is
+defence in depth for the request and response bodies we store verbatim: values under keys that
+name a secret, and strings that are webhook URLs, are replaced before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+REDACTED = "<redacted by tfdrift-gitops>"
+
+# Normalised key (lower case, letters and digits only) endings that name a secret value.
+_SECRET_KEY_ENDINGS = (
+    "password",
+    "passwd",
+    "secretaccesskey",
+    "sessiontoken",
+    "secretstring",
+    "secretbinary",
+    "privatekey",
+    "privatekeymaterial",
+    "clientsecret",
+    "authtoken",
+    "accesstoken",
+    "refreshtoken",
+    "apikey",
+    "webhookurl",
+    "webhook",
+)
+_WEBHOOK_URL = re.compile(
+    r"https?://(?:hooks\.slack\.com/(?:services|workflows|triggers)/"
+    r"|(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/"
+    r"|[^/\s]*\.webhook\.office\.com/)",
+    re.IGNORECASE,
+)
+# Only the bodies taken from CloudTrail are scrubbed; our own fields are not secret.
+_PAYLOAD_FIELDS = ("request", "response")
+
+
+def _is_secret_key(key: str) -> bool:
+    normal = re.sub(r"[^a-z0-9]", "", key.lower())
+    return normal.endswith(_SECRET_KEY_ENDINGS)
+
+
+def scrub_value(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {
+            k: (REDACTED if _is_secret_key(str(k)) and v is not None else scrub_value(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [scrub_value(v) for v in value]
+    if isinstance(value, str) and _WEBHOOK_URL.search(value):
+        return REDACTED
+    return value
+
+
+def scrub_record(record: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a drift record or event marker with its CloudTrail payloads scrubbed."""
+    out = dict(record)
+    if isinstance(out.get("events"), list):
+        out["events"] = [_scrub_event(e) for e in out["events"]]
+    if isinstance(out.get("event"), Mapping):
+        out["event"] = _scrub_event(out["event"])
+    return out
+
+
+def _scrub_event(event: Any) -> Any:
+    if not isinstance(event, Mapping):
+        return event
+    return {
+        k: scrub_value(v) if k in _PAYLOAD_FIELDS and v is not None else v
+        for k, v in event.items()
+    }

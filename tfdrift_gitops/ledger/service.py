@@ -1,0 +1,514 @@
+"""The ledger's behaviour over any :class:`~tfdrift_gitops.ledger.base.Storage`.
+
+Every change is read -> pure core function (``fold``, ``reassess``, ``transition``) ->
+conditional write of the one object that holds the drift. A lost race (412) re-reads and
+recomputes, a bounded number of times. Closing a drift is three steps, each idempotent, so a
+writer killed between any two leaves a state every reader understands and the next writer (or
+``compact``) finishes:
+
+1. the open object is rewritten with the closed status (If-Match) - from here on the drift is
+   closed for every reader, and no writer updates a closed open object;
+2. the event markers and the archive object are created (If-None-Match);
+3. the open object is deleted (If-Match on the ETag written in step 1).
+"""
+
+from __future__ import annotations
+
+import builtins
+import logging
+import random
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from time import sleep
+from typing import Any, TypeVar
+
+from tfdrift_gitops.core.engine import Engine, Finding, Skip
+from tfdrift_gitops.core.fold import Folded, FoldResult, fold, reassess
+from tfdrift_gitops.core.fold import transition as core_transition
+from tfdrift_gitops.errors import (
+    CorruptRecordError,
+    LedgerConflictError,
+    LedgerError,
+    NotFoundError,
+)
+from tfdrift_gitops.ledger import layout
+from tfdrift_gitops.ledger.base import (
+    Compacted,
+    CorruptObject,
+    Listing,
+    Reassessed,
+    Storage,
+)
+from tfdrift_gitops.models import Drift, Status
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+OPEN_STATUSES = frozenset(s for s in Status if s.is_open)
+ALL_STATUSES = frozenset(Status)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """A decoded drift with the key, ETag and exact bytes it was read (or written) as."""
+
+    key: str
+    drift: Drift
+    etag: str
+    data: bytes
+
+
+def _order(drift: Drift) -> tuple[datetime, str]:
+    return (drift.events[0].time, drift.id)
+
+
+def _statuses(status: Status | Iterable[Status] | None) -> frozenset[Status]:
+    if status is None:
+        return ALL_STATUSES
+    if isinstance(status, Status):
+        return frozenset([status])
+    return frozenset(status)
+
+
+class StoredLedger:
+    """The one implementation of the ``Ledger`` port; adapters differ only in storage.
+
+    Thread-safe: one instance may be shared by the threads of a collector.
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        max_attempts: int = 50,
+        workers: int = 16,
+        backoff: float = 0.005,
+        backoff_cap: float = 0.25,
+    ) -> None:
+        self.storage = storage
+        self._max_attempts = max_attempts
+        self._workers = workers
+        self._backoff = backoff
+        self._backoff_cap = backoff_cap
+        self._random = random.SystemRandom()
+        self._meta_lock = threading.Lock()
+        self._meta: str | None = None  # None: not looked at; "absent"; "present"
+
+    @property
+    def location(self) -> str:
+        return self.storage.location
+
+    def __repr__(self) -> str:
+        return f"StoredLedger({self.location!r})"
+
+    # ------------------------------------------------------------------ layout marker
+
+    def initialised(self) -> bool:
+        """True once anything was ever written here (the layout marker exists)."""
+        self._check_layout(writing=False)
+        return self._meta == "present"
+
+    def _check_layout(self, *, writing: bool) -> None:
+        if self._meta == "present" or (self._meta == "absent" and not writing):
+            return
+        with self._meta_lock:
+            if self._meta is None:
+                blob = self.storage.get(layout.META_KEY)
+                if blob is not None:
+                    layout.check_meta(blob.data, self.storage.url_for(layout.META_KEY))
+                self._meta = "present" if blob is not None else "absent"
+            if self._meta == "absent" and writing:
+                if self.storage.put_if_absent(layout.META_KEY, layout.encode_meta(_now())) is None:
+                    blob = self.storage.get(layout.META_KEY)  # another writer was first
+                    if blob is not None:
+                        layout.check_meta(blob.data, self.storage.url_for(layout.META_KEY))
+                self._meta = "present"
+
+    # ------------------------------------------------------------------ folding
+
+    def record(self, engine: Engine, finding: Finding, *, now: datetime | None = None) -> Folded:
+        """Fold one finding into the stored open drift of its resource.
+
+        Returns what ``core.fold.fold`` decided, after it was stored. A redelivered event whose
+        drift is already archived gives ``Folded(UNCHANGED, None, Skip.DUPLICATE)``. Raises
+        ``CorruptRecordError`` when the resource's open object cannot be decoded (naming it)
+        and ``LedgerConflictError`` when other writers win every attempt.
+        """
+        self._check_layout(writing=True)
+        rk = layout.resource_hash(finding.resource.key)
+        key = layout.open_key(rk)
+        marker = layout.event_key(finding.event.id, rk)
+        for _ in self._retrying():
+            current = self._read_drift(key)
+            if current is not None and not current.drift.status.is_open:
+                self._finish_close(current, now)  # an interrupted close: finish it first
+                continue
+            folded = fold(engine, current.drift if current else None, finding, now=now)
+            drift = folded.drift
+            if drift is None or folded.result in (FoldResult.NOT_DRIFT, FoldResult.UNCHANGED):
+                return folded
+            if self.storage.get(marker) is not None:
+                # The event is in a drift that was closed and archived: a redelivery.
+                log.debug("event %s already recorded (%s)", finding.event.id, marker)
+                return Folded(FoldResult.UNCHANGED, None, Skip.DUPLICATE)
+            if self._store(key, drift, current, now):
+                return folded
+        raise self._gave_up(key)
+
+    def _store(self, key: str, drift: Drift, current: _Stored | None, now: datetime | None) -> bool:
+        data = layout.encode_drift(drift)
+        if current is None:
+            # The reference first: every drift that exists can be found by id. A reference
+            # whose drift never got written (lost race, crash) is harmless: get() says so.
+            self.storage.put_if_absent(layout.ref_key(drift.id), layout.encode_ref(drift))
+            etag = self.storage.put_if_absent(key, data)
+        else:
+            etag = self.storage.put_if_match(key, data, current.etag)
+        if etag is None:
+            return False
+        if not drift.status.is_open:
+            self._finish_close(_Stored(key, drift, etag, data), now)
+        return True
+
+    def _finish_close(self, stored: _Stored, now: datetime | None) -> None:
+        """Steps 2 and 3 of closing (see the module doc). Idempotent; safe to race."""
+        drift = stored.drift
+        when = now or _now()
+        markers = [
+            (layout.event_key(e.id, layout.resource_hash(drift.resource.key)), e)
+            for e in drift.events
+        ]
+        self._parallel(
+            lambda item: self.storage.put_if_absent(
+                item[0], layout.encode_event_marker(item[1], drift, when)
+            ),
+            markers,
+        )
+        archived = layout.archive_key(drift)
+        if self.storage.put_if_absent(archived, stored.data) is None:
+            log.debug("%s already archived as %s", drift.id, archived)
+        if not self.storage.delete_if_match(stored.key, stored.etag):
+            log.debug("%s: open object already moved by another writer", drift.id)
+
+    def reassess_open(self, engine: Engine, *, now: datetime | None = None) -> Reassessed:
+        """Check every open drift against the engine's (newer) state: imported, removed or
+        matching state resolves it. Drifts on states the engine did not load are left alone."""
+        self._check_layout(writing=True)
+        loaded = {(s.source, s.workspace) for s in engine.index.states}
+        found, corrupt = self._scan(layout.OPEN_PREFIX)
+        changed: list[Folded] = []
+        unchanged = other = 0
+        for stored in found:
+            resource = stored.drift.resource
+            if not stored.drift.status.is_open:
+                self._finish_close(stored, now)
+            elif resource.address and (resource.state, resource.workspace) not in loaded:
+                other += 1
+            elif (folded := self._reassess_one(engine, stored, now)) is not None:
+                changed.append(folded)
+            else:
+                unchanged += 1
+        return Reassessed(
+            tuple(changed), unchanged, other, tuple(c for _, c in corrupt)
+        )
+
+    def _reassess_one(
+        self, engine: Engine, stored: _Stored, now: datetime | None
+    ) -> Folded | None:
+        drift_id = stored.drift.id
+        current: _Stored | None = stored
+        for _ in self._retrying():
+            if current is None or current.drift.id != drift_id:
+                return None  # closed and archived by someone else meanwhile
+            if not current.drift.status.is_open:
+                self._finish_close(current, now)
+                return None
+            folded = reassess(engine, current.drift, now=now)
+            if folded.result is FoldResult.UNCHANGED or folded.drift is None:
+                return None
+            if self._store(current.key, folded.drift, current, now):
+                return folded
+            current = self._read_drift(current.key)
+        raise self._gave_up(stored.key)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def transition(
+        self,
+        drift_id: str,
+        status: Status,
+        *,
+        by: str,
+        reason: str = "",
+        evidence: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> Drift:
+        """A lifecycle step from outside (a person, GitHub reconcile). Closed drifts are
+        final: moving one raises LedgerError."""
+
+        def change(drift: Drift) -> Drift:
+            _require_open(drift, status.value)
+            return core_transition(
+                drift, status, by=by, reason=reason, evidence=dict(evidence or {}), now=now
+            )
+
+        return self._update(drift_id, change, now)
+
+    def ack(self, drift_id: str, *, by: str, reason: str = "", now: datetime | None = None) -> Drift:
+        """A person has seen the drift: a history entry, the status stays what it is."""
+
+        def change(drift: Drift) -> Drift:
+            _require_open(drift, "acknowledged")
+            return core_transition(
+                drift, drift.status, by=by, reason=reason, evidence={"acknowledged": True}, now=now
+            )
+
+        return self._update(drift_id, change, now)
+
+    def set_github(
+        self,
+        drift_id: str,
+        *,
+        issue_number: int | None = None,
+        pr_number: int | None = None,
+        status: Status | None = None,
+        by: str = "github",
+        reason: str = "",
+        evidence: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> Drift:
+        """Record the issue / PR opened for a drift (allowed on archived drifts too, so the
+        reconciler can note what it closed), optionally with a status step."""
+
+        def change(drift: Drift) -> Drift:
+            new = replace(
+                drift,
+                issue_number=drift.issue_number if issue_number is None else issue_number,
+                pr_number=drift.pr_number if pr_number is None else pr_number,
+            )
+            if status is not None and status is not drift.status:
+                _require_open(drift, status.value)
+                new = core_transition(
+                    new, status, by=by, reason=reason, evidence=dict(evidence or {}), now=now
+                )
+            return new
+
+        return self._update(drift_id, change, now)
+
+    def _update(
+        self, drift_id: str, change: Callable[[Drift], Drift], now: datetime | None
+    ) -> Drift:
+        self._check_layout(writing=True)
+        for _ in self._retrying():
+            stored = self._locate(drift_id)
+            in_open = stored.key.startswith(layout.OPEN_PREFIX)
+            if in_open and not stored.drift.status.is_open:
+                self._finish_close(stored, now)
+                continue
+            new = change(stored.drift)
+            if new == stored.drift:
+                return new
+            if in_open:
+                if self._store(stored.key, new, stored, now):
+                    return new
+            elif self.storage.put_if_match(stored.key, layout.encode_drift(new), stored.etag):
+                return new
+        raise self._gave_up(layout.ref_key(drift_id))
+
+    # ------------------------------------------------------------------ reading
+
+    def get(self, drift_id: str) -> Drift:
+        return self._locate(drift_id).drift
+
+    def _locate(self, drift_id: str) -> _Stored:
+        if not layout.DRIFT_ID.match(drift_id):
+            raise NotFoundError(f"{drift_id!r} is not a drift id (d- and 16 hex digits)")
+        self._check_layout(writing=False)
+        ref_key = layout.ref_key(drift_id)
+        blob = self.storage.get(ref_key)
+        if blob is None:
+            raise NotFoundError(f"no drift {drift_id} in {self.location}")
+        ref = layout.decode_ref(blob.data, self.storage.url_for(ref_key))
+        if ref.drift_id != drift_id:
+            raise CorruptRecordError(
+                f"{self.storage.url_for(ref_key)}: names drift {ref.drift_id}, not {drift_id}"
+            )
+        # Open first, archive second: a close writes the archive before it removes the open
+        # object, so a drift moving between the two reads is still found.
+        current = self._read_drift(layout.open_key(ref.rk))
+        if current is not None and current.drift.id == drift_id:
+            return current
+        archived = self._read_drift(ref.archive_key)
+        if archived is not None and archived.drift.id == drift_id:
+            return archived
+        raise NotFoundError(
+            f"no drift {drift_id} in {self.location} (its reference exists but the drift was "
+            f"never stored: a writer lost a race or stopped before its first write)"
+        )
+
+    def list_open(self) -> Listing:
+        return self.list(OPEN_STATUSES)
+
+    def list(self, status: Status | Iterable[Status] | None = None) -> Listing:
+        """Drifts with the given status(es), all when None, oldest first. Open statuses read
+        only ``open/``; closed ones also read the archive. Corrupt objects are returned in
+        ``corrupt``, never dropped."""
+        wanted = _statuses(status)
+        found, corrupt = self._scan(layout.OPEN_PREFIX)
+        by_id: dict[str, Drift] = {}
+        pending = 0
+        for stored in found:
+            pending += not stored.drift.status.is_open
+            by_id[stored.drift.id] = stored.drift
+        if wanted - OPEN_STATUSES:
+            archived, bad = self._scan(layout.ARCHIVE_PREFIX)
+            corrupt += bad
+            by_id.update((s.drift.id, s.drift) for s in archived)  # the archive copy wins
+        drifts = sorted((d for d in by_id.values() if d.status in wanted), key=_order)
+        return Listing(tuple(drifts), tuple(c for _, c in corrupt), pending)
+
+    def _read_drift(self, key: str) -> _Stored | None:
+        blob = self.storage.get(key)
+        if blob is None:
+            return None
+        where = self.storage.url_for(key)
+        drift = layout.decode_drift(blob.data, where)
+        _check_placement(key, drift, where)
+        return _Stored(key, drift, blob.etag, blob.data)
+
+    def _scan(
+        self, prefix: str
+    ) -> tuple[builtins.list[_Stored], builtins.list[tuple[str, CorruptObject]]]:
+        self._check_layout(writing=False)
+        keys = builtins.list(self.storage.list_keys(prefix))
+        results = self._parallel(self._read_or_report, keys)
+        found = [r for r in results if isinstance(r, _Stored)]
+        corrupt = [r for r in results if isinstance(r, tuple)]
+        for _, problem in corrupt:
+            log.warning("corrupt ledger object: %s", problem)
+        return found, corrupt
+
+    def _read_or_report(self, key: str) -> _Stored | tuple[str, CorruptObject] | None:
+        where = self.storage.url_for(key)
+        if not key.endswith(".json"):
+            return key, CorruptObject(where, "not a ledger object (unexpected name)")
+        try:
+            return self._read_drift(key)  # None: moved to the archive since the listing
+        except CorruptRecordError as exc:
+            return key, CorruptObject(where, str(exc))
+
+    # ------------------------------------------------------------------ cursors
+
+    def get_cursor(self, source: str) -> datetime | None:
+        key = layout.cursor_key(source)
+        blob = self.storage.get(key)
+        return None if blob is None else layout.decode_cursor(blob.data, self.storage.url_for(key))
+
+    def put_cursor(self, source: str, time: datetime) -> datetime:
+        """Move the cursor of ``source`` forward to ``time``; never back. Returns the cursor."""
+        self._check_layout(writing=True)
+        key = layout.cursor_key(source)
+        for _ in self._retrying():
+            data = layout.encode_cursor(source, time, _now())
+            blob = self.storage.get(key)
+            if blob is None:
+                if self.storage.put_if_absent(key, data) is not None:
+                    return time
+                continue
+            current = layout.decode_cursor(blob.data, self.storage.url_for(key))
+            if current >= time:
+                return current
+            if self.storage.put_if_match(key, data, blob.etag) is not None:
+                return time
+        raise self._gave_up(key)
+
+    # ------------------------------------------------------------------ maintenance
+
+    def compact(self, *, quarantine_corrupt: bool = False) -> Compacted:
+        """Finish interrupted closes; optionally move corrupt open objects to ``quarantine/``
+        so that their resources can take new drifts (the bytes are kept, not deleted)."""
+        self._check_layout(writing=True)
+        found, corrupt = self._scan(layout.OPEN_PREFIX)
+        archived = []
+        for stored in found:
+            if not stored.drift.status.is_open:
+                self._finish_close(stored, None)
+                archived.append(stored.drift.id)
+        quarantined = []
+        remaining = []
+        for key, problem in corrupt:
+            if quarantine_corrupt and self._quarantine(key):
+                quarantined.append(problem.key)
+            else:
+                remaining.append(problem)
+        return Compacted(tuple(archived), tuple(quarantined), tuple(remaining))
+
+    def _quarantine(self, key: str) -> bool:
+        blob = self.storage.get(key)
+        if blob is None:
+            return False
+        target = layout.quarantine_key(key)
+        if self.storage.put_if_absent(target, blob.data) is None:
+            existing = self.storage.get(target)
+            if existing is None or existing.data != blob.data:
+                target = f"{target}.{blob.etag.strip(chr(34))[:16]}"
+                self.storage.put_if_absent(target, blob.data)
+        log.warning("moved corrupt %s to %s", key, self.storage.url_for(target))
+        return self.storage.delete_if_match(key, blob.etag)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _retrying(self) -> Iterator[int]:
+        """Attempt numbers with jittered exponential backoff between them."""
+        for attempt in range(self._max_attempts):
+            if attempt:
+                ceiling = min(self._backoff_cap, self._backoff * 2 ** min(attempt, 16))
+                sleep(self._random.uniform(0, ceiling))
+            yield attempt
+
+    def _gave_up(self, key: str) -> LedgerConflictError:
+        return LedgerConflictError(
+            f"{self.storage.url_for(key)}: gave up after {self._max_attempts} attempts; "
+            f"other writers kept changing it"
+        )
+
+    def _parallel(self, fn: Callable[[T], R], items: Sequence[T]) -> builtins.list[R]:
+        if len(items) <= 1 or self._workers <= 1:
+            return [fn(item) for item in items]
+        with ThreadPoolExecutor(max_workers=min(self._workers, len(items))) as pool:
+            return builtins.list(pool.map(fn, items))
+
+
+def _require_open(drift: Drift, wanted: str) -> None:
+    if not drift.status.is_open:
+        raise LedgerError(
+            f"{drift.id} is already {drift.status.value} and cannot become {wanted}: "
+            f"resolved and ignored drifts are final"
+        )
+
+
+def _check_placement(key: str, drift: Drift, where: str) -> None:
+    """A record under the wrong key (copied by hand, or hostile) would fold events into the
+    wrong drift: refuse it."""
+    if key.startswith(layout.OPEN_PREFIX):
+        expected = layout.open_key(layout.resource_hash(drift.resource.key))
+        if key != expected:
+            raise CorruptRecordError(
+                f"{where}: holds drift {drift.id} of another resource (it belongs at {expected})"
+            )
+    elif key.startswith(layout.ARCHIVE_PREFIX):
+        if not key.endswith(f"/{drift.id}.json"):
+            raise CorruptRecordError(f"{where}: holds drift {drift.id} under another id")
+        if drift.status.is_open:
+            raise CorruptRecordError(
+                f"{where}: archived drift {drift.id} has open status {drift.status.value}"
+            )
