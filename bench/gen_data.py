@@ -228,8 +228,16 @@ def make_record(n: int, resources: int, rng: random.Random, t0: datetime) -> dic
             eventName="AuthorizeSecurityGroupIngress",
             requestParameters={
                 "groupId": f"sg-ffff{n:013x}",
-                "ipPermissions": {"items": [{"ipProtocol": "tcp", "fromPort": 80, "toPort": 80,
-                                             "ipRanges": {"items": [{"cidrIp": "10.1.0.0/16"}]}}]},
+                "ipPermissions": {
+                    "items": [
+                        {
+                            "ipProtocol": "tcp",
+                            "fromPort": 80,
+                            "toPort": 80,
+                            "ipRanges": {"items": [{"cidrIp": "10.1.0.0/16"}]},
+                        }
+                    ]
+                },
             },
         )
     elif roll < 0.90:  # calls the catalog does not know

@@ -20,7 +20,7 @@ import pytest
 from tfdrift_gitops.core.detector import Detector
 from tfdrift_gitops.core.engine import Engine
 from tfdrift_gitops.core.state import StateIndex, parse_state
-from tfdrift_gitops.models import Actor, CloudEvent, Drift, Via
+from tfdrift_gitops.models import Actor, CloudEvent, Drift, Kind, Severity, Via
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -120,8 +120,8 @@ def state_doc(*resources: ResourceSpec, serial: int = 1) -> dict[str, Any]:
     grouped: dict[tuple[str | None, str, str], list[dict[str, Any]]] = {}
     for spec in resources:
         rtype, name, attrs = spec[0], spec[1], spec[2]
-        module = spec[3] if len(spec) > 3 else None  # type: ignore[misc]
-        index_key = spec[4] if len(spec) > 4 else None  # type: ignore[misc]
+        module = spec[3] if len(spec) > 3 else None
+        index_key = spec[4] if len(spec) > 4 else None
         instance: dict[str, Any] = {"schema_version": 0, "attributes": dict(attrs)}
         if index_key is not None:
             instance["index_key"] = index_key
@@ -195,6 +195,46 @@ def changes_of(drift: Drift) -> dict[str, tuple[Any, Any]]:
 
 def paths_of(drift: Drift) -> Sequence[str]:
     return sorted(c.path for c in drift.changes)
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What replaying the case's events must give."""
+
+    kind: Kind | None = None
+    address: str = ""
+    """The drift's address, or the cloud id for unmanaged drift."""
+    changes: dict[str, tuple[Any, Any]] | None = None
+    """Exact (before, after) per path; ``{}`` means a resource-level drift (no changes)."""
+    severity: Severity | None = None
+    skipped: str | None = None
+    """Every event is skipped for this reason (``Skip`` value) and no drift exists."""
+    resolved: str | None = None
+    """Substring of the resolving transition's reason."""
+    open_count: int = 1
+    """How many drifts must be open in all (``address`` picks the one checked)."""
+
+
+def check(state: Sequence[ResourceSpec], events: Sequence[CloudEvent], expect: Expect) -> None:
+    """Replay ``events`` (delivery order) over ``state`` and assert ``expect``."""
+    outcome = run_events(make_index(*state), events)
+    if expect.skipped is not None:
+        assert outcome.open == [] and outcome.resolved == []
+        assert outcome.skipped == {expect.skipped: len(events)}
+        return
+    if expect.resolved is not None:
+        assert outcome.open == [], [d.changes for d in outcome.open]
+        assert len(outcome.resolved) == 1
+        last = outcome.resolved[0].history[-1]
+        assert expect.resolved in last.reason
+        return
+    assert len(outcome.open) == expect.open_count, outcome
+    drift = outcome.by_address(expect.address)
+    assert drift.kind is expect.kind
+    if expect.changes is not None:
+        assert {c.path: (c.before, c.after) for c in drift.changes} == expect.changes
+    if expect.severity is not None:
+        assert drift.severity is expect.severity, drift.severity_reasons
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ canonical spelling.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from tfdrift_gitops.models import Actor, Via
@@ -86,24 +86,31 @@ class FieldLookup:
         if data and not data.keys() <= known:
             self._lower = {k.lower(): v for k, v in data.items() if isinstance(k, str)}
 
+    @staticmethod
+    def getter(data: Mapping[str, Any], known: frozenset[str]) -> Callable[[str], Any]:
+        """The fastest correct ``get`` for ``data``: its own when every key is canonical."""
+        if data.keys() <= known:
+            return data.get
+        return FieldLookup(data, known).get
+
     def get(self, key: str) -> Any:
         value = self._data.get(key)
         if value is None and self._lower is not None:
             value = self._lower.get(key.lower())
         return value
 
-    def text(self, key: str) -> str:
-        return as_text(self.get(key))
 
-    def mapping(self, key: str) -> Mapping[str, Any] | None:
-        value = self.get(key)
-        return value if isinstance(value, Mapping) else None
+def _is_mapping(value: Any) -> bool:
+    """isinstance(value, Mapping), with the JSON case (a dict) answered without the ABC check."""
+    return type(value) is dict or isinstance(value, Mapping)
 
 
 def as_text(value: Any) -> str:
     """A scalar as text; containers and null become ``""`` (hostile input, not our problem)."""
-    if isinstance(value, str):
+    if type(value) is str:
         return value
+    if isinstance(value, str):
+        return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -200,6 +207,15 @@ def _is_console_agent(agent: str) -> bool:
     )
 
 
+# Actors repeat: a real trail holds a handful of people and roles calling from a few places.
+# Building one (name rules, user-agent classification, a frozen dataclass) costs more than
+# reading its inputs, so equal inputs share one immutable Actor. The key is the raw field
+# values; only keys made of strings and None are stored, because 1 == 1.0 == True would let a
+# hostile record's number hit an entry built from another. Bounded; cleared when full.
+_ACTOR_CACHE: dict[tuple[Any, ...], Actor] = {}
+_ACTOR_CACHE_LIMIT: Final = 8192
+
+
 def actor_from_identity(
     identity: Mapping[str, Any] | None,
     *,
@@ -208,23 +224,78 @@ def actor_from_identity(
     console_session: bool = False,
 ) -> Actor:
     """The Actor of a CloudTrail record's ``userIdentity`` (``None`` when it has none)."""
-    ident = FieldLookup(identity, _IDENTITY_KEYS)
-    session = FieldLookup(ident.mapping("sessionContext"), _SESSION_KEYS)
-    issuer = FieldLookup(session.mapping("sessionIssuer"), _ISSUER_KEYS)
-    on_behalf = ident.mapping("onBehalfOf")
+    if not identity:
+        identity = {}
+    get = FieldLookup.getter(identity, _IDENTITY_KEYS)
+    issuer_name = issuer_arn = issuer_account = on_behalf_user = None
+    session = get("sessionContext")
+    if session and _is_mapping(session):
+        issuer = FieldLookup.getter(session, _SESSION_KEYS)("sessionIssuer")
+        if issuer and _is_mapping(issuer):
+            issuer_get = FieldLookup.getter(issuer, _ISSUER_KEYS)
+            issuer_name = issuer_get("userName")
+            issuer_arn = issuer_get("arn")
+            issuer_account = issuer_get("accountId")
+    on_behalf = get("onBehalfOf")
+    if on_behalf is not None and _is_mapping(on_behalf):
+        on_behalf_user = on_behalf.get("userId")
+    key = (
+        get("type"),
+        get("arn"),
+        get("principalId"),
+        get("accountId"),
+        get("userName"),
+        get("invokedBy"),
+        issuer_name,
+        issuer_arn,
+        issuer_account,
+        on_behalf_user,
+        source_ip,
+        user_agent,
+        console_session,
+    )
+    try:
+        actor = _ACTOR_CACHE.get(key)
+    except TypeError:  # an object or array where a string belongs: unhashable, build directly
+        return _from_identity_key(key)
+    if actor is None:
+        actor = _from_identity_key(key)
+        if all(part is None or type(part) is str for part in key[:-1]):
+            if len(_ACTOR_CACHE) >= _ACTOR_CACHE_LIMIT:
+                _ACTOR_CACHE.clear()
+            _ACTOR_CACHE[key] = actor
+    return actor
+
+
+def _from_identity_key(key: tuple[Any, ...]) -> Actor:
+    (
+        identity_type,
+        arn,
+        principal_id,
+        account_id,
+        user_name,
+        invoked_by,
+        issuer_name,
+        issuer_arn,
+        issuer_account,
+        on_behalf_user,
+        source_ip,
+        user_agent,
+        console_session,
+    ) = key
     return _build(
-        identity_type=ident.text("type"),
-        arn=ident.text("arn"),
-        principal_id=ident.text("principalId"),
-        account_id=ident.text("accountId") or issuer.text("accountId"),
-        user_name=ident.text("userName"),
-        invoked_by=ident.text("invokedBy"),
-        issuer_name=issuer.text("userName") or _arn_tail(issuer.text("arn")),
+        identity_type=as_text(identity_type),
+        arn=as_text(arn),
+        principal_id=as_text(principal_id),
+        account_id=as_text(account_id) or as_text(issuer_account),
+        user_name=as_text(user_name),
+        invoked_by=as_text(invoked_by),
+        issuer_name=as_text(issuer_name) or _arn_tail(as_text(issuer_arn)),
         session_hint="",
-        on_behalf_user=as_text(on_behalf.get("userId")) if on_behalf else "",
+        on_behalf_user=as_text(on_behalf_user),
         source_ip=source_ip,
         user_agent=user_agent,
-        console_session=console_session,
+        console_session=bool(console_session),
     )
 
 

@@ -26,6 +26,7 @@ from tfdrift_gitops.core.catalog.model import (
 )
 from tfdrift_gitops.core.paths import MISSING, get_path
 from tfdrift_gitops.core.policy import Policy
+from tfdrift_gitops.core.redact import redact_change
 from tfdrift_gitops.core.state import StateIndex, StateResource, arn_account_region
 from tfdrift_gitops.models import Change, CloudEvent, Kind, ResourceRef, Severity
 
@@ -106,7 +107,8 @@ class Engine:
         trusted = self.policy.is_trusted(event)
         if not trusted and (ignore := self.policy.ignores_event(event)) is not None:
             return Evaluation(skipped=Skip.IGNORED, detail=ignore.reason or event.name)
-        findings: list[Finding] = []
+        orphans: list[Finding] = []
+        landed: dict[str, Finding] = {}
         saw_id = False
         for target in rule.targets:
             if target.guard is not None and not target.guard(event, self.index):
@@ -116,11 +118,22 @@ class Engine:
                 continue
             saw_id = True
             action = target.action or rule.action
-            findings.extend(self._land(event, rule, target, action, ids, trusted))
-            if findings:
-                break  # targets are in order of preference: the first that lands wins
-        if findings:
-            return Evaluation(findings=findings)
+            findings = self._land(event, rule, target, action, ids, trusted)
+            if any(f.kind is not None for f in findings):
+                if not rule.fan_out:
+                    # Targets are in order of preference: the first that lands on state (or
+                    # creates an unmanaged resource) wins.
+                    return Evaluation(findings=findings)
+                for finding in findings:
+                    if finding.kind is not None:
+                        landed.setdefault(finding.resource.key, finding)
+            elif not orphans:
+                orphans = findings
+        if landed:
+            return Evaluation(findings=list(landed.values()))
+        if orphans:
+            # Not in state: these matter only if an open unmanaged drift exists for them.
+            return Evaluation(findings=orphans)
         return Evaluation(skipped=Skip.NOT_IN_STATE if saw_id else Skip.NO_RESOURCE_ID)
 
     def _land(
@@ -215,10 +228,15 @@ class Engine:
     def observe(self, resource: ResourceRef, events: Iterable[CloudEvent]) -> Observation:
         """Replay ``events`` in eventTime order over the state's attributes.
 
-        Unmanaged resources start from an empty object, so their ``changes`` are the attributes
+        Unmanaged resources start from their id alone, so their ``changes`` are the attributes
         CloudTrail told us (what an import block needs).
         """
-        base = self.state_attributes(resource) or {}
+        state_attrs = self.state_attributes(resource)
+        # Unmanaged resources start from their cloud id alone, so an effect can pick its own
+        # item out of a call that created several (RunInstances, a multi-rule Authorize).
+        base = (
+            state_attrs if state_attrs is not None else {"id": resource.id} if resource.id else {}
+        )
         observed = deep_copy_attrs(base)
         touched: dict[str, Effect] = {}
         for event in sorted(events, key=lambda e: (e.time, e.id)):
@@ -236,7 +254,7 @@ class Engine:
             after = None if after is MISSING else after
             if effect.compare(before) == effect.compare(after):
                 continue
-            changes.append(Change(path=path, before=before, after=after))
+            changes.append(redact_change(Change(path=path, before=before, after=after)))
         return Observation(changes=tuple(changes), observed=observed, modelled=bool(touched))
 
     def _target_for(self, event: CloudEvent, rtype: str) -> Target | None:

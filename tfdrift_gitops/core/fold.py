@@ -141,6 +141,14 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
     severity, reasons = engine.severity(
         rule, latest, existing.resource, observation.observed, changes
     )
+    if not finding.trusted and event is not latest:
+        # The joining event may sort before the newest one yet be the more severe call
+        # (AdministratorAccess attached in the same second as a tag change): rate it too.
+        own, own_reasons = engine.severity(
+            finding.rule, event, existing.resource, observation.observed, changes
+        )
+        if own.rank > severity.rank:
+            severity, reasons = own, _merge(reasons, own_reasons)
     return _updated(existing, events, latest, changes, severity, reasons, now)
 
 

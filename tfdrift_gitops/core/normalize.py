@@ -272,14 +272,20 @@ def normalize_record(
     With ``size=None`` the request and response documents are measured instead, which costs a
     serialisation: readers should pass what they know.
     """
-    if not isinstance(raw, Mapping):
+    if type(raw) is not dict and not isinstance(raw, Mapping):
         raise RecordError(f"record is {_kind(raw)}, not an object", origin=origin)
     if size is not None and size > max_bytes:
         raise RecordError(_too_big(size, max_bytes), origin=origin)
-    rec = FieldLookup(raw, _RECORD_KEYS)
-    name = _required_text(rec.get("eventName"), "eventName", origin)
-    source = _required_text(rec.get("eventSource"), "eventSource", origin)
-    time_value = rec.get("eventTime")
+    # Hot path: written for the common well-formed record (plain dict.get, str checks inline);
+    # anything unusual drops into the helpers, which explain what is wrong.
+    get = FieldLookup.getter(raw, _RECORD_KEYS)
+    name = get("eventName")
+    if type(name) is not str or not (name := name.strip()):
+        name = _required_text(name, "eventName", origin)
+    source = get("eventSource")
+    if type(source) is not str or not (source := source.strip()):
+        source = _required_text(source, "eventSource", origin)
+    time_value = get("eventTime")
     if time_value is None:
         raise RecordError("missing eventTime", origin=origin)
     try:
@@ -288,40 +294,56 @@ def normalize_record(
         raise RecordError(
             f"eventTime {_show(time_value)} is not a valid time", origin=origin
         ) from None
-    request = _document(rec.get("requestParameters"), "requestParameters", origin)
-    response = _document(rec.get("responseElements"), "responseElements", origin)
+    request = get("requestParameters")
+    if request is not None and type(request) is not dict:
+        request = _document(request, "requestParameters", origin)
+    response = get("responseElements")
+    if response is not None and type(response) is not dict:
+        response = _document(response, "responseElements", origin)
     if size is None:
         _check_size(request, response, max_bytes, origin)
-    identity = rec.get("userIdentity")
-    if identity is not None and not isinstance(identity, Mapping):
+    identity = get("userIdentity")
+    if identity is not None and type(identity) is not dict and not isinstance(identity, Mapping):
         raise RecordError(f"userIdentity is {_kind(identity)}, not an object", origin=origin)
+    console = get("sessionCredentialFromConsole")
     actor = actor_from_identity(
         identity,
-        source_ip=as_text(rec.get("sourceIPAddress")),
-        user_agent=as_text(rec.get("userAgent")),
-        console_session=_flag(rec.get("sessionCredentialFromConsole")) is True,
+        source_ip=_text(get("sourceIPAddress")),
+        user_agent=_text(get("userAgent")),
+        console_session=console is not None and _flag(console) is True,
     )
-    event_id = as_text(rec.get("eventID")).strip()
-    if not event_id:
-        event_id = _synthetic_id(raw)
-        log.debug("%s: no eventID, using %s", origin, event_id)
-    read_only = _flag(rec.get("readOnly"))
+    event_id = get("eventID")
+    if type(event_id) is not str or not event_id:
+        event_id = as_text(event_id).strip()
+        if not event_id:
+            event_id = _synthetic_id(raw)
+            log.debug("%s: no eventID, using %s", origin, event_id)
+    read_only = get("readOnly")
+    if read_only is not True and read_only is not False:
+        read_only = _flag(read_only)
+        if read_only is None:
+            read_only = infer_read_only(name)
+    error_code = get("errorCode")
     return CloudEvent(
         id=event_id,
         name=name,
         source=source,
         time=time,
-        region=as_text(rec.get("awsRegion")),
+        region=_text(get("awsRegion")),
         actor=actor,
-        account_id=as_text(rec.get("recipientAccountId")) or actor.account_id,
+        account_id=_text(get("recipientAccountId")) or actor.account_id,
         request=request,
         response=response,
-        error_code=as_text(rec.get("errorCode")),
-        error_message=as_text(rec.get("errorMessage")),
-        read_only=infer_read_only(name) if read_only is None else read_only,
-        event_type=as_text(rec.get("eventType")) or DEFAULT_EVENT_TYPE,
+        error_code=as_text(error_code) if error_code is not None else "",
+        error_message=as_text(get("errorMessage")) if error_code is not None else "",
+        read_only=read_only,
+        event_type=_text(get("eventType")) or DEFAULT_EVENT_TYPE,
         origin=origin,
     )
+
+
+def _text(value: Any) -> str:
+    return value if type(value) is str else as_text(value)
 
 
 # -------------------------------------------------------------------------------- Falco
@@ -475,8 +497,10 @@ def normalize_any(
 
     Raises RecordError (NotCloudTrailError for other Falco sources) for anything else.
     """
-    if not isinstance(raw, Mapping):
+    if type(raw) is not dict and not isinstance(raw, Mapping):
         raise RecordError(f"record is {_kind(raw)}, not an object", origin=origin)
+    if "eventName" in raw and "output_fields" not in raw:  # the common case, decided cheaply
+        return normalize_record(raw, origin, size=size, max_bytes=max_bytes)
     if is_falco_alert(raw):
         return normalize_falco_alert(raw, origin, size=size, max_bytes=max_bytes)
     if is_cloudtrail_record(raw):

@@ -38,6 +38,7 @@ IDENTIFYING_KEYS: tuple[str, ...] = (
     "target_key_id",
     "alias_name",
     "cluster_identifier",
+    "key_pair_id",
 )
 
 

@@ -77,8 +77,8 @@ class Backoff:
     def next_delay(self) -> float:
         ceiling = min(self.cap, self.base * (2**self.attempts))
         self.attempts += 1
-        rng = self.rng or random
-        return ceiling / 2 + rng.random() * ceiling / 2
+        draw = self.rng.random() if self.rng is not None else random.random()  # noqa: S311 - jitter
+        return float(ceiling / 2 + draw * ceiling / 2)
 
     def reset(self) -> None:
         self.attempts = 0

@@ -93,6 +93,10 @@ class Gauge(_Metric):
         super().__init__(name, help_text)
         self._read = read
 
+    def bind(self, read: Callable[[], float]) -> None:
+        """Point the gauge at the live value once its owner exists."""
+        self._read = read
+
     def render(self) -> list[str]:
         return [*self.header(), f"{self.name} {_number(float(self._read()))}"]
 
@@ -194,7 +198,8 @@ class CollectorMetrics:
             "tfdrift_source_reconnects_total", "Reconnects to Falco, by intake.", ("source",)
         )
         self.errors = Counter(
-            "tfdrift_processing_errors_total", "Errors while processing alerts, by stage.",
+            "tfdrift_processing_errors_total",
+            "Errors while processing alerts, by stage.",
             ("stage",),
         )
         self.state_reloads = Counter(
@@ -207,7 +212,9 @@ class CollectorMetrics:
         self.queue_depth = Gauge(
             "tfdrift_queue_depth", "Alerts waiting between intake and processing.", queue_depth
         )
-        self.ready = Gauge("tfdrift_ready", "1 when state is loaded and a source is connected.", ready)
+        self.ready = Gauge(
+            "tfdrift_ready", "1 when state is loaded and a source is connected.", ready
+        )
         for metric in (
             self.alerts,
             self.skips,

@@ -14,6 +14,8 @@ into one of our own markers. Every sink here closes those doors:
 * ``text`` escapes for running prose: HTML entities, backslash escapes for Markdown punctuation,
   and a zero-width joiner after ``@``, ``#``, ``://`` and ``www.`` so that no mention,
   reference or autolink forms.
+* ``html_text`` escapes for text inside our own HTML tags (``<summary>``), where Markdown is not
+  parsed.
 * ``cell`` is a code span that also escapes ``|`` (GFM splits table cells on it even in code).
 * ``code_block`` is a fenced block whose fence outruns every backtick run inside.
 
@@ -23,6 +25,7 @@ code fence and ``<details>`` first, and says so in a note.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from typing import Any
@@ -99,10 +102,23 @@ def text(value: Any) -> str:
     return defuse_markers(raw)
 
 
+def html_text(value: Any) -> str:
+    """Text inside our own HTML (``<summary>``), where Markdown is not parsed: entities for
+    ``& < > " '``, and the joiner against mentions and references, which GitHub applies to
+    HTML text too."""
+    raw = html.escape(_visible_controls(stringify(value)), quote=True)
+    raw = _LINK_STARTS.sub(lambda m: m.group()[:-1] + ZWJ + m.group()[-1], raw)
+    raw = _REFERENCE.sub(lambda m: m.group() + ZWJ, raw)
+    return defuse_markers(raw)
+
+
 def code_block(value: Any, language: str = "") -> str:
     """A fenced code block; multi-line values keep their lines."""
-    body = value if isinstance(value, str) else json.dumps(value, indent=2, ensure_ascii=False,
-                                                            default=str)
+    body = (
+        value
+        if isinstance(value, str)
+        else json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    )
     body = _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", _NEWLINES.sub("\n", body))
     body = defuse_markers(body)
     longest = max((len(run) for run in _BACKTICK_RUN.findall(body)), default=0)
@@ -143,7 +159,7 @@ def truncate(body: str, limit: int = GITHUB_BODY_LIMIT) -> str:
             run = match.group(1)
             if fence is None:
                 fence = run
-            elif run[0] == fence[0] and len(run) >= len(fence) and not line.strip()[len(run):]:
+            elif run[0] == fence[0] and len(run) >= len(fence) and not line.strip()[len(run) :]:
                 fence = None
         elif fence is None:
             # Only our own template lines: values never start a line (they sit in code spans).

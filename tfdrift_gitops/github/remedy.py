@@ -86,9 +86,10 @@ def module_remediator(workdir: str | Path, config: Any) -> Remediator:
         if strategy is Strategy.MANUAL:
             return Decision(strategy, reason)
         try:
-            result = remediation.remediate(
-                drift, root, strategy.value, repo_root=root, config=config
-            )
+            remediate: Any = getattr(remediation, "remediate", None)
+            if remediate is None:
+                return Decision(strategy, reason, None, ("remediation.remediate is missing",))
+            result = remediate(drift, root, strategy.value, repo_root=root, config=config)
         except TfdriftError as exc:
             return Decision(strategy, reason, None, (str(exc),))
         return _decision_from_result(strategy, reason, result, root)

@@ -66,7 +66,7 @@ def console_url(event: CloudEvent) -> str | None:
 def plain_title(value: str, limit: int = 200) -> str:
     """Titles: one line, no controls, no mention or reference forming, bounded length."""
     text = " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]", " ", value).split())
-    text = re.sub(r"([@#])", "\\1" + md.ZWJ, text)
+    text = md.defuse_markers(re.sub(r"([@#])", "\\1" + md.ZWJ, text))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -139,6 +139,7 @@ FILTERS = {
     "cell": md.cell,
     "text": md.text,
     "block": md.code_block,
+    "html": md.html_text,
 }
 
 
@@ -152,9 +153,7 @@ class Renderer:
     def _render(self, name: str, context: Mapping[str, Any]) -> str:
         return self.templates.render_text(name, context).strip("\n") + "\n"
 
-    def issue(
-        self, drift: Drift, decision: Decision, blocked_by: Sequence[int] = ()
-    ) -> Doc:
+    def issue(self, drift: Drift, decision: Decision, blocked_by: Sequence[int] = ()) -> Doc:
         view = drift_view(drift, self.settings)
         patch = decision.patch if not blocked_by else None
         context = {
@@ -204,7 +203,11 @@ class Renderer:
 
     def resolved(self, drift: Drift, what: str) -> str:
         """Evidence comment for closing an issue or PR (``what``: issue | pr)."""
-        context = {"drift": drift_view(drift, self.settings), "what": what}
+        context = {
+            "drift": drift_view(drift, self.settings),
+            "what": what,
+            "status": drift.status.value,
+        }
         return md.truncate(self._render(RESOLVED_TEMPLATE, context))
 
 

@@ -49,88 +49,109 @@ class Block:
 
 def scan_blocks(text: str) -> list[Block]:
     """Top-level blocks of an HCL file, in order. Unbalanced input yields what closed cleanly."""
-    blocks: list[Block] = []
-    line = 1
-    i = 0
-    n = len(text)
-    # Stack of frames: ("code", depth) or ("string", 0). Index 0 is the top-level code frame.
-    stack: list[list[object]] = [["code", 0]]
-    header_start = 0
-    open_block: tuple[str, tuple[str, ...], int] | None = None
-    while i < n:
+    return _Scanner(text).run()
+
+
+class _Scanner:
+    """Walks the text once. ``stack`` holds code frames (brace depth) and string frames
+    (``None``); index 0 is the top-level code frame, deeper code frames are ``${ }``."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+        self.line = 1
+        self.stack: list[int | None] = [0]
+        self.header_start = 0
+        self.open_block: tuple[str, tuple[str, ...], int] | None = None
+        self.blocks: list[Block] = []
+
+    def run(self) -> list[Block]:
+        while self.i < len(self.text):
+            if self.text[self.i] == "\n":
+                self.line += 1
+            if self.stack[-1] is None:
+                self._string_char()
+            else:
+                self._code_char()
+        return self.blocks
+
+    def _skip_to(self, end: int) -> None:
+        self.line += self.text.count("\n", self.i, end)
+        self.i = end
+
+    def _string_char(self) -> None:
+        text, i = self.text, self.i
         ch = text[i]
-        frame = stack[-1]
-        if ch == "\n":
-            line += 1
-        if frame[0] == "string":
-            if ch == "\\":
-                if i + 1 < n and text[i + 1] == "\n":
-                    line += 1
-                i += 2
-                continue
-            if ch == '"':
-                stack.pop()
-            elif ch in "$%" and text.startswith("{", i + 1):
-                stack.append(["code", 0])
-                i += 2
-                continue
-            i += 1
-            continue
-        # code frame
-        top_level = len(stack) == 1
+        if ch == "\\":
+            if text.startswith("\n", i + 1):
+                self.line += 1
+            self.i += 2
+        elif ch == '"':
+            self.stack.pop()
+            self.i += 1
+        elif ch in "$%" and text.startswith("{", i + 1):
+            self.stack.append(0)
+            self.i += 2
+        else:
+            self.i += 1
+
+    def _code_char(self) -> None:
+        text, i = self.text, self.i
+        ch = text[i]
         if ch == "#" or text.startswith("//", i):
             end = text.find("\n", i)
-            i = n if end < 0 else end
-            continue
+            self.i = len(text) if end < 0 else end  # the newline is counted next round
+            return
         if text.startswith("/*", i):
             end = text.find("*/", i + 2)
-            end = n if end < 0 else end + 2
-            line += text.count("\n", i, end)
-            i = end
-            continue
-        if text.startswith("<<", i):
-            match = _HEREDOC.match(text, i)
-            if match:
-                marker = match.group(1)
-                closing = re.compile(rf"^[ \t]*{re.escape(marker)}[ \t]*\r?$", re.M)
-                body_start = match.end()
-                found = closing.search(text, body_start)
-                end = n if found is None else found.end()
-                line += text.count("\n", i, end)
-                i = end
-                continue
+            self._skip_to(len(text) if end < 0 else end + 2)
+            return
+        heredoc = _HEREDOC.match(text, i) if text.startswith("<<", i) else None
+        if heredoc:
+            closing = re.compile(rf"^[ \t]*{re.escape(heredoc.group(1))}[ \t]*\r?$", re.M)
+            found = closing.search(text, heredoc.end())
+            self._skip_to(len(text) if found is None else found.end())
+            return
+        self.i += 1
         if ch == '"':
-            stack.append(["string", 0])
+            self.stack.append(None)
         elif ch == "{":
-            depth = int(frame[1])  # type: ignore[call-overload]
-            if top_level and depth == 0:
-                parsed = _parse_header(text[header_start:i])
-                if parsed is not None:
-                    open_block = (parsed[0], parsed[1], line)
-            frame[1] = depth + 1
+            self._open_brace()
         elif ch == "}":
-            depth = int(frame[1])  # type: ignore[call-overload]
-            if depth == 0 and not top_level:
-                stack.pop()  # end of ${ } interpolation
-            else:
-                frame[1] = max(depth - 1, 0)
-                if top_level and depth == 1:
-                    if open_block is not None:
-                        blocks.append(Block(open_block[0], open_block[1], open_block[2], line))
-                    open_block = None
-                    header_start = i + 1
-        elif ch == "\n" and top_level and int(frame[1]) == 0:  # type: ignore[call-overload]
-            header_start = i + 1
-        i += 1
-    return blocks
+            self._close_brace()
+        elif ch == "\n" and len(self.stack) == 1 and self.stack[0] == 0:
+            self.header_start = self.i
+
+    def _open_brace(self) -> None:
+        depth = self.stack[-1] or 0
+        if len(self.stack) == 1 and depth == 0:
+            parsed = _parse_header(self.text[self.header_start : self.i - 1])
+            if parsed is not None:
+                self.open_block = (parsed[0], parsed[1], self.line)
+        self.stack[-1] = depth + 1
+
+    def _close_brace(self) -> None:
+        depth = self.stack[-1] or 0
+        if depth == 0 and len(self.stack) > 1:
+            self.stack.pop()  # end of a ${ } interpolation
+            return
+        self.stack[-1] = max(depth - 1, 0)
+        if len(self.stack) == 1 and depth == 1:
+            if self.open_block is not None:
+                kind, labels, start = self.open_block
+                self.blocks.append(Block(kind, labels, start, self.line))
+            self.open_block = None
+            self.header_start = self.i
 
 
 def _parse_header(text: str) -> tuple[str, tuple[str, ...]] | None:
     match = _HEADER.match(text)
     if not match:
         return None
-    labels = tuple(m.group(1) if m.group(1) is not None else m.group(2)
-                   for m in _LABEL.finditer(match.group(2)))
+    labels = tuple(
+        m.group(1) if m.group(1) is not None else m.group(2)
+        for m in _LABEL.finditer(match.group(2))
+    )
     return match.group(1), labels
 
 
@@ -196,7 +217,7 @@ def address_touched(address: str, touched: Iterable[str]) -> bool:
     (``module.x``) that contains it, at any nesting level."""
     plain = strip_index(address)
     for item in touched:
-        if plain == item or plain.startswith(item + ".") and item.startswith("module."):
+        if plain == item or (plain.startswith(item + ".") and item.startswith("module.")):
             return True
     return False
 

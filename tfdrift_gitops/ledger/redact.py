@@ -74,6 +74,5 @@ def _scrub_event(event: Any) -> Any:
     if not isinstance(event, Mapping):
         return event
     return {
-        k: scrub_value(v) if k in _PAYLOAD_FIELDS and v is not None else v
-        for k, v in event.items()
+        k: scrub_value(v) if k in _PAYLOAD_FIELDS and v is not None else v for k, v in event.items()
     }

@@ -217,13 +217,9 @@ class StoredLedger:
                 changed.append(folded)
             else:
                 unchanged += 1
-        return Reassessed(
-            tuple(changed), unchanged, other, tuple(c for _, c in corrupt)
-        )
+        return Reassessed(tuple(changed), unchanged, other, tuple(c for _, c in corrupt))
 
-    def _reassess_one(
-        self, engine: Engine, stored: _Stored, now: datetime | None
-    ) -> Folded | None:
+    def _reassess_one(self, engine: Engine, stored: _Stored, now: datetime | None) -> Folded | None:
         drift_id = stored.drift.id
         current: _Stored | None = stored
         for _ in self._retrying():
@@ -263,7 +259,9 @@ class StoredLedger:
 
         return self._update(drift_id, change, now)
 
-    def ack(self, drift_id: str, *, by: str, reason: str = "", now: datetime | None = None) -> Drift:
+    def ack(
+        self, drift_id: str, *, by: str, reason: str = "", now: datetime | None = None
+    ) -> Drift:
         """A person has seen the drift: a history entry, the status stays what it is."""
 
         def change(drift: Drift) -> Drift:

@@ -129,7 +129,7 @@ class Dispatcher:
         self._cond = threading.Condition()
         self._in_flight = 0
         self._stopping = False
-        self._random = random.Random()
+        self._random = random.Random()  # noqa: S311 - backoff jitter, not a secret
         self._threads = [
             threading.Thread(target=self._run, name=f"notify-{n}", daemon=True)
             for n in range(max(1, workers) if self.channels else 0)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 ZWSP = "\u200b"
+# A backtick inside a code span would end it; this look-alike (U+02CB) cannot.
+BACKTICK_STANDIN = "\u02cb"
 
 # Control characters and Unicode direction overrides: they can hide or reorder text in a chat
 # client. Newlines are kept where a field is multi-line by design and removed elsewhere.
@@ -40,14 +42,12 @@ def slack_mrkdwn(text: str) -> str:
     """Slack's three control characters. With ``<`` and ``>`` escaped no ``<!channel>``,
     ``<@U123>``, ``<#C123>`` or ``<http://x|label>`` can form; ``&`` is escaped first so that
     an existing ``&lt;`` stays literal text."""
-    return (
-        strip_controls(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    )
+    return strip_controls(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def slack_code(text: str) -> str:
     """Text for inside a Slack `code span`: escaped, and backticks cannot close the span."""
-    return slack_mrkdwn(one_line(text)).replace("`", "ˋ")
+    return slack_mrkdwn(one_line(text)).replace("`", BACKTICK_STANDIN)
 
 
 # --------------------------------------------------------------------------- Discord
@@ -75,6 +75,6 @@ def discord_text(text: str) -> str:
 def discord_code(text: str) -> str:
     """Text for inside a Discord `code span`: no markdown applies there, but a backtick would
     end the span, and mentions are still resolved by some clients."""
-    text = one_line(text).replace("`", "ˋ")
+    text = one_line(text).replace("`", BACKTICK_STANDIN)
     text = _MASS_MENTION.sub("@" + ZWSP, text)
     return _DISCORD_MENTION.sub("<" + ZWSP, text)

@@ -39,7 +39,7 @@ ENV_SHORTCUTS = {
     "discord": "TFDRIFT_DISCORD_WEBHOOK_URL",
     "webhook": "TFDRIFT_WEBHOOK_URL",
 }
-ENV_WEBHOOK_SECRET = "TFDRIFT_WEBHOOK_SECRET"
+ENV_WEBHOOK_SECRET = "TFDRIFT_WEBHOOK_SECRET"  # noqa: S105 - a variable name, not a secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +86,9 @@ def _channel(raw: Any, where: str) -> ChannelSettings:
         severity = Severity(str(severity_raw).lower())
     except ValueError:
         choices = ", ".join(s.value for s in Severity)
-        raise ConfigError(f"{where}.min_severity: {severity_raw!r} is not one of {choices}") from None
+        raise ConfigError(
+            f"{where}.min_severity: {severity_raw!r} is not one of {choices}"
+        ) from None
     secret_env = _text(raw.get("secret_env"), f"{where}.secret_env")
     if secret_env and kind != "webhook":
         raise ConfigError(f"{where}.secret_env: only webhook channels are signed")
@@ -109,7 +111,9 @@ def parse_notify_section(value: Any) -> NotifySettings:
     for key in value:
         if key not in allowed:
             raise ConfigError(f"notify.{key}: unknown key (known: {', '.join(sorted(allowed))})")
-    raw_channels = value.get("channels") or []
+    raw_channels = value.get("channels")
+    if raw_channels is None:
+        raw_channels = []
     if not isinstance(raw_channels, list):
         raise ConfigError("notify.channels: expected a list")
     channels = tuple(_channel(c, f"notify.channels[{i}]") for i, c in enumerate(raw_channels))

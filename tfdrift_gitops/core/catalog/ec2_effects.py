@@ -12,10 +12,10 @@ import binascii
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from tfdrift_gitops.core.catalog.model import Extractor, tags_map
+from tfdrift_gitops.core.catalog.model import Extractor, Target, tags_map
 from tfdrift_gitops.core.paths import MISSING, get_path, items, lookup, set_path
 from tfdrift_gitops.core.state import StateIndex
 from tfdrift_gitops.models import CloudEvent, Via
@@ -233,19 +233,44 @@ def spec_tags(resource_type: str) -> Extractor:
 EC2_ID = re.compile(r"^(?P<prefix>[a-z]+(?:-[a-z]+)*)-[0-9a-fA-F]{8,17}$")
 
 
+class _LastEvent:
+    """A one-entry memo: every target of one CreateTags asks for the same split of its ids.
+
+    Keyed by the event and extractor objects themselves (``is``), which the memo keeps alive, so
+    a stale entry can only cause a recomputation, never a wrong answer, even if threads
+    interleave.
+    """
+
+    __slots__ = ("entry",)
+
+    def __init__(self) -> None:
+        self.entry: tuple[CloudEvent, Extractor, dict[str, list[str]]] | None = None
+
+
+_LAST = _LastEvent()
+
+
+def ids_by_prefix(extractor: Extractor, event: CloudEvent) -> dict[str, list[str]]:
+    """The event's resource ids grouped by kind: ``{"i": [...], "tgw-attach": [...]}``."""
+    entry = _LAST.entry
+    if entry is not None and entry[0] is event and entry[1] is extractor:
+        return entry[2]
+    value = extractor(event)
+    grouped: dict[str, list[str]] = {}
+    for candidate in value if isinstance(value, list) else [value]:
+        if isinstance(candidate, str):
+            match = EC2_ID.match(candidate)
+            if match:
+                grouped.setdefault(match.group("prefix"), []).append(candidate)
+    _LAST.entry = (event, extractor, grouped)
+    return grouped
+
+
 def prefixed_ids(extractor: Extractor, prefix: str) -> Extractor:
     """Only the ids of one kind (``i-``, ``sg-``, ``tgw-`` but not ``tgw-attach-``)."""
 
     def extract(event: CloudEvent) -> Any:
-        value = extractor(event)
-        values = value if isinstance(value, list) else [value]
-        picked = []
-        for candidate in values:
-            if isinstance(candidate, str):
-                match = EC2_ID.match(candidate)
-                if match and match.group("prefix") == prefix:
-                    picked.append(candidate)
-        return picked if picked else MISSING
+        return ids_by_prefix(extractor, event).get(prefix) or MISSING
 
     return extract
 
@@ -321,3 +346,32 @@ class LaunchedField:
             return False
         set_path(attrs, self.path, value)
         return True
+
+
+# --------------------------------------------------------------------------- partial models
+
+
+def carries_any(*extractors: Extractor) -> Any:
+    """A guard: the event carries at least one of the values a target's effects model."""
+
+    def guard(event: CloudEvent, index: StateIndex) -> bool:
+        return any(extractor(event) is not MISSING for extractor in extractors)
+
+    return guard
+
+
+def with_fallback(target: Target, *modelled: Extractor) -> tuple[Target, Target]:
+    """The target when the event sets something it models, else a resource-level twin.
+
+    Without the twin an attribute we do not model (``kernel``, ``enaSupport``...) would leave
+    every effect unapplied and the call would be skipped as "no change" — a silent miss.
+    """
+    guard = carries_any(*modelled)
+
+    def unmodelled(event: CloudEvent, index: StateIndex) -> bool:
+        return not guard(event, index)
+
+    return (
+        replace(target, guard=guard),
+        replace(target, effects=(), guard=unmodelled),
+    )

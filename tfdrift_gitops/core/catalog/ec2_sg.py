@@ -17,10 +17,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tfdrift_gitops.core.catalog.model import as_int, as_set
+from tfdrift_gitops.core.catalog.model import as_int
 from tfdrift_gitops.core.paths import MISSING, items, lookup
-from tfdrift_gitops.core.state import StateIndex
-from tfdrift_gitops.models import CloudEvent, Severity
+from tfdrift_gitops.models import CloudEvent
 
 # Ports whose exposure to the whole internet is an incident, not a style question.
 ADMIN_PORTS: tuple[int, ...] = (22, 3389, 3306, 5432, 1433, 27017, 6379, 9200)
@@ -46,7 +45,7 @@ _SOURCE_LISTS = (
 
 
 def protocol_name(value: Any) -> str:
-    """"6" -> "tcp", "all"/"-1"/missing -> "-1"; other names lower-cased."""
+    """ "6" -> "tcp", "all"/"-1"/missing -> "-1"; other names lower-cased."""
     if value is MISSING or value is None:
         return "-1"
     text = str(value).strip().lower()
@@ -54,11 +53,14 @@ def protocol_name(value: Any) -> str:
 
 
 def _port(value: Any) -> int | None:
-    number = as_int(value) if value is not MISSING and value is not None else MISSING
-    return None if number is MISSING else int(number)
+    if value is MISSING or value is None:
+        return None
+    number = as_int(value)
+    return number if isinstance(number, int) else None
 
 
-def _text(value: Any) -> str:
+def text_of(value: Any) -> str:
+    """A string field, trimmed; "" when absent or not a string."""
     if isinstance(value, Mapping) and "content" in value:
         value = value["content"]  # wrapped requests: {"content": "sgr-...", "tag": 1}
     return value.strip() if isinstance(value, str) else ""
@@ -93,7 +95,7 @@ class Permission:
     ) -> Permission:
         name = protocol_name(protocol)
         low, high = (None, None) if name == "-1" else (_port(from_port), _port(to_port))
-        return cls(name, low, high, kind, source.strip(), _text(desc))
+        return cls(name, low, high, kind, source.strip(), text_of(desc))
 
     @property
     def key(self) -> tuple[str, int | None, int | None, str, str]:
@@ -153,11 +155,11 @@ class Permission:
 
 
 def _group_source(item: Any, group_id: str) -> tuple[str, str] | None:
-    gid = _text(lookup(item, "groupId")) or _text(lookup(item, "referencedGroupId"))
+    gid = text_of(lookup(item, "groupId")) or text_of(lookup(item, "referencedGroupId"))
     if not gid:
-        gid = _text(lookup(item, "referencedGroupInfo.groupId"))
+        gid = text_of(lookup(item, "referencedGroupInfo.groupId"))
     if not gid:
-        name = _text(lookup(item, "groupName"))
+        name = text_of(lookup(item, "groupName"))
         return ("sg", name) if name else None
     return ("self", "self") if group_id and gid == group_id else ("sg", gid)
 
@@ -174,7 +176,7 @@ def from_ip_permission(item: Any, group_id: str) -> list[Permission]:
         ("prefix", "prefixListIds", "prefixListId"),
     ):
         for entry in items(lookup(item, container)):
-            source = _text(lookup(entry, field)) if isinstance(entry, Mapping) else _text(entry)
+            source = text_of(lookup(entry, field)) if isinstance(entry, Mapping) else text_of(entry)
             if source:
                 desc = lookup(entry, "description") if isinstance(entry, Mapping) else ""
                 out.append(Permission.make(proto, low, high, kind, source, desc))
@@ -192,7 +194,7 @@ def from_rule_item(item: Any, group_id: str) -> list[Permission]:
     proto, low, high = lookup(item, "ipProtocol"), lookup(item, "fromPort"), lookup(item, "toPort")
     desc = lookup(item, "description")
     for kind, field in (("cidr", "cidrIpv4"), ("ipv6", "cidrIpv6"), ("prefix", "prefixListId")):
-        source = _text(lookup(item, field))
+        source = text_of(lookup(item, field))
         if source:
             return [Permission.make(proto, low, high, kind, source, desc)]
     found = _group_source(item, group_id)
@@ -206,10 +208,10 @@ def _legacy(request: Mapping[str, Any], group_id: str) -> list[Permission]:
         lookup(request, "fromPort"),
         lookup(request, "toPort"),
     )
-    cidr = _text(lookup(request, "cidrIp"))
+    cidr = text_of(lookup(request, "cidrIp"))
     if cidr:
         return [Permission.make(proto, low, high, "cidr", cidr)]
-    name = _text(lookup(request, "sourceSecurityGroupName"))
+    name = text_of(lookup(request, "sourceSecurityGroupName"))
     if name:
         return [Permission.make(proto, low, high, "sg", name)]
     return []
@@ -217,8 +219,8 @@ def _legacy(request: Mapping[str, Any], group_id: str) -> list[Permission]:
 
 def group_id_of(event: CloudEvent) -> str:
     request = event.request or {}
-    gid = _text(lookup(request, "groupId"))
-    return gid or _text(lookup(request, "ModifySecurityGroupRulesRequest.GroupId"))
+    gid = text_of(lookup(request, "groupId"))
+    return gid or text_of(lookup(request, "ModifySecurityGroupRulesRequest.GroupId"))
 
 
 def request_permissions(event: CloudEvent, group_id: str) -> list[Permission]:
@@ -298,7 +300,7 @@ def modify_rule_updates(event: CloudEvent) -> list[tuple[str, Mapping[str, Any]]
     for update in items(updates):
         if not isinstance(update, Mapping):
             continue
-        rule_id = _text(lookup(update, "SecurityGroupRuleId"))
+        rule_id = text_of(lookup(update, "SecurityGroupRuleId"))
         rule = lookup(update, "SecurityGroupRule")
         if rule_id and isinstance(rule, Mapping):
             out.append((rule_id, rule))
@@ -306,6 +308,11 @@ def modify_rule_updates(event: CloudEvent) -> list[tuple[str, Mapping[str, Any]]
 
 
 # --------------------------------------------------------------------------- Terraform blocks
+
+
+def _list(value: Any) -> list[Any]:
+    """A state list attribute; anything else (a hand-edited string, null) holds no sources."""
+    return value if isinstance(value, list) else []
 
 
 def flatten_blocks(value: Any) -> list[Permission]:
@@ -317,7 +324,7 @@ def flatten_blocks(value: Any) -> list[Permission]:
         proto, low, high = block.get("protocol"), block.get("from_port"), block.get("to_port")
         desc = block.get("description")
         for kind, attr in _SOURCE_LISTS:
-            for source in block.get(attr) or []:
+            for source in _list(block.get(attr)):
                 if isinstance(source, str) and source:
                     out.append(Permission.make(proto, low, high, kind, source, desc))
         if block.get("self") is True:
@@ -353,7 +360,7 @@ def remove_rules(blocks: list[Any], gone: Iterable[Permission]) -> list[Any]:
         kept = dict(block)
         proto, low, high = block.get("protocol"), block.get("from_port"), block.get("to_port")
         for kind, attr in _SOURCE_LISTS:
-            sources = block.get(attr) or []
+            sources = _list(block.get(attr))
             kept[attr] = [
                 s
                 for s in sources
@@ -388,7 +395,7 @@ def _learn(attrs: dict[str, Any], event: CloudEvent, egress: bool, group_id: str
     learned = attrs.get(LEARNED_RULES_KEY)
     table: dict[str, Any] = dict(learned) if isinstance(learned, Mapping) else {}
     for item in response_rules(event, "securityGroupRuleSet", egress):
-        rule_id = _text(lookup(item, "securityGroupRuleId"))
+        rule_id = text_of(lookup(item, "securityGroupRuleId"))
         perms = from_rule_item(item, group_id)
         if rule_id and perms:
             p = perms[0]
@@ -407,8 +414,11 @@ def _recall(attrs: Mapping[str, Any], rule_ids: list[str], egress: bool) -> list
     out: list[Permission] = []
     for rule_id in rule_ids:
         entry = learned.get(rule_id)
-        if isinstance(entry, Mapping) and entry.get("egress") is egress:
-            proto, low, high, kind, source, desc = entry["rule"]
+        if not isinstance(entry, Mapping) or entry.get("egress") is not egress:
+            continue
+        rule = entry.get("rule")
+        if isinstance(rule, list) and len(rule) == 6:
+            proto, low, high, kind, source, desc = rule
             out.append(Permission(proto, low, high, kind, source, desc))
     return out
 
@@ -473,193 +483,3 @@ def has_rule_content(event: CloudEvent, egress: bool) -> bool:
     if request_permissions(event, group_id):
         return True
     return bool(response_rules(event, "revokedSecurityGroupRuleSet", egress))
-
-
-# --------------------------------------------------------------------------- separate rules
-
-
-def uses_rule_resources(index: StateIndex, group_id: str) -> bool:
-    """The group's rules are managed as separate resources somewhere in the loaded states."""
-    return bool(group_id) and any(
-        index.lookup(rtype, "security_group_id", group_id) for rtype in RULE_TYPES
-    )
-
-
-def _rule_value(field: str, perm: Permission, group_id: str, legacy: bool) -> Any:
-    """One attribute of a separate rule resource, as Terraform stores it."""
-    source = perm.source
-    if field in ("protocol", "ip_protocol"):
-        return perm.protocol
-    if field in ("from_port", "to_port"):
-        value = perm.from_port if field == "from_port" else perm.to_port
-        if perm.protocol == "-1":
-            return 0 if legacy else None
-        return value
-    if field == "description":
-        return perm.description or None
-    if legacy:
-        lists = {"cidr_blocks": "cidr", "ipv6_cidr_blocks": "ipv6", "prefix_list_ids": "prefix"}
-        if field in lists:
-            return [source] if perm.kind == lists[field] else []
-        if field == "source_security_group_id":
-            return source if perm.kind == "sg" else None
-        if field == "self":
-            return perm.kind == "self"
-        return MISSING
-    singles = {"cidr_ipv4": "cidr", "cidr_ipv6": "ipv6", "prefix_list_id": "prefix"}
-    if field in singles:
-        return source if perm.kind == singles[field] else None
-    if field == "referenced_security_group_id":
-        if perm.kind == "self":
-            return group_id or None
-        return source if perm.kind == "sg" else None
-    return MISSING
-
-
-def nullable(value: Any) -> Any:
-    """Strings and numbers where null, "" and absent are one thing; "22" == 22."""
-    if value is None or value is MISSING or value == "":
-        return None
-    number = as_int(value)
-    return number if number is not MISSING else value
-
-
-@dataclass(frozen=True, slots=True)
-class RuleResourceField:
-    """One attribute of ``aws_vpc_security_group_*_rule`` / ``aws_security_group_rule``.
-
-    The event's rule is the one whose id equals the resource's id (or ``security_group_rule_id``)
-    — unmanaged resources start from their id — or the only rule of the call.
-    ``source`` says where the rules are: ``created`` (Authorize response) or ``modified``
-    (ModifySecurityGroupRules request).
-    """
-
-    path: str
-    source: str
-    egress: bool = False
-    legacy: bool = False
-
-    def compare(self, value: Any) -> Any:
-        if isinstance(value, list):
-            return as_set(value)
-        return nullable(value)
-
-    def _rules(self, event: CloudEvent) -> list[tuple[str, Mapping[str, Any]]]:
-        if self.source == "modified":
-            return modify_rule_updates(event)
-        return [
-            (_text(lookup(item, "securityGroupRuleId")), item)
-            for item in response_rules(event, "securityGroupRuleSet", self.egress)
-        ]
-
-    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
-        rules = self._rules(event)
-        own = {str(attrs.get(k)) for k in ("id", "security_group_rule_id") if attrs.get(k)}
-        chosen = [rule for rule_id, rule in rules if rule_id in own]
-        if not chosen and not own and len(rules) == 1:
-            chosen = [rules[0][1]]
-        if not chosen:
-            return False
-        group_id = str(attrs.get("security_group_id") or group_id_of(event))
-        perms = from_rule_item(chosen[0], group_id)
-        if not perms:
-            return False
-        if self.path == "security_group_id":
-            if not group_id:
-                return False
-            attrs[self.path] = group_id
-            return True
-        value = _rule_value(self.path, perms[0], group_id, self.legacy)
-        if value is MISSING:
-            return False
-        attrs[self.path] = value
-        return True
-
-
-VPC_RULE_FIELDS = (
-    "security_group_id",
-    "protocol",
-    "from_port",
-    "to_port",
-    "cidr_ipv4",
-    "cidr_ipv6",
-    "prefix_list_id",
-    "referenced_security_group_id",
-    "description",
-)
-LEGACY_RULE_FIELDS = (
-    "protocol",
-    "from_port",
-    "to_port",
-    "cidr_blocks",
-    "ipv6_cidr_blocks",
-    "prefix_list_ids",
-    "source_security_group_id",
-    "self",
-    "description",
-)
-
-
-def vpc_rule_effects(source: str, egress: bool) -> tuple[RuleResourceField, ...]:
-    # Terraform calls the protocol ``ip_protocol`` on the VPC rule resources.
-    return tuple(
-        RuleResourceField(
-            path="ip_protocol" if name == "protocol" else name, source=source, egress=egress
-        )
-        for name in VPC_RULE_FIELDS
-    )
-
-
-def legacy_rule_effects(source: str) -> tuple[RuleResourceField, ...]:
-    return tuple(RuleResourceField(path=name, source=source, legacy=True) for name in LEGACY_RULE_FIELDS)
-
-
-# --------------------------------------------------------------------------- severity
-
-
-def _exposure(perms: Iterable[Permission]) -> tuple[Severity, str] | None:
-    worst: tuple[Severity, str] | None = None
-    for perm in perms:
-        if not perm.world_open:
-            continue
-        if perm.covers_admin_port():
-            return (
-                Severity.CRITICAL,
-                f"{perm.source} may reach {perm.port_text()} (an administrative or database port)",
-            )
-        worst = worst or (Severity.HIGH, f"{perm.source} may reach {perm.port_text()}")
-    return worst
-
-
-def world_open_ingress(event: CloudEvent, observed: Mapping[str, Any]) -> tuple[Severity, str] | None:
-    """Authorize / re-describe ingress: who on the internet can now connect, and to what."""
-    group_id = group_id_of(event)
-    perms = request_permissions(event, group_id)
-    perms += [
-        p
-        for item in response_rules(event, "securityGroupRuleSet", False)
-        for p in from_rule_item(item, group_id)
-    ]
-    return _exposure(perms)
-
-
-def world_open_modified_rule(
-    event: CloudEvent, observed: Mapping[str, Any]
-) -> tuple[Severity, str] | None:
-    """ModifySecurityGroupRules does not say ingress or egress; the resource does when known.
-
-    ``aws_security_group_rule`` has ``type``; otherwise an ingress-typed rule resource carries
-    ``cidr_ipv4`` and the rule id in state. Where the direction is unknown the finding is capped
-    at high: a world-open egress rule is common and harmless.
-    """
-    group_id = group_id_of(event)
-    perms = [p for _, rule in modify_rule_updates(event) for p in from_rule_item(rule, group_id)]
-    raised = _exposure(perms)
-    if raised is None:
-        return None
-    direction = observed.get("type")
-    if direction == "egress":
-        return None
-    if direction == "ingress":
-        return raised
-    return (Severity.HIGH, raised[1] + " (direction not stated by the call)")

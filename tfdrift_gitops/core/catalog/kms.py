@@ -1,7 +1,306 @@
-"""Catalog rows for this service (to be filled)."""
+"""KMS: keys (``aws_kms_key``, ``aws_kms_key_policy``) and aliases (``aws_kms_alias``).
+
+Choices worth knowing:
+- ``keyId`` may be a key id or a key ARN; both are reduced to the key id. The key-management
+  calls here do not accept aliases, so an alias gives no resource id (counted, not guessed).
+- ``ScheduleKeyDeletion`` is modelled as a *modified* drift with ``is_enabled`` false (a key
+  pending deletion is unusable, and AWS reports it disabled), always critical, with the
+  deletion window named in the severity reasons. It is reversible until the window ends:
+  ``CancelKeyDeletion`` leaves the key disabled (so the drift stays open), and a later
+  ``EnableKey`` (by hand or by Terraform) brings ``is_enabled`` back to state and resolves it.
+  A *deleted* drift could never be undone that way.
+- ``PutKeyPolicy`` compares policies as parsed JSON; a standalone ``aws_kms_key_policy`` is
+  preferred over the key's inline ``policy`` when both are in state.
+"""
 
 from __future__ import annotations
 
-from tfdrift_gitops.core.catalog.model import Rule
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-RULES: tuple[Rule, ...] = ()
+from tfdrift_gitops.core.catalog.model import (
+    Action,
+    Effect,
+    Extractor,
+    MergeMap,
+    RemoveKeys,
+    Rule,
+    Target,
+    canonical_json,
+    const,
+    first,
+    mapped,
+    req,
+    resp,
+)
+from tfdrift_gitops.core.catalog.model import Set as SetAttr
+from tfdrift_gitops.core.catalog.support import (
+    boolean,
+    integer,
+    optional_text,
+    request_is,
+    string_list,
+    tag_pairs,
+    text,
+    when,
+)
+from tfdrift_gitops.core.paths import MISSING, items, lookup
+from tfdrift_gitops.models import CloudEvent, Severity
+
+if TYPE_CHECKING:
+    from tfdrift_gitops.core.state import StateIndex
+
+SOURCE = "kms.amazonaws.com"
+KEY = "aws_kms_key"
+KEY_POLICY = "aws_kms_key_policy"
+ALIAS = "aws_kms_alias"
+
+
+def _key_id(value: Any) -> Any:
+    """A key id from a key id or key ARN; MISSING for aliases and junk."""
+    if not isinstance(value, str) or not value.strip():
+        return MISSING
+    ref = value.strip()
+    if ref.startswith("alias/") or ":alias/" in ref:
+        return MISSING
+    if ":key/" in ref:
+        ref = ref.split(":key/", 1)[1]
+    return ref or MISSING
+
+
+def _key_id_compare(value: Any) -> Any:
+    """``target_key_id`` may be written as an id or an ARN: compare the id."""
+    normal = optional_text(value)
+    if normal is None:
+        return None
+    key = _key_id(normal)
+    return normal if key is MISSING else key
+
+
+KEY_ID: Extractor = first(mapped(req("keyId"), _key_id), mapped(resp("keyId"), _key_id))
+NEW_KEY_ID: Extractor = first(
+    mapped(resp("keyMetadata.keyId"), _key_id), mapped(resp("keyMetadata.arn"), _key_id)
+)
+ALIAS_NAME: Extractor = mapped(text("aliasName"), lambda v: v.strip() or MISSING)
+KMS_TAGS: Extractor = tag_pairs(req("tags"), key="tagKey", value="tagValue")
+
+
+# --------------------------------------------------------------------------- severity
+
+
+def _deletion_window(event: CloudEvent, observed: Mapping[str, Any]) -> tuple[Severity, str]:
+    days = integer("pendingWindowInDays")(event)
+    if days is MISSING:
+        days = lookup(event.response, "pendingWindowInDays") if event.response else MISSING
+    date = lookup(event.response, "deletionDate") if event.response else MISSING
+    when_text = f" (deleted on {date})" if isinstance(date, str) and date else ""
+    window = f"in {days} days" if days is not MISSING else "after the pending window"
+    return Severity.CRITICAL, f"key scheduled for deletion {window}{when_text}"
+
+
+def _statements(policy: Any) -> list[Mapping[str, Any]]:
+    document = canonical_json(policy)
+    if not isinstance(document, Mapping):
+        return []
+    found = lookup(document, "Statement")
+    return [s for s in items(found) if isinstance(s, Mapping)]
+
+
+def _principal_is_everyone(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    if isinstance(principal, Mapping):
+        aws = lookup(principal, "AWS")
+        return aws == "*" or (isinstance(aws, list) and "*" in aws)
+    return False
+
+
+def _policy_open_to_everyone(event: CloudEvent) -> bool:
+    """An Allow statement for principal ``*`` with no condition narrowing it."""
+    for statement in _statements(req("policy")(event)):
+        if lookup(statement, "Effect") != "Allow":
+            continue
+        if _principal_is_everyone(lookup(statement, "Principal")) and lookup(
+            statement, "Condition"
+        ) in (MISSING, None, {}):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def _key_rule(
+    event: str,
+    effects: tuple[Effect, ...],
+    severity: Severity,
+    description: str,
+    *checks: Any,
+) -> Rule:
+    return Rule(
+        event,
+        SOURCE,
+        Action.MODIFY,
+        (Target(KEY, "key_id", KEY_ID, effects),),
+        severity=severity,
+        description=description,
+        severity_checks=tuple(checks),
+    )
+
+
+def _standalone_policy(event: CloudEvent, index: StateIndex) -> bool:
+    """The key's policy is managed as a separate ``aws_kms_key_policy`` resource."""
+    key = KEY_ID(event)
+    if not isinstance(key, str):
+        return False
+    account = event.account_id or event.actor.account_id
+    return bool(index.lookup(KEY_POLICY, "key_id", key, account=account, region=event.region))
+
+
+POLICY = SetAttr("policy", req("policy"), canonical_json)
+
+CREATE_EFFECTS: tuple[Effect, ...] = (
+    SetAttr("description", text("description"), optional_text),
+    SetAttr("key_usage", text("keyUsage"), optional_text),
+    SetAttr(
+        "customer_master_key_spec",
+        first(text("keySpec"), text("customerMasterKeySpec")),
+        optional_text,
+    ),
+    SetAttr("multi_region", boolean("multiRegion")),
+    SetAttr("policy", req("policy"), canonical_json),
+    SetAttr("tags", KMS_TAGS),
+)
+
+RULES: tuple[Rule, ...] = (
+    _key_rule(
+        "DisableKey",
+        (SetAttr("is_enabled", const(False)),),
+        Severity.CRITICAL,
+        "key disabled: everything encrypted with it is unreadable",
+    ),
+    _key_rule("EnableKey", (SetAttr("is_enabled", const(True)),), Severity.LOW, "key enabled"),
+    _key_rule(
+        "ScheduleKeyDeletion",
+        (SetAttr("is_enabled", const(False)),),
+        # High as a base so that the check (always critical) records the window as a reason.
+        Severity.HIGH,
+        "key scheduled for deletion",
+        _deletion_window,
+    ),
+    _key_rule(
+        "CancelKeyDeletion",
+        # A cancelled deletion leaves the key disabled.
+        (SetAttr("is_enabled", const(False)),),
+        Severity.MEDIUM,
+        "key deletion cancelled (the key stays disabled)",
+    ),
+    Rule(
+        "PutKeyPolicy",
+        SOURCE,
+        Action.MODIFY,
+        (
+            Target(KEY_POLICY, "key_id", KEY_ID, (POLICY,), guard=_standalone_policy),
+            Target(KEY, "key_id", KEY_ID, (POLICY,)),
+        ),
+        severity=Severity.HIGH,
+        description="key policy replaced",
+        severity_checks=(
+            when(
+                _policy_open_to_everyone,
+                Severity.CRITICAL,
+                "the key policy allows principal * without a condition",
+            ),
+        ),
+    ),
+    _key_rule(
+        "EnableKeyRotation",
+        (
+            SetAttr("enable_key_rotation", const(True)),
+            SetAttr("rotation_period_in_days", integer("rotationPeriodInDays")),
+        ),
+        Severity.LOW,
+        "key rotation enabled",
+    ),
+    _key_rule(
+        "DisableKeyRotation",
+        (SetAttr("enable_key_rotation", const(False)),),
+        Severity.HIGH,
+        "key rotation turned off",
+    ),
+    _key_rule(
+        "UpdateKeyDescription",
+        (SetAttr("description", text("description"), optional_text),),
+        Severity.LOW,
+        "key description changed",
+    ),
+    _key_rule("TagResource", (MergeMap("tags", KMS_TAGS),), Severity.LOW, "key tags added"),
+    _key_rule(
+        "UntagResource",
+        (RemoveKeys("tags", string_list(req("tagKeys"))),),
+        Severity.LOW,
+        "key tags removed",
+    ),
+    Rule(
+        "CreateKey",
+        SOURCE,
+        Action.CREATE,
+        (Target(KEY, "key_id", NEW_KEY_ID, CREATE_EFFECTS, import_id=NEW_KEY_ID),),
+        severity=Severity.MEDIUM,
+        description="key created outside Terraform",
+        severity_checks=(
+            when(
+                _policy_open_to_everyone,
+                Severity.CRITICAL,
+                "the new key's policy allows principal * without a condition",
+            ),
+            when(
+                request_is("bypassPolicyLockoutSafetyCheck", True),
+                Severity.HIGH,
+                "created with the policy lockout safety check bypassed",
+            ),
+        ),
+    ),
+    Rule(
+        "CreateAlias",
+        SOURCE,
+        Action.CREATE,
+        (
+            Target(
+                ALIAS,
+                "name",
+                ALIAS_NAME,
+                (
+                    SetAttr("name", ALIAS_NAME),
+                    SetAttr("target_key_id", text("targetKeyId"), _key_id_compare),
+                ),
+                import_id=ALIAS_NAME,
+            ),
+        ),
+        severity=Severity.LOW,
+        description="alias created outside Terraform",
+    ),
+    Rule(
+        "UpdateAlias",
+        SOURCE,
+        Action.MODIFY,
+        (
+            Target(
+                ALIAS,
+                "name",
+                ALIAS_NAME,
+                (SetAttr("target_key_id", text("targetKeyId"), _key_id_compare),),
+            ),
+        ),
+        severity=Severity.HIGH,
+        description="alias now points at another key",
+    ),
+    Rule(
+        "DeleteAlias",
+        SOURCE,
+        Action.DELETE,
+        (Target(ALIAS, "name", ALIAS_NAME),),
+        severity=Severity.MEDIUM,
+        description="alias deleted",
+    ),
+)

@@ -58,7 +58,7 @@ from tfdrift_gitops.core.catalog.support import (
     when,
     with_fallback,
 )
-from tfdrift_gitops.core.paths import MISSING, get_path, items, lookup, set_path
+from tfdrift_gitops.core.paths import MISSING, items, lookup, set_path
 from tfdrift_gitops.core.state import lambda_function_ref
 from tfdrift_gitops.models import CloudEvent, Severity
 
@@ -67,6 +67,7 @@ FUNCTION = "aws_lambda_function"
 PERMISSION = "aws_lambda_permission"
 FUNCTION_URL = "aws_lambda_function_url"
 
+RESERVED = "reservedConcurrentExecutions"
 TERRAFORM_HIDDEN = "<sensitiveDataRemoved; written by Terraform>"
 """A hidden value written by Terraform: taken to equal whatever Terraform holds."""
 
@@ -146,14 +147,18 @@ class _Unknowable:
         return id(self)
 
 
-@dataclass(frozen=True, slots=True)
 class _KnownByTerraform:
-    """Values Terraform wrote but CloudTrail hid: the keys must match, the values are
-    Terraform's own (whatever state holds)."""
+    """Values Terraform wrote but CloudTrail hid: the keys must match, the hidden values are
+    taken to be Terraform's own (whatever state holds)."""
 
-    known: Mapping[str, str]
-    wildcard_keys: frozenset[str]
-    whole: bool = False
+    __slots__ = ("known", "whole", "wildcard_keys")
+
+    def __init__(
+        self, known: Mapping[str, str], wildcard_keys: frozenset[str], *, whole: bool = False
+    ) -> None:
+        self.known = dict(known)
+        self.wildcard_keys = wildcard_keys
+        self.whole = whole
 
     def __eq__(self, other: object) -> bool:
         if self.whole:
@@ -212,6 +217,16 @@ class HiddenValueMap:
         return True
 
 
+def _environment_variables(event: CloudEvent) -> Any:
+    """``environment.variables``, or the hidden marker when CloudTrail hid all of it."""
+    environment = req("environment")(event)
+    if isinstance(environment, str) and environment.strip() == HIDDEN:
+        return HIDDEN
+    if isinstance(environment, Mapping):
+        return lookup(environment, "variables")
+    return MISSING
+
+
 def _layer_arns(raw: Any) -> Any:
     """Response layers are ``[{"arn": ..., "codeSize": ...}]``; request layers are strings."""
     out: list[str] = []
@@ -222,14 +237,12 @@ def _layer_arns(raw: Any) -> Any:
     return out
 
 
-LAYERS: Extractor = first(
-    mapped(req("layers"), _layer_arns), mapped(resp("layers"), _layer_arns)
-)
+LAYERS: Extractor = first(mapped(req("layers"), _layer_arns), mapped(resp("layers"), _layer_arns))
 
 CONFIG_EFFECTS: tuple[Effect, ...] = (
     SetAttr("timeout", integer("timeout")),
     SetAttr("memory_size", integer("memorySize")),
-    HiddenValueMap("environment[0].variables", req("environment.variables")),
+    HiddenValueMap("environment[0].variables", _environment_variables),
     SetAttr("layers", LAYERS, ordered),
     SetAttr("role", text("role")),
     SetAttr("runtime", text("runtime"), optional_text),
@@ -303,7 +316,8 @@ def _cross_account(event: CloudEvent) -> bool:
     principal = text("principal")(event)
     if not isinstance(principal, str):
         return False
-    account = principal.split(":")[4] if principal.startswith("arn:") else principal
+    parts = principal.split(":")
+    account = parts[4] if principal.startswith("arn:") and len(parts) > 4 else principal
     return account.isdigit() and account != (event.account_id or event.actor.account_id)
 
 
@@ -313,7 +327,7 @@ def _exec_wrapper(event: CloudEvent) -> bool:
 
 
 def _throttled(event: CloudEvent) -> bool:
-    return request_is("reservedConcurrentExecutions", 0)(event)
+    return request_is(RESERVED, 0)(event)
 
 
 def _rule(
@@ -342,12 +356,18 @@ RULES: tuple[Rule, ...] = (
         with_fallback(Target(FUNCTION, "function_name", FUNCTION_NAME, CONFIG_EFFECTS)),
         Severity.MEDIUM,
         "function configuration changed",
-        when(request_has("layers"), Severity.HIGH, "layers changed: a layer runs code in the "
-             "function"),
+        when(
+            request_has("layers"),
+            Severity.HIGH,
+            "layers changed: a layer runs code in the function",
+        ),
         when(request_has("role"), Severity.HIGH, "execution role changed"),
         when(request_has("handler"), Severity.HIGH, "handler changed"),
-        when(_exec_wrapper, Severity.CRITICAL, "AWS_LAMBDA_EXEC_WRAPPER set: code runs before "
-             "every invocation"),
+        when(
+            _exec_wrapper,
+            Severity.CRITICAL,
+            "AWS_LAMBDA_EXEC_WRAPPER set: code runs before every invocation",
+        ),
     ),
     _rule(
         "UpdateFunctionCode",
@@ -359,7 +379,11 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "CreateFunction",
         Action.CREATE,
-        (Target(FUNCTION, "function_name", FUNCTION_NAME, CREATE_EFFECTS, import_id=FUNCTION_NAME),),
+        (
+            Target(
+                FUNCTION, "function_name", FUNCTION_NAME, CREATE_EFFECTS, import_id=FUNCTION_NAME
+            ),
+        ),
         Severity.MEDIUM,
         "function created outside Terraform",
     ),
@@ -403,7 +427,11 @@ RULES: tuple[Rule, ...] = (
                 FUNCTION,
                 "function_name",
                 FUNCTION_NAME,
-                (SetAttr("reserved_concurrent_executions", integer("reservedConcurrentExecutions")),),
+                (
+                    SetAttr(
+                        "reserved_concurrent_executions", integer("reservedConcurrentExecutions")
+                    ),
+                ),
             ),
         ),
         Severity.MEDIUM,
@@ -449,8 +477,10 @@ RULES: tuple[Rule, ...] = (
                 FUNCTION_URL,
                 "lambda_function_url",
                 _function_url_id,
-                (SetAttr("authorization_type", text("authType")),
-                 SetAttr("invoke_mode", text("invokeMode"), optional_text)),
+                (
+                    SetAttr("authorization_type", text("authType")),
+                    SetAttr("invoke_mode", text("invokeMode"), optional_text),
+                ),
             ),
         ),
         Severity.MEDIUM,
@@ -486,5 +516,3 @@ RULES: tuple[Rule, ...] = (
         "tags removed",
     ),
 )
-
-__all__ = ["HIDDEN", "RULES", "TERRAFORM_HIDDEN", "HiddenValueMap", "get_path"]

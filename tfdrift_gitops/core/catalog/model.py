@@ -400,6 +400,9 @@ class Rule:
     description: str = ""
     severity_checks: tuple[SeverityCheck, ...] = ()
     tags: tuple[str, ...] = field(default=())
+    fan_out: bool = False
+    """Every target that lands counts, not only the first (CreateTags naming an instance, a
+    volume and a security group in one call changes all three)."""
 
     @property
     def has_effects(self) -> bool:

@@ -1,4 +1,5 @@
-"""RDS: DB instances (``aws_db_instance``) and clusters (``aws_rds_cluster``).
+"""RDS: DB instances (``aws_db_instance``), clusters (``aws_rds_cluster``) and Aurora
+cluster members (``aws_rds_cluster_instance``, preferred when state manages the instance so).
 
 Choices worth knowing:
 - Identifiers are compared lower-case: RDS stores them lower-case whatever the caller typed,
@@ -17,13 +18,14 @@ Choices worth knowing:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tfdrift_gitops.core.catalog.model import (
     Action,
     AddItems,
     Effect,
     Extractor,
+    Guard,
     MergeMap,
     RemoveItems,
     RemoveKeys,
@@ -37,6 +39,7 @@ from tfdrift_gitops.core.catalog.model import (
     req,
     resp,
 )
+from tfdrift_gitops.core.catalog.model import Set as SetAttr
 from tfdrift_gitops.core.catalog.support import (
     boolean,
     integer,
@@ -49,12 +52,15 @@ from tfdrift_gitops.core.catalog.support import (
     text,
     with_fallback,
 )
-from tfdrift_gitops.core.catalog.model import Set as SetAttr
 from tfdrift_gitops.core.paths import MISSING
 from tfdrift_gitops.models import CloudEvent, Severity
 
+if TYPE_CHECKING:
+    from tfdrift_gitops.core.state import StateIndex
+
 SOURCE = "rds.amazonaws.com"
 INSTANCE = "aws_db_instance"
+CLUSTER_INSTANCE = "aws_rds_cluster_instance"
 CLUSTER = "aws_rds_cluster"
 
 
@@ -87,6 +93,35 @@ CLUSTER_ID: Extractor = first(
     mapped(req("dBClusterIdentifier"), _identifier),
     mapped(resp("dBClusterIdentifier"), _identifier),
 )
+
+
+PASSWORD_CHANGED = request_has("masterUserPassword")
+"""CloudTrail hides the value; the change alone is resource-level drift."""
+
+
+def _managed_as(rtype: str, key: str, extractor: Extractor) -> Guard:
+    """The id the call names is in state as ``rtype`` (to prefer it over a fallback type)."""
+
+    def guard(event: CloudEvent, index: StateIndex) -> bool:
+        value = extractor(event)
+        if not isinstance(value, str):
+            return False
+        account = event.account_id or event.actor.account_id
+        return bool(index.lookup(rtype, key, value, account=account, region=event.region))
+
+    return guard
+
+
+AURORA_MEMBER = _managed_as(CLUSTER_INSTANCE, "identifier", INSTANCE_ID)
+"""An Aurora instance: ``aws_rds_cluster_instance``, which ModifyDBInstance also addresses."""
+
+
+def _joins_cluster(event: CloudEvent, index: StateIndex) -> bool:
+    return request_has("dBClusterIdentifier")(event)
+
+
+def _standalone(event: CloudEvent, index: StateIndex) -> bool:
+    return not _joins_cluster(event, index)
 
 
 # --------------------------------------------------------------------------- severity
@@ -126,7 +161,7 @@ MODIFY_CHECKS: tuple[SeverityCheck, ...] = (
         "automated backups turned off (backup retention 0)",
     ),
     _raise_when(
-        request_has("masterUserPassword"),
+        PASSWORD_CHANGED,
         Severity.HIGH,
         "master user password changed outside Terraform (CloudTrail hides the value and "
         "Terraform cannot see it)",
@@ -176,9 +211,7 @@ _COMMON: tuple[Effect, ...] = (
         first(boolean("enablePerformanceInsights"), boolean("performanceInsightsEnabled")),
     ),
     SetAttr("performance_insights_retention_period", integer("performanceInsightsRetentionPeriod")),
-    SetAttr(
-        "performance_insights_kms_key_id", text("performanceInsightsKMSKeyId"), optional_text
-    ),
+    SetAttr("performance_insights_kms_key_id", text("performanceInsightsKMSKeyId"), optional_text),
     SetAttr("monitoring_interval", integer("monitoringInterval")),
     SetAttr("monitoring_role_arn", text("monitoringRoleArn"), optional_text),
 )
@@ -202,13 +235,29 @@ INSTANCE_EFFECTS: tuple[Effect, ...] = (
     *_logs_exports("enabled_cloudwatch_logs_exports"),
 )
 
+CLUSTER_INSTANCE_EFFECTS: tuple[Effect, ...] = (
+    SetAttr("instance_class", text("dBInstanceClass")),
+    SetAttr("publicly_accessible", boolean("publiclyAccessible")),
+    SetAttr("auto_minor_version_upgrade", boolean("autoMinorVersionUpgrade")),
+    SetAttr("ca_cert_identifier", text("cACertificateIdentifier"), optional_text),
+    SetAttr("preferred_maintenance_window", text("preferredMaintenanceWindow"), lowered),
+    SetAttr("db_parameter_group_name", text("dBParameterGroupName"), optional_text),
+    SetAttr("copy_tags_to_snapshot", boolean("copyTagsToSnapshot")),
+    SetAttr("promotion_tier", integer("promotionTier")),
+    SetAttr("monitoring_interval", integer("monitoringInterval")),
+    SetAttr("monitoring_role_arn", text("monitoringRoleArn"), optional_text),
+    SetAttr(
+        "performance_insights_enabled",
+        first(boolean("enablePerformanceInsights"), boolean("performanceInsightsEnabled")),
+    ),
+    SetAttr("identifier", mapped(req("newDBInstanceIdentifier"), _identifier)),
+)
+
 CLUSTER_EFFECTS: tuple[Effect, ...] = (
     *_COMMON,
     SetAttr("preferred_backup_window", text("preferredBackupWindow"), lowered),
     SetAttr("preferred_maintenance_window", text("preferredMaintenanceWindow"), lowered),
-    SetAttr(
-        "db_cluster_parameter_group_name", text("dBClusterParameterGroupName"), optional_text
-    ),
+    SetAttr("db_cluster_parameter_group_name", text("dBClusterParameterGroupName"), optional_text),
     SetAttr("db_cluster_instance_class", text("dBClusterInstanceClass"), optional_text),
     SetAttr("backtrack_window", integer("backtrackWindow")),
     SetAttr("enable_http_endpoint", boolean("enableHttpEndpoint")),
@@ -254,8 +303,16 @@ _UNENCRYPTED_CREATE = _raise_when(
 
 
 def _tag_targets(effect_for: Callable[[], Effect]) -> tuple[Target, ...]:
+    db_arn = mapped(req("resourceName"), _arn_of("db"))
     return (
-        Target(INSTANCE, "identifier", mapped(req("resourceName"), _arn_of("db")), (effect_for(),)),
+        Target(
+            CLUSTER_INSTANCE,
+            "identifier",
+            db_arn,
+            (effect_for(),),
+            guard=_managed_as(CLUSTER_INSTANCE, "identifier", db_arn),
+        ),
+        Target(INSTANCE, "identifier", db_arn, (effect_for(),)),
         Target(
             CLUSTER,
             "cluster_identifier",
@@ -270,7 +327,30 @@ def _instance_create(event: str, description: str) -> Rule:
         event,
         SOURCE,
         Action.CREATE,
-        (Target(INSTANCE, "identifier", INSTANCE_ID, INSTANCE_CREATE_EFFECTS, import_id=INSTANCE_ID),),
+        (
+            # An instance created into an Aurora cluster is an aws_rds_cluster_instance.
+            Target(
+                CLUSTER_INSTANCE,
+                "identifier",
+                INSTANCE_ID,
+                (
+                    SetAttr("identifier", INSTANCE_ID),
+                    SetAttr("cluster_identifier", mapped(req("dBClusterIdentifier"), _identifier)),
+                    SetAttr("engine", text("engine")),
+                    *(e for e in CLUSTER_INSTANCE_EFFECTS if e.path != "identifier"),
+                ),
+                guard=_joins_cluster,
+                import_id=INSTANCE_ID,
+            ),
+            Target(
+                INSTANCE,
+                "identifier",
+                INSTANCE_ID,
+                INSTANCE_CREATE_EFFECTS,
+                guard=_standalone,
+                import_id=INSTANCE_ID,
+            ),
+        ),
         severity=Severity.MEDIUM,
         description=description,
         severity_checks=(_PUBLIC_CREATE, _UNENCRYPTED_CREATE),
@@ -282,7 +362,20 @@ RULES: tuple[Rule, ...] = (
         "ModifyDBInstance",
         SOURCE,
         Action.MODIFY,
-        with_fallback(Target(INSTANCE, "identifier", INSTANCE_ID, INSTANCE_EFFECTS)),
+        (
+            *with_fallback(
+                Target(
+                    CLUSTER_INSTANCE,
+                    "identifier",
+                    INSTANCE_ID,
+                    CLUSTER_INSTANCE_EFFECTS,
+                    guard=AURORA_MEMBER,
+                )
+            ),
+            *with_fallback(
+                Target(INSTANCE, "identifier", INSTANCE_ID, INSTANCE_EFFECTS), PASSWORD_CHANGED
+            ),
+        ),
         severity=Severity.MEDIUM,
         description="DB instance settings changed",
         severity_checks=MODIFY_CHECKS,
@@ -291,7 +384,10 @@ RULES: tuple[Rule, ...] = (
         "DeleteDBInstance",
         SOURCE,
         Action.DELETE,
-        (Target(INSTANCE, "identifier", INSTANCE_ID),),
+        (
+            Target(CLUSTER_INSTANCE, "identifier", INSTANCE_ID, guard=AURORA_MEMBER),
+            Target(INSTANCE, "identifier", INSTANCE_ID),
+        ),
         severity=Severity.HIGH,
         description="DB instance deleted",
         severity_checks=(_NO_SNAPSHOT,),
@@ -305,7 +401,9 @@ RULES: tuple[Rule, ...] = (
         "ModifyDBCluster",
         SOURCE,
         Action.MODIFY,
-        with_fallback(Target(CLUSTER, "cluster_identifier", CLUSTER_ID, CLUSTER_EFFECTS)),
+        with_fallback(
+            Target(CLUSTER, "cluster_identifier", CLUSTER_ID, CLUSTER_EFFECTS), PASSWORD_CHANGED
+        ),
         severity=Severity.MEDIUM,
         description="DB cluster settings changed",
         severity_checks=MODIFY_CHECKS,

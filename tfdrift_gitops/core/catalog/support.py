@@ -140,9 +140,7 @@ def request_has(path: str) -> Callable[[CloudEvent], bool]:
     return check
 
 
-def when(
-    predicate: Callable[[CloudEvent], bool], severity: Severity, why: str
-) -> SeverityCheck:
+def when(predicate: Callable[[CloudEvent], bool], severity: Severity, why: str) -> SeverityCheck:
     """A severity check that looks at what the call asked for."""
 
     def check(event: CloudEvent, observed: Mapping[str, Any]) -> tuple[Severity, str] | None:
@@ -163,26 +161,30 @@ def _all(*guards: Guard | None) -> Guard:
     return guard
 
 
-def with_fallback(target: Target) -> tuple[Target, Target]:
-    """The target as given when the call carries a field one of its effects models, and the
-    same target without effects otherwise.
+def with_fallback(
+    target: Target, unseen: Callable[[CloudEvent], bool] | None = None
+) -> tuple[Target, Target]:
+    """The target as given, and an effect-less twin that keeps the call as resource-level drift.
 
-    Without the second, a call that changed only what we cannot see (a hidden password, a
-    field we do not model) would leave the observed attributes equal to state and read as
-    "set what state already has". The effect-less twin gives a resource-level drift instead.
-    The modelled target comes first, so replaying events (which takes the first target of a
-    type) always applies the effects.
+    The twin is chosen when the call carries no field any effect models, or when ``unseen``
+    says it changed something CloudTrail hides (a password). Without it, such a call would
+    leave the observed attributes equal to state and read as "set what state already has".
+    Replaying events takes the first target of a type, so the effects still apply and any
+    attribute changes of the same call are still reported.
     """
 
-    def carries_model(event: CloudEvent, index: StateIndex) -> bool:
+    def carries_model(event: CloudEvent) -> bool:
         scratch: dict[str, Any] = {}
         return any(effect.apply(scratch, event) for effect in target.effects)
 
-    def carries_nothing(event: CloudEvent, index: StateIndex) -> bool:
-        return not carries_model(event, index)
+    def modelled_only(event: CloudEvent, index: StateIndex) -> bool:
+        return carries_model(event) and not (unseen is not None and unseen(event))
 
-    modelled = replace(target, guard=_all(target.guard, carries_model))
-    bare = replace(target, effects=(), guard=_all(target.guard, carries_nothing))
+    def resource_level(event: CloudEvent, index: StateIndex) -> bool:
+        return not modelled_only(event, index)
+
+    modelled = replace(target, guard=_all(target.guard, modelled_only))
+    bare = replace(target, effects=(), guard=_all(target.guard, resource_level))
     return modelled, bare
 
 

@@ -1,0 +1,120 @@
+"""A real grpcio server speaking Falco's output and version services, for tests and benchmarks.
+
+Like Falco, it answers every ``request`` on the ``sub`` stream with the outputs queued since the
+last one (up to ``batch`` per request here, so a test can kill it mid-stream). It records which
+alerts it has *written*: an alert counts once the generator is resumed after yielding it, i.e.
+once gRPC finished sending it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent import futures
+from typing import Any
+
+import grpc
+
+from tfdrift_gitops.falco._pb import (
+    falco_outputs_pb2,
+    falco_outputs_pb2_grpc,
+    falco_version_pb2,
+    falco_version_pb2_grpc,
+)
+
+
+def response(fields: dict[str, str], *, source: str = "aws_cloudtrail", rule: str = "r") -> Any:
+    message = falco_outputs_pb2.response(
+        rule=rule,
+        output="Terraform drift candidate",
+        hostname="falco-0",
+        source=source,
+        priority=falco_outputs_pb2.NOTICE,
+        source_deprecated=falco_outputs_pb2.PLUGIN,
+    )
+    message.output_fields.update(fields)
+    message.tags.extend(["aws", "tfdrift_gitops"])
+    message.time.FromSeconds(1_700_000_000)
+    return message
+
+
+class _Outputs(falco_outputs_pb2_grpc.serviceServicer):  # type: ignore[misc]
+    def __init__(self, owner: FakeFalco) -> None:
+        self.owner = owner
+
+    def sub(self, request_iterator: Iterator[Any], context: Any) -> Iterator[Any]:
+        owner = self.owner
+        owner.subscribed.set()
+        for _request in request_iterator:
+            owner.requests += 1
+            for _ in range(owner.batch):
+                with owner.lock:
+                    if owner.cursor >= len(owner.alerts):
+                        break
+                    index = owner.cursor
+                    owner.cursor += 1
+                yield owner.alerts[index]
+                with owner.lock:
+                    owner.written.append(index)
+                    if owner.kill_after is not None and len(owner.written) >= owner.kill_after:
+                        owner.kill_point.set()
+
+    def get(self, request: Any, context: Any) -> Iterator[Any]:
+        yield from self.owner.alerts
+
+
+class _Version(falco_version_pb2_grpc.serviceServicer):  # type: ignore[misc]
+    def __init__(self, version: str) -> None:
+        self.falco_version = version
+
+    def version(self, request: Any, context: Any) -> Any:
+        major, minor, patch = (int(p) for p in self.falco_version.split(".")[:3])
+        return falco_version_pb2.response(
+            version=self.falco_version, major=major, minor=minor, patch=patch
+        )
+
+
+class FakeFalco:
+    def __init__(
+        self,
+        address: str,
+        alerts: Sequence[Any],
+        *,
+        credentials: grpc.ServerCredentials | None = None,
+        batch: int = 1000,
+        kill_after: int | None = None,
+        version: str = "0.41.3",
+    ) -> None:
+        self.address = address
+        self.alerts = list(alerts)
+        self.batch = batch
+        self.kill_after = kill_after
+        self.cursor = 0
+        self.requests = 0
+        self.written: list[int] = []
+        self.lock = threading.Lock()
+        self.kill_point = threading.Event()
+        self.subscribed = threading.Event()
+        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+        falco_outputs_pb2_grpc.add_serviceServicer_to_server(_Outputs(self), self.server)
+        falco_version_pb2_grpc.add_serviceServicer_to_server(_Version(version), self.server)
+        if credentials is None:
+            self.port = self.server.add_insecure_port(address)
+        else:
+            self.port = self.server.add_secure_port(address, credentials)
+
+    def add(self, alerts: Sequence[Any]) -> None:
+        with self.lock:
+            self.alerts.extend(alerts)
+
+    def start(self) -> FakeFalco:
+        self.server.start()
+        return self
+
+    def kill(self) -> None:
+        """Stop at once: streams are cancelled mid-flight, like a crashed Falco."""
+        self.server.stop(grace=None).wait()
+
+    def written_ids(self) -> list[str]:
+        with self.lock:
+            return [self.alerts[i].output_fields["ct.id"] for i in self.written]

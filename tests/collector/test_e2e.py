@@ -1,0 +1,212 @@
+"""End to end through the real command line: alerts in, ledger records and notifications out."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.collector.fake_falco import FakeFalco, response
+from tests.collector.falco_alerts import (
+    SG_ADDRESS,
+    cloudtrail_record,
+    falco_alert,
+    grpc_fields,
+    syscall_alert,
+)
+from tests.collector.receivers import Receiver
+from tests.conftest import free_port
+from tfdrift_gitops.ledger import open_ledger
+from tfdrift_gitops.notify.webhook import SIGNATURE_HEADER, verify
+
+REPO = Path(__file__).resolve().parents[2]
+WEBHOOK_SECRET = "whsec-e2e-secret"
+
+
+def _env(extra: dict[str, str]) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def spawn(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[str]]]:
+    procs: list[subprocess.Popen[str]] = []
+
+    def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tfdrift_gitops", "-v", "collect", *args],
+            cwd=tmp_path,
+            env=_env(env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        procs.append(proc)
+        return proc
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=10)
+
+
+def _wait_ready(port: int, proc: subprocess.Popen[str], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"collector exited early: {proc.communicate()[1]}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError("collector never became ready")
+
+
+def _alerts() -> list[dict[str, Any]]:
+    steps = [("203.0.113.0/24", 22), ("198.51.100.0/24", 443), ("0.0.0.0/0", 3389)]
+    alerts = [
+        falco_alert(
+            cloudtrail_record(
+                f"e2e-{n}",
+                cidr=cidr,
+                port=port,
+                when=f"2026-11-20T09:1{n}:00Z",
+                session="<!channel> @everyone",
+            )
+        )
+        for n, (cidr, port) in enumerate(steps)
+    ]
+    alerts.append(syscall_alert())
+    alerts.append(falco_alert(cloudtrail_record("e2e-denied", error="AccessDenied")))
+    return alerts
+
+
+def test_http_alerts_to_ledger_and_notifications(
+    state_file: Path, tmp_path: Path, receivers: Callable[..., Receiver], spawn: Any
+) -> None:
+    slack, discord, hook = receivers(), receivers(), receivers()
+    port = free_port()
+    ledger_dir = tmp_path / "ledger"
+    alerts = _alerts()
+    proc = spawn(
+        [
+            "--state", str(state_file), "--ledger", str(ledger_dir),
+            "--listen", f"127.0.0.1:{port}", "--max-events", str(len(alerts)),
+            "--state-refresh", "0",
+        ],
+        {
+            "TFDRIFT_SLACK_WEBHOOK_URL": slack.url("/services/T0/B0/secret"),
+            "TFDRIFT_DISCORD_WEBHOOK_URL": discord.url("/api/webhooks/1/secret"),
+            "TFDRIFT_WEBHOOK_URL": hook.url("/drift"),
+            "TFDRIFT_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        },
+    )  # fmt: skip
+    _wait_ready(port, proc)
+    with httpx.Client() as client:
+        for alert in alerts:
+            answer = client.post(f"http://127.0.0.1:{port}/falco", json=alert)
+            assert answer.status_code == 200, answer.text
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 0, stderr
+    assert f"collector stopped after {len(alerts)} alerts" in stderr
+    assert "/services/T0/B0/secret" not in stderr
+
+    drifts = open_ledger(str(ledger_dir)).list_open().drifts
+    assert [d.resource.address for d in drifts] == [SG_ADDRESS]
+    drift = drifts[0]
+    assert drift.severity.value == "critical"
+    assert sorted(e.id for e in drift.events) == ["e2e-0", "e2e-1", "e2e-2"]
+
+    for receiver in (slack, discord, hook):
+        assert len(receiver.requests) == 2, "one per new drift and one per escalation"
+    slack_texts = [r.body.decode() for r in slack.requests]
+    assert all("<!channel>" not in text for text in slack_texts)
+    assert "@everyone" not in discord.requests[0].body.decode()
+    events = [r.headers["X-Tfdrift-Event"] for r in hook.requests]
+    assert events == ["opened", "escalated"]
+    for request in hook.requests:
+        assert verify(WEBHOOK_SECRET, request.headers[SIGNATURE_HEADER], request.body)
+        assert request.json()["id"] == drift.id
+
+
+def test_sigterm_drains_and_flushes(
+    state_file: Path, tmp_path: Path, receivers: Callable[..., Receiver], spawn: Any
+) -> None:
+    hook = receivers()
+    port = free_port()
+    ledger_dir = tmp_path / "ledger"
+    proc = spawn(
+        ["--state", str(state_file), "--ledger", str(ledger_dir),
+         "--listen", f"127.0.0.1:{port}", "--state-refresh", "0"],
+        {"TFDRIFT_WEBHOOK_URL": hook.url("/drift")},
+    )  # fmt: skip
+    _wait_ready(port, proc)
+    body = "\n".join(json.dumps(falco_alert(cloudtrail_record(f"t-{n}"))) for n in range(20))
+    answer = httpx.post(f"http://127.0.0.1:{port}/falco", content=body)
+    assert answer.json()["accepted"] == 20
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 0, stderr
+    drifts = open_ledger(str(ledger_dir)).list_open().drifts
+    assert len(drifts[0].events) == 20
+    assert len(hook.requests) == 1  # flushed before exit
+
+
+def test_grpc_unix_socket_to_ledger(state_file: Path, tmp_path: Path, spawn: Any) -> None:
+    address = f"unix://{tmp_path}/falco.sock"
+    alerts = [response(grpc_fields(cloudtrail_record(f"g-{n}"))) for n in range(10)]
+    server = FakeFalco(address, alerts).start()
+    try:
+        ledger_dir = tmp_path / "ledger"
+        proc = spawn(
+            ["--state", str(state_file), "--ledger", str(ledger_dir),
+             "--falco-grpc", address, "--max-events", "10", "--state-refresh", "0"],
+            {},
+        )  # fmt: skip
+        _, stderr = proc.communicate(timeout=30)
+        assert proc.returncode == 0, stderr
+        assert "connected to Falco 0.41.3" in stderr
+        drifts = open_ledger(str(ledger_dir)).list_open().drifts
+        assert len(drifts[0].events) == 10
+    finally:
+        server.kill()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["--falco-grpc", "falco:5060"], "mutual TLS", id="tcp-without-tls"),
+        pytest.param(["--listen", "nowhere"], "HOST:PORT", id="bad-listen"),
+        pytest.param(
+            ["--listen", "127.0.0.1:0", "--tls-cert", "x.pem"], "go together", id="half-tls"
+        ),
+        pytest.param(
+            ["--listen", "127.0.0.1:0", "--token-env", "NOPE_UNSET"],
+            "NOPE_UNSET",
+            id="token-variable-unset",
+        ),
+        pytest.param([], "nothing to collect from", id="no-source"),
+    ],
+)
+def test_configuration_errors_are_one_line(
+    state_file: Path, spawn: Any, args: list[str], message: str
+) -> None:
+    proc = spawn(["--state", str(state_file), "--no-ledger", *args], {})
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 3, stderr
+    assert message in stderr
+    assert "Traceback" not in stderr

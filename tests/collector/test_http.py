@@ -1,0 +1,303 @@
+"""The HTTP intake with real POSTs: bodies of every form, hostile ones, TLS, tokens, metrics."""
+
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.collector.falco_alerts import SG_ADDRESS, cloudtrail_record, falco_alert, syscall_alert
+from tests.collector.pki import Pki
+from tfdrift_gitops.falco.collector import Collector, CollectorOptions
+from tfdrift_gitops.falco.http_source import ServerTLS
+from tfdrift_gitops.models import Drift
+
+
+def _start(state_file: Path, **overrides: Any) -> Collector:
+    options = CollectorOptions(
+        states=(str(state_file),), listen="127.0.0.1:0", state_refresh=0, **overrides
+    )
+    collector = Collector(options, channels=[])
+    collector.start()
+    return collector
+
+
+@pytest.fixture
+def collector(state_file: Path) -> Iterator[Collector]:
+    running = _start(state_file)
+    yield running
+    running.shutdown()
+
+
+def _url(collector: Collector, path: str = "/falco", scheme: str = "http") -> str:
+    assert collector.http is not None
+    return f"{scheme}://127.0.0.1:{collector.http.port}{path}"
+
+
+def _drift(collector: Collector, timeout: float = 5.0, events: int = 1) -> Drift:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        store: Any = collector.store
+        for drift in store.open.values():
+            if drift.resource.address == SG_ADDRESS and len(drift.events) >= events:
+                return drift  # type: ignore[no-any-return]
+        time.sleep(0.01)
+    raise AssertionError(f"no drift with {events} events on {SG_ADDRESS}")
+
+
+def _alert(event_id: str, **kwargs: Any) -> dict[str, Any]:
+    return falco_alert(cloudtrail_record(event_id, **kwargs))
+
+
+def _lines(*alerts: dict[str, Any]) -> bytes:
+    return b"\n".join(json.dumps(a).encode() for a in alerts) + b"\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "counts"),
+    [
+        pytest.param(
+            json.dumps(_alert("one")).encode(), 200, (1, 0, 0), id="one-alert-per-request"
+        ),
+        pytest.param(
+            json.dumps([_alert("a1"), syscall_alert(), _alert("a2")]).encode(),
+            200,
+            (2, 1, 0),
+            id="json-array-with-a-syscall-alert",
+        ),
+        pytest.param(_lines(_alert("l1"), _alert("l2")), 200, (2, 0, 0), id="json-lines"),
+        pytest.param(json.dumps(syscall_alert()).encode(), 200, (0, 1, 0), id="other-source"),
+        pytest.param(
+            json.dumps({"rule": "x", "source": "aws_cloudtrail", "output_fields": {}}).encode(),
+            422,
+            (0, 0, 1),
+            id="cloudtrail-alert-without-fields",
+        ),
+    ],
+)
+def test_bodies(
+    collector: Collector, body: bytes, status: int, counts: tuple[int, int, int]
+) -> None:
+    answer = httpx.post(_url(collector), content=body)
+    assert answer.status_code == status, answer.text
+    payload = answer.json()
+    assert (payload["accepted"], payload["ignored"], payload["invalid"]) == counts
+
+
+@pytest.mark.parametrize(
+    ("fields", "check"),
+    [
+        pytest.param(
+            {"ct.error": "<NA>", "ct.readonly": "false"}, "opened", id="na-and-string-bool"
+        ),
+        pytest.param({"ct.error": None, "ct.time": None}, "opened", id="nulls-evt-time-ns"),
+        pytest.param(
+            {"ct.response": "null", "ct.originaluser": "<NA>"}, "opened", id="json-null-string"
+        ),
+        pytest.param({"ct.error": "AccessDenied"}, "failed_call", id="failed-call"),
+    ],
+)
+def test_falco_value_forms(collector: Collector, fields: dict[str, Any], check: str) -> None:
+    alert = _alert("forms-1")
+    alert["output_fields"].update(fields)
+    answer = httpx.post(_url(collector), json=alert)
+    assert answer.status_code == 200
+    if check == "opened":
+        drift = _drift(collector)
+        assert drift.event.id == "forms-1"
+        assert drift.event.time.isoformat() == "2026-11-20T09:15:00+00:00"
+    else:
+        deadline = time.monotonic() + 5
+        while collector.metrics.skips.value(check) < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert collector.metrics.skips.value(check) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"{not json", id="broken-object"),
+        pytest.param(b"\xff\xfe\x00", id="not-utf8"),
+        pytest.param(b"", id="empty"),
+        pytest.param(b"42", id="scalar"),
+        pytest.param(_lines(_alert("ok-1")) + b"{broken\n", id="bad-json-line"),
+    ],
+)
+def test_malformed_bodies_are_400_and_use_nothing(collector: Collector, body: bytes) -> None:
+    answer = httpx.post(_url(collector), content=body)
+    assert answer.status_code == 400
+    assert answer.json()["error"]
+    assert collector.metrics.alerts.value("http", "malformed") == 1
+    assert collector.metrics.alerts.value("http", "accepted") == 0
+
+
+def _raw_request(port: int, head: bytes, body: bytes = b"") -> tuple[bytes, bool]:
+    """Send raw bytes; return the response and whether the server closed the connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(head + body)
+        chunks = []
+        closed = False
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                break
+            if not chunk:
+                closed = True
+                break
+            chunks.append(chunk)
+            if b"\r\n\r\n" in b"".join(chunks):
+                sock.settimeout(0.5)
+        return b"".join(chunks), closed
+
+
+def test_oversized_body_is_413_without_reading_it(collector: Collector) -> None:
+    assert collector.http is not None
+    head = (
+        b"POST /falco HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 2097152\r\n\r\n"
+    )
+    response, closed = _raw_request(collector.http.port, head, b"[" * 1000)
+    assert response.startswith(b"HTTP/1.1 413")
+    assert closed
+    assert collector.metrics.alerts.value("http", "too_large") == 1
+
+
+def test_oversized_chunked_body_is_413(collector: Collector) -> None:
+    assert collector.http is not None
+    head = b"POST /falco HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    chunk = b"100000\r\n" + b" " * 0x100000 + b"\r\n"
+    response, _ = _raw_request(collector.http.port, head, chunk + chunk)
+    assert response.startswith(b"HTTP/1.1 413")
+
+
+def test_chunked_body_is_read(collector: Collector) -> None:
+    assert collector.http is not None
+    body = json.dumps(_alert("chunked-1")).encode()
+    head = b"POST /falco HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    chunked = f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
+    response, _ = _raw_request(collector.http.port, head, chunked)
+    assert response.startswith(b"HTTP/1.1 200"), response[:200]
+    assert _drift(collector).event.id == "chunked-1"
+
+
+def test_missing_length_is_411(collector: Collector) -> None:
+    assert collector.http is not None
+    response, _ = _raw_request(collector.http.port, b"POST /falco HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert response.startswith(b"HTTP/1.1 411")
+
+
+def test_concurrent_posts_all_arrive(collector: Collector) -> None:
+    errors: list[str] = []
+
+    def post(worker: int) -> None:
+        with httpx.Client() as client:  # one keep-alive connection per sender
+            for n in range(25):
+                # a group that is not in state: cheap to evaluate, counted by reason
+                alert = _alert(f"c-{worker}-{n}", group_id=f"sg-{worker:04d}{n:04d}")
+                answer = client.post(_url(collector), json=alert)
+                if answer.status_code != 200:
+                    errors.append(answer.text)
+
+    threads = [threading.Thread(target=post, args=(w,)) for w in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert collector.metrics.alerts.value("http", "accepted") == 200
+    deadline = time.monotonic() + 10
+    while collector.metrics.skips.value("not_in_state") < 200 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert collector.metrics.skips.value("not_in_state") == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "status"),
+    [
+        pytest.param("/healthz", "GET", 200, id="healthz"),
+        pytest.param("/readyz", "GET", 200, id="readyz"),
+        pytest.param("/metrics", "GET", 200, id="metrics"),
+        pytest.param("/falco", "GET", 405, id="get-falco"),
+        pytest.param("/elsewhere", "POST", 404, id="post-elsewhere"),
+        pytest.param("/nothing", "GET", 404, id="get-nothing"),
+        pytest.param("/falco", "PUT", 405, id="put-falco"),
+    ],
+)
+def test_routes(collector: Collector, path: str, method: str, status: int) -> None:
+    answer = httpx.request(method, _url(collector, path), content=b"{}")
+    assert answer.status_code == status
+
+
+def test_metrics_exposition(collector: Collector) -> None:
+    httpx.post(_url(collector), json=_alert("m-1"))
+    httpx.post(_url(collector), json=syscall_alert())
+    _drift(collector)
+    text = httpx.get(_url(collector, "/metrics")).text
+    assert 'tfdrift_alerts_total{source="http",outcome="accepted"} 1' in text
+    assert 'tfdrift_alerts_total{source="http",outcome="ignored"} 1' in text
+    assert 'tfdrift_drifts_total{kind="modified",severity="medium",result="opened"} 1' in text
+    assert "tfdrift_queue_depth 0" in text
+    assert 'tfdrift_processing_seconds_bucket{le="+Inf"} 1' in text
+    assert "tfdrift_processing_seconds_count 1" in text
+    assert "tfdrift_ready 1" in text
+    assert "# TYPE tfdrift_processing_seconds histogram" in text
+
+
+def test_bearer_token(state_file: Path) -> None:
+    collector = _start(state_file, token="s3cret-token")
+    try:
+        url = _url(collector)
+        assert httpx.post(url, json=_alert("t-1")).status_code == 401
+        wrong = {"Authorization": "Bearer nope"}
+        assert httpx.post(url, json=_alert("t-1"), headers=wrong).status_code == 401
+        right = {"Authorization": "Bearer s3cret-token"}
+        assert httpx.post(url, json=_alert("t-1"), headers=right).status_code == 200
+        # health and metrics stay open for probes and Prometheus
+        assert httpx.get(_url(collector, "/healthz")).status_code == 200
+    finally:
+        collector.shutdown()
+
+
+def test_tls(state_file: Path, pki: Pki) -> None:
+    tls = ServerTLS(pki.server.cert, pki.server.key)
+    collector = _start(state_file, server_tls=tls)
+    try:
+        context = ssl.create_default_context(cafile=str(pki.ca))
+        answer = httpx.post(_url(collector, scheme="https"), json=_alert("tls-1"), verify=context)
+        assert answer.status_code == 200
+        assert _drift(collector).event.id == "tls-1"
+    finally:
+        collector.shutdown()
+
+
+def test_mutual_tls_requires_a_client_certificate(state_file: Path, pki: Pki) -> None:
+    tls = ServerTLS(pki.server.cert, pki.server.key, client_ca=pki.ca)
+    collector = _start(state_file, server_tls=tls)
+    try:
+        url = _url(collector, scheme="https")
+        anonymous = ssl.create_default_context(cafile=str(pki.ca))
+        with pytest.raises(httpx.TransportError):
+            httpx.post(url, json=_alert("m-1"), verify=anonymous)
+        rogue = ssl.create_default_context(cafile=str(pki.ca))
+        rogue.load_cert_chain(str(pki.rogue_client.cert), str(pki.rogue_client.key))
+        with pytest.raises(httpx.TransportError):
+            httpx.post(url, json=_alert("m-1"), verify=rogue)
+        trusted = ssl.create_default_context(cafile=str(pki.ca))
+        trusted.load_cert_chain(str(pki.client.cert), str(pki.client.key))
+        answer = httpx.post(url, json=_alert("m-1"), verify=trusted)
+        assert answer.status_code == 200
+        # a stalled handshake does not block other clients
+        with socket.create_connection(("127.0.0.1", collector.http.port)):  # type: ignore[union-attr]
+            answer = httpx.post(url, json=_alert("m-2"), verify=trusted)
+            assert answer.status_code == 200
+    finally:
+        collector.shutdown()

@@ -1,0 +1,573 @@
+"""Read CloudTrail records and Falco alerts from files, directories, stdin and S3.
+
+``iter_events(spec)`` yields a ``CloudEvent`` per usable record and a ``RecordError`` per
+unusable one (bad JSON line, truncated gzip, unreadable object, record the normaliser rejects),
+so one bad input never stops the rest. Only a spec that cannot be read at all (missing path,
+bucket that cannot be listed) raises ``InputError``, and it does so when ``iter_events`` is
+called, before anything is yielded.
+
+Formats are detected per file, not by name: gzip by its magic bytes; JSON Lines when the first
+non-blank line is a complete JSON value (a CloudTrail log file is usually one line, so it reads
+as one line holding ``{"Records": [...]}``); otherwise the whole content is one JSON document
+(``{"Records": [...]}``, a bare array, or a single record or alert). JSON Lines stream line by
+line; documents are read whole. A document cut short (truncated gzip, partial upload) keeps the
+records before the cut.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import re
+import sys
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, BinaryIO, Final
+
+from tfdrift_gitops.core.normalize import (
+    MAX_RECORD_BYTES,
+    is_cloudtrail_record,
+    is_falco_alert,
+    normalize_any,
+)
+from tfdrift_gitops.errors import ConfigError, InputError, RecordError
+from tfdrift_gitops.models import CloudEvent
+
+log = logging.getLogger(__name__)
+
+Item = CloudEvent | RecordError
+
+EVENT_FILE_SUFFIXES: Final = (".json", ".json.gz", ".jsonl", ".ndjson", ".gz")
+"""Files a directory walk reads (``.gz`` also covers ``.jsonl.gz``); a file named on the command
+line is read whatever its name."""
+
+STDIN_NAME: Final = "<stdin>"
+MAX_DOCUMENT_BYTES: Final = 512 << 20
+"""A single JSON document (or line) larger than this is refused rather than loaded."""
+
+_CHUNK: Final = 1 << 20
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+# CloudTrail writes integrity digests next to the logs; they are not events.
+_DIGEST_MARKER: Final = "CloudTrail-Digest"
+_KEY_DATE: Final = re.compile(r"(?:^|/)(\d{4})/(\d{2})/(\d{2})/")
+_RECORDS_START: Final = re.compile(r'\s*\{\s*"Records"\s*:\s*\[')
+
+
+# The C scanner behind json.loads, called directly on the hot path: json.loads(bytes) spends
+# as long sniffing the encoding and checking trailing whitespace as it does parsing an
+# 800-byte record. Anything unusual goes back through json.loads for its exact error.
+# (scan_once is set by JSONDecoder.__init__; typeshed does not declare it, hence vars()).
+_SCAN_ONCE: Final[Callable[[str, int], tuple[Any, int]]] = vars(json.JSONDecoder())["scan_once"]
+
+
+def _loads_line(line: bytes) -> Any:
+    try:
+        text = line.decode()
+        value, end = _SCAN_ONCE(text, 0)
+    except (UnicodeDecodeError, StopIteration):
+        return json.loads(line)  # BOM, UTF-16, leading blanks or bad JSON: the careful way
+    if end != len(text):
+        return json.loads(line)  # trailing blanks are fine, anything else is an error
+    return value
+
+
+class _ReadFailure(Exception):
+    """Reading stopped early; the message says why (truncated gzip, I/O error)."""
+
+
+# ------------------------------------------------------------------------------ public API
+
+
+def iter_events(
+    spec: str,
+    *,
+    s3_client_factory: Callable[[], Any] | None = None,
+    stdin: BinaryIO | None = None,
+    since: datetime | None = None,
+    s3_page_size: int = 1000,
+    max_bytes: int = MAX_RECORD_BYTES,
+) -> Iterator[Item]:
+    """Events (and per-record errors) from one spec: a file, a directory (recursive, sorted,
+    hidden files skipped), ``-`` for ``stdin`` (default ``sys.stdin.buffer``) or
+    ``s3://bucket/prefix``.
+
+    ``since`` (naive means UTC) drops events older than it and skips S3 keys / files whose
+    CloudTrail ``YYYY/MM/DD/`` path date is before its date. ``s3_client_factory`` builds the
+    boto3 S3 client (default: ``adapters.aws.make_s3_client()``). Raises InputError now, before
+    iteration, when the spec as a whole cannot be read.
+    """
+    cutoff = _as_utc(since) if since is not None else None
+    source: Iterator[Item]
+    if not spec.strip():
+        raise InputError("empty events spec (give a file, a directory, - or s3://bucket/prefix)")
+    if spec == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        # read1 returns what a pipe has now instead of waiting for a full chunk.
+        read = getattr(stream, "read1", stream.read)
+        source = _stream_items(read, STDIN_NAME, max_bytes, (OSError,))
+    elif spec.startswith("s3://"):
+        source = _s3_items(spec, s3_client_factory, s3_page_size, cutoff, max_bytes)
+    else:
+        source = _path_items(spec, cutoff, max_bytes)
+    if cutoff is None:
+        return source
+    return _newer_than(source, cutoff)
+
+
+def iter_many(specs: Iterable[str], **kwargs: Any) -> Iterator[Item]:
+    """``iter_events`` over several specs in order; every spec is checked before any is read."""
+    sources = [iter_events(spec, **kwargs) for spec in specs]
+    return itertools.chain.from_iterable(sources)
+
+
+# ---------------------------------------------------------------------------- filtering
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _newer_than(items: Iterator[Item], cutoff: datetime) -> Iterator[Item]:
+    for item in items:
+        if isinstance(item, CloudEvent) and item.time < cutoff:
+            continue
+        yield item
+
+
+def _path_date(path: str) -> date | None:
+    """The date of a CloudTrail log key (``.../CloudTrail/us-east-1/2024/01/15/file``)."""
+    found = _KEY_DATE.findall(path)
+    if not found:
+        return None
+    year, month, day = found[-1]
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def _wanted(path: str, cutoff: datetime | None) -> bool:
+    """Whether a file / key found by listing should be read."""
+    if _DIGEST_MARKER in path:
+        return False
+    if cutoff is not None:
+        day = _path_date(path)
+        if day is not None and day < cutoff.date():
+            return False
+    return True
+
+
+# ------------------------------------------------------------------------- local files
+
+
+def _path_items(spec: str, cutoff: datetime | None, max_bytes: int) -> Iterator[Item]:
+    root = Path(spec)
+    if root.is_dir():
+        files = _event_files(root, cutoff)
+        if not files:
+            log.warning("%s: no event files (%s) found", spec, ", ".join(EVENT_FILE_SUFFIXES))
+        return _files_items(files, max_bytes)
+    if not root.exists():
+        raise InputError(f"{spec}: no such file or directory")
+    return _file_items(root, spec, max_bytes)
+
+
+def _event_files(root: Path, cutoff: datetime | None) -> list[Path]:
+    found: list[tuple[tuple[str, ...], Path]] = []
+    for directory, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for filename in filenames:
+            if filename.startswith(".") or not filename.lower().endswith(EVENT_FILE_SUFFIXES):
+                continue
+            path = Path(directory, filename)
+            relative = path.relative_to(root)
+            if _wanted(relative.as_posix(), cutoff):
+                found.append((relative.parts, path))
+    return [path for _, path in sorted(found)]
+
+
+def _files_items(files: list[Path], max_bytes: int) -> Iterator[Item]:
+    for path in files:
+        yield from _file_items(path, str(path), max_bytes)
+
+
+def _file_items(path: Path, name: str, max_bytes: int) -> Iterator[Item]:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        yield RecordError(f"cannot read file: {exc.strerror or exc}", origin=name)
+        return
+    with handle:
+        log.debug("reading %s", name)
+        yield from _stream_items(handle.read, name, max_bytes, (OSError,))
+
+
+# ----------------------------------------------------------------------------------- S3
+
+
+def _s3_items(
+    spec: str,
+    factory: Callable[[], Any] | None,
+    page_size: int,
+    cutoff: datetime | None,
+    max_bytes: int,
+) -> Iterator[Item]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from tfdrift_gitops.adapters.aws import make_s3_client, split_s3_url
+
+    try:
+        bucket, prefix = split_s3_url(spec)
+    except ConfigError as exc:
+        raise InputError(str(exc)) from None
+    try:
+        client = factory() if factory is not None else make_s3_client()
+        paginator = client.get_paginator("list_objects_v2")
+        pages = iter(
+            paginator.paginate(
+                Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": page_size}
+            )
+        )
+        first = next(pages, None)
+    except (BotoCoreError, ClientError) as exc:
+        raise InputError(f"{spec}: cannot list objects: {_aws_error(exc)}") from None
+    return _s3_objects(client, bucket, spec, first, pages, cutoff, max_bytes)
+
+
+def _s3_objects(
+    client: Any,
+    bucket: str,
+    spec: str,
+    first: Mapping[str, Any] | None,
+    pages: Iterator[Mapping[str, Any]],
+    cutoff: datetime | None,
+    max_bytes: int,
+) -> Iterator[Item]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    listed = 0
+    page: Mapping[str, Any] | None = first
+    while page is not None:
+        for entry in page.get("Contents") or ():
+            key = str(entry.get("Key", ""))
+            listed += 1
+            basename = key.rsplit("/", 1)[-1]
+            if basename.startswith(".") or not basename.lower().endswith(EVENT_FILE_SUFFIXES):
+                continue
+            if not _wanted(key, cutoff):
+                log.debug("skipping %s (digest or before --since)", key)
+                continue
+            yield from _s3_object_items(client, bucket, key, max_bytes)
+        try:
+            page = next(pages, None)
+        except (BotoCoreError, ClientError) as exc:
+            yield RecordError(
+                f"listing stopped after {listed} objects: {_aws_error(exc)}", origin=spec
+            )
+            return
+    if listed == 0:
+        log.warning("%s: no objects under this prefix", spec)
+
+
+def _s3_object_items(client: Any, bucket: str, key: str, max_bytes: int) -> Iterator[Item]:
+    from botocore.exceptions import BotoCoreError, ClientError
+    from urllib3.exceptions import HTTPError
+
+    name = f"s3://{bucket}/{key}"
+    try:
+        body = client.get_object(Bucket=bucket, Key=key)["Body"]
+    except (BotoCoreError, ClientError) as exc:
+        yield RecordError(f"cannot read object: {_aws_error(exc)}", origin=name)
+        return
+    try:
+        log.debug("reading %s", name)
+        yield from _stream_items(body.read, name, max_bytes, (OSError, BotoCoreError, HTTPError))
+    finally:
+        body.close()
+
+
+def _aws_error(exc: Exception) -> str:
+    response = getattr(exc, "response", None)
+    if isinstance(response, Mapping):
+        error = response.get("Error") or {}
+        code = error.get("Code") or response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        message = error.get("Message") or ""
+        return f"{code}: {message}".rstrip(": ") if code else str(exc)
+    return str(exc)
+
+
+# ------------------------------------------------------------------------ stream reading
+
+
+def _chunks(
+    read: Callable[[int], bytes], errors: tuple[type[BaseException], ...]
+) -> Iterator[bytes]:
+    """Raw chunks; a read error ends the stream with _ReadFailure after what was read."""
+    while True:
+        try:
+            chunk = read(_CHUNK)
+        except errors as exc:
+            raise _ReadFailure(f"read failed: {exc}") from exc
+        if not chunk:
+            return
+        yield chunk
+
+
+def _gunzip(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """Decompress gzip (several members allowed), in bounded pieces, noticing truncation."""
+    decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    started = False
+    for chunk in chunks:
+        data = chunk
+        while data:
+            started = True
+            try:
+                out = decompressor.decompress(data, _CHUNK)
+            except zlib.error as exc:
+                raise _ReadFailure(f"corrupt gzip data: {exc}") from None
+            if out:
+                yield out
+            if decompressor.eof:
+                data = decompressor.unused_data
+                decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
+                started = False
+                if not data.strip(b"\0"):  # padding after the last member is allowed
+                    data = b""
+            else:
+                data = decompressor.unconsumed_tail
+    if started:
+        # Output zlib still holds (a copy that straddled our size limit), then the verdict.
+        tail = decompressor.flush()
+        if tail:
+            yield tail
+        if not decompressor.eof:
+            raise _ReadFailure("gzip data ends early (truncated file)")
+
+
+class _Lines:
+    """Split a chunk stream into lines; remember why reading stopped, if it did.
+
+    After a failure the bytes read since the last newline are kept in ``tail`` (not yielded):
+    a document cut short still has records worth salvaging there.
+    """
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self.failure: str | None = None
+        self.tail = b""
+
+    def __iter__(self) -> Iterator[bytes]:
+        pieces: list[bytes] = []
+        pending = 0
+        try:
+            for chunk in self._chunks:
+                parts = chunk.split(b"\n")
+                if len(parts) == 1:
+                    pieces.append(chunk)
+                    pending += len(chunk)
+                    if pending > MAX_DOCUMENT_BYTES:
+                        self.failure = (
+                            f"a line over {MAX_DOCUMENT_BYTES:,} bytes; the rest was not read"
+                        )
+                        return
+                    continue
+                last = parts.pop()
+                if pieces:
+                    pieces.append(parts[0])
+                    parts[0] = b"".join(pieces)
+                yield from parts
+                pieces = [last] if last else []
+                pending = len(last)
+        except _ReadFailure as exc:
+            self.failure = str(exc)
+            self.tail = b"".join(pieces)
+            return
+        if pieces:
+            yield b"".join(pieces)
+
+
+def _stream_items(
+    read: Callable[[int], bytes],
+    name: str,
+    max_bytes: int,
+    errors: tuple[type[BaseException], ...],
+) -> Iterator[Item]:
+    """Every record of one stream (a file, stdin or an S3 object body)."""
+    chunks = _chunks(read, errors)
+    try:
+        head = next(chunks, b"")
+    except _ReadFailure as exc:
+        yield RecordError(f"cannot read: {exc}", origin=name)
+        return
+    chunks = itertools.chain((head,), chunks)
+    if head.startswith(_GZIP_MAGIC):
+        chunks = _gunzip(chunks)
+    lines = _Lines(chunks)
+    yield from _content_items(lines, name, max_bytes)
+    if lines.failure is not None:
+        detail = " (its incomplete last line was not read)" if lines.tail.strip() else ""
+        yield RecordError(f"{lines.failure}{detail}", origin=name)
+
+
+def _content_items(lines: _Lines, name: str, max_bytes: int) -> Iterator[Item]:
+    numbered = enumerate(lines, start=1)
+    first_no, first = next(((n, ln) for n, ln in numbered if ln and not ln.isspace()), (0, b""))
+    if not first:
+        if lines.tail.strip():  # a one-line document cut short
+            yield from _document_items([lines.tail], 1, lines, name, max_bytes)
+        else:
+            log.debug("%s: empty", name)
+        return
+    try:
+        first_value = _loads_line(first)
+    except (ValueError, RecursionError):
+        parts = [first, *(line for _, line in numbered)]
+        if lines.tail:
+            parts.append(lines.tail)
+        yield from _document_items(parts, first_no, lines, name, max_bytes)
+        return
+    # JSON Lines, possibly a single line: hold the first value until we know which.
+    second_no, second = next(((n, ln) for n, ln in numbered if ln and not ln.isspace()), (0, b""))
+    if not second and lines.failure is None:
+        yield from _value_items(first_value, name, len(first), max_bytes, whole=True)
+        return
+    yield from _value_items(first_value, f"{name}:{first_no}", len(first), max_bytes)
+    if second:
+        yield from _jsonl_items(itertools.chain(((second_no, second),), numbered), name, max_bytes)
+
+
+def _jsonl_items(
+    numbered: Iterator[tuple[int, bytes]], name: str, max_bytes: int
+) -> Iterator[Item]:
+    """The hot path of ``detect`` on JSON Lines: parse and normalise, nothing else."""
+    loads = _loads_line
+    for number, line in numbered:
+        if not line or line.isspace():
+            continue
+        origin = f"{name}:{number}"
+        try:
+            value = loads(line)
+        except (ValueError, RecursionError) as exc:
+            yield RecordError(f"invalid JSON: {exc}", origin=origin)
+            continue
+        if type(value) is dict and "Records" not in value:
+            try:
+                yield normalize_any(value, origin, size=len(line), max_bytes=max_bytes)
+            except RecordError as exc:
+                yield exc
+        else:
+            yield from _value_items(value, origin, len(line), max_bytes)
+
+
+def _document_items(
+    parts: list[bytes], first_no: int, lines: _Lines, name: str, max_bytes: int
+) -> Iterator[Item]:
+    """Content whose first line is not JSON by itself: one multi-line document, or JSON Lines
+    whose first line is broken. ``parts`` are its lines from the first non-blank one on."""
+    lines.tail = b""  # part of the document now, not a dropped line
+    if sum(len(part) for part in parts) > MAX_DOCUMENT_BYTES:
+        yield RecordError(f"JSON document over {MAX_DOCUMENT_BYTES:,} bytes; not read", origin=name)
+        return
+    text = b"\n".join(parts)
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        if _looks_like_json_lines(parts[1:]):
+            yield from _jsonl_items(enumerate(parts, start=first_no), name, max_bytes)
+            return
+        yield from _salvage(text, exc, lines, name, max_bytes)
+        return
+    yield from _value_items(value, name, len(text), max_bytes, whole=True)
+
+
+def _looks_like_json_lines(rest: list[bytes]) -> bool:
+    """Some later line is a JSON object by itself (never so in a pretty-printed document)."""
+    checked = 0
+    for line in rest:
+        if not line or line.isspace():
+            continue
+        checked += 1
+        try:
+            if isinstance(json.loads(line), dict):
+                return True
+        except (ValueError, RecursionError):
+            pass
+        if checked >= 5:
+            break
+    return False
+
+
+def _salvage(
+    text: bytes, exc: Exception, lines: _Lines, name: str, max_bytes: int
+) -> Iterator[Item]:
+    """A broken document: keep the complete leading elements of its array, report the rest."""
+    decoded = text.decode("utf-8", "replace")
+    match = _RECORDS_START.match(decoded)
+    label = "Records"
+    if match is not None:
+        position = match.end()
+    else:
+        stripped = len(decoded) - len(decoded.lstrip())
+        if decoded[stripped : stripped + 1] != "[":
+            if lines.failure is None:
+                yield RecordError(f"invalid JSON: {exc}", origin=name)
+            return
+        position, label = stripped + 1, ""
+    decoder = json.JSONDecoder()
+    kept = 0
+    size = len(text) if len(text) <= max_bytes else None
+    while True:
+        while position < len(decoded) and decoded[position] in " \t\r\n,":
+            position += 1
+        try:
+            value, position = decoder.raw_decode(decoded, position)
+        except (ValueError, RecursionError):
+            break
+        try:
+            yield normalize_any(value, f"{name}#{label}[{kept}]", size=size, max_bytes=max_bytes)
+        except RecordError as error:
+            yield error
+        kept += 1
+    if lines.failure is None:
+        yield RecordError(f"invalid JSON after {kept} complete records: {exc}", origin=name)
+
+
+def _value_items(
+    value: Any, origin: str, size: int, max_bytes: int, *, whole: bool = False
+) -> Iterator[Item]:
+    """One parsed JSON value: a log file object, an array of records, or one record/alert.
+
+    ``whole`` means the value is the entire file, so element origins read ``file#Records[3]``
+    rather than ``file:1#Records[3]`` (the caller already put the line number in ``origin``).
+    """
+    # The value's own size bounds every element's; past the limit each is measured instead.
+    bound = size if size <= max_bytes else None
+    if (
+        isinstance(value, dict)
+        and "Records" in value
+        and not (is_falco_alert(value) or is_cloudtrail_record(value))
+    ):
+        records = value["Records"]
+        if not isinstance(records, list):
+            yield RecordError("Records is not an array", origin=origin)
+            return
+        yield from _elements(records, f"{origin}#Records", bound, max_bytes)
+    elif isinstance(value, list):
+        yield from _elements(value, f"{origin}#" if whole else origin, bound, max_bytes)
+    else:
+        try:
+            yield normalize_any(value, origin, size=size, max_bytes=max_bytes)
+        except RecordError as exc:
+            yield exc
+
+
+def _elements(values: list[Any], prefix: str, size: int | None, max_bytes: int) -> Iterator[Item]:
+    for index, element in enumerate(values):
+        try:
+            yield normalize_any(element, f"{prefix}[{index}]", size=size, max_bytes=max_bytes)
+        except RecordError as exc:
+            yield exc

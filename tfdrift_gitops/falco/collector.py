@@ -1,0 +1,264 @@
+"""The collector, assembled: state watcher, ledger, pipeline, notifications and the intakes.
+
+``collect`` (the CLI command), the tests and the benchmark all build a :class:`Collector` from
+:class:`CollectorOptions`; nothing here parses flags or touches signals.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from tfdrift_gitops.adapters.state_source import StateSource
+from tfdrift_gitops.config import Config
+from tfdrift_gitops.core.detector import MemoryStore
+from tfdrift_gitops.core.engine import Engine
+from tfdrift_gitops.core.state import StateIndex
+from tfdrift_gitops.errors import ConfigError, NotCloudTrailError, RecordError, TfdriftError
+from tfdrift_gitops.falco.backfill import DEFAULT_LOOKBACK, Backfill
+from tfdrift_gitops.falco.grpc_source import Backoff, ClientTLS, GrpcSource
+from tfdrift_gitops.falco.http_source import HttpIntake, ServerTLS
+from tfdrift_gitops.falco.intake import grpc_event
+from tfdrift_gitops.falco.metrics import CollectorMetrics
+from tfdrift_gitops.falco.pipeline import DropPolicy, Item, Pipeline, Store
+from tfdrift_gitops.falco.statewatch import StateWatcher
+from tfdrift_gitops.notify.channel import Channel
+from tfdrift_gitops.notify.dispatcher import Dispatcher, RetryPolicy
+from tfdrift_gitops.notify.settings import NotifySettings, build_channels
+
+log = logging.getLogger(__name__)
+
+GRPC_INTAKE = "grpc"
+
+
+@dataclass(frozen=True, slots=True)
+class CollectorOptions:
+    states: tuple[str, ...]
+    ledger: str | None = None
+    """Directory or s3:// URL; None keeps drifts in memory (benchmarks, trials)."""
+    falco_grpc: str | None = None
+    grpc_tls: ClientTLS | None = None
+    listen: str | None = None
+    server_tls: ServerTLS | None = None
+    token: str | None = None
+    max_events: int | None = None
+    state_refresh: float = 60.0
+    backfill: str | None = None
+    backfill_lookback: timedelta = DEFAULT_LOOKBACK
+    queue_size: int = 10_000
+    drop_policy: DropPolicy = DropPolicy.BLOCK
+    grpc_poll_interval: float = 0.1
+    grpc_backoff_base: float = 0.5
+    grpc_backoff_cap: float = 30.0
+    notify_retry: RetryPolicy = field(default_factory=RetryPolicy)
+    drain_timeout: float = 30.0
+
+
+class Collector:
+    def __init__(
+        self,
+        options: CollectorOptions,
+        config: Config | None = None,
+        *,
+        env: Mapping[str, str] | None = None,
+        channels: Sequence[Channel] | None = None,
+        s3_client_factory: Callable[[], Any] | None = None,
+    ) -> None:
+        if not options.falco_grpc and not options.listen and not options.backfill:
+            raise ConfigError("nothing to collect from: give --falco-grpc and/or --listen")
+        self.options = options
+        self.config = config or Config()
+        self.metrics = CollectorMetrics()
+        self._factory = s3_client_factory
+        self._stopped = threading.Event()
+        self.ledger: Any = None
+        self.store: Store
+        self.state = StateWatcher(
+            StateSource(
+                options.states,
+                s3_client_factory=s3_client_factory,
+                workspaces=self.config.workspaces,
+                workspace_key_prefix=self.config.workspace_key_prefix,
+            ),
+            self._make_engine,
+            refresh=options.state_refresh,
+            on_reload=self.metrics.state_reloads.inc,
+            on_swap=self._on_state_swap,
+        )
+        if channels is None:
+            settings = self.config.sections.get("notify")
+            if not isinstance(settings, NotifySettings):
+                settings = NotifySettings()
+            channels = build_channels(settings, env if env is not None else {})
+            timeout = settings.timeout
+        else:
+            timeout = 5.0
+        self.dispatcher = Dispatcher(
+            channels,
+            timeout=timeout,
+            policy=options.notify_retry,
+            on_outcome=self._notification_outcome,
+        )
+        self.grpc: GrpcSource | None = None
+        self.http: HttpIntake | None = None
+        self.backfill: Backfill | None = None
+        self.pipeline: Pipeline | None = None
+        self.metrics.ready.bind(lambda: 1.0 if self.readiness()[0] else 0.0)
+
+    # ------------------------------------------------------------------ assembly
+
+    def _make_engine(self, index: StateIndex) -> Engine:
+        return Engine(index, policy=self.config.policy)
+
+    def _on_state_swap(self, engine: Engine) -> None:
+        """A new state may show drift imported or removed: let the ledger resolve it."""
+        ledger = self.ledger
+        if ledger is None or self.state.generation <= 1:
+            return
+        try:
+            reassessed = ledger.reassess_open(engine)
+        except TfdriftError as exc:
+            log.warning("cannot reassess open drifts against the new state: %s", exc)
+            return
+        for folded in reassessed.changed:
+            if folded.drift is not None:
+                log.info("drift %s %s by the new state", folded.drift.id, folded.result.value)
+
+    def _notification_outcome(self, channel: str, outcome: str) -> None:
+        self.metrics.notifications.inc(channel, outcome)
+        if outcome in ("retried", "failed", "dropped"):
+            self.metrics.notification_failures.inc(channel)
+
+    def _open_store(self) -> Store:
+        if self.options.ledger is None:
+            log.warning("no ledger: drifts are kept in memory and lost at exit")
+            return MemoryStore()
+        from tfdrift_gitops.ledger import open_ledger
+
+        client = self._factory() if self._factory is not None else None
+        self.ledger = open_ledger(
+            self.options.ledger,
+            s3_endpoint_url=self.config.s3_endpoint_url or None,
+            kms_key_id=self.config.s3_kms_key_id or None,
+            s3_client=client,
+        )
+        return self.ledger  # type: ignore[no-any-return]
+
+    def start(self) -> None:
+        """Load state (errors propagate), open the ledger, start every part."""
+        options = self.options
+        self.state.load()
+        self.store = self._open_store()
+        self.pipeline = Pipeline(
+            lambda: self.state.engine,
+            self.store,
+            self.metrics,
+            notifier=self.dispatcher if self.dispatcher.channels else None,
+            queue_size=options.queue_size,
+            drop_policy=options.drop_policy,
+            max_events=options.max_events,
+            cursor=self.ledger,
+        )
+        self.pipeline.start()
+        self.state.start()
+        if options.backfill:
+            self.backfill = Backfill(
+                options.backfill,
+                self.pipeline,
+                self.metrics,
+                cursor=self.ledger,
+                lookback=options.backfill_lookback,
+                s3_client_factory=self._factory,
+            )
+            self.backfill.start()
+            self.backfill.request()
+        if options.listen:
+            self.http = HttpIntake(
+                options.listen,
+                self.pipeline,
+                self.metrics,
+                ready=self.readiness,
+                token=options.token,
+                tls=options.server_tls,
+            )
+            self.http.start()
+        if options.falco_grpc:
+            self.grpc = GrpcSource(
+                options.falco_grpc,
+                self._on_grpc_alert,
+                tls=options.grpc_tls,
+                poll_interval=options.grpc_poll_interval,
+                backoff=Backoff(base=options.grpc_backoff_base, cap=options.grpc_backoff_cap),
+                on_reconnect=self._on_grpc_reconnect,
+            )
+            self.grpc.start()
+
+    def _on_grpc_alert(self, response: Any) -> None:
+        pipeline = self.pipeline
+        assert pipeline is not None
+        received = time.perf_counter()
+        try:
+            event = grpc_event(response, "falco-grpc")
+        except NotCloudTrailError as exc:
+            self.metrics.alerts.inc(GRPC_INTAKE, "ignored")
+            log.debug("%s", exc)
+            pipeline.handled_elsewhere()
+            return
+        except RecordError as exc:
+            self.metrics.alerts.inc(GRPC_INTAKE, "invalid")
+            log.warning("%s", exc)
+            pipeline.handled_elsewhere()
+            return
+        if pipeline.offer(Item(event, received, GRPC_INTAKE)):
+            self.metrics.alerts.inc(GRPC_INTAKE, "accepted")
+
+    def _on_grpc_reconnect(self) -> None:
+        self.metrics.reconnects.inc(GRPC_INTAKE)
+        if self.backfill is not None:
+            self.backfill.request()
+
+    # ------------------------------------------------------------------ running
+
+    def readiness(self) -> tuple[bool, str]:
+        if not self.state.loaded:
+            return False, "Terraform state not loaded"
+        if self.grpc is not None and self.grpc.connected:
+            return True, ""
+        if self.http is not None:
+            return True, ""
+        if self.grpc is not None:
+            return False, f"not connected to Falco at {self.grpc.address}"
+        return True, ""
+
+    def request_stop(self) -> None:
+        self._stopped.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until ``request_stop`` or ``max_events``; True when it ended that way."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        done = self.pipeline.done if self.pipeline is not None else threading.Event()
+        while not self._stopped.is_set() and not done.is_set():
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            self._stopped.wait(0.05)
+        return True
+
+    def shutdown(self) -> bool:
+        """Stop intake, drain the queue, flush notifications. True when nothing was lost."""
+        if self.grpc is not None:
+            self.grpc.stop()
+        if self.http is not None:
+            self.http.stop()
+        if self.backfill is not None:
+            self.backfill.stop()
+        self.state.stop()
+        drained = True
+        if self.pipeline is not None:
+            drained = self.pipeline.close(self.options.drain_timeout)
+        self.dispatcher.close(timeout=min(10.0, self.options.drain_timeout))
+        return drained

@@ -1,0 +1,294 @@
+"""Intake -> bounded queue -> one worker: engine, ledger (or memory), notifications.
+
+Backpressure: with the default ``block`` policy an intake that finds the queue full waits, which
+slows Falco's http_output or the gRPC stream down instead of losing alerts. ``drop-newest``
+refuses the alert instead (the HTTP intake answers 503 so a retrying sender can retry) and
+counts it. One worker processes alerts in arrival order; folding is per resource, so order
+matters and a single writer keeps the ledger's conditional writes uncontended.
+
+A ledger write that fails (S3 unreachable) is retried with backoff, holding the queue: the
+ledger is the source of truth, and notifications are only sent for what it recorded. Event ids
+already processed are remembered in a bounded set, so a Falco reconnect that re-sends alerts
+costs no ledger requests; memory stays flat however long the collector runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from tfdrift_gitops.core.engine import Engine, Finding, Skip
+from tfdrift_gitops.core.fold import Folded, FoldResult
+from tfdrift_gitops.errors import TfdriftError
+from tfdrift_gitops.falco.metrics import CollectorMetrics
+from tfdrift_gitops.models import CloudEvent, Drift
+
+log = logging.getLogger(__name__)
+
+CURSOR_SOURCE = "collector"
+NOTIFY_ON = frozenset({FoldResult.OPENED, FoldResult.ESCALATED})
+
+
+class DropPolicy(StrEnum):
+    BLOCK = "block"
+    DROP_NEWEST = "drop-newest"
+
+
+class Store(Protocol):
+    def record(self, engine: Engine, finding: Finding) -> Folded: ...
+
+
+class Cursor(Protocol):
+    def put_cursor(self, source: str, time: datetime) -> datetime: ...
+
+
+class Notifier(Protocol):
+    def submit(self, drift: Drift, result: str, *, received: float | None = None) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    event: CloudEvent
+    received: float
+    """``time.perf_counter()`` when the alert arrived: for the latency histogram."""
+    source: str
+    """Which intake: grpc, http, backfill."""
+
+
+class _RecentIds:
+    """The last ``capacity`` event ids, oldest evicted first."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._ids: OrderedDict[str, None] = OrderedDict()
+
+    def __contains__(self, event_id: object) -> bool:
+        return event_id in self._ids
+
+    def add(self, event_id: str) -> None:
+        self._ids[event_id] = None
+        if len(self._ids) > self.capacity:
+            self._ids.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+class Pipeline:
+    def __init__(
+        self,
+        engine: Callable[[], Engine],
+        store: Store,
+        metrics: CollectorMetrics,
+        *,
+        notifier: Notifier | None = None,
+        queue_size: int = 10_000,
+        drop_policy: DropPolicy = DropPolicy.BLOCK,
+        max_events: int | None = None,
+        dedupe_size: int = 200_000,
+        cursor: Cursor | None = None,
+        cursor_interval: float = 10.0,
+        retry_base: float = 0.5,
+        retry_cap: float = 30.0,
+    ) -> None:
+        self._engine = engine
+        self.store = store
+        self.metrics = metrics
+        self.notifier = notifier
+        self.drop_policy = drop_policy
+        self.max_events = max_events
+        self.queue: queue.Queue[Item] = queue.Queue(maxsize=max(1, queue_size))
+        self.done = threading.Event()
+        """Set when ``max_events`` alerts have been handled."""
+        self._recent = _RecentIds(dedupe_size)
+        self._cursor = cursor
+        self._cursor_interval = cursor_interval
+        self._cursor_time: datetime | None = None
+        self._cursor_saved: datetime | None = None
+        self._cursor_at = time.monotonic()
+        self._retry_base = retry_base
+        self._retry_cap = retry_cap
+        self._handled = 0
+        self._handled_lock = threading.Lock()
+        self._closing = threading.Event()
+        self._abort = threading.Event()
+        self._worker: threading.Thread | None = None
+        metrics.queue_depth.bind(lambda: float(self.queue.qsize()))
+
+    # ------------------------------------------------------------------ intake side
+
+    def offer(self, item: Item) -> bool:
+        """Queue one event; False when it was refused (drop policy, or shutting down)."""
+        if self._closing.is_set():
+            self.metrics.alerts.inc(item.source, "dropped")
+            return False
+        if self.drop_policy is DropPolicy.DROP_NEWEST:
+            try:
+                self.queue.put_nowait(item)
+            except queue.Full:
+                self.metrics.alerts.inc(item.source, "dropped")
+                self.handled_elsewhere()
+                return False
+            return True
+        while True:
+            try:
+                self.queue.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                if self._closing.is_set():
+                    self.metrics.alerts.inc(item.source, "dropped")
+                    return False
+
+    def handled_elsewhere(self, count: int = 1) -> None:
+        """An alert the intake settled itself (ignored, invalid, dropped): counts toward
+        ``max_events``."""
+        self._count_handled(count)
+
+    def _count_handled(self, count: int) -> None:
+        with self._handled_lock:
+            self._handled += count
+            handled = self._handled
+        if self.max_events is not None and handled >= self.max_events:
+            self.done.set()
+
+    @property
+    def handled(self) -> int:
+        with self._handled_lock:
+            return self._handled
+
+    # ------------------------------------------------------------------ worker
+
+    def start(self) -> None:
+        self._worker = threading.Thread(target=self._run, name="pipeline", daemon=True)
+        self._worker.start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                item = self.queue.get(timeout=0.05)
+            except queue.Empty:
+                if self._closing.is_set():
+                    break
+                self._maybe_save_cursor()
+                continue
+            try:
+                self.process(item)
+            except Exception:  # a bug on one alert must not stop the collector
+                self.metrics.errors.inc("process")
+                log.exception("%s: unexpected error while processing", item.event.origin)
+            finally:
+                self.queue.task_done()
+                self._count_handled(1)
+            self._maybe_save_cursor()
+        self._save_cursor()
+
+    def process(self, item: Item) -> None:
+        event = item.event
+        if event.id in self._recent:
+            self.metrics.skips.inc(Skip.DUPLICATE.value)
+            return
+        engine = self._engine()
+        evaluation = engine.evaluate(event)
+        if evaluation.skipped is not None:
+            self.metrics.skips.inc(evaluation.skipped.value)
+        else:
+            for finding in evaluation.findings:
+                folded = self._record(engine, finding)
+                if folded is None:
+                    return  # aborted while the store was failing: not marked as seen
+                self._after_fold(folded, item)
+        self._recent.add(event.id)
+        self._advance_cursor(event.time)
+        self.metrics.latency.observe(time.perf_counter() - item.received)
+
+    def _record(self, engine: Engine, finding: Finding) -> Folded | None:
+        delay = self._retry_base
+        while True:
+            try:
+                return self.store.record(engine, finding)
+            except TfdriftError as exc:
+                self.metrics.errors.inc("ledger")
+                if self._abort.is_set():
+                    log.error(
+                        "%s: not recorded (%s); backfill will find event %s again",
+                        finding.event.origin,
+                        exc,
+                        finding.event.id,
+                    )
+                    return None
+                log.warning("ledger write failed (%s); retrying in %.1fs", exc, delay)
+                self._abort.wait(delay)
+                delay = min(self._retry_cap, delay * 2)
+
+    def _after_fold(self, folded: Folded, item: Item) -> None:
+        drift = folded.drift
+        if folded.result is FoldResult.NOT_DRIFT or drift is None:
+            if folded.skip is not None:
+                self.metrics.skips.inc(folded.skip.value)
+            return
+        if folded.result is FoldResult.UNCHANGED:
+            if folded.skip is not None:
+                self.metrics.skips.inc(folded.skip.value)
+            return
+        self.metrics.drifts.inc(drift.kind.value, drift.severity.value, folded.result.value)
+        if folded.result in NOTIFY_ON:
+            log.info(
+                "drift %s %s: %s %s (%s) by %s",
+                drift.id,
+                folded.result.value,
+                drift.kind.value,
+                drift.resource.address or drift.resource.id,
+                drift.severity.value,
+                drift.actor.name,
+            )
+            if self.notifier is not None:
+                self.notifier.submit(drift, folded.result.value, received=item.received)
+
+    # ------------------------------------------------------------------ cursor
+
+    def _advance_cursor(self, when: datetime) -> None:
+        if self._cursor_time is None or when > self._cursor_time:
+            self._cursor_time = when
+
+    def _maybe_save_cursor(self) -> None:
+        if time.monotonic() - self._cursor_at >= self._cursor_interval:
+            self._save_cursor()
+
+    def _save_cursor(self) -> None:
+        self._cursor_at = time.monotonic()
+        if self._cursor is None or self._cursor_time is None:
+            return
+        if self._cursor_saved is not None and self._cursor_time <= self._cursor_saved:
+            return
+        try:
+            self._cursor.put_cursor(CURSOR_SOURCE, self._cursor_time)
+            self._cursor_saved = self._cursor_time
+        except TfdriftError as exc:
+            log.warning("cannot save the collector cursor: %s", exc)
+
+    # ------------------------------------------------------------------ shutdown
+
+    def close(self, timeout: float = 30.0) -> bool:
+        """Refuse new alerts, process what is queued (up to ``timeout``), stop the worker.
+        True when the queue was drained."""
+        self._closing.set()
+        deadline = time.monotonic() + timeout
+        drained = True
+        if self._worker is not None:
+            self._worker.join(max(0.0, timeout))
+            if self._worker.is_alive():
+                drained = False
+                self._abort.set()
+                self._worker.join(max(0.0, deadline - time.monotonic()) + 5.0)
+        left = self.queue.qsize()
+        if left:
+            log.error("stopped with %d alerts unprocessed (backfill will find them)", left)
+        return drained and left == 0

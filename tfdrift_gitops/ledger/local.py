@@ -1,0 +1,182 @@
+"""The ledger in a local directory (the embedded default, ``.tfdrift/ledger``).
+
+Same key layout as S3, one file per key. Writes are atomic (temporary file in the same
+directory, fsync, rename, fsync of the directory); conditional writes hold an exclusive lock on
+a per-key lock file, so processes and threads sharing the directory never lose an update.
+Readers take no lock: a rename is atomic, they see the old file or the new one. The ETag is the
+SHA-256 of the content.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+import sys
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+from tfdrift_gitops.errors import LedgerError
+from tfdrift_gitops.ledger.base import Blob
+
+LOCK_DIR = ".locks"
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows runners only
+    import msvcrt
+
+    def _lock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _etag(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class LocalStorage:
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root).expanduser()
+        if self.root.exists() and not self.root.is_dir():
+            raise LedgerError(f"ledger {self.root} exists and is not a directory")
+
+    @property
+    def location(self) -> str:
+        return str(self.root)
+
+    def url_for(self, key: str) -> str:
+        return str(self.root / key)
+
+    def _path(self, key: str) -> Path:
+        """Keys come from our layout, but check anyway: nothing may escape the root or touch
+        the reserved dot-names (locks, temporary files)."""
+        parts = PurePosixPath(key).parts
+        if (
+            not parts
+            or key.startswith("/")
+            or "\\" in key
+            or any(p in ("", ".", "..") or p.startswith(".") for p in parts)
+        ):
+            raise LedgerError(f"{self.root}: refusing ledger key {key!r}")
+        return self.root.joinpath(*parts)
+
+    # ------------------------------------------------------------------ reading
+
+    def get(self, key: str) -> Blob | None:
+        path = self._path(key)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise LedgerError(f"{path}: cannot read: {exc}") from exc
+        return Blob(data, _etag(data))
+
+    def list_keys(self, prefix: str) -> Iterator[str]:
+        base = self._path(prefix.rstrip("/")) if prefix.strip("/") else self.root
+        if not base.is_dir():
+            return iter(())
+        found: list[str] = []
+        try:
+            for dirpath, dirnames, filenames in os.walk(base):
+                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                # Dot-names are temporary files of writes in progress (or of a crash).
+                root = Path(dirpath).relative_to(self.root).as_posix()
+                prefix_path = "" if root == "." else f"{root}/"
+                found.extend(f"{prefix_path}{n}" for n in filenames if not n.startswith("."))
+        except OSError as exc:
+            raise LedgerError(f"{base}: cannot list: {exc}") from exc
+        return iter(sorted(found))  # lexical, like S3
+
+    # ------------------------------------------------------------------ conditional writes
+
+    def put_if_absent(self, key: str, data: bytes) -> str | None:
+        path = self._path(key)
+        with self._locked(key):
+            if path.exists():
+                return None
+            self._write(path, data)
+        return _etag(data)
+
+    def put_if_match(self, key: str, data: bytes, etag: str) -> str | None:
+        path = self._path(key)
+        with self._locked(key):
+            current = self.get(key)
+            if current is None or current.etag != etag:
+                return None
+            self._write(path, data)
+        return _etag(data)
+
+    def delete_if_match(self, key: str, etag: str) -> bool:
+        path = self._path(key)
+        with self._locked(key):
+            current = self.get(key)
+            if current is None or current.etag != etag:
+                return False
+            try:
+                path.unlink()
+                _fsync_dir(path.parent)
+            except OSError as exc:
+                raise LedgerError(f"{path}: cannot remove: {exc}") from exc
+        return True
+
+    @contextlib.contextmanager
+    def _locked(self, key: str) -> Iterator[None]:
+        lock_dir = self.root / LOCK_DIR
+        lock_path = lock_dir / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.lock"
+        try:
+            lock_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise LedgerError(f"{lock_path}: cannot open lock file: {exc}") from exc
+        try:
+            _lock(fd)
+            try:
+                yield
+            finally:
+                _unlock(fd)
+        finally:
+            os.close(fd)
+
+    def _write(self, path: Path, data: bytes) -> None:
+        """Temporary file, fsync, rename over the target, fsync the directory."""
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+            _fsync_dir(path.parent)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise LedgerError(f"{path}: cannot write: {exc}") from exc
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename or unlink durable (POSIX); Windows has no directory handles to sync."""
+    if sys.platform == "win32":  # pragma: no cover
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,231 @@
+"""Import ids, the values they are made of, resource names, and cleanup commands.
+
+Everything here handles values that came from CloudTrail: ids are checked against the shape
+the provider expects before they reach an ``import`` block, names are reduced to safe
+identifiers, and every argument of a cleanup command is shell-quoted.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shlex
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from tfdrift_gitops.core.paths import MISSING, lookup
+from tfdrift_gitops.errors import RemediationError
+from tfdrift_gitops.models import CloudEvent, Drift
+from tfdrift_gitops.remediation.schema import ResourceSchema
+
+log = logging.getLogger(__name__)
+
+_FIELD = re.compile(r"\{(\w+)\}")
+MAX_NAME = 64
+
+
+def template_fields(template: str) -> list[str]:
+    return _FIELD.findall(template)
+
+
+def parse_import_id(template: str, value: str) -> dict[str, str]:
+    """Split an import id by its template (``{role}/{policy_arn}`` -> role, policy_arn).
+
+    The first field takes the shortest match: names (roles, functions) cannot hold the
+    separator, while the last part (an ARN) may.
+    """
+    pattern = ""
+    position = 0
+    for match in _FIELD.finditer(template):
+        pattern += re.escape(template[position : match.start()])
+        pattern += f"(?P<{match.group(1)}>.+?)" if match.end() < len(template) else \
+            f"(?P<{match.group(1)}>.+)"
+        position = match.end()
+    pattern += re.escape(template[position:])
+    found = re.fullmatch(pattern, value, re.S)
+    return {k: v for k, v in found.groupdict().items()} if found else {}
+
+
+def compose_import_id(schema: ResourceSchema, resource_id: str, attrs: Mapping[str, Any]) -> str:
+    values: dict[str, str] = {"id": resource_id}
+    for key, value in attrs.items():
+        if isinstance(value, str):
+            values[key] = value
+    fields = template_fields(schema.import_id)
+    if all(f in values for f in fields):
+        return schema.import_id.format(**{f: values[f] for f in fields})
+    return resource_id
+
+
+def import_id_for(drift: Drift, schema: ResourceSchema, attrs: Mapping[str, Any]) -> str:
+    """The id for ``import {}``: the catalog's extractor on the creating event, else built from
+    the resource id and observed attributes; refused unless it has the expected shape."""
+    candidates: list[str] = []
+    from_catalog = _catalog_import_id(drift)
+    if from_catalog:
+        candidates.append(from_catalog)
+    candidates.append(compose_import_id(schema, drift.resource.id, attrs))
+    if drift.resource.id:
+        candidates.append(drift.resource.id)
+    for candidate in candidates:
+        if schema.valid_import_id(candidate):
+            return candidate
+    shown = ", ".join(repr(c[:120]) for c in dict.fromkeys(candidates)) or "none"
+    raise RemediationError(
+        f"no valid import id for {schema.type}: candidates {shown} do not have the form the "
+        f"provider expects ({schema.import_id})"
+    )
+
+
+def _catalog_import_id(drift: Drift) -> str | None:
+    try:
+        from tfdrift_gitops.core.catalog import Catalog
+
+        catalog = Catalog.default()
+    except (ImportError, ValueError) as exc:  # the catalog is optional for remediation
+        log.debug("catalog unavailable for import ids: %s", exc)
+        return None
+    for event in (*drift.events, drift.event):
+        rule = catalog.get(event.name, event.source)
+        if rule is None:
+            continue
+        for target in rule.targets:
+            if target.type != drift.resource.type or target.import_id is None:
+                continue
+            try:
+                value = target.import_id(event)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                continue
+            if isinstance(value, str) and value:
+                return value
+    return None
+
+
+def resource_name(seed: str, taken: Iterable[str]) -> str:
+    """A valid, unique Terraform resource name derived from an id or name."""
+    text = seed
+    if text.startswith("arn:"):
+        text = re.split(r"[:/]", text)[-1] or text
+    text = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_").lower()
+    text = re.sub(r"_+", "_", text)[:MAX_NAME].strip("_")
+    if not text:
+        text = "imported"
+    if not re.match(r"[a-z_]", text):
+        text = f"r_{text}"[:MAX_NAME]
+    used = set(taken)
+    name = text
+    counter = 2
+    while name in used:
+        suffix = f"_{counter}"
+        name = text[: MAX_NAME - len(suffix)] + suffix
+        counter += 1
+    return name
+
+
+def name_seed(schema: ResourceSchema, import_id: str) -> str:
+    parts = parse_import_id(schema.import_id, import_id)
+    if len(parts) > 1:
+        return "_".join(_short(v) for v in parts.values())
+    return import_id
+
+
+def _short(value: str) -> str:
+    return re.split(r"[:/]", value)[-1] if value.startswith("arn:") else value
+
+
+# --------------------------------------------------------------------------- cleanup
+
+
+def _request(event: CloudEvent, *keys: str) -> str | None:
+    for key in keys:
+        for document in (event.request, event.response):
+            if document is None:
+                continue
+            value = lookup(document, key)
+            if isinstance(value, str) and value and value is not MISSING:
+                return value
+    return None
+
+
+def cleanup_commands(drift: Drift, schema: ResourceSchema, import_id: str,
+                     attrs: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """(commands, notes) that remove an unmanaged resource by hand; each command is a string
+    with every argument shell-quoted."""
+    rtype = schema.type
+    parts = parse_import_id(schema.import_id, import_id) or {"id": import_id}
+    value = next(iter(parts.values()))
+    region = drift.event.region
+    notes: list[str] = []
+    argv: list[list[str]] = []
+    bucket_calls = {
+        "aws_s3_bucket": "delete-bucket",
+        "aws_s3_bucket_policy": "delete-bucket-policy",
+        "aws_s3_bucket_public_access_block": "delete-public-access-block",
+        "aws_s3_bucket_server_side_encryption_configuration": "delete-bucket-encryption",
+        "aws_s3_bucket_lifecycle_configuration": "delete-bucket-lifecycle",
+        "aws_s3_bucket_cors_configuration": "delete-bucket-cors",
+        "aws_s3_bucket_website_configuration": "delete-bucket-website",
+        "aws_s3_bucket_ownership_controls": "delete-bucket-ownership-controls",
+        "aws_s3_bucket_replication_configuration": "delete-bucket-replication",
+    }
+    if rtype == "aws_security_group":
+        argv.append(["aws", "ec2", "delete-security-group", "--group-id", import_id])
+    elif rtype in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
+        group = attrs.get("security_group_id") or _request(drift.event, "groupId")
+        if not isinstance(group, str) or not group:
+            raise RemediationError(f"no security group id known for rule {import_id}")
+        verb = "ingress" if rtype.endswith("ingress_rule") else "egress"
+        argv.append(["aws", "ec2", f"revoke-security-group-{verb}", "--group-id", group,
+                     "--security-group-rule-ids", import_id])
+    elif rtype == "aws_instance":
+        argv.append(["aws", "ec2", "terminate-instances", "--instance-ids", import_id])
+    elif rtype in bucket_calls:
+        argv.append(["aws", "s3api", bucket_calls[rtype], "--bucket", import_id])
+        if rtype == "aws_s3_bucket":
+            notes.append("delete-bucket fails unless the bucket is empty; check its contents "
+                         "before emptying it")
+    elif rtype == "aws_s3_bucket_versioning":
+        argv.append(["aws", "s3api", "put-bucket-versioning", "--bucket", import_id,
+                     "--versioning-configuration", "Status=Suspended"])
+        notes.append("versioning cannot be removed from a bucket, only suspended")
+    elif rtype == "aws_iam_role":
+        argv.append(["aws", "iam", "delete-role", "--role-name", import_id])
+        notes.append("detach its policies and remove it from instance profiles first "
+                     "(aws iam list-attached-role-policies / list-instance-profiles-for-role)")
+    elif rtype == "aws_iam_user":
+        argv.append(["aws", "iam", "delete-user", "--user-name", import_id])
+        notes.append("delete its access keys, login profile and policies first")
+    elif rtype == "aws_iam_policy":
+        argv.append(["aws", "iam", "delete-policy", "--policy-arn", import_id])
+    elif rtype == "aws_iam_role_policy_attachment":
+        argv.append(["aws", "iam", "detach-role-policy", "--role-name", parts["role"],
+                     "--policy-arn", parts["policy_arn"]])
+    elif rtype == "aws_iam_user_policy_attachment":
+        argv.append(["aws", "iam", "detach-user-policy", "--user-name", parts["user"],
+                     "--policy-arn", parts["policy_arn"]])
+    elif rtype == "aws_iam_role_policy":
+        argv.append(["aws", "iam", "delete-role-policy", "--role-name", parts["role"],
+                     "--policy-name", parts["name"]])
+    elif rtype == "aws_iam_user_policy":
+        argv.append(["aws", "iam", "delete-user-policy", "--user-name", parts["user"],
+                     "--policy-name", parts["name"]])
+    elif rtype == "aws_db_instance":
+        argv.append(["aws", "rds", "delete-db-instance", "--db-instance-identifier", import_id,
+                     "--final-db-snapshot-identifier", f"{import_id}-final"])
+        notes.append("a final snapshot is kept; delete it later if it is not needed")
+    elif rtype == "aws_lambda_function":
+        argv.append(["aws", "lambda", "delete-function", "--function-name", import_id])
+    elif rtype == "aws_lambda_permission":
+        argv.append(["aws", "lambda", "remove-permission", "--function-name",
+                     parts["function_name"], "--statement-id", parts["statement_id"]])
+    elif rtype == "aws_kms_key":
+        argv.append(["aws", "kms", "schedule-key-deletion", "--key-id", import_id,
+                     "--pending-window-in-days", "30"])
+    elif rtype == "aws_cloudtrail":
+        argv.append(["aws", "cloudtrail", "delete-trail", "--name", import_id])
+    else:
+        raise RemediationError(f"no cleanup command is known for {rtype} ({value})")
+    if region:
+        for command in argv:
+            command.extend(["--region", region])
+    return [shlex.join(command) for command in argv], notes

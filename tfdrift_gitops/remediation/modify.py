@@ -1,0 +1,818 @@
+"""import / modified: write the observed values into an existing resource block.
+
+Each drift change (``deletion_protection``, ``versioning_configuration[0].status``, ``ingress``,
+``tags``, ``policy``, ...) becomes the smallest set of span edits that makes the code say the
+observed value: one literal replaced, one map element added, one ``ingress`` block added or
+removed, one statement inside a ``jsonencode({...})`` changed. Where the code computes a value,
+the change is refused with an explanation instead (see ``explain``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tfdrift_gitops.core.paths import split_path
+from tfdrift_gitops.errors import UnrepresentableValueError
+from tfdrift_gitops.models import Change
+from tfdrift_gitops.remediation import hcl_escape as esc
+from tfdrift_gitops.remediation.explain import Explainer
+from tfdrift_gitops.remediation.hcl_tree import (
+    NOT_LITERAL,
+    Attribute,
+    Block,
+    Node,
+    body_items,
+    core,
+    function_args,
+    function_name,
+    heredoc_parts,
+    literal,
+    object_elements,
+    object_key,
+    span,
+    tuple_items,
+)
+from tfdrift_gitops.remediation.locate import Located, SourceFile
+from tfdrift_gitops.remediation.result import Refusal
+from tfdrift_gitops.remediation.schema import BlockSchema, ResourceSchema, is_redacted
+from tfdrift_gitops.remediation.splice import (
+    Edit,
+    delete_lines,
+    line_end_after,
+    only_space_before,
+    rest_of_line_is_trivia,
+)
+from tfdrift_gitops.remediation.values import canonical, equivalent, is_empty, parse_json
+
+log = logging.getLogger(__name__)
+
+META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on"})
+TRAILING_BLOCKS = frozenset({"lifecycle", "provisioner", "connection", "dynamic"})
+GENERIC_BLOCK = BlockSchema(fields=())
+_PROTOCOLS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "all": "-1"}
+
+
+class _Refused(Exception):
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.reason)
+        self.refusal = refusal
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    """A body being patched: the resource block itself or a nested block inside it."""
+
+    block: Block
+    schema: BlockSchema
+    top: bool
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    change: Change
+    edits: tuple[Edit, ...]
+
+
+class ModifiedPatcher:
+    def __init__(
+        self,
+        located: Located,
+        schema: ResourceSchema,
+        explainer: Explainer,
+        instance_problem: Refusal | None,
+    ) -> None:
+        self.located = located
+        self.file: SourceFile = located.file
+        self.text = located.file.text
+        self.lines = located.file.lines
+        self.schema = schema
+        self.explainer = explainer
+        self.instance_problem = instance_problem
+        self.refusals: list[Refusal] = []
+        self.notes: list[str] = []
+        self.planned: list[Planned] = []
+        self._change: Change | None = None
+
+    # ------------------------------------------------------------------ entry
+
+    def plan(self, changes: Sequence[Change]) -> list[Edit]:
+        edits: list[Edit] = []
+        for change in changes:
+            self._change = change
+            try:
+                planned = self._plan_change(change)
+            except _Refused as refused:
+                self.refusals.append(refused.refusal)
+                continue
+            except UnrepresentableValueError as exc:
+                self.refusals.append(Refusal(
+                    f"the observed value cannot be written exactly: {exc}",
+                    "set the value by hand", change.path,
+                ))
+                continue
+            if planned and self.instance_problem is not None:
+                problem = self.instance_problem
+                self.refusals.append(Refusal(problem.reason, problem.action, change.path,
+                                             problem.where))
+                continue
+            if planned:
+                self.planned.append(Planned(change, tuple(planned)))
+                edits.extend(planned)
+        return edits
+
+    def _refuse(self, reason: str, action: str = "", where: str = "") -> _Refused:
+        path = self._change.path if self._change is not None else ""
+        return _Refused(Refusal(reason, action, path, where))
+
+    def _explain(self, expr: Node, wanted: Any) -> _Refused:
+        located = self.located
+        explanation = self.explainer.expression(
+            expr, self.file, located.module, located.calls, wanted
+        )
+        return self._refuse(explanation.reason, explanation.action, explanation.where)
+
+    def _plan_change(self, change: Change) -> list[Edit]:
+        segments = split_path(change.path)
+        if not segments or not isinstance(segments[0], str):
+            raise self._refuse(f"unsupported attribute path {change.path!r}")
+        name = segments[0]
+        kind = self.schema.classify(name)
+        if kind == "computed":
+            self.notes.append(
+                f"`{change.path}` is computed by the provider and is never written to code"
+            )
+            return []
+        if kind == "sensitive":
+            raise self._refuse(
+                f"`{name}` is a secret; it is never written into code",
+                "set it through your secret store or a sensitive variable",
+            )
+        if kind == "unknown":
+            raise self._refuse(
+                f"`{name}` is not a configurable argument of {self.schema.type} as far as "
+                "tfdrift-gitops knows",
+                f"set `{name}` by hand if the provider accepts it",
+            )
+        if is_redacted(change.after):
+            raise self._refuse(
+                "CloudTrail redacted the new value (<sensitiveDataRemoved>), so it is unknown",
+                "look the value up in AWS and set it by hand",
+            )
+        ctx = Ctx(self.located.block, self.schema.as_block(), True, "")
+        return self._in_body(ctx, segments, change.before, change.after)
+
+    # ------------------------------------------------------------------ bodies
+
+    def _in_body(self, ctx: Ctx, segments: list[str | int], before: Any, after: Any) -> list[Edit]:
+        name = segments[0]
+        if not isinstance(name, str):
+            raise self._refuse(f"unsupported attribute path at {name!r}")
+        rest = segments[1:]
+        block = ctx.block
+        dynamics = [b for b in block.blocks("dynamic") if b.labels[:1] == (name,)]
+        if dynamics:
+            for_each = dynamics[0].attribute("for_each")
+            where = self.file.where(dynamics[0].start)
+            if for_each is not None:
+                explanation = self.explainer.expression(
+                    for_each.expr, self.file, self.located.module, self.located.calls, after
+                )
+                raise self._refuse(
+                    f"`{name}` blocks are generated by a dynamic block at {where}; "
+                    f"its for_each: {explanation.reason}",
+                    f"change the collection the dynamic block iterates over so that it yields "
+                    f"the observed `{name}` blocks; {explanation.action}",
+                    where,
+                )
+            raise self._refuse(f"`{name}` blocks are generated by a dynamic block at {where}",
+                               "change the dynamic block by hand", where)
+        attribute = block.attribute(name)
+        if attribute is not None:
+            return self._attribute(ctx, attribute, rest, before, after)
+        statics = block.blocks(name)
+        nested = ctx.schema.blocks.get(name)
+        looks_like_blocks = isinstance(after, list) and bool(after) and all(
+            isinstance(i, Mapping) for i in after
+        ) and name not in ctx.schema.fields
+        if statics or nested is not None or looks_like_blocks:
+            schema = nested or GENERIC_BLOCK
+            return self._blocks(ctx, name, statics, schema, rest, before, after)
+        # The argument is not in the code.
+        if rest:
+            if all(isinstance(s, str) for s in rest) and after is not None:
+                value: Any = after
+                for step in reversed(rest):
+                    value = {step: value}
+                return [self._insert_attribute(ctx, name, value)]
+            raise self._refuse(f"`{name}` is not set in the code, and the path "
+                               "into it cannot be created")
+        if after is None or (is_empty(after) and name not in ctx.schema.true_defaults):
+            return []  # absent already means this
+        return [self._insert_attribute(ctx, name, after)]
+
+    def _attribute(
+        self, ctx: Ctx, attribute: Attribute, rest: list[str | int], before: Any, after: Any
+    ) -> list[Edit]:
+        json_mode = attribute.name in ctx.schema.json_fields
+        unordered = attribute.name in ctx.schema.set_fields
+        if rest:
+            node = attribute.expr
+            for position, step in enumerate(rest):
+                inner = core(node)
+                if isinstance(step, int) and inner.data == "tuple":
+                    items = tuple_items(inner)
+                    if step >= len(items):
+                        raise self._refuse(f"`{attribute.name}` has no element {step} in code")
+                    node = items[step]
+                elif isinstance(step, str) and inner.data == "object":
+                    found = self._element(inner, step)
+                    if found is None:
+                        if position != len(rest) - 1:
+                            raise self._refuse(f"`{attribute.name}` has no key {step!r} in code")
+                        return self._object_add(inner, {step: after})
+                    node = found[2]
+                else:
+                    raise self._explain(node, after)
+            return self._patch(node, before, after, json_mode=json_mode, unordered=unordered)
+        if after is None or (
+            not ctx.top and is_empty(after) and attribute.name not in ctx.schema.true_defaults
+        ):
+            if literal(attribute.expr) is NOT_LITERAL and not is_empty(before):
+                raise self._explain(attribute.expr, after)
+            return [self._delete(attribute.start, attribute.end)]
+        return self._patch(attribute.expr, before, after, json_mode=json_mode,
+                           unordered=unordered)
+
+    # ------------------------------------------------------------------ values
+
+    def _patch(
+        self, expr: Node, before: Any, after: Any, *, json_mode: bool, unordered: bool = False
+    ) -> list[Edit]:
+        """Make ``expr`` evaluate to ``after`` with the smallest edit, or refuse."""
+        node = core(expr)
+        current = literal(node)
+        if current is not NOT_LITERAL and equivalent(current, after, json_mode=json_mode,
+                                                     unordered=unordered):
+            return []
+        kind = node.data
+        if kind == "function_call" and function_name(node) == "jsonencode":
+            return self._jsonencode(node, before, after)
+        if kind in ("heredoc_template", "heredoc_template_trim"):
+            if current is NOT_LITERAL:
+                raise self._explain(node, after)
+            if not isinstance(after, str):
+                return [self._replace(node, after)]
+            return [self._heredoc(node, after, json_mode)]
+        if kind == "object" and isinstance(parse_json(after) if json_mode else after, Mapping):
+            return self._object(node, before, after, json_mode=json_mode)
+        if kind == "tuple" and isinstance(after, list):
+            return self._tuple(node, before, after, json_mode=json_mode, unordered=unordered)
+        if current is NOT_LITERAL:
+            raise self._explain(node, after)
+        return [self._replace(node, after)]
+
+    def _jsonencode(self, node: Node, before: Any, after: Any) -> list[Edit]:
+        args = function_args(node)
+        if len(args) != 1:
+            raise self._explain(node, after)
+        wanted = parse_json(after)
+        if isinstance(after, str) and wanted is after:
+            # Not a JSON document any more: a plain string literal says it exactly.
+            return [self._replace(node, after)]
+        if after is None:
+            return [self._replace(node, None)]
+        return self._patch(args[0], parse_json(before), wanted, json_mode=True)
+
+    def _heredoc(self, node: Node, after: str, json_mode: bool) -> Edit:
+        trim, _, _ = heredoc_parts(node)
+        start, end = span(node)
+        indent = self.lines.indent_at(start)
+        document = parse_json(after) if json_mode else after
+        body = esc.pretty_json(document) if json_mode and document is not after else after
+        if esc.heredoc_safe(body):
+            text = esc.render_heredoc(body, indent, trim=trim)
+        else:
+            text = esc.quote_string(after)
+        # The heredoc token ends with its newline; keep exactly one.
+        return Edit(start, end, text + ("\n" if self.text[end - 1] == "\n" else ""))
+
+    def _object(self, node: Node, before: Any, after: Any, *, json_mode: bool) -> list[Edit]:
+        if json_mode:
+            before, after = parse_json(before), parse_json(after)
+        old = before if isinstance(before, Mapping) else None
+        elements: dict[str, tuple[Node, Node, Node]] = {}
+        for element, key_node, value_node in object_elements(node):
+            key = object_key(key_node)
+            if key is NOT_LITERAL:
+                raise self._explain(node, after)
+            elements[str(key)] = (element, key_node, value_node)
+        edits: list[Edit] = []
+        additions: dict[str, Any] = {}
+        for key, value in after.items():
+            if key in elements:
+                previous = old.get(key) if old is not None else None
+                if old is not None and key in old and equivalent(previous, value,
+                                                                  json_mode=json_mode):
+                    continue  # unchanged by the drift: leave whatever the code says
+                edits.extend(self._patch(elements[key][2], previous, value, json_mode=json_mode))
+            elif old is not None and key in old and equivalent(old[key], value,
+                                                                json_mode=json_mode):
+                continue
+            else:
+                additions[key] = value
+        removals = [k for k in elements if k not in after and (old is None or k in old)]
+        if not additions and not removals:
+            return edits
+        start, end = span(node)
+        single_line = self.lines.line_of(start) == self.lines.line_of(end - 1)
+        if single_line or not elements:
+            if literal(node) is NOT_LITERAL:
+                raise self._explain(node, after)
+            return [self._replace(node, after)]
+        for key in removals:
+            element = elements[key][0]
+            edits.append(self._delete(*span(element)))
+        if additions:
+            edits.extend(self._object_add(node, additions))
+        return edits
+
+    def _element(self, node: Node, key: str) -> tuple[Node, Node, Node] | None:
+        for element, key_node, value_node in object_elements(node):
+            if object_key(key_node) == key:
+                return element, key_node, value_node
+        return None
+
+    def _object_add(self, node: Node, additions: Mapping[str, Any]) -> list[Edit]:
+        elements = object_elements(node)
+        start, end = span(node)
+        if not elements or self.lines.line_of(start) == self.lines.line_of(end - 1):
+            current = literal(node)
+            if current is NOT_LITERAL or not isinstance(current, dict):
+                raise self._explain(node, additions)
+            return [self._replace(node, {**current, **additions})]
+        last = elements[-1][0]
+        last_start, last_end = span(last)
+        indent = self.lines.indent_at(last_start)
+        quoted = all(core(trees_first(k)).data == "string" for _, k, _ in elements)
+        comma = self._trailing_comma(last_end)
+        lines = []
+        for key, value in additions.items():
+            rendered = esc.render_value(value, indent)
+            lines.append(f"{indent}{esc.render_key(key, prefer_quoted=quoted)} = {rendered}"
+                         + ("," if comma else ""))
+        position = line_end_after(self.text, self.lines, last_end)
+        return [Edit(position, position, "\n".join(lines) + "\n")]
+
+    def _trailing_comma(self, end: int) -> bool:
+        newline = self.text.find("\n", end)
+        return self.text[end : newline if newline >= 0 else len(self.text)].strip().startswith(",")
+
+    def _tuple(
+        self, node: Node, before: Any, after: list[Any], *, json_mode: bool, unordered: bool
+    ) -> list[Edit]:
+        items = tuple_items(node)
+        old = before if isinstance(before, list) else None
+        if items and len(items) == len(after):
+            paired_before = old if old is not None and len(old) == len(after) else None
+            current = literal(node)
+            reorder_only = current is not NOT_LITERAL and (json_mode or unordered) and \
+                equivalent(current, after, json_mode=json_mode, unordered=True)
+            if not reorder_only:
+                edits: list[Edit] = []
+                for index, item in enumerate(items):
+                    previous = paired_before[index] if paired_before is not None else None
+                    if paired_before is not None and equivalent(previous, after[index],
+                                                                json_mode=json_mode):
+                        continue
+                    edits.extend(self._patch(item, previous, after[index], json_mode=json_mode))
+                return edits
+            return []
+        current = literal(node)
+        if current is NOT_LITERAL:
+            raise self._explain(node, after)
+        start, end = span(node)
+        single_line = self.lines.line_of(start) == self.lines.line_of(end - 1)
+        if single_line or not items:
+            return [self._replace(node, after)]
+        return self._tuple_elements(node, items, current, after, json_mode, unordered)
+
+    def _tuple_elements(
+        self,
+        node: Node,
+        items: list[Node],
+        current: list[Any],
+        after: list[Any],
+        json_mode: bool,
+        unordered: bool,
+    ) -> list[Edit]:
+        """Multi-line list: delete the lines of removed elements, append new ones, when the
+        result has the wanted order (or order does not matter); else rewrite the list."""
+        wanted = [canonical(v, json_mode=json_mode) for v in after]
+        pool = list(wanted)
+        kept: list[int] = []
+        for index, value in enumerate(current):
+            key = canonical(value, json_mode=json_mode)
+            if key in pool:
+                pool.remove(key)
+                kept.append(index)
+        kept_keys = [canonical(current[i], json_mode=json_mode) for i in kept]
+        added = [v for v in after if canonical(v, json_mode=json_mode) in pool]
+        order_ok = json_mode or unordered or kept_keys + [
+            canonical(v, json_mode=json_mode) for v in added
+        ] == wanted
+        lone = all(self._alone_on_lines(item) for item in items)
+        if not order_ok or not lone:
+            return [self._replace(node, after)]
+        edits = [self._delete(*span(items[i])) for i in range(len(items)) if i not in kept]
+        if added:
+            anchor = items[kept[-1]] if kept else None
+            if anchor is None:
+                return [self._replace(node, after)]
+            anchor_start, anchor_end = span(anchor)
+            indent = self.lines.indent_at(anchor_start)
+            comma = self._trailing_comma(anchor_end)
+            rendered = [f"{indent}{esc.render_value(v, indent)}," for v in added]
+            if comma:
+                position = line_end_after(self.text, self.lines, anchor_end)
+                edits.append(Edit(position, position, "\n".join(rendered) + "\n"))
+            else:
+                body = ",\n".join(r[:-1] for r in rendered)
+                edits.append(Edit(anchor_end, anchor_end, ",\n" + body))
+        return edits
+
+    def _alone_on_lines(self, node: Node) -> bool:
+        start, end = span(node)
+        if not only_space_before(self.text, self.lines, start):
+            return False
+        newline = self.text.find("\n", end)
+        tail = self.text[end : newline if newline >= 0 else len(self.text)].strip()
+        return tail in ("", ",") or tail.startswith(("#", "//", ", #", ",#", ", //"))
+
+    # ------------------------------------------------------------------ nested blocks
+
+    def _blocks(
+        self,
+        ctx: Ctx,
+        name: str,
+        statics: list[Block],
+        schema: BlockSchema,
+        rest: list[str | int],
+        before: Any,
+        after: Any,
+    ) -> list[Edit]:
+        if rest:
+            index = rest[0]
+            if not isinstance(index, int):
+                raise self._refuse(f"`{name}` is a block; path step {index!r} is not an index")
+            if index < len(statics):
+                target = statics[index]
+                inner = Ctx(target, schema, False, f"{ctx.path}{name}[{index}].")
+                if rest[1:]:
+                    return self._in_body(inner, rest[1:], before, after)
+                return self._block_item(inner, before, after)
+            if schema.is_set:
+                raise self._refuse(f"`{name}` blocks form a set; element {index} has no place "
+                                   "in the code")
+            if index != len(statics):
+                raise self._refuse(f"the code has {len(statics)} `{name}` block(s), not "
+                                   f"{index + 1}")
+            value: Any = after
+            for step in reversed(rest[1:]):
+                if not isinstance(step, str):
+                    raise self._refuse(f"cannot create `{name}` from the path")
+                value = {step: value}
+            if value is None or (isinstance(value, Mapping) and all(
+                    is_empty(v) for v in value.values())):
+                return []
+            if not isinstance(value, Mapping):
+                raise self._refuse(f"cannot create a `{name}` block from a non-object value")
+            return [self._insert_block(ctx, name, schema, value)]
+        items_after = after if isinstance(after, list) else ([] if after is None else None)
+        items_before = before if isinstance(before, list) else []
+        if items_after is None or not all(isinstance(i, Mapping) for i in items_after):
+            raise self._refuse(f"`{name}` is a block, but the observed value is not a list of "
+                               "objects")
+        if schema.is_set:
+            return self._block_set(ctx, name, statics, schema, items_before, items_after)
+        edits: list[Edit] = []
+        for index in range(max(len(statics), len(items_after))):
+            if index < len(statics) and index < len(items_after):
+                previous = items_before[index] if index < len(items_before) else None
+                inner = Ctx(statics[index], schema, False, f"{ctx.path}{name}[{index}].")
+                edits.extend(self._block_item(inner, previous, items_after[index]))
+            elif index < len(items_after):
+                edits.append(self._insert_block(ctx, name, schema, items_after[index]))
+            else:
+                edits.append(self._delete(statics[index].start, statics[index].end, True))
+        return edits
+
+    def _block_item(self, ctx: Ctx, before: Any, after: Any) -> list[Edit]:
+        old = before if isinstance(before, Mapping) else {}
+        new = after if isinstance(after, Mapping) else {}
+        edits: list[Edit] = []
+        for key in _ordered_keys(ctx.schema, [*new, *old]):
+            if equivalent(old.get(key), new.get(key), json_mode=key in ctx.schema.json_fields,
+                          unordered=key in ctx.schema.set_fields) and key in old:
+                continue
+            if ctx.schema.fields and not ctx.schema.knows(key):
+                continue  # computed inside the block (ids, arns)
+            edits.extend(self._in_body(ctx, [key], old.get(key), new.get(key)))
+        return edits
+
+    def _block_set(
+        self,
+        ctx: Ctx,
+        name: str,
+        statics: list[Block],
+        schema: BlockSchema,
+        before: list[Any],
+        after: list[Any],
+    ) -> list[Edit]:
+        before_keys = [_item_key(i, schema) for i in before]
+        after_keys = [_item_key(i, schema) for i in after]
+        removed = [i for i, k in zip(before, before_keys, strict=True) if k not in after_keys]
+        added = [i for i, k in zip(after, after_keys, strict=True) if k not in before_keys]
+        pairs = _pair(removed, added, schema)
+        code: list[tuple[Block, Any]] = [(b, _read_block(b, schema)) for b in statics]
+        edits: list[Edit] = []
+        used: set[int] = set()
+        for item in removed:
+            partner = pairs.get(id(item))
+            key = _item_key(item, schema)
+            match = next(
+                (i for i, (_, value) in enumerate(code)
+                 if i not in used and value is not NOT_LITERAL and _item_key(value, schema) == key),
+                None,
+            )
+            if match is None:
+                opaque = [b for b, value in code if value is NOT_LITERAL]
+                if opaque:
+                    where = self.file.where(opaque[0].start)
+                    raise self._refuse(
+                        f"a `{name}` block removed by hand cannot be matched, because the "
+                        f"`{name}` block at {where} uses expressions",
+                        f"remove the `{name}` block for {_summary(item)} by hand",
+                        where,
+                    )
+                if partner is not None:
+                    edits.append(self._insert_block(ctx, name, schema, partner))
+                    added = [a for a in added if a is not partner]
+                continue
+            used.add(match)
+            block = code[match][0]
+            if partner is not None:
+                inner = Ctx(block, schema, False, f"{ctx.path}{name}.")
+                edits.extend(self._block_item(inner, item, partner))
+                added = [a for a in added if a is not partner]
+            else:
+                edits.append(self._delete(block.start, block.end, True))
+        for item in added:
+            edits.append(self._insert_block(ctx, name, schema, item))
+        return edits
+
+    # ------------------------------------------------------------------ edit primitives
+
+    def _replace(self, node: Node, value: Any) -> Edit:
+        start, end = span(node)
+        indent = self.lines.indent_at(start)
+        return Edit(start, end, esc.render_value(value, indent))
+
+    def _delete(self, start: int, end: int, comments: bool = False) -> Edit:
+        if not only_space_before(self.text, self.lines, start) or not (
+            rest_of_line_is_trivia(self.text, end) or self._trailing_comma(end)
+        ):
+            raise self._refuse("the code to remove shares its line with other code",
+                               "remove it by hand", self.file.where(start))
+        return delete_lines(self.text, self.lines, start, end, attached_comments=comments)
+
+    def _body_indent(self, block: Block) -> str:
+        for item in body_items(block.body):
+            if only_space_before(self.text, self.lines, item.start):
+                return self.lines.indent_at(item.start)
+        return self.lines.indent_at(block.start) + esc.INDENT
+
+    def _single_line(self, block: Block) -> bool:
+        return self.lines.line_of(int(block.lbrace.start_pos or 0)) == self.lines.line_of(
+            int(block.rbrace.start_pos or 0)
+        )
+
+    def _expand(self, block: Block, new_lines: list[str]) -> Edit:
+        """Rewrite a one-line block ``x { a = 1 }`` as a multi-line one with extra lines."""
+        indent = self.lines.indent_at(block.start)
+        inner_indent = indent + esc.INDENT
+        lstart = int(block.lbrace.end_pos or 0)
+        rstart = int(block.rbrace.start_pos or 0)
+        inner = self.text[lstart:rstart].strip()
+        lines = ([inner_indent + inner] if inner else []) + new_lines
+        return Edit(lstart, rstart, "\n" + "\n".join(lines) + "\n" + indent)
+
+    def _insert_attribute(self, ctx: Ctx, name: str, value: Any) -> Edit:
+        block = ctx.block
+        indent = self._body_indent(block)
+        if name in ctx.schema.json_fields and isinstance(parse_json(value), Mapping | list):
+            rendered = "jsonencode(" + esc.render_value(parse_json(value), indent) + ")"
+        else:
+            rendered = esc.render_value(value, indent)
+        line = f"{indent}{name} = {rendered}"
+        if self._single_line(block):
+            return self._expand(block, [line])
+        attributes = [a for a in block.attributes() if a.name != "depends_on"]
+        if attributes:
+            anchor = attributes[-1]
+            position = line_end_after(self.text, self.lines, anchor.end)
+            prefix = "\n" if self._would_realign(anchor, indent + name) else ""
+            return Edit(position, position, f"{prefix}{line}\n")
+        position = line_end_after(self.text, self.lines, int(block.lbrace.end_pos or 0))
+        following = next(iter(body_items(block.body)), None)
+        suffix = "\n" if isinstance(following, Block) else ""
+        return Edit(position, position, f"{line}\n{suffix}")
+
+    def _would_realign(self, anchor: Attribute, lead: str) -> bool:
+        """Would a new ``lead = ...`` line after ``anchor`` move other lines' ``=``?
+
+        terraform fmt aligns a run of one-line assignments on its longest name; a longer new
+        name would re-indent every line of the run, so it starts a run of its own instead
+        (after a blank line) and the diff stays one line.
+        """
+        start, end = span(anchor.node)
+        if self.lines.line_of(start) != self.lines.line_of(max(end - 1, start)):
+            return False
+        widths = []
+        number = self.lines.line_of(start)
+        while number >= 1:
+            line_start = self.lines.starts[number - 1]
+            line_end = self.lines.starts[number] if number < len(self.lines.starts) else len(
+                self.text)
+            line = self.text[line_start:line_end]
+            if "=" not in line or line.strip().startswith(("#", "//")) or line.rstrip().endswith(
+                    ("{", "[", "(")):
+                break
+            widths.append(len(line[: line.index("=")].rstrip()))
+            number -= 1
+        return bool(widths) and len(lead) > max(widths)
+
+    def _insert_block(self, ctx: Ctx, name: str, schema: BlockSchema, item: Mapping[str, Any]
+                      ) -> Edit:
+        block = ctx.block
+        indent = self._body_indent(block)
+        text = render_block(name, item, schema, indent)
+        if self._single_line(block):
+            return self._expand(block, text.split("\n"))
+        items = list(body_items(block.body))
+        same = [i for i in items if isinstance(i, Block) and i.type == name]
+        anchor: Attribute | Block | None = same[-1] if same else None
+        if anchor is None:
+            before_trailing = [
+                i for i in items if not (isinstance(i, Block) and i.type in TRAILING_BLOCKS)
+                and not (isinstance(i, Attribute) and i.name == "depends_on")
+            ]
+            trailing_start = next(
+                (i for i in items if (isinstance(i, Block) and i.type in TRAILING_BLOCKS)
+                 or (isinstance(i, Attribute) and i.name == "depends_on")),
+                None,
+            )
+            anchor = before_trailing[-1] if before_trailing else None
+            if anchor is None and trailing_start is not None:
+                position = self.lines.line_start(trailing_start.start)
+                return Edit(position, position, f"{text}\n\n")
+        if anchor is None:
+            position = line_end_after(self.text, self.lines, int(block.lbrace.end_pos or 0))
+            return Edit(position, position, f"{text}\n")
+        position = line_end_after(self.text, self.lines, anchor.end)
+        return Edit(position, position, f"\n{text}\n")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def trees_first(key: Node) -> Node:
+    children = [c for c in key.children if hasattr(c, "data")]
+    return children[0] if children else key
+
+
+def _ordered_keys(schema: BlockSchema, keys: list[str]) -> list[str]:
+    seen: list[str] = []
+    for key in [*schema.fields, *schema.blocks, *sorted(set(keys))]:
+        if key in keys and key not in seen:
+            seen.append(key)
+    return seen
+
+
+def _normal_field(name: str, value: Any) -> Any:
+    if name in ("from_port", "to_port") and isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    if name == "protocol" and isinstance(value, str | int):
+        text = str(value).strip().lower()
+        return _PROTOCOLS.get(text, text)
+    return value
+
+
+def _item_key(item: Any, schema: BlockSchema) -> Any:
+    """Canonical identity of one block item: configurable fields, empties dropped."""
+    if not isinstance(item, Mapping):
+        return canonical(item)
+    kept = {}
+    for key, value in item.items():
+        if schema.fields and not schema.knows(key):
+            continue
+        if is_empty(value) and key not in schema.true_defaults:
+            continue
+        kept[key] = _normal_field(key, value)
+    return _canonical_item(kept, schema)
+
+
+def _canonical_item(item: Mapping[str, Any], schema: BlockSchema) -> Any:
+    out = []
+    for key, value in sorted(item.items()):
+        nested = schema.blocks.get(key)
+        if nested is not None and isinstance(value, list):
+            out.append((key, ("blocks", tuple(sorted(repr(_item_key(v, nested)) for v in value)))))
+        else:
+            # Lists inside rule blocks (cidr_blocks, security_groups) are sets to AWS.
+            out.append((key, canonical(value, json_mode=key in schema.json_fields,
+                                       unordered=True)))
+    return tuple(out)
+
+
+def _read_block(block: Block, schema: BlockSchema) -> Any:
+    """A static nested block as the dict the state would hold, or NOT_LITERAL."""
+    out: dict[str, Any] = {}
+    for attribute in block.attributes():
+        value = literal(attribute.expr)
+        if value is NOT_LITERAL:
+            return NOT_LITERAL
+        out[attribute.name] = value
+    for inner in block.blocks():
+        if inner.type == "dynamic":
+            return NOT_LITERAL
+        nested = schema.blocks.get(inner.type, GENERIC_BLOCK)
+        value = _read_block(inner, nested)
+        if value is NOT_LITERAL:
+            return NOT_LITERAL
+        out.setdefault(inner.type, []).append(value)
+    return out
+
+
+def _pair(removed: list[Any], added: list[Any], schema: BlockSchema) -> dict[int, Any]:
+    """Removed item -> added item when both are the only ones with the same identity."""
+    if not schema.identity:
+        if len(removed) == 1 and len(added) == 1:
+            return {id(removed[0]): added[0]}
+        return {}
+
+    def ident(item: Any) -> Any:
+        return tuple(repr(_normal_field(f, item.get(f))) for f in schema.identity)
+
+    pairs: dict[int, Any] = {}
+    for item in removed:
+        mine = [a for a in added if ident(a) == ident(item)]
+        twins = [r for r in removed if ident(r) == ident(item)]
+        if len(mine) == 1 and len(twins) == 1:
+            pairs[id(item)] = mine[0]
+    return pairs
+
+
+def _summary(item: Any) -> str:
+    try:
+        return json.dumps(item, sort_keys=True)[:120]
+    except (TypeError, ValueError):
+        return repr(item)[:120]
+
+
+def render_block(name: str, item: Mapping[str, Any], schema: BlockSchema, indent: str) -> str:
+    """``name { ... }`` holding only configurable, non-default fields of ``item``."""
+    inner = indent + esc.INDENT
+    lines = [f"{indent}{name} {{"]
+    nested_parts: list[str] = []
+    for key in _ordered_keys(schema, list(item)):
+        value = item[key]
+        if schema.fields and not schema.knows(key):
+            continue
+        nested = schema.blocks.get(key)
+        if nested is not None or (
+            isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value)
+            and key not in schema.fields
+        ):
+            for entry in value if isinstance(value, list) else [value]:
+                if isinstance(entry, Mapping):
+                    nested_parts.append(render_block(key, entry, nested or GENERIC_BLOCK, inner))
+            continue
+        if is_empty(value) and key not in schema.true_defaults:
+            continue
+        if key in schema.json_fields and isinstance(parse_json(value), Mapping | list):
+            rendered = "jsonencode(" + esc.render_value(parse_json(value), inner) + ")"
+        else:
+            rendered = esc.render_value(value, inner)
+        lines.append(f"{inner}{key} = {rendered}")
+    for part in nested_parts:
+        if len(lines) > 1:
+            lines.append("")
+        lines.append(part)
+    lines.append(f"{indent}}}")
+    return "\n".join(lines)
+

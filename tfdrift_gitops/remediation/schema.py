@@ -1,0 +1,508 @@
+"""What the AWS provider lets a configuration set, per resource type the catalog covers.
+
+Generated configuration that plans dirty is the top complaint about peer tools, so only
+*configurable* (required or optional) arguments are ever written; computed ones (``id``,
+``arn``, ``owner_id``, ``tags_all``, ...) never are. Types outside this table are patched only
+for attributes not known to be computed, and are never generated from scratch.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+# Attributes the provider computes on nearly every type; never written, whatever the type.
+UNIVERSAL_COMPUTED = frozenset(
+    {
+        "id",
+        "arn",
+        "tags_all",
+        "owner_id",
+        "unique_id",
+        "create_date",
+        "creation_date",
+        "last_modified",
+        "qualified_arn",
+        "invoke_arn",
+        "qualified_invoke_arn",
+        "version",
+        "status",
+    }
+)
+
+# Values CloudTrail substitutes for secrets: never written into code.
+REDACTED_VALUES = frozenset({"<sensitiveDataRemoved>", "HIDDEN_DUE_TO_SECURITY_REASONS", "****"})
+
+
+@dataclass(frozen=True, slots=True)
+class BlockSchema:
+    """A nested block type (``ingress``, ``versioning_configuration``, ...)."""
+
+    fields: tuple[str, ...]
+    """Configurable arguments in the order generated blocks list them."""
+    blocks: Mapping[str, BlockSchema] = field(default_factory=dict)
+    is_set: bool = False
+    """Set of blocks: order is meaningless, items are matched by content."""
+    identity: tuple[str, ...] = ()
+    """Fields that pair a removed item with an added one as "the same block, edited"."""
+    true_defaults: frozenset[str] = frozenset()
+    json_fields: frozenset[str] = frozenset()
+    set_fields: frozenset[str] = frozenset()
+
+    def knows(self, name: str) -> bool:
+        return name in self.fields or name in self.blocks
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceSchema:
+    type: str
+    arguments: tuple[str, ...]
+    """Configurable top-level arguments, in generation order."""
+    blocks: Mapping[str, BlockSchema] = field(default_factory=dict)
+    computed: frozenset[str] = frozenset()
+    sensitive: frozenset[str] = frozenset()
+    json_fields: frozenset[str] = frozenset()
+    set_fields: frozenset[str] = frozenset()
+    true_defaults: frozenset[str] = frozenset()
+    import_id: str = "{id}"
+    """Template over ``id`` and known attribute values, e.g. ``{role}/{policy_arn}``."""
+    import_pattern: str = r".+"
+    name_argument: str | None = None
+    """The argument holding the name the import id is built from (``bucket``, ``name``)."""
+    known: bool = True
+
+    def classify(self, name: str) -> str:
+        """``configurable``, ``computed``, ``sensitive`` or ``unknown`` (a known type's argument
+        missing from this table: refused rather than guessed)."""
+        if name in self.sensitive:
+            return "sensitive"
+        if name in self.arguments or name in self.blocks:
+            return "configurable"
+        if name in self.computed or name in UNIVERSAL_COMPUTED:
+            return "computed"
+        return "unknown" if self.known else "configurable"
+
+    def as_block(self) -> BlockSchema:
+        """The resource body seen as a block schema (shared patching code)."""
+        return BlockSchema(
+            fields=self.arguments,
+            blocks=self.blocks,
+            true_defaults=self.true_defaults,
+            json_fields=self.json_fields,
+            set_fields=self.set_fields,
+        )
+
+    def valid_import_id(self, value: str) -> bool:
+        return bool(re.fullmatch(self.import_pattern, value)) and "\n" not in value
+
+
+def _block(*fields: str, **kwargs: Any) -> BlockSchema:
+    return BlockSchema(fields=fields, **kwargs)
+
+
+_SG_RULE = _block(
+    "description",
+    "from_port",
+    "to_port",
+    "protocol",
+    "cidr_blocks",
+    "ipv6_cidr_blocks",
+    "prefix_list_ids",
+    "security_groups",
+    "self",
+    is_set=True,
+    identity=("from_port", "to_port", "protocol"),
+    set_fields=frozenset({"security_groups"}),
+)
+
+_VPC_RULE_ARGS = (
+    "security_group_id",
+    "description",
+    "ip_protocol",
+    "from_port",
+    "to_port",
+    "cidr_ipv4",
+    "cidr_ipv6",
+    "prefix_list_id",
+    "referenced_security_group_id",
+    "tags",
+)
+
+_BUCKET = r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]"
+_IAM_NAME = r"[\w+=,.@\-]{1,128}"
+_POLICY_ARN = r"arn:aws[\w\-]*:iam::(\d{12}|aws):policy/[\w+=,.@\-/]+"
+
+_SCHEMAS: dict[str, ResourceSchema] = {}
+
+
+def _add(schema: ResourceSchema) -> None:
+    _SCHEMAS[schema.type] = schema
+
+
+_add(
+    ResourceSchema(
+        type="aws_security_group",
+        arguments=("name", "name_prefix", "description", "vpc_id", "revoke_rules_on_delete",
+                   "tags"),
+        blocks=MappingProxyType({"ingress": _SG_RULE, "egress": _SG_RULE}),
+        computed=frozenset({"arn", "id", "owner_id", "tags_all"}),
+        import_pattern=r"sg-[0-9a-f]{8,17}",
+    )
+)
+for _rule_type in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
+    _add(
+        ResourceSchema(
+            type=_rule_type,
+            arguments=_VPC_RULE_ARGS,
+            computed=frozenset({"arn", "id", "security_group_rule_id", "tags_all"}),
+            import_pattern=r"sgr-[0-9a-f]{8,17}",
+        )
+    )
+_add(
+    ResourceSchema(
+        type="aws_instance",
+        arguments=(
+            "ami", "instance_type", "subnet_id", "vpc_security_group_ids", "security_groups",
+            "key_name", "iam_instance_profile", "associate_public_ip_address",
+            "availability_zone", "private_ip", "monitoring", "ebs_optimized",
+            "disable_api_termination", "disable_api_stop", "instance_initiated_shutdown_behavior",
+            "source_dest_check", "tenancy", "placement_group", "hibernation", "user_data",
+            "user_data_base64", "user_data_replace_on_change", "tags", "volume_tags",
+        ),
+        blocks=MappingProxyType(
+            {
+                "metadata_options": _block(
+                    "http_endpoint", "http_tokens", "http_put_response_hop_limit",
+                    "http_protocol_ipv6", "instance_metadata_tags",
+                ),
+                "root_block_device": _block(
+                    "volume_size", "volume_type", "iops", "throughput", "encrypted",
+                    "kms_key_id", "delete_on_termination", "tags",
+                    true_defaults=frozenset({"delete_on_termination"}),
+                ),
+                "credit_specification": _block("cpu_credits"),
+                "maintenance_options": _block("auto_recovery"),
+            }
+        ),
+        computed=frozenset(
+            {
+                "arn", "id", "instance_state", "outpost_arn", "password_data",
+                "primary_network_interface_id", "private_dns", "public_dns", "public_ip",
+                "tags_all", "instance_lifecycle", "spot_instance_request_id",
+            }
+        ),
+        set_fields=frozenset({"vpc_security_group_ids", "security_groups"}),
+        true_defaults=frozenset({"source_dest_check"}),
+        import_pattern=r"i-[0-9a-f]{8,17}",
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_s3_bucket",
+        arguments=(
+            "bucket", "bucket_prefix", "force_destroy", "object_lock_enabled", "tags",
+            # Deprecated inline arguments (provider v4+) still found in older code.
+            "acl", "policy", "acceleration_status", "request_payer",
+        ),
+        blocks=MappingProxyType(
+            {
+                "versioning": _block("enabled", "mfa_delete"),
+                "logging": _block("target_bucket", "target_prefix"),
+            }
+        ),
+        computed=frozenset(
+            {
+                "arn", "id", "bucket_domain_name", "bucket_regional_domain_name",
+                "hosted_zone_id", "region", "tags_all", "website_endpoint", "website_domain",
+            }
+        ),
+        json_fields=frozenset({"policy"}),
+        import_id="{bucket}",
+        import_pattern=_BUCKET,
+        name_argument="bucket",
+    )
+)
+_S3_SUB = {
+    "aws_s3_bucket_versioning": (
+        ("bucket", "expected_bucket_owner", "mfa"),
+        {"versioning_configuration": _block("status", "mfa_delete")},
+    ),
+    "aws_s3_bucket_policy": (("bucket", "policy"), {}),
+    "aws_s3_bucket_public_access_block": (
+        ("bucket", "block_public_acls", "block_public_policy", "ignore_public_acls",
+         "restrict_public_buckets"),
+        {},
+    ),
+    "aws_s3_bucket_server_side_encryption_configuration": (
+        ("bucket", "expected_bucket_owner"),
+        {
+            "rule": _block(
+                "bucket_key_enabled",
+                blocks=MappingProxyType(
+                    {
+                        "apply_server_side_encryption_by_default": _block(
+                            "sse_algorithm", "kms_master_key_id"
+                        )
+                    }
+                ),
+                is_set=True,
+            )
+        },
+    ),
+    "aws_s3_bucket_acl": (
+        ("bucket", "acl", "expected_bucket_owner"),
+        {},
+    ),
+    "aws_s3_bucket_ownership_controls": (("bucket",), {"rule": _block("object_ownership")}),
+    "aws_s3_bucket_logging": (
+        ("bucket", "target_bucket", "target_prefix", "expected_bucket_owner"),
+        {},
+    ),
+    "aws_s3_bucket_lifecycle_configuration": (("bucket", "expected_bucket_owner"), {}),
+    "aws_s3_bucket_cors_configuration": (("bucket", "expected_bucket_owner"), {}),
+    "aws_s3_bucket_website_configuration": (("bucket", "expected_bucket_owner"), {}),
+    "aws_s3_bucket_accelerate_configuration": (("bucket", "status"), {}),
+    "aws_s3_bucket_request_payment_configuration": (("bucket", "payer"), {}),
+    "aws_s3_bucket_object_lock_configuration": (("bucket", "expected_bucket_owner"), {}),
+    "aws_s3_bucket_notification": (("bucket", "eventbridge"), {}),
+    "aws_s3_bucket_replication_configuration": (("bucket", "role", "token"), {}),
+}
+for _type, (_args, _blocks) in _S3_SUB.items():
+    _add(
+        ResourceSchema(
+            type=_type,
+            arguments=_args,
+            blocks=MappingProxyType(_blocks),
+            computed=frozenset({"id"}),
+            json_fields=frozenset({"policy"}),
+            import_id="{bucket}",
+            import_pattern=_BUCKET,
+            name_argument="bucket",
+            # Sub-resources have more nested blocks than listed (rules, filters); unknown
+            # names are patched when present in code rather than refused.
+            known=False,
+        )
+    )
+_add(
+    ResourceSchema(
+        type="aws_iam_role",
+        arguments=(
+            "name", "name_prefix", "path", "description", "assume_role_policy",
+            "max_session_duration", "permissions_boundary", "force_detach_policies",
+            "managed_policy_arns", "tags",
+        ),
+        blocks=MappingProxyType(
+            {"inline_policy": _block("name", "policy", is_set=True, identity=("name",),
+                                     json_fields=frozenset({"policy"}))}
+        ),
+        computed=frozenset({"arn", "create_date", "id", "tags_all", "unique_id"}),
+        json_fields=frozenset({"assume_role_policy"}),
+        set_fields=frozenset({"managed_policy_arns"}),
+        import_id="{name}",
+        import_pattern=_IAM_NAME,
+        name_argument="name",
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_iam_role_policy",
+        arguments=("name", "name_prefix", "role", "policy"),
+        computed=frozenset({"id"}),
+        json_fields=frozenset({"policy"}),
+        import_id="{role}:{name}",
+        import_pattern=_IAM_NAME + ":" + _IAM_NAME,
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_iam_user_policy",
+        arguments=("name", "name_prefix", "user", "policy"),
+        computed=frozenset({"id"}),
+        json_fields=frozenset({"policy"}),
+        import_id="{user}:{name}",
+        import_pattern=_IAM_NAME + ":" + _IAM_NAME,
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_iam_policy",
+        arguments=("name", "name_prefix", "path", "description", "policy", "tags"),
+        computed=frozenset({"arn", "id", "policy_id", "tags_all", "attachment_count"}),
+        json_fields=frozenset({"policy"}),
+        import_id="{arn}",
+        import_pattern=_POLICY_ARN,
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_iam_role_policy_attachment",
+        arguments=("role", "policy_arn"),
+        computed=frozenset({"id"}),
+        import_id="{role}/{policy_arn}",
+        import_pattern=_IAM_NAME + "/" + _POLICY_ARN,
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_iam_user_policy_attachment",
+        arguments=("user", "policy_arn"),
+        computed=frozenset({"id"}),
+        import_id="{user}/{policy_arn}",
+        import_pattern=_IAM_NAME + "/" + _POLICY_ARN,
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_iam_user",
+        arguments=("name", "path", "permissions_boundary", "force_destroy", "tags"),
+        computed=frozenset({"arn", "id", "unique_id", "tags_all"}),
+        import_id="{name}",
+        import_pattern=_IAM_NAME,
+        name_argument="name",
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_db_instance",
+        arguments=(
+            "identifier", "identifier_prefix", "engine", "engine_version", "instance_class",
+            "allocated_storage", "max_allocated_storage", "storage_type", "iops",
+            "storage_encrypted", "kms_key_id", "db_name", "username", "port",
+            "db_subnet_group_name", "vpc_security_group_ids", "parameter_group_name",
+            "option_group_name", "multi_az", "publicly_accessible", "deletion_protection",
+            "skip_final_snapshot", "final_snapshot_identifier", "backup_retention_period",
+            "backup_window", "maintenance_window", "auto_minor_version_upgrade",
+            "allow_major_version_upgrade", "apply_immediately", "copy_tags_to_snapshot",
+            "iam_database_authentication_enabled", "monitoring_interval", "monitoring_role_arn",
+            "performance_insights_enabled", "enabled_cloudwatch_logs_exports", "ca_cert_identifier",
+            "license_model", "tags",
+        ),
+        computed=frozenset(
+            {
+                "address", "arn", "endpoint", "hosted_zone_id", "id", "resource_id", "status",
+                "tags_all", "latest_restorable_time", "listener_endpoint", "master_user_secret",
+                "replicas", "engine_version_actual",
+            }
+        ),
+        sensitive=frozenset({"password", "master_password"}),
+        set_fields=frozenset({"vpc_security_group_ids", "enabled_cloudwatch_logs_exports"}),
+        true_defaults=frozenset({"auto_minor_version_upgrade"}),
+        import_id="{identifier}",
+        import_pattern=r"[A-Za-z][A-Za-z0-9\-]{0,62}",
+        name_argument="identifier",
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_lambda_function",
+        arguments=(
+            "function_name", "description", "role", "handler", "runtime", "timeout",
+            "memory_size", "architectures", "package_type", "filename", "s3_bucket", "s3_key",
+            "s3_object_version", "image_uri", "source_code_hash", "layers", "publish",
+            "reserved_concurrent_executions", "kms_key_arn", "tags",
+        ),
+        blocks=MappingProxyType(
+            {
+                "environment": _block("variables"),
+                "vpc_config": _block("subnet_ids", "security_group_ids",
+                                     set_fields=frozenset({"subnet_ids", "security_group_ids"})),
+                "tracing_config": _block("mode"),
+                "dead_letter_config": _block("target_arn"),
+                "ephemeral_storage": _block("size"),
+            }
+        ),
+        computed=frozenset(
+            {
+                "arn", "id", "invoke_arn", "last_modified", "qualified_arn",
+                "qualified_invoke_arn", "signing_job_arn", "signing_profile_version_arn",
+                "source_code_size", "tags_all", "version", "code_sha256",
+            }
+        ),
+        import_id="{function_name}",
+        import_pattern=r"[A-Za-z0-9_\-]{1,64}",
+        name_argument="function_name",
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_lambda_permission",
+        arguments=(
+            "function_name", "statement_id", "statement_id_prefix", "action", "principal",
+            "source_arn", "source_account", "qualifier", "event_source_token",
+            "principal_org_id", "function_url_auth_type",
+        ),
+        computed=frozenset({"id"}),
+        import_id="{function_name}/{statement_id}",
+        import_pattern=r"[A-Za-z0-9_\-:]{1,140}/[A-Za-z0-9_\-]{1,100}",
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_kms_key",
+        arguments=(
+            "description", "key_usage", "customer_master_key_spec", "policy",
+            "bypass_policy_lockout_safety_check", "deletion_window_in_days", "is_enabled",
+            "enable_key_rotation", "rotation_period_in_days", "multi_region", "tags",
+        ),
+        computed=frozenset({"arn", "key_id", "id", "tags_all"}),
+        json_fields=frozenset({"policy"}),
+        true_defaults=frozenset({"is_enabled"}),
+        import_pattern=r"(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_cloudtrail",
+        arguments=(
+            "name", "s3_bucket_name", "s3_key_prefix", "include_global_service_events",
+            "is_multi_region_trail", "is_organization_trail", "enable_logging",
+            "enable_log_file_validation", "kms_key_id", "cloud_watch_logs_group_arn",
+            "cloud_watch_logs_role_arn", "sns_topic_name", "tags",
+        ),
+        blocks=MappingProxyType(
+            {
+                "event_selector": _block(
+                    "read_write_type", "include_management_events",
+                    "exclude_management_event_sources",
+                    true_defaults=frozenset({"include_management_events"}),
+                ),
+                "insight_selector": _block("insight_type", is_set=True),
+            }
+        ),
+        computed=frozenset({"arn", "home_region", "id", "tags_all"}),
+        true_defaults=frozenset({"enable_logging", "include_global_service_events"}),
+        import_pattern=r"[A-Za-z0-9._\-:/]{3,256}",
+        name_argument="name",
+    )
+)
+
+
+def schema_for(resource_type: str) -> ResourceSchema:
+    """The table entry, or a permissive fallback that only knows the universal computed set."""
+    found = _SCHEMAS.get(resource_type)
+    if found is not None:
+        return found
+    return ResourceSchema(type=resource_type, arguments=(), known=False, import_pattern=r"(?!)")
+
+
+def known_types() -> tuple[str, ...]:
+    return tuple(sorted(_SCHEMAS))
+
+
+def is_redacted(value: Any) -> bool:
+    """True when CloudTrail replaced (part of) the value with a placeholder."""
+    if isinstance(value, str):
+        return value in REDACTED_VALUES
+    if isinstance(value, Mapping):
+        return any(is_redacted(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(is_redacted(v) for v in value)
+    return False
+
+
+def is_empty(value: Any) -> bool:
+    """Values equal to "not set" for an optional argument without a true default."""
+    return value is None or value is False or value == "" or value == [] or value == {}
