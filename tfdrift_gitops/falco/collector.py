@@ -68,7 +68,10 @@ class Collector:
         env: Mapping[str, str] | None = None,
         channels: Sequence[Channel] | None = None,
         s3_client_factory: Callable[[], Any] | None = None,
+        on_notified: Callable[[float], None] | None = None,
     ) -> None:
+        """``on_notified`` gets the seconds from an alert's arrival to its notification having
+        been delivered (also in the ``tfdrift_notification_seconds`` histogram)."""
         if not options.falco_grpc and not options.listen and not options.backfill:
             raise ConfigError("nothing to collect from: give --falco-grpc and/or --listen")
         self.options = options
@@ -103,7 +106,9 @@ class Collector:
             timeout=timeout,
             policy=options.notify_retry,
             on_outcome=self._notification_outcome,
+            on_sent=self._notified,
         )
+        self._on_notified = on_notified
         self.grpc: GrpcSource | None = None
         self.http: HttpIntake | None = None
         self.backfill: Backfill | None = None
@@ -133,6 +138,11 @@ class Collector:
         self.metrics.notifications.inc(channel, outcome)
         if outcome in ("retried", "failed", "dropped"):
             self.metrics.notification_failures.inc(channel)
+
+    def _notified(self, seconds: float) -> None:
+        self.metrics.notification_latency.observe(seconds)
+        if self._on_notified is not None:
+            self._on_notified(seconds)
 
     def _open_store(self) -> Store:
         if self.options.ledger is None:

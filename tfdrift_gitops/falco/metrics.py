@@ -209,6 +209,10 @@ class CollectorMetrics:
             "tfdrift_processing_seconds",
             "Seconds from receiving an alert to having recorded (and queued notifications for) it.",
         )
+        self.notification_latency = Histogram(
+            "tfdrift_notification_seconds",
+            "Seconds from receiving an alert to a delivered notification about it.",
+        )
         self.queue_depth = Gauge(
             "tfdrift_queue_depth", "Alerts waiting between intake and processing.", queue_depth
         )
@@ -225,6 +229,7 @@ class CollectorMetrics:
             self.errors,
             self.state_reloads,
             self.latency,
+            self.notification_latency,
             self.queue_depth,
             self.ready,
         ):

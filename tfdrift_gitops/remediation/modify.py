@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on"})
 TRAILING_BLOCKS = frozenset({"lifecycle", "provisioner", "connection", "dynamic"})
 GENERIC_BLOCK = BlockSchema(fields=())
+_SCALAR_KINDS = frozenset({"string", "int_lit", "float_lit", "literal_value"})
 _PROTOCOLS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "all": "-1"}
 
 
@@ -260,6 +261,12 @@ class ModifiedPatcher:
                                                      unordered=unordered):
             return []
         kind = node.data
+        if json_mode:
+            # IAM treats "Action": "x" and ["x"] alike: keep the form the code already uses.
+            if kind == "tuple" and not isinstance(after, list | Mapping):
+                after = [after]
+            elif isinstance(after, list) and len(after) == 1 and kind in _SCALAR_KINDS:
+                after = after[0]
         if kind == "function_call" and function_name(node) == "jsonencode":
             return self._jsonencode(node, before, after)
         if kind in ("heredoc_template", "heredoc_template_trim"):

@@ -31,6 +31,7 @@ class Refusal:
         if self.where and self.where not in text:
             text += f" ({self.where})"
         if self.action:
+            text = text.rstrip() + ("" if text.rstrip().endswith((".", "!", "?")) else ".")
             text += f" What to do: {self.action}"
         return text
 

@@ -49,6 +49,31 @@ def value_text(value: Any) -> str:
     return safe(rendered)
 
 
+def _compact(value: Any) -> Any:
+    """Drop empty fields of a block so that an added rule reads as what it is."""
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if v not in (None, "", [], {}, False)}
+    return value
+
+
+def change_lines(path: str, before: Any, after: Any) -> list[str]:
+    """``path: before -> after``; for lists of blocks, the items added and removed."""
+    if (
+        isinstance(before, list | type(None))
+        and isinstance(after, list)
+        and (any(isinstance(v, dict) for v in (before or []) + after))
+    ):
+        old = [json.dumps(v, sort_keys=True) for v in before or []]
+        new = [json.dumps(v, sort_keys=True) for v in after]
+        added = [v for v, key in zip(after, new, strict=True) if key not in old]
+        removed = [v for v, key in zip(before or [], old, strict=True) if key not in new]
+        lines = [f"{safe(path)}: + {value_text(_compact(v))}" for v in added]
+        lines += [f"{safe(path)}: - {value_text(_compact(v))}" for v in removed]
+        if lines:
+            return lines
+    return [f"{safe(path)}: {value_text(before)} -> {value_text(after)}"]
+
+
 def render_drift(drift: Drift, *, colour: bool = False) -> str:
     actor, event = drift.actor, drift.event
     resource = drift.resource
@@ -61,12 +86,11 @@ def render_drift(drift: Drift, *, colour: bool = False) -> str:
         f"Drift:     {drift.id}  Severity: {severity}  Status: {drift.status.value}",
     ]
     if drift.changes:
-        for number, change in enumerate(drift.changes):
-            label = "Changed:" if number == 0 else ""
-            lines.append(
-                f"{label:<10} {safe(change.path)}: "
-                f"{value_text(change.before)} -> {value_text(change.after)}"
-            )
+        label = "Changed:"
+        for change in drift.changes:
+            for line in change_lines(change.path, change.before, change.after):
+                lines.append(f"{label:<10} {line}")
+                label = ""
     elif drift.kind is Kind.MODIFIED:
         lines.append("Changed:   (resource modified; this call has no attribute model)")
     lines.append(

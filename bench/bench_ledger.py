@@ -1,0 +1,335 @@
+"""Benchmark the drift ledger against a moto S3 server started here (and the local adapter).
+
+    python bench/bench_ledger.py [--drifts 1000] [--archived 100000] [--threads 8]
+
+Prints:
+1. writes of new drifts per second with N threads sharing one ledger (S3 and local);
+2. the full-size concurrency check: 8 writer processes x 500 events on 20 resources, verified
+   (every event in exactly one drift, no update lost);
+3. listing the open drifts among many archived ones (the archived objects are written directly
+   with parallel put_object; how long that setup took is printed too);
+4. S3 requests per ledger operation, counted with botocore ``before-send`` hooks (every HTTP
+   attempt, retries included: what S3 bills), so that cost on real S3 can be computed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SUPPORT = ROOT / "tests" / "ledger"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(SUPPORT))
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+from ledger_support import (  # the tests' small catalog and state: deterministic drifts
+    T0,
+    add,
+    all_event_ids,
+    cidr_for,
+    event,
+    make_engine,
+    remove,
+    thing_id,
+)
+
+from tfdrift_gitops.adapters.aws import make_s3_client
+from tfdrift_gitops.core.engine import Engine
+from tfdrift_gitops.ledger import StoredLedger, layout, open_ledger
+from tfdrift_gitops.ledger.s3 import S3Storage
+from tfdrift_gitops.models import Status
+
+WORKER = SUPPORT / "ledger_worker.py"
+
+
+class RequestCounter:
+    """Counts S3 HTTP requests by operation (``before-send`` fires once per attempt)."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def __call__(self, event_name: str = "", **_: Any) -> None:
+        self.counts[event_name.rsplit(".", 1)[-1]] += 1
+
+    def take(self) -> Counter[str]:
+        counts, self.counts = self.counts, Counter()
+        return counts
+
+
+def s3_ledger(endpoint: str, bucket: str, prefix: str) -> tuple[StoredLedger, RequestCounter]:
+    client = make_s3_client(endpoint_url=endpoint)
+    counter = RequestCounter()
+    client.meta.events.register("before-send.s3", counter)
+    return StoredLedger(S3Storage(client, bucket, prefix)), counter
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def new_bucket(endpoint: str) -> str:
+    name = f"bench-{uuid.uuid4().hex[:16]}"
+    make_s3_client(endpoint_url=endpoint).create_bucket(Bucket=name)
+    return name
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
+
+
+# --------------------------------------------------------------------------- 1. new drifts
+
+
+def write_new_drifts(ledger: StoredLedger, engine: Engine, count: int, threads: int) -> float:
+    events = [add(i, "203.0.113.7/32", seconds=i, eid=f"new-{i:07d}") for i in range(count)]
+    findings = [f for e in events for f in engine.evaluate(e).findings]
+    assert len(findings) == count
+
+    def one(finding: Any) -> str:
+        return ledger.record(engine, finding).result.value
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        results, seconds = timed(lambda: Counter(pool.map(one, findings)))
+    assert results == {"opened": count}, results
+    return seconds
+
+
+# --------------------------------------------------------------------------- 2. processes
+
+
+def concurrency(url: str, endpoint: str | None, writers: int, events: int, resources: int) -> float:
+    command = [sys.executable, str(WORKER), "--ledger", url, "--writers", str(writers)]
+    command += ["--events", str(events), "--resources", str(resources)]
+    if endpoint:
+        command += ["--endpoint", endpoint]
+    start = time.perf_counter()
+    processes = [
+        subprocess.Popen([*command, "--writer", str(w)], stdout=subprocess.PIPE, text=True)
+        for w in range(writers)
+    ]
+    for process in processes:
+        process.communicate(timeout=1800)
+        if process.returncode != 0:
+            raise SystemExit(f"writer failed with exit code {process.returncode}")
+    seconds = time.perf_counter() - start
+    ledger = open_ledger(url, s3_endpoint_url=endpoint)
+    listing = ledger.list()
+    total = writers * events
+    counts = all_event_ids(listing.drifts)
+    assert not listing.corrupt
+    assert len(listing.drifts) == resources
+    assert set(counts) == {f"ev-{k:07d}" for k in range(total)} and set(counts.values()) == {1}
+    for drift in listing.drifts:
+        index = int(drift.resource.id.removeprefix("t-"))
+        expected = {cidr_for(k) for k in range(total) if k % resources == index}
+        assert set(drift.changes[0].after) == expected | {"10.0.0.0/8"}
+    return seconds
+
+
+# --------------------------------------------------------------------------- 3. listing
+
+
+def fill_archive(endpoint: str, bucket: str, prefix: str, count: int, threads: int) -> float:
+    """``count`` archived drift objects, written straight to S3 (the ledger's own code path
+    would also write event markers and references, which listing never reads)."""
+    engine = make_engine()
+    ledger = open_ledger(f"s3://{bucket}/scratch-{uuid.uuid4().hex[:8]}", s3_endpoint_url=endpoint)
+    folded = ledger.record(engine, engine.evaluate(add(1, "198.51.100.1/32")).findings[0])
+    assert folded.drift is not None
+    template = replace(folded.drift, status=Status.RESOLVED)
+    client = make_s3_client(endpoint_url=endpoint)
+
+    def put(n: int) -> None:
+        drift = replace(template, id=f"d-{n:016x}")
+        client.put_object(
+            Bucket=bucket,
+            Key=f"{prefix}/{layout.archive_key(drift)}",
+            Body=layout.encode_drift(drift),
+            ServerSideEncryption="AES256",
+        )
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(put, range(count)))
+    return time.perf_counter() - start
+
+
+# --------------------------------------------------------------------------- 4. request costs
+
+
+def request_costs(endpoint: str) -> list[tuple[str, Counter[str]]]:
+    bucket = new_bucket(endpoint)
+    ledger, counter = s3_ledger(endpoint, bucket, "costs")
+    engine = make_engine()
+
+    def record(ev: Any) -> None:
+        for finding in engine.evaluate(ev).findings:
+            ledger.record(engine, finding)
+
+    rows: list[tuple[str, Counter[str]]] = []
+
+    def measure(label: str, fn: Callable[[], Any]) -> None:
+        counter.take()
+        fn()
+        rows.append((label, counter.take()))
+
+    record(add(19, "192.0.2.1/32", eid="warm-up"))  # the layout marker, once per process
+    measure("record: new drift", lambda: record(add(1, "192.0.2.1/32", seconds=1)))
+    measure("record: event joins open drift", lambda: record(add(1, "192.0.2.2/32", seconds=2)))
+    measure("record: redelivery (drift open)", lambda: record(add(1, "192.0.2.2/32", seconds=2)))
+    measure(
+        "record: Terraform revert closes 3-event drift",
+        lambda: record(
+            event(
+                "RemoveCidr",
+                {"thingId": thing_id(1), "cidr": ["192.0.2.1/32", "192.0.2.2/32"]},
+                seconds=3,
+                terraform=True,
+            )
+        ),
+    )
+    measure(
+        "record: redelivery (drift archived)",
+        lambda: record(add(1, "192.0.2.1/32", seconds=1)),
+    )
+    measure(
+        "record: trusted call, no open drift",
+        lambda: record(remove(2, "192.0.2.9/32", seconds=4, terraform=True)),
+    )
+    record(add(2, "192.0.2.3/32", seconds=5))
+    drift_id = ledger.list_open().drifts[0].id
+    fresh, fresh_counter = s3_ledger(endpoint, bucket, "costs")
+    counter.take()
+    fresh.get(drift_id)
+    rows.append(("get(id), open drift (new process)", fresh_counter.take()))
+    measure("ack(id)", lambda: ledger.ack(drift_id, by="bench", reason="cost"))
+    measure(
+        "set_github(id, issue, status)",
+        lambda: ledger.set_github(drift_id, issue_number=1, status=Status.ISSUE_OPENED),
+    )
+    measure("list_open() with 2 open drifts", ledger.list_open)
+    measure(
+        "put_cursor (moves forward)", lambda: ledger.put_cursor("falco", T0 + timedelta(minutes=10))
+    )
+    measure("put_cursor (older time: read only)", lambda: ledger.put_cursor("falco", T0))
+    return rows
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--drifts", type=int, default=1000, help="new drifts to write")
+    parser.add_argument("--archived", type=int, default=100_000)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--writers", type=int, default=8)
+    parser.add_argument("--events", type=int, default=500, help="events per writer process")
+    parser.add_argument("--resources", type=int, default=20)
+    parser.add_argument("--skip-processes", action="store_true")
+    args = parser.parse_args()
+
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    print(f"moto server at {endpoint}; python {sys.version.split()[0]}; {os.cpu_count()} CPUs")
+    try:
+        engine = make_engine(resources=args.drifts)
+
+        print("\n== 1. new drifts, one ledger shared by threads")
+        bucket = new_bucket(endpoint)
+        s3, s3_counter = s3_ledger(endpoint, bucket, "ledger")
+        seconds = write_new_drifts(s3, engine, args.drifts, args.threads)
+        requests = sum(s3_counter.take().values())
+        print(
+            f"S3    {args.drifts} new drifts, {args.threads} threads: {seconds:.2f} s = "
+            f"{args.drifts / seconds:.0f} drifts/s ({requests} requests, "
+            f"{requests / seconds:.0f} requests/s)"
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            local = open_ledger(str(Path(tmp) / "ledger"))
+            local_seconds = write_new_drifts(local, engine, args.drifts, args.threads)
+            print(
+                f"local {args.drifts} new drifts, {args.threads} threads: {local_seconds:.2f} s = "
+                f"{args.drifts / local_seconds:.0f} drifts/s"
+            )
+
+        print("\n== 3. listing open drifts among archived ones")
+        fill_seconds = fill_archive(endpoint, bucket, "ledger", args.archived, 32)
+        print(
+            f"setup: {args.archived} archived objects written in {fill_seconds:.1f} s "
+            f"({args.archived / fill_seconds:.0f} puts/s, 32 threads)"
+        )
+        reader, reader_counter = s3_ledger(endpoint, bucket, "ledger")
+        listing, list_seconds = timed(reader.list_open)
+        assert len(listing.drifts) == args.drifts and not listing.corrupt
+        print(
+            f"list_open(): {len(listing.drifts)} open among {args.archived} archived in "
+            f"{list_seconds:.2f} s; requests: {dict(reader_counter.take())}"
+        )
+        keys, archive_list_seconds = timed(
+            lambda: sum(1 for _ in reader.storage.list_keys("archive/"))
+        )
+        print(
+            f"(for contrast, only LISTing the archive's {keys} keys takes "
+            f"{archive_list_seconds:.2f} s and {dict(reader_counter.take())})"
+        )
+
+        print("\n== 4. S3 requests per operation (HTTP attempts, as billed)")
+        for label, counts in request_costs(endpoint):
+            detail = ", ".join(f"{op} {n}" for op, n in sorted(counts.items()))
+            print(f"{label:<48} {sum(counts.values()):>3}  ({detail})")
+
+        if not args.skip_processes:
+            print(
+                f"\n== 2. {args.writers} writer processes x {args.events} events on "
+                f"{args.resources} resources (+1 in 5 of a neighbour's events redelivered)"
+            )
+            bucket2 = new_bucket(endpoint)
+            s3_seconds = concurrency(
+                f"s3://{bucket2}/ledger", endpoint, args.writers, args.events, args.resources
+            )
+            total = args.writers * args.events
+            print(
+                f"S3    verified: {total} events in {s3_seconds:.1f} s ({total / s3_seconds:.0f}/s)"
+            )
+            with tempfile.TemporaryDirectory() as tmp:
+                local_seconds = concurrency(
+                    str(Path(tmp) / "ledger"), None, args.writers, args.events, args.resources
+                )
+            print(
+                f"local verified: {total} events in {local_seconds:.1f} s "
+                f"({total / local_seconds:.0f}/s)"
+            )
+    finally:
+        server.stop()
+    print(json.dumps({"ok": True}))
+
+
+if __name__ == "__main__":
+    main()

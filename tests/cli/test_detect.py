@@ -1,0 +1,161 @@
+"""``tfdrift-gitops detect`` end to end: inputs, outputs, exit codes, bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from tests.cli.golden import CASES, EXAMPLE_ARGS, GOLDEN, REPO, stable
+from tfdrift_gitops.cli import cli
+
+SCHEMA = json.loads((REPO / "tfdrift_gitops" / "schemas" / "drift-v1.json").read_text())
+EVENTS_FILE = next((REPO / "examples" / "cloudtrail").glob("*.json"))
+
+
+@pytest.fixture(autouse=True)
+def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+
+
+def invoke(*args: str, stdin: bytes | None = None) -> Any:
+    return CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
+
+
+@pytest.mark.parametrize("name", sorted(CASES), ids=str)
+def test_golden_output(name: str) -> None:
+    result = invoke(*CASES[name])
+    assert result.exit_code == 0, result.stderr
+    assert stable(result.stdout) == (GOLDEN / name).read_text()
+
+
+def test_json_lines_validate_against_the_published_schema() -> None:
+    result = invoke("detect", *EXAMPLE_ARGS, "--format", "json")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 6
+    for record in records:
+        jsonschema.validate(record, SCHEMA)
+    kinds = sorted(r["kind"] for r in records)
+    assert kinds == ["modified"] * 4 + ["unmanaged"] * 2
+
+
+def test_summary_line_counts_skips_by_reason() -> None:
+    result = invoke("detect", *EXAMPLE_ARGS)
+    assert (
+        "records: 10 read; skipped: failed_call 1, read_only 2, trusted_actor 1; errors: 0; "
+        "drifts: modified 4, unmanaged 2"
+    ) in result.stderr
+
+
+def test_bundled_example_runs_with_no_arguments() -> None:
+    result = invoke("detect", "--format", "json")
+    assert result.exit_code == 0
+    assert "bundled example" in result.stderr
+    assert len(result.stdout.splitlines()) == 6
+
+
+def test_exit_code_flag() -> None:
+    assert invoke("detect", *EXAMPLE_ARGS, "--exit-code").exit_code == 2
+    quiet = invoke("detect", "--state", EXAMPLE_ARGS[1], "--events", "-", "--exit-code", stdin=b"")
+    assert quiet.exit_code == 0
+
+
+def test_stdin_json_lines_and_gzip_files(tmp_path: Path) -> None:
+    records = json.loads(EVENTS_FILE.read_text())["Records"]
+    lines = "\n".join(json.dumps(r) for r in records).encode()
+    from_stdin = invoke(
+        "detect", "--state", EXAMPLE_ARGS[1], "--events", "-", "--format", "json", stdin=lines
+    )
+    gz = tmp_path / "trail.json.gz"
+    gz.write_bytes(gzip.compress(EVENTS_FILE.read_bytes()))
+    from_gzip = invoke(
+        "detect", "--state", EXAMPLE_ARGS[1], "--events", str(gz), "--format", "json"
+    )
+    assert len(from_stdin.stdout.splitlines()) == len(from_gzip.stdout.splitlines()) == 6
+
+
+def test_bad_records_are_named_counted_and_the_rest_processed(tmp_path: Path) -> None:
+    records = json.loads(EVENTS_FILE.read_text())["Records"]
+    lines = [json.dumps(r) for r in records]
+    lines.insert(3, '{"eventName": "AuthorizeSecurityGroupIngress", "truncated')
+    lines.insert(5, json.dumps({"eventSource": "ec2.amazonaws.com"}))
+    bad = tmp_path / "mixed.jsonl"
+    bad.write_text("\n".join(lines) + "\n")
+    result = invoke("detect", "--state", EXAMPLE_ARGS[1], "--events", str(bad), "--format", "json")
+    assert result.exit_code == 1
+    assert len(result.stdout.splitlines()) == 6
+    assert "errors: 2" in result.stderr
+    assert "mixed.jsonl:4" in result.stderr
+
+
+def test_state_errors_exit_with_the_state_code(tmp_path: Path) -> None:
+    v3 = tmp_path / "old.tfstate"
+    v3.write_text(json.dumps({"version": 3, "modules": []}))
+    result = CliRunner().invoke(cli, ["detect", "--state", str(v3), "--events", str(EVENTS_FILE)])
+    assert result.exit_code == 5
+    assert "unsupported state format version 3" in result.stderr
+
+
+def test_hostile_values_cannot_repaint_the_terminal(tmp_path: Path) -> None:
+    records = json.loads(EVENTS_FILE.read_text())["Records"]
+    rds = next(r for r in records if r["eventName"] == "ModifyDBInstance")
+    rds["userIdentity"]["userName"] = "bob\x1b[2J\x1b[31mroot\r"
+    rds["userIdentity"]["arn"] = "arn:aws:iam::123456789012:user/bob\x1b[2J"
+    path = tmp_path / "evil.json"
+    path.write_text(json.dumps({"Records": [rds]}))
+    result = invoke("detect", "--state", EXAMPLE_ARGS[1], "--events", str(path))
+    assert "\x1b" not in result.stdout
+    assert "\\x1b[2J" in result.stdout
+
+
+def test_events_from_an_s3_prefix(s3_client: Any, s3_bucket: str, moto_endpoint: str) -> None:
+    key = "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/20/trail.json.gz"
+    s3_client.put_object(Bucket=s3_bucket, Key=key, Body=gzip.compress(EVENTS_FILE.read_bytes()))
+    result = invoke(
+        "detect",
+        "--state",
+        EXAMPLE_ARGS[1],
+        "--events",
+        f"s3://{s3_bucket}/AWSLogs/",
+        "--s3-endpoint-url",
+        moto_endpoint,
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 6
+
+
+def test_state_from_s3(s3_client: Any, s3_bucket: str, moto_endpoint: str) -> None:
+    state = (REPO / EXAMPLE_ARGS[1]).read_bytes()
+    s3_client.put_object(Bucket=s3_bucket, Key="prod/terraform.tfstate", Body=state)
+    result = invoke(
+        "detect",
+        "--state",
+        f"s3://{s3_bucket}/prod/terraform.tfstate",
+        "--events",
+        str(EVENTS_FILE),
+        "--s3-endpoint-url",
+        moto_endpoint,
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout.splitlines()[0])
+    assert record["resource"]["state"] == f"s3://{s3_bucket}/prod/terraform.tfstate"
+
+
+def test_config_trusted_actor_and_unknown_key(tmp_path: Path) -> None:
+    config = tmp_path / "tfdrift.yml"
+    config.write_text("trusted_actors: ['arn:aws:iam::123456789012:user/bob']\n")
+    trusted = invoke("--config", str(config), "detect", *EXAMPLE_ARGS, "--format", "json")
+    assert len(trusted.stdout.splitlines()) == 5
+    config.write_text("trusted_actor: [bob]\n")
+    bad = CliRunner().invoke(cli, ["--config", str(config), "detect", *EXAMPLE_ARGS])
+    assert bad.exit_code == 3
+    assert "config.trusted_actor: unknown key" in bad.stderr
