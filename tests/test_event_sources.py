@@ -378,6 +378,18 @@ def test_missing_path_raises_before_iteration(tmp_path: Path) -> None:
         iter_events(str(tmp_path / "nope.json"))
 
 
+def test_corpus_directories_read_without_errors(corpus_dir: Path) -> None:
+    stratus = list(iter_events(str(corpus_dir / "stratus-red-team")))
+    assert errors(stratus) == []
+    assert len(stratus) == 310
+    assert len(set(ids(stratus))) == 310
+    # The panther file is a test-case collection keyed by event name, not a CloudTrail shape:
+    # one clear error for the whole object, never a crash.
+    (panther,) = read(corpus_dir / "panther-analysis" / "write-events.json")
+    assert isinstance(panther, RecordError)
+    assert "neither a CloudTrail record" in panther.reason
+
+
 # ---------------------------------------------------------------------------- directories
 
 

@@ -323,3 +323,12 @@ class Drift:
     @property
     def event_ids(self) -> frozenset[str]:
         return frozenset(e.id for e in self.events)
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedRecord:
+    """A raw record a reader's prefilter recognised as not drift (read-only, failed, unknown
+    call) and therefore never normalised; counted by ``reason`` like any other skip."""
+
+    reason: str
+    origin: str = ""

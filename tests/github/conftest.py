@@ -7,17 +7,9 @@ from typing import Any
 
 import pytest
 from fake_github import TOKEN, FakeGitHub, FakeGitHubServer
+from gh_support import SETTINGS
 
 from tfdrift_gitops.github.client import GitHubClient
-from tfdrift_gitops.github.settings import GitHubSettings
-
-SETTINGS = GitHubSettings(
-    users=(("*alan@acme.example", "alan-acme"),),
-    seconds_between_writes=0.0,
-    seconds_between_requests=0.0,
-    max_retries=4,
-    max_rate_limit_wait=30.0,
-)
 
 
 @pytest.fixture(scope="session")

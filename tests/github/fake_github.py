@@ -14,6 +14,7 @@ import difflib
 import hashlib
 import json
 import re
+import socket
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -154,7 +155,9 @@ class FakeGitHub:
             base_tree = self.repo.commits[base]["tree"]
             head = self.commit_files(files, parents=[base], message="human", base=base_tree)
             self.repo.refs[f"heads/{branch}"] = head
-            return self._new_pull("Human change", "", branch, "main", {"login": author, "type": "User"})
+            return self._new_pull(
+                "Human change", "", branch, "main", {"login": author, "type": "User"}
+            )
 
     # -- storage -----------------------------------------------------------------------------
 
@@ -284,7 +287,9 @@ class FakeGitHub:
                 return result
         return 404, {}, {"message": f"Not Found: {method} {path}"}
 
-    def _page(self, items: list[Any], query: dict[str, str], path: str) -> tuple[int, dict[str, str], Any]:
+    def _page(
+        self, items: list[Any], query: dict[str, str], path: str
+    ) -> tuple[int, dict[str, str], Any]:
         per_page = min(int(query.get("per_page", "30")), self.page_size_cap)
         page = int(query.get("page", "1"))
         chunk = items[(page - 1) * per_page : page * per_page]
@@ -300,7 +305,11 @@ class FakeGitHub:
     # -- handlers ------------------------------------------------------------------------------
 
     def _get_repo(self, query: dict[str, str], body: Any) -> Any:
-        return 200, {}, {"full_name": self.repo.full_name, "default_branch": self.repo.default_branch}
+        return (
+            200,
+            {},
+            {"full_name": self.repo.full_name, "default_branch": self.repo.default_branch},
+        )
 
     def _list_issues(self, query: dict[str, str], body: Any) -> Any:
         state = query.get("state", "open")
@@ -382,7 +391,11 @@ class FakeGitHub:
             return 422, {}, {"message": "body is too long (maximum is 65536 characters)"}
         comment_id = self.repo.next_comment
         self.repo.next_comment += 1
-        self.repo.comments[comment_id] = {"id": comment_id, "issue": int(number), "body": body["body"]}
+        self.repo.comments[comment_id] = {
+            "id": comment_id,
+            "issue": int(number),
+            "body": body["body"],
+        }
         return 201, {}, self._comment_json(self.repo.comments[comment_id])
 
     def _edit_comment(self, query: dict[str, str], body: Any, comment_id: str) -> Any:
@@ -399,13 +412,20 @@ class FakeGitHub:
     def _create_label(self, query: dict[str, str], body: Any) -> Any:
         if body["name"] in self.repo.labels:
             return 422, {}, {"message": "Validation Failed", "errors": [{"code": "already_exists"}]}
-        self.repo.labels[body["name"]] = {"color": body["color"], "description": body["description"]}
+        self.repo.labels[body["name"]] = {
+            "color": body["color"],
+            "description": body["description"],
+        }
         return 201, {}, {"name": body["name"]}
 
     def _get_ref(self, query: dict[str, str], body: Any, ref: str) -> Any:
         if ref not in self.repo.refs:
             return 404, {}, {"message": "Not Found"}
-        return 200, {}, {"ref": f"refs/{ref}", "object": {"sha": self.repo.refs[ref], "type": "commit"}}
+        return (
+            200,
+            {},
+            {"ref": f"refs/{ref}", "object": {"sha": self.repo.refs[ref], "type": "commit"}},
+        )
 
     def _create_ref(self, query: dict[str, str], body: Any) -> Any:
         ref = str(body["ref"]).removeprefix("refs/")
@@ -419,7 +439,10 @@ class FakeGitHub:
     def _update_ref(self, query: dict[str, str], body: Any, ref: str) -> Any:
         if ref not in self.repo.refs:
             return 422, {}, {"message": "Reference does not exist"}
-        if not body.get("force") and self.repo.refs[ref] not in self.repo.commits[body["sha"]]["parents"]:
+        if (
+            not body.get("force")
+            and self.repo.refs[ref] not in self.repo.commits[body["sha"]]["parents"]
+        ):
             return 422, {}, {"message": "Update is not a fast forward"}
         self.repo.refs[ref] = body["sha"]
         return 200, {}, {"ref": f"refs/{ref}", "object": {"sha": body["sha"]}}
@@ -433,15 +456,21 @@ class FakeGitHub:
         commit = self.repo.commits.get(sha)
         if commit is None:
             return 404, {}, {"message": "Not Found"}
-        return 200, {}, {
-            "sha": sha,
-            "tree": {"sha": commit["tree"]},
-            "parents": [{"sha": p} for p in commit["parents"]],
-            "message": commit["message"],
-        }
+        return (
+            200,
+            {},
+            {
+                "sha": sha,
+                "tree": {"sha": commit["tree"]},
+                "parents": [{"sha": p} for p in commit["parents"]],
+                "message": commit["message"],
+            },
+        )
 
     def _create_commit(self, query: dict[str, str], body: Any) -> Any:
-        if body["tree"] not in self.repo.trees or any(p not in self.repo.commits for p in body["parents"]):
+        if body["tree"] not in self.repo.trees or any(
+            p not in self.repo.commits for p in body["parents"]
+        ):
             return 422, {}, {"message": "Object does not exist"}
         sha = self._store_commit(body["tree"], list(body["parents"]), body["message"])
         return 201, {}, {"sha": sha, "tree": {"sha": body["tree"]}}
@@ -450,7 +479,9 @@ class FakeGitHub:
         tree = self.repo.trees.get(sha)
         if tree is None:
             return 404, {}, {"message": "Not Found"}
-        entries = [{"path": p, "mode": "100644", "type": "blob", "sha": s} for p, s in sorted(tree.items())]
+        entries = [
+            {"path": p, "mode": "100644", "type": "blob", "sha": s} for p, s in sorted(tree.items())
+        ]
         return 200, {}, {"sha": sha, "tree": entries, "truncated": False}
 
     def _create_tree(self, query: dict[str, str], body: Any) -> Any:
@@ -493,13 +524,17 @@ class FakeGitHub:
         if tree is None or path not in tree:
             return 404, {}, {"message": "Not Found"}
         data = self.repo.blobs[tree[path]]
-        return 200, {}, {
-            "type": "file",
-            "path": path,
-            "sha": tree[path],
-            "encoding": "base64",
-            "content": base64.encodebytes(data).decode(),
-        }
+        return (
+            200,
+            {},
+            {
+                "type": "file",
+                "path": path,
+                "sha": tree[path],
+                "encoding": "base64",
+                "content": base64.encodebytes(data).decode(),
+            },
+        )
 
     def _list_pulls(self, query: dict[str, str], body: Any) -> Any:
         state = query.get("state", "open")
@@ -521,7 +556,10 @@ class FakeGitHub:
             if item["state"] == "open" and item["pull"]["head"] == head:
                 return 422, {}, {"message": f"A pull request already exists for {head}"}
         number = self._new_pull(
-            body["title"], body.get("body") or "", head, body["base"],
+            body["title"],
+            body.get("body") or "",
+            head,
+            body["base"],
             {"login": "github-actions[bot]", "type": "Bot"},
         )
         return 201, {}, self._pull_json(self.repo.items[number])
@@ -556,7 +594,9 @@ class FakeGitHub:
             diff = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=3)
             patch = "\n".join(list(diff)[2:])
             status = "added" if path not in base else "removed" if path not in head else "modified"
-            files.append({"filename": path, "status": status, "patch": patch, "sha": head.get(path)})
+            files.append(
+                {"filename": path, "status": status, "patch": patch, "sha": head.get(path)}
+            )
         return self._page(files, query, f"/pulls/{number}/files")
 
     def _request_reviewers(self, query: dict[str, str], body: Any, number: str) -> Any:
@@ -577,6 +617,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         return
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body in one segment, no Nagle: otherwise delayed ACKs add ~40 ms a call.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
@@ -592,8 +637,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         for key, value in extra.items():
             self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(data)
+        self._headers_buffer.append(b"\r\n")
+        self.wfile.write(b"".join(self._headers_buffer) + data)
+        self._headers_buffer = []
 
     do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _serve
 

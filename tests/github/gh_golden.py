@@ -22,6 +22,7 @@ def plain_drift() -> Drift:
     it has the same structure as ``hostile_drift`` (the hostile test compares the two)."""
     return drift(1, changes=(Change("ingress", [RULE], [RULE, SSH]),))
 
+
 GOLDEN_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "github"
 SETTINGS = GitHubSettings(users=(("*alan@acme.example", "alan-acme"), ("@everyone*", "alan-acme")))
 
@@ -55,9 +56,7 @@ def documents() -> dict[str, str]:
         decision = Decision(Strategy.IMPORT, reason, imp, (problem,))
         out[f"{name}.issue.md"] = renderer.issue(d, decision).body
         out[f"{name}.issue_blocked.md"] = renderer.issue(d, decision, blocked_by=(7,)).body
-        out[f"{name}.issue_manual.md"] = renderer.issue(
-            d, Decision(Strategy.MANUAL, reason)
-        ).body
+        out[f"{name}.issue_manual.md"] = renderer.issue(d, Decision(Strategy.MANUAL, reason)).body
         out[f"{name}.pr_import.md"] = renderer.pull(d, imp, "#12").body
         out[f"{name}.pr_revert.md"] = renderer.pull(d, rev, "#12").body
         out[f"{name}.pr_comment.md"] = renderer.pr_comment([d], 5, [d.resource.address]).body

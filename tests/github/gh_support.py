@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from tfdrift_gitops.github.remedy import Decision, Patch, Strategy
-from tfdrift_gitops.ledger import StoredLedger, open_ledger
-from tfdrift_gitops.ledger import layout
+from tfdrift_gitops.github.settings import GitHubSettings
+from tfdrift_gitops.ledger import StoredLedger, layout, open_ledger
 from tfdrift_gitops.models import (
     Actor,
     Change,
@@ -24,6 +24,13 @@ from tfdrift_gitops.models import (
     Via,
 )
 
+SETTINGS = GitHubSettings(
+    users=(("*alan@acme.example", "alan-acme"),),
+    seconds_between_writes=0.0,
+    seconds_between_requests=0.0,
+    max_retries=4,
+    max_rate_limit_wait=30.0,
+)
 T0 = datetime(2026, 11, 20, 9, 15, tzinfo=UTC)
 ACCOUNT = "111122223333"
 STATE = "s3://tf-state/prod/terraform.tfstate"
@@ -232,14 +239,17 @@ class FileRemediator:
         old = file.read_text()
         rules = sum(1 for e in d.events if e.name.startswith("Authorize"))
         extra = "".join(
-            f'\n  ingress {{\n    from_port   = {21 + n}\n    to_port     = {21 + n}\n'
+            f"\n  ingress {{\n    from_port   = {21 + n}\n    to_port     = {21 + n}\n"
             f'    protocol    = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }}\n'
             for n in range(1, rules + 1)
         )
         new = old[: old.rindex("}")].rstrip("\n") + "\n" + extra + "}\n"
         diff = "".join(
             difflib.unified_diff(
-                old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path}", f"b/{path}"
+                old.splitlines(keepends=True),
+                new.splitlines(keepends=True),
+                f"a/{path}",
+                f"b/{path}",
             )
         )
         patch = Patch(self.strategy, {path: new}, diff, ("check the port range",), ())

@@ -11,7 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
-from gh_golden import GOLDEN_DIR, documents  # noqa: E402
+from gh_golden import GOLDEN_DIR, documents
 
 
 def main() -> None:

@@ -52,8 +52,18 @@ def test_dry_run_prints_json_lines_and_calls_nothing(setup, github_server):
     fake.clear_log()
     result = CliRunner().invoke(
         cli,
-        ["--config", str(config), "reconcile", "--ledger", str(tmp_path / "ledger"),
-         "--repo", "acme/infra", "--github-url", github_server.url, "--dry-run"],
+        [
+            "--config",
+            str(config),
+            "reconcile",
+            "--ledger",
+            str(tmp_path / "ledger"),
+            "--repo",
+            "acme/infra",
+            "--github-url",
+            github_server.url,
+            "--dry-run",
+        ],
     )
     assert result.exit_code == 0, result.output
     actions = [json.loads(line) for line in result.stdout.splitlines()]
@@ -70,8 +80,17 @@ def test_reconcile_writes_summary_outputs_and_annotations(setup, github_server, 
     new_ledger(tmp_path / "ledger", [drift(1), drift(2, severity=Severity.LOW), hostile_drift()])
     result = CliRunner().invoke(
         cli,
-        ["--config", str(config), "reconcile", "--ledger", str(tmp_path / "ledger"),
-         "--repo", "acme/infra", "--github-url", github_server.url],
+        [
+            "--config",
+            str(config),
+            "reconcile",
+            "--ledger",
+            str(tmp_path / "ledger"),
+            "--repo",
+            "acme/infra",
+            "--github-url",
+            github_server.url,
+        ],
     )
     assert result.exit_code == 0, result.output
     assert len(fake.issues()) == 3
@@ -93,8 +112,17 @@ def test_reconcile_failure_exits_nonzero_after_trying_all(setup, github_server, 
     fake.inject("POST", r"/issues$", 500, times=1)
     result = CliRunner().invoke(
         cli,
-        ["--config", str(config), "reconcile", "--ledger", str(tmp_path / "ledger"),
-         "--repo", "acme/infra", "--github-url", github_server.url],
+        [
+            "--config",
+            str(config),
+            "reconcile",
+            "--ledger",
+            str(tmp_path / "ledger"),
+            "--repo",
+            "acme/infra",
+            "--github-url",
+            github_server.url,
+        ],
     )
     assert result.exit_code == 9
     assert "error: d-0000000000000001" in result.stderr
@@ -106,8 +134,17 @@ def test_reconcile_needs_a_token(setup, github_server):
     new_ledger(tmp_path / "ledger", [drift(1)])
     result = CliRunner().invoke(
         cli,
-        ["--config", str(config), "reconcile", "--ledger", str(tmp_path / "ledger"),
-         "--repo", "acme/infra", "--github-url", github_server.url],
+        [
+            "--config",
+            str(config),
+            "reconcile",
+            "--ledger",
+            str(tmp_path / "ledger"),
+            "--repo",
+            "acme/infra",
+            "--github-url",
+            github_server.url,
+        ],
     )
     assert result.exit_code == 3
     assert "GITHUB_TOKEN" in result.stderr
@@ -123,9 +160,21 @@ def test_comment_command_sets_comment_url(setup, github_server, monkeypatch):
     new_ledger(tmp_path / "ledger", [drift(2)])
     result = CliRunner().invoke(
         cli,
-        ["--config", str(config), "comment", "--ledger", str(tmp_path / "ledger"),
-         "--repo", "acme/infra", "--github-url", github_server.url, "--pr", str(number),
-         "--workdir", str(work)],
+        [
+            "--config",
+            str(config),
+            "comment",
+            "--ledger",
+            str(tmp_path / "ledger"),
+            "--repo",
+            "acme/infra",
+            "--github-url",
+            github_server.url,
+            "--pr",
+            str(number),
+            "--workdir",
+            str(work),
+        ],
     )
     assert result.exit_code == 0, result.output
     url = outputs(tmp_path / "output")["comment-url"]

@@ -10,7 +10,9 @@ from fake_github import FakeGitHub
 from tfdrift_gitops.github.client import ApiError, RateLimitError
 
 
-def test_secondary_rate_limit_waits_retry_after_then_succeeds(fake: FakeGitHub, make_client, sleeps):
+def test_secondary_rate_limit_waits_retry_after_then_succeeds(
+    fake: FakeGitHub, make_client, sleeps
+):
     fake.inject(
         "POST",
         r"/issues$",
@@ -84,14 +86,17 @@ def test_plain_403_is_not_retried(fake: FakeGitHub, make_client, sleeps):
             lambda c: c.create_tree(c.get_commit_tree(c.get_branch_sha("main")), {"a": "b"}),
             id="idempotent-post",
         ),
-        pytest.param(
-            "PATCH", r"/issues/\d+$", lambda c: c.edit_issue(1, title="x"), id="patch"
-        ),
+        pytest.param("PATCH", r"/issues/\d+$", lambda c: c.edit_issue(1, title="x"), id="patch"),
     ],
 )
 def test_5xx_is_retried_with_backoff(fake: FakeGitHub, make_client, sleeps, method, pattern, call):
     fake.repo.items[1] = {
-        "number": 1, "title": "t", "body": "", "state": "open", "labels": [], "assignees": [],
+        "number": 1,
+        "title": "t",
+        "body": "",
+        "state": "open",
+        "labels": [],
+        "assignees": [],
         "user": {"login": "x", "type": "User"},
     }
     fake.inject(method, pattern, 502, times=2)
@@ -105,7 +110,12 @@ def test_5xx_is_retried_with_backoff(fake: FakeGitHub, make_client, sleeps, meth
 def test_5xx_on_create_is_not_repeated(fake: FakeGitHub, make_client, sleeps):
     fake.inject("POST", r"/issues/\d+/comments$", 503, times=5)
     fake.repo.items[1] = {
-        "number": 1, "title": "t", "body": "", "state": "open", "labels": [], "assignees": [],
+        "number": 1,
+        "title": "t",
+        "body": "",
+        "state": "open",
+        "labels": [],
+        "assignees": [],
         "user": {"login": "x", "type": "User"},
     }
     client = make_client()
@@ -127,8 +137,13 @@ def test_5xx_forever_gives_up(fake: FakeGitHub, make_client, sleeps):
 def test_pagination_follows_link_headers(fake: FakeGitHub, make_client):
     for i in range(1, 251):
         fake.repo.items[i] = {
-            "number": i, "title": f"t{i}", "body": "", "state": "open", "labels": ["tfdrift"],
-            "assignees": [], "user": {"login": "x", "type": "User"},
+            "number": i,
+            "title": f"t{i}",
+            "body": "",
+            "state": "open",
+            "labels": ["tfdrift"],
+            "assignees": [],
+            "user": {"login": "x", "type": "User"},
         }
     fake.repo.next_number = 251
     client = make_client()

@@ -6,14 +6,12 @@ from pathlib import Path
 
 import pytest
 from fake_github import FakeGitHub
-from gh_support import drift, estate, event, fold_in, new_ledger, resolve, write_tree
+from gh_support import SETTINGS, drift, estate, event, fold_in, new_ledger, resolve, write_tree
 
 from tfdrift_gitops.github.comment import comment_on_pull
 from tfdrift_gitops.github.marker import parse_marker
 from tfdrift_gitops.github.render import Renderer
 from tfdrift_gitops.models import Kind, Severity
-
-from conftest import SETTINGS
 
 MODULE_CALL = 'module "storage" {\n  source = "./modules/storage"\n  name   = "logs"\n}\n'
 MODULE_BODY = 'resource "aws_s3_bucket" "logs" {\n  bucket = var.name\n}\n\nvariable "name" {}\n'

@@ -61,7 +61,9 @@ def test_text_never_makes_markup(value: str) -> None:
         pytest.param("``x", "``` ``x ```", id="leading-run"),
         pytest.param("", "—", id="empty"),
         pytest.param("a\nb", "`a\\nb`", id="newline-visible"),
-        pytest.param("<!-- tfdrift-gitops:x -->", "`<!\u200d-- tfdrift\u200d-gitops:x -->`", id="marker"),
+        pytest.param(
+            "<!-- tfdrift-gitops:x -->", "`<!\u200d-- tfdrift\u200d-gitops:x -->`", id="marker"
+        ),
         pytest.param({"a": [1, None]}, '`{"a": [1, null]}`', id="json"),
     ],
 )

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fake_github import FakeGitHub
 from gh_support import (
+    SETTINGS,
     FileRemediator,
     drift,
     estate,
@@ -26,8 +27,6 @@ from tfdrift_gitops.github.remedy import manual_only
 from tfdrift_gitops.github.render import Renderer
 from tfdrift_gitops.models import Severity, Status
 
-from conftest import SETTINGS
-
 
 def run(
     make_client: Callable[..., GitHubClient],
@@ -38,7 +37,12 @@ def run(
     client = make_client()
     rem = remediator or (FileRemediator(workdir) if workdir else manual_only())
     report = Reconciler(
-        client, store, Renderer(SETTINGS), rem, SETTINGS, workdir=workdir  # type: ignore[arg-type]
+        client,
+        store,
+        Renderer(SETTINGS),
+        rem,
+        SETTINGS,
+        workdir=workdir,  # type: ignore[arg-type]
     ).run()
     client.close()
     return report, client
@@ -68,7 +72,10 @@ def test_first_run_opens_issue_and_pr_then_rerun_writes_nothing(world, make_clie
     assert set(first["labels"]) == {"tfdrift", "severity:critical", "kind:modified"}
     assert first["assignees"] == ["alan-acme"]
     pulls = fake.pulls()
-    assert [p["pull"]["head"] for p in pulls] == [f"tfdrift/{drift(1).id}", f"tfdrift/{drift(2).id}"]
+    assert [p["pull"]["head"] for p in pulls] == [
+        f"tfdrift/{drift(1).id}",
+        f"tfdrift/{drift(2).id}",
+    ]
     assert pulls[0]["pull"]["requested_reviewers"] == ["alan-acme"]
     assert f"Closes #{first['number']}" in pulls[0]["body"]
     branch = fake.branch_files(f"tfdrift/{drift(1).id}")

@@ -21,7 +21,7 @@ from tfdrift_gitops.github.settings import GitHubSettings
 
 DOCS = documents()
 HOSTILE_DOCS = sorted(n for n in DOCS if n.startswith("hostile.") and n.endswith(".md"))
-CONSOLE = re.compile(r'^https://[a-z]{2}(-[a-z]+)+-\d\.console\.aws\.amazon\.com/cloudtrailv2/')
+CONSOLE = re.compile(r"^https://[a-z]{2}(-[a-z]+)+-\d\.console\.aws\.amazon\.com/cloudtrailv2/")
 
 
 def gfm(text: str) -> str:
@@ -42,7 +42,9 @@ def skeleton(rendered: str) -> list[str]:
 @pytest.mark.parametrize("name", sorted(DOCS), ids=sorted(DOCS))
 def test_golden(name: str) -> None:
     path = GOLDEN_DIR / name
-    assert path.exists(), f"missing golden file {name}: run python tests/github/regenerate_golden.py"
+    assert path.exists(), (
+        f"missing golden file {name}: run python tests/github/regenerate_golden.py"
+    )
     assert DOCS[name] == path.read_text(encoding="utf-8"), (
         f"{name} differs from its golden file; if intended, run regenerate_golden.py"
     )
@@ -61,8 +63,28 @@ def test_hostile_values_stay_inert(name: str) -> None:
     # No HTML from values: the only tags are the ones our templates write.
     tags = set(re.findall(r"<(/?[a-zA-Z][a-zA-Z0-9]*)", rendered))
     allowed = {
-        "h2", "h3", "p", "ul", "li", "strong", "code", "table", "thead", "tbody", "tr", "th",
-        "td", "pre", "details", "summary", "sub", "hr", "a", "blockquote", "br", "em",
+        "h2",
+        "h3",
+        "p",
+        "ul",
+        "li",
+        "strong",
+        "code",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "pre",
+        "details",
+        "summary",
+        "sub",
+        "hr",
+        "a",
+        "blockquote",
+        "br",
+        "em",
     }
     assert {t.lstrip("/") for t in tags} <= allowed, tags
     assert "<img" not in rendered
@@ -143,6 +165,15 @@ def test_hostile_drift_id_cannot_be_written(tmp_path: Path) -> None:
 
 
 def test_hostile_constant_covers_the_brief() -> None:
-    for needle in ("@everyone", "@acme/platform-team", "<!-- tfdrift-gitops:drift=x -->",
-                   "</details>", "|", "``", "[x](https://evil", "<img src=x", "\n"):
+    for needle in (
+        "@everyone",
+        "@acme/platform-team",
+        "<!-- tfdrift-gitops:drift=x -->",
+        "</details>",
+        "|",
+        "``",
+        "[x](https://evil",
+        "<img src=x",
+        "\n",
+    ):
         assert needle in HOSTILE

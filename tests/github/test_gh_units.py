@@ -30,7 +30,7 @@ from tfdrift_gitops.github.tfblocks import (
 )
 from tfdrift_gitops.models import Severity
 
-HCL = '''terraform {
+HCL = """terraform {
   required_version = ">= 1.7"
 }
 
@@ -50,7 +50,7 @@ data "aws_caller_identity" "me" {}
 module "net" {
   source = "./modules/net"
 }
-'''
+"""
 
 
 def test_scan_blocks_spans() -> None:
@@ -62,7 +62,10 @@ def test_scan_blocks_spans() -> None:
         ("module", ("net",), 18, 20),
     ]
     assert [b.address for b in scan_blocks(HCL)] == [
-        None, "aws_security_group.web", "data.aws_caller_identity.me", "module.net"
+        None,
+        "aws_security_group.web",
+        "data.aws_caller_identity.me",
+        "module.net",
     ]
 
 
@@ -94,7 +97,10 @@ def test_resources_touched_with_module_prefixes(tmp_path: Path) -> None:
     assert modules.prefixes["envs/prod"] == {""}
     text = (tmp_path / "modules/inner/main.tf").read_text()
     touched = resources_touched("modules/inner/main.tf", text, text, "@@ -2 +2 @@\n-a\n+b", modules)
-    assert touched == {"module.a.module.inner.aws_iam_role.r", "module.b.module.inner.aws_iam_role.r"}
+    assert touched == {
+        "module.a.module.inner.aws_iam_role.r",
+        "module.b.module.inner.aws_iam_role.r",
+    }
 
 
 @pytest.mark.parametrize(
@@ -126,7 +132,9 @@ def test_marker_round_trip_and_rejects_bad_values() -> None:
 
 
 def _doc(body: str = "b", digest: str = "h1") -> Doc:
-    return Doc("t", format_marker({"drift": "d-1", "kind": "issue", "hash": digest}) + "\n" + body, digest)
+    return Doc(
+        "t", format_marker({"drift": "d-1", "kind": "issue", "hash": digest}) + "\n" + body, digest
+    )
 
 
 def test_plan_new_unchanged_changed_closed() -> None:
@@ -137,7 +145,9 @@ def test_plan_new_unchanged_changed_closed() -> None:
     assert plan_open(desired, same) == []
     edited = RemoteIssue(3, "open", _doc(digest="old").body, desired.labels)
     assert [a.kind for a in plan_open(desired, edited)] == [ActionKind.UPDATE_ISSUE]
-    relabel = RemoteIssue(3, "open", desired.issue.body, ("tfdrift", "severity:low", "kind:modified"))
+    relabel = RemoteIssue(
+        3, "open", desired.issue.body, ("tfdrift", "severity:low", "kind:modified")
+    )
     action = plan_open(desired, relabel)[0]
     assert action.kind is ActionKind.UPDATE_ISSUE
     assert action.body == ""  # labels only
@@ -154,7 +164,10 @@ def test_settings_parse_and_login_mapping() -> None:
     settings = parse_github_section(
         {
             "url": "https://ghe.example/api/v3/",
-            "users": {"arn:aws:sts::*:assumed-role/*/alan@acme.example": "@alan-acme", "bob": "bob"},
+            "users": {
+                "arn:aws:sts::*:assumed-role/*/alan@acme.example": "@alan-acme",
+                "bob": "bob",
+            },
             "seconds_between_writes": 0,
         }
     )
@@ -195,7 +208,10 @@ def test_annotations_at_most_ten_worst_first() -> None:
 
     drifts = [drift(i, severity=Severity.HIGH) for i in range(1, 13)]
     drifts += [drift(20, severity=Severity.CRITICAL), drift(21, severity=Severity.LOW)]
-    hostile = replace(drift(22, severity=Severity.CRITICAL), actor=replace(drift(1).actor, name="x\n::error::pwned"))
+    hostile = replace(
+        drift(22, severity=Severity.CRITICAL),
+        actor=replace(drift(1).actor, name="x\n::error::pwned"),
+    )
     lines = summary.workflow_annotations([*drifts, hostile])
     assert len(lines) == 10
     assert all(line.count("\n") == 0 for line in lines)
@@ -212,7 +228,10 @@ def test_publish_writes_summary_and_outputs(tmp_path: Path) -> None:
     }
     text = summary.summary_markdown("t", {"open drifts": 1}, [drift(1)], errors=[("d-1", "@bob")])
     lines = summary.publish(
-        summary=text, outputs={"drift-count": 1, "comment-url": "a\nb"}, annotation_lines=["::x"], env=env
+        summary=text,
+        outputs={"drift-count": 1, "comment-url": "a\nb"},
+        annotation_lines=["::x"],
+        env=env,
     )
     assert lines == ["::x"]
     assert "aws_security_group.web1" in (tmp_path / "summary.md").read_text()

@@ -91,7 +91,9 @@ def test_reconcile_example() -> None:
     assert flow["permissions"] == {}
     perms = flow["jobs"]["reconcile"]["permissions"]
     assert {k: perms[k] for k in ("issues", "pull-requests", "contents")} == {
-        "issues": "write", "pull-requests": "write", "contents": "write"
+        "issues": "write",
+        "pull-requests": "write",
+        "contents": "write",
     }
 
 
@@ -128,7 +130,12 @@ def _run_action(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     base.update(env)
     return subprocess.run(
         ["bash", "-c", _action_script()],
-        cwd=tmp_path, env=base, capture_output=True, text=True, timeout=120, check=False,
+        cwd=tmp_path,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

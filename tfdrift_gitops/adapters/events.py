@@ -24,9 +24,10 @@ import re
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Final
+from typing import Any, BinaryIO, Final, overload
 
 from tfdrift_gitops.core.normalize import (
     MAX_RECORD_BYTES,
@@ -35,11 +36,12 @@ from tfdrift_gitops.core.normalize import (
     normalize_any,
 )
 from tfdrift_gitops.errors import ConfigError, InputError, RecordError
-from tfdrift_gitops.models import CloudEvent
+from tfdrift_gitops.models import CloudEvent, SkippedRecord
 
 log = logging.getLogger(__name__)
 
 Item = CloudEvent | RecordError
+_AnyItem = CloudEvent | RecordError | SkippedRecord
 
 EVENT_FILE_SUFFIXES: Final = (".json", ".json.gz", ".jsonl", ".ndjson", ".gz")
 """Files a directory walk reads (``.gz`` also covers ``.jsonl.gz``); a file named on the command
@@ -75,11 +77,56 @@ def _loads_line(line: bytes) -> Any:
     return value
 
 
+Prefilter = Callable[[Mapping[str, Any]], str | None]
+"""Looks at a raw decoded record; a reason string means "not drift, do not normalise"."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What every reader level needs to turn a decoded value into an item."""
+
+    max_bytes: int
+    prefilter: Prefilter | None = None
+
+    def normalize(self, value: Any, origin: str, size: int | None) -> _AnyItem:
+        if self.prefilter is not None and isinstance(value, Mapping):
+            reason = self.prefilter(value)
+            if reason is not None:
+                return SkippedRecord(reason=reason, origin=origin)
+        return normalize_any(value, origin, size=size, max_bytes=self.max_bytes)
+
+
 class _ReadFailure(Exception):
     """Reading stopped early; the message says why (truncated gzip, I/O error)."""
 
 
 # ------------------------------------------------------------------------------ public API
+
+
+@overload
+def iter_events(
+    spec: str,
+    *,
+    s3_client_factory: Callable[[], Any] | None = ...,
+    stdin: BinaryIO | None = ...,
+    since: datetime | None = ...,
+    s3_page_size: int = ...,
+    max_bytes: int = ...,
+    prefilter: None = ...,
+) -> Iterator[Item]: ...
+
+
+@overload
+def iter_events(
+    spec: str,
+    *,
+    s3_client_factory: Callable[[], Any] | None = ...,
+    stdin: BinaryIO | None = ...,
+    since: datetime | None = ...,
+    s3_page_size: int = ...,
+    max_bytes: int = ...,
+    prefilter: Prefilter,
+) -> Iterator[Item | SkippedRecord]: ...
 
 
 def iter_events(
@@ -90,7 +137,8 @@ def iter_events(
     since: datetime | None = None,
     s3_page_size: int = 1000,
     max_bytes: int = MAX_RECORD_BYTES,
-) -> Iterator[Item]:
+    prefilter: Prefilter | None = None,
+) -> Iterator[Item | SkippedRecord]:
     """Events (and per-record errors) from one spec: a file, a directory (recursive, sorted,
     hidden files skipped), ``-`` for ``stdin`` (default ``sys.stdin.buffer``) or
     ``s3://bucket/prefix``.
@@ -101,26 +149,39 @@ def iter_events(
     iteration, when the spec as a whole cannot be read.
     """
     cutoff = _as_utc(since) if since is not None else None
-    source: Iterator[Item]
+    reading = _Reading(max_bytes, prefilter)
+    source: Iterator[_AnyItem]
     if not spec.strip():
         raise InputError("empty events spec (give a file, a directory, - or s3://bucket/prefix)")
     if spec == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         # read1 returns what a pipe has now instead of waiting for a full chunk.
         read = getattr(stream, "read1", stream.read)
-        source = _stream_items(read, STDIN_NAME, max_bytes, (OSError,))
+        source = _stream_items(read, STDIN_NAME, reading, (OSError,))
     elif spec.startswith("s3://"):
-        source = _s3_items(spec, s3_client_factory, s3_page_size, cutoff, max_bytes)
+        source = _s3_items(spec, s3_client_factory, s3_page_size, cutoff, reading)
     else:
-        source = _path_items(spec, cutoff, max_bytes)
+        source = _path_items(spec, cutoff, reading)
     if cutoff is None:
         return source
     return _newer_than(source, cutoff)
 
 
-def iter_many(specs: Iterable[str], **kwargs: Any) -> Iterator[Item]:
+@overload
+def iter_many(specs: Iterable[str], *, prefilter: None = ..., **kwargs: Any) -> Iterator[Item]: ...
+
+
+@overload
+def iter_many(
+    specs: Iterable[str], *, prefilter: Prefilter, **kwargs: Any
+) -> Iterator[Item | SkippedRecord]: ...
+
+
+def iter_many(
+    specs: Iterable[str], *, prefilter: Prefilter | None = None, **kwargs: Any
+) -> Iterator[Item | SkippedRecord]:
     """``iter_events`` over several specs in order; every spec is checked before any is read."""
-    sources = [iter_events(spec, **kwargs) for spec in specs]
+    sources = [iter_events(spec, prefilter=prefilter, **kwargs) for spec in specs]
     return itertools.chain.from_iterable(sources)
 
 
@@ -131,7 +192,7 @@ def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _newer_than(items: Iterator[Item], cutoff: datetime) -> Iterator[Item]:
+def _newer_than(items: Iterator[_AnyItem], cutoff: datetime) -> Iterator[_AnyItem]:
     for item in items:
         if isinstance(item, CloudEvent) and item.time < cutoff:
             continue
@@ -164,16 +225,16 @@ def _wanted(path: str, cutoff: datetime | None) -> bool:
 # ------------------------------------------------------------------------- local files
 
 
-def _path_items(spec: str, cutoff: datetime | None, max_bytes: int) -> Iterator[Item]:
+def _path_items(spec: str, cutoff: datetime | None, reading: _Reading) -> Iterator[_AnyItem]:
     root = Path(spec)
     if root.is_dir():
         files = _event_files(root, cutoff)
         if not files:
             log.warning("%s: no event files (%s) found", spec, ", ".join(EVENT_FILE_SUFFIXES))
-        return _files_items(files, max_bytes)
+        return _files_items(files, reading)
     if not root.exists():
         raise InputError(f"{spec}: no such file or directory")
-    return _file_items(root, spec, max_bytes)
+    return _file_items(root, spec, reading)
 
 
 def _event_files(root: Path, cutoff: datetime | None) -> list[Path]:
@@ -190,12 +251,12 @@ def _event_files(root: Path, cutoff: datetime | None) -> list[Path]:
     return [path for _, path in sorted(found)]
 
 
-def _files_items(files: list[Path], max_bytes: int) -> Iterator[Item]:
+def _files_items(files: list[Path], reading: _Reading) -> Iterator[_AnyItem]:
     for path in files:
-        yield from _file_items(path, str(path), max_bytes)
+        yield from _file_items(path, str(path), reading)
 
 
-def _file_items(path: Path, name: str, max_bytes: int) -> Iterator[Item]:
+def _file_items(path: Path, name: str, reading: _Reading) -> Iterator[_AnyItem]:
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -203,7 +264,7 @@ def _file_items(path: Path, name: str, max_bytes: int) -> Iterator[Item]:
         return
     with handle:
         log.debug("reading %s", name)
-        yield from _stream_items(handle.read, name, max_bytes, (OSError,))
+        yield from _stream_items(handle.read, name, reading, (OSError,))
 
 
 # ----------------------------------------------------------------------------------- S3
@@ -214,8 +275,8 @@ def _s3_items(
     factory: Callable[[], Any] | None,
     page_size: int,
     cutoff: datetime | None,
-    max_bytes: int,
-) -> Iterator[Item]:
+    reading: _Reading,
+) -> Iterator[_AnyItem]:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from tfdrift_gitops.adapters.aws import make_s3_client, split_s3_url
@@ -235,7 +296,7 @@ def _s3_items(
         first = next(pages, None)
     except (BotoCoreError, ClientError) as exc:
         raise InputError(f"{spec}: cannot list objects: {_aws_error(exc)}") from None
-    return _s3_objects(client, bucket, spec, first, pages, cutoff, max_bytes)
+    return _s3_objects(client, bucket, spec, first, pages, cutoff, reading)
 
 
 def _s3_objects(
@@ -245,8 +306,8 @@ def _s3_objects(
     first: Mapping[str, Any] | None,
     pages: Iterator[Mapping[str, Any]],
     cutoff: datetime | None,
-    max_bytes: int,
-) -> Iterator[Item]:
+    reading: _Reading,
+) -> Iterator[_AnyItem]:
     from botocore.exceptions import BotoCoreError, ClientError
 
     listed = 0
@@ -261,7 +322,7 @@ def _s3_objects(
             if not _wanted(key, cutoff):
                 log.debug("skipping %s (digest or before --since)", key)
                 continue
-            yield from _s3_object_items(client, bucket, key, max_bytes)
+            yield from _s3_object_items(client, bucket, key, reading)
         try:
             page = next(pages, None)
         except (BotoCoreError, ClientError) as exc:
@@ -273,7 +334,7 @@ def _s3_objects(
         log.warning("%s: no objects under this prefix", spec)
 
 
-def _s3_object_items(client: Any, bucket: str, key: str, max_bytes: int) -> Iterator[Item]:
+def _s3_object_items(client: Any, bucket: str, key: str, reading: _Reading) -> Iterator[_AnyItem]:
     from botocore.exceptions import BotoCoreError, ClientError
     from urllib3.exceptions import HTTPError
 
@@ -285,7 +346,7 @@ def _s3_object_items(client: Any, bucket: str, key: str, max_bytes: int) -> Iter
         return
     try:
         log.debug("reading %s", name)
-        yield from _stream_items(body.read, name, max_bytes, (OSError, BotoCoreError, HTTPError))
+        yield from _stream_items(body.read, name, reading, (OSError, BotoCoreError, HTTPError))
     finally:
         body.close()
 
@@ -393,9 +454,9 @@ class _Lines:
 def _stream_items(
     read: Callable[[int], bytes],
     name: str,
-    max_bytes: int,
+    reading: _Reading,
     errors: tuple[type[BaseException], ...],
-) -> Iterator[Item]:
+) -> Iterator[_AnyItem]:
     """Every record of one stream (a file, stdin or an S3 object body)."""
     chunks = _chunks(read, errors)
     try:
@@ -407,18 +468,18 @@ def _stream_items(
     if head.startswith(_GZIP_MAGIC):
         chunks = _gunzip(chunks)
     lines = _Lines(chunks)
-    yield from _content_items(lines, name, max_bytes)
+    yield from _content_items(lines, name, reading)
     if lines.failure is not None:
         detail = " (its incomplete last line was not read)" if lines.tail.strip() else ""
         yield RecordError(f"{lines.failure}{detail}", origin=name)
 
 
-def _content_items(lines: _Lines, name: str, max_bytes: int) -> Iterator[Item]:
+def _content_items(lines: _Lines, name: str, reading: _Reading) -> Iterator[_AnyItem]:
     numbered = enumerate(lines, start=1)
     first_no, first = next(((n, ln) for n, ln in numbered if ln and not ln.isspace()), (0, b""))
     if not first:
         if lines.tail.strip():  # a one-line document cut short
-            yield from _document_items([lines.tail], 1, lines, name, max_bytes)
+            yield from _document_items([lines.tail], 1, lines, name, reading)
         else:
             log.debug("%s: empty", name)
         return
@@ -428,21 +489,21 @@ def _content_items(lines: _Lines, name: str, max_bytes: int) -> Iterator[Item]:
         parts = [first, *(line for _, line in numbered)]
         if lines.tail:
             parts.append(lines.tail)
-        yield from _document_items(parts, first_no, lines, name, max_bytes)
+        yield from _document_items(parts, first_no, lines, name, reading)
         return
     # JSON Lines, possibly a single line: hold the first value until we know which.
     second_no, second = next(((n, ln) for n, ln in numbered if ln and not ln.isspace()), (0, b""))
     if not second and lines.failure is None:
-        yield from _value_items(first_value, name, len(first), max_bytes, whole=True)
+        yield from _value_items(first_value, name, len(first), reading, whole=True)
         return
-    yield from _value_items(first_value, f"{name}:{first_no}", len(first), max_bytes)
+    yield from _value_items(first_value, f"{name}:{first_no}", len(first), reading)
     if second:
-        yield from _jsonl_items(itertools.chain(((second_no, second),), numbered), name, max_bytes)
+        yield from _jsonl_items(itertools.chain(((second_no, second),), numbered), name, reading)
 
 
 def _jsonl_items(
-    numbered: Iterator[tuple[int, bytes]], name: str, max_bytes: int
-) -> Iterator[Item]:
+    numbered: Iterator[tuple[int, bytes]], name: str, reading: _Reading
+) -> Iterator[_AnyItem]:
     """The hot path of ``detect`` on JSON Lines: parse and normalise, nothing else."""
     loads = _loads_line
     for number, line in numbered:
@@ -456,16 +517,16 @@ def _jsonl_items(
             continue
         if type(value) is dict and "Records" not in value:
             try:
-                yield normalize_any(value, origin, size=len(line), max_bytes=max_bytes)
+                yield reading.normalize(value, origin, len(line))
             except RecordError as exc:
                 yield exc
         else:
-            yield from _value_items(value, origin, len(line), max_bytes)
+            yield from _value_items(value, origin, len(line), reading)
 
 
 def _document_items(
-    parts: list[bytes], first_no: int, lines: _Lines, name: str, max_bytes: int
-) -> Iterator[Item]:
+    parts: list[bytes], first_no: int, lines: _Lines, name: str, reading: _Reading
+) -> Iterator[_AnyItem]:
     """Content whose first line is not JSON by itself: one multi-line document, or JSON Lines
     whose first line is broken. ``parts`` are its lines from the first non-blank one on."""
     lines.tail = b""  # part of the document now, not a dropped line
@@ -477,11 +538,11 @@ def _document_items(
         value = json.loads(text)
     except (ValueError, RecursionError) as exc:
         if _looks_like_json_lines(parts[1:]):
-            yield from _jsonl_items(enumerate(parts, start=first_no), name, max_bytes)
+            yield from _jsonl_items(enumerate(parts, start=first_no), name, reading)
             return
-        yield from _salvage(text, exc, lines, name, max_bytes)
+        yield from _salvage(text, exc, lines, name, reading)
         return
-    yield from _value_items(value, name, len(text), max_bytes, whole=True)
+    yield from _value_items(value, name, len(text), reading, whole=True)
 
 
 def _looks_like_json_lines(rest: list[bytes]) -> bool:
@@ -502,8 +563,8 @@ def _looks_like_json_lines(rest: list[bytes]) -> bool:
 
 
 def _salvage(
-    text: bytes, exc: Exception, lines: _Lines, name: str, max_bytes: int
-) -> Iterator[Item]:
+    text: bytes, exc: Exception, lines: _Lines, name: str, reading: _Reading
+) -> Iterator[_AnyItem]:
     """A broken document: keep the complete leading elements of its array, report the rest."""
     decoded = text.decode("utf-8", "replace")
     match = _RECORDS_START.match(decoded)
@@ -519,7 +580,7 @@ def _salvage(
         position, label = stripped + 1, ""
     decoder = json.JSONDecoder()
     kept = 0
-    size = len(text) if len(text) <= max_bytes else None
+    size = len(text) if len(text) <= reading.max_bytes else None
     while True:
         while position < len(decoded) and decoded[position] in " \t\r\n,":
             position += 1
@@ -528,7 +589,7 @@ def _salvage(
         except (ValueError, RecursionError):
             break
         try:
-            yield normalize_any(value, f"{name}#{label}[{kept}]", size=size, max_bytes=max_bytes)
+            yield reading.normalize(value, f"{name}#{label}[{kept}]", size)
         except RecordError as error:
             yield error
         kept += 1
@@ -537,15 +598,15 @@ def _salvage(
 
 
 def _value_items(
-    value: Any, origin: str, size: int, max_bytes: int, *, whole: bool = False
-) -> Iterator[Item]:
+    value: Any, origin: str, size: int, reading: _Reading, *, whole: bool = False
+) -> Iterator[_AnyItem]:
     """One parsed JSON value: a log file object, an array of records, or one record/alert.
 
     ``whole`` means the value is the entire file, so element origins read ``file#Records[3]``
     rather than ``file:1#Records[3]`` (the caller already put the line number in ``origin``).
     """
     # The value's own size bounds every element's; past the limit each is measured instead.
-    bound = size if size <= max_bytes else None
+    bound = size if size <= reading.max_bytes else None
     if (
         isinstance(value, dict)
         and "Records" in value
@@ -555,19 +616,21 @@ def _value_items(
         if not isinstance(records, list):
             yield RecordError("Records is not an array", origin=origin)
             return
-        yield from _elements(records, f"{origin}#Records", bound, max_bytes)
+        yield from _elements(records, f"{origin}#Records", bound, reading)
     elif isinstance(value, list):
-        yield from _elements(value, f"{origin}#" if whole else origin, bound, max_bytes)
+        yield from _elements(value, f"{origin}#" if whole else origin, bound, reading)
     else:
         try:
-            yield normalize_any(value, origin, size=size, max_bytes=max_bytes)
+            yield reading.normalize(value, origin, size)
         except RecordError as exc:
             yield exc
 
 
-def _elements(values: list[Any], prefix: str, size: int | None, max_bytes: int) -> Iterator[Item]:
+def _elements(
+    values: list[Any], prefix: str, size: int | None, reading: _Reading
+) -> Iterator[_AnyItem]:
     for index, element in enumerate(values):
         try:
-            yield normalize_any(element, f"{prefix}[{index}]", size=size, max_bytes=max_bytes)
+            yield reading.normalize(element, f"{prefix}[{index}]", size)
         except RecordError as exc:
             yield exc

@@ -16,6 +16,7 @@ from tfdrift_gitops.adapters.state_source import StateSource
 from tfdrift_gitops.config import Config, load_config
 from tfdrift_gitops.core.detector import Detector
 from tfdrift_gitops.core.engine import Engine
+from tfdrift_gitops.core.prefilter import make_prefilter
 from tfdrift_gitops.core.record import drift_to_record
 from tfdrift_gitops.examples_data import example_events, example_state
 from tfdrift_gitops.render.text import render_drift
@@ -97,7 +98,14 @@ def detect(
     engine = Engine(source.index(), policy=config.policy)
     store = _open_ledger(ledger, config, endpoint) if ledger else None
     detector = Detector(engine, store)
-    detector.feed(iter_many(list(event_specs), s3_client_factory=factory, stdin=sys.stdin.buffer))
+    detector.feed(
+        iter_many(
+            list(event_specs),
+            s3_client_factory=factory,
+            stdin=sys.stdin.buffer,
+            prefilter=make_prefilter(engine.catalog),
+        )
+    )
     drifts = detector.drifts
     _print(drifts, fmt)
     tally = detector.tally

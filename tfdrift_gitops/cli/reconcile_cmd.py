@@ -57,9 +57,7 @@ def reconcile(
         repo, token=token_from_env(), base_url=github_url or "", settings=settings
     )
     try:
-        report = Reconciler(
-            client, store, renderer, remediator, settings, workdir=workdir
-        ).run()
+        report = Reconciler(client, store, renderer, remediator, settings, workdir=workdir).run()
     finally:
         client.close()
     for action in report.actions:

@@ -52,7 +52,7 @@ _ISSUER_KEYS: Final = frozenset({"type", "principalId", "arn", "accountId", "use
 UNKNOWN_NAME: Final = "unknown"
 
 # Values Falco uses for "no value" in output fields (gRPC sends every value as a string).
-_FALCO_MISSING: Final = frozenset({"", "<NA>", "null", "None", "<unknown user type>"})
+_FALCO_MISSING: Final = frozenset({"", "<NA>", "null", "<unknown user type>"})
 # ct.user literals the CloudTrail plugin emits when it has no name for the identity type.
 _FALCO_PLACEHOLDER_USERS: Final = frozenset({"AssumedRole", "AWSAccount", "FederatedUser"})
 

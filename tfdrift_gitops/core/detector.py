@@ -15,10 +15,13 @@ from typing import Protocol
 
 from tfdrift_gitops.core.engine import Engine, Finding, Skip
 from tfdrift_gitops.core.fold import Folded, FoldResult, fold
-from tfdrift_gitops.errors import RecordError
-from tfdrift_gitops.models import CloudEvent, Drift
+from tfdrift_gitops.errors import NotCloudTrailError, RecordError
+from tfdrift_gitops.models import CloudEvent, Drift, SkippedRecord
 
 log = logging.getLogger(__name__)
+
+NOT_CLOUDTRAIL = "not_cloudtrail"
+"""Falco alerts from other sources (syscalls, k8s audit) reaching a CloudTrail input."""
 
 
 class DriftStore(Protocol):
@@ -73,25 +76,32 @@ class Detector:
         self._touched: dict[str, Drift] = {}
         self._seen_ids: set[str] = set()
 
-    def feed(self, items: Iterable[CloudEvent | RecordError]) -> None:
+    def feed(self, items: Iterable[CloudEvent | RecordError | SkippedRecord]) -> None:
         for item in items:
-            if isinstance(item, RecordError):
-                self.tally.records += 1
+            if isinstance(item, CloudEvent):
+                self.process(item)
+                continue
+            self.tally.records += 1
+            if isinstance(item, SkippedRecord):
+                self.tally.skipped[item.reason] += 1
+            elif isinstance(item, NotCloudTrailError):
+                self.tally.skipped[NOT_CLOUDTRAIL] += 1
+            else:
                 self.tally.errors.append(str(item))
                 log.warning("%s", item)
-                continue
-            self.process(item)
 
     def process(self, event: CloudEvent) -> None:
         self.tally.records += 1
+        evaluation = self.engine.evaluate(event)
+        if evaluation.skipped is not None:
+            # Counted by reason even when redelivered: the prefilter, which never sees ids,
+            # counts the same way.
+            self.tally.skipped[evaluation.skipped.value] += 1
+            return
         if event.id in self._seen_ids:
             self.tally.skipped[Skip.DUPLICATE.value] += 1
             return
         self._seen_ids.add(event.id)
-        evaluation = self.engine.evaluate(event)
-        if evaluation.skipped is not None:
-            self.tally.skipped[evaluation.skipped.value] += 1
-            return
         skips = [self._record(finding) for finding in evaluation.findings]
         first_skip = skips[0] if skips else None
         if first_skip is not None and all(s is not None for s in skips):

@@ -323,7 +323,6 @@ def normalize_record(
         read_only = _flag(read_only)
         if read_only is None:
             read_only = infer_read_only(name)
-    error_code = get("errorCode")
     return CloudEvent(
         id=event_id,
         name=name,
@@ -334,8 +333,8 @@ def normalize_record(
         account_id=_text(get("recipientAccountId")) or actor.account_id,
         request=request,
         response=response,
-        error_code=as_text(error_code) if error_code is not None else "",
-        error_message=as_text(get("errorMessage")) if error_code is not None else "",
+        error_code=_text(get("errorCode")),
+        error_message=_text(get("errorMessage")),
         read_only=read_only,
         event_type=_text(get("eventType")) or DEFAULT_EVENT_TYPE,
         origin=origin,

@@ -4,16 +4,21 @@ The same key layout is used under an S3 prefix and in a local directory::
 
     ledger.json                          layout marker (schema tfdrift-gitops/ledger/v1)
     open/<rk>.json                       the open drift of one resource (the fold target)
-    ids/<drift-id>.json                  drift id -> resource hash and archive key
     archive/<yyyy>/<mm>/<drift-id>.json  resolved and ignored drifts, by month first detected
-    events/<event-id>/<rk>.json          the events of archived drifts: a redelivery is a no-op
+    index/<claim>.json                   drift id -> resource; event -> drift it was folded into
     cursors/<source>.json                the newest event time seen per source
     quarantine/<key>                     corrupt objects set aside by ``ledger compact``
 
 ``rk`` is a hash of the resource key (state, workspace, address; or type and id when the
 resource is not in state), so the open set holds at most one object per resource and listing
-it costs requests in proportion to open drifts, never to history. Every object carries its
-schema version. ``docs/ledger.md`` explains why each piece is there.
+it costs requests in proportion to open drifts, never to history.
+
+``claim`` is the drift id an event would give a drift on its resource
+(``core.fold.drift_id(resource key, event id)``). For the event that opened a drift it *is* the
+drift id: the entry is the drift's reference (``get(id)`` needs no listing). For the other
+events of a closed drift it records which drift the event went into, so a redelivered event
+changes nothing after its drift left the open set. Every object carries its schema version;
+``docs/ledger.md`` explains the rest.
 """
 
 from __future__ import annotations
@@ -26,22 +31,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tfdrift_gitops.core.fold import drift_id
 from tfdrift_gitops.core.record import drift_from_record, drift_to_record
 from tfdrift_gitops.errors import CorruptRecordError, LedgerError
 from tfdrift_gitops.ledger.redact import scrub_record
-from tfdrift_gitops.models import DRIFT_SCHEMA, CloudEvent, Drift, format_time, parse_time
+from tfdrift_gitops.models import DRIFT_SCHEMA, Drift, format_time, parse_time
 
 LAYOUT_SCHEMA = "tfdrift-gitops/ledger/v1"
 LAYOUT_VERSION = 1
-REF_SCHEMA = "tfdrift-gitops/drift-ref/v1"
-EVENT_SCHEMA = "tfdrift-gitops/event/v1"
+INDEX_SCHEMA = "tfdrift-gitops/index/v1"
 CURSOR_SCHEMA = "tfdrift-gitops/cursor/v1"
 
 META_KEY = "ledger.json"
 OPEN_PREFIX = "open/"
-IDS_PREFIX = "ids/"
 ARCHIVE_PREFIX = "archive/"
-EVENTS_PREFIX = "events/"
+INDEX_PREFIX = "index/"
 CURSORS_PREFIX = "cursors/"
 QUARANTINE_PREFIX = "quarantine/"
 
@@ -67,8 +71,13 @@ def open_key(rk: str) -> str:
     return f"{OPEN_PREFIX}{rk}.json"
 
 
-def ref_key(drift_id: str) -> str:
-    return f"{IDS_PREFIX}{drift_id}.json"
+def index_key(claim: str) -> str:
+    return f"{INDEX_PREFIX}{claim}.json"
+
+
+def claim_of(resource_key: str, event_id: str) -> str:
+    """The drift id this event gives a drift it opens on this resource."""
+    return drift_id(resource_key, event_id)
 
 
 def archive_key(drift: Drift) -> str:
@@ -76,10 +85,6 @@ def archive_key(drift: Drift) -> str:
     the id reference can name it before the drift is ever archived."""
     when = drift.detected_at or drift.events[0].time
     return f"{ARCHIVE_PREFIX}{when:%Y}/{when:%m}/{drift.id}.json"
-
-
-def event_key(event_id: str, rk: str) -> str:
-    return f"{EVENTS_PREFIX}{safe_name(event_id)}/{rk}.json"
 
 
 def cursor_key(source: str) -> str:
@@ -126,55 +131,64 @@ def decode_drift(data: bytes, where: str) -> Drift:
 
 
 @dataclass(frozen=True, slots=True)
-class DriftRef:
-    """Written before a drift's first open object: ``get(id)`` needs no listing."""
+class IndexEntry:
+    """``index/<claim>.json``: the event ``event_id`` on resource ``rk`` is in ``drift_id``
+    (``claim == drift_id`` for the event that opened the drift: its reference)."""
 
+    claim: str
     drift_id: str
     rk: str
+    event_id: str
     archive_key: str
 
+    @property
+    def is_reference(self) -> bool:
+        return self.claim == self.drift_id
 
-def encode_ref(drift: Drift) -> bytes:
-    rk = resource_hash(drift.resource.key)
+
+def encode_index(claim: str, drift: Drift, event_id: str, now: datetime) -> bytes:
     return dump(
         {
-            "schema": REF_SCHEMA,
-            "id": drift.id,
-            "rk": rk,
-            "open_key": open_key(rk),
+            "schema": INDEX_SCHEMA,
+            "claim": claim,
+            "drift_id": drift.id,
+            "rk": resource_hash(drift.resource.key),
+            "event_id": event_id,
             "archive_key": archive_key(drift),
+            "recorded_at": format_time(now),
         }
     )
 
 
-def decode_ref(data: bytes, where: str) -> DriftRef:
+def _drift_id_field(document: Mapping[str, Any], name: str, where: str) -> str:
+    value = document.get(name)
+    if not (isinstance(value, str) and DRIFT_ID.match(value)):
+        raise CorruptRecordError(f"{where}: bad {name} {value!r}")
+    return value
+
+
+def decode_index(data: bytes, where: str) -> IndexEntry:
     document = load_object(data, where)
-    _expect_schema(document, REF_SCHEMA, where)
-    drift_id, rk, archived = document.get("id"), document.get("rk"), document.get("archive_key")
-    if not (isinstance(drift_id, str) and DRIFT_ID.match(drift_id)):
-        raise CorruptRecordError(f"{where}: bad drift id {drift_id!r}")
+    _expect_schema(document, INDEX_SCHEMA, where)
+    claim = _drift_id_field(document, "claim", where)
+    drift = _drift_id_field(document, "drift_id", where)
+    rk, event_id, archived = (
+        document.get("rk"),
+        document.get("event_id"),
+        document.get("archive_key"),
+    )
     if not (isinstance(rk, str) and RESOURCE_HASH.match(rk)):
         raise CorruptRecordError(f"{where}: bad resource hash {rk!r}")
+    if not isinstance(event_id, str):
+        raise CorruptRecordError(f"{where}: bad event id {event_id!r}")
     if not (
         isinstance(archived, str)
         and archived.startswith(ARCHIVE_PREFIX)
-        and archived.endswith(f"/{drift_id}.json")
+        and archived.endswith(f"/{drift}.json")
         and ".." not in archived
     ):
         raise CorruptRecordError(f"{where}: bad archive key {archived!r}")
-    return DriftRef(drift_id, rk, archived)
-
-
-def encode_event_marker(event: CloudEvent, drift: Drift, now: datetime) -> bytes:
-    rk = resource_hash(drift.resource.key)
-    marker = {
-        "schema": EVENT_SCHEMA,
-        "event": event.to_dict(),
-        "drift_id": drift.id,
-        "rk": rk,
-        "recorded_at": format_time(now),
-    }
-    return dump(scrub_record(marker))
+    return IndexEntry(claim, drift, rk, event_id, archived)
 
 
 def encode_cursor(source: str, time: datetime, now: datetime) -> bytes:

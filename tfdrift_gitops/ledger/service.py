@@ -146,7 +146,8 @@ class StoredLedger:
         self._check_layout(writing=True)
         rk = layout.resource_hash(finding.resource.key)
         key = layout.open_key(rk)
-        marker = layout.event_key(finding.event.id, rk)
+        claim = layout.claim_of(finding.resource.key, finding.event.id)
+        claimed = False  # this call wrote index/<claim>: finding it later is not a redelivery
         for _ in self._retrying():
             current = self._read_drift(key)
             if current is not None and not current.drift.status.is_open:
@@ -156,20 +157,45 @@ class StoredLedger:
             drift = folded.drift
             if drift is None or folded.result in (FoldResult.NOT_DRIFT, FoldResult.UNCHANGED):
                 return folded
-            if self.storage.get(marker) is not None:
-                # The event is in a drift that was closed and archived: a redelivery.
-                log.debug("event %s already recorded (%s)", finding.event.id, marker)
-                return Folded(FoldResult.UNCHANGED, None, Skip.DUPLICATE)
-            if self._store(key, drift, current, now):
+            if current is None:
+                # Opening: the new drift's reference doubles as this event's claim, so a
+                # redelivery of an event whose drift was archived costs no extra request.
+                if not claimed:
+                    entry = layout.encode_index(claim, drift, finding.event.id, now or _now())
+                    if self.storage.put_if_absent(layout.index_key(claim), entry) is None:
+                        if self._recorded(claim):
+                            return _duplicate(finding)
+                    claimed = True
+                if self._store(key, drift, None, now):
+                    return folded
+            elif not claimed and self._recorded(claim):
+                return _duplicate(finding)
+            elif self._store(key, drift, current, now):
                 return folded
         raise self._gave_up(key)
+
+    def _recorded(self, claim: str) -> bool:
+        """Is the event of ``index/<claim>`` already in a stored drift?
+
+        An entry naming another drift is a closed drift's event: yes. An entry naming its own
+        claim is a drift's reference; it may dangle (its writer lost the race to open the drift
+        or stopped before the open write), so the drift itself is looked for.
+        """
+        key = layout.index_key(claim)
+        blob = self.storage.get(key)
+        if blob is None:
+            return False
+        entry = layout.decode_index(blob.data, self.storage.url_for(key))
+        if not entry.is_reference:
+            return True
+        current = self._read_drift(layout.open_key(entry.rk))
+        if current is not None and current.drift.id == claim:
+            return True
+        return self.storage.get(entry.archive_key) is not None
 
     def _store(self, key: str, drift: Drift, current: _Stored | None, now: datetime | None) -> bool:
         data = layout.encode_drift(drift)
         if current is None:
-            # The reference first: every drift that exists can be found by id. A reference
-            # whose drift never got written (lost race, crash) is harmless: get() says so.
-            self.storage.put_if_absent(layout.ref_key(drift.id), layout.encode_ref(drift))
             etag = self.storage.put_if_absent(key, data)
         else:
             etag = self.storage.put_if_match(key, data, current.etag)
@@ -183,21 +209,37 @@ class StoredLedger:
         """Steps 2 and 3 of closing (see the module doc). Idempotent; safe to race."""
         drift = stored.drift
         when = now or _now()
-        markers = [
-            (layout.event_key(e.id, layout.resource_hash(drift.resource.key)), e)
+        claims = [
+            (layout.claim_of(drift.resource.key, e.id), e.id)
             for e in drift.events
+            if layout.claim_of(drift.resource.key, e.id) != drift.id  # the reference exists
         ]
-        self._parallel(
-            lambda item: self.storage.put_if_absent(
-                item[0], layout.encode_event_marker(item[1], drift, when)
-            ),
-            markers,
-        )
+        self._parallel(lambda item: self._mark(item[0], item[1], drift, when), claims)
         archived = layout.archive_key(drift)
         if self.storage.put_if_absent(archived, stored.data) is None:
             log.debug("%s already archived as %s", drift.id, archived)
         if not self.storage.delete_if_match(stored.key, stored.etag):
             log.debug("%s: open object already moved by another writer", drift.id)
+
+    def _mark(self, claim: str, event_id: str, drift: Drift, now: datetime) -> None:
+        """``index/<claim>`` -> ``drift``. An existing entry naming anything else is a reference
+        that dangles (an event is in one drift only, and it is in this one): replace it."""
+        key = layout.index_key(claim)
+        data = layout.encode_index(claim, drift, event_id, now)
+        for _ in self._retrying():
+            if self.storage.put_if_absent(key, data) is not None:
+                return
+            blob = self.storage.get(key)
+            if blob is None:
+                continue
+            try:
+                if layout.decode_index(blob.data, key).drift_id == drift.id:
+                    return
+            except CorruptRecordError as exc:
+                log.warning("%s: replacing a corrupt index entry: %s", self.location, exc)
+            if self.storage.put_if_match(key, data, blob.etag) is not None:
+                return
+        raise self._gave_up(key)
 
     def reassess_open(self, engine: Engine, *, now: datetime | None = None) -> Reassessed:
         """Check every open drift against the engine's (newer) state: imported, removed or
@@ -320,7 +362,7 @@ class StoredLedger:
                     return new
             elif self.storage.put_if_match(stored.key, layout.encode_drift(new), stored.etag):
                 return new
-        raise self._gave_up(layout.ref_key(drift_id))
+        raise self._gave_up(layout.index_key(drift_id))
 
     # ------------------------------------------------------------------ reading
 
@@ -331,21 +373,19 @@ class StoredLedger:
         if not layout.DRIFT_ID.match(drift_id):
             raise NotFoundError(f"{drift_id!r} is not a drift id (d- and 16 hex digits)")
         self._check_layout(writing=False)
-        ref_key = layout.ref_key(drift_id)
-        blob = self.storage.get(ref_key)
+        key = layout.index_key(drift_id)
+        blob = self.storage.get(key)
         if blob is None:
             raise NotFoundError(f"no drift {drift_id} in {self.location}")
-        ref = layout.decode_ref(blob.data, self.storage.url_for(ref_key))
-        if ref.drift_id != drift_id:
-            raise CorruptRecordError(
-                f"{self.storage.url_for(ref_key)}: names drift {ref.drift_id}, not {drift_id}"
-            )
+        entry = layout.decode_index(blob.data, self.storage.url_for(key))
+        if not entry.is_reference:
+            raise NotFoundError(f"no drift {drift_id} in {self.location}")
         # Open first, archive second: a close writes the archive before it removes the open
         # object, so a drift moving between the two reads is still found.
-        current = self._read_drift(layout.open_key(ref.rk))
+        current = self._read_drift(layout.open_key(entry.rk))
         if current is not None and current.drift.id == drift_id:
             return current
-        archived = self._read_drift(ref.archive_key)
+        archived = self._read_drift(entry.archive_key)
         if archived is not None and archived.drift.id == drift_id:
             return archived
         raise NotFoundError(
@@ -484,6 +524,11 @@ class StoredLedger:
             return [fn(item) for item in items]
         with ThreadPoolExecutor(max_workers=min(self._workers, len(items))) as pool:
             return builtins.list(pool.map(fn, items))
+
+
+def _duplicate(finding: Finding) -> Folded:
+    log.debug("event %s already recorded in a closed drift", finding.event.id)
+    return Folded(FoldResult.UNCHANGED, None, Skip.DUPLICATE)
 
 
 def _require_open(drift: Drift, wanted: str) -> None:

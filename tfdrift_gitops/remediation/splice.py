@@ -54,6 +54,119 @@ def apply_edits(text: str, edits: list[Edit], origin: str) -> str:
     return "".join(out)
 
 
+@dataclass(frozen=True, slots=True)
+class Tracked:
+    """Text plus, for each of its lines, the index of the original line it still is.
+
+    ``None`` marks a line an edit produced. The diff shown to people is anchored on these
+    origins, so it shows the edit that was made rather than whatever a generic line matcher
+    pairs up (it would happily match the ``}`` of a neighbouring block).
+    """
+
+    text: str
+    origin: tuple[int | None, ...]
+
+    @classmethod
+    def start(cls, text: str) -> Tracked:
+        return cls(text, tuple(range(text.count("\n") + 1)))
+
+    def apply(self, edits: list[Edit], where: str) -> Tracked:
+        new_text = apply_edits(self.text, edits, where)
+        if not edits:
+            return self
+        lines = Lines(self.text)
+        regions: list[list[int]] = []
+        for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+            first = lines.line_of(edit.start) - 1
+            at_line_start = edit.start == lines.line_start(edit.start)
+            pure_insert = edit.start == edit.end and at_line_start and edit.text.endswith("\n")
+            if pure_insert:
+                last = first  # new lines go in before line ``first``; no old line is touched
+            else:
+                end_line = lines.line_of(max(edit.end - 1, edit.start)) - 1
+                last = end_line + 1
+            if regions and first <= regions[-1][1] and not (pure_insert and first == regions[-1][1]
+                                                             and regions[-1][0] < first):
+                regions[-1][1] = max(regions[-1][1], last)
+            else:
+                regions.append([first, last])
+        old_count = self.text.count("\n") + 1
+        new_count = new_text.count("\n") + 1
+        kept = old_count - sum(b - a for a, b in regions)
+        added = new_count - kept
+        origin: list[int | None] = []
+        cursor = 0
+        budget = added
+        for position, (first, last) in enumerate(regions):
+            origin.extend(self.origin[cursor:first])
+            # Lines this region produces: what is left after the untouched lines around it.
+            later_old = sum(b - a for a, b in regions[position + 1 :])
+            untouched_after = old_count - last - later_old
+            remaining_regions = len(regions) - position - 1
+            produced = _region_size(self.text, new_text, regions, position, edits)
+            if produced is None:
+                produced = budget if remaining_regions == 0 else 0
+            produced = max(0, min(produced, budget))
+            origin.extend([None] * produced)
+            budget -= produced
+            cursor = last
+            del untouched_after
+        origin.extend(self.origin[cursor:])
+        if len(origin) != new_count:
+            return Tracked(new_text, _origin_by_matching(self, new_text))
+        return Tracked(new_text, tuple(origin))
+
+    def reformatted(self, new_text: str) -> Tracked:
+        """Same lines, new spacing (align, fmt); falls back to matching if the count moved."""
+        if new_text.count("\n") == self.text.count("\n"):
+            return Tracked(new_text, self.origin)
+        return Tracked(new_text, _origin_by_matching(self, new_text))
+
+    def changed_lines(self, old: str) -> set[int]:
+        """1-based lines that are new or differ from their original line, plus the lines next
+        to removed ones (their alignment may change)."""
+        old_lines = old.split("\n")
+        dirty: set[int] = set()
+        previous: int | None = -1
+        for number, (line, source) in enumerate(
+            zip(self.text.split("\n"), self.origin, strict=True), start=1
+        ):
+            if source is None or old_lines[source] != line:
+                dirty.add(number)
+            elif previous is not None and source != previous + 1:
+                dirty.update({number - 1, number})
+            previous = source
+        return {n for n in dirty if n >= 1}
+
+
+def _region_size(old: str, new: str, regions: list[list[int]], position: int,
+                 edits: list[Edit]) -> int | None:
+    """How many new lines region ``position`` spans: total delta of its edits plus its size."""
+    first, last = regions[position]
+    lines = Lines(old)
+    start = lines.starts[first] if first < len(lines.starts) else len(old)
+    end = lines.starts[last] if last < len(lines.starts) else len(old)
+    delta = 0
+    for edit in edits:
+        inside = start <= edit.start <= end and start <= edit.end <= end
+        if not inside:
+            continue
+        delta += edit.text.count("\n") - old[edit.start : edit.end].count("\n")
+    del new
+    return (last - first) + delta
+
+
+def _origin_by_matching(before: Tracked, new_text: str) -> tuple[int | None, ...]:
+    old_lines = before.text.split("\n")
+    new_lines = new_text.split("\n")
+    origin: list[int | None] = [None] * len(new_lines)
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for offset in range(block.size):
+            origin[block.b + offset] = before.origin[block.a + offset]
+    return tuple(origin)
+
+
 # --------------------------------------------------------------------------- line geometry
 
 
