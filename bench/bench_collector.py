@@ -56,8 +56,8 @@ def alert_fields(n: int) -> dict[str, Any]:
         slot = (n // 10) % DRIFT_POOL
         event_id, group = f"drift-{slot:06d}", _sg_id(slot)
         agent, cidr = "console.ec2.amazonaws.com", "0.0.0.0/0"
-    elif roll < 6:  # Terraform applying its own plan on a managed group
-        event_id, group = f"tf-{n:012d}", _sg_id(n % 5000)
+    elif roll < 6:  # Terraform applying its own plan on a managed group (not a drifted one)
+        event_id, group = f"tf-{n:012d}", _sg_id(DRIFT_POOL + n % 4000)
         agent, cidr = (
             "APN/1.0 HashiCorp/1.0 Terraform/1.11.4 (+https://www.terraform.io)",
             "10.0.0.0/8",

@@ -15,12 +15,13 @@ Prints:
 from __future__ import annotations
 
 import argparse
-import json
+import multiprocessing
 import os
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter
@@ -35,10 +36,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SUPPORT = ROOT / "tests" / "ledger"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(SUPPORT))
-
-os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
-os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
-os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 from ledger_support import (  # the tests' small catalog and state: deterministic drifts
     T0,
@@ -79,6 +76,17 @@ def s3_ledger(endpoint: str, bucket: str, prefix: str) -> tuple[StoredLedger, Re
     counter = RequestCounter()
     client.meta.events.register("before-send.s3", counter)
     return StoredLedger(S3Storage(client, bucket, prefix)), counter
+
+
+def serve_moto(port: int, ready: Any) -> None:
+    """The S3 server in its own process: the benchmark's client threads and the server do
+    not share one interpreter lock (as with real S3, the server is elsewhere)."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    ready.set()
+    threading.Event().wait()
 
 
 def free_port() -> int:
@@ -140,7 +148,8 @@ def concurrency(url: str, endpoint: str | None, writers: int, events: int, resou
     counts = all_event_ids(listing.drifts)
     assert not listing.corrupt
     assert len(listing.drifts) == resources
-    assert set(counts) == {f"ev-{k:07d}" for k in range(total)} and set(counts.values()) == {1}
+    assert set(counts) == {f"ev-{k:07d}" for k in range(total)}
+    assert set(counts.values()) == {1}
     for drift in listing.drifts:
         index = int(drift.resource.id.removeprefix("t-"))
         expected = {cidr_for(k) for k in range(total) if k % resources == index}
@@ -165,7 +174,7 @@ def fill_archive(endpoint: str, bucket: str, prefix: str, count: int, threads: i
         drift = replace(template, id=f"d-{n:016x}")
         client.put_object(
             Bucket=bucket,
-            Key=f"{prefix}/{layout.archive_key(drift)}",
+            Key=f"{prefix}/{layout.archive_key(drift.id)}",
             Body=layout.encode_drift(drift),
             ServerSideEncryption="AES256",
         )
@@ -250,14 +259,25 @@ def main() -> None:
     parser.add_argument("--resources", type=int, default=20)
     parser.add_argument("--skip-processes", action="store_true")
     args = parser.parse_args()
-
-    from moto.server import ThreadedMotoServer
+    for name, value in (
+        ("AWS_ACCESS_KEY_ID", "bench"),
+        ("AWS_SECRET_ACCESS_KEY", "bench"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+    ):
+        os.environ.setdefault(name, value)  # moto accepts any; boto3 needs some
 
     port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    server = context.Process(target=serve_moto, args=(port, ready), daemon=True)
     server.start()
+    if not ready.wait(60):
+        raise SystemExit("the moto server did not start")
     endpoint = f"http://127.0.0.1:{port}"
-    print(f"moto server at {endpoint}; python {sys.version.split()[0]}; {os.cpu_count()} CPUs")
+    print(
+        f"moto server (ThreadedMotoServer in its own process) at {endpoint}; "
+        f"python {sys.version.split()[0]}; {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.1f}"
+    )
     try:
         engine = make_engine(resources=args.drifts)
 
@@ -287,7 +307,8 @@ def main() -> None:
         )
         reader, reader_counter = s3_ledger(endpoint, bucket, "ledger")
         listing, list_seconds = timed(reader.list_open)
-        assert len(listing.drifts) == args.drifts and not listing.corrupt
+        assert len(listing.drifts) == args.drifts
+        assert not listing.corrupt
         print(
             f"list_open(): {len(listing.drifts)} open among {args.archived} archived in "
             f"{list_seconds:.2f} s; requests: {dict(reader_counter.take())}"
@@ -327,8 +348,8 @@ def main() -> None:
                 f"({total / local_seconds:.0f}/s)"
             )
     finally:
-        server.stop()
-    print(json.dumps({"ok": True}))
+        server.kill()
+        server.join()
 
 
 if __name__ == "__main__":

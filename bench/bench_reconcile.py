@@ -6,7 +6,8 @@ First run: every drift is new and gets an issue and a remediation PR with a revi
 (the most expensive path; target <= 6 calls per new drift). Re-run with no ledger change:
 target 0 writes and <= 1 read per 100 drifts. Counts come from the server's own request log
 and are cross-checked with the client's counter. The server is the test suite's fake GitHub
-(real HTTP on 127.0.0.1, PyGithub as the client), so wall time is local overhead only: against
+(real HTTP on 127.0.0.1, PyGithub as the client) and the ledger is the tests' in-memory port, so
+wall time is local overhead only: against
 github.com, writes are spaced by ``seconds_between_writes`` (1 s by default).
 """
 

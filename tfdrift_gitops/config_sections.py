@@ -12,3 +12,6 @@ register_section("github", parse_github_section)
 from tfdrift_gitops.notify.settings import parse_notify_section  # noqa: E402
 
 register_section("notify", parse_notify_section)
+from tfdrift_gitops.remediation.policy import parse_remediation_section  # noqa: E402
+
+register_section("remediation", parse_remediation_section)

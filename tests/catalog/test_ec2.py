@@ -344,14 +344,10 @@ CASES = [
             authorize(perm("tcp", 443, cidrs=[("10.0.0.0/16", "app")]), time=10),
             revoke(perm("tcp", 443, cidrs=["10.0.0.0/16"]), time=5),
         ],
-        Expect(resolved="reverted by alan@acme.example"),
+        # The re-add changed nothing on its own; replayed with the older revoke it shows the
+        # revoke was already undone, so no drift opens.
+        Expect(skipped="no_change"),
         id="out-of-order-re-add-delivered-before-the-older-revoke",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="fold drops an event that changes nothing on its own (the re-add, skipped "
-            "as no_change), so the older revoke arriving later opens a drift; needs the "
-            "store to keep no-change findings per resource",
-        ),
     ),
     pytest.param(
         [SEPARATE_WEB, vpc_rule("https", RULE_A, "10.0.0.0/16", 443)],

@@ -1,4 +1,4 @@
-"""Drifts built directly from models, a real local ledger seeded with them, and a remediator
+"""Drifts built directly from models, an in-memory ledger port holding them, and a remediator
 that makes real file edits in a working tree (until tests plug in the remediation module)."""
 
 from __future__ import annotations
@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tfdrift_gitops.core.fold import transition
+from tfdrift_gitops.errors import LedgerError, NotFoundError
 from tfdrift_gitops.github.remedy import Decision, Patch, Strategy
 from tfdrift_gitops.github.settings import GitHubSettings
-from tfdrift_gitops.ledger import StoredLedger, layout, open_ledger
+from tfdrift_gitops.ledger import Listing
 from tfdrift_gitops.models import (
     Actor,
     Change,
@@ -147,8 +149,6 @@ def hostile_drift() -> Drift:
 
 def resolve_view_drift(d: Drift, hostile: bool = False) -> Drift:
     """The drift as the ledger has it once resolved (a RESOLVED transition with evidence)."""
-    from tfdrift_gitops.core.fold import transition
-
     text = HOSTILE if hostile else "state now matches the observed values (change imported)"
     return transition(
         d,
@@ -160,38 +160,76 @@ def resolve_view_drift(d: Drift, hostile: bool = False) -> Drift:
     )
 
 
-def put_drift(store: StoredLedger, d: Drift) -> None:
-    """Write a drift into a real ledger the way the ledger itself stores one (its layout
-    module), so reconcile reads it back through the public API."""
-    storage = store.storage
-    storage.put_if_absent(layout.META_KEY, layout.encode_meta(T0))
-    storage.put_if_absent(layout.ref_key(d.id), layout.encode_ref(d))
-    key = layout.open_key(layout.resource_hash(d.resource.key))
-    data = layout.encode_drift(d)
-    current = storage.get(key)
-    if current is None:
-        assert storage.put_if_absent(key, data) is not None
-    else:
-        assert storage.put_if_match(key, data, current.etag) is not None
+class MemoryLedger:
+    """The ledger port reconcile uses (``tfdrift_gitops.ledger.Ledger``: list_open, list, get,
+    set_github, transition), in memory with the same semantics: keyword-only arguments, open vs
+    closed statuses, NotFoundError for unknown ids. The real ledger is exercised end to end
+    in test_gh_cli.py (populated by ``detect --ledger`` from the bundled example)."""
+
+    def __init__(self, drifts: list[Drift] | None = None) -> None:
+        self.drifts: dict[str, Drift] = {d.id: d for d in drifts or []}
+        self.writes = 0
+
+    def list_open(self) -> Listing:
+        return Listing(tuple(d for d in self.drifts.values() if d.status.is_open))
+
+    def list(self, status: Status | list[Status] | None = None) -> Listing:
+        wanted = {status} if isinstance(status, Status) else set(status or Status)
+        return Listing(tuple(d for d in self.drifts.values() if d.status in wanted))
+
+    def get(self, drift_id: str) -> Drift:
+        if drift_id not in self.drifts:
+            raise NotFoundError(f"drift {drift_id} not found")
+        return self.drifts[drift_id]
+
+    def put(self, drift: Drift) -> None:
+        self.drifts[drift.id] = drift
+
+    def set_github(
+        self,
+        drift_id: str,
+        *,
+        issue_number: int | None = None,
+        pr_number: int | None = None,
+        status: Status | None = None,
+        by: str = "github",
+        reason: str = "",
+    ) -> Drift:
+        current = self.get(drift_id)
+        new = replace(
+            current,
+            issue_number=current.issue_number if issue_number is None else issue_number,
+            pr_number=current.pr_number if pr_number is None else pr_number,
+        )
+        if status is not None and status is not current.status:
+            if not current.status.is_open:
+                raise LedgerError(f"drift {drift_id} is {current.status.value}")
+            new = transition(new, status, by=by, reason=reason, now=T0)
+        if new != current:
+            self.writes += 1
+            self.drifts[drift_id] = new
+        return new
+
+    def transition(self, drift_id: str, status: Status, **kw: Any) -> Drift:
+        new = transition(self.get(drift_id), status, **kw)
+        self.drifts[drift_id] = new
+        return new
 
 
-def fold_in(store: StoredLedger, drift_id: str, new_event: CloudEvent) -> Drift:
+def fold_in(store: MemoryLedger, drift_id: str, new_event: CloudEvent) -> Drift:
     """A new event folded into a stored drift (as the collector would)."""
     current = store.get(drift_id)
     events = tuple(sorted((*current.events, new_event), key=lambda e: (e.time, e.id)))
     updated = replace(current, events=events, event=events[-1], actor=events[-1].actor)
-    put_drift(store, updated)
+    store.put(updated)
     return updated
 
 
-def new_ledger(path: Path, drifts: list[Drift]) -> StoredLedger:
-    store = open_ledger(str(path))
-    for d in drifts:
-        put_drift(store, d)
-    return store
+def new_ledger(path: Path, drifts: list[Drift]) -> MemoryLedger:
+    return MemoryLedger(drifts)
 
 
-def resolve(store: StoredLedger, drift_id: str) -> Drift:
+def resolve(store: MemoryLedger, drift_id: str) -> Drift:
     return store.transition(
         drift_id,
         Status.RESOLVED,

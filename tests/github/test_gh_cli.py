@@ -8,10 +8,24 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fake_github import TOKEN, FakeGitHub
-from gh_support import drift, estate, hostile_drift, new_ledger, write_tree
+from gh_support import write_tree
 
 from tfdrift_gitops.cli import cli
-from tfdrift_gitops.models import Severity
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "terraform"
+
+
+def example_files() -> dict[str, str]:
+    return {p.relative_to(EXAMPLE).as_posix(): p.read_text() for p in EXAMPLE.rglob("*.tf")}
+
+
+def real_ledger(path: Path) -> Path:
+    """A real ledger directory, filled the way users fill it: ``detect --ledger`` on the
+    bundled example (real CloudTrail records against a real state)."""
+    result = CliRunner().invoke(cli, ["detect", "--ledger", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
 
 CONFIG = """
 github:
@@ -25,7 +39,7 @@ github:
 
 @pytest.fixture
 def setup(fake: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    fake.reset(estate(2))
+    fake.reset(example_files())
     config = tmp_path / "tfdrift.yml"
     config.write_text(CONFIG)
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
@@ -48,7 +62,7 @@ def outputs(path: Path) -> dict[str, str]:
 
 def test_dry_run_prints_json_lines_and_calls_nothing(setup, github_server):
     fake, tmp_path, config = setup
-    new_ledger(tmp_path / "ledger", [drift(1), hostile_drift()])
+    real_ledger(tmp_path / "ledger")
     fake.clear_log()
     result = CliRunner().invoke(
         cli,
@@ -67,9 +81,12 @@ def test_dry_run_prints_json_lines_and_calls_nothing(setup, github_server):
     )
     assert result.exit_code == 0, result.output
     actions = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [a["action"] for a in actions] == ["open_issue", "open_issue"]
-    assert actions[0]["labels"] == ["tfdrift", "severity:critical", "kind:modified"]
-    assert actions[0]["assignees"] == ["alan-acme"]
+    assert [a["action"] for a in actions] == ["open_issue"] * 6
+    by_address = {a["title"].split()[2]: a for a in actions}
+    web = by_address["aws_security_group.web"]
+    assert web["labels"] == ["tfdrift", "severity:critical", "kind:modified"]
+    assert web["assignees"] == ["alan-acme"]
+    assert "`alan@acme.example`" in web["body"]
     assert "<!-- tfdrift-gitops:drift=" in actions[0]["body"]
     assert fake.requests == []
 
@@ -77,7 +94,7 @@ def test_dry_run_prints_json_lines_and_calls_nothing(setup, github_server):
 def test_reconcile_writes_summary_outputs_and_annotations(setup, github_server, monkeypatch):
     fake, tmp_path, config = setup
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    new_ledger(tmp_path / "ledger", [drift(1), drift(2, severity=Severity.LOW), hostile_drift()])
+    real_ledger(tmp_path / "ledger")
     result = CliRunner().invoke(
         cli,
         [
@@ -93,14 +110,39 @@ def test_reconcile_writes_summary_outputs_and_annotations(setup, github_server, 
         ],
     )
     assert result.exit_code == 0, result.output
-    assert len(fake.issues()) == 3
+    assert len(fake.issues()) == 6
     out = outputs(tmp_path / "output")
-    assert out["drift-count"] == "3"
-    assert out["issues-opened"] == "3"
+    assert out["drift-count"] == "6"
+    assert out["issues-opened"] == "6"
     assert out["prs-opened"] == "0"
     annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
-    assert len(annotations) == 2  # two critical drifts; the low one is not annotated
-    assert all(line.startswith("::error title=critical drift on ") for line in annotations)
+    # Two critical drifts as errors, then two high ones as warnings; medium ones not at all.
+    assert [line.split(" ", 1)[0] for line in annotations] == ["::error"] * 2 + ["::warning"] * 2
+    # The real ledger now records the issue numbers: a second run writes nothing.
+    fake.clear_log()
+    again = CliRunner().invoke(
+        cli,
+        [
+            "--config",
+            str(config),
+            "reconcile",
+            "--ledger",
+            str(tmp_path / "ledger"),
+            "--repo",
+            "acme/infra",
+            "--github-url",
+            github_server.url,
+        ],
+    )
+    assert again.exit_code == 0, again.output
+    assert fake.writes() == 0
+    assert fake.reads() == 1
+    listing = CliRunner().invoke(
+        cli, ["ledger", "list", "--ledger", str(tmp_path / "ledger"), "--format", "json"]
+    )
+    records = [json.loads(line) for line in listing.stdout.splitlines()]
+    assert sorted(r["issue_number"] for r in records) == [1, 2, 3, 4, 5, 6]
+    assert {r["status"] for r in records} == {"issue_opened"}
     summary = (tmp_path / "summary.md").read_text()
     assert "tfdrift-gitops reconcile" in summary
 
@@ -108,7 +150,7 @@ def test_reconcile_writes_summary_outputs_and_annotations(setup, github_server, 
 def test_reconcile_failure_exits_nonzero_after_trying_all(setup, github_server, monkeypatch):
     fake, tmp_path, config = setup
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    new_ledger(tmp_path / "ledger", [drift(1), drift(2)])
+    real_ledger(tmp_path / "ledger")
     fake.inject("POST", r"/issues$", 500, times=1)
     result = CliRunner().invoke(
         cli,
@@ -125,13 +167,13 @@ def test_reconcile_failure_exits_nonzero_after_trying_all(setup, github_server, 
         ],
     )
     assert result.exit_code == 9
-    assert "error: d-0000000000000001" in result.stderr
-    assert len(fake.issues()) == 1
+    assert "500" in result.stderr
+    assert len(fake.issues()) == 5  # the other drifts went on
 
 
 def test_reconcile_needs_a_token(setup, github_server):
     _, tmp_path, config = setup
-    new_ledger(tmp_path / "ledger", [drift(1)])
+    real_ledger(tmp_path / "ledger")
     result = CliRunner().invoke(
         cli,
         [
@@ -153,11 +195,10 @@ def test_reconcile_needs_a_token(setup, github_server):
 def test_comment_command_sets_comment_url(setup, github_server, monkeypatch):
     fake, tmp_path, config = setup
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    work = write_tree(tmp_path / "work", estate(2))
-    number = fake.open_human_pull(
-        "carol/x", {"sg/web2.tf": estate(2)["sg/web2.tf"].replace("443", "444")}
-    )
-    new_ledger(tmp_path / "ledger", [drift(2)])
+    work = write_tree(tmp_path / "work", example_files())
+    main_tf = example_files()["main.tf"].replace('description = "HTTPS"', 'description = "TLS"')
+    number = fake.open_human_pull("carol/x", {"main.tf": main_tf})
+    real_ledger(tmp_path / "ledger")
     result = CliRunner().invoke(
         cli,
         [
@@ -179,4 +220,20 @@ def test_comment_command_sets_comment_url(setup, github_server, monkeypatch):
     assert result.exit_code == 0, result.output
     url = outputs(tmp_path / "output")["comment-url"]
     assert url.startswith("https://github.test/acme/infra/issues/")
-    assert len(fake.comments_on(number)) == 1
+    comments = fake.comments_on(number)
+    assert len(comments) == 1
+    assert "aws_security_group.web" in comments[0]["body"]
+    assert "`AuthorizeSecurityGroupIngress`" in comments[0]["body"]
+    assert "aws_db_instance.main" not in comments[0]["body"]
+
+
+def test_summary_module_after_detect(setup, monkeypatch, capsys):
+    from tfdrift_gitops.github import summary
+
+    _, tmp_path, _ = setup
+    real_ledger(tmp_path / "ledger")
+    assert summary.main(["--ledger", str(tmp_path / "ledger")]) == 0
+    assert outputs(tmp_path / "output")["drift-count"] == "6"
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == 4
+    assert "open drift" in (tmp_path / "summary.md").read_text()

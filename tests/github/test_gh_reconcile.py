@@ -231,3 +231,63 @@ def test_workdir_not_at_default_branch_refuses_the_pr(world, make_client):
     assert "differs from main" in report.errors[0][1]
     assert fake.pulls() == []
     assert len(fake.issues()) == 1  # the issue is still there
+
+
+def test_with_the_real_remediation_module(fake: FakeGitHub, tmp_path: Path, make_client):
+    """The example estate, the remediation module's configured defaults (critical: revert,
+    low: import), real HCL edits committed through the Git Data API; a re-run is quiet."""
+    from tfdrift_gitops.github.remedy import module_remediator
+    from tfdrift_gitops.models import Change
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "terraform"
+    files = {p.relative_to(example).as_posix(): p.read_text() for p in example.rglob("*.tf")}
+    fake.reset(files)
+    workdir = write_tree(tmp_path / "work", files)
+    tags = Change("tags", {"Team": "platform"}, {"Team": "platform", "Owner": "alan"})
+    low = drift(1, address="aws_security_group.web", severity=Severity.LOW, changes=(tags,))
+    store = new_ledger(tmp_path / "ledger", [low])
+    remediator = module_remediator(workdir, None)
+
+    report, _ = run(make_client, store, workdir, remediator)
+    assert report.errors == []
+    assert [a.kind for a in report.actions] == [ActionKind.OPEN_ISSUE, ActionKind.OPEN_PR]
+    pull = fake.pulls()[0]
+    assert pull["title"].startswith("tfdrift: Import manual change to aws_security_group.web")
+    assert 'Owner = "alan"' in fake.branch_files(f"tfdrift/{low.id}")["main.tf"]
+    assert '+    Owner = "alan"' in pull["body"]
+
+    fake.clear_log()
+    run(make_client, store, workdir, module_remediator(workdir, None))
+    assert fake.writes() == 0
+
+
+def test_long_rate_limit_stops_the_run_with_an_error(world, make_client):
+    fake, _, ledger_dir = world
+    store = new_ledger(ledger_dir, [drift(1), drift(2)])
+    fake.inject(
+        "POST",
+        r"/issues$",
+        403,
+        headers={"Retry-After": "3600"},
+        message="You have exceeded a secondary rate limit",
+    )
+    report, _ = run(make_client, store)
+    assert report.errors[0][0] == drift(1).id
+    assert "max_rate_limit_wait" in report.errors[0][1]
+    assert report.errors[-1] == ("run", "stopped early: GitHub rate limit; re-run later")
+    assert fake.issues() == []  # drift 2 was not attempted into the storm
+
+
+def test_a_crashing_remediator_costs_only_the_pr(world, make_client):
+    fake, _, ledger_dir = world
+    store = new_ledger(ledger_dir, [drift(1), drift(2)])
+
+    def broken(d):
+        if d.id == drift(1).id:
+            raise AttributeError("'str' object has no attribute 'text'")
+        return manual_only()(d)
+
+    report, _ = run(make_client, store, remediator=broken)
+    assert [e[0] for e in report.errors] == [drift(1).id]
+    assert "remediation failed: AttributeError" in report.errors[0][1]
+    assert len(fake.issues()) == 2

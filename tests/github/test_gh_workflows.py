@@ -140,9 +140,11 @@ def _run_action(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_action_script_runs_reconcile_dry_run(tmp_path: Path) -> None:
-    from gh_support import drift, new_ledger
+    from click.testing import CliRunner
 
-    new_ledger(tmp_path / "ledger", [drift(1)])
+    from tfdrift_gitops.cli import cli
+
+    assert CliRunner().invoke(cli, ["detect", "--ledger", str(tmp_path / "ledger")]).exit_code == 0
     result = _run_action(tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[0])["action"] == "open_issue"

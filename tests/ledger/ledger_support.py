@@ -187,7 +187,7 @@ def add(
 
 
 def remove(
-    index: int, cidr: str, *, seconds: int = 0, eid: str | None = None, **kw: Any
+    index: int, cidr: str | list[str], *, seconds: int = 0, eid: str | None = None, **kw: Any
 ) -> CloudEvent:
     return event(
         "RemoveCidr", {"thingId": thing_id(index), "cidr": cidr}, seconds=seconds, eid=eid, **kw

@@ -120,10 +120,10 @@ def assert_lifecycle_converged(ledger: StoredLedger, resources: int) -> None:
 # Every gap between two writes of the lifecycle scenario's first resource. The local backend
 # runs them all; S3 (slower per process start) the three that leave a half-made drift.
 CRASH_POINTS = [
-    ("ids/:2", "after-reference-before-open", True),
+    ("index/:4", "after-reference-before-open", True),
     ("open/:2", "after-an-update", False),
     ("open/:3", "after-close-step-1", True),
-    ("events/:1", "amid-event-markers", False),
+    ("index/:2", "amid-index-entries", False),
     ("archive/:1", "after-archive-before-delete", True),
     ("open/:4", "after-open-delete", False),
 ]

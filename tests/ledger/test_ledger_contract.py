@@ -64,7 +64,7 @@ def test_first_event_opens_one_drift_under_open_with_an_id_reference(
         {"path": "cidrs", "before": ["10.0.0.0/8"], "after": ["10.0.0.0/8", "1.2.3.4/32"]}
     ]
     assert keys(ledger) == [
-        layout.ref_key(drift.id),
+        layout.index_key(drift.id),
         layout.META_KEY,
         open_key_of(3),
     ]
@@ -108,13 +108,15 @@ def test_a_terraform_revert_resolves_and_archives_the_drift(ledger: StoredLedger
     resolved = record_one(ledger, engine, remove(4, "1.2.3.4/32", seconds=60, terraform=True))
     assert resolved.result is FoldResult.RESOLVED
     drift_id = opened.drift.id
-    archive = f"archive/2026/11/{drift_id}.json"
+    archive = f"archive/{drift_id[2:4]}/{drift_id}.json"
     assert keys(ledger, "open/") == []
     assert keys(ledger, "archive/") == [archive]
-    assert sorted(keys(ledger, "events/")) == sorted(
-        layout.event_key(e, layout.resource_hash(opened.drift.resource.key))
+    # The drift's reference, and the index entry of its other event.
+    assert sorted(keys(ledger, "index/")) == sorted(
+        layout.index_key(layout.claim_of(opened.drift.resource.key, e))
         for e in ("AddCidr-10", "RemoveCidr-60")
     )
+    assert layout.claim_of(opened.drift.resource.key, "AddCidr-10") == drift_id
     stored = ledger.get(drift_id)
     assert stored.status is Status.RESOLVED
     assert [t.status for t in stored.history] == [Status.OPEN, Status.RESOLVED]
@@ -199,7 +201,7 @@ def test_reassess_against_a_newer_state_resolves_imported_changes(ledger: Stored
     assert resolved.history[-1].by == "terraform-state"
     assert resolved.history[-1].evidence["serial"] == 2
     assert [d.id for d in ledger.list_open().drifts] == [still.drift.id]
-    assert keys(ledger, "archive/") == [f"archive/2026/11/{imported.drift.id}.json"]
+    assert keys(ledger, "archive/") == [layout.archive_key(imported.drift.id)]
 
 
 def test_reassess_leaves_drifts_of_states_it_did_not_load_alone(ledger: StoredLedger) -> None:
@@ -307,7 +309,7 @@ def test_every_stored_object_carries_its_schema_version(ledger: StoredLedger) ->
     ledger.put_cursor("falco", T0)
     documents = stored_json(ledger.storage)
     prefixes = {k.split("/", 1)[0] for k in documents}
-    assert prefixes == {"ledger.json", "open", "ids", "archive", "events", "cursors"}
+    assert prefixes == {"ledger.json", "open", "index", "archive", "cursors"}
     schemas = {k: d.get("schema") for k, d in documents.items()}
     assert all(re.fullmatch(r"tfdrift-gitops/[a-z-]+/v\d+", str(s)) for s in schemas.values()), (
         schemas
@@ -423,7 +425,7 @@ def _interrupt_close(ledger: StoredLedger, *, archived: bool) -> str:
     data = layout.encode_drift(closed)
     assert ledger.storage.put_if_match(key, data, blob.etag)
     if archived:
-        assert ledger.storage.put_if_absent(layout.archive_key(closed), data)
+        assert ledger.storage.put_if_absent(layout.archive_key(closed.id), data)
     return opened.drift.id
 
 
@@ -441,7 +443,7 @@ def test_readers_tolerate_an_interrupted_close_and_compact_finishes_it(
     report = ledger.compact()
     assert report.archived == (drift_id,)
     assert keys(ledger, "open/") == []
-    assert keys(ledger, "archive/") == [f"archive/2026/11/{drift_id}.json"]
+    assert keys(ledger, "archive/") == [layout.archive_key(drift_id)]
     assert ledger.list(Status.RESOLVED).drifts[0].id == drift_id
     assert ledger.compact().archived == ()
     again = record_one(ledger, make_engine(), add(1, "1.2.3.4/32", seconds=1))
@@ -454,7 +456,7 @@ def test_the_next_writer_finishes_an_interrupted_close(ledger: StoredLedger) -> 
     assert folded.result is FoldResult.OPENED
     assert folded.drift is not None
     assert folded.drift.id != old_id
-    assert keys(ledger, "archive/") == [f"archive/2026/11/{old_id}.json"]
+    assert keys(ledger, "archive/") == [layout.archive_key(old_id)]
     assert [d.id for d in ledger.list_open().drifts] == [folded.drift.id]
 
 
@@ -462,7 +464,9 @@ def test_a_reference_without_a_drift_says_so(ledger: StoredLedger) -> None:
     folded = record_one(ledger, make_engine(), add(1, "5.5.5.5/32"))
     assert folded.drift is not None
     ghost = replace(folded.drift, id="d-00000000000000ff")
-    ledger.storage.put_if_absent(layout.ref_key(ghost.id), layout.encode_ref(ghost))
+    ledger.storage.put_if_absent(
+        layout.index_key(ghost.id), layout.encode_index(ghost.id, ghost, "ghost-event", NOW)
+    )
     with pytest.raises(NotFoundError, match="never stored"):
         ledger.get(ghost.id)
 
@@ -477,7 +481,7 @@ def test_corrupt_objects_are_reported_by_key_and_can_be_quarantined(ledger: Stor
     storage = ledger.storage
     bad_open = open_key_of(1)
     storage.put_if_absent(bad_open, b'{"schema": "tfdrift-gitops/drift/v1", "id": ')
-    wrong_schema = "archive/2026/11/d-00000000000000aa.json"
+    wrong_schema = layout.archive_key("d-00000000000000aa")
     storage.put_if_absent(wrong_schema, json.dumps({"schema": "something/else"}).encode())
     misplaced = open_key_of(3)  # a valid record of thing 2 under thing 3's key
     blob = storage.get(open_key_of(2))
@@ -529,3 +533,29 @@ def test_the_resource_key_is_the_fold_target(ledger: StoredLedger) -> None:
     assert a.drift.resource.state == STATE
     assert a.drift.id != b.drift.id
     assert len(keys(ledger, "open/")) == 2
+
+
+def test_a_dangling_reference_neither_hides_nor_duplicates_its_event(ledger: StoredLedger) -> None:
+    """A writer that lost the race to open a drift (or died before its open write) leaves the
+    reference of a drift that never existed. Its event must still fold in exactly once."""
+    engine = make_engine()
+    winner = record_one(ledger, engine, add(1, "1.1.1.1/32", seconds=1))
+    assert winner.drift is not None
+    late = add(1, "2.2.2.2/32", seconds=2)
+    [finding] = engine.evaluate(late).findings
+    claim = layout.claim_of(finding.resource.key, late.id)
+    loser = replace(winner.drift, id=claim)
+    ledger.storage.put_if_absent(
+        layout.index_key(claim), layout.encode_index(claim, loser, late.id, NOW)
+    )
+    joined = record_one(ledger, engine, late)
+    assert joined.result is FoldResult.UPDATED
+    record_one(ledger, engine, remove(1, ["1.1.1.1/32", "2.2.2.2/32"], seconds=3, terraform=True))
+    blob = ledger.storage.get(layout.index_key(claim))
+    assert blob is not None
+    assert layout.decode_index(blob.data, "x").drift_id == winner.drift.id  # repaired on close
+    again = record_one(ledger, engine, late)
+    assert (again.result, again.skip) == (FoldResult.UNCHANGED, Skip.DUPLICATE)
+    assert ledger.list_open().drifts == ()
+    [archived] = ledger.list(Status.RESOLVED).drifts
+    assert [e.id for e in archived.events] == ["AddCidr-1", "AddCidr-2", "RemoveCidr-3"]

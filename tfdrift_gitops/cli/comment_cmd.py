@@ -57,7 +57,7 @@ def comment(
     click.echo(f"{result.action} {result.url}".rstrip())
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
-    counts = {
+    counts: dict[str, int | str] = {
         "resources touched": len(result.touched),
         "drifts on them": len(result.drifts),
         "comment": result.action,

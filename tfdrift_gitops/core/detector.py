@@ -8,13 +8,13 @@ fold results.
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from tfdrift_gitops.core.engine import Engine, Finding, Skip
-from tfdrift_gitops.core.fold import Folded, FoldResult, fold
+from tfdrift_gitops.core.fold import Folded, FoldResult, fold, is_quiet
 from tfdrift_gitops.errors import NotCloudTrailError, RecordError
 from tfdrift_gitops.models import CloudEvent, Drift, SkippedRecord
 
@@ -33,14 +33,21 @@ class DriftStore(Protocol):
 class MemoryStore:
     """The in-memory store used by ``detect`` without ``--ledger``."""
 
+    QUIET_PER_RESOURCE = 16
+
     def __init__(self) -> None:
         self.open: dict[str, Drift] = {}
         self.closed: list[Drift] = []
+        self.quiet: dict[str, deque[CloudEvent]] = {}
 
     def record(self, engine: Engine, finding: Finding) -> Folded:
         key = finding.resource.key
-        folded = fold(engine, self.open.get(key), finding)
+        existing = self.open.get(key)
+        quiet = self.quiet.get(key, ()) if existing is None else ()
+        folded = fold(engine, existing, finding, quiet=tuple(quiet))
         drift = folded.drift
+        if is_quiet(folded):
+            self.quiet.setdefault(key, deque(maxlen=self.QUIET_PER_RESOURCE)).append(finding.event)
         if folded.result is FoldResult.NOT_DRIFT or drift is None:
             return folded
         if drift.status.is_open:

@@ -6,6 +6,7 @@ Used by ``detect`` (an in-memory book) and by the ledger (read, fold, conditiona
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -41,22 +42,35 @@ def _now() -> datetime:
 
 
 def fold(
-    engine: Engine, existing: Drift | None, finding: Finding, *, now: datetime | None = None
+    engine: Engine,
+    existing: Drift | None,
+    finding: Finding,
+    *,
+    now: datetime | None = None,
+    quiet: Sequence[CloudEvent] = (),
 ) -> Folded:
     """Fold one finding into the open drift of its resource (or open one).
 
-    ``existing`` must be the *open* drift for ``finding.resource.key`` or None.
+    ``existing`` must be the *open* drift for ``finding.resource.key`` or None. ``quiet`` are
+    earlier-delivered events on the same resource that made no drift on their own (they set
+    what state says, or Terraform made them): replayed with a new finding, a newer one of them
+    can show that an older, late-delivered call was already undone.
     """
     now = now or _now()
     event = finding.event
     if existing is not None and event.id in existing.event_ids:
         return Folded(FoldResult.UNCHANGED, existing, Skip.DUPLICATE)
     if existing is None:
-        return _open(engine, finding, now)
+        return _open(engine, finding, now, [q for q in quiet if q.id != event.id])
     return _join(engine, existing, finding, now)
 
 
-def _open(engine: Engine, finding: Finding, now: datetime) -> Folded:
+def is_quiet(folded: Folded) -> bool:
+    """A finding worth remembering for later out-of-order replays (see ``fold``)."""
+    return folded.result is FoldResult.NOT_DRIFT and folded.skip in (Skip.NO_CHANGE, Skip.TRUSTED)
+
+
+def _open(engine: Engine, finding: Finding, now: datetime, quiet: Sequence[CloudEvent]) -> Folded:
     event = finding.event
     if finding.trusted:
         return Folded(FoldResult.NOT_DRIFT, None, Skip.TRUSTED)
@@ -68,12 +82,16 @@ def _open(engine: Engine, finding: Finding, now: datetime) -> Folded:
         return Folded(FoldResult.NOT_DRIFT, None, Skip.IGNORED)
     changes: tuple[Change, ...] = ()
     observed: dict[str, object] = {}
+    replayed: tuple[CloudEvent, ...] = (event,)
     if finding.kind in (Kind.MODIFIED, Kind.UNMANAGED):
-        observation = engine.observe(resource, [event])
+        if finding.kind is Kind.MODIFIED and quiet:
+            replayed = tuple(sorted((event, *quiet), key=lambda e: (e.time, e.id)))
+        observation = engine.observe(resource, replayed)
         observed = dict(observation.observed)
         changes = engine.filter_changes(observation.changes, resource, event)
         if finding.kind is Kind.MODIFIED and finding.target.effects and not changes:
-            # The call set what state already says (or only touched ignored paths).
+            # The call set what state already says (or only touched ignored paths), or a
+            # newer call already delivered undid it.
             skip = Skip.IGNORED if observation.changes else Skip.NO_CHANGE
             return Folded(FoldResult.NOT_DRIFT, None, skip)
     severity, reasons = engine.severity(finding.rule, event, resource, observed, changes)
@@ -85,7 +103,7 @@ def _open(engine: Engine, finding: Finding, now: datetime) -> Folded:
         changes=changes,
         actor=event.actor,
         event=event,
-        events=(event,),
+        events=replayed,
         status=Status.OPEN,
         severity_reasons=reasons,
         history=(

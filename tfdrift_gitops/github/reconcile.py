@@ -130,6 +130,7 @@ class Reconciler:
         self._human_prs: dict[int, set[str]] | None = None
         self._modules: ModuleMap | None = None
         self._issue_number: int | None = None
+        self.remediation_errors: list[tuple[str, str]] = []
         """The issue of the drift being worked on (known once it is opened)."""
 
     # -- the run -------------------------------------------------------------------------------
@@ -147,6 +148,7 @@ class Reconciler:
                 report, drift.id, lambda d=drift: self._open_drift(d, remote, report)
             ):
                 return report
+        report.errors += self.remediation_errors
         for drift_id, issue in sorted(remote.items()):
             if drift_id in open_ids:
                 continue
@@ -244,10 +246,15 @@ class Reconciler:
         )
 
     def _decide(self, drift: Drift) -> Decision:
+        """The remediator is a plug-in: whatever it raises costs this drift its PR, not the
+        run; the error is reported and the issue still opened."""
         try:
             return self.remediator(drift)
-        except TfdriftError as exc:
-            return Decision(Strategy.MANUAL, "remediation failed", None, (str(exc),))
+        except Exception as exc:  # an isolation boundary, on purpose
+            log.warning("remediation of %s failed", drift.id, exc_info=True)
+            message = f"remediation failed: {type(exc).__name__}: {exc}"
+            self.remediation_errors.append((drift.id, message))
+            return Decision(Strategy.MANUAL, "remediation failed", None, (message,))
 
     def _blocking_pulls(self, drift: Drift) -> list[int]:
         if self._human_prs is None:

@@ -9,17 +9,14 @@ tests and other callers can plug in any ``Remediator`` (a callable ``Drift -> De
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from tfdrift_gitops.errors import RemediationError, TfdriftError
+from tfdrift_gitops.errors import TfdriftError
 from tfdrift_gitops.models import Drift
-
-log = logging.getLogger(__name__)
 
 
 class Strategy(StrEnum):
@@ -69,81 +66,41 @@ def manual_only(reason: str = "no remediation configured") -> Remediator:
 
 
 def module_remediator(workdir: str | Path, config: Any) -> Remediator:
-    """Bind ``tfdrift_gitops.remediation`` (default policy + ``remediate``) to a working tree."""
-    try:
-        from tfdrift_gitops import remediation
-    except ModuleNotFoundError as exc:
-        if exc.name != "tfdrift_gitops.remediation":
-            raise
-        log.warning("tfdrift_gitops.remediation is not available: no remediation PRs")
-        return manual_only("the remediation module is not installed")
+    """Bind ``tfdrift_gitops.remediation`` (configured default strategy + ``remediate``) to a
+    working tree. One ``Workspace`` is shared by all drifts of a run, so each file is parsed
+    once. A result with file changes becomes a patch (its refusals shown as things to check);
+    one without becomes the reasons no PR could be prepared."""
+    from tfdrift_gitops.remediation.api import default_strategy, remediate
+    from tfdrift_gitops.remediation.locate import Workspace
+
     root = Path(workdir)
-    policy = _find_policy(remediation)
+    workspace = Workspace(root, root)
 
     def decide(drift: Drift) -> Decision:
-        raw_strategy, reason = policy(drift, config)
-        strategy = Strategy(str(getattr(raw_strategy, "value", raw_strategy)))
-        if strategy is Strategy.MANUAL:
-            return Decision(strategy, reason)
+        chosen = default_strategy(drift, config)
+        if chosen.strategy not in (Strategy.IMPORT.value, Strategy.REVERT.value):
+            return Decision(Strategy.MANUAL, f"{chosen.strategy}: {chosen.reason}")
+        strategy = Strategy(chosen.strategy)
         try:
-            remediate: Any = getattr(remediation, "remediate", None)
-            if remediate is None:
-                return Decision(strategy, reason, None, ("remediation.remediate is missing",))
-            result = remediate(drift, root, strategy.value, repo_root=root, config=config)
+            result = remediate(
+                drift, root, strategy.value, repo_root=root, config=config, workspace=workspace
+            )
         except TfdriftError as exc:
-            return Decision(strategy, reason, None, (str(exc),))
-        return _decision_from_result(strategy, reason, result, root)
+            return Decision(strategy, chosen.reason, None, (str(exc),))
+        return decision_from_result(strategy, chosen.reason, result)
 
     return decide
 
 
-def _find_policy(module: Any) -> Callable[[Drift, Any], tuple[Any, str]]:
-    """The remediation module's default-strategy function, whatever its result shape."""
-    for name in ("default_strategy", "choose_strategy", "policy_strategy"):
-        function = getattr(module, name, None)
-        if callable(function):
-            break
-    else:
-        raise RemediationError(
-            "tfdrift_gitops.remediation has no default strategy function "
-            "(default_strategy / choose_strategy)"
-        )
-
-    def policy(drift: Drift, config: Any) -> tuple[Any, str]:
-        try:
-            answer = function(drift, config=config)
-        except TypeError:
-            answer = function(drift)
-        if isinstance(answer, tuple):
-            return answer[0], str(answer[1]) if len(answer) > 1 else ""
-        reason = str(getattr(answer, "reason", "") or "")
-        return getattr(answer, "strategy", answer), reason
-
-    return policy
-
-
-def _decision_from_result(strategy: Strategy, reason: str, result: Any, root: Path) -> Decision:
-    files_raw = _first_attr(result, ("files", "new_contents", "contents"), {})
-    files: dict[str, str] = {}
-    for path, text in dict(files_raw).items():
-        rel = Path(path)
-        if rel.is_absolute():
-            rel = rel.resolve().relative_to(root.resolve())
-        files[rel.as_posix()] = str(text)
-    diff = str(_first_attr(result, ("diff", "unified_diff"), "") or "")
-    notes = tuple(str(n) for n in _first_attr(result, ("explanations", "notes"), ()) or ())
-    refusals = tuple(str(r) for r in _first_attr(result, ("refusals", "refused"), ()) or ())
-    cleanup = tuple(str(c) for c in _first_attr(result, ("cleanup", "cleanup_commands"), ()) or ())
+def decision_from_result(strategy: Strategy, reason: str, result: Any) -> Decision:
+    """Adapt a ``remediation.RemediationResult`` (files, diff, refusals, notes, cleanup)."""
+    refusals = tuple(str(r) for r in result.refusals)
+    notes = tuple(str(n) for n in result.notes)
+    cleanup = tuple(str(c) for c in result.cleanup_commands)
+    files = {str(path): str(text) for path, text in dict(result.files).items()}
     if not files:
-        return Decision(strategy, reason, None, refusals or ("the remediation changed no file",))
-    patch = Patch(strategy, files, diff, notes + refusals, cleanup)
-    return Decision(strategy, reason, patch, ())
-
-
-def _first_attr(obj: Any, names: tuple[str, ...], default: Any) -> Any:
-    for name in names:
-        if isinstance(obj, Mapping) and name in obj:
-            return obj[name]
-        if hasattr(obj, name):
-            return getattr(obj, name)
-    return default
+        problems = refusals + notes + tuple(f"Run by hand: {c}" for c in cleanup)
+        return Decision(strategy, reason, None, problems or ("the remediation changed no file",))
+    return Decision(
+        strategy, reason, Patch(strategy, files, str(result.diff), refusals + notes, cleanup)
+    )

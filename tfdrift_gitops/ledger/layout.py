@@ -4,7 +4,7 @@ The same key layout is used under an S3 prefix and in a local directory::
 
     ledger.json                          layout marker (schema tfdrift-gitops/ledger/v1)
     open/<rk>.json                       the open drift of one resource (the fold target)
-    archive/<yyyy>/<mm>/<drift-id>.json  resolved and ignored drifts, by month first detected
+    archive/<xx>/<drift-id>.json         resolved and ignored drifts (xx: 2 hex digits of the id)
     index/<claim>.json                   drift id -> resource; event -> drift it was folded into
     cursors/<source>.json                the newest event time seen per source
     quarantine/<key>                     corrupt objects set aside by ``ledger compact``
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tfdrift_gitops.core.fold import drift_id
+from tfdrift_gitops.core import fold as core_fold
 from tfdrift_gitops.core.record import drift_from_record, drift_to_record
 from tfdrift_gitops.errors import CorruptRecordError, LedgerError
 from tfdrift_gitops.ledger.redact import scrub_record
@@ -77,14 +77,13 @@ def index_key(claim: str) -> str:
 
 def claim_of(resource_key: str, event_id: str) -> str:
     """The drift id this event gives a drift it opens on this resource."""
-    return drift_id(resource_key, event_id)
+    return core_fold.drift_id(resource_key, event_id)
 
 
-def archive_key(drift: Drift) -> str:
-    """Partitioned by the month the drift was first detected: known when the drift opens, so
-    the id reference can name it before the drift is ever archived."""
-    when = drift.detected_at or drift.events[0].time
-    return f"{ARCHIVE_PREFIX}{when:%Y}/{when:%m}/{drift.id}.json"
+def archive_key(drift_id: str) -> str:
+    """Derived from the id alone, so finding an archived drift needs no listing and no stored
+    pointer; two hex digits of the id spread a big archive over 256 directories."""
+    return f"{ARCHIVE_PREFIX}{drift_id[2:4]}/{drift_id}.json"
 
 
 def cursor_key(source: str) -> str:
@@ -139,7 +138,6 @@ class IndexEntry:
     drift_id: str
     rk: str
     event_id: str
-    archive_key: str
 
     @property
     def is_reference(self) -> bool:
@@ -154,7 +152,6 @@ def encode_index(claim: str, drift: Drift, event_id: str, now: datetime) -> byte
             "drift_id": drift.id,
             "rk": resource_hash(drift.resource.key),
             "event_id": event_id,
-            "archive_key": archive_key(drift),
             "recorded_at": format_time(now),
         }
     )
@@ -172,23 +169,12 @@ def decode_index(data: bytes, where: str) -> IndexEntry:
     _expect_schema(document, INDEX_SCHEMA, where)
     claim = _drift_id_field(document, "claim", where)
     drift = _drift_id_field(document, "drift_id", where)
-    rk, event_id, archived = (
-        document.get("rk"),
-        document.get("event_id"),
-        document.get("archive_key"),
-    )
+    rk, event_id = document.get("rk"), document.get("event_id")
     if not (isinstance(rk, str) and RESOURCE_HASH.match(rk)):
         raise CorruptRecordError(f"{where}: bad resource hash {rk!r}")
     if not isinstance(event_id, str):
         raise CorruptRecordError(f"{where}: bad event id {event_id!r}")
-    if not (
-        isinstance(archived, str)
-        and archived.startswith(ARCHIVE_PREFIX)
-        and archived.endswith(f"/{drift}.json")
-        and ".." not in archived
-    ):
-        raise CorruptRecordError(f"{where}: bad archive key {archived!r}")
-    return IndexEntry(claim, drift, rk, event_id, archived)
+    return IndexEntry(claim, drift, rk, event_id)
 
 
 def encode_cursor(source: str, time: datetime, now: datetime) -> bytes:

@@ -162,9 +162,9 @@ class StoredLedger:
                 # redelivery of an event whose drift was archived costs no extra request.
                 if not claimed:
                     entry = layout.encode_index(claim, drift, finding.event.id, now or _now())
-                    if self.storage.put_if_absent(layout.index_key(claim), entry) is None:
-                        if self._recorded(claim):
-                            return _duplicate(finding)
+                    taken = self.storage.put_if_absent(layout.index_key(claim), entry) is None
+                    if taken and self._recorded(claim):
+                        return _duplicate(finding)
                     claimed = True
                 if self._store(key, drift, None, now):
                     return folded
@@ -191,7 +191,7 @@ class StoredLedger:
         current = self._read_drift(layout.open_key(entry.rk))
         if current is not None and current.drift.id == claim:
             return True
-        return self.storage.get(entry.archive_key) is not None
+        return self.storage.get(layout.archive_key(claim)) is not None
 
     def _store(self, key: str, drift: Drift, current: _Stored | None, now: datetime | None) -> bool:
         data = layout.encode_drift(drift)
@@ -215,7 +215,7 @@ class StoredLedger:
             if layout.claim_of(drift.resource.key, e.id) != drift.id  # the reference exists
         ]
         self._parallel(lambda item: self._mark(item[0], item[1], drift, when), claims)
-        archived = layout.archive_key(drift)
+        archived = layout.archive_key(drift.id)
         if self.storage.put_if_absent(archived, stored.data) is None:
             log.debug("%s already archived as %s", drift.id, archived)
         if not self.storage.delete_if_match(stored.key, stored.etag):
@@ -385,7 +385,7 @@ class StoredLedger:
         current = self._read_drift(layout.open_key(entry.rk))
         if current is not None and current.drift.id == drift_id:
             return current
-        archived = self._read_drift(entry.archive_key)
+        archived = self._read_drift(layout.archive_key(drift_id))
         if archived is not None and archived.drift.id == drift_id:
             return archived
         raise NotFoundError(
@@ -549,7 +549,7 @@ def _check_placement(key: str, drift: Drift, where: str) -> None:
                 f"{where}: holds drift {drift.id} of another resource (it belongs at {expected})"
             )
     elif key.startswith(layout.ARCHIVE_PREFIX):
-        if not key.endswith(f"/{drift.id}.json"):
+        if key != layout.archive_key(drift.id):
             raise CorruptRecordError(f"{where}: holds drift {drift.id} under another id")
         if drift.status.is_open:
             raise CorruptRecordError(

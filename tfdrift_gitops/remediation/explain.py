@@ -25,7 +25,13 @@ from tfdrift_gitops.remediation.hcl_tree import (
     span,
     traversal,
 )
-from tfdrift_gitops.remediation.locate import CallStep, Module, SourceFile, Workspace
+from tfdrift_gitops.remediation.locate import (
+    CallStep,
+    Module,
+    SourceFile,
+    Workspace,
+    auto_loaded,
+)
 
 MAX_SHOWN = 160
 MAX_DEPTH = 8
@@ -177,18 +183,25 @@ class Explainer:
                 f"add `{name} = {_plain(want)}` to the module call at {call_where}" + shared,
                 call_where,
             )
-        # Root module: tfvars files and the default decide.
-        places = []
+        # Root module: auto-loaded .tfvars (the last one wins), else the default. Other .tfvars
+        # apply only when the pipeline passes them with -var-file.
+        auto: list[str] = []
+        optional: list[str] = []
         for source, attribute in self.ws.tfvars_assignments(name):
-            places.append(source.where(attribute.start))
+            (auto if auto_loaded(source) else optional).append(source.where(attribute.start))
         default_where = self._default_where(declared)
-        if places:
-            listed = ", ".join(places)
+        also = ""
+        if optional:
+            also = (f" {', '.join(optional)} also set{'s' if len(optional) == 1 else ''} it, "
+                    "for runs that pass that file with -var-file.")
+        if auto:
+            effective = auto[-1]
             return Explanation(
-                f"the value comes from variable `{name}`, assigned in {listed}{default_where}",
-                f"change `{name}` in {places[0]} to {want} (a file passed with -var-file "
-                "or TF_VAR_" + name + " would override it)." + shared,
-                places[0],
+                f"the value comes from variable `{name}`, assigned in {effective}"
+                f"{default_where}",
+                f"change `{name}` in {effective} to {want} (-var, TF_VAR_{name} or a -var-file "
+                "in the pipeline would override it)." + also + shared,
+                effective,
             )
         if declared is not None and declared.block.attribute("default") is not None:
             default = declared.block.attribute("default")
@@ -197,15 +210,16 @@ class Explainer:
             return Explanation(
                 f"the value comes from the default of variable `{name}` at {at}",
                 f"change the default at {at} to {want}, or set it in terraform.tfvars "
-                "(a -var/-var-file/TF_VAR_ value in the pipeline would override both)." + shared,
+                "(-var, TF_VAR_ or a -var-file in the pipeline would override both)."
+                + also + shared,
                 at,
             )
         at = declared.where() if declared else where
         return Explanation(
             f"the value comes from variable `{name}` ({at}), which has no default and no "
-            ".tfvars assignment here: it is set when Terraform runs (-var, -var-file or "
+            "auto-loaded .tfvars assignment: it is set when Terraform runs (-var, -var-file or "
             f"TF_VAR_{name})",
-            f"set variable `{name}` to {want} where the pipeline passes it." + shared,
+            f"set variable `{name}` to {want} where the pipeline passes it." + also + shared,
             at,
         )
 

@@ -384,7 +384,9 @@ class Workspace:
     def tfvars_files(self) -> list[SourceFile]:
         """``*.tfvars`` in the root: auto-loaded ones first, then the rest (``-var-file``)."""
         names = sorted(os.listdir(self.workdir))
-        auto = [n for n in names if n == "terraform.tfvars" or n.endswith(".auto.tfvars")]
+        # Terraform's load order: terraform.tfvars, then *.auto.tfvars by name; later wins.
+        auto = [n for n in names if n == "terraform.tfvars"]
+        auto += [n for n in names if n.endswith(".auto.tfvars")]
         other = [n for n in names if n.endswith(".tfvars") and n not in auto]
         out = []
         for name in auto + other:
@@ -400,6 +402,11 @@ class Workspace:
                 if attribute.name == variable:
                     found.append((source, attribute))
         return found
+
+
+def auto_loaded(source: SourceFile) -> bool:
+    name = Path(source.rel).name
+    return name == "terraform.tfvars" or name.endswith(".auto.tfvars")
 
 
 def _file_list(module: Module) -> str:

@@ -629,15 +629,23 @@ class ModifiedPatcher:
         if self._single_line(block):
             return self._expand(block, [line])
         attributes = [a for a in block.attributes() if a.name != "depends_on"]
-        if attributes:
-            anchor = attributes[-1]
+        # After the last one-line argument: it joins that run of assignments when it does not
+        # widen it (see _would_realign), else it starts its own after a blank line.
+        one_line = [a for a in attributes if a.name not in META_ARGUMENTS and self._one_line(a)]
+        anchor = one_line[-1] if one_line else (attributes[-1] if attributes else None)
+        if anchor is not None:
             position = line_end_after(self.text, self.lines, anchor.end)
-            prefix = "\n" if self._would_realign(anchor, indent + name) else ""
-            return Edit(position, position, f"{prefix}{line}\n")
+            separate = not self._one_line(anchor) or anchor.name in META_ARGUMENTS or \
+                self._would_realign(anchor, indent + name)
+            return Edit(position, position, f"{chr(10) if separate else ''}{line}\n")
         position = line_end_after(self.text, self.lines, int(block.lbrace.end_pos or 0))
         following = next(iter(body_items(block.body)), None)
         suffix = "\n" if isinstance(following, Block) else ""
         return Edit(position, position, f"{line}\n{suffix}")
+
+    def _one_line(self, attribute: Attribute) -> bool:
+        start, end = span(attribute.node)
+        return self.lines.line_of(start) == self.lines.line_of(max(end - 1, start))
 
     def _would_realign(self, anchor: Attribute, lead: str) -> bool:
         """Would a new ``lead = ...`` line after ``anchor`` move other lines' ``=``?

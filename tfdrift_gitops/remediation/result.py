@@ -7,11 +7,12 @@ and shows ``refusals``, ``notes`` and ``cleanup_commands`` in the PR or issue; t
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
+
+from tfdrift_gitops.remediation.difftext import unified_diff
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,25 +48,12 @@ class FileChange:
     old: str | None
     """``None`` for a file the remediation creates."""
     new: str
+    origin: tuple[int | None, ...] | None = field(default=None, compare=False, repr=False)
+    """For each line of ``new``, the line of ``old`` it still is (anchors the diff)."""
 
     @property
     def diff(self) -> str:
-        return unified_diff(self.path, self.old, self.new)
-
-
-def unified_diff(path: str, old: str | None, new: str) -> str:
-    old_lines = (old or "").splitlines(keepends=True)
-    new_lines = new.splitlines(keepends=True)
-    lines = difflib.unified_diff(
-        old_lines,
-        new_lines,
-        fromfile="/dev/null" if old is None else f"a/{path}",
-        tofile=f"b/{path}",
-    )
-    out = []
-    for line in lines:
-        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    return "".join(out)
+        return unified_diff(self.path, self.old, self.new, self.origin)
 
 
 @dataclass(frozen=True, slots=True)

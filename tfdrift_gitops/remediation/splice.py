@@ -75,44 +75,40 @@ class Tracked:
         if not edits:
             return self
         lines = Lines(self.text)
-        regions: list[list[int]] = []
+        starts = lines.starts
+        regions: list[tuple[int, int, list[Edit]]] = []
         for edit in sorted(edits, key=lambda e: (e.start, e.end)):
             first = lines.line_of(edit.start) - 1
-            at_line_start = edit.start == lines.line_start(edit.start)
-            pure_insert = edit.start == edit.end and at_line_start and edit.text.endswith("\n")
-            if pure_insert:
-                last = first  # new lines go in before line ``first``; no old line is touched
+            pure = (edit.start == edit.end and edit.start == starts[first]
+                    and edit.text.endswith("\n"))
+            # An edit ending at a line start consumed that newline: the next line joins it.
+            last = first if pure else lines.line_of(edit.end)
+            if regions and (first < regions[-1][1] or first == regions[-1][0]):
+                a, b, grouped = regions[-1]
+                regions[-1] = (a, max(b, last), [*grouped, edit])
             else:
-                end_line = lines.line_of(max(edit.end - 1, edit.start)) - 1
-                last = end_line + 1
-            if regions and first <= regions[-1][1] and not (pure_insert and first == regions[-1][1]
-                                                             and regions[-1][0] < first):
-                regions[-1][1] = max(regions[-1][1], last)
-            else:
-                regions.append([first, last])
-        old_count = self.text.count("\n") + 1
-        new_count = new_text.count("\n") + 1
-        kept = old_count - sum(b - a for a, b in regions)
-        added = new_count - kept
+                regions.append((first, last, [edit]))
+        old_lines = self.text.split("\n")
+        out_lines: list[str] = []
         origin: list[int | None] = []
         cursor = 0
-        budget = added
-        for position, (first, last) in enumerate(regions):
+        for first, last, grouped in regions:
+            out_lines.extend(old_lines[cursor:first])
             origin.extend(self.origin[cursor:first])
-            # Lines this region produces: what is left after the untouched lines around it.
-            later_old = sum(b - a for a, b in regions[position + 1 :])
-            untouched_after = old_count - last - later_old
-            remaining_regions = len(regions) - position - 1
-            produced = _region_size(self.text, new_text, regions, position, edits)
-            if produced is None:
-                produced = budget if remaining_regions == 0 else 0
-            produced = max(0, min(produced, budget))
-            origin.extend([None] * produced)
-            budget -= produced
+            if first == last:
+                produced = "".join(e.text for e in grouped)[:-1].split("\n")
+            else:
+                begin = starts[first]
+                end = starts[last] - 1 if last < len(starts) else len(self.text)
+                local = [Edit(e.start - begin, e.end - begin, e.text) for e in grouped]
+                produced = apply_edits(self.text[begin:end], local, where).split("\n")
+            out_lines.extend(produced)
+            origin.extend([None] * len(produced))
             cursor = last
-            del untouched_after
+        out_lines.extend(old_lines[cursor:])
         origin.extend(self.origin[cursor:])
-        if len(origin) != new_count:
+        if "\n".join(out_lines) != new_text:
+            log.debug("%s: line tracking disagrees with the splice; matching lines instead", where)
             return Tracked(new_text, _origin_by_matching(self, new_text))
         return Tracked(new_text, tuple(origin))
 
@@ -137,23 +133,6 @@ class Tracked:
                 dirty.update({number - 1, number})
             previous = source
         return {n for n in dirty if n >= 1}
-
-
-def _region_size(old: str, new: str, regions: list[list[int]], position: int,
-                 edits: list[Edit]) -> int | None:
-    """How many new lines region ``position`` spans: total delta of its edits plus its size."""
-    first, last = regions[position]
-    lines = Lines(old)
-    start = lines.starts[first] if first < len(lines.starts) else len(old)
-    end = lines.starts[last] if last < len(lines.starts) else len(old)
-    delta = 0
-    for edit in edits:
-        inside = start <= edit.start <= end and start <= edit.end <= end
-        if not inside:
-            continue
-        delta += edit.text.count("\n") - old[edit.start : edit.end].count("\n")
-    del new
-    return (last - first) + delta
 
 
 def _origin_by_matching(before: Tracked, new_text: str) -> tuple[int | None, ...]:
@@ -235,34 +214,21 @@ def comment_lines_above(text: str, lines: Lines, offset: int) -> list[tuple[int,
 # --------------------------------------------------------------------------- finishing
 
 
-def changed_lines(old: str, new: str) -> set[int]:
-    """1-based numbers of lines in ``new`` that differ from ``old``, plus the neighbours of
-    deletions (a removed line can change how its neighbours align)."""
-    old_lines = old.split("\n")
-    new_lines = new.split("\n")
-    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
-    dirty: set[int] = set()
-    for tag, _, _, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        dirty.update(range(j1 + 1, j2 + 1))
-        if tag == "delete":
-            dirty.update({j1, j1 + 1})
-    return {n for n in dirty if 1 <= n <= len(new_lines)}
-
-
-def finish(old: str, spliced: str, origin: str, *, use_terraform: bool = True) -> tuple[str, Node]:
+def finish(old: str, tracked: Tracked, origin: str, *, use_terraform: bool = True
+           ) -> tuple[Tracked, Node]:
     """Re-parse, re-align and format the changed blocks; returns the final text and tree."""
-    tree = _reparse(spliced, origin)
-    dirty = changed_lines(old, spliced)
-    text = fmt.align(spliced, tree, dirty)
-    if text != spliced:
-        tree = _reparse(text, origin)
+    tree = _reparse(tracked.text, origin)
+    aligned = fmt.align(tracked.text, tree, tracked.changed_lines(old))
+    if aligned != tracked.text:
+        tracked = tracked.reformatted(aligned)
+        tree = _reparse(tracked.text, origin)
     binary = fmt.terraform_binary() if use_terraform else None
     if binary is not None:
-        text = _format_blocks(text, tree, changed_lines(old, text), origin, binary)
-        tree = _reparse(text, origin)
-    return text, tree
+        formatted = _format_blocks(tracked.text, tree, tracked.changed_lines(old), origin, binary)
+        if formatted != tracked.text:
+            tracked = tracked.reformatted(formatted)
+            tree = _reparse(tracked.text, origin)
+    return tracked, tree
 
 
 def _reparse(text: str, origin: str) -> Node:

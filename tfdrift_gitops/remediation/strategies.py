@@ -44,7 +44,7 @@ from tfdrift_gitops.remediation.result import FileChange, Refusal, RemediationRe
 from tfdrift_gitops.remediation.schema import BlockSchema, ResourceSchema, is_redacted, schema_for
 from tfdrift_gitops.remediation.splice import (
     Edit,
-    apply_edits,
+    Tracked,
     comment_lines_above,
     finish,
     format_new_file,
@@ -100,7 +100,7 @@ class Strategies:
                 raise RemediationError(f"unknown strategy {strategy!r} (import or revert)")
         except RemediationError as exc:
             outcome.changes.clear()
-            outcome.refusals.append(Refusal(str(exc), _generic_action(strategy)))
+            outcome.refusals.append(Refusal(str(exc), _generic_action(strategy, drift.kind)))
         return outcome
 
     def _locate(self, drift: Drift) -> Located:
@@ -126,31 +126,47 @@ class Strategies:
             ))
             return
         schema = schema_for(located.address.type)
-        patcher = ModifiedPatcher(located, schema, self.explainer, instance_problem(located))
-        edits = patcher.plan(drift.changes)
-        outcome.refusals.extend(patcher.refusals)
-        outcome.notes.extend(patcher.notes)
-        if not edits:
-            if not patcher.refusals:
+        problem = instance_problem(located)
+        # First pass on the file as it is: refusals and notes name its real line numbers.
+        survey = ModifiedPatcher(located, schema, self.explainer, problem)
+        survey.plan(drift.changes)
+        outcome.refusals.extend(survey.refusals)
+        outcome.notes.extend(survey.notes)
+        if not survey.planned:
+            if not survey.refusals:
                 outcome.notes.append(f"the code of {drift.resource.address} already says the "
                                      "observed values; nothing to change")
             return
+        # Second pass: one change at a time on a fresh parse, so edits never collide (two
+        # changes inside one single-line block, say).
         source = located.file
-        spliced = apply_edits(source.text, edits, source.rel)
-        final, tree = finish(source.text, spliced, source.rel, use_terraform=self.use_terraform)
+        tracked = Tracked.start(source.text)
+        current = located
+        for planned in survey.planned:
+            patcher = ModifiedPatcher(current, schema, self.explainer, problem)
+            edits = patcher.plan([planned.change])
+            if patcher.refusals:
+                raise RemediationError(
+                    f"internal error: `{planned.change.path}` could not be patched after the "
+                    f"changes before it: {patcher.refusals[0]}"
+                )
+            tracked = tracked.apply(edits, source.rel)
+            current = reparsed(current, tracked.text)
+        tracked, tree = finish(source.text, tracked, source.rel, use_terraform=self.use_terraform)
         block = find_resource(tree, located.address.type, located.address.name)
         if block is None:
             raise RemediationError(f"internal error: {located.address} vanished from "
                                    f"{source.rel} while patching")
-        for planned in patcher.planned:
-            problem = verify_change(block, planned.change.path, planned.change.before,
-                                    planned.change.after, schema)
-            if problem:
+        for planned in survey.planned:
+            problem_text = verify_change(block, planned.change.path, planned.change.before,
+                                         planned.change.after, schema)
+            if problem_text:
                 raise RemediationError(
                     f"internal error: after patching, `{planned.change.path}` in {source.rel} "
-                    f"does not read back as the observed value ({problem}); no patch is offered"
+                    f"does not read back as the observed value ({problem_text}); no patch is "
+                    "offered"
                 )
-        outcome.changes.append(FileChange(source.rel, source.text, final))
+        outcome.changes.append(FileChange(source.rel, source.text, tracked.text, tracked.origin))
 
     # ------------------------------------------------------------------ import / deleted
 
@@ -179,13 +195,13 @@ class Strategies:
             Edit(s, e, "") for s, e, content in comment_lines_above(text, lines, block.start)
             if content.lstrip("#/ ").startswith(MARKER)
         )
-        spliced = apply_edits(text, edits, source.rel)
-        final, tree = finish(text, spliced, source.rel, use_terraform=self.use_terraform)
+        tracked = Tracked.start(text).apply(edits, source.rel)
+        tracked, tree = finish(text, tracked, source.rel, use_terraform=self.use_terraform)
         if find_resource(tree, address.type, address.name) is not None:
             raise RemediationError(f"internal error: {address} still declared after removal")
         if not any(_removed_from(b) == address.local_address for b in top_blocks(tree)):
             raise RemediationError("internal error: the removed block did not read back")
-        outcome.changes.append(FileChange(source.rel, text, final))
+        outcome.changes.append(FileChange(source.rel, text, tracked.text, tracked.origin))
         refs = self._references(located)
         if refs:
             outcome.refusals.append(Refusal(
@@ -254,17 +270,19 @@ class Strategies:
         rel = self.ws.rel(target)
         if target.exists():
             current = self.ws.read(target)
-            old: str | None = current.text
-            joined = current.text if current.text.endswith("\n") or not current.text \
-                else current.text + "\n"
-            spliced = joined + ("\n" if joined.strip() else "") + text
-            final, tree = finish(current.text, spliced, rel, use_terraform=self.use_terraform)
+            separator = "" if current.text.endswith("\n") or not current.text else "\n"
+            if current.text.strip():
+                separator += "\n"
+            end = len(current.text)
+            tracked = Tracked.start(current.text).apply([Edit(end, end, separator + text)], rel)
+            tracked, tree = finish(current.text, tracked, rel, use_terraform=self.use_terraform)
+            change = FileChange(rel, current.text, tracked.text, tracked.origin)
         else:
-            old = None
             final, tree = format_new_file(IMPORTS_HEADER + "\n" + text, rel,
                                           use_terraform=self.use_terraform)
+            change = FileChange(rel, None, final)
         self._verify_unmanaged(tree, rtype, name, address, import_id, attrs, schema)
-        outcome.changes.append(FileChange(rel, old, final))
+        outcome.changes.append(change)
         outcome.notes.append(
             f"{address} is a new block with the {len(attrs)} argument(s) CloudTrail showed; "
             "run terraform plan after merging the import and add what the plan reports"
@@ -349,8 +367,9 @@ class Strategies:
             return
         edits = [Edit(s, e, "") for s, e, _ in existing]
         edits.append(Edit(line_start, line_start, f"{indent}{marker}\n"))
-        spliced = apply_edits(text, edits, source.rel)
-        final, tree = finish(text, spliced, source.rel, use_terraform=self.use_terraform)
+        tracked = Tracked.start(text).apply(edits, source.rel)
+        tracked, tree = finish(text, tracked, source.rel, use_terraform=self.use_terraform)
+        final = tracked.text
         new_lines = Lines(final)
         again = find_resource(tree, located.address.type, located.address.name)
         if again is None:
@@ -358,7 +377,7 @@ class Strategies:
         above = comment_lines_above(final, new_lines, again.start)
         if not above or above[-1][2] != marker.strip():
             raise RemediationError("internal error: the revert marker did not read back")
-        outcome.changes.append(FileChange(source.rel, text, final))
+        outcome.changes.append(FileChange(source.rel, text, final, tracked.origin))
         what = "recreates the resource" if drift.kind is Kind.DELETED else \
             "sets the values back to what the code says"
         outcome.notes.append(
@@ -400,13 +419,18 @@ def marker_text(drift: Drift) -> str:
 
 def _actor(drift: Drift) -> str:
     actor = drift.actor
-    return actor.name or actor.arn or actor.principal_id or "an unknown actor"
+    name = actor.name or actor.principal_id or "an unknown actor"
+    if actor.arn and actor.arn not in name:
+        return f"{name} ({actor.arn})"
+    return name
 
 
-def _generic_action(strategy: str) -> str:
+def _generic_action(strategy: str, kind: Kind) -> str:
+    if kind is Kind.UNMANAGED:
+        return "import or remove the resource by hand"
     if strategy == "import":
         return "import the change by hand, or choose --strategy revert"
-    return "fix the code by hand"
+    return "mark the block for a revert by hand, or apply the code as it is"
 
 
 def removed_block(local_address: str) -> str:
@@ -421,6 +445,21 @@ def _removed_from(block: Block) -> str | None:
     attr = block.attribute("from")
     steps = traversal(attr.expr) if attr is not None else None
     return ".".join(str(s) for s in steps) if steps else None
+
+
+def reparsed(located: Located, text: str) -> Located:
+    """``located`` as it stands in ``text`` (the same file after some edits)."""
+    from tfdrift_gitops.remediation.hcl_tree import parse
+    from tfdrift_gitops.remediation.locate import Declared, SourceFile
+
+    old = located.file
+    tree = parse(text, old.rel)
+    source = SourceFile(old.path, old.rel, text, tree, Lines(text), old.writable)
+    block = find_resource(tree, located.address.type, located.address.name)
+    if block is None:
+        raise RemediationError(f"internal error: {located.address} vanished while patching")
+    return Located(located.address, located.module, Declared(source, block), located.calls,
+                   located.callers_of_module)
 
 
 def find_resource(tree: Node, rtype: str, name: str) -> Block | None:
