@@ -32,10 +32,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-SUPPORT = ROOT / "tests" / "ledger"
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(SUPPORT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "ledger"))
 
 from ledger_support import (  # the tests' small catalog and state: deterministic drifts
     T0,
@@ -54,7 +52,7 @@ from tfdrift_gitops.ledger import StoredLedger, layout, open_ledger
 from tfdrift_gitops.ledger.s3 import S3Storage
 from tfdrift_gitops.models import Status
 
-WORKER = SUPPORT / "ledger_worker.py"
+WORKER = Path(__file__).resolve().parents[1] / "tests" / "ledger" / "ledger_worker.py"
 
 
 class RequestCounter:

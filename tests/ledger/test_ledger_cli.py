@@ -10,7 +10,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 from click.testing import CliRunner, Result
 from ledger_support import add, build_demo_ledger, golden_commands, make_engine, record_one

@@ -1,0 +1,61 @@
+"""The wheel carries every package, the templates, the bundled example and the schema."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_every_python_package_is_listed_in_pyproject() -> None:
+    listed = set(
+        tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(path.parent.relative_to(REPO).parts)
+        for path in (REPO / "tfdrift_gitops").rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    assert found - listed == set(), "add these to [tool.setuptools] packages"
+    assert {"tfdrift_gitops.templates", "tfdrift_gitops.examples"} <= listed
+
+
+@pytest.mark.slow
+def test_wheel_contents(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(REPO),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.fail(done.stderr[-2000:])
+    [wheel] = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in (
+        "tfdrift_gitops/templates/issue.md.j2",
+        "tfdrift_gitops/templates/slack.json.j2",
+        "tfdrift_gitops/examples/state/terraform.tfstate",
+        "tfdrift_gitops/examples/terraform/main.tf",
+        "tfdrift_gitops/schemas/drift-v1.json",
+        "tfdrift_gitops/py.typed",
+    ):
+        assert required in names
+    assert any(n.startswith("tfdrift_gitops/examples/cloudtrail/") for n in names)
