@@ -25,6 +25,7 @@ class Config:
     policy: Policy = field(default_factory=Policy)
     ledger: str = DEFAULT_LEDGER
     states: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
     workspaces: tuple[str, ...] = ()
     workspace_key_prefix: str = "env:"
     s3_endpoint_url: str = ""
@@ -134,6 +135,7 @@ CORE_KEYS = {
     "accounts",
     "ledger",
     "states",
+    "events",
     "workspaces",
     "workspace_key_prefix",
     "s3_endpoint_url",
@@ -165,6 +167,7 @@ def parse_config(data: Any, *, source: str = "") -> Config:
         policy=policy,
         ledger=ledger,
         states=_strings(data.get("states"), "states"),
+        events=_strings(data.get("events"), "events"),
         workspaces=_strings(data.get("workspaces"), "workspaces"),
         workspace_key_prefix=prefix,
         s3_endpoint_url=str(data.get("s3_endpoint_url") or ""),

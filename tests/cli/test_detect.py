@@ -52,11 +52,25 @@ def test_summary_line_counts_skips_by_reason() -> None:
     ) in result.stderr
 
 
-def test_bundled_example_runs_with_no_arguments() -> None:
-    result = invoke("detect", "--format", "json")
+def test_bundled_example() -> None:
+    result = invoke("detect", "--example", "--format", "json")
     assert result.exit_code == 0
     assert "bundled example" in result.stderr
     assert len(result.stdout.splitlines()) == 6
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param([], "no Terraform state", id="nothing"),
+        pytest.param(["--state", "x.tfstate"], "no CloudTrail input", id="no-events"),
+        pytest.param(["--example", "--state", "x"], "--example replaces", id="example-and-state"),
+    ],
+)
+def test_usage_errors(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(cli, ["detect", *args])
+    assert result.exit_code == 2
+    assert message in result.stderr
 
 
 def test_exit_code_flag() -> None:

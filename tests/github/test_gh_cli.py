@@ -22,7 +22,7 @@ def example_files() -> dict[str, str]:
 def real_ledger(path: Path) -> Path:
     """A real ledger directory, filled the way users fill it: ``detect --ledger`` on the
     bundled example (real CloudTrail records against a real state)."""
-    result = CliRunner().invoke(cli, ["detect", "--ledger", str(path)])
+    result = CliRunner().invoke(cli, ["detect", "--example", "--ledger", str(path)])
     assert result.exit_code == 0, result.output
     return path
 

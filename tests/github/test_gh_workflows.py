@@ -126,6 +126,8 @@ def _run_action(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         "TFDRIFT_INPUT_CONFIG": "",
         "TFDRIFT_INPUT_DRY_RUN": "true",
         "TFDRIFT_PR_NUMBER": "",
+        "TFDRIFT_INPUT_STATES": "",
+        "TFDRIFT_INPUT_EVENTS": "",
     }
     base.update(env)
     return subprocess.run(
@@ -144,7 +146,12 @@ def test_action_script_runs_reconcile_dry_run(tmp_path: Path) -> None:
 
     from tfdrift_gitops.cli import cli
 
-    assert CliRunner().invoke(cli, ["detect", "--ledger", str(tmp_path / "ledger")]).exit_code == 0
+    assert (
+        CliRunner()
+        .invoke(cli, ["detect", "--example", "--ledger", str(tmp_path / "ledger")])
+        .exit_code
+        == 0
+    )
     result = _run_action(tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[0])["action"] == "open_issue"
@@ -161,3 +168,19 @@ def test_action_script_rejects_bad_input(tmp_path: Path, env: dict[str, str], me
     result = _run_action(tmp_path, **env)
     assert result.returncode == 1
     assert message in result.stdout
+
+
+def test_action_script_runs_detect_with_states_and_events(tmp_path: Path) -> None:
+    example = ROOT / "examples"
+    result = _run_action(
+        tmp_path,
+        TFDRIFT_INPUT_COMMAND="detect",
+        TFDRIFT_INPUT_STATES=f"{example / 'state' / 'terraform.tfstate'}\n",
+        TFDRIFT_INPUT_EVENTS=f"\n{example / 'cloudtrail'}\n",
+        GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"),
+        GITHUB_OUTPUT=str(tmp_path / "output.txt"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "aws_security_group.web" in result.stdout
+    output = (tmp_path / "output.txt").read_text().splitlines()
+    assert output[output.index(next(x for x in output if x.startswith("drift-count<<"))) + 1] == "6"

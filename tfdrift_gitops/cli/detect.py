@@ -50,6 +50,11 @@ EXIT_DRIFT = 2
 )
 @click.option("--exit-code", is_flag=True, help="Exit 2 when drift is found.")
 @click.option(
+    "--example",
+    is_flag=True,
+    help="Run on the bundled example estate (state, code and CloudTrail records).",
+)
+@click.option(
     "--workspace",
     "workspaces",
     multiple=True,
@@ -70,25 +75,34 @@ def detect(
     fmt: str,
     ledger: str | None,
     exit_code: bool,
+    example: bool,
     workspaces: tuple[str, ...],
     workspace_key_prefix: str | None,
     s3_endpoint_url: str | None,
 ) -> None:
     """Replay CloudTrail records against Terraform state and print the drift found.
 
-    With neither --state nor --events (and no states in .tfdrift.yml), runs on the bundled
-    example: a small AWS estate's state and a day of CloudTrail records.
+    --example runs on the bundled example: a small AWS estate's Terraform code and state, and
+    a day of its CloudTrail records (no cloud account needed).
     """
     config = load_config(ctx.obj.get("config_path") if ctx.obj else None)
     endpoint = s3_endpoint_url or config.s3_endpoint_url or None
     factory = partial(make_s3_client, endpoint_url=endpoint)
     state_specs = states or config.states
-    if not state_specs and not event_specs:
-        click.echo("No --state/--events given: running on the bundled example.", err=True)
+    event_specs = event_specs or config.events
+    if example:
+        if states or event_specs:
+            raise click.UsageError("--example replaces --state and --events; give one or the other")
+        click.echo("Running on the bundled example (examples/ in the package).", err=True)
         state_specs = (str(example_state()),)
         event_specs = tuple(str(p) for p in example_events())
+    if not state_specs:
+        raise click.UsageError(
+            "no Terraform state: give --state (or states: in .tfdrift.yml), "
+            "or --example for the bundled example"
+        )
     if not event_specs:
-        raise click.UsageError("--events is required when --state is given")
+        raise click.UsageError("no CloudTrail input: give --events (or events: in .tfdrift.yml)")
     source = StateSource(
         state_specs,
         s3_client_factory=factory,

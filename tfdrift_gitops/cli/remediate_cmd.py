@@ -44,39 +44,81 @@ def _drift_from_file(path: str, drift_id: str) -> Drift:
     raise NotFoundError(f"no drift {drift_id} in {origin}")
 
 
-def _drift_from_ledger(ctx: click.Context, url: str | None, endpoint: str | None,
-                       drift_id: str) -> Drift:
+def _drift_from_ledger(
+    ctx: click.Context, url: str | None, endpoint: str | None, drift_id: str
+) -> Drift:
     from tfdrift_gitops.config import load_config
     from tfdrift_gitops.ledger import open_ledger
 
     config = load_config((ctx.obj or {}).get("config_path"))
-    ledger = open_ledger(url or config.ledger,
-                         s3_endpoint_url=endpoint or config.s3_endpoint_url or None)
+    ledger = open_ledger(
+        url or config.ledger, s3_endpoint_url=endpoint or config.s3_endpoint_url or None
+    )
     return ledger.get(drift_id)
 
 
 @click.command("remediate")
 @click.argument("drift_id")
-@click.option("--ledger", "ledger_url", default=None, envvar="TFDRIFT_LEDGER",
-              metavar="DIR|s3://BUCKET/PREFIX",
-              help="The drift ledger (default: $TFDRIFT_LEDGER, config 'ledger', .tfdrift/ledger).")
-@click.option("--record", "record_path", default=None, metavar="FILE|-",
-              help="Read the drift from drift records (detect/ledger --format json) instead.")
-@click.option("--workdir", required=True, type=click.Path(file_okay=False),
-              help="The Terraform root module to edit.")
-@click.option("--strategy", type=click.Choice(["import", "revert", "auto"]), default="auto",
-              show_default=True, help="auto: the configured default for this drift.")
-@click.option("--repo-root", default=None, type=click.Path(file_okay=False),
-              help="Nothing outside this directory is read as code or written "
-                   "(default: the git root above --workdir).")
-@click.option("--write/--dry-run", "do_write", default=True, show_default=True,
-              help="Write the files, or only print the diff.")
-@click.option("--partial", is_flag=True,
-              help="Write the patch even when part of the drift was refused.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="json: one object with files, diff, refusals, commands.")
-@click.option("--s3-endpoint-url", default=None, envvar="TFDRIFT_S3_ENDPOINT_URL",
-              metavar="URL", help="S3-compatible endpoint for an s3:// ledger.")
+@click.option(
+    "--ledger",
+    "ledger_url",
+    default=None,
+    envvar="TFDRIFT_LEDGER",
+    metavar="DIR|s3://BUCKET/PREFIX",
+    help="The drift ledger (default: $TFDRIFT_LEDGER, config 'ledger', .tfdrift/ledger).",
+)
+@click.option(
+    "--record",
+    "record_path",
+    default=None,
+    metavar="FILE|-",
+    help="Read the drift from drift records (detect/ledger --format json) instead.",
+)
+@click.option(
+    "--workdir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="The Terraform root module to edit.",
+)
+@click.option(
+    "--strategy",
+    type=click.Choice(["import", "revert", "auto"]),
+    default="auto",
+    show_default=True,
+    help="auto: the configured default for this drift.",
+)
+@click.option(
+    "--repo-root",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Nothing outside this directory is read as code or written "
+    "(default: the git root above --workdir).",
+)
+@click.option(
+    "--write/--dry-run",
+    "do_write",
+    default=True,
+    show_default=True,
+    help="Write the files, or only print the diff.",
+)
+@click.option(
+    "--partial", is_flag=True, help="Write the patch even when part of the drift was refused."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one object with files, diff, refusals, commands.",
+)
+@click.option(
+    "--s3-endpoint-url",
+    default=None,
+    envvar="TFDRIFT_S3_ENDPOINT_URL",
+    metavar="URL",
+    help="S3-compatible endpoint for an s3:// ledger.",
+)
 @click.pass_context
 def remediate(
     ctx: click.Context,
@@ -93,8 +135,19 @@ def remediate(
 ) -> None:
     """Import the manual change DRIFT_ID into the HCL, or mark its block for a revert."""
     try:
-        code = _run(ctx, drift_id, ledger_url, record_path, workdir, strategy, repo_root,
-                    do_write, partial, fmt, s3_endpoint_url)
+        code = _run(
+            ctx,
+            drift_id,
+            ledger_url,
+            record_path,
+            workdir,
+            strategy,
+            repo_root,
+            do_write,
+            partial,
+            fmt,
+            s3_endpoint_url,
+        )
     except TfdriftError as exc:
         click.echo(f"error: {exc}", err=True)
         ctx.exit(exc.exit_code)
@@ -123,8 +176,13 @@ def _run(
         drift = _drift_from_file(record_path, drift_id)
     else:
         drift = _drift_from_ledger(ctx, ledger_url, s3_endpoint_url, drift_id)
-    result = compute(drift, Path(workdir), strategy, repo_root=repo_root,
-                     config=config.sections.get("remediation"))
+    result = compute(
+        drift,
+        Path(workdir),
+        strategy,
+        repo_root=repo_root,
+        config=config.sections.get("remediation"),
+    )
     written: list[Path] = []
     if do_write and result.changes and (result.ok or partial):
         written = write(result)
@@ -158,6 +216,8 @@ def _summary(result: Any, written: list[Path], do_write: bool, partial: bool) ->
     if not do_write:
         return f"{head}: dry run, would change {files}"
     if not result.ok and not partial:
-        return f"{head}: nothing written because part of the drift was refused (--partial " \
-               "writes the rest)"
+        return (
+            f"{head}: nothing written because part of the drift was refused (--partial "
+            "writes the rest)"
+        )
     return f"{head}: would change {files}"

@@ -99,4 +99,7 @@ def grpc_event(response: Any, origin: str) -> CloudEvent:
         raise NotCloudTrailError(
             f"Falco alert without CloudTrail fields (rule {response.rule!r:.60})", origin=origin
         )
-    return normalize_falco_output_fields(fields, time=grpc_time(response), origin=origin)
+    # The alert's own time is only a fallback for a missing ct.time (saves a datetime per alert).
+    has_time = fields.get("ct.time", "<NA>") not in ("", "<NA>", "null")
+    alert_time = None if has_time else grpc_time(response)
+    return normalize_falco_output_fields(fields, time=alert_time, origin=origin)

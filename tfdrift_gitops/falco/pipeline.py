@@ -15,10 +15,9 @@ costs no ledger requests; memory stays flat however long the collector runs.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +34,7 @@ log = logging.getLogger(__name__)
 
 CURSOR_SOURCE = "collector"
 NOTIFY_ON = frozenset({FoldResult.OPENED, FoldResult.ESCALATED})
+BATCH = 256
 
 
 class DropPolicy(StrEnum):
@@ -61,6 +61,64 @@ class Item:
     """``time.perf_counter()`` when the alert arrived: for the latency histogram."""
     source: str
     """Which intake: grpc, http, backfill."""
+
+
+class BoundedQueue:
+    """A bounded FIFO for one consumer that takes items in batches.
+
+    ``queue.Queue`` wakes a blocked producer on every ``get``: with a full queue that is two
+    thread switches per alert, which halves throughput. Here a blocked producer is woken only
+    once the queue has drained to half its capacity, and the consumer takes up to a batch of
+    items per lock round trip.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = max(1, capacity)
+        self._low_water = self.capacity // 2
+        self._items: deque[Item] = deque()
+        self._lock = threading.Lock()
+        self._not_empty = threading.Condition(self._lock)
+        self._not_full = threading.Condition(self._lock)
+        self._producers_waiting = 0
+        self._consumer_waiting = False
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+    def put(self, item: Item, timeout: float | None = None) -> bool:
+        """False when the queue stayed full for ``timeout`` seconds (0: do not wait)."""
+        with self._lock:
+            if len(self._items) >= self.capacity:
+                if timeout == 0:
+                    return False
+                self._producers_waiting += 1
+                try:
+                    waited = self._not_full.wait_for(
+                        lambda: len(self._items) < self.capacity, timeout
+                    )
+                finally:
+                    self._producers_waiting -= 1
+                if not waited:
+                    return False
+            self._items.append(item)
+            if self._consumer_waiting:
+                self._not_empty.notify()
+            return True
+
+    def get_batch(self, limit: int, timeout: float) -> list[Item]:
+        """Up to ``limit`` items; an empty list when none arrived within ``timeout``."""
+        with self._lock:
+            if not self._items:
+                self._consumer_waiting = True
+                try:
+                    self._not_empty.wait(timeout)
+                finally:
+                    self._consumer_waiting = False
+            items = self._items
+            batch = [items.popleft() for _ in range(min(limit, len(items)))]
+            if self._producers_waiting and len(items) <= self._low_water:
+                self._not_full.notify_all()
+            return batch
 
 
 class _RecentIds:
@@ -105,7 +163,7 @@ class Pipeline:
         self.notifier = notifier
         self.drop_policy = drop_policy
         self.max_events = max_events
-        self.queue: queue.Queue[Item] = queue.Queue(maxsize=max(1, queue_size))
+        self.queue = BoundedQueue(queue_size)
         self.done = threading.Event()
         """Set when ``max_events`` alerts have been handled."""
         self._recent = _RecentIds(dedupe_size)
@@ -131,21 +189,16 @@ class Pipeline:
             self.metrics.alerts.inc(item.source, "dropped")
             return False
         if self.drop_policy is DropPolicy.DROP_NEWEST:
-            try:
-                self.queue.put_nowait(item)
-            except queue.Full:
-                self.metrics.alerts.inc(item.source, "dropped")
-                self.handled_elsewhere()
-                return False
-            return True
-        while True:
-            try:
-                self.queue.put(item, timeout=0.2)
+            if self.queue.put(item, timeout=0):
                 return True
-            except queue.Full:
-                if self._closing.is_set():
-                    self.metrics.alerts.inc(item.source, "dropped")
-                    return False
+            self.metrics.alerts.inc(item.source, "dropped")
+            self.handled_elsewhere()
+            return False
+        while not self.queue.put(item, timeout=0.2):
+            if self._closing.is_set():
+                self.metrics.alerts.inc(item.source, "dropped")
+                return False
+        return True
 
     def handled_elsewhere(self, count: int = 1) -> None:
         """An alert the intake settled itself (ignored, invalid, dropped): counts toward
@@ -172,21 +225,20 @@ class Pipeline:
 
     def _run(self) -> None:
         while True:
-            try:
-                item = self.queue.get(timeout=0.05)
-            except queue.Empty:
+            batch = self.queue.get_batch(BATCH, timeout=0.05)
+            if not batch:
                 if self._closing.is_set():
                     break
                 self._maybe_save_cursor()
                 continue
-            try:
-                self.process(item)
-            except Exception:  # a bug on one alert must not stop the collector
-                self.metrics.errors.inc("process")
-                log.exception("%s: unexpected error while processing", item.event.origin)
-            finally:
-                self.queue.task_done()
-                self._count_handled(1)
+            for item in batch:
+                try:
+                    self.process(item)
+                except Exception:  # a bug on one alert must not stop the collector
+                    self.metrics.errors.inc("process")
+                    log.exception("%s: unexpected error while processing", item.event.origin)
+                finally:
+                    self._count_handled(1)
             self._maybe_save_cursor()
         self._save_cursor()
 

@@ -64,3 +64,7 @@ __all__ = [
     "StoredLedger",
     "open_ledger",
 ]
+
+if TYPE_CHECKING:
+    # StoredLedger must keep satisfying the port other parts program against.
+    _PORT_CHECK: type[Ledger] = StoredLedger

@@ -199,11 +199,22 @@ def render_heredoc(body: str, indent: str = "", *, trim: bool = False) -> str:
     escaped = body.replace("${", "$${").replace("%{", "%%{")
     lines = escaped[:-1].split("\n")
     marker = heredoc_marker(lines)
+    if trim and not _trim_exact(lines):
+        trim = False  # <<- would strip more (or less) than the indentation we add
     if trim:
         inner = indent + INDENT
         body_text = "\n".join(inner + line if line else line for line in lines)
         return f"<<-{marker}\n{body_text}\n{indent}{marker}"
     return f"<<{marker}\n" + "\n".join(lines) + f"\n{marker}"
+
+
+def _trim_exact(lines: Sequence[str]) -> bool:
+    """``<<-`` removes the smallest indentation of the non-blank lines and leaves blank but
+    non-empty lines alone; it gives back exactly our body only when some line starts with a
+    non-space and no line is whitespace only."""
+    if any(line and not line.strip(" \t") for line in lines):
+        return False
+    return any(line and line[0] not in " \t" for line in lines)
 
 
 def pretty_json(value: Any) -> str:

@@ -392,9 +392,11 @@ def heredoc_value(node: Node) -> str | _NotLiteral:
     trim, _, body = heredoc_parts(node)
     if trim:
         lines = body.split("\n")
-        widths = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
+        # Terraform: the smallest indentation of lines with content; whitespace-only lines are
+        # neither counted nor trimmed.
+        widths = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip(" \t")]
         cut = min(widths) if widths else 0
-        body = "\n".join(line[cut:] for line in lines)
+        body = "\n".join(line[cut:] if line.strip(" \t") else line for line in lines)
     body = body.replace("\r\n", "\n")
     return decode_template(body, backslash_escapes=False)
 
