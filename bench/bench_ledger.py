@@ -15,6 +15,7 @@ Prints:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import multiprocessing
 import os
 import socket
@@ -35,7 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "ledger"))
 
-from ledger_support import (  # the tests' small catalog and state: deterministic drifts
+from ledger_support import (  # type: ignore[import-not-found]  # the tests' world
     T0,
     add,
     all_event_ids,
@@ -79,8 +80,11 @@ def s3_ledger(endpoint: str, bucket: str, prefix: str) -> tuple[StoredLedger, Re
 def serve_moto(port: int, ready: Any) -> None:
     """The S3 server in its own process: the benchmark's client threads and the server do
     not share one interpreter lock (as with real S3, the server is elsewhere)."""
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no log line per request
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     ready.set()
@@ -169,7 +173,7 @@ def fill_archive(endpoint: str, bucket: str, prefix: str, count: int, threads: i
     client = make_s3_client(endpoint_url=endpoint)
 
     def put(n: int) -> None:
-        drift = replace(template, id=f"d-{n:016x}")
+        drift = replace(template, id="d-" + hashlib.sha256(b"%d" % n).hexdigest()[:16])
         client.put_object(
             Bucket=bucket,
             Key=f"{prefix}/{layout.archive_key(drift.id)}",
@@ -244,6 +248,80 @@ def request_costs(endpoint: str) -> list[tuple[str, Counter[str]]]:
     return rows
 
 
+# --------------------------------------------------------------------------- sections
+
+
+def section_new_drifts(endpoint: str, args: argparse.Namespace) -> None:
+    print(f"\n== 1. new drifts, one ledger shared by {args.threads} threads")
+    engine = make_engine(resources=args.drifts)
+    s3, counter = s3_ledger(endpoint, new_bucket(endpoint), "ledger")
+    seconds = write_new_drifts(s3, engine, args.drifts, args.threads)
+    requests = sum(counter.take().values())
+    print(
+        f"S3    {args.drifts} new drifts: {seconds:.2f} s = {args.drifts / seconds:.0f} drifts/s "
+        f"({requests} requests, {requests / seconds:.0f} requests/s)"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        local_seconds = write_new_drifts(
+            open_ledger(str(Path(tmp) / "ledger")), engine, args.drifts, args.threads
+        )
+    print(
+        f"local {args.drifts} new drifts: {local_seconds:.2f} s = "
+        f"{args.drifts / local_seconds:.0f} drifts/s"
+    )
+
+
+def section_processes(endpoint: str, args: argparse.Namespace) -> None:
+    total = args.writers * args.events
+    print(
+        f"\n== 2. {args.writers} writer processes x {args.events} events on {args.resources} "
+        f"resources (+ a redelivery of 1 in 5 of a neighbour's events), then verified"
+    )
+    url = f"s3://{new_bucket(endpoint)}/ledger"
+    seconds = concurrency(url, endpoint, args.writers, args.events, args.resources)
+    print(f"S3    {total} events in {seconds:.1f} s ({total / seconds:.0f} events/s): verified")
+    with tempfile.TemporaryDirectory() as tmp:
+        seconds = concurrency(
+            str(Path(tmp) / "ledger"), None, args.writers, args.events, args.resources
+        )
+    print(f"local {total} events in {seconds:.1f} s ({total / seconds:.0f} events/s): verified")
+
+
+def section_listing(endpoint: str, args: argparse.Namespace) -> None:
+    print(f"\n== 3. listing {args.drifts} open drifts among {args.archived} archived ones")
+    bucket = new_bucket(endpoint)
+    writer, _ = s3_ledger(endpoint, bucket, "ledger")
+    write_new_drifts(writer, make_engine(resources=args.drifts), args.drifts, args.threads)
+    fill_seconds = fill_archive(endpoint, bucket, "ledger", args.archived, 32)
+    print(
+        f"setup: {args.archived} archived objects written in {fill_seconds:.1f} s "
+        f"({args.archived / fill_seconds:.0f} puts/s, 32 threads)"
+    )
+    reader, counter = s3_ledger(endpoint, bucket, "ledger")
+    listing, seconds = timed(reader.list_open)
+    assert len(listing.drifts) == args.drifts
+    assert not listing.corrupt
+    print(
+        f"list_open(): {len(listing.drifts)} open drifts in {seconds:.2f} s; "
+        f"requests: {dict(counter.take())}"
+    )
+
+
+def section_costs(endpoint: str, args: argparse.Namespace) -> None:
+    print("\n== 4. S3 requests per operation (HTTP attempts, as billed)")
+    for label, counts in request_costs(endpoint):
+        detail = ", ".join(f"{op} {n}" for op, n in sorted(counts.items()))
+        print(f"{label:<48} {sum(counts.values()):>3}  ({detail})")
+
+
+SECTIONS: dict[str, Callable[[str, argparse.Namespace], None]] = {
+    "1": section_new_drifts,
+    "2": section_processes,
+    "3": section_listing,
+    "4": section_costs,
+}
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -255,7 +333,9 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--events", type=int, default=500, help="events per writer process")
     parser.add_argument("--resources", type=int, default=20)
-    parser.add_argument("--skip-processes", action="store_true")
+    parser.add_argument(
+        "--sections", default="1234", help="which sections to run, e.g. 14 (default: all)"
+    )
     args = parser.parse_args()
     for name, value in (
         ("AWS_ACCESS_KEY_ID", "bench"),
@@ -277,74 +357,8 @@ def main() -> None:
         f"python {sys.version.split()[0]}; {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.1f}"
     )
     try:
-        engine = make_engine(resources=args.drifts)
-
-        print("\n== 1. new drifts, one ledger shared by threads")
-        bucket = new_bucket(endpoint)
-        s3, s3_counter = s3_ledger(endpoint, bucket, "ledger")
-        seconds = write_new_drifts(s3, engine, args.drifts, args.threads)
-        requests = sum(s3_counter.take().values())
-        print(
-            f"S3    {args.drifts} new drifts, {args.threads} threads: {seconds:.2f} s = "
-            f"{args.drifts / seconds:.0f} drifts/s ({requests} requests, "
-            f"{requests / seconds:.0f} requests/s)"
-        )
-        with tempfile.TemporaryDirectory() as tmp:
-            local = open_ledger(str(Path(tmp) / "ledger"))
-            local_seconds = write_new_drifts(local, engine, args.drifts, args.threads)
-            print(
-                f"local {args.drifts} new drifts, {args.threads} threads: {local_seconds:.2f} s = "
-                f"{args.drifts / local_seconds:.0f} drifts/s"
-            )
-
-        print("\n== 3. listing open drifts among archived ones")
-        fill_seconds = fill_archive(endpoint, bucket, "ledger", args.archived, 32)
-        print(
-            f"setup: {args.archived} archived objects written in {fill_seconds:.1f} s "
-            f"({args.archived / fill_seconds:.0f} puts/s, 32 threads)"
-        )
-        reader, reader_counter = s3_ledger(endpoint, bucket, "ledger")
-        listing, list_seconds = timed(reader.list_open)
-        assert len(listing.drifts) == args.drifts
-        assert not listing.corrupt
-        print(
-            f"list_open(): {len(listing.drifts)} open among {args.archived} archived in "
-            f"{list_seconds:.2f} s; requests: {dict(reader_counter.take())}"
-        )
-        keys, archive_list_seconds = timed(
-            lambda: sum(1 for _ in reader.storage.list_keys("archive/"))
-        )
-        print(
-            f"(for contrast, only LISTing the archive's {keys} keys takes "
-            f"{archive_list_seconds:.2f} s and {dict(reader_counter.take())})"
-        )
-
-        print("\n== 4. S3 requests per operation (HTTP attempts, as billed)")
-        for label, counts in request_costs(endpoint):
-            detail = ", ".join(f"{op} {n}" for op, n in sorted(counts.items()))
-            print(f"{label:<48} {sum(counts.values()):>3}  ({detail})")
-
-        if not args.skip_processes:
-            print(
-                f"\n== 2. {args.writers} writer processes x {args.events} events on "
-                f"{args.resources} resources (+1 in 5 of a neighbour's events redelivered)"
-            )
-            bucket2 = new_bucket(endpoint)
-            s3_seconds = concurrency(
-                f"s3://{bucket2}/ledger", endpoint, args.writers, args.events, args.resources
-            )
-            total = args.writers * args.events
-            print(
-                f"S3    verified: {total} events in {s3_seconds:.1f} s ({total / s3_seconds:.0f}/s)"
-            )
-            with tempfile.TemporaryDirectory() as tmp:
-                local_seconds = concurrency(
-                    str(Path(tmp) / "ledger"), None, args.writers, args.events, args.resources
-                )
-            print(
-                f"local verified: {total} events in {local_seconds:.1f} s "
-                f"({total / local_seconds:.0f}/s)"
-            )
+        for section in args.sections:
+            SECTIONS[section](endpoint, args)
     finally:
         server.kill()
         server.join()

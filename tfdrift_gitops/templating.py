@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +26,12 @@ from tfdrift_gitops.errors import ConfigError
 REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
+PACKAGED_TEMPLATES = Path(__file__).resolve().parent / "templates"
+"""Where the wheel installs the top-level ``templates/`` (package ``tfdrift_gitops.templates``)."""
+
+
 def _packaged_dir() -> Path | None:
-    try:
-        root = resources.files("tfdrift_gitops.templates")
-    except ModuleNotFoundError:
-        return None
-    path = Path(str(root))
-    return path if path.is_dir() else None
+    return PACKAGED_TEMPLATES if PACKAGED_TEMPLATES.is_dir() else None
 
 
 def search_path(user_dir: str | Path | None = None) -> list[Path]:

@@ -861,10 +861,10 @@ S3_CASES = [
     case(
         "lab",
         s3("DeleteBucketEncryption"),
-        Expect(
-            Kind.DELETED, "aws_s3_bucket_server_side_encryption_configuration.data", Severity.HIGH
-        ),
-        "sse-deleted-standalone",
+        # S3 falls back to SSE-S3 and the provider keeps the resource in state with an AES256
+        # rule, which is what the lab state already says.
+        Expect(skipped="no_change"),
+        "sse-delete-standalone-leaves-sse-s3-as-in-state",
     ),
     case(
         "inline",

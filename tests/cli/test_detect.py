@@ -173,3 +173,33 @@ def test_config_trusted_actor_and_unknown_key(tmp_path: Path) -> None:
     bad = CliRunner().invoke(cli, ["--config", str(config), "detect", *EXAMPLE_ARGS])
     assert bad.exit_code == 3
     assert "config.trusted_actor: unknown key" in bad.stderr
+
+
+def test_ledger_records_then_a_newer_state_resolves_the_imported_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tfdrift_gitops.ledger import open_ledger
+
+    ledger = str(tmp_path / "ledger")
+    first = invoke("detect", *EXAMPLE_ARGS, "--ledger", ledger, "--format", "json")
+    assert first.exit_code == 0, first.stderr
+    assert len(open_ledger(ledger).list_open().drifts) == 6
+    again = invoke("detect", *EXAMPLE_ARGS, "--ledger", ledger, "--format", "json")
+    assert len(open_ledger(ledger).list_open().drifts) == 6  # redelivery changes nothing
+    assert "duplicate_event" in again.stderr
+    # Someone imported the RDS change into the code and applied: state now says false.
+    state = json.loads((REPO / EXAMPLE_ARGS[1]).read_text())
+    state["serial"] += 1
+    db = next(r for r in state["resources"] if r["type"] == "aws_db_instance")
+    db["instances"][0]["attributes"]["deletion_protection"] = False
+    newer = tmp_path / "newer" / "examples" / "state" / "terraform.tfstate"
+    newer.parent.mkdir(parents=True)
+    newer.write_text(json.dumps(state))
+    empty = tmp_path / "none.jsonl"
+    empty.write_text("")
+    monkeypatch.chdir(tmp_path / "newer")  # the same relative state path: the same resources
+    third = invoke("detect", "--state", EXAMPLE_ARGS[1], "--events", str(empty), "--ledger", ledger)
+    assert "1 resolved" in third.stderr, third.stderr
+    open_now = open_ledger(ledger).list_open().drifts
+    assert len(open_now) == 5
+    assert "aws_db_instance.main" not in {d.resource.address for d in open_now}

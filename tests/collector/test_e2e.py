@@ -62,7 +62,7 @@ def spawn(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[str]]]:
             proc.communicate(timeout=10)
 
 
-def _wait_ready(port: int, proc: subprocess.Popen[str], timeout: float = 20.0) -> None:
+def _wait_ready(port: int, proc: subprocess.Popen[str], timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -120,7 +120,7 @@ def test_http_alerts_to_ledger_and_notifications(
         for alert in alerts:
             answer = client.post(f"http://127.0.0.1:{port}/falco", json=alert)
             assert answer.status_code == 200, answer.text
-    _, stderr = proc.communicate(timeout=30)
+    _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 0, stderr
     assert f"collector stopped after {len(alerts)} alerts" in stderr
     assert "/services/T0/B0/secret" not in stderr
@@ -159,7 +159,7 @@ def test_sigterm_drains_and_flushes(
     answer = httpx.post(f"http://127.0.0.1:{port}/falco", content=body)
     assert answer.json()["accepted"] == 20
     proc.send_signal(signal.SIGTERM)
-    _, stderr = proc.communicate(timeout=30)
+    _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 0, stderr
     drifts = open_ledger(str(ledger_dir)).list_open().drifts
     assert len(drifts[0].events) == 20
@@ -177,7 +177,7 @@ def test_grpc_unix_socket_to_ledger(state_file: Path, tmp_path: Path, spawn: Any
              "--falco-grpc", address, "--max-events", "10", "--state-refresh", "0"],
             {},
         )  # fmt: skip
-        _, stderr = proc.communicate(timeout=30)
+        _, stderr = proc.communicate(timeout=60)
         assert proc.returncode == 0, stderr
         assert "connected to Falco 0.41.3" in stderr
         drifts = open_ledger(str(ledger_dir)).list_open().drifts
@@ -206,7 +206,7 @@ def test_configuration_errors_are_one_line(
     state_file: Path, spawn: Any, args: list[str], message: str
 ) -> None:
     proc = spawn(["--state", str(state_file), "--no-ledger", *args], {})
-    _, stderr = proc.communicate(timeout=30)
+    _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 3, stderr
     assert message in stderr
     assert "Traceback" not in stderr

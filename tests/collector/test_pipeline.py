@@ -249,3 +249,46 @@ def test_shutdown_gives_up_on_a_dead_ledger_without_hanging(
     started = time.monotonic()
     assert pipeline.close(0.3) is False
     assert time.monotonic() - started < 5
+
+
+def test_new_state_resolves_open_drifts_in_the_ledger(state_file: Path, tmp_path: Path) -> None:
+    ledger_dir = tmp_path / "ledger"
+    options = CollectorOptions(
+        states=(str(state_file),), ledger=str(ledger_dir), listen="127.0.0.1:0", state_refresh=0.05
+    )
+    collector = Collector(options, channels=[])
+    collector.start()
+    try:
+        url = f"http://127.0.0.1:{collector.http.port}/falco"  # type: ignore[union-attr]
+        assert httpx.post(url, json=falco_alert(cloudtrail_record("r-1"))).status_code == 200
+        ledger = open_ledger(str(ledger_dir))
+        assert _wait(lambda: len(ledger.list_open().drifts) == 1)
+        _rewrite_state(state_file, "aws_security_group")  # the group left Terraform's state
+        assert _wait(lambda: ledger.list_open().drifts == ())
+        assert _wait(lambda: collector.metrics.state_reloads.value("reloaded") >= 1)
+    finally:
+        collector.shutdown()
+
+
+def test_s3_state_is_reloaded_when_its_etag_changes(
+    state_file: Path, s3_client: Any, s3_bucket: str
+) -> None:
+    s3_client.put_object(
+        Bucket=s3_bucket, Key="prod/terraform.tfstate", Body=state_file.read_bytes()
+    )
+    source = StateSource(
+        [f"s3://{s3_bucket}/prod/terraform.tfstate"], s3_client_factory=lambda: s3_client
+    )
+    watcher = StateWatcher(source, Engine, refresh=0.05)
+    watcher.load()
+    watcher.start()
+    try:
+        assert watcher.check() is False
+        _rewrite_state(state_file, "aws_security_group")
+        s3_client.put_object(
+            Bucket=s3_bucket, Key="prod/terraform.tfstate", Body=state_file.read_bytes()
+        )
+        assert _wait(lambda: watcher.generation == 2)
+        assert all(r.type != "aws_security_group" for r in watcher.engine.index)
+    finally:
+        watcher.stop()

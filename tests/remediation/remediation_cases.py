@@ -213,6 +213,7 @@ ORDERS_POLICY = json.dumps(
         ],
     }
 )
+ORDERS_TABLE = "arn:aws:dynamodb:eu-west-1:123456789012:table"
 HOSTILE_NAME = '"\n}\nresource "x" "y" {'
 HOSTILE_TEMPLATE = '${file("/etc/passwd")}'
 
@@ -369,9 +370,16 @@ CASES: tuple[Case, ...] = (
         lambda: make_drift(
             "aws_security_group.admin",
             "aws_security_group",
-            [("ingress", [_sg_rule(22, "203.0.113.0/24", "ssh from office")],
-              [_sg_rule(22, "203.0.113.0/24", "ssh from office"),
-               _sg_rule(22, "0.0.0.0/0", "")])],
+            [
+                (
+                    "ingress",
+                    [_sg_rule(22, "203.0.113.0/24", "ssh from office")],
+                    [
+                        _sg_rule(22, "203.0.113.0/24", "ssh from office"),
+                        _sg_rule(22, "0.0.0.0/0", ""),
+                    ],
+                )
+            ],
         ),
         "import",
     ),
@@ -381,8 +389,11 @@ CASES: tuple[Case, ...] = (
             "aws_security_group.web",
             "aws_security_group",
             [
-                ("tags", {"Name": "web-prod", "Tier": "web"},
-                 {"Name": "web-prod", "Tier": "frontend", "CostCenter": "cc-42"}),
+                (
+                    "tags",
+                    {"Name": "web-prod", "Tier": "web"},
+                    {"Name": "web-prod", "Tier": "frontend", "CostCenter": "cc-42"},
+                ),
                 ("tags_all", {"Name": "web-prod"}, {"Name": "web-prod", "CostCenter": "cc-42"}),
             ],
         ),
@@ -398,8 +409,11 @@ CASES: tuple[Case, ...] = (
                 ("max_allocated_storage", 200, 1000),
                 ("instance_class", "db.r6g.large", "db.r6g.xlarge"),
                 ("backup_retention_period", 14, 7),
-                ("tags", {"Environment": "prod", "Owner": "platform", "Name": "production-mysql"},
-                 {"Environment": "prod", "Owner": "dba", "Name": "production-mysql"}),
+                (
+                    "tags",
+                    {"Environment": "prod", "Owner": "platform", "Name": "production-mysql"},
+                    {"Environment": "prod", "Owner": "dba", "Name": "production-mysql"},
+                ),
                 ("password", None, "****"),
                 ("multi_az", False, True),
             ],
@@ -415,8 +429,11 @@ CASES: tuple[Case, ...] = (
             "aws_lambda_function",
             [
                 ("timeout", 30, 300),
-                ("environment[0].variables", {"LOG_LEVEL": "info", "TABLE": "orders"},
-                 {"LOG_LEVEL": "debug", "TABLE": "orders", "FEATURE_X": "on"}),
+                (
+                    "environment[0].variables",
+                    {"LOG_LEVEL": "info", "TABLE": "orders"},
+                    {"LOG_LEVEL": "debug", "TABLE": "orders", "FEATURE_X": "on"},
+                ),
             ],
             event_name="UpdateFunctionConfiguration20150331v2",
             source="lambda.amazonaws.com",
@@ -428,14 +445,24 @@ CASES: tuple[Case, ...] = (
         lambda: make_drift(
             "aws_iam_role_policy.lambda_orders",
             "aws_iam_role_policy",
-            [("policy", ORDERS_POLICY, json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Action": ["dynamodb:*"],
-                    "Resource": "arn:aws:dynamodb:eu-west-1:123456789012:table/${aws:username}",
-                }],
-            }))],
+            [
+                (
+                    "policy",
+                    ORDERS_POLICY,
+                    json.dumps(
+                        {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {
+                                    "Effect": "Allow",
+                                    "Action": ["dynamodb:*"],
+                                    "Resource": ORDERS_TABLE + "/${aws:username}",
+                                }
+                            ],
+                        }
+                    ),
+                )
+            ],
             event_name="PutRolePolicy",
             source="iam.amazonaws.com",
         ),
@@ -446,15 +473,40 @@ CASES: tuple[Case, ...] = (
         lambda: make_drift(
             "aws_iam_role.lambda",
             "aws_iam_role",
-            [("assume_role_policy",
-              json.dumps({"Version": "2012-10-17", "Statement": [{
-                  "Effect": "Allow", "Action": "sts:AssumeRole",
-                  "Principal": {"Service": "lambda.amazonaws.com"}}]}),
-              json.dumps({"Version": "2012-10-17", "Statement": [
-                  {"Effect": "Allow", "Action": "sts:AssumeRole",
-                   "Principal": {"Service": "lambda.amazonaws.com"}},
-                  {"Effect": "Allow", "Action": "sts:AssumeRole",
-                   "Principal": {"AWS": "arn:aws:iam::999999999999:root"}}]}))],
+            [
+                (
+                    "assume_role_policy",
+                    json.dumps(
+                        {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {
+                                    "Effect": "Allow",
+                                    "Action": "sts:AssumeRole",
+                                    "Principal": {"Service": "lambda.amazonaws.com"},
+                                }
+                            ],
+                        }
+                    ),
+                    json.dumps(
+                        {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {
+                                    "Effect": "Allow",
+                                    "Action": "sts:AssumeRole",
+                                    "Principal": {"Service": "lambda.amazonaws.com"},
+                                },
+                                {
+                                    "Effect": "Allow",
+                                    "Action": "sts:AssumeRole",
+                                    "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+                                },
+                            ],
+                        }
+                    ),
+                )
+            ],
             event_name="UpdateAssumeRolePolicy",
             source="iam.amazonaws.com",
         ),
@@ -465,16 +517,26 @@ CASES: tuple[Case, ...] = (
         lambda: make_drift(
             "module.storage.aws_s3_bucket_policy.logs",
             "aws_s3_bucket_policy",
-            [("policy", POLICY_BEFORE, json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Sid": "Public Access",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": "*"},
-                    "Action": "s3:GetBucketAcl",
-                    "Resource": "arn:aws:s3:::example-bucket",
-                }],
-            }))],
+            [
+                (
+                    "policy",
+                    POLICY_BEFORE,
+                    json.dumps(
+                        {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {
+                                    "Sid": "Public Access",
+                                    "Effect": "Allow",
+                                    "Principal": {"AWS": "*"},
+                                    "Action": "s3:GetBucketAcl",
+                                    "Resource": "arn:aws:s3:::example-bucket",
+                                }
+                            ],
+                        }
+                    ),
+                )
+            ],
             event_name="PutBucketPolicy",
             source="s3.amazonaws.com",
         ),
@@ -537,8 +599,13 @@ CASES: tuple[Case, ...] = (
         lambda: make_drift(
             "module.storage.aws_s3_bucket.logs",
             "aws_s3_bucket",
-            [("tags", {"Environment": "prod", "Owner": "platform"},
-              {"Environment": "prod", "Owner": "security"})],
+            [
+                (
+                    "tags",
+                    {"Environment": "prod", "Owner": "platform"},
+                    {"Environment": "prod", "Owner": "security"},
+                )
+            ],
             source="s3.amazonaws.com",
         ),
         "import",
@@ -548,8 +615,10 @@ CASES: tuple[Case, ...] = (
         lambda: make_drift(
             "aws_kms_key.logs",
             "aws_kms_key",
-            [("policy", "{}", json.dumps({"Version": "2012-10-17", "Statement": []})),
-             ("enable_key_rotation", True, False)],
+            [
+                ("policy", "{}", json.dumps({"Version": "2012-10-17", "Statement": []})),
+                ("enable_key_rotation", True, False),
+            ],
             source="kms.amazonaws.com",
         ),
         "import",
@@ -610,7 +679,7 @@ CASES: tuple[Case, ...] = (
             severity=Severity.HIGH,
             event_name="RemovePermission20150331v2",
             source="lambda.amazonaws.com",
-            actor='mallory\n# injected\r\u202e',
+            actor="mallory\n# injected\r\u202e",
         ),
         "revert",
     ),
@@ -619,9 +688,11 @@ CASES: tuple[Case, ...] = (
         lambda: make_drift(
             "",
             "aws_s3_bucket",
-            [("bucket", None, "acme-shadow-it"),
-             ("tags", None, {"Name": HOSTILE_NAME, "Exfil": HOSTILE_TEMPLATE, "100%{x}": "%{"}),
-             ("arn", None, "arn:aws:s3:::acme-shadow-it")],
+            [
+                ("bucket", None, "acme-shadow-it"),
+                ("tags", None, {"Name": HOSTILE_NAME, "Exfil": HOSTILE_TEMPLATE, "100%{x}": "%{"}),
+                ("arn", None, "arn:aws:s3:::acme-shadow-it"),
+            ],
             kind=Kind.UNMANAGED,
             resource_id="acme-shadow-it",
             event_name="CreateBucket",
@@ -634,9 +705,14 @@ CASES: tuple[Case, ...] = (
         lambda: make_drift(
             "",
             "aws_vpc_security_group_ingress_rule",
-            [("security_group_id", None, "sg-0123456789abcdef0"),
-             ("ip_protocol", None, "tcp"), ("from_port", None, 22), ("to_port", None, 22),
-             ("cidr_ipv4", None, "0.0.0.0/0"), ("security_group_rule_id", None, "sgr-0abc1234def567890")],
+            [
+                ("security_group_id", None, "sg-0123456789abcdef0"),
+                ("ip_protocol", None, "tcp"),
+                ("from_port", None, 22),
+                ("to_port", None, 22),
+                ("cidr_ipv4", None, "0.0.0.0/0"),
+                ("security_group_rule_id", None, "sgr-0abc1234def567890"),
+            ],
             kind=Kind.UNMANAGED,
             resource_id="sgr-0abc1234def567890",
             event_name="AuthorizeSecurityGroupIngress",
@@ -660,9 +736,16 @@ CASES: tuple[Case, ...] = (
         lambda: make_drift(
             "",
             "aws_iam_user_policy",
-            [("user", None, "test-user"), ("name", None, "TestUserDenyAll"),
-             ("policy", None, '{"Version":"2012-10-17","Statement":[{"Sid":"TestUserDenyAll",'
-                              '"Effect":"Deny","Action":["*"],"Resource":["*"]}]}')],
+            [
+                ("user", None, "test-user"),
+                ("name", None, "TestUserDenyAll"),
+                (
+                    "policy",
+                    None,
+                    '{"Version":"2012-10-17","Statement":[{"Sid":"TestUserDenyAll",'
+                    '"Effect":"Deny","Action":["*"],"Resource":["*"]}]}',
+                ),
+            ],
             kind=Kind.UNMANAGED,
             resource_id="test-user:TestUserDenyAll",
             event_name="PutUserPolicy",
@@ -675,8 +758,7 @@ CASES: tuple[Case, ...] = (
         lambda: make_drift(
             "",
             "aws_lambda_permission",
-            [("function_name", None, "production-api"),
-             ("statement_id", None, "x; rm -rf ~")],
+            [("function_name", None, "production-api"), ("statement_id", None, "x; rm -rf ~")],
             kind=Kind.UNMANAGED,
             resource_id="production-api/x; rm -rf ~",
             event_name="AddPermission20150331v2",
@@ -707,8 +789,15 @@ CASES: tuple[Case, ...] = (
             severity=Severity.LOW,
         ),
         "auto",
-        {"rules": [{"strategy": "ignore", "resource_types": ["aws_lambda_function"],
-                    "reason": "the app team owns Lambda settings"}]},
+        {
+            "rules": [
+                {
+                    "strategy": "ignore",
+                    "resource_types": ["aws_lambda_function"],
+                    "reason": "the app team owns Lambda settings",
+                }
+            ]
+        },
     ),
 )
 
@@ -718,7 +807,11 @@ CASES: tuple[Case, ...] = (
 
 def run_case(case: Case, root: Path, *, use_terraform: bool = True) -> RemediationResult:
     return remediate(
-        case.build(), root / WORKDIR, case.strategy, repo_root=root, config=case.config,
+        case.build(),
+        root / WORKDIR,
+        case.strategy,
+        repo_root=root,
+        config=case.config,
         use_terraform=use_terraform,
     )
 

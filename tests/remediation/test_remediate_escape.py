@@ -34,11 +34,37 @@ def _representable(text: str) -> bool:
 # Bias towards the characters that matter: quotes, backslashes, template sigils, braces,
 # newlines and controls, plus arbitrary Unicode.
 _TRICKY = st.sampled_from(
-    ["$", "{", "}", "%", "\\", '"', "\n", "\r", "\t", "${", "%{", "$${", "}\n", "\x00", "\u2028",
-     "\u202e", "EOT", "<<", "#", "//", "/*", "é", "\U0001f600", "\ufeff"]
+    [
+        "$",
+        "{",
+        "}",
+        "%",
+        "\\",
+        '"',
+        "\n",
+        "\r",
+        "\t",
+        "${",
+        "%{",
+        "$${",
+        "}\n",
+        "\x00",
+        "\u2028",
+        "\u202e",
+        "EOT",
+        "<<",
+        "#",
+        "//",
+        "/*",
+        "é",
+        "\U0001f600",
+        "\ufeff",
+    ]
 )
-texts = st.lists(st.one_of(_TRICKY, st.text(max_size=6)), max_size=8).map("".join).filter(
-    _representable
+texts = (
+    st.lists(st.one_of(_TRICKY, st.text(max_size=6)), max_size=8)
+    .map("".join)
+    .filter(_representable)
 )
 scalars = st.one_of(
     st.none(),
@@ -49,9 +75,7 @@ scalars = st.one_of(
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(texts, inner, max_size=4)
-    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(texts, inner, max_size=4)),
     max_leaves=12,
 )
 
@@ -59,11 +83,15 @@ values = st.recursive(
 # --------------------------------------------------------------------------- property tests
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.data_too_large])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(batch=st.lists(values, min_size=1, max_size=30))
-def test_terraform_reads_back_exactly(batch: list[Any], terraform: str, tmp_path_factory: Any
-                                      ) -> None:
+def test_terraform_reads_back_exactly(
+    batch: list[Any], terraform: str, tmp_path_factory: Any
+) -> None:
     expressions = [esc.render_value(v, "  ") for v in batch]
     # python-hcl2 must parse what we write (every patched file is re-parsed with it).
     body = "locals {\n" + "".join(f"  v{i} = {e}\n" for i, e in enumerate(expressions)) + "}\n"
@@ -95,11 +123,15 @@ def _json_numbers(value: Any) -> Any:
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(bodies=st.lists(texts.map(lambda t: t + "\n").filter(esc.heredoc_safe), min_size=1,
-                       max_size=20),
-       trim=st.booleans())
-def test_heredocs_read_back_exactly(bodies: list[str], trim: bool, terraform: str,
-                                    tmp_path_factory: Any) -> None:
+@given(
+    bodies=st.lists(
+        texts.map(lambda t: t + "\n").filter(esc.heredoc_safe), min_size=1, max_size=20
+    ),
+    trim=st.booleans(),
+)
+def test_heredocs_read_back_exactly(
+    bodies: list[str], trim: bool, terraform: str, tmp_path_factory: Any
+) -> None:
     expressions = [esc.render_heredoc(b, "  ", trim=trim) + "\n" for b in bodies]
     got = evaluate(terraform, expressions, tmp_path_factory.mktemp("heredoc"))
     for body, expression, back in zip(bodies, expressions, got, strict=True):
@@ -175,7 +207,11 @@ def test_render_key(key: str, expected: str) -> None:
 
 
 def test_injection_attempts_stay_inert_literals(terraform: str, tmp_path: Path) -> None:
-    hostile = ['"\n}\nresource "x" "y" {', '${file("/etc/passwd")}', "%{ for x in y }${x}%{ endfor }"]
+    hostile = [
+        '"\n}\nresource "x" "y" {',
+        '${file("/etc/passwd")}',
+        "%{ for x in y }${x}%{ endfor }",
+    ]
     rendered = [esc.render_value(v) for v in hostile]
     text = "".join(f'resource "t" "r{i}" {{\n  v = {r}\n}}\n' for i, r in enumerate(rendered))
     blocks = top_blocks(parse(text, "t.tf"))

@@ -111,6 +111,18 @@ def detect(
     )
     engine = Engine(source.index(), policy=config.policy)
     store = _open_ledger(ledger, config, endpoint) if ledger else None
+    if store is not None:
+        # A newer state may have imported (or Terraform reverted) what is open: resolve first.
+        checked = store.reassess_open(engine)
+        resolved = sum(1 for f in checked.changed if not f.drift or not f.drift.status.is_open)
+        if checked.changed or checked.unchanged:
+            click.echo(
+                f"ledger: {len(checked.changed) + checked.unchanged} open drifts checked "
+                f"against state, {resolved} resolved",
+                err=True,
+            )
+        for bad in checked.corrupt:
+            click.echo(f"error: ledger: {bad}", err=True)
     detector = Detector(engine, store)
     detector.feed(
         iter_many(

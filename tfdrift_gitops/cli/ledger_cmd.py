@@ -272,7 +272,7 @@ ignore_command = _decision(
 resolve_command = _decision(
     "resolve",
     "resolved",
-    "Mark a drift resolved by hand (e.g. fixed outside the tool): archived with your reason.",
+    "Mark a drift resolved by hand, with your reason: it is archived.",
 )
 
 

@@ -37,6 +37,7 @@ from tfdrift_gitops.falco._pb import (
 log = logging.getLogger(__name__)
 
 DEFAULT_ADDRESS = "unix:///run/falco/falco.sock"
+SUB_METHOD = "/falco.outputs.service/sub"
 
 OnAlert = Callable[[Any], None]
 """Receives one ``falco.outputs.response`` message."""
@@ -102,8 +103,12 @@ class GrpcSource:
         keepalive_ms: int = 30_000,
         on_connected: Callable[[bool], None] | None = None,
         on_reconnect: Callable[[], None] | None = None,
+        on_version: Callable[[str], None] | None = None,
         version_timeout: float = 5.0,
+        raw: bool = False,
     ) -> None:
+        """``raw``: hand ``on_alert`` the serialized message bytes instead of a parsed message
+        (the subprocess receiver forwards bytes and lets the collector parse them)."""
         if not is_unix(address) and tls is None:
             raise ConfigError(
                 f"--falco-grpc {address}: Falco serves gRPC over the network only with mutual "
@@ -121,6 +126,8 @@ class GrpcSource:
         self._on_alert = on_alert
         self._on_connected = on_connected or (lambda _up: None)
         self._on_reconnect = on_reconnect or (lambda: None)
+        self._on_version = on_version or (lambda _version: None)
+        self.raw = raw
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._call: Any = None
@@ -187,8 +194,7 @@ class GrpcSource:
             return False
         try:
             delivered = self._ask_version(channel)
-            stub = falco_outputs_pb2_grpc.serviceStub(channel)
-            call = stub.sub(self._requests())
+            call = self._subscribe(channel)
             with self._lock:
                 self._call = call
             if self._stop.is_set():
@@ -210,6 +216,16 @@ class GrpcSource:
             channel.close()
         return delivered
 
+    def _subscribe(self, channel: grpc.Channel) -> Any:
+        if not self.raw:
+            return falco_outputs_pb2_grpc.serviceStub(channel).sub(self._requests())
+        method = channel.stream_stream(
+            SUB_METHOD,
+            request_serializer=falco_outputs_pb2.request.SerializeToString,
+            response_deserializer=None,  # bytes as they came off the wire
+        )
+        return method(self._requests())
+
     def _ask_version(self, channel: grpc.Channel) -> bool:
         stub = falco_version_pb2_grpc.serviceStub(channel)
         try:
@@ -222,6 +238,7 @@ class GrpcSource:
                 return False
             raise
         self.falco_version = str(answer.version)
+        self._on_version(self.falco_version)
         log.info("connected to Falco %s at %s", answer.version or "(unknown)", self.address)
         if answer.major == 0 and answer.minor >= 44:
             log.warning(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import socket
 import ssl
 import threading
 import time
@@ -89,6 +90,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def handle(self) -> None:
         try:
+            # Headers and body go out in two writes; without NODELAY, Nagle's algorithm holds
+            # the second until the client's delayed ACK (40 ms per keep-alive request).
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if isinstance(self.connection, ssl.SSLSocket):
                 self.connection.do_handshake()  # here, on this connection's own thread
             super().handle()

@@ -14,15 +14,19 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tfdrift_gitops.remediation.api import default_strategy, remediate, write
-    from tfdrift_gitops.remediation.locate import Workspace
+    from tfdrift_gitops.remediation.api import default_strategy as default_strategy
+    from tfdrift_gitops.remediation.api import remediate as remediate
+    from tfdrift_gitops.remediation.api import write as write
+    from tfdrift_gitops.remediation.locate import Workspace as Workspace
+    from tfdrift_gitops.remediation.policy import RemediationSettings as RemediationSettings
+    from tfdrift_gitops.remediation.policy import StrategyDecision as StrategyDecision
+    from tfdrift_gitops.remediation.policy import choose_strategy as choose_strategy
     from tfdrift_gitops.remediation.policy import (
-        RemediationSettings,
-        StrategyDecision,
-        choose_strategy,
-        parse_remediation_section,
+        parse_remediation_section as parse_remediation_section,
     )
-    from tfdrift_gitops.remediation.result import FileChange, Refusal, RemediationResult
+    from tfdrift_gitops.remediation.result import FileChange as FileChange
+    from tfdrift_gitops.remediation.result import Refusal as Refusal
+    from tfdrift_gitops.remediation.result import RemediationResult as RemediationResult
 
 _EXPORTS = {
     "default_strategy": "api",
@@ -38,7 +42,19 @@ _EXPORTS = {
     "RemediationResult": "result",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "FileChange",
+    "Refusal",
+    "RemediationResult",
+    "RemediationSettings",
+    "StrategyDecision",
+    "Workspace",
+    "choose_strategy",
+    "default_strategy",
+    "parse_remediation_section",
+    "remediate",
+    "write",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +16,9 @@ from tfdrift_gitops.remediation.policy import (
     choose_strategy,
     settings_from,
 )
-from tfdrift_gitops.remediation.result import Refusal, RemediationResult
-from tfdrift_gitops.remediation.strategies import Strategies, write_result
+from tfdrift_gitops.remediation.result import FileChange, Refusal, RemediationResult
+from tfdrift_gitops.remediation.splice import safe_target
+from tfdrift_gitops.remediation.strategies import Strategies
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +61,12 @@ def remediate(
     address = drift.resource.address or f"{drift.resource.type}.{drift.resource.id}"
     if decision.strategy == "ignore":
         return RemediationResult(
-            drift_id=drift.id, strategy="ignore", address=address, reason=decision.reason,
-            notes=(f"ignored by configuration: {decision.reason}",), repo_root=str(ws.root),
+            drift_id=drift.id,
+            strategy="ignore",
+            address=address,
+            reason=decision.reason,
+            notes=(f"ignored by configuration: {decision.reason}",),
+            repo_root=str(ws.root),
         )
     outcome = Strategies(ws, settings, use_terraform).run(drift, decision.strategy)
     refusals = list(outcome.refusals)
@@ -78,8 +85,11 @@ def remediate(
     )
 
 
-def write(result: RemediationResult, repo_root: Path | str | None = None,
-          workspace: Workspace | None = None) -> list[Path]:
+def write(
+    result: RemediationResult,
+    repo_root: Path | str | None = None,
+    workspace: Workspace | None = None,
+) -> list[Path]:
     """Write the result's files inside the repository root (atomically, one file at a time,
     after checking none changed since the result was computed). Returns the paths written."""
     root = Path(repo_root or result.repo_root)
@@ -89,4 +99,46 @@ def write(result: RemediationResult, repo_root: Path | str | None = None,
     if workspace is not None:
         for path in written:
             workspace.forget(path)
+    return written
+
+
+def write_result(result: RemediationResult, root: Path) -> list[Path]:
+    """Write the files of ``result`` under ``root``; refuses paths outside it and files that
+    changed since the result was computed."""
+    written: list[Path] = []
+    planned: list[tuple[Path, FileChange]] = []
+    for change in result.changes:
+        relative = Path(change.path)
+        if relative.is_absolute() or ".." in relative.parts:
+            raise RemediationError(
+                f"refusing to write {change.path}: not a path inside the repository"
+            )
+        target = safe_target(root / relative, root)
+        if change.old is None:
+            if target.exists():
+                raise RemediationError(
+                    f"{change.path} appeared since the patch was computed; run remediate again"
+                )
+        else:
+            try:
+                current = target.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise RemediationError(f"cannot read {change.path}: {exc.strerror}") from None
+            if current != change.old:
+                raise RemediationError(
+                    f"{change.path} changed since the patch was computed; run remediate again"
+                )
+        planned.append((target, change))
+    for target, change in planned:
+        handle, temporary = tempfile.mkstemp(prefix=".tfdrift-", dir=target.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                stream.write(change.new)
+            if target.exists():
+                os.chmod(temporary, target.stat().st_mode & 0o7777)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        written.append(target)
     return written

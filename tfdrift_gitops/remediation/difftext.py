@@ -23,10 +23,16 @@ def _lines(text: str) -> list[str]:
     return [p + "\n" for p in parts[:-1]] + [parts[-1]]
 
 
-def opcodes(old: Sequence[str], new: Sequence[str],
-            origin: Sequence[int | None] | None) -> list[Opcode]:
+def opcodes(
+    old: Sequence[str], new: Sequence[str], origin: Sequence[int | None] | None
+) -> list[Opcode]:
     if origin is None:
-        return difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()
+        return [
+            (str(tag), i1, i2, j1, j2)
+            for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
+                a=old, b=new, autojunk=False
+            ).get_opcodes()
+        ]
     anchors: list[tuple[int, int]] = []
     previous = -1
     for position, source in enumerate(origin):
@@ -47,15 +53,15 @@ def opcodes(old: Sequence[str], new: Sequence[str],
                 a=old[done_old:source], b=new[done_new:position], autojunk=False
             )
             for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-                codes.append((tag, i1 + done_old, i2 + done_old, j1 + done_new, j2 + done_new))
+                codes.append((str(tag), i1 + done_old, i2 + done_old, j1 + done_new, j2 + done_new))
         if source < len(old):
             codes.append(("equal", source, source + 1, position, position + 1))
         done_old, done_new = source + 1, position + 1
     merged: list[Opcode] = []
     for code in codes:
         if merged and code[0] == "equal" and merged[-1][0] == "equal":
-            tag, i1, _, j1, _ = merged[-1]
-            merged[-1] = (tag, i1, code[2], j1, code[4])
+            last = merged[-1]
+            merged[-1] = ("equal", last[1], code[2], last[3], code[4])
         else:
             merged.append(code)
     return merged
@@ -74,12 +80,13 @@ def _grouped(codes: list[Opcode], n: int = CONTEXT) -> Iterator[list[Opcode]]:
         codes[-1] = (tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n))
     group: list[Opcode] = []
     for tag, i1, i2, j1, j2 in codes:
+        start_old, start_new = i1, j1
         if tag == "equal" and i2 - i1 > 2 * n:
             group.append((tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n)))
             yield group
             group = []
-            i1, j1 = max(i1, i2 - n), max(j1, j2 - n)
-        group.append((tag, i1, i2, j1, j2))
+            start_old, start_new = max(i1, i2 - n), max(j1, j2 - n)
+        group.append((tag, start_old, i2, start_new, j2))
     if group and not (len(group) == 1 and group[0][0] == "equal"):
         yield group
 
@@ -100,8 +107,9 @@ def _emit(prefix: str, line: str) -> str:
     return prefix + line + "\n\\ No newline at end of file\n"
 
 
-def unified_diff(path: str, old: str | None, new: str,
-                 origin: Sequence[int | None] | None = None) -> str:
+def unified_diff(
+    path: str, old: str | None, new: str, origin: Sequence[int | None] | None = None
+) -> str:
     a = _lines(old or "")
     b = _lines(new)
     if old is None:

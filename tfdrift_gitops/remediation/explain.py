@@ -150,8 +150,11 @@ class Explainer:
         want = shown(wanted)
         declared = module.variables.get(name)
         uses = self._uses(module, f"var.{name}")
-        shared = f" var.{name} is used {uses} times in {module.display}: all of them change." \
-            if uses > 1 else ""
+        shared = (
+            f" var.{name} is used {uses} times in {module.display}: all of them change."
+            if uses > 1
+            else ""
+        )
         if calls:
             step = calls[-1]
             argument = step.call.block.attribute(name)
@@ -192,13 +195,14 @@ class Explainer:
         default_where = self._default_where(declared)
         also = ""
         if optional:
-            also = (f" {', '.join(optional)} also set{'s' if len(optional) == 1 else ''} it, "
-                    "for runs that pass that file with -var-file.")
+            also = (
+                f" {', '.join(optional)} also set{'s' if len(optional) == 1 else ''} it, "
+                "for runs that pass that file with -var-file."
+            )
         if auto:
             effective = auto[-1]
             return Explanation(
-                f"the value comes from variable `{name}`, assigned in {effective}"
-                f"{default_where}",
+                f"the value comes from variable `{name}`, assigned in {effective}{default_where}",
                 f"change `{name}` in {effective} to {want} (-var, TF_VAR_{name} or a -var-file "
                 "in the pipeline would override it)." + also + shared,
                 effective,
@@ -211,7 +215,8 @@ class Explainer:
                 f"the value comes from the default of variable `{name}` at {at}",
                 f"change the default at {at} to {want}, or set it in terraform.tfvars "
                 "(-var, TF_VAR_ or a -var-file in the pipeline would override both)."
-                + also + shared,
+                + also
+                + shared,
                 at,
             )
         at = declared.where() if declared else where
@@ -273,8 +278,9 @@ class Explainer:
                 inner.action + shared,
                 inner.where,
             )
-        return Explanation(f"the value comes from local `{name}` at {at}", f"change it to {want}",
-                           at)
+        return Explanation(
+            f"the value comes from local `{name}` at {at}", f"change it to {want}", at
+        )
 
     def _module_output(
         self, steps: list[str | int], module: Module, where: str, want: str
@@ -304,7 +310,13 @@ class Explainer:
         )
 
     def _function(
-        self, name: str, expr: Node, file: SourceFile, module: Module, where: str, text: str,
+        self,
+        name: str,
+        expr: Node,
+        file: SourceFile,
+        module: Module,
+        where: str,
+        text: str,
         want: str,
     ) -> Explanation:
         if name in ("file", "templatefile"):

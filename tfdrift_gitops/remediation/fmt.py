@@ -42,8 +42,9 @@ class _Line:
     """Offset of the aligned ``=`` character."""
     comment: int | None = None
     """Offset of a trailing comment."""
-    breaker: bool = False
-    """Inside a heredoc or block comment: never part of a run."""
+    inner: bool = False
+    """Inside a heredoc or block comment: hclwrite sees the whole token as part of the line it
+    starts on, so such lines neither join nor break a run."""
 
 
 def _comment(tok: Token) -> bool:
@@ -68,10 +69,10 @@ def _analyse(text: str, tree: Node, lines: Lines) -> dict[int, _Line]:
             # Multi-line token (heredoc, block comment): its inner lines never align.
             last = lines.line_of(int(tok.end_pos or start) - 1)
             for inner in range(line + 1, last + 1):
-                info[inner] = _Line(inner, breaker=True)
+                info[inner] = _Line(inner, inner=True)
     for number, toks in by_line.items():
         entry = info.setdefault(number, _Line(number))
-        if entry.breaker:
+        if entry.inner:
             continue
         toks.sort(key=lambda t: int(t.start_pos or 0))
         body = toks
@@ -96,10 +97,12 @@ def _analyse(text: str, tree: Node, lines: Lines) -> dict[int, _Line]:
     return info
 
 
-def _runs(numbers: Iterable[int], has: dict[int, bool]) -> list[list[int]]:
+def _runs(numbers: Iterable[int], has: dict[int, bool], inner: set[int]) -> list[list[int]]:
     runs: list[list[int]] = []
     current: list[int] = []
     for number in numbers:
+        if number in inner:
+            continue
         if has.get(number, False):
             current.append(number)
         elif current:
@@ -120,8 +123,9 @@ def align(text: str, tree: Node, dirty: set[int]) -> str:
     total = len(raw)
     new_lines = list(raw)
     assign_has = {n: (i.eq is not None) for n, i in info.items()}
+    inner = {n for n, i in info.items() if i.inner}
     touched: set[int] = set()
-    for run in _runs(range(1, total + 1), assign_has):
+    for run in _runs(range(1, total + 1), assign_has, inner):
         if not dirty.intersection(run):
             continue
         leads = {}
@@ -143,7 +147,7 @@ def align(text: str, tree: Node, dirty: set[int]) -> str:
                 touched.add(number)
     # Comments: positions are re-measured on the re-aligned lines.
     comment_has = {n: (i.comment is not None) for n, i in info.items()}
-    for run in _runs(range(1, total + 1), comment_has):
+    for run in _runs(range(1, total + 1), comment_has, inner):
         if not (dirty | touched).intersection(run):
             continue
         parts = {}
@@ -178,13 +182,15 @@ def terraform_fmt(text: str, *, origin: str, binary: str | None = None) -> str:
     exe = binary or terraform_binary()
     if exe is None:
         raise RemediationError("terraform is not installed")
+    # A clean environment: no CLI config, credentials or plugin settings reach fmt.
     env = {
         "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
         "TF_CLI_CONFIG_FILE": os.devnull,
         "TF_IN_AUTOMATION": "1",
         "CHECKPOINT_DISABLE": "1",
     }
+    if "HOME" in os.environ:
+        env["HOME"] = os.environ["HOME"]
     try:
         done = subprocess.run(
             [exe, "fmt", "-no-color", "-"],

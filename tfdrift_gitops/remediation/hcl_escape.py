@@ -35,7 +35,10 @@ _RESERVED = frozenset({"true", "false", "null", "for", "in", "if", "else", "endi
 # confusing in a code review, and an escape makes them visible.
 _ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co"})
 _SIMPLE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_COMMENT_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Controls, line separators and bidi marks/overrides: a comment must stay one visible line.
+_COMMENT_UNSAFE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def check_text(value: str, what: str = "string") -> None:
@@ -183,9 +186,7 @@ def heredoc_safe(body: str) -> bool:
         check_text(body, "heredoc body")
     except UnrepresentableValueError:
         return False
-    return not any(
-        unicodedata.category(c) in _ESCAPED_CATEGORIES and c not in "\n\t" for c in body
-    )
+    return not any(unicodedata.category(c) in _ESCAPED_CATEGORIES and c not in "\n\t" for c in body)
 
 
 def render_heredoc(body: str, indent: str = "", *, trim: bool = False) -> str:

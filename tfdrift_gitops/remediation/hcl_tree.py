@@ -200,7 +200,9 @@ def _block(node: Node) -> Block:
     rbrace = token(node, "RBRACE")
     if body is None or lbrace is None or rbrace is None:  # the grammar guarantees these
         raise RemediationError(f"malformed block {kind!r} in parse tree")
-    return Block(type=kind, labels=tuple(labels), node=node, body=body, lbrace=lbrace, rbrace=rbrace)
+    return Block(
+        type=kind, labels=tuple(labels), node=node, body=body, lbrace=lbrace, rbrace=rbrace
+    )
 
 
 def _raw(node: Node) -> str:

@@ -13,7 +13,7 @@ import shlex
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tfdrift_gitops.core.paths import MISSING, lookup
+from tfdrift_gitops.core.paths import lookup
 from tfdrift_gitops.errors import RemediationError
 from tfdrift_gitops.models import CloudEvent, Drift
 from tfdrift_gitops.remediation.schema import ResourceSchema
@@ -38,12 +38,15 @@ def parse_import_id(template: str, value: str) -> dict[str, str]:
     position = 0
     for match in _FIELD.finditer(template):
         pattern += re.escape(template[position : match.start()])
-        pattern += f"(?P<{match.group(1)}>.+?)" if match.end() < len(template) else \
-            f"(?P<{match.group(1)}>.+)"
+        pattern += (
+            f"(?P<{match.group(1)}>.+?)"
+            if match.end() < len(template)
+            else f"(?P<{match.group(1)}>.+)"
+        )
         position = match.end()
     pattern += re.escape(template[position:])
     found = re.fullmatch(pattern, value, re.S)
-    return {k: v for k, v in found.groupdict().items()} if found else {}
+    return dict(found.groupdict()) if found else {}
 
 
 def compose_import_id(schema: ResourceSchema, resource_id: str, attrs: Mapping[str, Any]) -> str:
@@ -142,90 +145,168 @@ def _request(event: CloudEvent, *keys: str) -> str | None:
             if document is None:
                 continue
             value = lookup(document, key)
-            if isinstance(value, str) and value and value is not MISSING:
+            if isinstance(value, str) and value:
                 return value
     return None
 
 
-def cleanup_commands(drift: Drift, schema: ResourceSchema, import_id: str,
-                     attrs: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+# Unmanaged resource type -> the AWS CLI call that removes it. ``{x}`` are parts of the import
+# id (see ``ResourceSchema.import_id``); every argument is shell-quoted when rendered.
+_CLEANUP: dict[str, tuple[str, ...]] = {
+    "aws_security_group": ("ec2", "delete-security-group", "--group-id", "{id}"),
+    "aws_instance": ("ec2", "terminate-instances", "--instance-ids", "{id}"),
+    "aws_s3_bucket": ("s3api", "delete-bucket", "--bucket", "{bucket}"),
+    "aws_s3_bucket_policy": ("s3api", "delete-bucket-policy", "--bucket", "{bucket}"),
+    "aws_s3_bucket_public_access_block": (
+        "s3api",
+        "delete-public-access-block",
+        "--bucket",
+        "{bucket}",
+    ),
+    "aws_s3_bucket_server_side_encryption_configuration": (
+        "s3api",
+        "delete-bucket-encryption",
+        "--bucket",
+        "{bucket}",
+    ),
+    "aws_s3_bucket_lifecycle_configuration": (
+        "s3api",
+        "delete-bucket-lifecycle",
+        "--bucket",
+        "{bucket}",
+    ),
+    "aws_s3_bucket_cors_configuration": ("s3api", "delete-bucket-cors", "--bucket", "{bucket}"),
+    "aws_s3_bucket_website_configuration": (
+        "s3api",
+        "delete-bucket-website",
+        "--bucket",
+        "{bucket}",
+    ),
+    "aws_s3_bucket_ownership_controls": (
+        "s3api",
+        "delete-bucket-ownership-controls",
+        "--bucket",
+        "{bucket}",
+    ),
+    "aws_s3_bucket_replication_configuration": (
+        "s3api",
+        "delete-bucket-replication",
+        "--bucket",
+        "{bucket}",
+    ),
+    "aws_s3_bucket_versioning": (
+        "s3api",
+        "put-bucket-versioning",
+        "--bucket",
+        "{bucket}",
+        "--versioning-configuration",
+        "Status=Suspended",
+    ),
+    "aws_iam_role": ("iam", "delete-role", "--role-name", "{name}"),
+    "aws_iam_user": ("iam", "delete-user", "--user-name", "{name}"),
+    "aws_iam_policy": ("iam", "delete-policy", "--policy-arn", "{arn}"),
+    "aws_iam_role_policy_attachment": (
+        "iam",
+        "detach-role-policy",
+        "--role-name",
+        "{role}",
+        "--policy-arn",
+        "{policy_arn}",
+    ),
+    "aws_iam_user_policy_attachment": (
+        "iam",
+        "detach-user-policy",
+        "--user-name",
+        "{user}",
+        "--policy-arn",
+        "{policy_arn}",
+    ),
+    "aws_iam_role_policy": (
+        "iam",
+        "delete-role-policy",
+        "--role-name",
+        "{role}",
+        "--policy-name",
+        "{name}",
+    ),
+    "aws_iam_user_policy": (
+        "iam",
+        "delete-user-policy",
+        "--user-name",
+        "{user}",
+        "--policy-name",
+        "{name}",
+    ),
+    "aws_db_instance": (
+        "rds",
+        "delete-db-instance",
+        "--db-instance-identifier",
+        "{identifier}",
+        "--final-db-snapshot-identifier",
+        "{identifier}-final",
+    ),
+    "aws_lambda_function": ("lambda", "delete-function", "--function-name", "{function_name}"),
+    "aws_lambda_permission": (
+        "lambda",
+        "remove-permission",
+        "--function-name",
+        "{function_name}",
+        "--statement-id",
+        "{statement_id}",
+    ),
+    "aws_kms_key": (
+        "kms",
+        "schedule-key-deletion",
+        "--key-id",
+        "{id}",
+        "--pending-window-in-days",
+        "30",
+    ),
+    "aws_cloudtrail": ("cloudtrail", "delete-trail", "--name", "{id}"),
+}
+_CLEANUP_NOTES = {
+    "aws_s3_bucket": "delete-bucket fails unless the bucket is empty; check its contents before "
+    "emptying it",
+    "aws_s3_bucket_versioning": "versioning cannot be removed from a bucket, only suspended",
+    "aws_iam_role": "detach its policies and remove it from instance profiles first "
+    "(aws iam list-attached-role-policies / list-instance-profiles-for-role)",
+    "aws_iam_user": "delete its access keys, login profile and policies first",
+    "aws_db_instance": "a final snapshot is kept; delete it later if it is not needed",
+}
+
+
+def cleanup_commands(
+    drift: Drift, schema: ResourceSchema, import_id: str, attrs: Mapping[str, Any]
+) -> tuple[list[str], list[str]]:
     """(commands, notes) that remove an unmanaged resource by hand; each command is a string
     with every argument shell-quoted."""
     rtype = schema.type
-    parts = parse_import_id(schema.import_id, import_id) or {"id": import_id}
-    value = next(iter(parts.values()))
-    region = drift.event.region
-    notes: list[str] = []
-    argv: list[list[str]] = []
-    bucket_calls = {
-        "aws_s3_bucket": "delete-bucket",
-        "aws_s3_bucket_policy": "delete-bucket-policy",
-        "aws_s3_bucket_public_access_block": "delete-public-access-block",
-        "aws_s3_bucket_server_side_encryption_configuration": "delete-bucket-encryption",
-        "aws_s3_bucket_lifecycle_configuration": "delete-bucket-lifecycle",
-        "aws_s3_bucket_cors_configuration": "delete-bucket-cors",
-        "aws_s3_bucket_website_configuration": "delete-bucket-website",
-        "aws_s3_bucket_ownership_controls": "delete-bucket-ownership-controls",
-        "aws_s3_bucket_replication_configuration": "delete-bucket-replication",
-    }
-    if rtype == "aws_security_group":
-        argv.append(["aws", "ec2", "delete-security-group", "--group-id", import_id])
-    elif rtype in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
+    parts = {"id": import_id, **parse_import_id(schema.import_id, import_id)}
+    if rtype in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
         group = attrs.get("security_group_id") or _request(drift.event, "groupId")
         if not isinstance(group, str) or not group:
             raise RemediationError(f"no security group id known for rule {import_id}")
         verb = "ingress" if rtype.endswith("ingress_rule") else "egress"
-        argv.append(["aws", "ec2", f"revoke-security-group-{verb}", "--group-id", group,
-                     "--security-group-rule-ids", import_id])
-    elif rtype == "aws_instance":
-        argv.append(["aws", "ec2", "terminate-instances", "--instance-ids", import_id])
-    elif rtype in bucket_calls:
-        argv.append(["aws", "s3api", bucket_calls[rtype], "--bucket", import_id])
-        if rtype == "aws_s3_bucket":
-            notes.append("delete-bucket fails unless the bucket is empty; check its contents "
-                         "before emptying it")
-    elif rtype == "aws_s3_bucket_versioning":
-        argv.append(["aws", "s3api", "put-bucket-versioning", "--bucket", import_id,
-                     "--versioning-configuration", "Status=Suspended"])
-        notes.append("versioning cannot be removed from a bucket, only suspended")
-    elif rtype == "aws_iam_role":
-        argv.append(["aws", "iam", "delete-role", "--role-name", import_id])
-        notes.append("detach its policies and remove it from instance profiles first "
-                     "(aws iam list-attached-role-policies / list-instance-profiles-for-role)")
-    elif rtype == "aws_iam_user":
-        argv.append(["aws", "iam", "delete-user", "--user-name", import_id])
-        notes.append("delete its access keys, login profile and policies first")
-    elif rtype == "aws_iam_policy":
-        argv.append(["aws", "iam", "delete-policy", "--policy-arn", import_id])
-    elif rtype == "aws_iam_role_policy_attachment":
-        argv.append(["aws", "iam", "detach-role-policy", "--role-name", parts["role"],
-                     "--policy-arn", parts["policy_arn"]])
-    elif rtype == "aws_iam_user_policy_attachment":
-        argv.append(["aws", "iam", "detach-user-policy", "--user-name", parts["user"],
-                     "--policy-arn", parts["policy_arn"]])
-    elif rtype == "aws_iam_role_policy":
-        argv.append(["aws", "iam", "delete-role-policy", "--role-name", parts["role"],
-                     "--policy-name", parts["name"]])
-    elif rtype == "aws_iam_user_policy":
-        argv.append(["aws", "iam", "delete-user-policy", "--user-name", parts["user"],
-                     "--policy-name", parts["name"]])
-    elif rtype == "aws_db_instance":
-        argv.append(["aws", "rds", "delete-db-instance", "--db-instance-identifier", import_id,
-                     "--final-db-snapshot-identifier", f"{import_id}-final"])
-        notes.append("a final snapshot is kept; delete it later if it is not needed")
-    elif rtype == "aws_lambda_function":
-        argv.append(["aws", "lambda", "delete-function", "--function-name", import_id])
-    elif rtype == "aws_lambda_permission":
-        argv.append(["aws", "lambda", "remove-permission", "--function-name",
-                     parts["function_name"], "--statement-id", parts["statement_id"]])
-    elif rtype == "aws_kms_key":
-        argv.append(["aws", "kms", "schedule-key-deletion", "--key-id", import_id,
-                     "--pending-window-in-days", "30"])
-    elif rtype == "aws_cloudtrail":
-        argv.append(["aws", "cloudtrail", "delete-trail", "--name", import_id])
+        argv = [
+            "aws",
+            "ec2",
+            f"revoke-security-group-{verb}",
+            "--group-id",
+            group,
+            "--security-group-rule-ids",
+            import_id,
+        ]
     else:
-        raise RemediationError(f"no cleanup command is known for {rtype} ({value})")
-    if region:
-        for command in argv:
-            command.extend(["--region", region])
-    return [shlex.join(command) for command in argv], notes
+        template = _CLEANUP.get(rtype)
+        if template is None:
+            raise RemediationError(f"no cleanup command is known for {rtype} ({import_id})")
+        try:
+            argv = ["aws", *(arg.format(**parts) for arg in template)]
+        except KeyError as exc:
+            raise RemediationError(
+                f"import id {import_id!r} lacks {exc} for the cleanup command"
+            ) from None
+    if drift.event.region:
+        argv.extend(["--region", drift.event.region])
+    notes = [_CLEANUP_NOTES[rtype]] if rtype in _CLEANUP_NOTES else []
+    return [shlex.join(argv)], notes

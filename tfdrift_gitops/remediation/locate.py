@@ -31,8 +31,17 @@ from tfdrift_gitops.remediation.hcl_tree import (
 log = logging.getLogger(__name__)
 
 MAX_MODULE_DEPTH = 32
-REMOTE_PREFIXES = ("git::", "hg::", "s3::", "gcs::", "http://", "https://", "git@", "github.com/",
-                   "bitbucket.org/")
+REMOTE_PREFIXES = (
+    "git::",
+    "hg::",
+    "s3::",
+    "gcs::",
+    "http://",
+    "https://",
+    "git@",
+    "github.com/",
+    "bitbucket.org/",
+)
 
 
 @dataclass(slots=True)
@@ -350,7 +359,9 @@ class Workspace:
     def locate(self, address: str | Address) -> Located:
         parsed = parse_address(address) if isinstance(address, str) else address
         if parsed.mode == "data":
-            raise RemediationError(f"{parsed}: data sources are read, not managed; nothing to patch")
+            raise RemediationError(
+                f"{parsed}: data sources are read, not managed; nothing to patch"
+            )
         module = self.root_module()
         calls: list[CallStep] = []
         for step in parsed.modules:

@@ -37,11 +37,25 @@ from tfdrift_gitops.models import Drift, Kind, Severity
 STRATEGIES = ("import", "revert", "ignore")
 DEFAULT_IMPORTS_FILE = "drift_imports.tf"
 DEFAULTS: Mapping[str, str] = MappingProxyType(
-    {"critical": "revert", "high": "revert", "medium": "import", "low": "import",
-     "unmanaged": "import"}
+    {
+        "critical": "revert",
+        "high": "revert",
+        "medium": "import",
+        "low": "import",
+        "unmanaged": "import",
+    }
 )
-_RULE_KEYS = {"strategy", "severities", "kinds", "resource_types", "addresses", "paths",
-              "actors", "events", "reason"}
+_RULE_KEYS = {
+    "strategy",
+    "severities",
+    "kinds",
+    "resource_types",
+    "addresses",
+    "paths",
+    "actors",
+    "events",
+    "reason",
+}
 _SECTION_KEYS = {"imports_file", "terraform_fmt", "defaults", "rules"}
 
 
@@ -69,8 +83,9 @@ class StrategyRule:
             return False
         if self.paths and not any(_any(c.path, self.paths) for c in drift.changes):
             return False
-        if self.events and not any(_any(e.name, self.events) for e in drift.events or
-                                   (drift.event,)):
+        if self.events and not any(
+            _any(e.name, self.events) for e in drift.events or (drift.event,)
+        ):
             return False
         if self.actors:
             names = [drift.actor.name, drift.actor.arn, drift.actor.session_name]
@@ -161,7 +176,8 @@ def parse_remediation_section(raw: Any) -> RemediationSettings:
     if not isinstance(fmt_flag, bool):
         raise ConfigError("remediation.terraform_fmt: expected true or false")
     defaults = dict(DEFAULTS)
-    raw_defaults = raw.get("defaults") or {}
+    raw_defaults = raw.get("defaults")
+    raw_defaults = {} if raw_defaults is None else raw_defaults
     if not isinstance(raw_defaults, Mapping):
         raise ConfigError("remediation.defaults: expected a mapping")
     allowed = {s.value for s in Severity} | {"unmanaged"}
@@ -169,7 +185,8 @@ def parse_remediation_section(raw: Any) -> RemediationSettings:
     for key, value in raw_defaults.items():
         defaults[key] = _strategy(value, f"remediation.defaults.{key}")
     rules = []
-    raw_rules = raw.get("rules") or []
+    raw_rules = raw.get("rules")
+    raw_rules = [] if raw_rules is None else raw_rules
     if not isinstance(raw_rules, list):
         raise ConfigError("remediation.rules: expected a list of rules")
     for position, entry in enumerate(raw_rules):

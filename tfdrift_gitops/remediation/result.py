@@ -37,8 +37,12 @@ class Refusal:
         return text
 
     def to_dict(self) -> dict[str, str]:
-        return {"path": self.path, "reason": self.reason, "action": self.action,
-                "where": self.where}
+        return {
+            "path": self.path,
+            "reason": self.reason,
+            "action": self.action,
+            "where": self.where,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ read their values back from the final tree.
 from __future__ import annotations
 
 import difflib
+import itertools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,7 @@ class Edit:
 def apply_edits(text: str, edits: list[Edit], origin: str) -> str:
     """Apply non-overlapping edits; insertions at one point keep the order they were made."""
     ordered = sorted(enumerate(edits), key=lambda pair: (pair[1].start, pair[1].end, pair[0]))
-    for (_, first), (_, second) in zip(ordered, ordered[1:], strict=False):
+    for (_, first), (_, second) in itertools.pairwise(ordered):
         if first.overlaps(second):
             raise RemediationError(
                 f"{origin}: internal error: overlapping edits at offsets {first.start}-{first.end}"
@@ -79,8 +80,9 @@ class Tracked:
         regions: list[tuple[int, int, list[Edit]]] = []
         for edit in sorted(edits, key=lambda e: (e.start, e.end)):
             first = lines.line_of(edit.start) - 1
-            pure = (edit.start == edit.end and edit.start == starts[first]
-                    and edit.text.endswith("\n"))
+            pure = (
+                edit.start == edit.end and edit.start == starts[first] and edit.text.endswith("\n")
+            )
             # An edit ending at a line start consumed that newline: the next line joins it.
             last = first if pure else lines.line_of(edit.end)
             if regions and (first < regions[-1][1] or first == regions[-1][0]):
@@ -214,8 +216,9 @@ def comment_lines_above(text: str, lines: Lines, offset: int) -> list[tuple[int,
 # --------------------------------------------------------------------------- finishing
 
 
-def finish(old: str, tracked: Tracked, origin: str, *, use_terraform: bool = True
-           ) -> tuple[Tracked, Node]:
+def finish(
+    old: str, tracked: Tracked, origin: str, *, use_terraform: bool = True
+) -> tuple[Tracked, Node]:
     """Re-parse, re-align and format the changed blocks; returns the final text and tree."""
     tree = _reparse(tracked.text, origin)
     aligned = fmt.align(tracked.text, tree, tracked.changed_lines(old))

@@ -12,7 +12,6 @@ import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from tfdrift_gitops.core.paths import set_path, split_path
@@ -20,27 +19,21 @@ from tfdrift_gitops.errors import RemediationError, UnrepresentableValueError
 from tfdrift_gitops.models import Drift, Kind, format_time
 from tfdrift_gitops.remediation import hcl_escape as esc
 from tfdrift_gitops.remediation import ids
+from tfdrift_gitops.remediation.blocks import GENERIC_BLOCK, render_block
 from tfdrift_gitops.remediation.explain import Explainer
 from tfdrift_gitops.remediation.hcl_tree import (
-    NOT_LITERAL,
     Block,
     Lines,
     Node,
-    core,
     literal,
     top_blocks,
     traversal,
 )
+from tfdrift_gitops.remediation.instances import instance_problem, instanced, module_sharing_problem
 from tfdrift_gitops.remediation.locate import Located, Workspace
-from tfdrift_gitops.remediation.modify import (
-    GENERIC_BLOCK,
-    ModifiedPatcher,
-    _item_key,
-    _read_block,
-    render_block,
-)
+from tfdrift_gitops.remediation.modify import ModifiedPatcher
 from tfdrift_gitops.remediation.policy import RemediationSettings
-from tfdrift_gitops.remediation.result import FileChange, Refusal, RemediationResult
+from tfdrift_gitops.remediation.result import FileChange, Refusal
 from tfdrift_gitops.remediation.schema import BlockSchema, ResourceSchema, is_redacted, schema_for
 from tfdrift_gitops.remediation.splice import (
     Edit,
@@ -51,7 +44,7 @@ from tfdrift_gitops.remediation.splice import (
     line_end_after,
     safe_target,
 )
-from tfdrift_gitops.remediation.values import conforms, is_empty, read_holes
+from tfdrift_gitops.remediation.verify import find_resource, reparsed, verify_change
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +65,9 @@ class Outcome:
 
 
 class Strategies:
-    def __init__(self, workspace: Workspace, settings: RemediationSettings,
-                 use_terraform: bool = True) -> None:
+    def __init__(
+        self, workspace: Workspace, settings: RemediationSettings, use_terraform: bool = True
+    ) -> None:
         self.ws = workspace
         self.settings = settings
         self.use_terraform = use_terraform and settings.terraform_fmt
@@ -117,13 +111,15 @@ class Strategies:
     def import_modified(self, drift: Drift, outcome: Outcome) -> None:
         located = self._locate(drift)
         if not drift.changes:
-            outcome.refusals.append(Refusal(
-                f"the drift on {drift.resource.address} has no attribute changes: "
-                f"{drift.event.name} is not modelled attribute by attribute, so the new values "
-                "are unknown",
-                "run terraform plan to see what differs and import it by hand, or revert",
-                where=located.declared.where(),
-            ))
+            outcome.refusals.append(
+                Refusal(
+                    f"the drift on {drift.resource.address} has no attribute changes: "
+                    f"{drift.event.name} is not modelled attribute by attribute, so the new values "
+                    "are unknown",
+                    "run terraform plan to see what differs and import it by hand, or revert",
+                    where=located.declared.where(),
+                )
+            )
             return
         schema = schema_for(located.address.type)
         problem = instance_problem(located)
@@ -134,8 +130,10 @@ class Strategies:
         outcome.notes.extend(survey.notes)
         if not survey.planned:
             if not survey.refusals:
-                outcome.notes.append(f"the code of {drift.resource.address} already says the "
-                                     "observed values; nothing to change")
+                outcome.notes.append(
+                    f"the code of {drift.resource.address} already says the "
+                    "observed values; nothing to change"
+                )
             return
         # Second pass: one change at a time on a fresh parse, so edits never collide (two
         # changes inside one single-line block, say).
@@ -155,11 +153,13 @@ class Strategies:
         tracked, tree = finish(source.text, tracked, source.rel, use_terraform=self.use_terraform)
         block = find_resource(tree, located.address.type, located.address.name)
         if block is None:
-            raise RemediationError(f"internal error: {located.address} vanished from "
-                                   f"{source.rel} while patching")
+            raise RemediationError(
+                f"internal error: {located.address} vanished from {source.rel} while patching"
+            )
         for planned in survey.planned:
-            problem_text = verify_change(block, planned.change.path, planned.change.before,
-                                         planned.change.after, schema)
+            problem_text = verify_change(
+                block, planned.change.path, planned.change.before, planned.change.after, schema
+            )
             if problem_text:
                 raise RemediationError(
                     f"internal error: after patching, `{planned.change.path}` in {source.rel} "
@@ -174,7 +174,7 @@ class Strategies:
         located = self._locate(drift)
         address = located.address
         where = located.declared.where()
-        if address.key is not None or _instanced(located.block):
+        if address.key is not None or instanced(located.block):
             raise RemediationError(
                 f"{address} is one instance of {address.config_address} ({where}), which uses "
                 "count/for_each; a removed block cannot name a single instance. Remove this "
@@ -192,7 +192,8 @@ class Strategies:
         end = line_end_after(text, lines, block.end)
         edits = [Edit(start, end, removed_block(address.local_address) + "\n")]
         edits.extend(
-            Edit(s, e, "") for s, e, content in comment_lines_above(text, lines, block.start)
+            Edit(s, e, "")
+            for s, e, content in comment_lines_above(text, lines, block.start)
             if content.lstrip("#/ ").startswith(MARKER)
         )
         tracked = Tracked.start(text).apply(edits, source.rel)
@@ -204,12 +205,14 @@ class Strategies:
         outcome.changes.append(FileChange(source.rel, text, tracked.text, tracked.origin))
         refs = self._references(located)
         if refs:
-            outcome.refusals.append(Refusal(
-                f"{address.local_address} is still referenced at {', '.join(refs)}; Terraform "
-                "will reject the code until those references are removed",
-                "remove or replace those references in the same pull request",
-                where=refs[0],
-            ))
+            outcome.refusals.append(
+                Refusal(
+                    f"{address.local_address} is still referenced at {', '.join(refs)}; Terraform "
+                    "will reject the code until those references are removed",
+                    "remove or replace those references in the same pull request",
+                    where=refs[0],
+                )
+            )
 
     def _references(self, located: Located) -> list[str]:
         needle = re.compile(
@@ -218,8 +221,10 @@ class Strategies:
         found = []
         for source in located.module.files:
             for match in needle.finditer(source.text):
-                if source is located.file and located.block.start <= match.start() < \
-                        located.block.end:
+                if (
+                    source is located.file
+                    and located.block.start <= match.start() < located.block.end
+                ):
                     continue
                 found.append(source.where(match.start()))
         return found
@@ -239,8 +244,11 @@ class Strategies:
         for key, value in ids.parse_import_id(schema.import_id, import_id).items():
             if key in schema.arguments and key not in attrs:
                 attrs[key] = value
-        if schema.name_argument and schema.name_argument not in attrs and \
-                schema.import_id == f"{{{schema.name_argument}}}":
+        if (
+            schema.name_argument
+            and schema.name_argument not in attrs
+            and schema.import_id == f"{{{schema.name_argument}}}"
+        ):
             attrs[schema.name_argument] = import_id
         if "security_group_id" in schema.arguments and "security_group_id" not in attrs:
             group = ids._request(drift.event, "groupId")
@@ -249,18 +257,22 @@ class Strategies:
         root = self.ws.root_module()
         existing = self._already_imported(root.other_blocks, rtype, import_id)
         if existing:
-            raise RemediationError(f"{rtype} {import_id!r} already has an import block at "
-                                   f"{existing}")
+            raise RemediationError(
+                f"{rtype} {import_id!r} already has an import block at {existing}"
+            )
         taken = {key.split(".", 1)[1] for key in root.resources if key.startswith(rtype + ".")}
         name = ids.resource_name(ids.name_seed(schema, import_id), taken)
         address = f"{rtype}.{name}"
         header = esc.comment_text(
             f"{IMPORT_MARKER} from drift {drift.id}: {drift.event.name} ({drift.event.id}) by "
-            f"{_actor(drift)} at {format_time(drift.event.time)}", limit=300,
+            f"{_actor(drift)} at {format_time(drift.event.time)}",
+            limit=300,
         )
         body = render_block(
-            f'resource {esc.quote_string(rtype)} {esc.quote_string(name)}',
-            attrs, _resource_block_schema(schema), "",
+            f"resource {esc.quote_string(rtype)} {esc.quote_string(name)}",
+            attrs,
+            _resource_block_schema(schema),
+            "",
         )
         text = (
             f"# {header}\n{body}\n\nimport {{\n  to = {address}\n"
@@ -278,8 +290,9 @@ class Strategies:
             tracked, tree = finish(current.text, tracked, rel, use_terraform=self.use_terraform)
             change = FileChange(rel, current.text, tracked.text, tracked.origin)
         else:
-            final, tree = format_new_file(IMPORTS_HEADER + "\n" + text, rel,
-                                          use_terraform=self.use_terraform)
+            final, tree = format_new_file(
+                IMPORTS_HEADER + "\n" + text, rel, use_terraform=self.use_terraform
+            )
             change = FileChange(rel, None, final)
         self._verify_unmanaged(tree, rtype, name, address, import_id, attrs, schema)
         outcome.changes.append(change)
@@ -288,8 +301,9 @@ class Strategies:
             "run terraform plan after merging the import and add what the plan reports"
         )
 
-    def _unmanaged_attributes(self, drift: Drift, schema: ResourceSchema, outcome: Outcome
-                              ) -> dict[str, Any]:
+    def _unmanaged_attributes(
+        self, drift: Drift, schema: ResourceSchema, outcome: Outcome
+    ) -> dict[str, Any]:
         attrs: dict[str, Any] = {}
         for change in drift.changes:
             parts = split_path(change.path)
@@ -306,8 +320,11 @@ class Strategies:
             try:
                 esc.render_value(change.after)
             except UnrepresentableValueError as exc:
-                outcome.refusals.append(Refusal(f"cannot write the observed value: {exc}",
-                                                "set it by hand", change.path))
+                outcome.refusals.append(
+                    Refusal(
+                        f"cannot write the observed value: {exc}", "set it by hand", change.path
+                    )
+                )
                 continue
             set_path(attrs, change.path, change.after)
         return attrs
@@ -320,32 +337,47 @@ class Strategies:
             to = block.attribute("to")
             id_attr = block.attribute("id")
             steps = traversal(to.expr) if to is not None else None
-            if steps and steps[0] == rtype and id_attr is not None and \
-                    literal(id_attr.expr) == import_id:
+            if (
+                steps
+                and steps[0] == rtype
+                and id_attr is not None
+                and literal(id_attr.expr) == import_id
+            ):
                 return str(declared.where())
         return None
 
-    def _verify_unmanaged(self, tree: Node, rtype: str, name: str, address: str,
-                          import_id: str, attrs: Mapping[str, Any], schema: ResourceSchema
-                          ) -> None:
+    def _verify_unmanaged(
+        self,
+        tree: Node,
+        rtype: str,
+        name: str,
+        address: str,
+        import_id: str,
+        attrs: Mapping[str, Any],
+        schema: ResourceSchema,
+    ) -> None:
         block = find_resource(tree, rtype, name)
         if block is None:
             raise RemediationError(f"internal error: {address} did not read back")
         for key, value in attrs.items():
             problem = verify_change(block, key, None, value, schema)
             if problem:
-                raise RemediationError(f"internal error: `{key}` of {address} reads back "
-                                       f"wrong ({problem})")
+                raise RemediationError(
+                    f"internal error: `{key}` of {address} reads back wrong ({problem})"
+                )
         for candidate in top_blocks(tree):
             if candidate.type != "import":
                 continue
             to = candidate.attribute("to")
             id_attr = candidate.attribute("id")
-            if to is not None and traversal(to.expr) == [rtype, name] and id_attr is not None \
-                    and literal(id_attr.expr) == import_id:
+            if (
+                to is not None
+                and traversal(to.expr) == [rtype, name]
+                and id_attr is not None
+                and literal(id_attr.expr) == import_id
+            ):
                 return
-        raise RemediationError(f"internal error: the import block for {address} did not read "
-                               "back")
+        raise RemediationError(f"internal error: the import block for {address} did not read back")
 
     # ------------------------------------------------------------------ revert
 
@@ -357,12 +389,12 @@ class Strategies:
         marker = "# " + marker_text(drift)
         indent = lines.indent_at(block.start)
         existing = [
-            (s, e, content) for s, e, content in comment_lines_above(text, lines, block.start)
+            (s, e, content)
+            for s, e, content in comment_lines_above(text, lines, block.start)
             if content.lstrip("#/ ").startswith(MARKER)
         ]
         line_start = lines.line_start(block.start)
-        if len(existing) == 1 and existing[0][1] == line_start and \
-                existing[0][2] == marker.strip():
+        if len(existing) == 1 and existing[0][1] == line_start and existing[0][2] == marker.strip():
             outcome.notes.append(f"{drift.resource.address} is already marked for this revert")
             return
         edits = [Edit(s, e, "") for s, e, _ in existing]
@@ -378,12 +410,15 @@ class Strategies:
         if not above or above[-1][2] != marker.strip():
             raise RemediationError("internal error: the revert marker did not read back")
         outcome.changes.append(FileChange(source.rel, text, final, tracked.origin))
-        what = "recreates the resource" if drift.kind is Kind.DELETED else \
-            "sets the values back to what the code says"
+        what = (
+            "recreates the resource"
+            if drift.kind is Kind.DELETED
+            else "sets the values back to what the code says"
+        )
         outcome.notes.append(
             f"the code of {drift.resource.address} is unchanged; applying it {what}"
         )
-        if located.address.key is not None or _instanced(block):
+        if located.address.key is not None or instanced(block):
             outcome.notes.append(
                 f"{located.address.config_address} has several instances; the apply targets "
                 f"{located.address}"
@@ -434,9 +469,7 @@ def _generic_action(strategy: str, kind: Kind) -> str:
 
 
 def removed_block(local_address: str) -> str:
-    return (
-        f"removed {{\n  from = {local_address}\n\n  lifecycle {{\n    destroy = false\n  }}\n}}"
-    )
+    return f"removed {{\n  from = {local_address}\n\n  lifecycle {{\n    destroy = false\n  }}\n}}"
 
 
 def _removed_from(block: Block) -> str | None:
@@ -447,191 +480,5 @@ def _removed_from(block: Block) -> str | None:
     return ".".join(str(s) for s in steps) if steps else None
 
 
-def reparsed(located: Located, text: str) -> Located:
-    """``located`` as it stands in ``text`` (the same file after some edits)."""
-    from tfdrift_gitops.remediation.hcl_tree import parse
-    from tfdrift_gitops.remediation.locate import Declared, SourceFile
-
-    old = located.file
-    tree = parse(text, old.rel)
-    source = SourceFile(old.path, old.rel, text, tree, Lines(text), old.writable)
-    block = find_resource(tree, located.address.type, located.address.name)
-    if block is None:
-        raise RemediationError(f"internal error: {located.address} vanished while patching")
-    return Located(located.address, located.module, Declared(source, block), located.calls,
-                   located.callers_of_module)
-
-
-def find_resource(tree: Node, rtype: str, name: str) -> Block | None:
-    for block in top_blocks(tree):
-        if block.type == "resource" and block.labels == (rtype, name):
-            return block
-    return None
-
-
-def _instanced(block: Block) -> bool:
-    return block.attribute("count") is not None or block.attribute("for_each") is not None
-
-
-def _single_instance(block: Block) -> bool:
-    count = block.attribute("count")
-    if count is not None:
-        return literal(count.expr) == 1
-    for_each = block.attribute("for_each")
-    if for_each is None:
-        return True
-    node = core(for_each.expr)
-    value = literal(node)
-    if node.data == "function_call" and value is NOT_LITERAL:
-        from tfdrift_gitops.remediation.hcl_tree import function_args, function_name
-
-        if function_name(node) == "toset":
-            args = function_args(node)
-            value = literal(args[0]) if len(args) == 1 else NOT_LITERAL
-    return isinstance(value, dict | list) and len(value) == 1
-
-
-def module_sharing_problem(located: Located) -> Refusal | None:
-    for step in located.calls:
-        if _instanced(step.call.block) and not _single_instance(step.call.block):
-            where = step.call.where()
-            return Refusal(
-                f"module `{step.name}` ({where}) uses count/for_each, so its code is shared by "
-                "every instance of the module",
-                f"add an input variable to the module for this value and set it per instance "
-                f"in the module call at {where}",
-                where=where,
-            )
-    callers = located.callers_of_module
-    if len(callers) > 1:
-        return Refusal(
-            f"{located.module.display} is used by {', '.join(callers)}; editing it changes all "
-            "of them",
-            f"add an input variable to {located.module.display} for this value and set it only "
-            f"in the call for {located.address.module_path or 'the root module'}",
-            where=located.declared.where(),
-        )
-    return None
-
-
-def instance_problem(located: Located) -> Refusal | None:
-    """Why code in this block cannot take a value for one instance only, if it cannot."""
-    block = located.block
-    if _instanced(block) and not _single_instance(block):
-        meta = "count" if block.attribute("count") is not None else "for_each"
-        where = located.declared.where()
-        return Refusal(
-            f"{located.address.config_address} uses {meta} ({where}) and the drift changed only "
-            f"{located.address}; writing the value into the shared block would change every "
-            "instance",
-            f"make the attribute vary per instance (for example a map keyed by each.key, or a "
-            f"list indexed by count.index) and set this instance's value there, or revert the "
-            "drift",
-            where=where,
-        )
-    return module_sharing_problem(located)
-
-
 def _resource_block_schema(schema: ResourceSchema) -> BlockSchema:
     return schema.as_block() if schema.arguments else GENERIC_BLOCK
-
-
-def verify_change(block: Block, path: str, before: Any, after: Any, schema: ResourceSchema
-                  ) -> str | None:
-    """None when the patched block says ``after`` at ``path``; else what differs."""
-    return _verify(block, split_path(path), before, after, schema.as_block())
-
-
-def _verify(block: Block, segments: list[str | int], before: Any, after: Any,
-            schema: BlockSchema) -> str | None:
-    step, rest = segments[0], segments[1:]
-    if not isinstance(step, str):
-        return f"unexpected index {step!r}"
-    attribute = block.attribute(step)
-    if attribute is not None:
-        value = read_holes(attribute.expr)
-        for inner in rest:
-            if isinstance(value, dict) and isinstance(inner, str):
-                value = value.get(inner)
-            elif isinstance(value, list) and isinstance(inner, int) and inner < len(value):
-                value = value[inner]
-            else:
-                return f"cannot follow {inner!r} into `{step}`"
-        if value is None and (after is None or (is_empty(after) and step not in
-                                                schema.true_defaults)):
-            return None
-        ok = conforms(value, before, after, json_mode=step in schema.json_fields,
-                      unordered=step in schema.set_fields)
-        return None if ok else f"the code says {value!r}"
-    nested = schema.blocks.get(step, GENERIC_BLOCK)
-    statics = block.blocks(step)
-    if not statics and not rest:
-        return None if after is None or is_empty(after) else f"no `{step}` in the code"
-    if not rest:
-        items = [_read_block(b, nested) for b in statics]
-        wanted = after if isinstance(after, list) else []
-        known = [_item_key(i, nested) for i in items if i is not NOT_LITERAL]
-        if nested.is_set:
-            old = before if isinstance(before, list) else []
-            old_keys = [_item_key(i, nested) for i in old]
-            new_keys = [_item_key(i, nested) for i in wanted]
-            missing = [k for k in new_keys if k not in old_keys and k not in known]
-            stale = [k for k in old_keys if k not in new_keys and k in known]
-            return None if not missing and not stale else f"`{step}` blocks do not match"
-        expected = [_item_key(i, nested) for i in wanted]
-        return None if known == expected else f"`{step}` blocks do not match"
-    index = rest[0]
-    if not isinstance(index, int):
-        return f"unexpected key {index!r} after block `{step}`"
-    if index >= len(statics):
-        return None if after is None or is_empty(after) else f"no `{step}` block {index}"
-    target = statics[index]
-    if len(rest) == 1:
-        item = _read_block(target, nested)
-        if item is NOT_LITERAL:
-            return f"`{step}` block uses expressions"
-        same = _item_key(item, nested) == _item_key(after or {}, nested)
-        return None if same else f"`{step}` block does not match"
-    return _verify(target, rest[1:], before, after, nested)
-
-
-def write_result(result: RemediationResult, root: Path) -> list[Path]:
-    """Write the files of ``result`` under ``root``; refuses paths outside it and files that
-    changed since the result was computed."""
-    import os
-    import tempfile
-
-    written: list[Path] = []
-    planned: list[tuple[Path, FileChange]] = []
-    for change in result.changes:
-        relative = Path(change.path)
-        if relative.is_absolute() or ".." in relative.parts:
-            raise RemediationError(f"refusing to write {change.path}: not a path inside the "
-                                   "repository")
-        target = safe_target(root / relative, root)
-        if change.old is None:
-            if target.exists():
-                raise RemediationError(f"{change.path} appeared since the patch was computed; "
-                                       "run remediate again")
-        else:
-            try:
-                current = target.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise RemediationError(f"cannot read {change.path}: {exc.strerror}") from None
-            if current != change.old:
-                raise RemediationError(f"{change.path} changed since the patch was computed; "
-                                       "run remediate again")
-        planned.append((target, change))
-    for target, change in planned:
-        handle, temporary = tempfile.mkstemp(prefix=".tfdrift-", dir=target.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-                stream.write(change.new)
-            if target.exists():
-                os.chmod(temporary, target.stat().st_mode & 0o7777)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        written.append(target)
-    return written

@@ -27,7 +27,6 @@ from tfdrift_gitops.remediation.hcl_tree import (
     literal,
     object_elements,
     object_key,
-    trees,
     tuple_items,
 )
 
@@ -81,8 +80,10 @@ def canonical(value: Any, *, json_mode: bool = False, unordered: bool = False) -
     if isinstance(value, str):
         return ("s", value)
     if isinstance(value, Mapping):
-        return ("m", tuple(sorted((str(k), canonical(v, json_mode=json_mode))
-                                  for k, v in value.items())))
+        return (
+            "m",
+            tuple(sorted((str(k), canonical(v, json_mode=json_mode)) for k, v in value.items())),
+        )
     if isinstance(value, list | tuple):
         items = [canonical(v, json_mode=json_mode) for v in value]
         if json_mode and len(items) == 1:
@@ -94,13 +95,16 @@ def canonical(value: Any, *, json_mode: bool = False, unordered: bool = False) -
 
 
 def is_empty(value: Any) -> bool:
-    return value is None or value is False or value == "" or value == [] or value == {}
+    """``None``, ``False``, ``""``, ``[]`` or ``{}``: what an absent optional argument means."""
+    if value is None or value is False:
+        return True
+    return isinstance(value, str | list | dict) and not value
 
 
 def equivalent(a: Any, b: Any, *, json_mode: bool = False, unordered: bool = False) -> bool:
-    return canonical(a, json_mode=json_mode, unordered=unordered) == canonical(
-        b, json_mode=json_mode, unordered=unordered
-    )
+    left = canonical(a, json_mode=json_mode, unordered=unordered)
+    right = canonical(b, json_mode=json_mode, unordered=unordered)
+    return bool(left == right)
 
 
 # --------------------------------------------------------------------------- reading back
@@ -129,8 +133,9 @@ def read_holes(expr: Node) -> Any:
     return HOLE
 
 
-def conforms(code: Any, before: Any, after: Any, *, json_mode: bool = False,
-             unordered: bool = False) -> bool:
+def conforms(
+    code: Any, before: Any, after: Any, *, json_mode: bool = False, unordered: bool = False
+) -> bool:
     """Does code (with holes) say ``after``, given that holes keep the ``before`` value?"""
     if code is HOLE:
         return before is not None and equivalent(before, after, json_mode=json_mode)
@@ -146,8 +151,6 @@ def conforms(code: Any, before: Any, after: Any, *, json_mode: bool = False,
             return False
         return all(conforms(code[k], old.get(k), after[k], json_mode=json_mode) for k in code)
     if isinstance(code, list) and isinstance(after, list):
-        if json_mode and len(after) == 1 and len(code) == 1:
-            pass
         if len(code) != len(after):
             return False
         old_list = before if isinstance(before, list) and len(before) == len(after) else []
@@ -170,7 +173,3 @@ def _has_holes(value: Any) -> bool:
 
 def has_holes(value: Any) -> bool:
     return _has_holes(value)
-
-
-def trees_of(node: Node) -> list[Node]:
-    return trees(node)

@@ -5,8 +5,13 @@ critical. Choices worth knowing:
 - ``name`` / ``trailName`` may be a trail name or ARN; trails are found by ``name``.
 - ``PutEventSelectors`` replaces the selectors: basic selectors become ``event_selector``
   blocks (with CloudTrail's defaults filled in, as Terraform stores them) and clear
-  ``advanced_event_selector``, and the other way round. Blocks compare as canonical JSON.
+  ``advanced_event_selector``, and the other way round. Blocks compare as canonical JSON with
+  empty and null members alike, and, as the provider reads them back, a lone default selector
+  (``All``, management events on, no data resources, no exclusions) is the same as no
+  ``event_selector`` at all.
   Selectors that no longer log management write events are critical.
+- ``kms_key_id`` is stored as the key ARN (AWS returns it so); a call naming the same key by
+  id is not a change.
 - ``CreateTrail`` imports by ARN (the provider's id), taken from the response or built from
   the event's region and account.
 """
@@ -20,13 +25,12 @@ from tfdrift_gitops.core.catalog.model import (
     Action,
     Effect,
     Extractor,
-    MergeMap,
-    RemoveKeys,
     Rule,
     Target,
     as_bool,
     as_str,
     blocks,
+    canonical_json,
     const,
     first,
     mapped,
@@ -44,6 +48,7 @@ from tfdrift_gitops.core.catalog.support import (
     text,
     when,
 )
+from tfdrift_gitops.core.catalog.tagging import DropTags, MergeTags
 from tfdrift_gitops.core.paths import MISSING, items, lookup
 from tfdrift_gitops.models import CloudEvent, Severity
 
@@ -161,6 +166,52 @@ EVENT_SELECTORS = _selectors("eventSelectors", "advancedEventSelectors", _event_
 ADVANCED_SELECTORS = _selectors("advancedEventSelectors", "eventSelectors", _advanced_selector)
 
 
+def _pruned(value: Any) -> Any:
+    """Nested blocks without their empty members: state may hold ``[]`` or null for an unset
+    list inside a block (``not_equals`` of a field selector), CloudTrail omits it."""
+    if isinstance(value, Mapping):
+        kept = {str(k): _pruned(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [_pruned(v) for v in value]
+    return value
+
+
+def _is_default_selector(selector: Any) -> bool:
+    """The selector CloudTrail gives every trail; the provider reads a lone one back as no
+    ``event_selector`` at all (``flattenEventSelector``). The provider ignores
+    ``include_management_events`` there; we do not: a lone selector that turns management
+    events off is the change an intruder makes, so it must not compare equal to the default."""
+    if not isinstance(selector, Mapping):
+        return False
+    return (
+        selector.get("read_write_type") in (None, "", "All")
+        and selector.get("include_management_events") in (None, True)
+        and not selector.get("data_resource")
+        and not selector.get("exclude_management_event_sources")
+    )
+
+
+def advanced_selector_blocks(value: Any) -> Any:
+    """Comparer for ``advanced_event_selector`` (and the pruned form of any block list)."""
+    return blocks(canonical_json(_pruned(value)) if isinstance(value, list) else value)
+
+
+def event_selector_blocks(value: Any) -> Any:
+    """Comparer for ``event_selector``: a lone default selector is no selector."""
+    if isinstance(value, list) and len(value) == 1 and _is_default_selector(value[0]):
+        return None
+    return advanced_selector_blocks(value)
+
+
+def _key_ref(value: Any) -> Any:
+    """Comparer for ``kms_key_id``: a key ARN and the bare key id name the same key."""
+    normal = optional_text(value)
+    if isinstance(normal, str) and ":key/" in normal:
+        return normal.split(":key/", 1)[1]
+    return normal
+
+
 def _logs_management_writes(event: CloudEvent) -> bool:
     """Whether the selectors the call set still log management write events."""
     basic = EVENT_SELECTORS(event)
@@ -202,7 +253,7 @@ SETTINGS: tuple[Effect, ...] = (
     SetAttr("enable_log_file_validation", boolean("enableLogFileValidation")),
     SetAttr("cloud_watch_logs_group_arn", text("cloudWatchLogsLogGroupArn"), optional_text),
     SetAttr("cloud_watch_logs_role_arn", text("cloudWatchLogsRoleArn"), optional_text),
-    SetAttr("kms_key_id", text("kmsKeyId"), optional_text),
+    SetAttr("kms_key_id", text("kmsKeyId"), _key_ref),
 )
 
 SETTINGS_CHECKS = (
@@ -262,8 +313,8 @@ RULES: tuple[Rule, ...] = (
         (
             _trail_target(
                 (
-                    SetAttr("event_selector", EVENT_SELECTORS, blocks),
-                    SetAttr("advanced_event_selector", ADVANCED_SELECTORS, blocks),
+                    SetAttr("event_selector", EVENT_SELECTORS, event_selector_blocks),
+                    SetAttr("advanced_event_selector", ADVANCED_SELECTORS, advanced_selector_blocks),
                 )
             ),
         ),
@@ -331,7 +382,7 @@ RULES: tuple[Rule, ...] = (
         "AddTags",
         SOURCE,
         Action.MODIFY,
-        (Target(TRAIL, "name", _tagged_trail, (MergeMap("tags", tag_pairs(req("tagsList"))),)),),
+        (Target(TRAIL, "name", _tagged_trail, (MergeTags("tags", tag_pairs(req("tagsList"))),)),),
         severity=Severity.LOW,
         description="trail tags added",
     ),
@@ -344,7 +395,7 @@ RULES: tuple[Rule, ...] = (
                 TRAIL,
                 "name",
                 _tagged_trail,
-                (RemoveKeys("tags", mapped(req("tagsList"), _tag_keys)),),
+                (DropTags("tags", mapped(req("tagsList"), _tag_keys)),),
             ),
         ),
         severity=Severity.LOW,

@@ -96,8 +96,23 @@ def _decoded(text: str) -> bytes:
 
 
 def user_data_hash(text: str) -> str:
-    """What the AWS provider stores in ``user_data``: SHA-1 hex of the decoded user data."""
+    """What the AWS provider (v5 and earlier) stores in ``user_data``: SHA-1 hex of the decoded
+    user data."""
     return hashlib.sha1(_decoded(text), usedforsecurity=False).hexdigest()
+
+
+_SHA1_HEX = re.compile(r"^[0-9a-f]{40}$")
+
+
+def _state_form(current: Any, raw: str) -> str:
+    """``raw`` (base64, as EC2 takes it) in the form state already uses: provider v5 stores a
+    SHA-1 hash, v6 the user data itself. With nothing in state, v5's hash."""
+    if isinstance(current, str) and current not in ("", SENSITIVE) and not _SHA1_HEX.match(current):
+        try:
+            return _decoded(raw).decode()
+        except UnicodeDecodeError:
+            return user_data_hash(raw)
+    return user_data_hash(raw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +147,7 @@ class UserData:
         elif self.path == "user_data_base64":
             attrs[self.path] = raw
         else:
-            attrs[self.path] = user_data_hash(raw) if raw else None
+            attrs[self.path] = _state_form(attrs.get(self.path), raw) if raw else None
         return True
 
 
@@ -289,19 +304,31 @@ def managed_ids(rtype: str, key: str, extractor: Extractor) -> Any:
 # --------------------------------------------------------------------------- RunInstances
 
 _SERVICE_ROLE = ":assumed-role/AWSServiceRoleFor"
+_CONSOLE_HOSTS = ("console.", "signin.")
+
+
+def _is_service_host(value: str) -> bool:
+    """``autoscaling.amazonaws.com`` yes; ``signin.amazonaws.com``, ``console...`` no."""
+    return (
+        value.endswith(".amazonaws.com")
+        and " " not in value
+        and not value.startswith(_CONSOLE_HOSTS)
+    )
 
 
 def launched_by_aws_service(event: CloudEvent) -> bool:
     """Instances that Auto Scaling, EKS, Spot Fleet, Batch, CloudFormation... launch are theirs to
     manage; reporting each as an unmanaged ``aws_instance`` would be noise."""
     actor = event.actor
-    if actor.via in (Via.AWS_SERVICE, Via.CLOUDFORMATION) or actor.invoked_by:
+    if actor.via in (Via.AWS_SERVICE, Via.CLOUDFORMATION):
         return True
     if _SERVICE_ROLE in actor.arn:
         return True
-    agent = actor.user_agent.lower()
-    if agent.endswith(".amazonaws.com") and not agent.startswith(("console.", "signin.")):
-        return True
+    # Older console records carry ``invokedBy: signin.amazonaws.com`` (and the same user
+    # agent): a person launching from the console, not a service acting on its own.
+    for host in (actor.invoked_by.strip().lower(), actor.user_agent.strip().lower()):
+        if _is_service_host(host):
+            return True
     for spec in items(lookup(event.request or {}, "tagSpecificationSet")):
         for key, _ in tag_pairs(lookup(spec, "tags") if isinstance(spec, Mapping) else None):
             if key.startswith("aws:"):

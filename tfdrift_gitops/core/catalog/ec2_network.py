@@ -40,12 +40,22 @@ def _flag(name: str) -> Extractor:
     return mapped(req(name), as_bool)
 
 
-def _delete(event: str, rtype: str, id_: Extractor, severity: Severity = Severity.HIGH) -> Rule:
+def _delete(
+    event: str, rtype: str, id_: Extractor, severity: Severity = Severity.HIGH, *others: str
+) -> Rule:
+    """``others`` are types that share the id (the default VPC's ``aws_default_vpc``); the id is
+    reported as ``rtype`` when it is in no state."""
+    types = (rtype, *others)
+    targets = (
+        _prefer_managed([(Target(type=t, lookup="id", id=id_),) for t in types])
+        if others
+        else (Target(type=rtype, lookup="id", id=id_),)
+    )
     return Rule(
         event=event,
         source=EC2,
         action=Action.DELETE,
-        targets=(Target(type=rtype, lookup="id", id=id_),),
+        targets=targets,
         severity=severity,
         description=f"{rtype} deleted",
     )
@@ -274,8 +284,8 @@ NETWORK_RULES: tuple[Rule, ...] = (
     MODIFY_SUBNET_ATTRIBUTE,
     CREATE_VPC,
     CREATE_SUBNET,
-    _delete("DeleteVpc", "aws_vpc", req("vpcId")),
-    _delete("DeleteSubnet", "aws_subnet", req("subnetId")),
+    _delete("DeleteVpc", "aws_vpc", req("vpcId"), Severity.HIGH, "aws_default_vpc"),
+    _delete("DeleteSubnet", "aws_subnet", req("subnetId"), Severity.HIGH, "aws_default_subnet"),
     _delete("DeleteInternetGateway", "aws_internet_gateway", req("internetGatewayId")),
     _delete("DeleteRouteTable", "aws_route_table", req("routeTableId")),
     _delete(

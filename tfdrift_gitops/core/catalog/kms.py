@@ -9,8 +9,12 @@ Choices worth knowing:
   ``CancelKeyDeletion`` leaves the key disabled (so the drift stays open), and a later
   ``EnableKey`` (by hand or by Terraform) brings ``is_enabled`` back to state and resolves it.
   A *deleted* drift could never be undone that way.
-- ``PutKeyPolicy`` compares policies as parsed JSON; a standalone ``aws_kms_key_policy`` is
-  preferred over the key's inline ``policy`` when both are in state.
+- ``PutKeyPolicy`` compares policies as IAM documents (``policydoc``: parsed JSON, key order,
+  whitespace and equivalent principal spellings do not count) and records the new policy in
+  the compact form Terraform state keeps; a standalone ``aws_kms_key_policy`` is preferred over
+  the key's inline ``policy`` when both are in state.
+- Tags go through ``tagging`` so that a tag the provider's ``default_tags`` already set is not
+  reported as a new resource tag.
 """
 
 from __future__ import annotations
@@ -22,18 +26,19 @@ from tfdrift_gitops.core.catalog.model import (
     Action,
     Effect,
     Extractor,
-    MergeMap,
-    RemoveKeys,
     Rule,
     Target,
+    as_bool,
     canonical_json,
     const,
     first,
     mapped,
     req,
     resp,
+    tags_map,
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
+from tfdrift_gitops.core.catalog.policydoc import policy_compare, policy_text
 from tfdrift_gitops.core.catalog.support import (
     boolean,
     integer,
@@ -44,6 +49,7 @@ from tfdrift_gitops.core.catalog.support import (
     text,
     when,
 )
+from tfdrift_gitops.core.catalog.tagging import DropTags, MergeTags
 from tfdrift_gitops.core.paths import MISSING, items, lookup
 from tfdrift_gitops.models import CloudEvent, Severity
 
@@ -157,7 +163,8 @@ def _standalone_policy(event: CloudEvent, index: StateIndex) -> bool:
     return bool(index.lookup(KEY_POLICY, "key_id", key, account=account, region=event.region))
 
 
-POLICY = SetAttr("policy", req("policy"), canonical_json)
+POLICY_DOCUMENT: Extractor = mapped(req("policy"), policy_text)
+POLICY = SetAttr("policy", POLICY_DOCUMENT, policy_compare)
 
 CREATE_EFFECTS: tuple[Effect, ...] = (
     SetAttr("description", text("description"), optional_text),
@@ -168,8 +175,10 @@ CREATE_EFFECTS: tuple[Effect, ...] = (
         optional_text,
     ),
     SetAttr("multi_region", boolean("multiRegion")),
-    SetAttr("policy", req("policy"), canonical_json),
-    SetAttr("tags", KMS_TAGS),
+    # Keys created with external key material (origin EXTERNAL) start disabled.
+    SetAttr("is_enabled", mapped(resp("keyMetadata.enabled"), as_bool)),
+    SetAttr("policy", POLICY_DOCUMENT, policy_compare),
+    SetAttr("tags", KMS_TAGS, tags_map),
 )
 
 RULES: tuple[Rule, ...] = (
@@ -234,10 +243,10 @@ RULES: tuple[Rule, ...] = (
         Severity.LOW,
         "key description changed",
     ),
-    _key_rule("TagResource", (MergeMap("tags", KMS_TAGS),), Severity.LOW, "key tags added"),
+    _key_rule("TagResource", (MergeTags("tags", KMS_TAGS),), Severity.LOW, "key tags added"),
     _key_rule(
         "UntagResource",
-        (RemoveKeys("tags", string_list(req("tagKeys"))),),
+        (DropTags("tags", string_list(req("tagKeys"))),),
         Severity.LOW,
         "key tags removed",
     ),

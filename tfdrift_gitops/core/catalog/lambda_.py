@@ -14,9 +14,16 @@ Choices worth knowing:
   without ``variables`` says nothing, so it is not modelled.
 - ``layers`` is an ordered list (layers are applied in order). When the request does not name
   layers, the function's layers in the response (the configuration after the call) are used.
+  The response always lists them, so a call whose *request* sets nothing we model (typically
+  an environment change, which CloudTrail omits) is still a resource-level drift, with any
+  layer change the response shows reported alongside.
 - ``UpdateFunctionCode``: the zip itself is never logged; the response's ``codeSha256`` is
   compared with ``source_code_hash`` (Terraform users set it to ``filebase64sha256`` of the
   package, which is the same value). Code changed by hand is high severity.
+- CloudTrail omits ``Environment`` from CreateFunction and UpdateFunctionConfiguration
+  records (the Lambda developer guide says so; real records carry ``"environment": {}``): an
+  environment change alone is a resource-level drift. Records that do carry ``variables``
+  (hidden or not) are modelled as above.
 - ``aws_lambda_permission`` is found by ``name[:qualifier]/statement_id`` (its import id): a
   statement id alone repeats across functions.
 """
@@ -24,15 +31,13 @@ Choices worth knowing:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tfdrift_gitops.core.catalog.model import (
     Action,
     Effect,
     Extractor,
-    MergeMap,
-    RemoveKeys,
     Rule,
     Target,
     as_set,
@@ -58,6 +63,7 @@ from tfdrift_gitops.core.catalog.support import (
     when,
     with_fallback,
 )
+from tfdrift_gitops.core.catalog.tagging import DropTags, MergeTags
 from tfdrift_gitops.core.paths import MISSING, items, lookup, set_path
 from tfdrift_gitops.core.state import lambda_function_ref
 from tfdrift_gitops.models import CloudEvent, Severity
@@ -258,7 +264,23 @@ CONFIG_EFFECTS: tuple[Effect, ...] = (
     SetAttr("dead_letter_config[0].target_arn", text("deadLetterConfig.targetArn"), optional_text),
     SetAttr("logging_config[0].log_format", text("loggingConfig.logFormat"), optional_text),
     SetAttr("logging_config[0].log_group", text("loggingConfig.logGroup"), optional_text),
+    SetAttr(
+        "logging_config[0].application_log_level",
+        text("loggingConfig.applicationLogLevel"),
+        optional_text,
+    ),
+    SetAttr("logging_config[0].system_log_level", text("loggingConfig.systemLogLevel"), optional_text),
 )
+
+
+
+def _request_names_nothing_visible(event: CloudEvent) -> bool:
+    """The request itself sets no field we model (only ``functionName`` and the blanked
+    ``environment: {}``): what it changed is most likely the environment, which CloudTrail
+    omits. The response always lists the function's layers, so it must not count here."""
+    bare = replace(event, response=None)
+    return not any(effect.apply({}, bare) for effect in CONFIG_EFFECTS)
+
 
 CODE_EFFECTS: tuple[Effect, ...] = (
     SetAttr("source_code_hash", mapped(resp("codeSha256"), optional_text), optional_text),
@@ -353,7 +375,10 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "UpdateFunctionConfiguration",
         Action.MODIFY,
-        with_fallback(Target(FUNCTION, "function_name", FUNCTION_NAME, CONFIG_EFFECTS)),
+        with_fallback(
+            Target(FUNCTION, "function_name", FUNCTION_NAME, CONFIG_EFFECTS),
+            _request_names_nothing_visible,
+        ),
         Severity.MEDIUM,
         "function configuration changed",
         when(
@@ -497,7 +522,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "TagResource",
         Action.MODIFY,
-        (Target(FUNCTION, "function_name", _tagged_function, (MergeMap("tags", req("tags")),)),),
+        (Target(FUNCTION, "function_name", _tagged_function, (MergeTags("tags", req("tags")),)),),
         Severity.LOW,
         "tags added",
     ),
@@ -509,7 +534,7 @@ RULES: tuple[Rule, ...] = (
                 FUNCTION,
                 "function_name",
                 _tagged_function,
-                (RemoveKeys("tags", string_list(req("tagKeys"))),),
+                (DropTags("tags", string_list(req("tagKeys"))),),
             ),
         ),
         Severity.LOW,

@@ -3,8 +3,9 @@
 CloudTrail carries them as objects (S3 ``bucketPolicy``), JSON strings (IAM ``policyDocument``)
 or URL-encoded JSON strings (IAM response elements, some request records); Terraform state holds
 JSON strings. Everything here takes any of those forms. Comparison is semantic: key order,
-whitespace, a single-element list versus a scalar, and ``"Principal": "*"`` versus
-``{"AWS": "*"}`` (equivalent in IAM) do not make a difference.
+whitespace, a single-element list versus a scalar, ``"Principal": "*"`` versus
+``{"AWS": "*"}``, an account id versus its root ARN as ``AWS`` principal (equivalent in IAM),
+and an empty ``Sid`` do not make a difference.
 """
 
 from __future__ import annotations
@@ -51,8 +52,31 @@ def policy_text(value: Any) -> Any:
     return json.dumps(doc, separators=(",", ":"))
 
 
+_BARE_ACCOUNT = re.compile(r"^\d{12}$")
+
+
+def _account_root(principal: Any) -> Any:
+    """IAM stores an account id principal as the account's root ARN (``123456789012`` ->
+    ``arn:aws:iam::123456789012:root``); Terraform state keeps whichever the code wrote."""
+    if isinstance(principal, str) and _BARE_ACCOUNT.match(principal):
+        return f"arn:aws:iam::{principal}:root"
+    return principal
+
+
 def _normal_principal(value: Any) -> Any:
-    return {"AWS": "*"} if value == "*" else value
+    if value == "*":
+        return {"AWS": "*"}
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for key, val in value.items():
+            if key != "AWS":
+                out[key] = val
+            elif isinstance(val, list):
+                out[key] = [_account_root(v) for v in val]
+            else:
+                out[key] = _account_root(val)
+        return out
+    return value
 
 
 def _normalise(doc: Any) -> Any:
@@ -61,6 +85,8 @@ def _normalise(doc: Any) -> Any:
         for key, val in doc.items():
             if key in ("Principal", "NotPrincipal"):
                 out[key] = _normal_principal(val)
+            elif key == "Sid" and val == "":
+                continue  # an empty statement id is no statement id
             else:
                 out[key] = _normalise(val)
         return out

@@ -13,25 +13,33 @@ Choices worth knowing:
   named in the severity reasons.
 - ``DeleteDBInstance`` is high when a final snapshot was taken and critical when it was
   skipped (``skipFinalSnapshot: true``).
+- ``engine_version`` follows the provider's read: a configured prefix (``8.0``) stays in state
+  while the running version (``8.0.36``) starts with it, so a minor upgrade within it is not
+  a change; ``engine_version_actual`` records the running version.
+- Create calls spell some fields differently from Modify (``port`` for ``dBPortNumber``,
+  ``enableCloudwatchLogsExports`` for ``cloudwatchLogsExportConfiguration``) and leave
+  defaults out of the request: the response (the new instance) fills in whether storage is
+  encrypted and whether the instance is public.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tfdrift_gitops.core.catalog.model import (
     Action,
     AddItems,
+    Comparer,
     Effect,
     Extractor,
     Guard,
-    MergeMap,
     RemoveItems,
-    RemoveKeys,
     Rule,
     SeverityCheck,
     Target,
+    as_bool,
     as_set,
     first,
     item_list,
@@ -52,6 +60,7 @@ from tfdrift_gitops.core.catalog.support import (
     text,
     with_fallback,
 )
+from tfdrift_gitops.core.catalog.tagging import DropTags, MergeTags
 from tfdrift_gitops.core.paths import MISSING
 from tfdrift_gitops.models import CloudEvent, Severity
 
@@ -187,11 +196,36 @@ def _logs_exports(path: str) -> tuple[Effect, ...]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class EngineVersion:
+    """``engine_version`` as the provider reads it back (``compareActualEngineVersion``): the
+    configured value stays when the running version only adds to it (``8.0`` -> ``8.0.36``);
+    ``engine_version_actual`` always takes the running version."""
+
+    path: str
+    value: Extractor
+    comparer: Comparer = optional_text
+
+    def compare(self, value: Any) -> Any:
+        return self.comparer(value)
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        new = self.value(event)
+        if not isinstance(new, str) or not new:
+            return False
+        configured = attrs.get(self.path)
+        if not (isinstance(configured, str) and configured and new.startswith(configured + ".")):
+            attrs[self.path] = new
+        if "engine_version_actual" in attrs:
+            attrs["engine_version_actual"] = new
+        return True
+
+
 # Shared by instances and clusters: request field -> Terraform attribute.
 _COMMON: tuple[Effect, ...] = (
     SetAttr("deletion_protection", boolean("deletionProtection")),
     SetAttr("backup_retention_period", integer("backupRetentionPeriod")),
-    SetAttr("engine_version", text("engineVersion")),
+    EngineVersion("engine_version", text("engineVersion")),
     SetAttr("vpc_security_group_ids", string_list(req("vpcSecurityGroupIds")), as_set),
     SetAttr(
         "iam_database_authentication_enabled",
@@ -266,25 +300,47 @@ CLUSTER_EFFECTS: tuple[Effect, ...] = (
     *_logs_exports("enabled_cloudwatch_logs_exports"),
 )
 
+def _requested_or_created(field: str) -> Extractor:
+    """A boolean the create request sets, else what the response (the new resource) says."""
+    return first(boolean(field), mapped(resp(field), as_bool))
+
+
+STORAGE_ENCRYPTED = _requested_or_created("storageEncrypted")
+PUBLICLY_ACCESSIBLE = _requested_or_created("publiclyAccessible")
+
+# Fields a create call spells differently from (or lacks in) the Modify call.
+_CREATE_SPELLED_APART = frozenset(
+    {"identifier", "cluster_identifier", "port", "publicly_accessible"}
+)
+_CREATED_LOG_EXPORTS = SetAttr(
+    "enabled_cloudwatch_logs_exports", string_list(req("enableCloudwatchLogsExports")), as_set
+)
+
 # What a create call tells us about the new resource (the attributes an import block needs).
 INSTANCE_CREATE_EFFECTS: tuple[Effect, ...] = (
     SetAttr("identifier", INSTANCE_ID),
     SetAttr("engine", text("engine")),
-    SetAttr("storage_encrypted", boolean("storageEncrypted")),
+    SetAttr("storage_encrypted", STORAGE_ENCRYPTED),
     SetAttr("db_name", text("dBName"), optional_text),
     SetAttr("username", text("masterUsername"), optional_text),
     SetAttr("kms_key_id", text("kmsKeyId"), optional_text),
-    *(e for e in INSTANCE_EFFECTS if e.path != "identifier"),
+    SetAttr("port", integer("port")),
+    SetAttr("publicly_accessible", PUBLICLY_ACCESSIBLE),
+    SetAttr("replicate_source_db", text("sourceDBInstanceIdentifier"), optional_text),
+    SetAttr("snapshot_identifier", text("dBSnapshotIdentifier"), optional_text),
+    *(e for e in INSTANCE_EFFECTS if e.path not in _CREATE_SPELLED_APART),
+    _CREATED_LOG_EXPORTS,
 )
 
 CLUSTER_CREATE_EFFECTS: tuple[Effect, ...] = (
     SetAttr("cluster_identifier", CLUSTER_ID),
     SetAttr("engine", text("engine")),
-    SetAttr("storage_encrypted", boolean("storageEncrypted")),
+    SetAttr("storage_encrypted", STORAGE_ENCRYPTED),
     SetAttr("database_name", text("databaseName"), optional_text),
     SetAttr("master_username", text("masterUsername"), optional_text),
     SetAttr("kms_key_id", text("kmsKeyId"), optional_text),
     *(e for e in CLUSTER_EFFECTS if e.path != "cluster_identifier"),
+    _CREATED_LOG_EXPORTS,
 )
 
 _NO_SNAPSHOT = _raise_when(
@@ -293,12 +349,15 @@ _NO_SNAPSHOT = _raise_when(
     "deleted without a final snapshot",
 )
 _PUBLIC_CREATE = _raise_when(
-    request_is("publiclyAccessible", True),
+    lambda event: PUBLICLY_ACCESSIBLE(event) is True,
     Severity.CRITICAL,
     "created publicly accessible",
 )
+# Unencrypted is the default: the request usually omits the flag and the response says false.
 _UNENCRYPTED_CREATE = _raise_when(
-    request_is("storageEncrypted", False), Severity.HIGH, "created with unencrypted storage"
+    lambda event: STORAGE_ENCRYPTED(event) is False,
+    Severity.HIGH,
+    "created with unencrypted storage",
 )
 
 
@@ -438,7 +497,7 @@ RULES: tuple[Rule, ...] = (
         "AddTagsToResource",
         SOURCE,
         Action.MODIFY,
-        _tag_targets(lambda: MergeMap("tags", tag_pairs(req("tags")))),
+        _tag_targets(lambda: MergeTags("tags", tag_pairs(req("tags")))),
         severity=Severity.LOW,
         description="tags added",
     ),
@@ -446,7 +505,7 @@ RULES: tuple[Rule, ...] = (
         "RemoveTagsFromResource",
         SOURCE,
         Action.MODIFY,
-        _tag_targets(lambda: RemoveKeys("tags", string_list(req("tagKeys")))),
+        _tag_targets(lambda: DropTags("tags", string_list(req("tagKeys")))),
         severity=Severity.LOW,
         description="tags removed",
     ),

@@ -414,6 +414,7 @@ _SSE_SET = (SSE_ALGORITHM, SSE_KMS_KEY, SSE_BUCKET_KEY)
 # Since January 2023 every bucket is encrypted: deleting the configuration leaves SSE-S3.
 _SSE_DEFAULT = (const("AES256"), const(""), const(False))
 ENCRYPTION_EFFECTS = _sse_effects("", _SSE_SET)
+ENCRYPTION_REMOVED = _sse_effects("", _SSE_DEFAULT)
 INLINE_ENCRYPTION = _sse_effects(_INLINE_SSE, _SSE_SET)
 INLINE_ENCRYPTION_REMOVED = _sse_effects(_INLINE_SSE, _SSE_DEFAULT)
 
@@ -442,6 +443,25 @@ def _put(
     """Standalone resource when state has one for the bucket, else the inline block."""
     return (
         *upsert_targets(standalone, "bucket", BUCKET, effects, import_id=BUCKET),
+        _bucket(inline, Action.MODIFY),
+    )
+
+
+def _reset(
+    standalone: str, effects: tuple[Effect, ...], inline: tuple[Effect, ...]
+) -> tuple[Target, ...]:
+    """A Delete* that leaves a default configuration behind: the standalone resource stays in
+    state (its provider reads the default back) and changes, like the inline block."""
+    return (
+        Target(
+            standalone,
+            "bucket",
+            BUCKET,
+            effects,
+            action=Action.MODIFY,
+            guard=present(standalone, "bucket", BUCKET),
+            import_id=BUCKET,
+        ),
         _bucket(inline, Action.MODIFY),
     )
 
@@ -543,7 +563,10 @@ RULES: tuple[Rule, ...] = (
         "DeleteBucketEncryption",
         SOURCE,
         Action.MODIFY,
-        _delete(ENCRYPTION, INLINE_ENCRYPTION_REMOVED),
+        # Since January 2023 S3 answers GetBucketEncryption with SSE-S3 after a delete, so the
+        # provider keeps aws_s3_bucket_server_side_encryption_configuration in state with an
+        # AES256 rule: a modification (none at all when state already says AES256).
+        _reset(ENCRYPTION, ENCRYPTION_REMOVED, INLINE_ENCRYPTION_REMOVED),
         severity=Severity.HIGH,
         description="Bucket default encryption removed (S3 falls back to SSE-S3)",
     ),

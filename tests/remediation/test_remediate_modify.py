@@ -1,0 +1,297 @@
+"""import / modified on small files: one construct per case, exact output or refusal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from remediation_cases import make_drift
+
+from tfdrift_gitops.remediation import remediate
+
+
+def _patch(
+    tmp_path: Path,
+    code: str,
+    address: str,
+    rtype: str,
+    changes: list[tuple[str, Any, Any]],
+    *,
+    terraform: bool = False,
+) -> Any:
+    root = tmp_path / "r"
+    root.mkdir()
+    (root / ".git").mkdir()
+    (root / "main.tf").write_text(code)
+    drift = make_drift(address, rtype, changes)
+    return remediate(drift, root, "import", use_terraform=terraform)
+
+
+CASES = [
+    pytest.param(
+        'resource "aws_db_instance" "d" {\n  identifier = "x"\n}\n',
+        "aws_db_instance.d",
+        "aws_db_instance",
+        [("deletion_protection", False, True)],
+        'resource "aws_db_instance" "d" {\n  identifier = "x"\n\n  deletion_protection = true\n}\n',
+        id="new-attribute-longer-name-own-run",
+    ),
+    pytest.param(
+        'resource "aws_db_instance" "d" {\n  identifier_prefix = "x"\n}\n',
+        "aws_db_instance.d",
+        "aws_db_instance",
+        [("multi_az", False, True)],
+        'resource "aws_db_instance" "d" {\n  identifier_prefix = "x"\n'
+        "  multi_az          = true\n}\n",
+        id="new-attribute-joins-run",
+    ),
+    pytest.param(
+        'resource "aws_db_instance" "d" {}\n',
+        "aws_db_instance.d",
+        "aws_db_instance",
+        [("port", None, 5432)],
+        'resource "aws_db_instance" "d" {\n  port = 5432\n}\n',
+        id="empty-one-line-body",
+    ),
+    pytest.param(
+        'resource "aws_s3_bucket_versioning" "v" {\n  bucket = "b"\n}\n',
+        "aws_s3_bucket_versioning.v",
+        "aws_s3_bucket_versioning",
+        [("versioning_configuration[0].status", None, "Suspended")],
+        'resource "aws_s3_bucket_versioning" "v" {\n  bucket = "b"\n\n'
+        '  versioning_configuration {\n    status = "Suspended"\n  }\n}\n',
+        id="missing-nested-block-created",
+    ),
+    pytest.param(
+        'resource "aws_instance" "i" {\n  ami = "a" # the image\n  monitoring = true\n}\n',
+        "aws_instance.i",
+        "aws_instance",
+        [("monitoring", True, None)],
+        'resource "aws_instance" "i" {\n  ami = "a" # the image\n}\n',
+        id="null-removes-attribute",
+    ),
+    pytest.param(
+        'resource "aws_iam_role" "r" {\n  name = "r"\n  managed_policy_arns = [\n'
+        '    "arn:aws:iam::aws:policy/A", # first\n    "arn:aws:iam::aws:policy/B",\n  ]\n}\n',
+        "aws_iam_role.r",
+        "aws_iam_role",
+        [
+            (
+                "managed_policy_arns",
+                ["arn:aws:iam::aws:policy/A", "arn:aws:iam::aws:policy/B"],
+                ["arn:aws:iam::aws:policy/C", "arn:aws:iam::aws:policy/A"],
+            )
+        ],
+        'resource "aws_iam_role" "r" {\n  name = "r"\n  managed_policy_arns = [\n'
+        '    "arn:aws:iam::aws:policy/A", # first\n    "arn:aws:iam::aws:policy/C",\n  ]\n}\n',
+        id="set-list-element-edits-keep-comments",
+    ),
+    pytest.param(
+        'resource "aws_lambda_function" "f" {\n  layers = ["a", "b"]\n}\n',
+        "aws_lambda_function.f",
+        "aws_lambda_function",
+        [("layers", ["a", "b"], ["b", "a"])],
+        'resource "aws_lambda_function" "f" {\n  layers = ["b", "a"]\n}\n',
+        id="ordered-list-reordered",
+    ),
+    pytest.param(
+        'resource "aws_security_group" "s" {\n  tags = { Name = "a", Team = "b" }\n}\n',
+        "aws_security_group.s",
+        "aws_security_group",
+        [("tags", {"Name": "a", "Team": "b"}, {"Name": "a"})],
+        'resource "aws_security_group" "s" {\n  tags = {\n    Name = "a"\n  }\n}\n',
+        id="one-line-object-rewritten",
+    ),
+    pytest.param(
+        'resource "aws_security_group" "s" {\n  tags = {\n    "Name" = "a",\n    "Team" = "b",\n'
+        "  }\n}\n",
+        "aws_security_group.s",
+        "aws_security_group",
+        [("tags", {"Name": "a", "Team": "b"}, {"Name": "a", "Team": "b", "Env": "prod"})],
+        'resource "aws_security_group" "s" {\n  tags = {\n    "Name" = "a",\n    "Team" = "b",\n'
+        '    "Env"  = "prod",\n  }\n}\n',
+        id="object-style-kept-quotes-and-commas",
+    ),
+    pytest.param(
+        'resource "aws_iam_policy" "p" {\n  policy = "{\\"Version\\": \\"2012-10-17\\"}"\n}\n',
+        "aws_iam_policy.p",
+        "aws_iam_policy",
+        [("policy", '{"Version": "2012-10-17"}', '{"Version":"2012-10-17","Statement":[]}')],
+        'resource "aws_iam_policy" "p" {\n'
+        '  policy = "{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":[]}"\n}\n',
+        id="json-in-quoted-string",
+    ),
+    pytest.param(
+        'resource "aws_iam_policy" "p" {\n  policy = <<EOT\n{"a": "EOT"}\nEOT\n}\n',
+        "aws_iam_policy.p",
+        "aws_iam_policy",
+        [("policy", '{"a": "EOT"}', json.dumps({"a": "x", "EOT": ["EOT"]}))],
+        'resource "aws_iam_policy" "p" {\n  policy = <<EOT\n{\n  "a": "x",\n  "EOT": [\n'
+        '    "EOT"\n  ]\n}\nEOT\n}\n',
+        id="heredoc-json-replaced",
+    ),
+    pytest.param(
+        'resource "aws_iam_policy" "p" {\n  description = <<EOT\nold\nEOT\n}\n',
+        "aws_iam_policy.p",
+        "aws_iam_policy",
+        [("description", "old\n", "new\nEOT\n")],
+        'resource "aws_iam_policy" "p" {\n  description = <<EOT1\nnew\nEOT\nEOT1\n}\n',
+        id="heredoc-terminator-not-forgeable",
+    ),
+    pytest.param(
+        'resource "aws_instance" "i" {\n  count = 1\n\n  ami = "a"\n}\n',
+        "aws_instance.i[0]",
+        "aws_instance",
+        [("ami", "a", "b")],
+        'resource "aws_instance" "i" {\n  count = 1\n\n  ami = "b"\n}\n',
+        id="count-one-is-one-instance",
+    ),
+    pytest.param(
+        'resource "aws_iam_user" "u" {\n  for_each = toset(["ci"])\n\n  path = "/"\n}\n',
+        'aws_iam_user.u["ci"]',
+        "aws_iam_user",
+        [("path", "/", "/ci/")],
+        'resource "aws_iam_user" "u" {\n  for_each = toset(["ci"])\n\n  path = "/ci/"\n}\n',
+        id="for-each-one-key",
+    ),
+    pytest.param(
+        'resource "aws_cloudtrail" "t" {\n  name = "t"\n}\n',
+        "aws_cloudtrail.t",
+        "aws_cloudtrail",
+        [("enable_logging", True, False)],
+        'resource "aws_cloudtrail" "t" {\n  name = "t"\n\n  enable_logging = false\n}\n',
+        id="false-written-where-default-is-true",
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "address", "rtype", "changes", "expected"), CASES)
+def test_patch(
+    tmp_path: Path,
+    code: str,
+    address: str,
+    rtype: str,
+    changes: list[tuple[str, Any, Any]],
+    expected: str,
+) -> None:
+    result = _patch(tmp_path, code, address, rtype, changes)
+    assert result.ok, result.explanation()
+    assert result.files["main.tf"] == expected
+
+
+@pytest.mark.parametrize(("code", "address", "rtype", "changes", "expected"), CASES)
+def test_patch_is_fmt_clean(
+    tmp_path: Path,
+    terraform: str,
+    code: str,
+    address: str,
+    rtype: str,
+    changes: list[tuple[str, Any, Any]],
+    expected: str,
+) -> None:
+    """With terraform the result is the same (our alignment is what fmt does)."""
+    del terraform
+    result = _patch(tmp_path, code, address, rtype, changes, terraform=True)
+    assert result.files["main.tf"] == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "address", "rtype", "changes", "message"),
+    [
+        pytest.param(
+            'resource "aws_instance" "i" {\n  count = 2\n  ami = "a"\n}\n',
+            "aws_instance.i[1]",
+            "aws_instance",
+            [("ami", "a", "b")],
+            "uses count",
+            id="count-two",
+        ),
+        pytest.param(
+            'resource "aws_instance" "i" {\n  ami = "a"\n}\n',
+            "aws_instance.i",
+            "aws_instance",
+            [("launch_magic", None, "x")],
+            "not a configurable argument",
+            id="unknown-argument",
+        ),
+        pytest.param(
+            'resource "aws_security_group" "s" {\n  ingress {\n    from_port = var.p\n'
+            '    to_port = 22\n    protocol = "tcp"\n  }\n}\n',
+            "aws_security_group.s",
+            "aws_security_group",
+            [("ingress", [{"from_port": 22, "to_port": 22, "protocol": "tcp"}], [])],
+            "uses expressions",
+            id="set-block-with-expressions",
+        ),
+        pytest.param(
+            'resource "aws_iam_policy" "p" {\n  policy = templatefile("p.json", {})\n}\n',
+            "aws_iam_policy.p",
+            "aws_iam_policy",
+            [("policy", "{}", '{"a": 1}')],
+            "read from the file `p.json`",
+            id="templatefile",
+        ),
+        pytest.param(
+            'resource "aws_iam_policy" "p" {\n  description = "a ${var.b}"\n}\n',
+            "aws_iam_policy.p",
+            "aws_iam_policy",
+            [("description", "a b", "c")],
+            "template",
+            id="interpolation",
+        ),
+        pytest.param(
+            'resource "aws_iam_policy" "p" {\n  path = var.enabled ? "/a/" : "/b/"\n}\n',
+            "aws_iam_policy.p",
+            "aws_iam_policy",
+            [("path", "/a/", "/c/")],
+            "expression",
+            id="conditional",
+        ),
+        pytest.param(
+            'resource "aws_iam_policy" "p" {\n  path = "/"\n}\n',
+            "aws_iam_policy.p",
+            "aws_iam_policy",
+            [("path", "/", "e\u0301")],
+            "normal form C",
+            id="unrepresentable-value",
+        ),
+    ],
+)
+def test_refusals(
+    tmp_path: Path,
+    code: str,
+    address: str,
+    rtype: str,
+    changes: list[tuple[str, Any, Any]],
+    message: str,
+) -> None:
+    result = _patch(tmp_path, code, address, rtype, changes)
+    assert not result.ok
+    assert not result.changes
+    assert message in str(result.refusals[0])
+
+
+def test_computed_only_changes_need_nothing(tmp_path: Path) -> None:
+    result = _patch(
+        tmp_path,
+        'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n',
+        "aws_s3_bucket.b",
+        "aws_s3_bucket",
+        [("tags_all", {}, {"a": "b"}), ("arn", "x", "y")],
+    )
+    assert result.ok and not result.changes
+    assert any("tags_all" in note for note in result.notes)
+
+
+def test_code_that_already_matches_needs_nothing(tmp_path: Path) -> None:
+    result = _patch(
+        tmp_path,
+        'resource "aws_instance" "i" {\n  ami = "b"\n}\n',
+        "aws_instance.i",
+        "aws_instance",
+        [("ami", "a", "b")],
+    )
+    assert result.ok and not result.changes
+    assert "already says the observed values" in result.notes[0]

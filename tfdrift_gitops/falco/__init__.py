@@ -1,0 +1,1 @@
+"""The Falco collector: gRPC and HTTP intake, rules file, pipeline, backfill, metrics."""

@@ -1,0 +1,145 @@
+"""Nested blocks as data: reading a static block, matching block items, rendering new ones.
+
+Terraform state holds nested blocks (``ingress``, ``versioning_configuration``) as lists of
+objects with every field present; code writes only some fields. Items are compared on their
+configurable fields with empty values dropped, so a code block and a state item match when
+Terraform would see no difference.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from tfdrift_gitops.remediation import hcl_escape as esc
+from tfdrift_gitops.remediation.hcl_tree import NOT_LITERAL, Block, literal
+from tfdrift_gitops.remediation.schema import BlockSchema
+from tfdrift_gitops.remediation.values import canonical, is_empty, parse_json
+
+GENERIC_BLOCK = BlockSchema(fields=())
+"""A block type we know nothing about: every field counts."""
+_PROTOCOLS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "all": "-1"}
+
+
+def ordered_keys(schema: BlockSchema, keys: list[str]) -> list[str]:
+    seen: list[str] = []
+    for key in [*schema.fields, *schema.blocks, *sorted(set(keys))]:
+        if key in keys and key not in seen:
+            seen.append(key)
+    return seen
+
+
+def normal_field(name: str, value: Any) -> Any:
+    if name in ("from_port", "to_port") and isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    if name == "protocol" and isinstance(value, str | int):
+        text = str(value).strip().lower()
+        return _PROTOCOLS.get(text, text)
+    return value
+
+
+def item_key(item: Any, schema: BlockSchema) -> Any:
+    """Canonical identity of one block item: configurable fields, empties dropped."""
+    if not isinstance(item, Mapping):
+        return canonical(item)
+    kept = {}
+    for key, value in item.items():
+        if schema.fields and not schema.knows(key):
+            continue
+        if is_empty(value) and key not in schema.true_defaults:
+            continue
+        kept[key] = normal_field(key, value)
+    return _canonical_item(kept, schema)
+
+
+def _canonical_item(item: Mapping[str, Any], schema: BlockSchema) -> Any:
+    out = []
+    for key, value in sorted(item.items()):
+        nested = schema.blocks.get(key)
+        if nested is not None and isinstance(value, list):
+            out.append((key, ("blocks", tuple(sorted(repr(item_key(v, nested)) for v in value)))))
+        else:
+            # Lists inside rule blocks (cidr_blocks, security_groups) are sets to AWS.
+            out.append((key, canonical(value, json_mode=key in schema.json_fields, unordered=True)))
+    return tuple(out)
+
+
+def read_block(block: Block, schema: BlockSchema) -> Any:
+    """A static nested block as the dict the state would hold, or NOT_LITERAL."""
+    out: dict[str, Any] = {}
+    for attribute in block.attributes():
+        value = literal(attribute.expr)
+        if value is NOT_LITERAL:
+            return NOT_LITERAL
+        out[attribute.name] = value
+    for inner in block.blocks():
+        if inner.type == "dynamic":
+            return NOT_LITERAL
+        nested = schema.blocks.get(inner.type, GENERIC_BLOCK)
+        value = read_block(inner, nested)
+        if value is NOT_LITERAL:
+            return NOT_LITERAL
+        out.setdefault(inner.type, []).append(value)
+    return out
+
+
+def pair_items(removed: list[Any], added: list[Any], schema: BlockSchema) -> dict[int, Any]:
+    """Removed item -> added item when both are the only ones with the same identity."""
+    if not schema.identity:
+        if len(removed) == 1 and len(added) == 1:
+            return {id(removed[0]): added[0]}
+        return {}
+
+    def ident(item: Any) -> Any:
+        return tuple(repr(normal_field(f, item.get(f))) for f in schema.identity)
+
+    pairs: dict[int, Any] = {}
+    for item in removed:
+        mine = [a for a in added if ident(a) == ident(item)]
+        twins = [r for r in removed if ident(r) == ident(item)]
+        if len(mine) == 1 and len(twins) == 1:
+            pairs[id(item)] = mine[0]
+    return pairs
+
+
+def summary(item: Any) -> str:
+    try:
+        return json.dumps(item, sort_keys=True)[:120]
+    except (TypeError, ValueError):
+        return repr(item)[:120]
+
+
+def render_block(name: str, item: Mapping[str, Any], schema: BlockSchema, indent: str) -> str:
+    """``name { ... }`` holding only configurable, non-default fields of ``item``."""
+    inner = indent + esc.INDENT
+    lines = [f"{indent}{name} {{"]
+    nested_parts: list[str] = []
+    for key in ordered_keys(schema, list(item)):
+        value = item[key]
+        if schema.fields and not schema.knows(key):
+            continue
+        nested = schema.blocks.get(key)
+        if nested is not None or (
+            isinstance(value, list)
+            and value
+            and all(isinstance(v, Mapping) for v in value)
+            and key not in schema.fields
+        ):
+            for entry in value if isinstance(value, list) else [value]:
+                if isinstance(entry, Mapping):
+                    nested_parts.append(render_block(key, entry, nested or GENERIC_BLOCK, inner))
+            continue
+        if is_empty(value) and key not in schema.true_defaults:
+            continue
+        if key in schema.json_fields and isinstance(parse_json(value), Mapping | list):
+            rendered = "jsonencode(" + esc.render_value(parse_json(value), inner) + ")"
+        else:
+            rendered = esc.render_value(value, inner)
+        lines.append(f"{inner}{key} = {rendered}")
+    for part in nested_parts:
+        if len(lines) > 1:
+            lines.append("")
+        lines.append(part)
+    lines.append(f"{indent}}}")
+    return "\n".join(lines)

@@ -1,0 +1,108 @@
+"""Reading a patched block back: does the code now say what the drift observed?
+
+Values are read with our own decoder (``hcl_tree.literal``), never python-hcl2's dict output,
+and compared the way Terraform would see them (``values.conforms``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tfdrift_gitops.core.paths import split_path
+from tfdrift_gitops.errors import RemediationError
+from tfdrift_gitops.remediation.blocks import GENERIC_BLOCK, item_key, read_block
+from tfdrift_gitops.remediation.hcl_tree import NOT_LITERAL, Block, Lines, Node, parse, top_blocks
+from tfdrift_gitops.remediation.locate import Declared, Located, SourceFile
+from tfdrift_gitops.remediation.schema import BlockSchema, ResourceSchema
+from tfdrift_gitops.remediation.values import conforms, is_empty, read_holes
+
+
+def reparsed(located: Located, text: str) -> Located:
+    """``located`` as it stands in ``text`` (the same file after some edits)."""
+    old = located.file
+    tree = parse(text, old.rel)
+    source = SourceFile(old.path, old.rel, text, tree, Lines(text), old.writable)
+    block = find_resource(tree, located.address.type, located.address.name)
+    if block is None:
+        raise RemediationError(f"internal error: {located.address} vanished while patching")
+    return Located(
+        located.address,
+        located.module,
+        Declared(source, block),
+        located.calls,
+        located.callers_of_module,
+    )
+
+
+def find_resource(tree: Node, rtype: str, name: str) -> Block | None:
+    for block in top_blocks(tree):
+        if block.type == "resource" and block.labels == (rtype, name):
+            return block
+    return None
+
+
+def verify_change(
+    block: Block, path: str, before: Any, after: Any, schema: ResourceSchema
+) -> str | None:
+    """None when the patched block says ``after`` at ``path``; else what differs."""
+    return _verify(block, split_path(path), before, after, schema.as_block())
+
+
+def _verify(
+    block: Block, segments: list[str | int], before: Any, after: Any, schema: BlockSchema
+) -> str | None:
+    step, rest = segments[0], segments[1:]
+    if not isinstance(step, str):
+        return f"unexpected index {step!r}"
+    attribute = block.attribute(step)
+    if attribute is not None:
+        value = read_holes(attribute.expr)
+        for inner in rest:
+            if isinstance(value, dict) and isinstance(inner, str):
+                value = value.get(inner)
+            elif isinstance(value, list) and isinstance(inner, int) and inner < len(value):
+                value = value[inner]
+            else:
+                return f"cannot follow {inner!r} into `{step}`"
+        if value is None and (
+            after is None or (is_empty(after) and step not in schema.true_defaults)
+        ):
+            return None
+        ok = conforms(
+            value,
+            before,
+            after,
+            json_mode=step in schema.json_fields,
+            unordered=step in schema.set_fields,
+        )
+        return None if ok else f"the code says {value!r}"
+    nested = schema.blocks.get(step, GENERIC_BLOCK)
+    statics = block.blocks(step)
+    if not statics and not rest:
+        return None if after is None or is_empty(after) else f"no `{step}` in the code"
+    if not rest:
+        items = [read_block(b, nested) for b in statics]
+        wanted = after if isinstance(after, list) else []
+        known = [item_key(i, nested) for i in items if i is not NOT_LITERAL]
+        if nested.is_set:
+            old = before if isinstance(before, list) else []
+            old_keys = [item_key(i, nested) for i in old]
+            new_keys = [item_key(i, nested) for i in wanted]
+            missing = [k for k in new_keys if k not in old_keys and k not in known]
+            stale = [k for k in old_keys if k not in new_keys and k in known]
+            return None if not missing and not stale else f"`{step}` blocks do not match"
+        expected = [item_key(i, nested) for i in wanted]
+        return None if known == expected else f"`{step}` blocks do not match"
+    index = rest[0]
+    if not isinstance(index, int):
+        return f"unexpected key {index!r} after block `{step}`"
+    if index >= len(statics):
+        return None if after is None or is_empty(after) else f"no `{step}` block {index}"
+    target = statics[index]
+    if len(rest) == 1:
+        item = read_block(target, nested)
+        if item is NOT_LITERAL:
+            return f"`{step}` block uses expressions"
+        same = item_key(item, nested) == item_key(after or {}, nested)
+        return None if same else f"`{step}` block does not match"
+    return _verify(target, rest[1:], before, after, nested)
