@@ -319,6 +319,9 @@ class Drift:
     pr_number: int | None = None
     state_serial: int | None = None
     detected_at: datetime | None = None
+    unverifiable: tuple[str, ...] = ()
+    """Ids of folded events whose change CloudTrail does not show (a password, hidden
+    environment values): replaying events cannot prove such a drift undone."""
 
     @property
     def event_ids(self) -> frozenset[str]:

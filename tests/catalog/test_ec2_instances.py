@@ -577,7 +577,7 @@ NETWORK_CASES = [
                 "ec2",
                 {
                     "subnetId": "subnet-0fa895b0ccbc1ab1f",
-                    "privateDnsHostnameTypeOnLaunch": "resource-name",
+                    "disableLniAtDeviceIndex": {"value": True},
                 },
             )
         ],

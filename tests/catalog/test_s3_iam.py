@@ -404,7 +404,23 @@ USERS: tuple[ResourceSpec, ...] = (
         },
     ),
 )
+ACCOUNT_PAB: tuple[ResourceSpec, ...] = (
+    (
+        "aws_s3_account_public_access_block",
+        "this",
+        {
+            "account_id": ACCOUNT,
+            "block_public_acls": True,
+            "block_public_policy": True,
+            "id": ACCOUNT,
+            "ignore_public_acls": True,
+            "restrict_public_buckets": True,
+        },
+    ),
+    ("aws_iam_role", "marker", role_attrs("marker")),
+)
 STATES: dict[str, tuple[ResourceSpec, ...]] = {
+    "account_pab": ACCOUNT_PAB,
     "inline": INLINE,
     "inline_kms": INLINE_KMS,
     "standalone": STANDALONE,
@@ -807,6 +823,45 @@ S3_CASES = [
         ],
         Expect(resolved="aws_s3_bucket_public_access_block.data", reason="recreated by Terraform"),
         "pab-recreated-by-terraform",
+    ),
+    # ---- the account-wide block (aws_s3_account_public_access_block, id = account id)
+    case(
+        "account_pab",
+        s3("PutAccountPublicAccessBlock", pab(BlockPublicPolicy=False)),
+        Expect(
+            Kind.MODIFIED,
+            "aws_s3_account_public_access_block.this",
+            Severity.CRITICAL,
+            changes={"block_public_policy": (True, False)},
+        ),
+        "account-pab-policy-block-off",
+    ),
+    case(
+        "account_pab",
+        s3("PutAccountPublicAccessBlock", pab()),
+        Expect(skipped="no_change"),
+        "account-pab-as-in-state",
+    ),
+    case(
+        "lab",
+        s3("PutAccountPublicAccessBlock", pab(BlockPublicAcls=False)),
+        Expect(skipped="not_in_state"),
+        "account-pab-not-managed",
+    ),
+    case(
+        "account_pab",
+        s3("DeleteAccountPublicAccessBlock"),
+        Expect(Kind.DELETED, "aws_s3_account_public_access_block.this", Severity.CRITICAL),
+        "account-pab-deleted",
+    ),
+    case(
+        "account_pab",
+        [
+            s3("DeleteAccountPublicAccessBlock", time=1),
+            tf(s3, "PutAccountPublicAccessBlock", pab(), time=2),
+        ],
+        Expect(resolved="aws_s3_account_public_access_block.this", reason="recreated by Terraform"),
+        "account-pab-recreated-by-terraform",
     ),
     case(
         "inline",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from tests.collector.fake_falco import FakeFalco, response
 from tests.collector.falco_alerts import (
@@ -25,6 +27,7 @@ from tests.collector.falco_alerts import (
 )
 from tests.collector.receivers import Receiver
 from tests.conftest import free_port
+from tfdrift_gitops.cli import cli
 from tfdrift_gitops.ledger import open_ledger
 from tfdrift_gitops.notify.webhook import SIGNATURE_HEADER, verify
 
@@ -190,7 +193,6 @@ def test_grpc_unix_socket_to_ledger(state_file: Path, tmp_path: Path, spawn: Any
     ("args", "message"),
     [
         pytest.param(["--falco-grpc", "falco:5060"], "mutual TLS", id="tcp-without-tls"),
-        pytest.param(["--listen", "nowhere"], "HOST:PORT", id="bad-listen"),
         pytest.param(
             ["--listen", "127.0.0.1:0", "--tls-cert", "x.pem"], "go together", id="half-tls"
         ),
@@ -200,13 +202,43 @@ def test_grpc_unix_socket_to_ledger(state_file: Path, tmp_path: Path, spawn: Any
             id="token-variable-unset",
         ),
         pytest.param([], "nothing to collect from", id="no-source"),
+        pytest.param(
+            [
+                "--falco-grpc",
+                "falco:5060",
+                "--grpc-cert",
+                "c.pem",
+                "--grpc-key",
+                "k.pem",
+                "--grpc-ca",
+                "ca.pem",
+            ],
+            "--grpc-cert c.pem: file not found",
+            id="missing-certificate",
+        ),
+        pytest.param(
+            ["--falco-grpc", "unix:///run/falco.sock", "--grpc-cert", "c.pem"],
+            "go together",
+            id="partial-grpc-tls",
+        ),
     ],
 )
-def test_configuration_errors_are_one_line(
-    state_file: Path, spawn: Any, args: list[str], message: str
-) -> None:
-    proc = spawn(["--state", str(state_file), "--no-ledger", *args], {})
-    _, stderr = proc.communicate(timeout=60)
+def test_configuration_errors_are_one_line(state_file: Path, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(cli, ["collect", "--state", str(state_file), "--no-ledger", *args])
+    assert result.exit_code == 3, result.output
+    assert message in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_port_in_use_is_a_clear_error(state_file: Path, spawn: Any) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = spawn(
+            ["--state", str(state_file), "--no-ledger", "--listen", f"127.0.0.1:{port}"], {}
+        )
+        _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 3, stderr
-    assert message in stderr
+    assert "cannot listen" in stderr
     assert "Traceback" not in stderr

@@ -36,7 +36,9 @@ def _alerts(count: int, prefix: str = "ev") -> list[Any]:
     ]
 
 
-def _collector(state_file: Path, address: str, tls: ClientTLS | None = None) -> Collector:
+def _collector(
+    state_file: Path, address: str, tls: ClientTLS | None = None, *, in_process: bool = False
+) -> Collector:
     options = CollectorOptions(
         states=(str(state_file),),
         falco_grpc=address,
@@ -44,6 +46,7 @@ def _collector(state_file: Path, address: str, tls: ClientTLS | None = None) -> 
         grpc_poll_interval=0.01,
         grpc_backoff_base=0.05,
         state_refresh=0,
+        grpc_in_process=in_process,
     )
     return Collector(options, channels=[])
 
@@ -56,7 +59,7 @@ def _drift(collector: Collector) -> Drift | None:
     return None
 
 
-def _wait_for_ids(collector: Collector, ids: set[str], timeout: float = 15.0) -> set[str]:
+def _wait_for_ids(collector: Collector, ids: set[str], timeout: float = 30.0) -> set[str]:
     deadline = time.monotonic() + timeout
     seen: set[str] = set()
     while time.monotonic() < deadline:
@@ -97,21 +100,28 @@ def test_backoff_is_exponential_jittered_and_capped(attempt: int, low: float, hi
     assert backoff.next_delay() <= 0.5
 
 
+@pytest.mark.parametrize(
+    "in_process", [pytest.param(False, id="child-process"), pytest.param(True, id="in-process")]
+)
 def test_unix_socket_killed_mid_stream_loses_nothing(
-    tmp_path: Path, state_file: Path, running: list[Any], caplog: pytest.LogCaptureFixture
+    tmp_path: Path,
+    state_file: Path,
+    running: list[Any],
+    caplog: pytest.LogCaptureFixture,
+    in_process: bool,
 ) -> None:
     caplog.set_level(logging.INFO, logger="tfdrift_gitops.falco.grpc_source")
     address = f"unix://{tmp_path}/falco.sock"
-    alerts = _alerts(120)
-    first = FakeFalco(address, alerts, batch=5, kill_after=40).start()
+    alerts = _alerts(80)
+    first = FakeFalco(address, alerts, batch=5, kill_after=30).start()
     running.append(first)
-    collector = _collector(state_file, address)
+    collector = _collector(state_file, address, in_process=in_process)
     running.append(collector)
     collector.start()
-    assert first.kill_point.wait(10), "the collector never subscribed"
+    assert first.kill_point.wait(30), "the collector never subscribed"
     first.kill()
     written = first.written_ids()
-    assert 40 <= len(written) < len(alerts), "the server must die mid-stream"
+    assert 30 <= len(written) < len(alerts), "the server must die mid-stream"
     # Falco comes back and sends what it had not written yet (plus the in-flight one again).
     resume = len(written) - 1
     second = FakeFalco(address, alerts[resume:], batch=5).start()
@@ -146,7 +156,7 @@ def test_tcp_mutual_tls_survives_a_restart(pki: Pki, state_file: Path, running: 
     collector = _collector(state_file, address, tls)
     running.append(collector)
     collector.start()
-    assert first.kill_point.wait(10)
+    assert first.kill_point.wait(30)
     first.kill()
     resume = len(first.written_ids()) - 1
     second = FakeFalco(
@@ -206,3 +216,25 @@ def test_other_sources_and_broken_alerts_are_counted(
     assert metrics.alerts.value("grpc", "ignored") == 1
     assert metrics.alerts.value("grpc", "invalid") == 1
     assert metrics.alerts.value("grpc", "accepted") == 1
+
+
+def test_a_dead_receiver_process_is_replaced(
+    tmp_path: Path, state_file: Path, running: list[Any]
+) -> None:
+    address = f"unix://{tmp_path}/falco.sock"
+    alerts = _alerts(40, prefix="rp")
+    server = FakeFalco(address, alerts[:20]).start()
+    running.append(server)
+    collector = _collector(state_file, address)
+    running.append(collector)
+    collector.start()
+    first_ids = {a.output_fields["ct.id"] for a in alerts[:20]}
+    assert _wait_for_ids(collector, first_ids) == first_ids
+    source: Any = collector.grpc
+    child = source._child
+    child.kill()  # the receiver dies, Falco does not
+    server.add(alerts[20:])
+    all_ids = {a.output_fields["ct.id"] for a in alerts}
+    assert _wait_for_ids(collector, all_ids) == all_ids
+    assert source._child is not child
+    assert collector.metrics.reconnects.value("grpc") >= 1

@@ -42,7 +42,7 @@ def _url(collector: Collector, path: str = "/falco", scheme: str = "http") -> st
     return f"{scheme}://127.0.0.1:{collector.http.port}{path}"
 
 
-def _drift(collector: Collector, timeout: float = 5.0, events: int = 1) -> Drift:
+def _drift(collector: Collector, timeout: float = 15.0, events: int = 1) -> Drift:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         store: Any = collector.store

@@ -60,7 +60,7 @@ class Notes:
         return 1
 
 
-def _wait(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
+def _wait(predicate: Callable[[], bool], timeout: float = 15.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

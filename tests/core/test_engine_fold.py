@@ -446,3 +446,18 @@ def test_record_round_trip_and_schema() -> None:
     jsonschema.validate(record, SCHEMA)
     assert drift_from_record(json.loads(json.dumps(record))) == drift
     assert [e["id"] for e in record["events"]] == ["PutThing-1", "AddMember-2"]
+
+
+def test_a_change_no_effect_can_replay_is_never_proven_undone() -> None:
+    """An unmodelled call (or a hidden value) stays open even when a later call sets every
+    modelled attribute back to what state says."""
+    detector = run(
+        [
+            event("TouchThing", {"thingId": "t-1"}, minutes=1),
+            event("PutThing", {"thingId": "t-1", "enabled": False}, minutes=2),
+            event("PutThing", {"thingId": "t-1", "enabled": True}, minutes=3),
+        ]
+    )
+    [drift] = detector.drifts
+    assert drift.unverifiable == ("TouchThing-1",)
+    assert detector.resolved == []

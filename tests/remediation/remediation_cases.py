@@ -585,6 +585,16 @@ CASES: tuple[Case, ...] = (
         "import",
     ),
     Case(
+        "remote_module_revert_marks_the_call",
+        lambda: make_drift(
+            "module.vpc.aws_vpc.this[0]",
+            "aws_vpc",
+            [("enable_dns_hostnames", True, False)],
+            severity=Severity.HIGH,
+        ),
+        "revert",
+    ),
+    Case(
         "module_variable_chain",
         lambda: make_drift(
             "module.storage.module.lifecycle.aws_s3_bucket_lifecycle_configuration.this",

@@ -271,3 +271,17 @@ def test_lists_and_objects_render_in_fmt_style() -> None:
     )
     long = ["x" * 40, "y" * 40]
     assert esc.render_value(long, "  ") == f'[\n    "{"x" * 40}",\n    "{"y" * 40}",\n  ]'
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param('"x"', '`"x"`', id="plain"),
+        pytest.param('"a`b"', '`` "a`b" ``', id="inner-backtick"),
+        pytest.param('"```"', '```` "```" ````', id="fence-run"),
+    ],
+)
+def test_values_in_explanations_cannot_break_code_spans(text: str, expected: str) -> None:
+    from tfdrift_gitops.remediation.explain import code_span
+
+    assert code_span(text) == expected

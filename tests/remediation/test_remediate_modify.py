@@ -295,3 +295,30 @@ def test_code_that_already_matches_needs_nothing(tmp_path: Path) -> None:
     )
     assert result.ok and not result.changes
     assert "already says the observed values" in result.notes[0]
+
+
+def test_crlf_files_are_refused(tmp_path: Path) -> None:
+    result = _patch(
+        tmp_path,
+        'resource "aws_instance" "i" {\r\n  ami = "a"\r\n}\r\n',
+        "aws_instance.i",
+        "aws_instance",
+        [("ami", "a", "b")],
+    )
+    assert not result.ok
+    assert "CR/CRLF line endings" in str(result.refusals[0])
+
+
+def test_deeply_nested_values_are_refused(tmp_path: Path) -> None:
+    deep: Any = "x"
+    for _ in range(200):
+        deep = [deep]
+    result = _patch(
+        tmp_path,
+        'resource "aws_iam_role" "r" {\n  managed_policy_arns = []\n}\n',
+        "aws_iam_role.r",
+        "aws_iam_role",
+        [("managed_policy_arns", [], deep)],
+    )
+    assert not result.ok
+    assert "nested deeper than 64 levels" in str(result.refusals[0])

@@ -156,7 +156,11 @@ def _client_tls(
         raise ConfigError("--grpc-cert, --grpc-key and --grpc-ca go together")
     if address and address.startswith("unix:"):
         raise ConfigError("--grpc-cert/--grpc-key/--grpc-ca apply to HOST:PORT, not a unix socket")
-    return ClientTLS(Path(str(cert)), Path(str(key)), Path(str(ca)), server_name=name)
+    paths = [Path(str(cert)), Path(str(key)), Path(str(ca))]
+    for flag, path in zip(("--grpc-cert", "--grpc-key", "--grpc-ca"), paths, strict=True):
+        if not path.is_file():
+            raise ConfigError(f"{flag} {path}: file not found")
+    return ClientTLS(paths[0], paths[1], paths[2], server_name=name)
 
 
 def _server_tls(cert: str | None, key: str | None, client_ca: str | None) -> ServerTLS | None:

@@ -84,6 +84,9 @@ class Observation:
     observed: Mapping[str, Any]
     modelled: bool
     """True when at least one event carried an attribute effect for this resource."""
+    inert: frozenset[str] = frozenset()
+    """Ids of events whose change no effect can replay: nothing applied (an unmodelled call),
+    or the call changed something CloudTrail hides."""
 
 
 class Engine:
@@ -245,13 +248,18 @@ class Engine:
             base = {"id": resource.id} if resource.id else {}
             observed = deep_copy_attrs(base)
         touched: dict[str, Effect] = {}
+        inert: set[str] = set()
         for event in sorted(events, key=lambda e: (e.time, e.id)):
             target = self._target_for(event, resource.type)
             if target is None:
                 continue
+            applied = False
             for effect in target.effects:
                 if effect.apply(observed, event):
                     touched.setdefault(effect.path, effect)
+                    applied = True
+            if not applied or (target.hidden is not None and target.hidden(event)):
+                inert.add(event.id)
         changes: list[Change] = []
         for path, effect in touched.items():
             before = get_path(base, path)
@@ -261,7 +269,12 @@ class Engine:
             if effect.compare(before) == effect.compare(after):
                 continue
             changes.append(redact_change(Change(path=path, before=before, after=after)))
-        return Observation(changes=tuple(changes), observed=observed, modelled=bool(touched))
+        return Observation(
+            changes=tuple(changes),
+            observed=observed,
+            modelled=bool(touched),
+            inert=frozenset(inert),
+        )
 
     def _target_for(self, event: CloudEvent, rtype: str) -> Target | None:
         rule = self.catalog.get(event.name, event.source)

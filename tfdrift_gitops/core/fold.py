@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from tfdrift_gitops.core.catalog.model import Action
-from tfdrift_gitops.core.engine import Engine, Finding, Skip
+from tfdrift_gitops.core.engine import Engine, Finding, Observation, Skip
 from tfdrift_gitops.models import Change, CloudEvent, Drift, Kind, Severity, Status, Transition
 
 
@@ -82,6 +82,7 @@ def _open(engine: Engine, finding: Finding, now: datetime, quiet: Sequence[Cloud
         return Folded(FoldResult.NOT_DRIFT, None, Skip.IGNORED)
     changes: tuple[Change, ...] = ()
     observed: dict[str, object] = {}
+    observation: Observation | None = None
     replayed: tuple[CloudEvent, ...] = (event,)
     if finding.kind in (Kind.MODIFIED, Kind.UNMANAGED):
         if finding.kind is Kind.MODIFIED and quiet:
@@ -117,6 +118,7 @@ def _open(engine: Engine, finding: Finding, now: datetime, quiet: Sequence[Cloud
         ),
         state_serial=finding.state_serial,
         detected_at=now,
+        unverifiable=(event.id,) if observation and _opaque(finding, observation) else (),
     )
     return Folded(FoldResult.OPENED, drift)
 
@@ -152,7 +154,14 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
             severity_reasons=_merge(existing.severity_reasons, reasons),
         )
         return Folded(FoldResult.UPDATED, drift)
-    if existing.kind is Kind.MODIFIED and observation.modelled and not changes:
+    if _opaque(finding, observation) and event.id not in existing.unverifiable:
+        existing = replace(existing, unverifiable=(*existing.unverifiable, event.id))
+    if (
+        existing.kind is Kind.MODIFIED
+        and observation.modelled
+        and not changes
+        and not existing.unverifiable
+    ):
         why = "reverted by Terraform" if finding.trusted else f"reverted by {event.actor.name}"
         return _resolve(existing, events, now, event, why)
     rule = engine.catalog.get(latest.name, latest.source) or finding.rule
@@ -168,6 +177,16 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
         if own.rank > severity.rank:
             severity, reasons = own, _merge(reasons, own_reasons)
     return _updated(existing, events, latest, changes, severity, reasons, now)
+
+
+def _opaque(finding: Finding, observation: Observation) -> bool:
+    """A drift-making call whose change no effect could replay (a password, an unmodelled
+    call): replaying events can never prove it undone."""
+    return (
+        not finding.trusted
+        and finding.kind is Kind.MODIFIED
+        and finding.event.id in observation.inert
+    )
 
 
 def _action(finding: Finding) -> Action:
@@ -262,7 +281,7 @@ def reassess(engine: Engine, drift: Drift, *, now: datetime | None = None) -> Fo
         return Folded(FoldResult.UNCHANGED, drift)
     if state_attrs is None:
         return _resolved_by_state(drift, now, None, "")
-    if not drift.changes:
+    if not drift.changes or drift.unverifiable:
         return Folded(FoldResult.UNCHANGED, drift)
     observation = engine.observe(resource, drift.events)
     changes = engine.filter_changes(observation.changes, resource, drift.event)

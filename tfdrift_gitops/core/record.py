@@ -42,6 +42,7 @@ def drift_to_record(drift: Drift) -> dict[str, Any]:
         "pr_number": drift.pr_number,
         "state_serial": drift.state_serial,
         "detected_at": format_time(drift.detected_at) if drift.detected_at else None,
+        "unverifiable_events": list(drift.unverifiable),
     }
 
 
@@ -73,6 +74,7 @@ def drift_from_record(record: Mapping[str, Any], *, origin: str = "") -> Drift:
             pr_number=_opt_int(record.get("pr_number")),
             state_serial=_opt_int(record.get("state_serial")),
             detected_at=parse_time(detected) if isinstance(detected, str) else None,
+            unverifiable=tuple(str(e) for e in record.get("unverifiable_events") or []),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise CorruptRecordError(f"{where}: not a valid drift record: {exc}") from exc

@@ -21,7 +21,8 @@ from tfdrift_gitops.core.engine import Engine
 from tfdrift_gitops.core.state import StateIndex
 from tfdrift_gitops.errors import ConfigError, NotCloudTrailError, RecordError, TfdriftError
 from tfdrift_gitops.falco.backfill import DEFAULT_LOOKBACK, Backfill
-from tfdrift_gitops.falco.grpc_source import Backoff, ClientTLS, GrpcSource
+from tfdrift_gitops.falco.grpc_process import ProcessGrpcSource
+from tfdrift_gitops.falco.grpc_source import Backoff, ClientTLS, GrpcSource, is_unix
 from tfdrift_gitops.falco.http_source import HttpIntake, ServerTLS
 from tfdrift_gitops.falco.intake import grpc_event
 from tfdrift_gitops.falco.metrics import CollectorMetrics
@@ -55,6 +56,8 @@ class CollectorOptions:
     grpc_poll_interval: float = 0.1
     grpc_backoff_base: float = 0.5
     grpc_backoff_cap: float = 30.0
+    grpc_in_process: bool = False
+    """Read the gRPC stream on a thread of this process instead of a child process."""
     notify_retry: RetryPolicy = field(default_factory=RetryPolicy)
     drain_timeout: float = 30.0
 
@@ -74,6 +77,12 @@ class Collector:
         been delivered (also in the ``tfdrift_notification_seconds`` histogram)."""
         if not options.falco_grpc and not options.listen and not options.backfill:
             raise ConfigError("nothing to collect from: give --falco-grpc and/or --listen")
+        if options.falco_grpc and not is_unix(options.falco_grpc) and options.grpc_tls is None:
+            raise ConfigError(
+                f"--falco-grpc {options.falco_grpc}: Falco serves gRPC over the network only "
+                "with mutual TLS; give --grpc-cert, --grpc-key and --grpc-ca (or use the unix "
+                "socket)"
+            )
         self.options = options
         self.config = config or Config()
         self.metrics = CollectorMetrics()
@@ -109,7 +118,7 @@ class Collector:
             on_sent=self._notified,
         )
         self._on_notified = on_notified
-        self.grpc: GrpcSource | None = None
+        self.grpc: GrpcSource | ProcessGrpcSource | None = None
         self.http: HttpIntake | None = None
         self.backfill: Backfill | None = None
         self.pipeline: Pipeline | None = None
@@ -198,7 +207,8 @@ class Collector:
             )
             self.http.start()
         if options.falco_grpc:
-            self.grpc = GrpcSource(
+            source = GrpcSource if options.grpc_in_process else ProcessGrpcSource
+            self.grpc = source(
                 options.falco_grpc,
                 self._on_grpc_alert,
                 tls=options.grpc_tls,

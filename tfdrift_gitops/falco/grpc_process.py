@@ -17,6 +17,7 @@ one after a backoff.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -137,6 +138,9 @@ class ProcessGrpcSource:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
+            # Its own session: a terminal's Ctrl-C reaches the collector, which then stops the
+            # child in order (after draining), instead of both at once.
+            start_new_session=True,
         )
 
     def _run(self) -> None:
@@ -195,10 +199,8 @@ class ProcessGrpcSource:
 
     def _reap(self, child: subprocess.Popen[bytes]) -> None:
         if child.stdin is not None and not child.stdin.closed:
-            try:
+            with contextlib.suppress(OSError):
                 child.stdin.close()
-            except OSError:
-                pass
         try:
             child.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -212,10 +214,8 @@ class ProcessGrpcSource:
         with self._lock:
             child = self._child
         if child is not None and child.stdin is not None:
-            try:
+            with contextlib.suppress(OSError):
                 child.stdin.close()  # the child's signal to stop
-            except OSError:
-                pass
         if self._thread is not None:
             self._thread.join(timeout)
         if child is not None and child.poll() is None:
@@ -279,10 +279,8 @@ class _ForwardLogs(logging.Handler):
         self.writer = writer
 
     def emit(self, record: logging.LogRecord) -> None:
-        try:
+        with contextlib.suppress(OSError, ValueError):  # the parent is gone: nothing to tell
             self.writer.send("log", (record.name, record.levelno, record.getMessage()))
-        except (OSError, ValueError):
-            pass  # the parent is gone; nothing to tell
 
 
 def child_main(settings_json: str) -> int:
@@ -317,10 +315,8 @@ def child_main(settings_json: str) -> int:
     sender = threading.Thread(target=writer.run, name="frames", daemon=True)
     sender.start()
     source.start()
-    try:
+    with contextlib.suppress(OSError, KeyboardInterrupt):
         sys.stdin.buffer.read()  # returns at EOF: the parent closed our stdin or exited
-    except (OSError, KeyboardInterrupt):
-        pass
     source.stop()
     writer.close()
     sender.join(5)

@@ -187,9 +187,7 @@ class GrpcSource:
         delivered = False
         try:
             channel = self._channel()
-        except ConfigError:
-            raise
-        except Exception as exc:
+        except Exception as exc:  # unreadable certificates may appear later (mounted secrets)
             log.error("Falco gRPC %s: cannot create channel: %s", self.address, exc)
             return False
         try:

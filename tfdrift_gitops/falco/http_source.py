@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from tfdrift_gitops.errors import ConfigError
-from tfdrift_gitops.falco.intake import MAX_BODY_BYTES, BodyError, parse_body
+from tfdrift_gitops.falco.intake import MAX_BODY_BYTES, BodyError, Verdicts, parse_body
 from tfdrift_gitops.falco.metrics import CONTENT_TYPE, CollectorMetrics
 from tfdrift_gitops.falco.pipeline import Item, Pipeline
 
@@ -283,7 +283,7 @@ class HttpIntake:
     def readiness(self) -> tuple[bool, str]:
         return self._ready()
 
-    def accept(self, verdicts: Any, received: float) -> tuple[int, dict[str, Any]]:
+    def accept(self, verdicts: Verdicts, received: float) -> tuple[int, dict[str, Any]]:
         metrics, pipeline = self.metrics, self.pipeline
         dropped = 0
         for reason in verdicts.ignored:

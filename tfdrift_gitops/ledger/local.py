@@ -154,7 +154,10 @@ class LocalStorage:
         """Temporary file, fsync, rename over the target, fsync the directory."""
         tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
         try:
+            created = not path.parent.is_dir()
             path.parent.mkdir(parents=True, exist_ok=True)
+            if created:  # the new directory's own entry must survive a power cut too
+                _fsync_dir(path.parent.parent)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             try:
                 view = memoryview(data)

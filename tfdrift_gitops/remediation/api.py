@@ -10,7 +10,7 @@ from typing import Any
 
 from tfdrift_gitops.errors import RemediationError
 from tfdrift_gitops.models import Drift
-from tfdrift_gitops.remediation.locate import Workspace
+from tfdrift_gitops.remediation.locate import Workspace, read_exact
 from tfdrift_gitops.remediation.policy import (
     StrategyDecision,
     choose_strategy,
@@ -121,7 +121,7 @@ def write_result(result: RemediationResult, root: Path) -> list[Path]:
                 )
         else:
             try:
-                current = target.read_text(encoding="utf-8")
+                current = read_exact(target)
             except OSError as exc:
                 raise RemediationError(f"cannot read {change.path}: {exc.strerror}") from None
             if current != change.old:

@@ -103,11 +103,20 @@ def pair_items(removed: list[Any], added: list[Any], schema: BlockSchema) -> dic
     return pairs
 
 
-def summary(item: Any) -> str:
+def summary(item: Any, limit: int = 160) -> str:
+    """A block item for a sentence: its non-empty fields as ASCII JSON, in a code span."""
+    from tfdrift_gitops.remediation.explain import code_span
+
+    shown = (
+        {k: v for k, v in item.items() if not is_empty(v)} if isinstance(item, Mapping) else item
+    )
     try:
-        return json.dumps(item, sort_keys=True)[:120]
+        text = json.dumps(shown, sort_keys=True, ensure_ascii=True)
     except (TypeError, ValueError):
-        return repr(item)[:120]
+        text = ascii(shown)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return code_span(text)
 
 
 def render_block(name: str, item: Mapping[str, Any], schema: BlockSchema, indent: str) -> str:

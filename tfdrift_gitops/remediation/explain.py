@@ -52,7 +52,16 @@ def shown(value: Any) -> str:
         return f"the observed value (it has no exact HCL literal: {exc})"
     if "\n" in text or len(text) > MAX_SHOWN:
         return "the observed value shown in the drift record"
-    return f"`{text}`"
+    return code_span(text)
+
+
+def code_span(text: str) -> str:
+    """Backticks around ``text`` that its own backticks cannot close (Markdown's rule: a
+    longer fence, padded when the text starts or ends with a backtick)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or longest else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def source_text(file: SourceFile, node: Node, limit: int = 80) -> str:
@@ -127,7 +136,8 @@ class Explainer:
             return self._function(name, expr, file, module, where, text, want)
         node = core(expr)
         refs = references(expr)
-        listed = ", ".join(f"`{_steps_text(r)}`" for r in refs[:5])
+        names = list(dict.fromkeys(_steps_text(r) for r in refs))
+        listed = ", ".join(f"`{n}`" for n in names[:5])
         kind = "template" if node.data == "string" else "expression"
         detail = f" using {listed}" if listed else ""
         return Explanation(
@@ -337,7 +347,9 @@ class Explainer:
 
 
 def _plain(text: str) -> str:
-    return text[1:-1] if text.startswith("`") and text.endswith("`") else text
+    """The text inside a code span made by ``code_span``."""
+    stripped = text.strip("`")
+    return stripped[1:-1] if stripped.startswith(" ") and stripped.endswith(" ") else stripped
 
 
 def _path_argument(arg: Node, file: SourceFile) -> str | None:

@@ -114,9 +114,31 @@ def is_scalar(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
 
 
+MAX_DEPTH = 64
+"""Deeper values are refused: nothing Terraform manages nests this far, and recursion on a
+hostile document must not crash the run."""
+
+
+def check_depth(value: Any, limit: int = MAX_DEPTH) -> None:
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > limit:
+            raise UnrepresentableValueError(f"value is nested deeper than {limit} levels")
+        if isinstance(current, Mapping):
+            stack.extend((v, depth + 1) for v in current.values())
+        elif isinstance(current, list | tuple):
+            stack.extend((v, depth + 1) for v in current)
+
+
 def render_value(value: Any, indent: str = "") -> str:
     """HCL expression text for ``value``. ``indent`` is the indentation of the line the value
     starts on; continuation lines of lists and objects are indented one level deeper."""
+    check_depth(value)
+    return _render(value, indent)
+
+
+def _render(value: Any, indent: str) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -127,7 +149,7 @@ def render_value(value: Any, indent: str = "") -> str:
         return quote_string(value)
     if isinstance(value, Mapping):
         return render_object(value, indent)
-    if isinstance(value, Sequence):
+    if isinstance(value, list | tuple):
         return render_list(value, indent)
     raise UnrepresentableValueError(f"value of type {type(value).__name__} has no HCL literal")
 
@@ -136,12 +158,12 @@ def render_list(values: Sequence[Any], indent: str = "") -> str:
     if not values:
         return "[]"
     if all(is_scalar(v) for v in values):
-        inline = "[" + ", ".join(render_value(v) for v in values) + "]"
+        inline = "[" + ", ".join(_render(v, "") for v in values) + "]"
         if len(indent) + len(inline) <= SINGLE_LINE_LIMIT:
             return inline
     inner = indent + INDENT
     lines = ["["]
-    lines.extend(f"{inner}{render_value(v, inner)}," for v in values)
+    lines.extend(f"{inner}{_render(v, inner)}," for v in values)
     lines.append(f"{indent}]")
     return "\n".join(lines)
 
@@ -154,7 +176,7 @@ def render_object(values: Mapping[str, Any], indent: str = "", *, quote_keys: bo
     lines = ["{"]
     for key, item in values.items():
         rendered_key = render_key(key, prefer_quoted=quote_keys)
-        lines.append(f"{inner}{rendered_key} = {render_value(item, inner)}")
+        lines.append(f"{inner}{rendered_key} = {_render(item, inner)}")
     lines.append(f"{indent}}}")
     return "\n".join(lines)
 

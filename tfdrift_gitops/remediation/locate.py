@@ -135,6 +135,12 @@ class Located:
         return self.declared.block
 
 
+def read_exact(path: Path) -> str:
+    """The file's text with its line endings as they are (no universal-newline translation)."""
+    with open(path, encoding="utf-8", newline="") as stream:
+        return stream.read()
+
+
 def find_repo_root(start: Path) -> Path:
     """The git root above ``start`` (a ``.git`` directory or file), else ``start`` itself."""
     current = start.resolve()
@@ -185,7 +191,7 @@ class Workspace:
             return cached[2]
         rel = self.rel(real)
         try:
-            text = real.read_text(encoding="utf-8")
+            text = read_exact(real)
         except UnicodeDecodeError as exc:
             raise RemediationError(f"{rel}: not UTF-8 text: {exc}") from None
         except OSError as exc:

@@ -19,6 +19,7 @@ from tfdrift_gitops.errors import RemediationError, UnrepresentableValueError
 from tfdrift_gitops.models import Drift, Kind, format_time
 from tfdrift_gitops.remediation import hcl_escape as esc
 from tfdrift_gitops.remediation import ids
+from tfdrift_gitops.remediation.address import parse_address
 from tfdrift_gitops.remediation.blocks import GENERIC_BLOCK, render_block
 from tfdrift_gitops.remediation.explain import Explainer
 from tfdrift_gitops.remediation.hcl_tree import (
@@ -30,7 +31,7 @@ from tfdrift_gitops.remediation.hcl_tree import (
     traversal,
 )
 from tfdrift_gitops.remediation.instances import instance_problem, instanced, module_sharing_problem
-from tfdrift_gitops.remediation.locate import Located, Workspace
+from tfdrift_gitops.remediation.locate import Declared, Located, Workspace
 from tfdrift_gitops.remediation.modify import ModifiedPatcher
 from tfdrift_gitops.remediation.policy import RemediationSettings
 from tfdrift_gitops.remediation.result import FileChange, Refusal
@@ -104,6 +105,7 @@ class Strategies:
                 f"{drift.resource.address} is declared in {located.file.path}, which resolves "
                 "outside the repository root; it is never written"
             )
+        check_line_endings(located.file.text, located.file.rel)
         return located
 
     # ------------------------------------------------------------------ import / modified
@@ -282,6 +284,7 @@ class Strategies:
         rel = self.ws.rel(target)
         if target.exists():
             current = self.ws.read(target)
+            check_line_endings(current.text, current.rel)
             separator = "" if current.text.endswith("\n") or not current.text else "\n"
             if current.text.strip():
                 separator += "\n"
@@ -382,10 +385,23 @@ class Strategies:
     # ------------------------------------------------------------------ revert
 
     def revert(self, drift: Drift, outcome: Outcome) -> None:
-        located = self._locate(drift)
-        source = located.file
+        try:
+            located = self._locate(drift)
+            declared, subject = located.declared, "the block"
+        except RemediationError as exc:
+            # A resource inside a remote module: the module call is the code that applies it.
+            call = self._reachable_call(drift.resource.address)
+            if call is None:
+                raise
+            declared, subject = call, f"module call `{call.block.labels[0]}`"
+            outcome.notes.append(
+                f"{drift.resource.address} cannot be marked where it is declared ({exc}); "
+                f"marking the {subject} at {call.where()} instead"
+            )
+            located = None
+        source = declared.file
         text, lines = source.text, source.lines
-        block = located.block
+        block = declared.block
         marker = "# " + marker_text(drift)
         indent = lines.indent_at(block.start)
         existing = [
@@ -402,11 +418,13 @@ class Strategies:
         tracked = Tracked.start(text).apply(edits, source.rel)
         tracked, tree = finish(text, tracked, source.rel, use_terraform=self.use_terraform)
         final = tracked.text
-        new_lines = Lines(final)
-        again = find_resource(tree, located.address.type, located.address.name)
+        again = next(
+            (b for b in top_blocks(tree) if b.type == block.type and b.labels == block.labels),
+            None,
+        )
         if again is None:
             raise RemediationError("internal error: the block vanished while marking it")
-        above = comment_lines_above(final, new_lines, again.start)
+        above = comment_lines_above(final, Lines(final), again.start)
         if not above or above[-1][2] != marker.strip():
             raise RemediationError("internal error: the revert marker did not read back")
         outcome.changes.append(FileChange(source.rel, text, final, tracked.origin))
@@ -418,11 +436,30 @@ class Strategies:
         outcome.notes.append(
             f"the code of {drift.resource.address} is unchanged; applying it {what}"
         )
-        if located.address.key is not None or instanced(block):
+        if located is not None and (located.address.key is not None or instanced(block)):
             outcome.notes.append(
                 f"{located.address.config_address} has several instances; the apply targets "
                 f"{located.address}"
             )
+
+    def _reachable_call(self, address: str) -> Declared | None:
+        """The module call whose source cannot be followed (remote, outside the repository)
+        on the way to ``address``, when its own file may be edited; else None."""
+        try:
+            parsed = parse_address(address)
+            module = self.ws.root_module()
+        except RemediationError:
+            return None
+        for step in parsed.modules:
+            call = module.module_calls.get(step.name)
+            if call is None:
+                return None
+            try:
+                module = self.ws.resolve_source(module, call)
+            except RemediationError:
+                editable = call.file.writable and "\r" not in call.file.text
+                return call if editable else None
+        return None
 
     def revert_unmanaged(self, drift: Drift, outcome: Outcome) -> None:
         schema = schema_for(drift.resource.type)
@@ -441,6 +478,16 @@ class Strategies:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def check_line_endings(text: str, rel: str) -> None:
+    """Spliced lines end with LF; a CRLF file would come out mixed (and terraform fmt would
+    rewrite every line), so it is refused instead."""
+    if "\r" in text:
+        raise RemediationError(
+            f"{rel} has CR/CRLF line endings; convert it to LF (as terraform fmt writes) "
+            "before remediating"
+        )
 
 
 def marker_text(drift: Drift) -> str:

@@ -314,7 +314,9 @@ RULES: tuple[Rule, ...] = (
             _trail_target(
                 (
                     SetAttr("event_selector", EVENT_SELECTORS, event_selector_blocks),
-                    SetAttr("advanced_event_selector", ADVANCED_SELECTORS, advanced_selector_blocks),
+                    SetAttr(
+                        "advanced_event_selector", ADVANCED_SELECTORS, advanced_selector_blocks
+                    ),
                 )
             ),
         ),

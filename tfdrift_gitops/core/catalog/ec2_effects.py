@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from tfdrift_gitops.core.catalog.model import Extractor, Target, tags_map
+from tfdrift_gitops.core.catalog.tagging import remembered_defaults
 from tfdrift_gitops.core.paths import MISSING, get_path, items, lookup, set_path
 from tfdrift_gitops.core.state import StateIndex
 from tfdrift_gitops.models import CloudEvent, Via
@@ -117,7 +118,8 @@ def _state_form(current: Any, raw: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class UserData:
-    """``userData`` -> ``user_data`` (stored as a SHA-1 hash) or ``user_data_base64``.
+    """``userData`` -> ``user_data`` (provider v5 stores a SHA-1 hash, v6 the text) or
+    ``user_data_base64``.
 
     CloudTrail usually replaces the value with ``<sensitiveDataRemoved>``. Then the observed
     value is that marker and it never compares equal to anything: we know the user data was
@@ -190,12 +192,15 @@ class CreateTags:
             return False
         current = get_path(attrs, self.path)
         tags = dict(current) if isinstance(current, Mapping) else {}
-        defaults = attrs.get("tags_all")
+        defaults = remembered_defaults(attrs)
         for key, raw in pairs:
             value = _tag_text(raw)
-            if key not in tags and isinstance(defaults, Mapping) and defaults.get(key) == value:
-                continue
-            tags[key] = value
+            if key in defaults and defaults[key] == value:
+                # The provider's default value: not a resource tag, also when an earlier call
+                # had overwritten it and this one (Terraform reverting) writes it back.
+                tags.pop(key, None)
+            else:
+                tags[key] = value
         set_path(attrs, self.path, tags)
         return True
 

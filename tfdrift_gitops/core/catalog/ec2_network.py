@@ -88,16 +88,30 @@ def _prefer_managed(by_type: Sequence[tuple[Target, ...]]) -> tuple[Target, ...]
     return (*managed, *by_type[0])
 
 
-def _flag_targets(types: tuple[str, ...], id_: Extractor, flags: Mapping[str, str]) -> Any:
+def _flag_targets(
+    types: tuple[str, ...],
+    id_: Extractor,
+    flags: Mapping[str, str],
+    values: Mapping[str, Extractor] | None = None,
+) -> Any:
+    """Boolean ``flags`` (``{"value": true}`` in CloudTrail) and other ``values`` (plain
+    strings or numbers) as ``Set`` effects, per type, with the resource-level fallback for a
+    call that sets nothing modelled."""
+    extra = dict(values or {})
     groups = []
     for rtype in types:
         target = Target(
             type=rtype,
             lookup="id",
             id=id_,
-            effects=tuple(Set(path, _flag(name)) for path, name in flags.items()),
+            effects=(
+                *(Set(path, _flag(name)) for path, name in flags.items()),
+                *(Set(path, value) for path, value in extra.items()),
+            ),
         )
-        groups.append(with_fallback(target, *(_flag(name) for name in flags.values())))
+        groups.append(
+            with_fallback(target, *(_flag(name) for name in flags.values()), *extra.values())
+        )
     return _prefer_managed(groups)
 
 
@@ -108,6 +122,16 @@ _SUBNET_FLAGS = {
     "map_customer_owned_ip_on_launch": "mapCustomerOwnedIpOnLaunch",
     "enable_resource_name_dns_a_record_on_launch": "enableResourceNameDnsARecordOnLaunch",
     "enable_resource_name_dns_aaaa_record_on_launch": "enableResourceNameDnsAAAARecordOnLaunch",
+}
+# ModifySubnetAttribute's non-boolean settings arrive as plain values (the subnet settings page
+# of the console sends the host name type with the flags).
+_SUBNET_VALUES: dict[str, Extractor] = {
+    "private_dns_hostname_type_on_launch": mapped(
+        first(req("privateDnsHostnameTypeOnLaunch.value"), req("privateDnsHostnameTypeOnLaunch")),
+        as_str,
+    ),
+    "enable_lni_at_device_index": mapped(req("enableLniAtDeviceIndex"), as_int),
+    "customer_owned_ipv4_pool": mapped(req("customerOwnedIpv4Pool"), as_str),
 }
 
 
@@ -132,7 +156,9 @@ MODIFY_SUBNET_ATTRIBUTE = Rule(
     event="ModifySubnetAttribute",
     source=EC2,
     action=Action.MODIFY,
-    targets=_flag_targets(("aws_subnet", "aws_default_subnet"), req("subnetId"), _SUBNET_FLAGS),
+    targets=_flag_targets(
+        ("aws_subnet", "aws_default_subnet"), req("subnetId"), _SUBNET_FLAGS, _SUBNET_VALUES
+    ),
     severity=Severity.MEDIUM,
     description="subnet attribute changed",
     severity_checks=(_public_on_launch,),

@@ -21,6 +21,7 @@ from tfdrift_gitops.core.catalog.ec2_sg import (
     group_id_of,
     has_rule_content,
     modify_rule_updates,
+    request_permissions,
     requested_rule_ids,
     revoked_rule_ids,
 )
@@ -191,10 +192,21 @@ def _revoke(direction: str) -> Rule:
     )
 
 
+def _has_permissions(wanted: bool) -> Guard:
+    def guard(event: CloudEvent, index: StateIndex) -> bool:
+        return bool(request_permissions(event, group_id_of(event))) is wanted
+
+    return guard
+
+
 def _describe(direction: str) -> Rule:
+    """New descriptions, given with the rules' content (``ipPermissions``) or by rule id
+    (``securityGroupRuleDescriptions``). The id form says nothing about which inline rule it
+    is: a resource-level change of the group, never "no change"."""
     egress = direction == "egress"
     described = _ids(lambda e: requested_rule_ids(e) or _description_rule_ids(e))
     separate = _separate(described)
+    inline = _not(separate)
     return Rule(
         event=f"UpdateSecurityGroupRuleDescriptions{direction.capitalize()}",
         source=EC2,
@@ -207,7 +219,10 @@ def _describe(direction: str) -> Rule:
                 id=described,
                 guard=separate,
             ),
-            *_group_targets((SecurityGroupRules(direction, "describe"),), _not(separate)),
+            *_group_targets(
+                (SecurityGroupRules(direction, "describe"),), _and(inline, _has_permissions(True))
+            ),
+            *_group_targets((), _and(inline, _has_permissions(False)))[:2],
         ),
         severity=Severity.LOW,
         description=f"{direction} rule description changed",

@@ -269,9 +269,10 @@ CONFIG_EFFECTS: tuple[Effect, ...] = (
         text("loggingConfig.applicationLogLevel"),
         optional_text,
     ),
-    SetAttr("logging_config[0].system_log_level", text("loggingConfig.systemLogLevel"), optional_text),
+    SetAttr(
+        "logging_config[0].system_log_level", text("loggingConfig.systemLogLevel"), optional_text
+    ),
 )
-
 
 
 def _request_names_nothing_visible(event: CloudEvent) -> bool:

@@ -386,6 +386,9 @@ class Target:
     action: Action | None = None
     guard: Guard | None = None
     import_id: Extractor | None = None
+    hidden: Callable[[CloudEvent], bool] | None = None
+    """True when the call changed something CloudTrail does not show (a password): no
+    replay can then prove the drift undone."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -300,6 +300,7 @@ CLUSTER_EFFECTS: tuple[Effect, ...] = (
     *_logs_exports("enabled_cloudwatch_logs_exports"),
 )
 
+
 def _requested_or_created(field: str) -> Extractor:
     """A boolean the create request sets, else what the response (the new resource) says."""
     return first(boolean(field), mapped(resp(field), as_bool))

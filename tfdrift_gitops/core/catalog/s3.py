@@ -334,10 +334,14 @@ def _public_acl(event: CloudEvent, observed: Mapping[str, Any]) -> tuple[Severit
     if canned in PUBLIC_CANNED_ACLS:
         return Severity.CRITICAL, f"canned ACL {canned!r} makes the bucket public"
     grants = acl_grants(event)
-    for grant in grants if isinstance(grants, list) else []:
-        if grant["uri"].endswith(PUBLIC_GROUPS):
-            group = grant["uri"].rsplit("/", 1)[-1]
-            return Severity.CRITICAL, f"ACL grants {grant['permission']} to {group}"
+    public = [
+        g for g in (grants if isinstance(grants, list) else []) if g["uri"].endswith(PUBLIC_GROUPS)
+    ]
+    # Name the worst grant: anyone on the internet (AllUsers) before any AWS account.
+    public.sort(key=lambda g: not g["uri"].endswith(PUBLIC_GROUPS[0]))
+    if public:
+        group = public[0]["uri"].rsplit("/", 1)[-1]
+        return Severity.CRITICAL, f"ACL grants {public[0]['permission']} to {group}"
     return None
 
 
@@ -484,6 +488,26 @@ def _delete(standalone: str, inline: tuple[Effect, ...]) -> tuple[Target, ...]:
 
 _BUCKET_MANAGED = present(BUCKET_TYPE, "bucket", BUCKET)
 
+# The account-wide public access block (S3 Control API, still eventSource s3.amazonaws.com):
+# ``aws_s3_account_public_access_block`` has the account id as its id.
+ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws_s3_account_public_access_block"
+
+
+def _account_id(event: CloudEvent) -> Any:
+    return event.account_id or event.actor.account_id or MISSING
+
+
+def _account_pab(effects: tuple[Effect, ...], action: Action) -> tuple[Target, ...]:
+    """The managed block (Terraform's own Put re-creates it), else the id alone so the skip
+    says "not in state"."""
+    if action is Action.DELETE:
+        return (Target(ACCOUNT_PUBLIC_ACCESS_BLOCK, "id", _account_id, action=Action.DELETE),)
+    return (
+        *upsert_targets(ACCOUNT_PUBLIC_ACCESS_BLOCK, "id", _account_id, effects),
+        Target(ACCOUNT_PUBLIC_ACCESS_BLOCK, "id", _account_id, effects, action=Action.MODIFY),
+    )
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "PutBucketVersioning",
@@ -550,6 +574,23 @@ RULES: tuple[Rule, ...] = (
         (Target(PUBLIC_ACCESS_BLOCK, "bucket", BUCKET, import_id=BUCKET),),
         severity=Severity.CRITICAL,
         description="Bucket public access block removed",
+    ),
+    Rule(
+        "PutAccountPublicAccessBlock",
+        SOURCE,
+        Action.MODIFY,
+        _account_pab(PAB_EFFECTS, Action.MODIFY),
+        severity=Severity.MEDIUM,
+        description="Account-wide S3 public access block set",
+        severity_checks=(_public_access_opened,),
+    ),
+    Rule(
+        "DeleteAccountPublicAccessBlock",
+        SOURCE,
+        Action.DELETE,
+        _account_pab((), Action.DELETE),
+        severity=Severity.CRITICAL,
+        description="Account-wide S3 public access block removed",
     ),
     Rule(
         "PutBucketEncryption",

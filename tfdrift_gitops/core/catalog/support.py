@@ -183,8 +183,8 @@ def with_fallback(
     def resource_level(event: CloudEvent, index: StateIndex) -> bool:
         return not modelled_only(event, index)
 
-    modelled = replace(target, guard=_all(target.guard, modelled_only))
-    bare = replace(target, effects=(), guard=_all(target.guard, resource_level))
+    modelled = replace(target, guard=_all(target.guard, modelled_only), hidden=unseen)
+    bare = replace(target, effects=(), guard=_all(target.guard, resource_level), hidden=unseen)
     return modelled, bare
 
 

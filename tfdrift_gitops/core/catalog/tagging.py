@@ -48,6 +48,23 @@ def provider_defaults(attrs: Mapping[str, Any]) -> dict[str, str]:
     return {k: v for k, v in _map(attrs.get("tags_all")).items() if k not in own}
 
 
+DEFAULTS_KEY = "__tfdrift_default_tags__"
+"""Observed-attributes-only key (no effect reports it) holding the defaults as state had them."""
+
+
+def remembered_defaults(attrs: dict[str, Any]) -> dict[str, str]:
+    """``provider_defaults`` as they were before the first replayed tag call, kept for the rest
+    of the replay: once a call overwrites a default tag it looks like a resource tag, and the
+    later call that writes the default value back (Terraform reverting) must still be seen to
+    hand the key back to the provider."""
+    kept = attrs.get(DEFAULTS_KEY)
+    if isinstance(kept, Mapping):
+        return _map(kept)
+    defaults = provider_defaults(attrs)
+    attrs[DEFAULTS_KEY] = defaults
+    return defaults
+
+
 @dataclass(frozen=True, slots=True)
 class ReplaceTags:
     """The whole tag set is replaced (PutBucketTagging; DeleteBucketTagging with ``{}``)."""
@@ -64,7 +81,7 @@ class ReplaceTags:
         if not isinstance(new, Mapping):
             return False
         full = _map(new)
-        defaults = provider_defaults(attrs)
+        defaults = remembered_defaults(attrs)
         attrs[self.path] = {k: v for k, v in full.items() if defaults.get(k) != v}
         if isinstance(attrs.get("tags_all"), Mapping):
             attrs["tags_all"] = full
@@ -87,13 +104,16 @@ class MergeTags:
         if not isinstance(new, Mapping):
             return False
         own = _map(attrs.get(self.path))
-        defaults = provider_defaults(attrs)
+        defaults = remembered_defaults(attrs)
         every = attrs.get("tags_all")
         merged_all = _map(every) if isinstance(every, Mapping) else None
         for key, val in _map(new).items():
-            if key not in own and defaults.get(key) == val:
-                continue  # already there through the provider's default tags
-            own[key] = val
+            if key in defaults and defaults[key] == val:
+                # The provider's default value: its tag, not the resource's (also when an
+                # earlier call had overwritten it and this one restores it).
+                own.pop(key, None)
+            else:
+                own[key] = val
             if merged_all is not None:
                 merged_all[key] = val
         attrs[self.path] = own
