@@ -1,1 +1,4 @@
-"""Adapters around the pure core: files, S3, Falco, GitHub, notifiers. Built when asked, never at import."""
+"""Adapters around the pure core: files, S3, Falco, GitHub, notifiers.
+
+They are built when asked, never at import time.
+"""
