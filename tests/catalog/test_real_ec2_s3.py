@@ -532,6 +532,17 @@ def test_every_fixture_has_a_case_and_a_source() -> None:
     assert [f for f in files if f"`{f}.json`" not in sources] == []
 
 
+def test_the_directory_replays_as_one_input(index: StateIndex) -> None:
+    """As ``detect --events DIR`` reads it: distinct event ids (nothing dropped as a duplicate)
+    and every case's drift open. Calls on one resource fold into one drift here."""
+    events = [event(raw(str(p.values[0])), str(p.values[0])) for p in CASES]
+    assert len({e.id for e in events}) == len(events)
+    outcome = run_events(index, events)
+    assert "duplicate_event" not in outcome.skipped
+    wanted = [w for p in CASES if isinstance(w := p.values[1], Expect) and w.kind is not None]
+    assert {w.address for w in wanted} == {label(d) for d in outcome.open}
+
+
 # --------------------------------------------------------------------------- sequences
 
 
