@@ -203,3 +203,36 @@ def test_ledger_records_then_a_newer_state_resolves_the_imported_change(
     open_now = open_ledger(ledger).list_open().drifts
     assert len(open_now) == 5
     assert "aws_db_instance.main" not in {d.resource.address for d in open_now}
+
+
+def _sg_call(name: str, event_id: str, when: str) -> dict[str, Any]:
+    records = json.loads(EVENTS_FILE.read_text())["Records"]
+    base = next(r for r in records if r["eventName"] == "AuthorizeSecurityGroupIngress")
+    record = json.loads(json.dumps(base))
+    record.update(eventName=name, eventID=event_id, eventTime=when, responseElements=None)
+    permission = record["requestParameters"]["ipPermissions"]["items"][0]
+    permission.update(fromPort=443, toPort=443)
+    permission["ipRanges"]["items"] = [{"cidrIp": "0.0.0.0/0", "description": "HTTPS"}]
+    return record
+
+
+@pytest.mark.parametrize("with_ledger", [False, True], ids=["memory", "ledger"])
+def test_late_older_revoke_after_a_newer_re_add_opens_no_drift(
+    tmp_path: Path, with_ledger: bool
+) -> None:
+    """Delivery order: the re-add (10:00, sets what state says) first, then the older revoke
+    (09:00). AWS ends with the rule in place, as state says: no drift."""
+    path = tmp_path / "late.jsonl"
+    path.write_text(
+        json.dumps(_sg_call("AuthorizeSecurityGroupIngress", "re-add", "2026-11-20T10:00:00Z"))
+        + "\n"
+        + json.dumps(_sg_call("RevokeSecurityGroupIngress", "revoke", "2026-11-20T09:00:00Z"))
+        + "\n"
+    )
+    ledger = ["--ledger", str(tmp_path / "ledger")] if with_ledger else []
+    result = invoke(
+        "detect", "--state", EXAMPLE_ARGS[1], "--events", str(path), *ledger, "--format", "json"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert "skipped: no_change 2" in result.stderr

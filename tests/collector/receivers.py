@@ -7,6 +7,7 @@ codes, so tests can make it fail with 429 (and Retry-After) or 5xx before succee
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -45,6 +46,11 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                # Like a real endpoint: no 40 ms Nagle/delayed-ACK stall per keep-alive reply.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))

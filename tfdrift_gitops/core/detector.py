@@ -8,14 +8,19 @@ fold results.
 from __future__ import annotations
 
 import logging
-from collections import Counter, deque
-from collections.abc import Iterable
+from collections import Counter, OrderedDict, deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from tfdrift_gitops.core.engine import Engine, Finding, Skip
 from tfdrift_gitops.core.fold import Folded, FoldResult, fold, is_quiet
-from tfdrift_gitops.errors import NotCloudTrailError, RecordError
+from tfdrift_gitops.errors import (
+    CorruptRecordError,
+    LedgerConflictError,
+    NotCloudTrailError,
+    RecordError,
+)
 from tfdrift_gitops.models import CloudEvent, Drift, SkippedRecord
 
 log = logging.getLogger(__name__)
@@ -27,27 +32,24 @@ NOT_CLOUDTRAIL = "not_cloudtrail"
 class DriftStore(Protocol):
     """Where findings are folded: one open drift per resource key."""
 
-    def record(self, engine: Engine, finding: Finding) -> Folded: ...
+    def record(
+        self, engine: Engine, finding: Finding, *, quiet: Sequence[CloudEvent] = ()
+    ) -> Folded: ...
 
 
 class MemoryStore:
     """The in-memory store used by ``detect`` without ``--ledger``."""
 
-    QUIET_PER_RESOURCE = 16
-
     def __init__(self) -> None:
         self.open: dict[str, Drift] = {}
         self.closed: list[Drift] = []
-        self.quiet: dict[str, deque[CloudEvent]] = {}
 
-    def record(self, engine: Engine, finding: Finding) -> Folded:
+    def record(
+        self, engine: Engine, finding: Finding, *, quiet: Sequence[CloudEvent] = ()
+    ) -> Folded:
         key = finding.resource.key
-        existing = self.open.get(key)
-        quiet = self.quiet.get(key, ()) if existing is None else ()
-        folded = fold(engine, existing, finding, quiet=tuple(quiet))
+        folded = fold(engine, self.open.get(key), finding, quiet=quiet)
         drift = folded.drift
-        if is_quiet(folded):
-            self.quiet.setdefault(key, deque(maxlen=self.QUIET_PER_RESOURCE)).append(finding.event)
         if folded.result is FoldResult.NOT_DRIFT or drift is None:
             return folded
         if drift.status.is_open:
@@ -56,6 +58,31 @@ class MemoryStore:
             self.open.pop(key, None)
             self.closed.append(drift)
         return folded
+
+
+class QuietEvents:
+    """Recent events per resource that made no drift on their own (they set what state says,
+    or Terraform made them). Replayed with a late, older call they show it already undone.
+    Bounded per resource and in resources, oldest forgotten first."""
+
+    def __init__(self, per_resource: int = 16, resources: int = 100_000) -> None:
+        self.per_resource = per_resource
+        self.resources = resources
+        self._events: OrderedDict[str, deque[CloudEvent]] = OrderedDict()
+
+    def get(self, key: str) -> tuple[CloudEvent, ...]:
+        found = self._events.get(key)
+        return tuple(found) if found else ()
+
+    def remember(self, key: str, event: CloudEvent) -> None:
+        found = self._events.get(key)
+        if found is None:
+            found = self._events[key] = deque(maxlen=self.per_resource)
+            if len(self._events) > self.resources:
+                self._events.popitem(last=False)
+        else:
+            self._events.move_to_end(key)
+        found.append(event)
 
 
 @dataclass(slots=True)
@@ -80,6 +107,7 @@ class Detector:
         self.engine = engine
         self.store: DriftStore = store if store is not None else MemoryStore()
         self.tally = Tally()
+        self.quiet = QuietEvents()
         self._touched: dict[str, Drift] = {}
         self._seen_ids: set[str] = set()
 
@@ -116,7 +144,16 @@ class Detector:
 
     def _record(self, finding: Finding) -> Skip | None:
         """Fold one finding; the skip reason when it made or changed no drift."""
-        folded = self.store.record(self.engine, finding)
+        key = finding.resource.key
+        try:
+            folded = self.store.record(self.engine, finding, quiet=self.quiet.get(key))
+        except (CorruptRecordError, LedgerConflictError) as exc:
+            # One resource's stored drift is unusable or contended: say so, go on with the rest.
+            self.tally.errors.append(f"{finding.event.origin or finding.event.id}: {exc}")
+            log.error("%s", exc)
+            return None
+        if is_quiet(folded):
+            self.quiet.remember(key, finding.event)
         self.tally.results[folded.result.value] += 1
         if folded.drift is None or folded.result is FoldResult.NOT_DRIFT:
             return folded.skip or Skip.NO_CHANGE

@@ -7,14 +7,14 @@ so the local directory and S3 behave the same by construction and pass one contr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from tfdrift_gitops.core.engine import Engine, Finding
 from tfdrift_gitops.core.fold import Folded
-from tfdrift_gitops.models import Drift, Status
+from tfdrift_gitops.models import CloudEvent, Drift, Status
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +94,14 @@ class Ledger(Protocol):
     @property
     def location(self) -> str: ...
 
-    def record(self, engine: Engine, finding: Finding, *, now: datetime | None = None) -> Folded:
+    def record(
+        self,
+        engine: Engine,
+        finding: Finding,
+        *,
+        now: datetime | None = None,
+        quiet: Sequence[CloudEvent] = (),
+    ) -> Folded:
         """Fold one finding into the stored open drift of its resource (create, update, resolve)
         with conditional writes; a redelivered event changes nothing."""
         ...

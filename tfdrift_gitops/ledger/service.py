@@ -42,7 +42,7 @@ from tfdrift_gitops.ledger.base import (
     Reassessed,
     Storage,
 )
-from tfdrift_gitops.models import Drift, Status
+from tfdrift_gitops.models import CloudEvent, Drift, Status
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,14 @@ class StoredLedger:
 
     # ------------------------------------------------------------------ folding
 
-    def record(self, engine: Engine, finding: Finding, *, now: datetime | None = None) -> Folded:
+    def record(
+        self,
+        engine: Engine,
+        finding: Finding,
+        *,
+        now: datetime | None = None,
+        quiet: Sequence[CloudEvent] = (),
+    ) -> Folded:
         """Fold one finding into the stored open drift of its resource.
 
         Returns what ``core.fold.fold`` decided, after it was stored. A redelivered event whose
@@ -153,7 +160,8 @@ class StoredLedger:
             if current is not None and not current.drift.status.is_open:
                 self._finish_close(current, now)  # an interrupted close: finish it first
                 continue
-            folded = fold(engine, current.drift if current else None, finding, now=now)
+            existing = current.drift if current else None
+            folded = fold(engine, existing, finding, now=now, quiet=quiet)
             drift = folded.drift
             if drift is None or folded.result in (FoldResult.NOT_DRIFT, FoldResult.UNCHANGED):
                 return folded
