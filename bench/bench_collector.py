@@ -176,11 +176,13 @@ def serve(address: str, count: int, start: int) -> None:
 # ----------------------------------------------------------------------------- child: client
 
 
-def post(port: int, count: int, start: int, rate: float) -> None:
-    """One keep-alive connection, one alert per request; prints the elapsed seconds."""
+def post(port: int, count: int, start: int, rate: float, *, drift_only: bool = False) -> None:
+    """One keep-alive connection, one alert per request; prints the elapsed seconds.
+    ``drift_only``: only the stream's drift alerts (numbers 9, 19, 29, ...)."""
     import http.client
 
-    bodies = [json_alert(start + n) for n in range(count)]
+    numbers = [(start + n) * 10 + 9 if drift_only else start + n for n in range(count)]
+    bodies = [json_alert(n) for n in numbers]
     connection = http.client.HTTPConnection("127.0.0.1", port)
     headers = {"Content-Type": "application/json"}
     began = time.perf_counter()
@@ -231,6 +233,13 @@ def _collector(state: Path, **options: Any) -> Any:
     )
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _rss_mb() -> float:
     with open("/proc/self/statm") as handle:
         pages = int(handle.read().split()[1])
@@ -264,10 +273,23 @@ def bench_grpc(workdir: Path, state: Path, count: int) -> None:
 
     collector._on_grpc_alert = timed
     collector.start()
+    cpu_before = {
+        "collector": _cpu_seconds(os.getpid()),
+        "falco stand-in": _cpu_seconds(falco.pid),
+    }
     done = _wait_handled(collector, count, timeout=600)
-    rate = count / (done - first[0])
-    print(f"grpc: {count} alerts in {done - first[0]:.2f}s = {rate:,.0f} alerts/s "
+    child = collector.grpc._child  # the receiver process (see falco/grpc_process.py)
+    cpu = {
+        "collector": _cpu_seconds(os.getpid()) - cpu_before["collector"],
+        "gRPC receiver child": _cpu_seconds(child.pid) if child is not None else 0.0,
+        "falco stand-in": _cpu_seconds(falco.pid) - cpu_before["falco stand-in"],
+    }
+    elapsed = done - first[0]
+    rate = count / elapsed
+    print(f"grpc: {count} alerts in {elapsed:.2f}s = {rate:,.0f} alerts/s "
           f"(target >= 10,000)")  # fmt: skip
+    usage = ", ".join(f"{name} {seconds / elapsed:.2f}" for name, seconds in cpu.items())
+    print(f"  CPU cores busy: {usage} (machine: {os.cpu_count()} cores)")
     collector.shutdown()
     falco.communicate("")
 
@@ -310,7 +332,7 @@ def bench_latency(workdir: Path, state: Path, count: int, rate: float) -> None:
             self.end_headers()
             self.wfile.write(b"ok")
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
@@ -322,7 +344,9 @@ def bench_latency(workdir: Path, state: Path, count: int, rate: float) -> None:
         state, listen="127.0.0.1:0", channels=[channel], on_notified=samples.append
     )
     collector.start()
-    # Only every 10th alert of the stream is drift: send those, each opens a new drift.
+    # Only every 10th alert of the stream is drift: send those, each opens a new drift (the
+    # pool has DRIFT_POOL groups, so at most that many notifications).
+    count = min(count, DRIFT_POOL)
     port = collector.http.port
     client = _child("--post", str(port), str(count), "0", str(rate), "--drift-only")
     client.communicate()
@@ -384,14 +408,7 @@ def main() -> None:
         return
     if args.post:
         port, count, start, rate = args.post
-        if args.drift_only:  # alerts 9, 19, 29, ... are the drift pool
-            global json_alert
-            plain = json_alert
-
-            def json_alert(n: int) -> bytes:
-                return plain(n * 10 + 9)
-
-        post(int(port), int(count), int(start), float(rate))
+        post(int(port), int(count), int(start), float(rate), drift_only=args.drift_only)
         return
     import logging
 

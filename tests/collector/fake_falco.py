@@ -45,19 +45,31 @@ class _Outputs(falco_outputs_pb2_grpc.serviceServicer):  # type: ignore[misc]
     def sub(self, request_iterator: Iterator[Any], context: Any) -> Iterator[Any]:
         owner = self.owner
         owner.subscribed.set()
-        for _request in request_iterator:
-            owner.requests += 1
-            for _ in range(owner.batch):
+        in_flight: int | None = None
+        try:
+            for _request in request_iterator:
+                owner.requests += 1
+                for _ in range(owner.batch):
+                    with owner.lock:
+                        if owner.requeued:
+                            index = owner.requeued.pop(0)
+                        elif owner.cursor < len(owner.alerts):
+                            index = owner.cursor
+                            owner.cursor += 1
+                        else:
+                            break
+                    in_flight = index
+                    yield owner.alerts[index]
+                    in_flight = None
+                    with owner.lock:
+                        owner.written.append(index)
+                        if owner.kill_after is not None and len(owner.written) >= owner.kill_after:
+                            owner.kill_point.set()
+        finally:
+            # The subscriber went away while this one was being sent: the next one gets it.
+            if in_flight is not None:
                 with owner.lock:
-                    if owner.cursor >= len(owner.alerts):
-                        break
-                    index = owner.cursor
-                    owner.cursor += 1
-                yield owner.alerts[index]
-                with owner.lock:
-                    owner.written.append(index)
-                    if owner.kill_after is not None and len(owner.written) >= owner.kill_after:
-                        owner.kill_point.set()
+                    owner.requeued.append(in_flight)
 
     def get(self, request: Any, context: Any) -> Iterator[Any]:
         yield from self.owner.alerts
@@ -92,6 +104,7 @@ class FakeFalco:
         self.cursor = 0
         self.requests = 0
         self.written: list[int] = []
+        self.requeued: list[int] = []
         self.lock = threading.Lock()
         self.kill_point = threading.Event()
         self.subscribed = threading.Event()

@@ -233,6 +233,9 @@ def test_a_dead_receiver_process_is_replaced(
     source: Any = collector.grpc
     child = source._child
     child.kill()  # the receiver dies, Falco does not
+    deadline = time.monotonic() + 30
+    while (source._child is child or not source.connected) and time.monotonic() < deadline:
+        time.sleep(0.01)
     server.add(alerts[20:])
     all_ids = {a.output_fields["ct.id"] for a in alerts}
     assert _wait_for_ids(collector, all_ids) == all_ids

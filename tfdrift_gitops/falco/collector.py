@@ -110,6 +110,7 @@ class Collector:
             timeout = settings.timeout
         else:
             timeout = 5.0
+        self._on_notified = on_notified
         self.dispatcher = Dispatcher(
             channels,
             timeout=timeout,
@@ -117,7 +118,6 @@ class Collector:
             on_outcome=self._notification_outcome,
             on_sent=self._notified,
         )
-        self._on_notified = on_notified
         self.grpc: GrpcSource | ProcessGrpcSource | None = None
         self.http: HttpIntake | None = None
         self.backfill: Backfill | None = None

@@ -181,7 +181,10 @@ class ProcessGrpcSource:
                 restarts.reset()
                 self.received += len(data)
                 for raw in data:
-                    on_alert(parse(raw))
+                    try:
+                        on_alert(parse(raw))
+                    except Exception:  # one bad message must not stop the stream
+                        log.exception("gRPC receiver for %s: cannot handle a message", self.address)
             elif kind == "connected":
                 self._set_connected(bool(data))
             elif kind == "reconnect":

@@ -201,7 +201,10 @@ class GrpcSource:
             for response in call:
                 delivered = True
                 self.received += 1
-                self._on_alert(response)
+                try:
+                    self._on_alert(response)
+                except Exception:  # one bad message must not end the stream
+                    log.exception("Falco gRPC %s: cannot handle a message", self.address)
         except grpc.RpcError as exc:
             if not self._stop.is_set():
                 code = exc.code() if hasattr(exc, "code") else None
