@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +34,14 @@ RDS_RECORD = ("ModifyDBInstance", "RDS Instance Deletion Protection Disabled")
 
 
 def _run(args: list[str], cwd: Path) -> Any:
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=cwd):
-        return runner.invoke(cli, args, catch_exceptions=False)
+    """Invoke the CLI from a scratch directory under ``cwd`` (no .tfdrift.yml around)."""
+    scratch = Path(tempfile.mkdtemp(dir=cwd))
+    previous = Path.cwd()
+    os.chdir(scratch)
+    try:
+        return CliRunner().invoke(cli, args, catch_exceptions=False)
+    finally:
+        os.chdir(previous)
 
 
 def _record_file(tmp_path: Path, *drifts: Drift) -> Path:

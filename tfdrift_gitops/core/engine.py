@@ -27,7 +27,7 @@ from tfdrift_gitops.core.catalog.model import (
 from tfdrift_gitops.core.paths import MISSING, get_path
 from tfdrift_gitops.core.policy import Policy
 from tfdrift_gitops.core.redact import redact_change
-from tfdrift_gitops.core.state import StateIndex, StateResource, arn_account_region
+from tfdrift_gitops.core.state import StateIndex, StateResource
 from tfdrift_gitops.models import Change, CloudEvent, Kind, ResourceRef, Severity
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,7 @@ class Engine:
         self.catalog = catalog if catalog is not None else Catalog.default()
         self.policy = policy if policy is not None else Policy()
         self._known_accounts = frozenset(policy.accounts) if policy and policy.accounts else None
+        self._seen_accounts: frozenset[str] | None = None
 
     # ------------------------------------------------------------------ one event
 
@@ -208,18 +209,10 @@ class Engine:
         return not known or not account or account in known
 
     def _accounts_seen_in_state(self) -> frozenset[str]:
-        cached: frozenset[str] | None = getattr(self, "_seen_accounts", None)
-        if cached is None:
-            seen = set()
-            for res in self.index:
-                arn = res.attributes.get("arn")
-                if isinstance(arn, str):
-                    account, _ = arn_account_region(arn)
-                    if account:
-                        seen.add(account)
-            cached = frozenset(seen)
-            self._seen_accounts = cached
-        return cached
+        if self._seen_accounts is None:
+            # The index keeps each resource's ARN account: no attribute decoding needed.
+            self._seen_accounts = frozenset(res.account for res in self.index if res.account)
+        return self._seen_accounts
 
     # ------------------------------------------------------------------ one resource
 
@@ -325,11 +318,10 @@ class Engine:
 
 
 def _ref(res: StateResource, cloud_id: str) -> ResourceRef:
-    attrs_id = res.attributes.get("id")
     return ResourceRef(
         address=res.address,
         type=res.type,
-        id=attrs_id if isinstance(attrs_id, str) and attrs_id else cloud_id,
+        id=res.resource_id or cloud_id,
         state=res.source,
         workspace=res.workspace,
     )

@@ -132,6 +132,8 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
     if existing.kind is Kind.DELETED:
         if finding.trusted and finding.kind is Kind.MODIFIED and _is_create(finding):
             return _resolve(existing, events, now, event, "recreated by Terraform")
+        if finding.trusted:
+            return Folded(FoldResult.UNCHANGED, existing, Skip.TRUSTED)
         return _updated(existing, events, latest, existing.changes, existing.severity, (), now)
     if existing.kind is Kind.UNMANAGED and _action(finding) is Action.DELETE:
         return _resolve(existing, events, now, event, "the unmanaged resource was deleted")
@@ -164,6 +166,10 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
     ):
         why = "reverted by Terraform" if finding.trusted else f"reverted by {event.actor.name}"
         return _resolve(existing, events, now, event, why)
+    if finding.trusted and changes == existing.changes:
+        # Terraform touched the resource and left the drift as it was: nothing to record.
+        # (Keeping every such call would grow a long-lived drift without bound.)
+        return Folded(FoldResult.UNCHANGED, existing, Skip.TRUSTED)
     rule = engine.catalog.get(latest.name, latest.source) or finding.rule
     severity, reasons = engine.severity(
         rule, latest, existing.resource, observation.observed, changes

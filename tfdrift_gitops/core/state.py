@@ -130,6 +130,8 @@ class StateResource:
     end: int
     account: str = ""
     region: str = ""
+    resource_id: str = ""
+    """The ``id`` attribute, kept decoded: findings name it without decoding the rest."""
 
     @property
     def attributes_json(self) -> str:
@@ -142,7 +144,7 @@ class StateResource:
 
     @property
     def cloud_id(self) -> str:
-        return str(self.attributes.get("id") or "")
+        return self.resource_id
 
 
 IndexKeys = tuple[tuple[str, str], ...]
@@ -231,6 +233,7 @@ class _Builder:
             attrs, text, span = {}, "{}", (0, 2)
         arn = attrs.get("arn")
         account, region = arn_account_region(arn) if isinstance(arn, str) else ("", "")
+        resource_id = attrs.get("id")
         self.resources.append(
             StateResource(
                 address=_address(module, rtype, name, index_key),
@@ -247,6 +250,7 @@ class _Builder:
                 end=span[1],
                 account=self._shared(account),
                 region=self._shared(region),
+                resource_id=resource_id if isinstance(resource_id, str) else "",
             )
         )
         self.keys.append(_index_keys(rtype, attrs))
