@@ -3,7 +3,8 @@
     python bench/gen_data.py --resources 50000 --records 200000 --out bench/out
 
 Writes ``state.tfstate`` (v4, mixed resource types, modules and count/for_each instances) and
-``events.jsonl`` (one CloudTrail record per line; about 90 % read-only or on resources not in
+``events.jsonl`` (``--mix realistic``, see MIXES) or ``events-<mix>.jsonl`` (one CloudTrail
+record per line; about 90 % read-only, unknown or on resources not in
 state, as in real accounts, 10 % writes on managed resources).
 """
 
@@ -196,8 +197,26 @@ def _identity(n: int) -> dict[str, Any]:
     }
 
 
-def make_record(n: int, resources: int, rng: random.Random, t0: datetime) -> dict[str, Any]:
+TERRAFORM_UA = (
+    "APN/1.0 HashiCorp/1.0 Terraform/1.11.4 (+https://www.terraform.io) "
+    "terraform-provider-aws/5.80.0 aws-sdk-go-v2/1.32.6"
+)
+
+# Shares of records by kind: reads, writes on unmanaged things, calls the catalog does not
+# know, Terraform's own writes on managed resources, hand-made drift on managed resources.
+MIXES: dict[str, tuple[float, float, float, float, float]] = {
+    # A real account: mostly reads; Terraform's applies outnumber hand-made changes.
+    "realistic": (0.70, 0.15, 0.05, 0.07, 0.03),
+    # A stress mix: one record in ten is hand-made drift on a managed resource.
+    "drift-heavy": (0.70, 0.15, 0.05, 0.00, 0.10),
+}
+
+
+def make_record(
+    n: int, resources: int, rng: random.Random, t0: datetime, mix: str = "realistic"
+) -> dict[str, Any]:
     per_kind = resources // len(KINDS)
+    reads, unmanaged, unknown, terraform, _ = MIXES[mix]
     roll = rng.random()
     managed = rng.randrange(per_kind)
     base = {
@@ -215,14 +234,14 @@ def make_record(n: int, resources: int, rng: random.Random, t0: datetime) -> dic
         "readOnly": False,
         "responseElements": None,
     }
-    if roll < 0.70:  # the bulk of real trails: reads
+    if roll < reads:  # the bulk of real trails: reads
         base.update(
             eventSource="ec2.amazonaws.com",
             eventName="DescribeInstances",
             readOnly=True,
             requestParameters={"instancesSet": {}, "filterSet": {}},
         )
-    elif roll < 0.85:  # writes on things Terraform does not manage
+    elif roll < reads + unmanaged:  # writes on things Terraform does not manage
         base.update(
             eventSource="ec2.amazonaws.com",
             eventName="AuthorizeSecurityGroupIngress",
@@ -240,13 +259,24 @@ def make_record(n: int, resources: int, rng: random.Random, t0: datetime) -> dic
                 },
             },
         )
-    elif roll < 0.90:  # calls the catalog does not know
+    elif roll < reads + unmanaged + unknown:  # calls the catalog does not know
         base.update(
             eventSource="ssm.amazonaws.com",
             eventName="PutParameter",
             requestParameters={"name": f"/bench/{n}", "type": "String"},
         )
-    elif roll < 0.95:  # drift on managed databases
+    elif roll < reads + unmanaged + unknown + terraform:  # Terraform applying the code
+        base.update(
+            eventSource="rds.amazonaws.com",
+            eventName="ModifyDBInstance",
+            userAgent=TERRAFORM_UA,
+            requestParameters={
+                "dBInstanceIdentifier": f"bench-db-{managed}",
+                "backupRetentionPeriod": 7,
+                "applyImmediately": True,
+            },
+        )
+    elif roll < 1 - (1 - reads - unmanaged - unknown - terraform) / 2:  # drift on databases
         base.update(
             eventSource="rds.amazonaws.com",
             eventName="ModifyDBInstance",
@@ -271,6 +301,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--mix", choices=sorted(MIXES), default="realistic")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     state_path = args.out / "state.tfstate"
@@ -278,12 +309,15 @@ def main() -> None:
     state_path.write_text(json.dumps(make_state(args.resources), indent=2))
     rng = random.Random(args.seed)
     t0 = datetime(2026, 11, 20, tzinfo=UTC)
-    with (args.out / "events.jsonl").open("w") as handle:
+    events_path = args.out / (
+        "events.jsonl" if args.mix == "realistic" else f"events-{args.mix}.jsonl"
+    )
+    with events_path.open("w") as handle:
         for n in range(args.records):
-            handle.write(json.dumps(make_record(n, args.resources, rng, t0)))
+            handle.write(json.dumps(make_record(n, args.resources, rng, t0, args.mix)))
             handle.write("\n")
     size = state_path.stat().st_size
-    print(f"state: {state_path} ({size / 1e6:.1f} MB), events: {args.out / 'events.jsonl'}")
+    print(f"state: {state_path} ({size / 1e6:.1f} MB), events: {events_path} ({args.mix} mix)")
 
 
 if __name__ == "__main__":

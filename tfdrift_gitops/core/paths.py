@@ -6,7 +6,7 @@ Also the lookups into CloudTrail request/response documents used by catalog extr
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 
@@ -78,6 +78,27 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     current[last] = value
 
 
+_FOLDED_CACHE_SIZE = 512
+# id(mapping) -> (mapping, {casefolded key: key}). The mapping itself is held so its id cannot
+# be reused while cached. Catalog rows probe dozens of absent keys per event (most calls set a
+# few of the parameters a row models); each miss then costs one dict lookup, not a key scan.
+_folded_keys: dict[int, tuple[Mapping[Any, Any], int, dict[str, Any]]] = {}
+
+
+def _casefolded(mapping: Mapping[Any, Any]) -> dict[str, Any]:
+    cached = _folded_keys.get(id(mapping))
+    if cached is not None and cached[0] is mapping and cached[1] == len(mapping):
+        return cached[2]
+    folded: dict[str, Any] = {}
+    for key in mapping:
+        if isinstance(key, str):
+            folded.setdefault(key.casefold(), key)
+    if len(_folded_keys) >= _FOLDED_CACHE_SIZE:
+        _folded_keys.clear()
+    _folded_keys[id(mapping)] = (mapping, len(mapping), folded)
+    return folded
+
+
 def lookup(document: Any, dotted: str) -> Any:
     """Dotted lookup into a CloudTrail document, case-insensitive as a fallback.
 
@@ -85,26 +106,35 @@ def lookup(document: Any, dotted: str) -> Any:
     services) differ in case; a miss on exact case retries ignoring it. ``items`` lists are
     left to the caller.
     """
+    return lookup_parts(document, dotted.split("."))
+
+
+def lookup_parts(document: Any, parts: Sequence[str]) -> Any:
+    """``lookup`` with the path already split (extractors split theirs once, when built)."""
     current = document
-    for part in dotted.split("."):
-        if isinstance(current, list) and part.isdigit():
-            index = int(part)
-            current = current[index] if index < len(current) else MISSING
-            if current is MISSING:
+    for part in parts:
+        if type(current) is dict:  # the decoded-JSON fast path; Mapping checks are slow
+            found = current.get(part, MISSING)
+            if found is not MISSING:
+                current = found
+                continue
+        elif isinstance(current, list):
+            if not part.isdigit():
                 return MISSING
+            index = int(part)
+            if index >= len(current):
+                return MISSING
+            current = current[index]
             continue
-        if not isinstance(current, Mapping):
+        elif not isinstance(current, Mapping):
             return MISSING
-        if part in current:
+        elif part in current:
             current = current[part]
             continue
-        folded = part.casefold()
-        for key in current:
-            if isinstance(key, str) and key.casefold() == folded:
-                current = current[key]
-                break
-        else:
+        key = _casefolded(current).get(part.casefold(), MISSING)
+        if key is MISSING or key not in current:
             return MISSING
+        current = current[key]
     return current
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from tfdrift_gitops.core.paths import MISSING, get_path, items, lookup, set_path
+from tfdrift_gitops.core.paths import MISSING, get_path, items, lookup, lookup_parts, set_path
 from tfdrift_gitops.models import CloudEvent, Severity
 
 if TYPE_CHECKING:
@@ -39,8 +39,10 @@ class Action(StrEnum):
 def req(path: str) -> Extractor:
     """A value from requestParameters (dotted, case-insensitive fallback)."""
 
+    parts = tuple(path.split("."))
+
     def extract(event: CloudEvent) -> Any:
-        return lookup(event.request, path) if event.request is not None else MISSING
+        return lookup_parts(event.request, parts) if event.request is not None else MISSING
 
     return extract
 
@@ -48,8 +50,10 @@ def req(path: str) -> Extractor:
 def resp(path: str) -> Extractor:
     """A value from responseElements."""
 
+    parts = tuple(path.split("."))
+
     def extract(event: CloudEvent) -> Any:
-        return lookup(event.response, path) if event.response is not None else MISSING
+        return lookup_parts(event.response, parts) if event.response is not None else MISSING
 
     return extract
 
