@@ -89,11 +89,26 @@ class _Reading:
     prefilter: Prefilter | None = None
 
     def normalize(self, value: Any, origin: str, size: int | None) -> _AnyItem:
-        if self.prefilter is not None and isinstance(value, Mapping):
-            reason = self.prefilter(value)
-            if reason is not None:
-                return SkippedRecord(reason=reason, origin=origin)
+        skipped = self.skip(value)
+        if skipped is not None:
+            return skipped
         return normalize_any(value, origin, size=size, max_bytes=self.max_bytes)
+
+    def skip(self, value: Any) -> SkippedRecord | None:
+        """The prefilter's verdict; skipped records share one object per reason (they are
+        only counted, and the hot path should not allocate for three records in four)."""
+        if self.prefilter is None or not (type(value) is dict or isinstance(value, Mapping)):
+            return None
+        reason = self.prefilter(value)
+        if reason is None:
+            return None
+        shared = _SKIPPED.get(reason)
+        if shared is None:
+            shared = _SKIPPED[reason] = SkippedRecord(reason=reason)
+        return shared
+
+
+_SKIPPED: dict[str, SkippedRecord] = {}
 
 
 class _ReadFailure(Exception):
@@ -506,22 +521,28 @@ def _jsonl_items(
 ) -> Iterator[_AnyItem]:
     """The hot path of ``detect`` on JSON Lines: parse and normalise, nothing else."""
     loads = _loads_line
+    skip = reading.skip
     for number, line in numbered:
         if not line or line.isspace():
             continue
-        origin = f"{name}:{number}"
         try:
             value = loads(line)
         except (ValueError, RecursionError) as exc:
-            yield RecordError(f"invalid JSON: {exc}", origin=origin)
+            yield RecordError(f"invalid JSON: {exc}", origin=f"{name}:{number}")
             continue
         if type(value) is dict and "Records" not in value:
+            skipped = skip(value)
+            if skipped is not None:
+                yield skipped
+                continue
             try:
-                yield reading.normalize(value, origin, len(line))
+                yield normalize_any(
+                    value, f"{name}:{number}", size=len(line), max_bytes=reading.max_bytes
+                )
             except RecordError as exc:
                 yield exc
         else:
-            yield from _value_items(value, origin, len(line), reading)
+            yield from _value_items(value, f"{name}:{number}", len(line), reading)
 
 
 def _document_items(

@@ -18,22 +18,25 @@ from tfdrift_gitops.core.normalize import infer_read_only
 
 Prefilter = Callable[[Mapping[str, Any]], str | None]
 
+FAILED = Skip.FAILED.value
+READ_ONLY = Skip.READ_ONLY.value
+
 
 def make_prefilter(catalog: Catalog) -> Prefilter:
     known = frozenset((rule.event, rule.source) for rule in catalog)
 
     def prefilter(raw: Mapping[str, Any]) -> str | None:
         name, source = raw.get("eventName"), raw.get("eventSource")
-        if not isinstance(name, str) or not isinstance(source, str) or not name:
+        if type(name) is not str or type(source) is not str or not name:
             return None
-        if not isinstance(raw.get("eventTime"), str) or not isinstance(raw.get("eventID"), str):
+        if type(raw.get("eventTime")) is not str or type(raw.get("eventID")) is not str:
             return None  # let the normaliser say what is wrong with it
         error = raw.get("errorCode")
         if error is not None:
-            return Skip.FAILED.value if isinstance(error, str) and error else None
+            return FAILED if isinstance(error, str) and error else None
         read_only = raw.get("readOnly")
         if read_only is True or (read_only is None and infer_read_only(name)):
-            return Skip.READ_ONLY.value
+            return READ_ONLY
         if read_only is not False and read_only is not None:
             return None  # "true" strings and other forms: the normaliser decides
         event_type = raw.get("eventType")

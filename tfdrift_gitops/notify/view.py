@@ -10,25 +10,10 @@ import json
 from typing import Any
 
 from tfdrift_gitops.core.record import drift_to_record
-from tfdrift_gitops.models import Drift, Kind, Severity, Via, format_time
+from tfdrift_gitops.models import Drift, Severity, format_time
+from tfdrift_gitops.render.text import KIND_LABEL, MAX_VALUE_CHARS, VIA_LABEL
 
 MAX_CHANGES = 8
-MAX_VALUE_CHARS = 300
-
-KIND_LABEL = {
-    Kind.MODIFIED: "Manual Modification",
-    Kind.UNMANAGED: "Unmanaged Resource (created outside Terraform)",
-    Kind.DELETED: "Deleted Outside Terraform",
-}
-VIA_LABEL = {
-    Via.CONSOLE: "AWS Console",
-    Via.CLI: "AWS CLI",
-    Via.SDK: "AWS SDK",
-    Via.TERRAFORM: "Terraform",
-    Via.CLOUDFORMATION: "CloudFormation",
-    Via.AWS_SERVICE: "AWS service",
-    Via.UNKNOWN: "unknown",
-}
 SEVERITY_COLOUR = {
     Severity.LOW: 0x2EB67D,
     Severity.MEDIUM: 0xECB22E,
