@@ -38,7 +38,7 @@ print(n, time.perf_counter() - t)
 """
 
 DETECT_PROBE = """
-import sys, time
+import gc, sys, time
 from tfdrift_gitops.adapters.events import iter_events
 from tfdrift_gitops.adapters.state_source import StateSource
 from tfdrift_gitops.core.detector import Detector
@@ -46,6 +46,7 @@ from tfdrift_gitops.core.engine import Engine
 from tfdrift_gitops.core.prefilter import make_prefilter
 index = StateSource([sys.argv[1]]).index()
 engine = Engine(index)
+gc.freeze()  # as `tfdrift-gitops detect` does once the index is built
 detector = Detector(engine)
 t = time.perf_counter()
 # The same path as `tfdrift-gitops detect`: reader with the catalog prefilter, engine, fold.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from functools import partial
@@ -110,6 +111,9 @@ def detect(
         workspace_key_prefix=workspace_key_prefix or config.workspace_key_prefix,
     )
     engine = Engine(source.index(), policy=config.policy)
+    # The index lives as long as the run: keep the cyclic GC from re-scanning its objects on
+    # every collection (several percent of a large replay). Refcounting still frees them.
+    gc.freeze()
     store = _open_ledger(ledger, config, endpoint) if ledger else None
     if store is not None:
         # A newer state may have imported (or Terraform reverted) what is open: resolve first.
