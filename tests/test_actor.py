@@ -331,7 +331,10 @@ VIA_CASES = [
     ),
     pytest.param("AWS Internal", "AssumedRole", "", True, Via.CONSOLE, id="aws-internal-console"),
     pytest.param(
-        "AWS Internal", "AssumedRole", "", False, Via.AWS_SERVICE, id="aws-internal-no-console"
+        "AWS Internal", "AssumedRole", "", False, Via.CONSOLE, id="aws-internal-person-is-console"
+    ),
+    pytest.param(
+        "AWS Internal", "Unknown", "", False, Via.AWS_SERVICE, id="aws-internal-no-person"
     ),
     pytest.param(
         "aws-internal/3 aws-sdk-java/1.11.706 Linux/4.9",

@@ -177,9 +177,13 @@ def classify_via(
         return Via.AWS_SERVICE
     if _is_console_agent(agent):
         return Via.CONSOLE
-    if agent == "aws internal" or agent.startswith("aws-internal/"):
-        # AWS acting on the caller's behalf: from a console page when the session came from the
-        # console, otherwise AWS's own automation (e.g. the compromised-key quarantine).
+    if agent == "aws internal":
+        # The console's own backend calling on a person's behalf (the IAM console does this):
+        # a person's identity makes it the console; anything else is AWS's own automation.
+        human = identity_type in _HUMAN_IDENTITY_TYPES
+        return Via.CONSOLE if console_session or human else Via.AWS_SERVICE
+    if agent.startswith("aws-internal/"):
+        # AWS's internal SDKs: from a console page only when the session says so.
         return Via.CONSOLE if console_session else Via.AWS_SERVICE
     if any(marker in agent for marker in _CLI_MARKERS):
         return Via.CLI
@@ -190,6 +194,11 @@ def classify_via(
     if console_session:
         return Via.CONSOLE
     return Via.UNKNOWN
+
+
+_HUMAN_IDENTITY_TYPES = frozenset(
+    {"IAMUser", "AssumedRole", "Root", "FederatedUser", "IdentityCenterUser", "SAMLUser"}
+)
 
 
 def _is_console_host(host: str) -> bool:
