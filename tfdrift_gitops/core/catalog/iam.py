@@ -19,6 +19,7 @@ from typing import Any
 from tfdrift_gitops.core.catalog.model import (
     Action,
     AddItems,
+    Compared,
     Comparer,
     Effect,
     Extractor,
@@ -125,16 +126,13 @@ def inline_policy_set(value: Any) -> Any:
 
 
 @dataclass(frozen=True, slots=True)
-class InlinePolicy:
+class InlinePolicy(Compared):
     """One named block of ``aws_iam_role.inline_policy`` is put (``document``) or deleted."""
 
     path: str
     name: Extractor
     document: Extractor | None = None
     comparer: Comparer = inline_policy_set
-
-    def compare(self, value: Any) -> Any:
-        return self.comparer(value)
 
     def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
         name = self.name(event)

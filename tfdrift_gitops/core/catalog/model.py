@@ -230,6 +230,16 @@ def blocks(value: Any) -> Any:
 # --------------------------------------------------------------------------- effects
 
 
+class Compared:
+    """Mixin for effects: values at ``path`` are compared through the ``comparer`` field."""
+
+    __slots__ = ()
+    comparer: Comparer
+
+    def compare(self, value: Any) -> Any:
+        return self.comparer(value)
+
+
 class Effect(Protocol):
     """Changes a working copy of a resource's attributes the way the event changed AWS."""
 
@@ -248,15 +258,12 @@ class Effect(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class Set:
+class Set(Compared):
     """``path`` becomes the extracted value (a whole nested block when the value is a list)."""
 
     path: str
     value: Extractor
     comparer: Comparer = scalar
-
-    def compare(self, value: Any) -> Any:
-        return self.comparer(value)
 
     def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
         value = self.value(event)
@@ -267,15 +274,12 @@ class Set:
 
 
 @dataclass(frozen=True, slots=True)
-class AddItems:
+class AddItems(Compared):
     """Items join the list at ``path`` unless an equal one is there (set semantics)."""
 
     path: str
     value: Extractor
     comparer: Comparer = as_set
-
-    def compare(self, value: Any) -> Any:
-        return self.comparer(value)
 
     def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
         new = self.value(event)
@@ -294,15 +298,12 @@ class AddItems:
 
 
 @dataclass(frozen=True, slots=True)
-class RemoveItems:
+class RemoveItems(Compared):
     """Items leave the list at ``path``."""
 
     path: str
     value: Extractor
     comparer: Comparer = as_set
-
-    def compare(self, value: Any) -> Any:
-        return self.comparer(value)
 
     def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
         gone = self.value(event)
@@ -322,15 +323,12 @@ class RemoveItems:
 
 
 @dataclass(frozen=True, slots=True)
-class MergeMap:
+class MergeMap(Compared):
     """Keys of the extracted map are set in the map at ``path`` (tags)."""
 
     path: str
     value: Extractor
     comparer: Comparer = tags_map
-
-    def compare(self, value: Any) -> Any:
-        return self.comparer(value)
 
     def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
         new = self.value(event)
@@ -344,15 +342,12 @@ class MergeMap:
 
 
 @dataclass(frozen=True, slots=True)
-class RemoveKeys:
+class RemoveKeys(Compared):
     """Keys leave the map at ``path`` (DeleteTags). The extractor yields a list of keys."""
 
     path: str
     value: Extractor
     comparer: Comparer = tags_map
-
-    def compare(self, value: Any) -> Any:
-        return self.comparer(value)
 
     def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
         keys = self.value(event)

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from tfdrift_gitops.core.catalog.model import (
     Action,
     AddItems,
+    Compared,
     Comparer,
     Effect,
     Extractor,
@@ -197,7 +198,7 @@ def _logs_exports(path: str) -> tuple[Effect, ...]:
 
 
 @dataclass(frozen=True, slots=True)
-class EngineVersion:
+class EngineVersion(Compared):
     """``engine_version`` as the provider reads it back (``compareActualEngineVersion``): the
     configured value stays when the running version only adds to it (``8.0`` -> ``8.0.36``);
     ``engine_version_actual`` always takes the running version."""
@@ -205,9 +206,6 @@ class EngineVersion:
     path: str
     value: Extractor
     comparer: Comparer = optional_text
-
-    def compare(self, value: Any) -> Any:
-        return self.comparer(value)
 
     def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
         new = self.value(event)

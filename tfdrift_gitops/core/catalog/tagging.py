@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tfdrift_gitops.core.catalog.model import Comparer, Extractor, tags_map
+from tfdrift_gitops.core.catalog.model import Compared, Comparer, Extractor, tags_map
 from tfdrift_gitops.core.paths import MISSING, lookup
 from tfdrift_gitops.models import CloudEvent
 
@@ -66,15 +66,12 @@ def remembered_defaults(attrs: dict[str, Any]) -> dict[str, str]:
 
 
 @dataclass(frozen=True, slots=True)
-class ReplaceTags:
+class ReplaceTags(Compared):
     """The whole tag set is replaced (PutBucketTagging; DeleteBucketTagging with ``{}``)."""
 
     path: str
     value: Extractor
     comparer: Comparer = tags_map
-
-    def compare(self, value: Any) -> Any:
-        return self.comparer(value)
 
     def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
         new = self.value(event)
@@ -89,15 +86,12 @@ class ReplaceTags:
 
 
 @dataclass(frozen=True, slots=True)
-class MergeTags:
+class MergeTags(Compared):
     """Tags are added or overwritten (TagRole, TagUser)."""
 
     path: str
     value: Extractor
     comparer: Comparer = tags_map
-
-    def compare(self, value: Any) -> Any:
-        return self.comparer(value)
 
     def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
         new = self.value(event)
@@ -123,15 +117,12 @@ class MergeTags:
 
 
 @dataclass(frozen=True, slots=True)
-class DropTags:
+class DropTags(Compared):
     """Tag keys are removed (UntagRole, UntagUser). The extractor yields a list of keys."""
 
     path: str
     value: Extractor
     comparer: Comparer = tags_map
-
-    def compare(self, value: Any) -> Any:
-        return self.comparer(value)
 
     def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
         keys = self.value(event)
