@@ -50,7 +50,8 @@ gc.freeze()  # as `tfdrift-gitops detect` does once the index is built
 detector = Detector(engine)
 t = time.perf_counter()
 # The same path as `tfdrift-gitops detect`: reader with the catalog prefilter, engine, fold.
-detector.feed(iter_events(sys.argv[2], prefilter=make_prefilter(engine.catalog)))
+prefilter = make_prefilter(engine.catalog, known=detector.knows)
+detector.feed(iter_events(sys.argv[2], prefilter=prefilter))
 elapsed = time.perf_counter() - t
 print(detector.tally.records, elapsed, len(detector.drifts), len(detector.tally.errors))
 print(detector.tally.summary_line(detector.drifts), file=sys.stderr)

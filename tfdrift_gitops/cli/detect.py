@@ -20,6 +20,7 @@ from tfdrift_gitops.core.engine import Engine
 from tfdrift_gitops.core.prefilter import make_prefilter
 from tfdrift_gitops.core.record import drift_to_record
 from tfdrift_gitops.examples_data import example_events, example_state
+from tfdrift_gitops.models import Kind
 from tfdrift_gitops.render.text import render_drift
 
 EXIT_DRIFT = 2
@@ -127,13 +128,17 @@ def detect(
             )
         for bad in checked.corrupt:
             click.echo(f"error: ledger: {bad}", err=True)
-    detector = Detector(engine, store)
+    unmanaged: list[str] = []
+    if store is not None:
+        # Calls on resources created by hand in an earlier run must still find their drift.
+        unmanaged = [d.resource.id for d in store.list_open().drifts if d.kind is Kind.UNMANAGED]
+    detector = Detector(engine, store, unmanaged_ids=unmanaged)
     detector.feed(
         iter_many(
             list(event_specs),
             s3_client_factory=factory,
             stdin=sys.stdin.buffer,
-            prefilter=make_prefilter(engine.catalog),
+            prefilter=make_prefilter(engine.catalog, known=detector.knows),
         )
     )
     drifts = detector.drifts

@@ -21,7 +21,7 @@ from tfdrift_gitops.errors import (
     NotCloudTrailError,
     RecordError,
 )
-from tfdrift_gitops.models import CloudEvent, Drift, SkippedRecord
+from tfdrift_gitops.models import CloudEvent, Drift, Kind, SkippedRecord
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +103,17 @@ class Tally:
 
 
 class Detector:
-    def __init__(self, engine: Engine, store: DriftStore | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        store: DriftStore | None = None,
+        *,
+        unmanaged_ids: Iterable[str] = (),
+    ) -> None:
+        """``unmanaged_ids``: ids of unmanaged drifts already open in ``store`` (see knows)."""
         self.engine = engine
         self.store: DriftStore = store if store is not None else MemoryStore()
+        self._unmanaged_ids: set[str] = set(unmanaged_ids)
         self.tally = Tally()
         self.quiet = QuietEvents()
         self._touched: dict[str, Drift] = {}
@@ -159,6 +167,8 @@ class Detector:
             return None
         if is_quiet(folded):
             self.quiet.remember(key, finding.event)
+        if folded.drift is not None and folded.drift.kind is Kind.UNMANAGED:
+            self._unmanaged_ids.add(folded.drift.resource.id)
         self.tally.results[folded.result.value] += 1
         if folded.drift is None or folded.result is FoldResult.NOT_DRIFT:
             return folded.skip or Skip.NO_CHANGE
@@ -166,6 +176,10 @@ class Detector:
         if folded.result is FoldResult.UNCHANGED and folded.skip is not None:
             return folded.skip
         return None
+
+    def knows(self, value: str) -> bool:
+        """An id in state or of an unmanaged drift: what a prefilter may not skip."""
+        return self.engine.index.knows(value) or value in self._unmanaged_ids
 
     @property
     def drifts(self) -> list[Drift]:

@@ -471,6 +471,7 @@ class StateIndex:
     def __init__(self, states: Iterable[ParsedState] = ()) -> None:
         self._by_key: dict[tuple[str, str, str], list[StateResource]] = {}
         self._by_address: dict[tuple[str, str, str], StateResource] = {}
+        self._values: set[str] = set()
         self._states: list[ParsedState] = []
         for state in states:
             self.add(state)
@@ -484,6 +485,7 @@ class StateIndex:
         for res, keys in zip(state.resources, keys_per_resource, strict=True):
             self._by_address[(res.source, res.workspace, res.address)] = res
             for key, value in keys:
+                self._values.add(value)
                 found = self._by_key.get((res.type, key, value))
                 if found is None:
                     self._by_key[(res.type, key, value)] = [res]
@@ -499,6 +501,10 @@ class StateIndex:
 
     def __iter__(self) -> Iterator[StateResource]:
         return iter(self._by_address.values())
+
+    def knows(self, value: str) -> bool:
+        """Is ``value`` an identifying value of any resource, of any type (a cheap pre-check)?"""
+        return value in self._values
 
     def get(self, source: str, workspace: str, address: str) -> StateResource | None:
         return self._by_address.get((source, workspace, address))

@@ -122,6 +122,23 @@ def _and(first: Guard, second: Guard) -> Guard:
     return both
 
 
+def _mentioned_ids(egress: bool) -> Extractor:
+    """Every id a rule call names: its group and the rule ids of request and response. A call
+    lands (or joins an unmanaged drift) only through one of them."""
+
+    def mentioned(event: CloudEvent) -> list[str]:
+        gid = group_id_of(event)
+        if not gid:
+            return []  # by group name (default VPC): the prefilter cannot tell
+        return [
+            gid,
+            *created_rule_ids(event, egress),
+            *revoked_rule_ids(event, egress),
+        ]
+
+    return _ids(mentioned)
+
+
 def _authorize(direction: str) -> Rule:
     """A new rule: on a group with separate rule resources it is an unmanaged rule resource
     keyed by the ``sgr-`` id from the response; otherwise a change of the inline blocks."""
@@ -146,6 +163,7 @@ def _authorize(direction: str) -> Rule:
         severity=Severity.MEDIUM,
         description=f"{direction} rule added to a security group",
         severity_checks=() if egress else (world_open_ingress,),
+        known_ids=_mentioned_ids(egress),
     )
 
 
@@ -189,6 +207,7 @@ def _revoke(direction: str) -> Rule:
         ),
         severity=Severity.MEDIUM,
         description=f"{direction} rule removed from a security group",
+        known_ids=_mentioned_ids(egress),
     )
 
 

@@ -405,6 +405,11 @@ class Rule:
     fan_out: bool = False
     """Every target that lands counts, not only the first (CreateTags naming an instance, a
     volume and a security group in one call changes all three)."""
+    known_ids: Extractor | None = None
+    """Ids of which at least one must be known (an identifying value in state, or the id of
+    an open unmanaged drift) for the call to land anywhere. A reader's prefilter skips calls
+    naming only unknown ids as ``not_in_state`` without normalising them; an empty list
+    means "cannot tell", and the call goes the full way."""
 
     @property
     def has_effects(self) -> bool:
