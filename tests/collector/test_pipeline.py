@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +46,11 @@ class GatedStore:
         self.inner = MemoryStore()
         self.gate = threading.Event()
 
-    def record(self, engine: Engine, finding: Finding) -> Folded:
+    def record(
+        self, engine: Engine, finding: Finding, *, quiet: Sequence[CloudEvent] = ()
+    ) -> Folded:
         self.gate.wait(10)
-        return self.inner.record(engine, finding)
+        return self.inner.record(engine, finding, quiet=quiet)
 
 
 class Notes:
@@ -292,3 +294,29 @@ def test_s3_state_is_reloaded_when_its_etag_changes(
         assert all(r.type != "aws_security_group" for r in watcher.engine.index)
     finally:
         watcher.stop()
+
+
+class CorruptStore:
+    """A store whose stored drift for one resource cannot be decoded."""
+
+    def __init__(self) -> None:
+        self.inner = MemoryStore()
+        self.calls = 0
+
+    def record(
+        self, engine: Engine, finding: Finding, *, quiet: Sequence[CloudEvent] = ()
+    ) -> Folded:
+        from tfdrift_gitops.errors import CorruptRecordError
+
+        self.calls += 1
+        raise CorruptRecordError("s3://ledger/open/ab.json: not a valid drift record")
+
+
+def test_a_corrupt_stored_drift_is_counted_not_retried_forever(state_file: Path) -> None:
+    """The collector logs the unusable object and goes on with the next alert."""
+    store = CorruptStore()
+    engine = _engine(state_file)
+    pipeline = Pipeline(lambda: engine, store, CollectorMetrics(), retry_base=5, retry_cap=5)
+    pipeline.process(_item("corrupt-1"))
+    pipeline.process(_item("corrupt-2"))
+    assert store.calls == 2  # one attempt per alert: no retry loop on an unusable object

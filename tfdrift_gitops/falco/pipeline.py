@@ -18,15 +18,16 @@ import logging
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from tfdrift_gitops.core.detector import QuietEvents
 from tfdrift_gitops.core.engine import Engine, Finding, Skip
-from tfdrift_gitops.core.fold import Folded, FoldResult
-from tfdrift_gitops.errors import TfdriftError
+from tfdrift_gitops.core.fold import Folded, FoldResult, is_quiet
+from tfdrift_gitops.errors import CorruptRecordError, LedgerConflictError, TfdriftError
 from tfdrift_gitops.falco.metrics import CollectorMetrics
 from tfdrift_gitops.models import CloudEvent, Drift
 
@@ -43,7 +44,9 @@ class DropPolicy(StrEnum):
 
 
 class Store(Protocol):
-    def record(self, engine: Engine, finding: Finding) -> Folded: ...
+    def record(
+        self, engine: Engine, finding: Finding, *, quiet: Sequence[CloudEvent] = ()
+    ) -> Folded: ...
 
 
 class Cursor(Protocol):
@@ -167,6 +170,7 @@ class Pipeline:
         self.done = threading.Event()
         """Set when ``max_events`` alerts have been handled."""
         self._recent = _RecentIds(dedupe_size)
+        self._quiet = QuietEvents()
         self._cursor = cursor
         self._cursor_interval = cursor_interval
         self._cursor_time: datetime | None = None
@@ -263,9 +267,16 @@ class Pipeline:
 
     def _record(self, engine: Engine, finding: Finding) -> Folded | None:
         delay = self._retry_base
+        key = finding.resource.key
         while True:
             try:
-                return self.store.record(engine, finding)
+                folded = self.store.record(engine, finding, quiet=self._quiet.get(key))
+            except (CorruptRecordError, LedgerConflictError) as exc:
+                # This resource's stored drift is unusable or contended: retrying will not
+                # help, and the other alerts must go on. The ledger error names the object.
+                self.metrics.errors.inc("ledger")
+                log.error("%s: not recorded: %s", finding.event.origin or finding.event.id, exc)
+                return Folded(FoldResult.NOT_DRIFT, None, None)
             except TfdriftError as exc:
                 self.metrics.errors.inc("ledger")
                 if self._abort.is_set():
@@ -279,6 +290,10 @@ class Pipeline:
                 log.warning("ledger write failed (%s); retrying in %.1fs", exc, delay)
                 self._abort.wait(delay)
                 delay = min(self._retry_cap, delay * 2)
+                continue
+            if is_quiet(folded):
+                self._quiet.remember(key, finding.event)
+            return folded
 
     def _after_fold(self, folded: Folded, item: Item) -> None:
         drift = folded.drift
