@@ -23,7 +23,8 @@ import pytest
 from tests.catalog.conftest import Outcome, run_events
 from tfdrift_gitops.core.catalog.policydoc import policy_compare
 from tfdrift_gitops.core.normalize import normalize_record
-from tfdrift_gitops.core.state import StateIndex, parse_state, parse_state_text
+from tfdrift_gitops.core.state import StateIndex, parse_state
+from tfdrift_gitops.core.state_text import parse_state_text
 from tfdrift_gitops.models import CloudEvent, Kind, Severity
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -63,8 +63,15 @@ class _Outputs(falco_outputs_pb2_grpc.serviceServicer):  # type: ignore[misc]
                     in_flight = None
                     with owner.lock:
                         owner.written.append(index)
-                        if owner.kill_after is not None and len(owner.written) >= owner.kill_after:
-                            owner.kill_point.set()
+                        reached = (
+                            owner.kill_after is not None and len(owner.written) >= owner.kill_after
+                        )
+                    if reached:
+                        owner.kill_point.set()
+                        # Hold the stream until the test kills the server, so that "mid-stream"
+                        # does not depend on how fast threads are scheduled on a busy machine.
+                        owner.killed.wait(30)
+                        return
         finally:
             # The subscriber went away while this one was being sent: the next one gets it.
             if in_flight is not None:
@@ -107,6 +114,7 @@ class FakeFalco:
         self.requeued: list[int] = []
         self.lock = threading.Lock()
         self.kill_point = threading.Event()
+        self.killed = threading.Event()
         self.subscribed = threading.Event()
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
         falco_outputs_pb2_grpc.add_serviceServicer_to_server(_Outputs(self), self.server)
@@ -126,7 +134,9 @@ class FakeFalco:
 
     def kill(self) -> None:
         """Stop at once: streams are cancelled mid-flight, like a crashed Falco."""
-        self.server.stop(grace=None).wait()
+        stopped = self.server.stop(grace=None)  # aborts the held streams: a crash, not an end
+        self.killed.set()
+        stopped.wait()
 
     def written_ids(self) -> list[str]:
         with self.lock:

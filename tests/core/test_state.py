@@ -205,7 +205,7 @@ def test_s3_errors_name_the_object(s3_client: Any, s3_bucket: str) -> None:
 
 
 def _both_parsers(document: dict[str, Any]) -> list[list[tuple[str, dict[str, Any]]]]:
-    from tfdrift_gitops.core.state import parse_state_text
+    from tfdrift_gitops.core.state_text import parse_state_text
 
     results = []
     for parsed in (
@@ -247,7 +247,7 @@ def test_text_reader_agrees_with_the_document_parser(corpus_dir: Path) -> None:
     ],
 )
 def test_text_reader_rejects_bad_documents(text: str, message: str) -> None:
-    from tfdrift_gitops.core.state import parse_state_text
+    from tfdrift_gitops.core.state_text import parse_state_text
 
     with pytest.raises(StateError, match=message):
         parse_state_text(text, source="bad.tfstate")

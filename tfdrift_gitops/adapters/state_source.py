@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from tfdrift_gitops.adapters.aws import split_s3_url
-from tfdrift_gitops.core.state import ParsedState, StateIndex, parse_state_text
+from tfdrift_gitops.core.state import ParsedState, StateIndex
+from tfdrift_gitops.core.state_text import parse_state_text
 from tfdrift_gitops.errors import StateError
 
 log = logging.getLogger(__name__)

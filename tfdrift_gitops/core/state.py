@@ -1,6 +1,7 @@
 """Terraform state v4 -> StateIndex (cloud id / ARN / name -> resource address).
 
-Pure: takes decoded documents or raw text. Reading files or S3 objects is the job of
+Pure: takes decoded documents (``state_text`` reads raw text). Reading files or S3 objects is
+the job of
 ``tfdrift_gitops.adapters.state_source``.
 """
 
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -184,7 +184,7 @@ def _index_keys(rtype: str, attrs: Mapping[str, Any]) -> IndexKeys:
     return tuple(keys)
 
 
-class _Builder:
+class StateBuilder:
     """Collects managed instances while a state document is read, validating as it goes."""
 
     def __init__(self, source: str, workspace: str) -> None:
@@ -267,7 +267,7 @@ class _Builder:
         )
 
 
-def _check_version(doc: Mapping[str, Any], source: str) -> int:
+def check_version(doc: Mapping[str, Any], source: str) -> int:
     version = doc.get("version")
     if version != SUPPORTED_STATE_VERSION:
         raise StateError(
@@ -278,7 +278,7 @@ def _check_version(doc: Mapping[str, Any], source: str) -> int:
     return serial if isinstance(serial, int) and not isinstance(serial, bool) else 0
 
 
-def _list_of(value: Any, what: str, source: str) -> list[Any]:
+def list_of(value: Any, what: str, source: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -290,16 +290,16 @@ def parse_state(doc: object, *, source: str, workspace: str = "default") -> Pars
     """Validate a decoded state document and flatten its managed resource instances."""
     if not isinstance(doc, Mapping):
         raise StateError(f"{source}: not a Terraform state (top level is not a JSON object)")
-    builder = _Builder(source, workspace)
-    builder.serial = _check_version(doc, source)
-    for position, res in enumerate(_list_of(doc.get("resources"), "'resources'", source)):
+    builder = StateBuilder(source, workspace)
+    builder.serial = check_version(doc, source)
+    for position, res in enumerate(list_of(doc.get("resources"), "'resources'", source)):
         if not isinstance(res, Mapping):
             raise StateError(f"{source}: resources[{position}] is not an object")
         header = builder.header(res, position)
         if header is None:
             continue
         where = f"resources[{position}].instances"
-        for inst in _list_of(res.get("instances"), where, source):
+        for inst in list_of(res.get("instances"), where, source):
             if not isinstance(inst, Mapping):
                 raise StateError(
                     f"{source}: an instance of {header[0]}.{header[1]} is not an object"
@@ -308,153 +308,6 @@ def parse_state(doc: object, *, source: str, workspace: str = "default") -> Pars
             text = json.dumps(attrs, separators=(",", ":"), sort_keys=True)
             builder.instance(header, inst, attrs, text, (0, len(text)))
     return builder.done(doc)
-
-
-_WS = re.compile(r"[ \t\n\r]*")
-_DECODER = json.JSONDecoder()
-
-
-class _Reader:
-    """Walks a state document's outer structure by hand, decoding leaf values with the C
-    scanner, so that each instance's ``attributes`` is located as a span of the text."""
-
-    def __init__(self, text: str, source: str) -> None:
-        self.text = text
-        self.source = source
-        self.pos = 0
-
-    def fail(self, what: str) -> StateError:
-        line = self.text.count("\n", 0, self.pos) + 1
-        return StateError(f"{self.source}: not valid JSON: {what} (line {line})")
-
-    def skip(self) -> None:
-        self.pos = _WS.match(self.text, self.pos).end()  # type: ignore[union-attr]
-
-    def expect(self, char: str) -> bool:
-        """Consume ``char`` if it is next (after whitespace)."""
-        self.skip()
-        if self.text.startswith(char, self.pos):
-            self.pos += 1
-            return True
-        return False
-
-    def value(self) -> Any:
-        self.skip()
-        try:
-            value, self.pos = _DECODER.raw_decode(self.text, self.pos)
-        except json.JSONDecodeError as exc:
-            raise StateError(f"{self.source}: not valid JSON: {exc}") from exc
-        return value
-
-    def members(self) -> Iterator[str]:
-        """Keys of the object starting here; the caller consumes each value."""
-        if not self.peek("{") or not self.expect("{"):
-            raise self.fail("expected an object")
-        if self.expect("}"):
-            return
-        while True:
-            key = self.value()
-            if not isinstance(key, str) or not self.expect(":"):
-                raise self.fail("expected a key")
-            yield key
-            if self.peek(",") and self.expect(","):
-                continue
-            if self.expect("}"):
-                return
-            raise self.fail("expected , or }")
-
-    def elements(self) -> Iterator[int]:
-        """Positions of the array starting here; the caller consumes each element."""
-        if not self.peek("[") or not self.expect("["):
-            raise self.fail("expected an array")
-        if self.expect("]"):
-            return
-        position = 0
-        while True:
-            yield position
-            position += 1
-            if self.peek(",") and self.expect(","):
-                continue
-            if self.expect("]"):
-                return
-            raise self.fail("expected , or ]")
-
-    def peek(self, char: str) -> bool:
-        self.skip()
-        if self.pos >= len(self.text):
-            raise self.fail("unexpected end of data (truncated file?)")
-        return self.text.startswith(char, self.pos)
-
-
-def parse_state_text(text: str, *, source: str, workspace: str = "default") -> ParsedState:
-    """Like parse_state, for the raw text of a state file, keeping attributes as text spans."""
-    reader = _Reader(text, source)
-    reader.skip()
-    if not reader.peek("{"):
-        raise StateError(f"{source}: not a Terraform state (top level is not a JSON object)")
-    builder = _Builder(source, workspace)
-    top: dict[str, Any] = {}
-    for key in reader.members():
-        if key == "resources" and reader.peek("["):
-            if "version" in top:
-                builder.serial = _check_version(top, source)
-            _read_resources(reader, builder)
-            top[key] = True
-        else:
-            top[key] = reader.value()
-    reader.skip()
-    if reader.pos != len(text):
-        raise reader.fail("extra data after the state object")
-    builder.serial = _check_version(top, source)
-    if "resources" in top and top["resources"] is not True:
-        _list_of(top["resources"], "'resources'", source)
-    for res in builder.resources:
-        if res.serial != builder.serial:  # version/serial came after resources (not Terraform)
-            object.__setattr__(res, "serial", builder.serial)
-    return builder.done(top)
-
-
-def _read_resources(reader: _Reader, builder: _Builder) -> None:
-    for position in reader.elements():
-        if not reader.peek("{"):
-            raise StateError(f"{builder.source}: resources[{position}] is not an object")
-        res: dict[str, Any] = {}
-        pending: list[tuple[dict[str, Any], Any, tuple[int, int]]] = []
-        for key in reader.members():
-            if key == "instances" and reader.peek("["):
-                for _ in reader.elements():
-                    pending.append(_read_instance(reader, builder))
-                res[key] = True
-            else:
-                res[key] = reader.value()
-        if "instances" in res and res["instances"] is not True:
-            _list_of(res["instances"], f"resources[{position}].instances", builder.source)
-        header = builder.header(res, position)
-        if header is None:
-            continue
-        for inst, attrs, span in pending:
-            builder.instance(header, inst, attrs, reader.text, span)
-
-
-def _read_instance(
-    reader: _Reader, builder: _Builder
-) -> tuple[dict[str, Any], Any, tuple[int, int]]:
-    if not reader.peek("{"):
-        raise StateError(f"{builder.source}: an instance is not an object")
-    inst: dict[str, Any] = {}
-    attrs: Any = None
-    span = (0, 0)
-    for key in reader.members():
-        if key == "attributes":
-            reader.skip()
-            start = reader.pos
-            attrs = reader.value()
-            span = (start, reader.pos)
-        else:
-            inst[key] = reader.value()
-    if attrs is None:
-        return inst, None, span
-    return inst, attrs, span
 
 
 def arn_account_region(arn: str) -> tuple[str, str]:
