@@ -160,3 +160,47 @@ def test_known_ids_prefilter_keeps_calls_on_hand_made_groups(tmp_path: Path) -> 
     assert fast == plain
     assert plain[0]["not_in_state"] == 2
     assert len(plain[2]) == 2  # the managed group's change and the hand-made group (joined)
+
+
+def test_known_ids_prefilter_on_tags_and_instances(tmp_path: Path) -> None:
+    """CreateTags / TerminateInstances / ModifyInstanceAttribute on ids nobody knows skip early;
+    on an instance launched by hand (an open unmanaged drift) they still reach it."""
+    base = _sg_record("CreateTags", "x", 0, "unused")
+    launched = dict(base, eventName="RunInstances", eventID="run", eventTime="2026-11-20T10:01:00Z")
+    launched["requestParameters"] = {"instancesSet": {"items": [{"imageId": "ami-1"}]}}
+    launched["responseElements"] = {
+        "instancesSet": {"items": [{"instanceId": "i-0aaaaaaaaaaaaaaa1"}]}
+    }
+
+    def tags(event_id: str, minute: int, *ids: str) -> dict[str, object]:
+        record = dict(base, eventID=event_id, eventTime=f"2026-11-20T10:{minute:02d}:00Z")
+        record["requestParameters"] = {
+            "resourcesSet": {"items": [{"resourceId": i} for i in ids]},
+            "tagSet": {"items": [{"key": "Owner", "value": "alan"}]},
+        }
+        return record
+
+    def terminate(event_id: str, minute: int, instance: str) -> dict[str, object]:
+        record = dict(
+            base,
+            eventName="TerminateInstances",
+            eventID=event_id,
+            eventTime=f"2026-11-20T10:{minute:02d}:00Z",
+        )
+        record["requestParameters"] = {"instancesSet": {"items": [{"instanceId": instance}]}}
+        return record
+
+    records = [
+        tags("t0", 0, "i-0bbbbbbbbbbbbbbb2"),
+        launched,
+        tags("t1", 2, "i-0aaaaaaaaaaaaaaa1"),
+        tags("t2", 3, "sg-0123456789abcdef0", "i-0ccccccccccccccc3"),
+        terminate("k1", 4, "i-0ddddddddddddddd4"),
+        terminate("k2", 5, "i-0aaaaaaaaaaaaaaa1"),
+    ]
+    path = tmp_path / "ec2.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records))
+    plain = _replay(path, prefiltered=False)
+    fast = _replay(path, prefiltered=True)
+    assert fast == plain
+    assert plain[0]["not_in_state"] == 2

@@ -44,6 +44,7 @@ from tfdrift_gitops.core.catalog.model import (
     as_int,
     as_set,
     as_str,
+    id_list,
     item_list,
     mapped,
     req,
@@ -120,6 +121,7 @@ MODIFY_INSTANCE_ATTRIBUTE = Rule(
     severity=Severity.MEDIUM,
     description="instance attribute changed",
     severity_checks=(_termination_protection_off, _user_data_rewritten),
+    known_ids=id_list(req("instanceId")),
 )
 
 _IMDS = "ModifyInstanceMetadataOptionsRequest"
@@ -176,6 +178,7 @@ TERMINATE_INSTANCES = Rule(
     targets=(Target(type=INSTANCE, lookup="id", id=item_list(req("instancesSet"), "instanceId")),),
     severity=Severity.HIGH,
     description="instance terminated",
+    known_ids=id_list(item_list(req("instancesSet"), "instanceId")),
 )
 
 
@@ -291,6 +294,7 @@ CREATE_TAGS = Rule(
     severity=Severity.LOW,
     description="tags added or changed",
     fan_out=True,
+    known_ids=id_list(_RESOURCE_IDS),
 )
 
 DELETE_TAGS = Rule(
@@ -301,6 +305,7 @@ DELETE_TAGS = Rule(
     severity=Severity.LOW,
     description="tags removed",
     fan_out=True,
+    known_ids=id_list(_RESOURCE_IDS),
 )
 
 RULES: tuple[Rule, ...] = (

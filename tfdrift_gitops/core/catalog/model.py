@@ -88,6 +88,20 @@ def mapped(extractor: Extractor, fn: Callable[[Any], Any]) -> Extractor:
     return extract
 
 
+def id_list(extractor: Extractor) -> Extractor:
+    """One id (a string) or a list of them, as a list: the shape ``Rule.known_ids`` wants."""
+
+    def extract(event: CloudEvent) -> Any:
+        value = extractor(event)
+        if isinstance(value, str):
+            return [value] if value else []
+        if isinstance(value, list):
+            return [v for v in value if isinstance(v, str) and v]
+        return MISSING
+
+    return extract
+
+
 def item_list(extractor: Extractor, field_path: str | None = None) -> Extractor:
     """``{"items": [...]}`` or a list -> list; optionally pick ``field_path`` of each item."""
 
