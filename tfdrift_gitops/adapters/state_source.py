@@ -196,18 +196,3 @@ class StateSource:
                     raise StateError(f"{location.url}: cannot stat state: {exc}") from exc
                 marks.append(f"{location.url}@{stat.st_mtime_ns}:{stat.st_size}")
         return tuple(marks)
-
-
-def load_index(
-    specs: Iterable[str],
-    *,
-    s3_client_factory: S3ClientFactory | None = None,
-    workspaces: Iterable[str] = (),
-    workspace_key_prefix: str = "env:",
-) -> StateIndex:
-    return StateSource(
-        specs,
-        s3_client_factory=s3_client_factory,
-        workspaces=workspaces,
-        workspace_key_prefix=workspace_key_prefix,
-    ).index()

@@ -6,7 +6,6 @@ import gc
 import json
 import sys
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import click
@@ -171,7 +170,3 @@ def _open_ledger(url: str, config: Config, endpoint: str | None) -> Any:
     from tfdrift_gitops.ledger import open_ledger
 
     return open_ledger(url, s3_endpoint_url=endpoint, kms_key_id=config.s3_kms_key_id or None)
-
-
-def example_root() -> Path:
-    return example_state().parent.parent

@@ -12,7 +12,6 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from fnmatch import fnmatchcase
 from typing import Any
 
 from tfdrift_gitops.core.catalog import Catalog
@@ -325,7 +324,3 @@ def _ref(res: StateResource, cloud_id: str) -> ResourceRef:
         state=res.source,
         workspace=res.workspace,
     )
-
-
-def address_matches(address: str, patterns: Iterable[str]) -> bool:
-    return any(fnmatchcase(address, p) for p in patterns)
