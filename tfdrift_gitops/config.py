@@ -35,7 +35,8 @@ class Config:
     source: str = ""
 
 
-def _strings(value: Any, key: str) -> tuple[str, ...]:
+def strings(value: Any, key: str) -> tuple[str, ...]:
+    """A string or a list of strings, as a tuple; ConfigError naming ``key`` otherwise."""
     if value is None:
         return ()
     if isinstance(value, str):
@@ -53,7 +54,8 @@ def _mapping(value: Any, key: str) -> Mapping[str, Any]:
     return value
 
 
-def _check_keys(data: Mapping[str, Any], allowed: set[str], where: str) -> None:
+def check_keys(data: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    """Unknown keys are errors naming ``where.key``: a typo must not disable a rule."""
     for key in data:
         if key not in allowed:
             known = ", ".join(sorted(allowed))
@@ -78,13 +80,13 @@ def _parse_ignore(value: Any) -> tuple[IgnoreRule, ...]:
     for position, raw in enumerate(value):
         where = f"ignore[{position}]"
         data = _mapping(raw, where)
-        _check_keys(data, allowed, where)
+        check_keys(data, allowed, where)
         rule = IgnoreRule(
-            addresses=_strings(data.get("addresses"), f"{where}.addresses"),
-            resource_types=_strings(data.get("resource_types"), f"{where}.resource_types"),
-            events=_strings(data.get("events"), f"{where}.events"),
-            actors=_strings(data.get("actors"), f"{where}.actors"),
-            paths=_strings(data.get("paths"), f"{where}.paths"),
+            addresses=strings(data.get("addresses"), f"{where}.addresses"),
+            resource_types=strings(data.get("resource_types"), f"{where}.resource_types"),
+            events=strings(data.get("events"), f"{where}.events"),
+            actors=strings(data.get("actors"), f"{where}.actors"),
+            paths=strings(data.get("paths"), f"{where}.paths"),
             reason=str(data.get("reason") or ""),
         )
         if not (rule.addresses or rule.resource_types or rule.events or rule.actors):
@@ -103,16 +105,16 @@ def _parse_severity(value: Any) -> tuple[SeverityOverride, ...]:
     for position, raw in enumerate(value):
         where = f"severity[{position}]"
         data = _mapping(raw, where)
-        _check_keys(data, allowed, where)
+        check_keys(data, allowed, where)
         if "severity" not in data:
             raise ConfigError(f"{where}.severity: required")
         out.append(
             SeverityOverride(
                 severity=_severity(data["severity"], f"{where}.severity"),
-                events=_strings(data.get("events"), f"{where}.events"),
-                resource_types=_strings(data.get("resource_types"), f"{where}.resource_types"),
-                paths=_strings(data.get("paths"), f"{where}.paths"),
-                addresses=_strings(data.get("addresses"), f"{where}.addresses"),
+                events=strings(data.get("events"), f"{where}.events"),
+                resource_types=strings(data.get("resource_types"), f"{where}.resource_types"),
+                paths=strings(data.get("paths"), f"{where}.paths"),
+                addresses=strings(data.get("addresses"), f"{where}.addresses"),
             )
         )
     return tuple(out)
@@ -149,12 +151,12 @@ def parse_config(data: Any, *, source: str = "") -> Config:
     if not isinstance(data, Mapping):
         raise ConfigError(f"{source or 'config'}: top level must be a mapping")
     _load_extra_sections()
-    _check_keys(data, CORE_KEYS | set(EXTRA_SECTIONS), "config")
+    check_keys(data, CORE_KEYS | set(EXTRA_SECTIONS), "config")
     policy = Policy(
-        trusted_actors=_strings(data.get("trusted_actors"), "trusted_actors"),
+        trusted_actors=strings(data.get("trusted_actors"), "trusted_actors"),
         ignore=_parse_ignore(data.get("ignore")),
         severity_overrides=_parse_severity(data.get("severity")),
-        accounts=_strings(data.get("accounts"), "accounts"),
+        accounts=strings(data.get("accounts"), "accounts"),
     )
     sections = {name: parser(data.get(name)) for name, parser in EXTRA_SECTIONS.items()}
     prefix = data.get("workspace_key_prefix", "env:")
@@ -166,9 +168,9 @@ def parse_config(data: Any, *, source: str = "") -> Config:
     return Config(
         policy=policy,
         ledger=ledger,
-        states=_strings(data.get("states"), "states"),
-        events=_strings(data.get("events"), "events"),
-        workspaces=_strings(data.get("workspaces"), "workspaces"),
+        states=strings(data.get("states"), "states"),
+        events=strings(data.get("events"), "events"),
+        workspaces=strings(data.get("workspaces"), "workspaces"),
         workspace_key_prefix=prefix,
         s3_endpoint_url=str(data.get("s3_endpoint_url") or ""),
         s3_kms_key_id=str(data.get("s3_kms_key_id") or ""),

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
+from tfdrift_gitops.config import check_keys
 from tfdrift_gitops.errors import ConfigError
 from tfdrift_gitops.models import Actor
 
@@ -75,9 +76,7 @@ def parse_github_section(data: Any) -> GitHubSettings:
         return GitHubSettings()
     if not isinstance(data, Mapping):
         raise ConfigError(f"github: expected a mapping, got {type(data).__name__}")
-    for key in data:
-        if key not in _KEYS:
-            raise ConfigError(f"github.{key}: unknown key (known: {', '.join(sorted(_KEYS))})")
+    check_keys(data, _KEYS, "github")
     url = data.get("url") or ""
     if not isinstance(url, str) or (url and not re.match(r"^https?://", url)):
         raise ConfigError(f"github.url: expected an http(s) URL, got {url!r}")

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tfdrift_gitops.config import check_keys
 from tfdrift_gitops.errors import ConfigError
 from tfdrift_gitops.models import Severity
 from tfdrift_gitops.notify.channel import Channel, Secret
@@ -71,9 +72,7 @@ def _channel(raw: Any, where: str) -> ChannelSettings:
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{where}: expected a mapping")
     allowed = {"type", "name", "url_env", "url", "secret_env", "min_severity"}
-    for key in raw:
-        if key not in allowed:
-            raise ConfigError(f"{where}.{key}: unknown key (known: {', '.join(sorted(allowed))})")
+    check_keys(raw, allowed, where)
     kind = _text(raw.get("type"), f"{where}.type")
     if kind not in CHANNEL_TYPES:
         raise ConfigError(f"{where}.type: {kind!r} is not one of {', '.join(CHANNEL_TYPES)}")
@@ -108,9 +107,7 @@ def parse_notify_section(value: Any) -> NotifySettings:
     if not isinstance(value, Mapping):
         raise ConfigError("notify: expected a mapping")
     allowed = {"channels", "templates_dir", "timeout"}
-    for key in value:
-        if key not in allowed:
-            raise ConfigError(f"notify.{key}: unknown key (known: {', '.join(sorted(allowed))})")
+    check_keys(value, allowed, "notify")
     raw_channels = value.get("channels")
     if raw_channels is None:
         raw_channels = []

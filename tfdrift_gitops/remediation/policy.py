@@ -31,6 +31,7 @@ from fnmatch import fnmatchcase
 from types import MappingProxyType
 from typing import Any
 
+from tfdrift_gitops.config import check_keys, strings
 from tfdrift_gitops.errors import ConfigError
 from tfdrift_gitops.models import Drift, Kind, Severity
 
@@ -131,26 +132,10 @@ def choose_strategy(drift: Drift, settings: RemediationSettings | None = None) -
 # --------------------------------------------------------------------------- config section
 
 
-def _strings(value: Any, key: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise ConfigError(f"{key}: expected a string or a list of strings, got {value!r}")
-
-
 def _strategy(value: Any, key: str) -> str:
     if not isinstance(value, str) or value.lower() not in STRATEGIES:
         raise ConfigError(f"{key}: {value!r} is not a strategy ({', '.join(STRATEGIES)})")
     return value.lower()
-
-
-def _check_keys(data: Mapping[str, Any], allowed: set[str], where: str) -> None:
-    for key in data:
-        if key not in allowed:
-            raise ConfigError(f"{where}.{key}: unknown key (known: {', '.join(sorted(allowed))})")
 
 
 def parse_remediation_section(raw: Any) -> RemediationSettings:
@@ -159,7 +144,7 @@ def parse_remediation_section(raw: Any) -> RemediationSettings:
         return RemediationSettings()
     if not isinstance(raw, Mapping):
         raise ConfigError(f"remediation: expected a mapping, got {type(raw).__name__}")
-    _check_keys(raw, _SECTION_KEYS, "remediation")
+    check_keys(raw, _SECTION_KEYS, "remediation")
     imports_file = raw.get("imports_file", DEFAULT_IMPORTS_FILE)
     if (
         not isinstance(imports_file, str)
@@ -181,7 +166,7 @@ def parse_remediation_section(raw: Any) -> RemediationSettings:
     if not isinstance(raw_defaults, Mapping):
         raise ConfigError("remediation.defaults: expected a mapping")
     allowed = {s.value for s in Severity} | {"unmanaged"}
-    _check_keys(raw_defaults, allowed, "remediation.defaults")
+    check_keys(raw_defaults, allowed, "remediation.defaults")
     for key, value in raw_defaults.items():
         defaults[key] = _strategy(value, f"remediation.defaults.{key}")
     rules = []
@@ -193,14 +178,14 @@ def parse_remediation_section(raw: Any) -> RemediationSettings:
         where = f"remediation.rules[{position}]"
         if not isinstance(entry, Mapping):
             raise ConfigError(f"{where}: expected a mapping")
-        _check_keys(entry, _RULE_KEYS, where)
+        check_keys(entry, _RULE_KEYS, where)
         if "strategy" not in entry:
             raise ConfigError(f"{where}.strategy: required")
-        severities = _strings(entry.get("severities"), f"{where}.severities")
+        severities = strings(entry.get("severities"), f"{where}.severities")
         for severity in severities:
             if severity not in {s.value for s in Severity}:
                 raise ConfigError(f"{where}.severities: {severity!r} is not a severity")
-        kinds = _strings(entry.get("kinds"), f"{where}.kinds")
+        kinds = strings(entry.get("kinds"), f"{where}.kinds")
         for kind in kinds:
             if kind not in {k.value for k in Kind}:
                 raise ConfigError(f"{where}.kinds: {kind!r} is not a drift kind")
@@ -209,11 +194,11 @@ def parse_remediation_section(raw: Any) -> RemediationSettings:
                 strategy=_strategy(entry["strategy"], f"{where}.strategy"),
                 severities=severities,
                 kinds=kinds,
-                resource_types=_strings(entry.get("resource_types"), f"{where}.resource_types"),
-                addresses=_strings(entry.get("addresses"), f"{where}.addresses"),
-                paths=_strings(entry.get("paths"), f"{where}.paths"),
-                actors=_strings(entry.get("actors"), f"{where}.actors"),
-                events=_strings(entry.get("events"), f"{where}.events"),
+                resource_types=strings(entry.get("resource_types"), f"{where}.resource_types"),
+                addresses=strings(entry.get("addresses"), f"{where}.addresses"),
+                paths=strings(entry.get("paths"), f"{where}.paths"),
+                actors=strings(entry.get("actors"), f"{where}.actors"),
+                events=strings(entry.get("events"), f"{where}.events"),
                 reason=str(entry.get("reason") or ""),
             )
         )
