@@ -236,3 +236,28 @@ def test_late_older_revoke_after_a_newer_re_add_opens_no_drift(
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
     assert "skipped: no_change 2" in result.stderr
+
+
+def test_a_later_run_joins_calls_to_a_group_created_by_hand_in_an_earlier_run(
+    tmp_path: Path,
+) -> None:
+    """The prefilter skips calls on unknown groups, but not on one an open unmanaged drift
+    in the ledger names: the second run must fold the Authorize into that drift."""
+    from tfdrift_gitops.ledger import open_ledger
+
+    created = _sg_call("CreateSecurityGroup", "create", "2026-11-20T08:00:00Z")
+    created["requestParameters"] = {"groupName": "scratch", "groupDescription": "by hand"}
+    created["responseElements"] = {"groupId": "sg-0feedfacefeedface", "_return": True}
+    authorize = _sg_call("AuthorizeSecurityGroupIngress", "later", "2026-11-20T09:00:00Z")
+    authorize["requestParameters"]["groupId"] = "sg-0feedfacefeedface"
+    ledger = str(tmp_path / "ledger")
+    for name, record in (("first.jsonl", created), ("second.jsonl", authorize)):
+        path = tmp_path / name
+        path.write_text(json.dumps(record) + "\n")
+        result = invoke(
+            "detect", "--state", EXAMPLE_ARGS[1], "--events", str(path), "--ledger", ledger
+        )
+        assert result.exit_code == 0, result.stderr
+    [drift] = open_ledger(ledger).list_open().drifts
+    assert drift.resource.id == "sg-0feedfacefeedface"
+    assert [e.id for e in drift.events] == ["create", "later"]

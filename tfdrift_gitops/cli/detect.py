@@ -19,7 +19,6 @@ from tfdrift_gitops.core.engine import Engine
 from tfdrift_gitops.core.prefilter import make_prefilter
 from tfdrift_gitops.core.record import drift_to_record
 from tfdrift_gitops.examples_data import example_events, example_state
-from tfdrift_gitops.models import Kind
 from tfdrift_gitops.render.text import render_drift
 
 EXIT_DRIFT = 2
@@ -115,6 +114,7 @@ def detect(
     # every collection (several percent of a large replay). Refcounting still frees them.
     gc.freeze()
     store = _open_ledger(ledger, config, endpoint) if ledger else None
+    unmanaged: list[str] = []
     if store is not None:
         # A newer state may have imported (or Terraform reverted) what is open: resolve first.
         checked = store.reassess_open(engine)
@@ -127,10 +127,8 @@ def detect(
             )
         for bad in checked.corrupt:
             click.echo(f"error: ledger: {bad}", err=True)
-    unmanaged: list[str] = []
-    if store is not None:
         # Calls on resources created by hand in an earlier run must still find their drift.
-        unmanaged = [d.resource.id for d in store.list_open().drifts if d.kind is Kind.UNMANAGED]
+        unmanaged = list(checked.unmanaged_ids)
     detector = Detector(engine, store, unmanaged_ids=unmanaged)
     detector.feed(
         iter_many(

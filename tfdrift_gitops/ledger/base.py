@@ -77,6 +77,8 @@ class Reassessed:
     other_state: int = 0
     """Open drifts on states the engine did not load: left alone, never resolved by absence."""
     corrupt: tuple[CorruptObject, ...] = ()
+    unmanaged_ids: tuple[str, ...] = ()
+    """Resource ids of the unmanaged drifts still open afterwards (read by the same scan)."""
 
 
 @dataclass(frozen=True, slots=True)

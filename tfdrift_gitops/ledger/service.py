@@ -42,7 +42,7 @@ from tfdrift_gitops.ledger.base import (
     Reassessed,
     Storage,
 )
-from tfdrift_gitops.models import CloudEvent, Drift, Status
+from tfdrift_gitops.models import CloudEvent, Drift, Kind, Status
 
 log = logging.getLogger(__name__)
 
@@ -257,17 +257,25 @@ class StoredLedger:
         found, corrupt = self._scan(layout.OPEN_PREFIX)
         changed: list[Folded] = []
         unchanged = other = 0
+        unmanaged: list[str] = []
         for stored in found:
             resource = stored.drift.resource
             if not stored.drift.status.is_open:
                 self._finish_close(stored, now)
-            elif resource.address and (resource.state, resource.workspace) not in loaded:
+                continue
+            still_open = True
+            if resource.address and (resource.state, resource.workspace) not in loaded:
                 other += 1
             elif (folded := self._reassess_one(engine, stored, now)) is not None:
                 changed.append(folded)
+                still_open = folded.drift is not None and folded.drift.status.is_open
             else:
                 unchanged += 1
-        return Reassessed(tuple(changed), unchanged, other, tuple(c for _, c in corrupt))
+            if still_open and stored.drift.kind is Kind.UNMANAGED:
+                unmanaged.append(resource.id)
+        return Reassessed(
+            tuple(changed), unchanged, other, tuple(c for _, c in corrupt), tuple(unmanaged)
+        )
 
     def _reassess_one(self, engine: Engine, stored: _Stored, now: datetime | None) -> Folded | None:
         drift_id = stored.drift.id
