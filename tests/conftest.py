@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# A copy of the shared corpus (licences and sources in its README): the suite never reads ../shared.
+CORPUS = FIXTURES / "corpus"
 
 
 @pytest.fixture(autouse=True)
@@ -67,6 +68,20 @@ def s3_bucket(s3_client: Any) -> str:
 
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip(f"shared corpus not found at {CORPUS}")
+    assert CORPUS.is_dir(), f"corpus fixtures missing at {CORPUS}"
     return CORPUS
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Under CI=true a skip (a missing tool or fixture) is a failure: CI must check, not pass."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.skipped and _ci() and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"skipped under CI=true (a skip checks nothing): {reason}"

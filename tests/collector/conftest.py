@@ -10,9 +10,7 @@ import pytest
 from tests.collector.pki import Pki, make_pki
 from tests.collector.receivers import receivers  # noqa: F401 - fixture
 
-STATE = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "states" / "aws-lab.tfstate"
-)
+STATE = Path(__file__).resolve().parents[1] / "fixtures" / "corpus" / "states" / "aws-lab.tfstate"
 
 
 @pytest.fixture(scope="session")
@@ -23,8 +21,6 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 @pytest.fixture
 def state_file(tmp_path: Path) -> Path:
     """A copy of a real Terraform 1.13 state (16 resources) that tests may rewrite."""
-    if not STATE.is_file():
-        pytest.skip(f"shared corpus state not found at {STATE}")
     target = tmp_path / "terraform.tfstate"
     shutil.copyfile(STATE, target)
     return target

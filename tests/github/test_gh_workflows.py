@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -114,7 +115,10 @@ def _run_action(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     bindir.mkdir(exist_ok=True)
     python = bindir / "python"
     if not python.exists():
-        python.symlink_to(sys.executable)
+        # A wrapper, not a symlink: a symlinked interpreter outside the venv does not find
+        # pyvenv.cfg and runs as the system Python, without the project's dependencies.
+        python.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} "$@"\n')
+        python.chmod(0o755)
     base = {
         "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}",
         "PYTHONPATH": str(ROOT),

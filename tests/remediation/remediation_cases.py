@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 FIXTURES = HERE.parent / "fixtures" / "remediation"
 REPO = FIXTURES / "repo"
 EXPECTED = FIXTURES / "expected"
-CORPUS = HERE.parent.parent.parent / "shared" / "corpus"
+CORPUS = HERE.parent / "fixtures" / "corpus"
 WORKDIR = "live/prod"
 
 
@@ -105,15 +105,7 @@ def state_resource(
     return entry
 
 
-def _need_corpus() -> None:
-    if not CORPUS.is_dir():
-        import pytest
-
-        pytest.skip(f"shared corpus not found at {CORPUS}")
-
-
 def corpus_record(name: str, case: str) -> dict[str, Any]:
-    _need_corpus()
     data = json.loads((CORPUS / "panther-analysis" / "write-events.json").read_text())
     for entry in data[name]:
         if entry["case"] == case:
@@ -122,7 +114,6 @@ def corpus_record(name: str, case: str) -> dict[str, Any]:
 
 
 def stratus_record(file_name: str, event_name: str) -> dict[str, Any]:
-    _need_corpus()
     records = json.loads((CORPUS / "stratus-red-team" / file_name).read_text())
     for record in records:
         if record["eventName"] == event_name and not record.get("readOnly"):
