@@ -3,7 +3,9 @@
 Writer ``w`` of ``n`` folds events ``k`` with ``k % n == w`` (out of eventTime order), plus a
 redelivery of every fifth event of the next writer, into the ledger at ``--ledger``. With
 ``--crash-after PREFIX:N`` the process kills itself (no cleanup, no flush: ``os._exit``)
-right after its N-th successful write to a key under PREFIX, as a power cut would.
+right after its N-th successful write to a key under PREFIX, as a power cut would. With
+``--hold-at N`` it prints ``holding N`` after its N-th event and waits there to be killed, so a
+test can SIGKILL it mid-run however the machine schedules it.
 ``--scenario lifecycle`` instead walks each of the writer's resources through a whole
 lifecycle (two hand-made changes, a Terraform revert that archives the drift, a new change).
 
@@ -16,6 +18,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,9 @@ from ledger_support import lifecycle_events, load_event, make_engine
 from tfdrift_gitops.core.fold import FoldResult
 from tfdrift_gitops.ledger import StoredLedger, open_ledger
 from tfdrift_gitops.models import CloudEvent
+
+# Long enough for any loaded machine; bounded so that an orphaned worker does not linger.
+HOLD_SECONDS = 300
 
 
 class CrashingStorage:
@@ -92,7 +98,7 @@ def main() -> None:
     parser.add_argument("--resources", type=int, required=True)
     parser.add_argument("--scenario", choices=["load", "lifecycle"], default="load")
     parser.add_argument("--crash-after", default=None, metavar="PREFIX:N")
-    parser.add_argument("--progress", action="store_true", help="print a line per event")
+    parser.add_argument("--hold-at", type=int, default=None, metavar="N")
     args = parser.parse_args()
 
     ledger = open_ledger(args.ledger, s3_endpoint_url=args.endpoint)
@@ -102,13 +108,15 @@ def main() -> None:
     engine = make_engine(args.resources)
     results: Counter[str] = Counter()
     for number, event in enumerate(scenario_events(args), start=1):
-        if args.progress:
-            print(f"progress {number}", flush=True)
         for finding in engine.evaluate(event).findings:
             folded = ledger.record(engine, finding)
             results[folded.result.value] += 1
             if folded.result is FoldResult.NOT_DRIFT and folded.skip is not None:
                 results[f"skip:{folded.skip.value}"] += 1
+        if number == args.hold_at:
+            print(f"holding {number}", flush=True)
+            time.sleep(HOLD_SECONDS)
+            sys.exit(f"held at event {number} for {HOLD_SECONDS} s and nobody killed me")
     print(json.dumps({"writer": args.writer, "results": dict(results)}), flush=True)
 
 

@@ -181,10 +181,10 @@ def test_a_writer_sigkilled_mid_run_converges_when_rerun(
 ) -> None:
     writers, events, resources = 3, 90, 10
     args = ["--events", str(events), "--resources", str(resources), "--writers", str(writers)]
-    victim = subprocess.Popen(
-        [*writer_command(ledger_url, endpoint, 0, *args), "--progress"],
+    victim = subprocess.Popen(  # it waits after a third of its events until it is killed
+        [*writer_command(ledger_url, endpoint, 0, *args), "--hold-at", str(events // 3)],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
     )
     others = [
@@ -196,13 +196,11 @@ def test_a_writer_sigkilled_mid_run_converges_when_rerun(
         for w in range(1, writers)
     ]
     assert victim.stdout is not None
-    with victim.stdout:
-        for line in victim.stdout:  # kill it a third of the way through its events
-            if line.startswith("progress ") and int(line.split()[1]) >= events // 3:
-                os.kill(victim.pid, signal.SIGKILL)
-                break
-        victim.wait(timeout=30)
-    assert victim.returncode == -signal.SIGKILL, "the writer finished before it was killed"
+    held = victim.stdout.readline()
+    assert held == f"holding {events // 3}\n", victim.communicate(timeout=30)
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.communicate(timeout=30)
+    assert victim.returncode == -signal.SIGKILL
     for process in others:
         _, err = process.communicate(timeout=300)
         assert process.returncode == 0, err
