@@ -79,11 +79,18 @@ def test_full_queue_blocks_the_intake_and_loses_nothing(state_file: Path) -> Non
     pipeline.start()
     items = [_item(f"bp-{n}", cidr=f"10.0.{n}.0/24") for n in range(5)]
     offered: list[bool] = []
-    producer = threading.Thread(target=lambda: offered.extend(pipeline.offer(i) for i in items))
+
+    def produce() -> None:
+        for item in items:
+            offered.append(pipeline.offer(item))
+
+    producer = threading.Thread(target=produce)
     producer.start()
-    time.sleep(0.3)
+    # The worker holds its first batch (one or two items) at the gate and the queue fills up:
+    # at most four of the five items are placed, so the producer cannot have finished.
+    assert _wait(lambda: pipeline.queue.qsize() == 2)
     assert producer.is_alive(), "the producer must be held back by the full queue"
-    assert pipeline.queue.qsize() == 2
+    assert len(offered) <= 4
     store.gate.set()
     producer.join(5)
     assert offered == [True] * 5
