@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from fake_github import TOKEN, FakeGitHub, FakeGitHubServer
-from gh_support import SETTINGS
+from gh_support import NOW, SETTINGS
 
 from tfdrift_gitops.github.client import GitHubClient
 
@@ -43,6 +43,7 @@ def make_client(
             token=TOKEN,
             base_url=github_server.url,
             sleep=sleeps.append,
+            clock=lambda: NOW,
             backoff_factor=0.01,
             secondary_wait=2.0,
             **kw,

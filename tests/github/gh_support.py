@@ -34,6 +34,8 @@ SETTINGS = GitHubSettings(
     max_rate_limit_wait=30.0,
 )
 T0 = datetime(2026, 11, 20, 9, 15, tzinfo=UTC)
+# The clock test clients read rate limit resets against: fixed, so every wait is exact.
+NOW = 1_800_000_000.0
 ACCOUNT = "111122223333"
 STATE = "s3://tf-state/prod/terraform.tfstate"
 ALAN_ARN = f"arn:aws:sts::{ACCOUNT}:assumed-role/AWSReservedSSO_Admin/alan@acme.example"

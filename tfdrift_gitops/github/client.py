@@ -214,6 +214,7 @@ class GitHubClient:
         base_url: str = "",
         settings: GitHubSettings | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
         backoff_factor: float = 1.0,
         secondary_wait: float = 60.0,
     ) -> None:
@@ -229,6 +230,7 @@ class GitHubClient:
             secondary_wait=secondary_wait,
             max_rate_limit_wait=settings.max_rate_limit_wait,
             sleep=sleep,
+            clock=clock,
         )
         self.base_url = (base_url or settings.url or DEFAULT_API_URL).rstrip("/")
         self._gh = Github(
