@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -26,7 +27,6 @@ from tests.collector.falco_alerts import (
     syscall_alert,
 )
 from tests.collector.receivers import Receiver
-from tests.conftest import free_port
 from tfdrift_gitops.cli import cli
 from tfdrift_gitops.ledger import open_ledger
 from tfdrift_gitops.notify.webhook import SIGNATURE_HEADER, verify
@@ -42,41 +42,76 @@ def _env(extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def spawn(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[str]]]:
-    procs: list[subprocess.Popen[str]] = []
+class Spawned:
+    """A collector process whose stderr goes to a file: read while it runs, kept after it exits."""
 
-    def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tfdrift_gitops", "-v", "collect", *args],
-            cwd=tmp_path,
-            env=_env(env),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        procs.append(proc)
-        return proc
+    def __init__(self, proc: subprocess.Popen[str], log: Path) -> None:
+        self.proc = proc
+        self.log = log
+
+    def stderr(self) -> str:
+        return self.log.read_text(encoding="utf-8")
+
+    def finish(self, timeout: float = 60.0) -> str:
+        """Wait for the process to exit; its whole stderr."""
+        self.proc.communicate(timeout=timeout)
+        return self.stderr()
+
+    def listening_port(self, timeout: float = 60.0) -> int:
+        """The port the collector bound for ``--listen HOST:0``, from its log line."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = LISTENING.search(self.stderr())
+            if found:
+                return int(found.group(1))
+            if self.proc.poll() is not None:
+                raise AssertionError(f"collector exited early: {self.finish()}")
+            time.sleep(0.05)
+        raise AssertionError(f"collector never said where it listens: {self.stderr()}")
+
+    def wait_ready(self, timeout: float = 60.0) -> int:
+        """Once /readyz answers 200: the port it listens on."""
+        port = self.listening_port(timeout)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"collector exited early: {self.finish()}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                    return port
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError("collector never became ready")
+
+
+# The collector logs the address it bound (so --listen HOST:0 works; no port is guessed free).
+LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+)")
+
+
+@pytest.fixture
+def spawn(tmp_path: Path) -> Iterator[Callable[..., Spawned]]:
+    spawned: list[Spawned] = []
+
+    def start(args: list[str], env: dict[str, str]) -> Spawned:
+        log = tmp_path / f"collector-{len(spawned)}.log"
+        with log.open("w", encoding="utf-8") as stderr:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "tfdrift_gitops", "-v", "collect", *args],
+                cwd=tmp_path,
+                env=_env(env),
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                text=True,
+            )
+        spawned.append(Spawned(proc, log))
+        return spawned[-1]
 
     yield start
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate(timeout=10)
-
-
-def _wait_ready(port: int, proc: subprocess.Popen[str], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"collector exited early: {proc.communicate()[1]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise AssertionError("collector never became ready")
+    for one in spawned:
+        if one.proc.poll() is None:
+            one.proc.kill()
+            one.proc.communicate(timeout=10)
 
 
 def _alerts() -> list[dict[str, Any]]:
@@ -99,16 +134,18 @@ def _alerts() -> list[dict[str, Any]]:
 
 
 def test_http_alerts_to_ledger_and_notifications(
-    state_file: Path, tmp_path: Path, receivers: Callable[..., Receiver], spawn: Any
+    state_file: Path,
+    tmp_path: Path,
+    receivers: Callable[..., Receiver],
+    spawn: Callable[..., Spawned],
 ) -> None:
     slack, discord, hook = receivers(), receivers(), receivers()
-    port = free_port()
     ledger_dir = tmp_path / "ledger"
     alerts = _alerts()
     proc = spawn(
         [
             "--state", str(state_file), "--ledger", str(ledger_dir),
-            "--listen", f"127.0.0.1:{port}", "--max-events", str(len(alerts)),
+            "--listen", "127.0.0.1:0", "--max-events", str(len(alerts)),
             "--state-refresh", "0",
         ],
         {
@@ -118,13 +155,13 @@ def test_http_alerts_to_ledger_and_notifications(
             "TFDRIFT_WEBHOOK_SECRET": WEBHOOK_SECRET,
         },
     )  # fmt: skip
-    _wait_ready(port, proc)
+    port = proc.wait_ready()
     with httpx.Client() as client:
         for alert in alerts:
             answer = client.post(f"http://127.0.0.1:{port}/falco", json=alert)
             assert answer.status_code == 200, answer.text
-    _, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 0, stderr
+    stderr = proc.finish()
+    assert proc.proc.returncode == 0, stderr
     assert f"collector stopped after {len(alerts)} alerts" in stderr
     assert "/services/T0/B0/secret" not in stderr
 
@@ -147,29 +184,33 @@ def test_http_alerts_to_ledger_and_notifications(
 
 
 def test_sigterm_drains_and_flushes(
-    state_file: Path, tmp_path: Path, receivers: Callable[..., Receiver], spawn: Any
+    state_file: Path,
+    tmp_path: Path,
+    receivers: Callable[..., Receiver],
+    spawn: Callable[..., Spawned],
 ) -> None:
     hook = receivers()
-    port = free_port()
     ledger_dir = tmp_path / "ledger"
     proc = spawn(
         ["--state", str(state_file), "--ledger", str(ledger_dir),
-         "--listen", f"127.0.0.1:{port}", "--state-refresh", "0"],
+         "--listen", "127.0.0.1:0", "--state-refresh", "0"],
         {"TFDRIFT_WEBHOOK_URL": hook.url("/drift")},
     )  # fmt: skip
-    _wait_ready(port, proc)
+    port = proc.wait_ready()
     body = "\n".join(json.dumps(falco_alert(cloudtrail_record(f"t-{n}"))) for n in range(20))
     answer = httpx.post(f"http://127.0.0.1:{port}/falco", content=body)
     assert answer.json()["accepted"] == 20
-    proc.send_signal(signal.SIGTERM)
-    _, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 0, stderr
+    proc.proc.send_signal(signal.SIGTERM)
+    stderr = proc.finish()
+    assert proc.proc.returncode == 0, stderr
     drifts = open_ledger(str(ledger_dir)).list_open().drifts
     assert len(drifts[0].events) == 20
     assert len(hook.requests) == 1  # flushed before exit
 
 
-def test_grpc_unix_socket_to_ledger(state_file: Path, tmp_path: Path, spawn: Any) -> None:
+def test_grpc_unix_socket_to_ledger(
+    state_file: Path, tmp_path: Path, spawn: Callable[..., Spawned]
+) -> None:
     address = f"unix://{tmp_path}/falco.sock"
     alerts = [response(grpc_fields(cloudtrail_record(f"g-{n}"))) for n in range(10)]
     server = FakeFalco(address, alerts).start()
@@ -180,8 +221,8 @@ def test_grpc_unix_socket_to_ledger(state_file: Path, tmp_path: Path, spawn: Any
              "--falco-grpc", address, "--max-events", "10", "--state-refresh", "0"],
             {},
         )  # fmt: skip
-        _, stderr = proc.communicate(timeout=60)
-        assert proc.returncode == 0, stderr
+        stderr = proc.finish()
+        assert proc.proc.returncode == 0, stderr
         assert "connected to Falco 0.41.3" in stderr
         drifts = open_ledger(str(ledger_dir)).list_open().drifts
         assert len(drifts[0].events) == 10
@@ -230,7 +271,7 @@ def test_configuration_errors_are_one_line(state_file: Path, args: list[str], me
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-def test_a_port_in_use_is_a_clear_error(state_file: Path, spawn: Any) -> None:
+def test_a_port_in_use_is_a_clear_error(state_file: Path, spawn: Callable[..., Spawned]) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -238,7 +279,7 @@ def test_a_port_in_use_is_a_clear_error(state_file: Path, spawn: Any) -> None:
         proc = spawn(
             ["--state", str(state_file), "--no-ledger", "--listen", f"127.0.0.1:{port}"], {}
         )
-        _, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 3, stderr
+        stderr = proc.finish()
+    assert proc.proc.returncode == 3, stderr
     assert "cannot listen" in stderr
     assert "Traceback" not in stderr
