@@ -608,13 +608,13 @@ def test_s3_missing_bucket_raises_before_iteration(s3_client: Any) -> None:
         iter_events("s3://no-such-bucket-here/prefix", s3_client_factory=factory_for(s3_client))
 
 
-def test_s3_unreachable_endpoint_raises(free_port_endpoint: str) -> None:
+def test_s3_unreachable_endpoint_raises(refused_url: str) -> None:
     import boto3
     from botocore.config import Config
 
     client = boto3.session.Session().client(
         "s3",
-        endpoint_url=free_port_endpoint,
+        endpoint_url=refused_url,
         region_name="us-east-1",
         config=Config(retries={"max_attempts": 1}, connect_timeout=1, read_timeout=1),
     )
@@ -625,14 +625,3 @@ def test_s3_unreachable_endpoint_raises(free_port_endpoint: str) -> None:
 def test_s3_bad_url_is_an_input_error() -> None:
     with pytest.raises(InputError, match="not an s3:// URL"):
         iter_events("s3:///no-bucket", s3_client_factory=lambda: None)
-
-
-@pytest.fixture
-def free_port_endpoint() -> str:
-    """An address nothing listens on."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"

@@ -172,11 +172,9 @@ def test_other_4xx_is_final(
 
 
 def test_unreachable_receiver_is_retried_then_dropped_with_the_drift_named(
-    dispatchers: Callable[..., Any], caplog: pytest.LogCaptureFixture
+    dispatchers: Callable[..., Any], caplog: pytest.LogCaptureFixture, refused_url: str
 ) -> None:
-    from tests.conftest import free_port
-
-    url = f"http://127.0.0.1:{free_port()}{SECRET_PATH}"
+    url = f"{refused_url}{SECRET_PATH}"
     policy = RetryPolicy(backoff_base=0.05, backoff_cap=0.1, max_age=0.4)
     dispatcher, outcomes = dispatchers([SlackChannel(Secret(url), Templates())], policy)
     caplog.set_level(logging.DEBUG)
@@ -226,12 +224,10 @@ def test_retry_after_parsing(value: str | None, expected: float | None) -> None:
 
 
 def test_close_reports_what_is_left(
-    dispatchers: Callable[..., Any], caplog: pytest.LogCaptureFixture
+    dispatchers: Callable[..., Any], caplog: pytest.LogCaptureFixture, refused_url: str
 ) -> None:
-    from tests.conftest import free_port
-
     policy = RetryPolicy(backoff_base=5.0, backoff_cap=5.0, max_age=60)
-    url = f"http://127.0.0.1:{free_port()}/x"
+    url = f"{refused_url}/x"
     dispatcher, outcomes = dispatchers([WebhookChannel(Secret(url))], policy)
     dispatcher.submit(make_drift(drift_id="d-pending"), "opened")
     deadline = time.monotonic() + 5
