@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -11,6 +12,22 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# What a fresh clone does not have: setuptools reuses a build/ it finds, which can keep files a
+# broken package no longer has, so the wheel is built from a copy without any of these.
+NOT_SOURCE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".hypothesis",
+    ".tfdrift",
+    ".terraform",
+)
 
 
 def test_every_python_package_is_listed_in_pyproject() -> None:
@@ -28,6 +45,9 @@ def test_every_python_package_is_listed_in_pyproject() -> None:
 
 @pytest.mark.slow
 def test_wheel_contents(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    shutil.copytree(REPO, source, ignore=NOT_SOURCE, symlinks=True)
+    wheels = tmp_path / "wheels"
     done = subprocess.run(
         [
             sys.executable,
@@ -38,8 +58,8 @@ def test_wheel_contents(tmp_path: Path) -> None:
             "--no-build-isolation",
             "-q",
             "-w",
-            str(tmp_path),
-            str(REPO),
+            str(wheels),
+            str(source),
         ],
         capture_output=True,
         text=True,
@@ -47,7 +67,7 @@ def test_wheel_contents(tmp_path: Path) -> None:
     )
     if done.returncode != 0:
         pytest.fail(done.stderr[-2000:])
-    [wheel] = tmp_path.glob("*.whl")
+    [wheel] = wheels.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in (
         "tfdrift_gitops/templates/issue.md.j2",
@@ -59,3 +79,10 @@ def test_wheel_contents(tmp_path: Path) -> None:
     ):
         assert required in names
     assert any(n.startswith("tfdrift_gitops/examples/cloudtrail/") for n in names)
+    # Every module of the source tree, and nothing else: no stale file from an old build.
+    modules = {
+        path.relative_to(source).as_posix()
+        for path in (source / "tfdrift_gitops").rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    assert {n for n in names if n.startswith("tfdrift_gitops/") and n.endswith(".py")} == modules
