@@ -79,6 +79,10 @@ def test_wheel_contents(tmp_path: Path) -> None:
     ):
         assert required in names
     assert any(n.startswith("tfdrift_gitops/examples/cloudtrail/") for n in names)
+    # The Terraform oracle's verification list (read by `tfdrift-gitops catalog`) ships once
+    # written; every data file the package holds must reach the wheel.
+    for data in (REPO / "tfdrift_gitops" / "data").glob("*.json"):
+        assert f"tfdrift_gitops/data/{data.name}" in names
     # Every module of the source tree, and nothing else: no stale file from an old build.
     modules = {
         path.relative_to(source).as_posix()

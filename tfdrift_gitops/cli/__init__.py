@@ -64,6 +64,7 @@ def _register() -> None:
         ("falco_rules_cmd", "falco_rules"),
         ("reconcile_cmd", "reconcile"),
         ("comment_cmd", "comment"),
+        ("catalog_cmd", "catalog"),
     ):
         try:
             module = importlib.import_module(f"tfdrift_gitops.cli.{name}")

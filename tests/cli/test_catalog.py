@@ -1,0 +1,205 @@
+"""``tfdrift-gitops catalog``, the row summaries behind it and the documents generated from it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from tfdrift_gitops.cli import cli
+from tfdrift_gitops.core.catalog import Catalog
+from tfdrift_gitops.core.catalog.model import Action, Rule, Set, Target, req
+from tfdrift_gitops.core.catalog.summary import Kind, parse_verified, summarize, totals
+from tfdrift_gitops.remediation.coverage import row_importable
+from tfdrift_gitops.render.catalog import (
+    README_END,
+    README_START,
+    VERIFIED_FILE,
+    bundled_verified,
+    catalog_rows,
+    readme_sentence,
+    render_markdown,
+    replace_region,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def invoke(*args: str) -> Any:
+    return CliRunner().invoke(cli, ["catalog", *args], catch_exceptions=False)
+
+
+def _json() -> dict[str, Any]:
+    result = invoke("--format", "json")
+    assert result.exit_code == 0, result.output
+    document: dict[str, Any] = json.loads(result.output)
+    return document
+
+
+def test_json_has_one_row_per_rule_and_consistent_totals() -> None:
+    document = _json()
+    catalog = Catalog.default()
+    rows = document["rows"]
+    assert document["schema"] == "tfdrift-gitops/catalog/v1"
+    assert {(r["source"], r["event"]) for r in rows} == {(r.source, r.event) for r in catalog}
+    assert len(rows) == len(catalog)
+    t = document["totals"]
+    assert t["rows"] == len(rows)
+    assert t["event_names"] == len({r.event for r in catalog})
+    assert t["types"] == len({target.type for rule in catalog for target in rule.targets})
+    assert sum(t["by_kind"].values()) == len(rows)
+    plain_deletes = sum(
+        1 for r in rows if r["kind"] == "delete" and not isinstance(r["attributes"], list)
+    )
+    assert t["attribute_level"] + t["resource_level"] + plain_deletes == len(rows)
+    assert 0 <= t["attribute_level_share"] <= 1
+
+
+def _row(event: str, source: str = "ec2.amazonaws.com") -> dict[str, Any]:
+    [row] = [r for r in _json()["rows"] if r["event"] == event and r["source"] == source]
+    return row
+
+
+@pytest.mark.parametrize(
+    ("event", "source", "kind", "attributes", "importable"),
+    [
+        ("DeleteVpc", "ec2.amazonaws.com", "delete", "resource-level", True),
+        ("CreateTags", "ec2.amazonaws.com", "tag", ["tags"], True),
+        ("ModifySnapshotAttribute", "ec2.amazonaws.com", "modify", "resource-level", False),
+        ("ModifyInstanceMetadataOptions", "ec2.amazonaws.com", "modify", None, True),
+        ("CreateKey", "kms.amazonaws.com", "create", None, True),
+        # advanced_event_selector is not in the schema table: its patch would be refused.
+        ("PutEventSelectors", "cloudtrail.amazonaws.com", "modify", None, False),
+    ],
+    ids=["delete", "tag", "resource-level", "modify", "create-importable", "modify-unknown-attr"],
+)
+def test_row_facts(event: str, source: str, kind: str, attributes: Any, importable: bool) -> None:
+    row = _row(event, source)
+    assert row["kind"] == kind
+    if attributes is not None:
+        assert row["attributes"] == attributes
+    else:
+        assert isinstance(row["attributes"], list) and row["attributes"]
+    assert row["importable"] is importable
+
+
+def test_create_of_a_type_remediate_cannot_write_is_not_importable() -> None:
+    rule = Rule(
+        "CreateWidget",
+        "example.amazonaws.com",
+        Action.CREATE,
+        (Target("aws_widget", "id", req("id"), (Set("name", req("name")),), import_id=req("id")),),
+    )
+    assert row_importable(rule) is False
+
+
+def test_verified_rows_are_marked_and_counted() -> None:
+    catalog = Catalog.default()
+    verified = parse_verified(
+        json.dumps([{"source": "ec2.amazonaws.com", "event": "ModifyVpcAttribute"}])
+    )
+    rows = summarize(catalog, row_importable, verified)
+    marked = [r for r in rows if r.verified_by_terraform]
+    assert [(r.source, r.event) for r in marked] == [("ec2.amazonaws.com", "ModifyVpcAttribute")]
+    assert totals(rows)["verified_by_terraform"] == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["{", "{}", "[1]", '[{"source": "ec2.amazonaws.com"}]', '[{"source": "", "event": "X"}]'],
+    ids=["not-json", "not-a-list", "not-an-object", "no-event", "empty-source"],
+)
+def test_bad_verification_file_is_a_clear_error(text: str) -> None:
+    with pytest.raises(ValueError, match=r"terraform_verified\.json"):
+        parse_verified(text)
+
+
+def test_the_shipped_verification_list_names_catalog_rows() -> None:
+    """Missing is an empty list; present, every entry names a row of the catalog."""
+    path = REPO / "tfdrift_gitops" / VERIFIED_FILE
+    verified = bundled_verified()
+    if not path.exists():
+        assert verified == frozenset()
+        return
+    rows = {(r.source, r.event) for r in Catalog.default()}
+    assert verified <= rows, sorted(verified - rows)
+
+
+def test_package_data_ships_the_data_directory() -> None:
+    globs = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]["tfdrift_gitops"]
+    assert "data/*.json" in globs
+
+
+def test_text_lists_every_row_and_the_totals() -> None:
+    result = invoke()
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].split()[:3] == ["SERVICE", "EVENT", "KIND"]
+    assert len(lines) == 1 + len(Catalog.default()) + 2
+    assert lines[-1].startswith(f"{len(Catalog.default())} rows, ")
+    assert "(+" in result.output  # CreateTags names dozens of types: shortened
+
+
+def test_markdown_is_one_table_row_per_rule() -> None:
+    result = invoke("--format", "markdown")
+    assert result.exit_code == 0
+    table = [line for line in result.output.splitlines() if line.startswith("| ")]
+    assert len(table) == 1 + len(Catalog.default())
+    assert all(line.count(" | ") == 6 for line in table)
+
+
+def test_markdown_escapes_table_syntax_in_descriptions() -> None:
+    rule = Rule(
+        "Put|Thing",
+        "example.amazonaws.com",
+        Action.MODIFY,
+        (Target("aws_thing", "id", req("id")),),
+    )
+    text = render_markdown(summarize([rule], row_importable))
+    assert "Put\\|Thing" in text
+
+
+def test_unknown_format_is_refused() -> None:
+    result = CliRunner().invoke(cli, ["catalog", "--format", "yaml"])
+    assert result.exit_code == 2
+
+
+def test_generated_documents_are_current() -> None:
+    """docs/coverage.md and the README's sentence come from the catalog; regenerate with
+    `.venv/bin/python scripts/regen_coverage.py`."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "regen_coverage.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_readme_region_is_the_generated_sentence() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index(README_START) + len(README_START)
+    body = readme[start : readme.index(README_END)].strip()
+    assert body == readme_sentence(catalog_rows())
+    t = totals(catalog_rows())
+    assert f"covers {t['event_names']} write events ({t['types']} Terraform" in body
+
+
+def test_replace_region_needs_the_markers() -> None:
+    with pytest.raises(ValueError, match="markers"):
+        replace_region("no markers here", "x")
+    text = f"a\n{README_START}\nold\n{README_END}\nb\n"
+    assert replace_region(text, "new") == f"a\n{README_START}\nnew\n{README_END}\nb\n"
+
+
+def test_kinds_cover_every_action() -> None:
+    kinds = {r.kind for r in catalog_rows()}
+    assert kinds == set(Kind)

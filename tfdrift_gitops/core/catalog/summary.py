@@ -1,0 +1,162 @@
+"""What each catalog row covers, as data: the model behind ``tfdrift-gitops catalog``,
+``docs/coverage.md`` and the README's counts (never typed by hand).
+
+Pure: whether ``remediate`` can act on a row depends on the remediation package's schema
+table, so the caller passes that judgement in as ``importable``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from tfdrift_gitops.core.catalog.model import Action, Rule
+
+SCHEMA = "tfdrift-gitops/catalog/v1"
+TAG_PATHS = frozenset({"tags"})
+
+
+class Kind(StrEnum):
+    MODIFY = "modify"
+    CREATE = "create"
+    """A create call: a resource Terraform does not manage (an ``unmanaged`` drift)."""
+    DELETE = "delete"
+    TAG = "tag"
+    """A modify that only touches tags."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowSummary:
+    source: str
+    event: str
+    discriminator: str
+    """What tells two rows with one (source, event) apart (an API version), else empty."""
+    service: str
+    types: tuple[str, ...]
+    kind: Kind
+    attributes: tuple[str, ...]
+    """Attribute paths the row models; empty means resource-level (or a delete)."""
+    severity: str
+    description: str
+    importable: bool
+    verified_by_terraform: bool
+
+    @property
+    def resource_level(self) -> bool:
+        return not self.attributes and self.kind is not Kind.DELETE
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "event": self.event,
+            "discriminator": self.discriminator or None,
+            "service": self.service,
+            "types": list(self.types),
+            "kind": self.kind.value,
+            "attributes": list(self.attributes) if self.attributes else "resource-level",
+            "severity": self.severity,
+            "description": self.description,
+            "importable": self.importable,
+            "verified_by_terraform": self.verified_by_terraform,
+        }
+
+
+Importable = Callable[[Rule], bool]
+
+
+def service_of(source: str) -> str:
+    """``ec2.amazonaws.com`` -> ``ec2``."""
+    return source.split(".", 1)[0]
+
+
+def discriminator_of(rule: Rule) -> str:
+    # Rows that share (source, event) carry a discriminator (ELB's CreateLoadBalancer per API
+    # version) once the catalog needs one; older rows have none.
+    value = getattr(rule, "discriminator", "")
+    return value if isinstance(value, str) else ""
+
+
+def attribute_paths(rule: Rule) -> tuple[str, ...]:
+    return tuple(sorted({effect.path for target in rule.targets for effect in target.effects}))
+
+
+def kind_of(rule: Rule, paths: Sequence[str]) -> Kind:
+    if rule.action is Action.CREATE:
+        return Kind.CREATE
+    if rule.action is Action.DELETE:
+        return Kind.DELETE
+    if paths and all(path.split(".", 1)[0] in TAG_PATHS for path in paths):
+        return Kind.TAG
+    return Kind.MODIFY
+
+
+def summarize(
+    rules: Iterable[Rule],
+    importable: Importable,
+    verified: frozenset[tuple[str, str]] = frozenset(),
+) -> list[RowSummary]:
+    """One summary per rule, ordered by service, then event name."""
+    rows = []
+    for rule in rules:
+        paths = attribute_paths(rule)
+        rows.append(
+            RowSummary(
+                source=rule.source,
+                event=rule.event,
+                discriminator=discriminator_of(rule),
+                service=service_of(rule.source),
+                types=tuple(sorted({t.type for t in rule.targets})),
+                kind=kind_of(rule, paths),
+                attributes=paths,
+                severity=rule.severity.value,
+                description=rule.description,
+                importable=importable(rule),
+                verified_by_terraform=(rule.source, rule.event) in verified,
+            )
+        )
+    return sorted(rows, key=lambda r: (r.service, r.event, r.discriminator))
+
+
+def totals(rows: Sequence[RowSummary]) -> dict[str, Any]:
+    """Counts for the README and the issue's done-when: the attribute-level share is over the
+    rows where attributes matter (a delete is complete without any)."""
+    attribute_level = sum(1 for r in rows if r.attributes)
+    resource_level = sum(1 for r in rows if r.resource_level)
+    considered = attribute_level + resource_level
+    kinds = {kind.value: sum(1 for r in rows if r.kind is kind) for kind in Kind}
+    return {
+        "rows": len(rows),
+        "event_names": len({r.event for r in rows}),
+        "types": len({t for r in rows for t in r.types}),
+        "services": len({r.service for r in rows}),
+        "by_kind": kinds,
+        "attribute_level": attribute_level,
+        "resource_level": resource_level,
+        "attribute_level_share": round(attribute_level / considered, 4) if considered else 0.0,
+        "importable": sum(1 for r in rows if r.importable),
+        "verified_by_terraform": sum(1 for r in rows if r.verified_by_terraform),
+    }
+
+
+def parse_verified(text: str) -> frozenset[tuple[str, str]]:
+    """``[{"source": ..., "event": ...}, ...]`` (written by the Terraform oracle) as pairs."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"terraform_verified.json is not JSON: {exc}") from exc
+    if not isinstance(data, list):
+        raise ValueError("terraform_verified.json must hold a list of {source, event}")
+    pairs = set()
+    for position, entry in enumerate(data):
+        if not isinstance(entry, Mapping):
+            raise ValueError(f"terraform_verified.json entry {position} is not an object")
+        source, event = entry.get("source"), entry.get("event")
+        if not isinstance(source, str) or not isinstance(event, str) or not source or not event:
+            raise ValueError(
+                f"terraform_verified.json entry {position} needs string 'source' and 'event'"
+            )
+        pairs.add((source, event))
+    return frozenset(pairs)
