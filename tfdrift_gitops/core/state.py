@@ -99,11 +99,53 @@ def _policy_attachment_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
     return f"{principal}/{policy_arn}"
 
 
+def clean_zone_id(value: str) -> str:
+    """A hosted zone id without the ``/hostedzone/`` prefix some APIs and configs carry."""
+    return value.strip().rsplit("/", 1)[-1]
+
+
+def route53_record_key(zone: str, name: str, rtype: str, set_identifier: str = "") -> str:
+    """``ZONEID_fqdn_TYPE[_set-identifier]``: the provider's import id, with the name as the
+    fully qualified, lower-case name without the final dot (``\\052`` read back as ``*``)."""
+    fqdn = name.strip().lower().removesuffix(".")
+    if fqdn.startswith("\\052."):
+        fqdn = "*" + fqdn[4:]
+    parts = [clean_zone_id(zone), fqdn, rtype.strip().upper()]
+    if set_identifier:
+        parts.append(set_identifier)
+    return "_".join(parts)
+
+
+def _route53_record_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
+    """Records are configured by relative or absolute name; ``fqdn`` is the absolute one."""
+    if rtype != "aws_route53_record":
+        return None
+    zone, kind = attrs.get("zone_id"), attrs.get("type")
+    name = attrs.get("fqdn") or attrs.get("name")
+    if not all(isinstance(v, str) and v for v in (zone, kind, name)):
+        return None
+    return route53_record_key(
+        str(zone), str(name), str(kind), str(attrs.get("set_identifier") or "")
+    )
+
+
+def _zone_association_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
+    """``ZONEID:VPCID``: the provider's id adds the region only sometimes."""
+    if rtype != "aws_route53_zone_association":
+        return None
+    zone, vpc = attrs.get("zone_id"), attrs.get("vpc_id")
+    if not isinstance(zone, str) or not zone or not isinstance(vpc, str) or not vpc:
+        return None
+    return f"{clean_zone_id(zone)}:{vpc}"
+
+
 # Keys computed from several attributes, for resources that no single attribute names.
 DERIVED_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
     "lambda_permission": _lambda_permission_key,
     "lambda_function_url": _lambda_function_url_key,
     "policy_attachment": _policy_attachment_key,
+    "route53_record": _route53_record_key,
+    "zone_association": _zone_association_key,
 }
 
 
