@@ -141,7 +141,7 @@ INSTANCE_CASES = [
         Expect(
             Kind.MODIFIED,
             "aws_instance.api",
-            {"user_data": (sha1(SCRIPT), "<sensitiveDataRemoved>")},
+            {"user_data": ("(hidden)", "(hidden by CloudTrail)")},
             Severity.HIGH,
         ),
         id="user-data-hidden-is-never-claimed-equal",
@@ -161,7 +161,7 @@ INSTANCE_CASES = [
         Expect(
             Kind.MODIFIED,
             "aws_instance.api",
-            {"user_data": (sha1(SCRIPT), "<sensitiveDataRemoved>")},
+            {"user_data": ("(hidden)", "(hidden by CloudTrail)")},
         ),
         id="hidden-user-data-rewritten-by-terraform-is-not-proof-of-revert",
     ),

@@ -644,6 +644,17 @@ CASES: tuple[Case, ...] = (
         "import",
     ),
     Case(
+        # A secret from state reaches remediation masked; the mask is never written as a value.
+        "state_secret_never_written",
+        lambda: make_drift(
+            "aws_instance.bastion",
+            "aws_instance",
+            [("user_data", "(hidden)", "(hidden, changed)")],
+            event_name="ModifyInstanceAttribute",
+        ),
+        "import",
+    ),
+    Case(
         "resource_level_drift_refused",
         lambda: make_drift("aws_instance.bastion", "aws_instance", []),
         "import",

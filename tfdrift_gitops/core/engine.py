@@ -239,6 +239,7 @@ class Engine:
             # own item out of a call that created several (RunInstances, multi-rule Authorize).
             base = {"id": resource.id} if resource.id else {}
             observed = deep_copy_attrs(base)
+        sensitive = found.sensitive if found is not None else ()
         touched: dict[str, Effect] = {}
         inert: set[str] = set()
         for event in sorted(events, key=lambda e: (e.time, e.id)):
@@ -260,7 +261,8 @@ class Engine:
             after = None if after is MISSING else after
             if effect.compare(before) == effect.compare(after):
                 continue
-            changes.append(redact_change(Change(path=path, before=before, after=after)))
+            change = Change(path=path, before=before, after=after)
+            changes.append(redact_change(change, rtype=resource.type, sensitive=sensitive))
         return Observation(
             changes=tuple(changes),
             observed=observed,

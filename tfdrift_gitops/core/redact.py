@@ -1,26 +1,46 @@
 """Values that must never leave the engine: secrets Terraform keeps in state in plain text.
 
 A drift's ``before`` comes from state, and drift records travel to Slack, GitHub and webhooks.
-Environment variables and passwords are masked (keys kept, values replaced) so that a drift
-still says *what* changed without repeating a secret.
+A path is secret when the state lists it in the instance's ``sensitive_attributes``, when the
+AWS provider marks the argument sensitive (``sensitive_args``), or when its name says so. Its
+values are masked (map keys kept) so that a drift still says *what* changed without repeating
+a secret. CloudTrail's own placeholders are not a new value: they are shown as hidden too.
+
+Every drift change passes through ``redact_change`` once, in the engine, so detect output, the
+ledger, notifications, GitHub bodies and patches all see the same masked values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
 
+from tfdrift_gitops.core.paths import split_path
+from tfdrift_gitops.core.sensitive_args import SENSITIVE_ARGUMENTS
 from tfdrift_gitops.models import Change
 
-MASK = "(hidden)"
-MASK_CHANGED = "(hidden, changed)"
-# CloudTrail's own redaction marker is kept as it is: it already says the value is hidden.
-CLOUDTRAIL_HIDDEN = "<sensitiveDataRemoved>"
+MASK: Final = "(hidden)"
+MASK_CHANGED: Final = "(hidden, changed)"
+CLOUDTRAIL_MASK: Final = "(hidden by CloudTrail)"
+MASKS: Final = frozenset({MASK, MASK_CHANGED, CLOUDTRAIL_MASK})
+"""Values redaction writes; never a real value (remediation refuses to write them)."""
 
-# Attribute paths whose map values are masked (keys stay visible).
-MASKED_MAP_PATHS = frozenset({"environment[0].variables"})
-# Attribute names whose whole value is masked wherever they appear.
-MASKED_NAMES = frozenset(
+CLOUDTRAIL_PLACEHOLDERS: Final = frozenset(
+    {
+        "<sensitiveDataRemoved>",
+        "HIDDEN_DUE_TO_SECURITY_REASONS",
+        # The Lambda catalog's marker for values Terraform itself wrote while CloudTrail hid them.
+        "<sensitiveDataRemoved; written by Terraform>",
+    }
+)
+
+ANY: Final = None
+"""A path step matching any list index or map key."""
+Step = str | int | None
+SensitivePath = tuple[Step, ...]
+
+# Attribute names whose whole value is masked wherever they appear, whatever the type.
+MASKED_NAMES: Final = frozenset(
     {
         "password",
         "master_password",
@@ -35,59 +55,178 @@ MASKED_NAMES = frozenset(
         "auth_token",
     }
 )
+# Lambda environment variables: keys stay visible, values are masked.
+_ALWAYS: Final[tuple[SensitivePath, ...]] = (("environment", ANY, "variables", ANY),)
+# Deeper than this, a value is masked whole rather than walked (a hostile document).
+_MAX_DEPTH: Final = 64
 
 
-def _mask_scalar(value: Any) -> Any:
-    if value is None or value in ("", CLOUDTRAIL_HIDDEN):
+def _parse_provider_path(text: str) -> SensitivePath:
+    return tuple(ANY if step == "*" else step for step in text.split("."))
+
+
+_PROVIDER_PATHS: Final[dict[str, tuple[SensitivePath, ...]]] = {
+    rtype: tuple(_parse_provider_path(p) for p in paths)
+    for rtype, paths in SENSITIVE_ARGUMENTS.items()
+}
+
+
+def provider_paths(rtype: str) -> tuple[SensitivePath, ...]:
+    """Arguments the AWS provider marks sensitive for ``rtype``."""
+    return _PROVIDER_PATHS.get(rtype, ())
+
+
+class _Absent:
+    """No value on this side (a key only one side has)."""
+
+
+_ABSENT: Final = _Absent()
+
+
+def _is_placeholder(value: Any) -> bool:
+    return isinstance(value, str) and value in CLOUDTRAIL_PLACEHOLDERS
+
+
+def _hidden(value: Any) -> Any:
+    if value is None or value == "" or isinstance(value, _Absent):
         return value
     return MASK
 
 
 def _mask_pair(before: Any, after: Any) -> tuple[Any, Any]:
-    """Mask both sides; a changed value says so, so that the change stays visible."""
-    masked_before = _mask_scalar(before)
-    masked_after = _mask_scalar(after)
+    """Mask both sides whole; a changed value says so, so that the change stays visible."""
+    masked_before = CLOUDTRAIL_MASK if _is_placeholder(before) else _hidden(before)
+    if _is_placeholder(after):
+        return masked_before, CLOUDTRAIL_MASK
+    masked_after = _hidden(after)
     if masked_after == MASK and before != after:
         masked_after = MASK_CHANGED
     return masked_before, masked_after
 
 
-def _mask_maps(before: Any, after: Any) -> tuple[Any, Any]:
+def _matches(step: Step, part: str | int) -> bool:
+    return step is ANY or step == part
+
+
+def _mask_at(before: Any, after: Any, rest: Sequence[Step], depth: int = 0) -> tuple[Any, Any]:
+    """Mask the values ``rest`` leads to inside ``before`` and ``after``, nothing else."""
+    if not rest or depth > _MAX_DEPTH:
+        return _mask_pair(before, after)
+    step, tail = rest[0], rest[1:]
     if isinstance(before, Mapping) or isinstance(after, Mapping):
         old = before if isinstance(before, Mapping) else {}
         new = after if isinstance(after, Mapping) else {}
-        masked_old = {str(k): _mask_scalar(v) for k, v in old.items()}
-        masked_new = {str(k): _mask_pair(old.get(k), v)[1] for k, v in new.items()}
+        out_old, out_new = dict(old), dict(new)
+        for key in dict.fromkeys([*old, *new]):
+            if not _matches(step, str(key)):
+                continue
+            b, a = _mask_at(old.get(key, _ABSENT), new.get(key, _ABSENT), tail, depth + 1)
+            if key in old:
+                out_old[key] = b
+            if key in new:
+                out_new[key] = a
         return (
-            masked_old if isinstance(before, Mapping) else before,
-            masked_new if isinstance(after, Mapping) else after,
+            out_old if isinstance(before, Mapping) else before,
+            out_new if isinstance(after, Mapping) else after,
         )
-    return _mask_pair(before, after)
+    if isinstance(before, list) or isinstance(after, list):
+        old_list = before if isinstance(before, list) else []
+        new_list = after if isinstance(after, list) else []
+        out_old_list, out_new_list = list(old_list), list(new_list)
+        for index in range(max(len(old_list), len(new_list))):
+            if not _matches(step, index):
+                continue
+            b = old_list[index] if index < len(old_list) else _ABSENT
+            a = new_list[index] if index < len(new_list) else _ABSENT
+            b, a = _mask_at(b, a, tail, depth + 1)
+            if index < len(old_list):
+                out_old_list[index] = b
+            if index < len(new_list):
+                out_new_list[index] = a
+        return (
+            out_old_list if isinstance(before, list) else before,
+            out_new_list if isinstance(after, list) else after,
+        )
+    return before, after
 
 
-def _variables(blocks: Any) -> Any:
-    if isinstance(blocks, list) and blocks and isinstance(blocks[0], Mapping):
-        return blocks[0].get("variables")
-    return None
+def _mask_leaves(value: Any, depth: int = 0) -> Any:
+    """``value`` with its structure (map keys) kept and every leaf masked."""
+    if depth > _MAX_DEPTH:
+        return MASK
+    if isinstance(value, Mapping):
+        return {k: _mask_leaves(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_leaves(v, depth + 1) for v in value]
+    return CLOUDTRAIL_MASK if _is_placeholder(value) else _hidden(value)
 
 
-def _with_variables(blocks: Any, variables: Any) -> Any:
-    if isinstance(blocks, list) and blocks and isinstance(blocks[0], Mapping):
-        return [{**blocks[0], "variables": variables}, *blocks[1:]]
-    return blocks
+def _hide_placeholders(before: Any, after: Any, depth: int = 0) -> tuple[Any, Any]:
+    """Where CloudTrail hid the new value, the old one is a secret too: mask both."""
+    if _is_placeholder(after) or _is_placeholder(before):
+        return _mask_leaves(before), _mask_leaves(after)
+    if depth > _MAX_DEPTH:
+        return before, after
+    if isinstance(after, Mapping):
+        old = before if isinstance(before, Mapping) else {}
+        out_old, out_new = dict(old), {}
+        for key, value in after.items():
+            b, out_new[key] = _hide_placeholders(old.get(key, _ABSENT), value, depth + 1)
+            if key in old:
+                out_old[key] = b
+        return (out_old if isinstance(before, Mapping) else before), out_new
+    if isinstance(after, list):
+        old_list = before if isinstance(before, list) else []
+        out_old_list, out_new_list = list(old_list), []
+        for index, value in enumerate(after):
+            b = old_list[index] if index < len(old_list) else _ABSENT
+            b, a = _hide_placeholders(b, value, depth + 1)
+            out_new_list.append(a)
+            if index < len(old_list):
+                out_old_list[index] = b
+        return (out_old_list if isinstance(before, list) else before), out_new_list
+    return before, after
 
 
-def redact_change(change: Change) -> Change:
-    path = change.path
-    last = path.rsplit(".", 1)[-1].split("[", 1)[0]
+def _secret_name(steps: Sequence[str | int]) -> bool:
+    return any(isinstance(step, str) and step in MASKED_NAMES for step in steps)
+
+
+def redact_change(
+    change: Change, *, rtype: str = "", sensitive: Iterable[SensitivePath] = ()
+) -> Change:
+    """``change`` with every secret value masked.
+
+    ``sensitive`` are the paths the state lists for the instance; the provider's sensitive
+    arguments for ``rtype`` and the names in MASKED_NAMES are added here.
+    """
+    steps = tuple(split_path(change.path))
     before, after = change.before, change.after
-    if path == "environment":
-        old, new = _mask_maps(_variables(before), _variables(after))
-        before, after = _with_variables(before, old), _with_variables(after, new)
-    elif path in MASKED_MAP_PATHS:
-        before, after = _mask_maps(before, after)
-    elif last in MASKED_NAMES:
+    if _secret_name(steps):
         before, after = _mask_pair(before, after)
     else:
+        for path in (*sensitive, *provider_paths(rtype), *_ALWAYS):
+            length = min(len(path), len(steps))
+            if not all(_matches(path[i], steps[i]) for i in range(length)):
+                continue
+            if len(path) <= len(steps):  # the change is at or under a secret path
+                before, after = _mask_pair(change.before, change.after)
+                break
+            before, after = _mask_at(before, after, path[len(steps) :])
+        before, after = _hide_placeholders(before, after)
+    if before is change.before and after is change.after:
         return change
-    return Change(path=path, before=before, after=after)
+    return Change(path=change.path, before=before, after=after)
+
+
+def is_masked(value: Any, depth: int = 0) -> bool:
+    """True when (part of) ``value`` is a mask written by ``redact_change``."""
+    if isinstance(value, str):
+        return value in MASKS
+    if depth > _MAX_DEPTH:
+        return True
+    if isinstance(value, Mapping):
+        return any(is_masked(v, depth + 1) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(is_masked(v, depth + 1) for v in value)
+    return False

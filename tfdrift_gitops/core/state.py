@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tfdrift_gitops.core.redact import ANY, SensitivePath
 from tfdrift_gitops.errors import StateError
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,8 @@ class StateResource:
     region: str = ""
     resource_id: str = ""
     """The ``id`` attribute, kept decoded: findings name it without decoding the rest."""
+    sensitive: tuple[SensitivePath, ...] = ()
+    """Attribute paths the state lists as sensitive (``sensitive_attributes``)."""
 
     @property
     def attributes_json(self) -> str:
@@ -293,6 +296,7 @@ class StateBuilder:
                 account=self._shared(account),
                 region=self._shared(region),
                 resource_id=resource_id if isinstance(resource_id, str) else "",
+                sensitive=sensitive_paths(inst.get("sensitive_attributes")),
             )
         )
         self.keys.append(_index_keys(rtype, attrs))
@@ -307,6 +311,72 @@ class StateBuilder:
             resources=tuple(self.resources),
             index_keys=tuple(self.keys),
         )
+
+
+_MAX_PATH_STEPS = 64
+
+
+def _step(step: Any) -> str | int | None:
+    """One cty path step: ``{"type": "get_attr", "value": name}`` or ``{"type": "index",
+    "value": {"value": key, "type": "number" | "string"}}``; ``None`` when unreadable."""
+    if not isinstance(step, Mapping):
+        return None
+    value = step.get("value")
+    if step.get("type") == "get_attr" and isinstance(value, str):
+        return value
+    if step.get("type") == "index":
+        key = value.get("value") if isinstance(value, Mapping) else value
+        if isinstance(key, bool):
+            return None
+        if isinstance(key, int | float) and float(key).is_integer():
+            return int(key)
+        if isinstance(key, str):
+            return key
+    return None
+
+
+def _marked(tree: Any, prefix: tuple[str | int, ...], out: list[SensitivePath]) -> None:
+    """The ``sensitive_values`` form (``terraform show -json``): ``true`` marks a secret."""
+    if tree is True:
+        out.append(prefix)
+    elif len(prefix) < _MAX_PATH_STEPS and isinstance(tree, Mapping):
+        for key, value in tree.items():
+            _marked(value, (*prefix, str(key)), out)
+    elif len(prefix) < _MAX_PATH_STEPS and isinstance(tree, list):
+        for index, value in enumerate(tree):
+            _marked(value, (*prefix, index), out)
+
+
+def sensitive_paths(raw: Any) -> tuple[SensitivePath, ...]:
+    """Paths from an instance's ``sensitive_attributes``.
+
+    Terraform 0.15 to 1.x (the statefile format of today) writes a list of cty paths, each a
+    list of steps. The nested ``true`` markers of ``sensitive_values`` and dotted strings are
+    read too. An unreadable step fails closed: the path is cut there, so everything under
+    the readable part is masked (all attributes when nothing is readable).
+    """
+    out: list[SensitivePath] = []
+    if isinstance(raw, Mapping):
+        _marked(raw, (), out)
+    elif isinstance(raw, list):
+        for path in raw:
+            if isinstance(path, str):
+                out.append(tuple(part for part in path.split(".") if part))
+                continue
+            if not isinstance(path, list):
+                out.append(())
+                continue
+            steps: list[str | int | None] = []
+            for step in path[:_MAX_PATH_STEPS]:
+                parsed = _step(step)
+                if parsed is None:
+                    break
+                steps.append(parsed)
+            out.append(tuple(steps))
+    elif raw is not None:
+        out.append(())
+    # An empty path (the whole object) masks every attribute.
+    return tuple(path if path else (ANY,) for path in dict.fromkeys(out))
 
 
 def check_version(doc: Mapping[str, Any], source: str) -> int:

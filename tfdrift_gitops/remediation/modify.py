@@ -169,10 +169,11 @@ class ModifiedPatcher:
             )
         esc.check_depth(change.after)
         esc.check_depth(change.before)
-        if is_redacted(change.after):
+        if is_redacted(change.after) or is_redacted(change.before):
             raise self._refuse(
-                "CloudTrail redacted the new value (<sensitiveDataRemoved>), so it is unknown",
-                "look the value up in AWS and set it by hand",
+                "the value is hidden (a secret in state, or redacted by CloudTrail), so it is "
+                "never written into code",
+                "look the value up in AWS and set it by hand or through a sensitive variable",
             )
         ctx = Ctx(self.located.block, self.schema.as_block(), True, "")
         return self._in_body(ctx, segments, change.before, change.after)

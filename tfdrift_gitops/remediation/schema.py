@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from tfdrift_gitops.core.redact import CLOUDTRAIL_PLACEHOLDERS, MASKS
+
 # Attributes the provider computes on nearly every type; never written, whatever the type.
 UNIVERSAL_COMPUTED = frozenset(
     {
@@ -33,8 +35,9 @@ UNIVERSAL_COMPUTED = frozenset(
     }
 )
 
-# Values CloudTrail substitutes for secrets: never written into code.
-REDACTED_VALUES = frozenset({"<sensitiveDataRemoved>", "HIDDEN_DUE_TO_SECURITY_REASONS", "****"})
+# Values CloudTrail substitutes for secrets, and our own masks of secrets from state (see
+# core.redact): never written into code.
+REDACTED_VALUES = frozenset({*CLOUDTRAIL_PLACEHOLDERS, *MASKS, "****"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -659,7 +662,7 @@ def known_types() -> tuple[str, ...]:
 
 
 def is_redacted(value: Any) -> bool:
-    """True when CloudTrail replaced (part of) the value with a placeholder."""
+    """True when CloudTrail or our redaction replaced (part of) the value with a placeholder."""
     if isinstance(value, str):
         return value in REDACTED_VALUES
     if isinstance(value, Mapping):
