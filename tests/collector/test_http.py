@@ -13,9 +13,12 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.collector.falco_alerts import SG_ADDRESS, cloudtrail_record, falco_alert, syscall_alert
 from tests.collector.pki import Pki
+from tests.collector.rawhttp import RawClient, chunked, request
 from tfdrift_gitops.falco.collector import Collector, CollectorOptions
 from tfdrift_gitops.falco.http_source import ServerTLS
 from tfdrift_gitops.models import Drift
@@ -139,60 +142,56 @@ def test_malformed_bodies_are_400_and_use_nothing(collector: Collector, body: by
     assert collector.metrics.alerts.value("http", "accepted") == 0
 
 
-def _raw_request(port: int, head: bytes, body: bytes = b"") -> tuple[bytes, bool]:
-    """Send raw bytes; return the response and whether the server closed the connection."""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(head + body)
-        chunks = []
-        closed = False
-        while True:
-            try:
-                chunk = sock.recv(65536)
-            except TimeoutError:
-                break
-            if not chunk:
-                closed = True
-                break
-            chunks.append(chunk)
-            if b"\r\n\r\n" in b"".join(chunks):
-                sock.settimeout(0.5)
-        return b"".join(chunks), closed
-
-
 def test_oversized_body_is_413_without_reading_it(collector: Collector) -> None:
     assert collector.http is not None
-    head = (
-        b"POST /falco HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        b"Content-Length: 2097152\r\n\r\n"
-    )
-    response, closed = _raw_request(collector.http.port, head, b"[" * 1000)
-    assert response.startswith(b"HTTP/1.1 413")
-    assert closed
+    with RawClient(collector.http.port) as client:
+        client.send(request("POST", headers=("Content-Length: 2097152",)) + b"[" * 1000)
+        answer = client.answer()
+        assert answer.status == 413
+        assert answer.headers["connection"] == "close"
+        client.rest()  # the server closes: the rest of the body is never read
     assert collector.metrics.alerts.value("http", "too_large") == 1
 
 
 def test_oversized_chunked_body_is_413(collector: Collector) -> None:
     assert collector.http is not None
-    head = b"POST /falco HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-    chunk = b"100000\r\n" + b" " * 0x100000 + b"\r\n"
-    response, _ = _raw_request(collector.http.port, head, chunk + chunk)
-    assert response.startswith(b"HTTP/1.1 413")
+    size = collector.http.max_body + 1
+    with RawClient(collector.http.port) as client:
+        head = request("POST", headers=("Transfer-Encoding: chunked",))
+        client.send(head + f"{size:x}\r\n".encode() + b" " * size)
+        assert client.answer().status == 413
+        client.rest()
+    assert collector.metrics.alerts.value("http", "too_large") == 1
 
 
 def test_chunked_body_is_read(collector: Collector) -> None:
     assert collector.http is not None
     body = json.dumps(_alert("chunked-1")).encode()
-    head = b"POST /falco HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-    chunked = f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
-    response, _ = _raw_request(collector.http.port, head, chunked)
-    assert response.startswith(b"HTTP/1.1 200"), response[:200]
+    with RawClient(collector.http.port) as client:
+        head = request("POST", headers=("Transfer-Encoding: chunked",))
+        client.send(head + chunked(body[:100], body[100:]))
+        answer = client.answer()
+    assert answer.status == 200, answer.body
     assert _drift(collector).event.id == "chunked-1"
 
 
 def test_missing_length_is_411(collector: Collector) -> None:
     assert collector.http is not None
-    response, _ = _raw_request(collector.http.port, b"POST /falco HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert response.startswith(b"HTTP/1.1 411")
+    with RawClient(collector.http.port) as client:
+        client.send(request("POST"))
+        assert client.answer().status == 411
+        client.rest()
+
+
+def test_keep_alive_serves_several_requests_on_one_connection(collector: Collector) -> None:
+    assert collector.http is not None
+    bodies = [json.dumps(_alert(f"ka-{n}", group_id=f"sg-ka{n:05d}")).encode() for n in range(3)]
+    with RawClient(collector.http.port) as client:
+        for body in bodies:  # pipelined: all three sent before any answer is read
+            client.send(request("POST", headers=(f"Content-Length: {len(body)}",)) + body)
+        statuses = [client.answer().status for _ in bodies]
+    assert statuses == [200, 200, 200]
+    assert collector.metrics.alerts.value("http", "accepted") == 3
 
 
 def test_concurrent_posts_all_arrive(collector: Collector) -> None:
@@ -229,7 +228,7 @@ def test_concurrent_posts_all_arrive(collector: Collector) -> None:
         pytest.param("/falco", "GET", 405, id="get-falco"),
         pytest.param("/elsewhere", "POST", 404, id="post-elsewhere"),
         pytest.param("/nothing", "GET", 404, id="get-nothing"),
-        pytest.param("/falco", "PUT", 405, id="put-falco"),
+        pytest.param("/falco", "DELETE", 405, id="delete-falco"),
     ],
 )
 def test_routes(collector: Collector, path: str, method: str, status: int) -> None:
@@ -237,19 +236,45 @@ def test_routes(collector: Collector, path: str, method: str, status: int) -> No
     assert answer.status_code == status
 
 
+def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
 def test_metrics_exposition(collector: Collector) -> None:
     httpx.post(_url(collector), json=_alert("m-1"))
     httpx.post(_url(collector), json=syscall_alert())
     _drift(collector)
-    text = httpx.get(_url(collector, "/metrics")).text
-    assert 'tfdrift_alerts_total{source="http",outcome="accepted"} 1' in text
-    assert 'tfdrift_alerts_total{source="http",outcome="ignored"} 1' in text
-    assert 'tfdrift_drifts_total{kind="modified",severity="medium",result="opened"} 1' in text
-    assert "tfdrift_queue_depth 0" in text
-    assert 'tfdrift_processing_seconds_bucket{le="+Inf"} 1' in text
-    assert "tfdrift_processing_seconds_count 1" in text
-    assert "tfdrift_ready 1" in text
-    assert "# TYPE tfdrift_processing_seconds histogram" in text
+    answer = httpx.get(_url(collector, "/metrics"))
+    assert answer.headers["content-type"].startswith("text/plain; version=0.0.4")
+    samples = _samples(answer.text)
+    assert samples[("tfdrift_alerts_total", (("outcome", "accepted"), ("source", "http")))] == 1
+    assert samples[("tfdrift_alerts_total", (("outcome", "ignored"), ("source", "http")))] == 1
+    opened = (("kind", "modified"), ("result", "opened"), ("severity", "medium"))
+    assert samples[("tfdrift_drifts_total", opened)] == 1
+    assert samples[("tfdrift_queue_depth", ())] == 0
+    assert samples[("tfdrift_processing_seconds_bucket", (("le", "+Inf"),))] == 1
+    assert samples[("tfdrift_processing_seconds_count", ())] == 1
+    assert samples[("tfdrift_http_request_seconds_count", ())] == 2
+    assert samples[("tfdrift_http_body_bytes_count", ())] == 2
+    assert samples[("tfdrift_ready", ())] == 1
+    assert samples[("tfdrift_http_connections", ())] >= 1  # the scrape's own
+    assert "# TYPE tfdrift_processing_seconds histogram" in answer.text
+    # each collector has a registry of its own: nothing lands in the process-global one
+    assert (
+        REGISTRY.get_sample_value("tfdrift_alerts_total", {"source": "http", "outcome": "accepted"})
+        is None
+    )
+
+
+def test_metrics_in_openmetrics_when_asked(collector: Collector) -> None:
+    accept = {"Accept": "application/openmetrics-text; version=1.0.0"}
+    answer = httpx.get(_url(collector, "/metrics"), headers=accept)
+    assert answer.headers["content-type"].startswith("application/openmetrics-text")
+    assert answer.text.endswith("# EOF\n")
 
 
 def test_bearer_token(state_file: Path) -> None:

@@ -23,7 +23,7 @@ from tfdrift_gitops.errors import ConfigError, NotCloudTrailError, RecordError, 
 from tfdrift_gitops.falco.backfill import DEFAULT_LOOKBACK, Backfill
 from tfdrift_gitops.falco.grpc_process import ProcessGrpcSource
 from tfdrift_gitops.falco.grpc_source import Backoff, ClientTLS, GrpcSource, is_unix
-from tfdrift_gitops.falco.http_source import HttpIntake, ServerTLS
+from tfdrift_gitops.falco.http_source import HttpIntake, HttpLimits, ServerTLS, check_exposure
 from tfdrift_gitops.falco.intake import grpc_event
 from tfdrift_gitops.falco.metrics import CollectorMetrics
 from tfdrift_gitops.falco.pipeline import DropPolicy, Item, Pipeline, Store
@@ -47,6 +47,9 @@ class CollectorOptions:
     listen: str | None = None
     server_tls: ServerTLS | None = None
     token: str | None = None
+    allow_unauthenticated: bool = False
+    """Listen on a non-loopback address without a token or client certificates."""
+    http_limits: HttpLimits = field(default_factory=HttpLimits)
     max_events: int | None = None
     state_refresh: float = 60.0
     backfill: str | None = None
@@ -82,6 +85,13 @@ class Collector:
                 f"--falco-grpc {options.falco_grpc}: Falco serves gRPC over the network only "
                 "with mutual TLS; give --grpc-cert, --grpc-key and --grpc-ca (or use the unix "
                 "socket)"
+            )
+        if options.listen:
+            check_exposure(
+                options.listen,
+                token=options.token,
+                tls=options.server_tls,
+                allow_unauthenticated=options.allow_unauthenticated,
             )
         self.options = options
         self.config = config or Config()
@@ -204,6 +214,8 @@ class Collector:
                 ready=self.readiness,
                 token=options.token,
                 tls=options.server_tls,
+                limits=options.http_limits,
+                allow_unauthenticated=options.allow_unauthenticated,
             )
             self.http.start()
         if options.falco_grpc:

@@ -1,44 +1,59 @@
-"""The HTTP intake: ``POST /falco`` (Falco >= 0.44 http_output, falcosidekick), health, metrics.
+"""The HTTP intake: ``POST``/``PUT /falco`` (Falco http_output, falcosidekick), health, metrics.
 
-Falco's http_output POSTs one JSON alert per request; falcosidekick's webhook output forwards
-the same shape. A body may also be a JSON array or JSON Lines. Answers:
-
-- 200 with counts (accepted / ignored / invalid) when the body was read;
-- 400 for a body that is not JSON (nothing of it is used), 422 when no alert in it was usable;
-- 401 without the bearer token (when one is configured), 404/405 for other paths and methods;
-- 411 without a length, 413 over 1 MiB (the connection is closed without reading the body);
-- 503 when the queue refused an alert (``--drop-policy drop-newest``) or during shutdown.
-
-TLS and mutual TLS come from an ``ssl.SSLContext``. The handshake runs on the connection's own
-thread, not in ``accept()``, so a client that stalls mid-handshake cannot block the others, and
-every connection has a socket timeout against slow senders.
+Served by uvicorn on h11 (see docs/collector.md for why) on an event loop of its own thread;
+the application is :mod:`tfdrift_gitops.falco.http_app`. h11 does the HTTP/1.1 parsing and
+rejects malformed framing (answered 400, connection closed). On top of uvicorn this module
+adds what it lacks for a door open to the network (:class:`HttpLimits`): a cap on open
+connections and a total time for a request's headers (uvicorn only times idle keep-alive).
+The body's total time and size are the application's.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import ipaddress
 import json
 import logging
 import socket
 import ssl
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import h11
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
 from tfdrift_gitops.errors import ConfigError
-from tfdrift_gitops.falco.intake import MAX_BODY_BYTES, BodyError, Verdicts, parse_body
-from tfdrift_gitops.falco.metrics import CONTENT_TYPE, CollectorMetrics
+from tfdrift_gitops.falco.http_app import IntakeApp
+from tfdrift_gitops.falco.intake import MAX_BODY_BYTES, BodyError, parse_body
+from tfdrift_gitops.falco.metrics import CollectorMetrics
 from tfdrift_gitops.falco.pipeline import Item, Pipeline
 
 log = logging.getLogger(__name__)
 
 INTAKE = "http"
-SOCKET_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class HttpLimits:
+    max_connections: int = 256
+    """Open connections; one more is answered 503 and closed at once."""
+    header_timeout: float = 10.0
+    """Total seconds for a request's line and headers, from the connection (or the previous
+    answer) on, however the bytes trickle in."""
+    body_timeout: float = 30.0
+    """Total seconds for a request's body once its headers are in."""
+    keep_alive: int = 5
+    """Seconds an idle keep-alive connection is kept."""
+    max_body: int = MAX_BODY_BYTES
+    max_header_bytes: int = 16 * 1024
+    """Request line and headers; more is answered 400 (h11)."""
+    drain_timeout: float = 10.0
+    """On stop, seconds for requests in flight to finish."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,174 +83,120 @@ def parse_listen(value: str) -> tuple[str, int]:
     return host.strip("[]") or "0.0.0.0", int(port)  # noqa: S104 - the user chose no host
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
+def is_loopback(host: str) -> bool:
+    """True when every address ``host`` names is a loopback address."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return False
+    addresses = {str(info[4][0]).split("%", 1)[0] for info in infos}
+    return bool(addresses) and all(ipaddress.ip_address(a).is_loopback for a in addresses)
 
-    def __init__(self, address: tuple[str, int], intake: HttpIntake) -> None:
-        self.intake = intake
-        super().__init__(address, _Handler)
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # The stdlib prints a traceback to stderr; a hostile client is not worth one.
-        log.debug("error on connection from %s", client_address[0], exc_info=True)
+def check_exposure(
+    listen: str, *, token: str | None, tls: ServerTLS | None, allow_unauthenticated: bool
+) -> None:
+    """Refuse to take alerts from the network that anybody could forge."""
+    if token or (tls is not None and tls.client_ca is not None) or allow_unauthenticated:
+        return
+    host, _ = parse_listen(listen)
+    if not is_loopback(host):
+        raise ConfigError(
+            f"--listen {listen}: anybody who reaches this address could post forged alerts; "
+            "require a bearer token (--token-env VAR) or client certificates (--tls-client-ca), "
+            "or pass --allow-unauthenticated when a network policy already restricts who "
+            "connects"
+        )
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive: Falco and falcosidekick reuse connections
-    server_version = "tfdrift-gitops"
-    sys_version = ""
-    timeout = SOCKET_TIMEOUT
-    server: _Server
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(512)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
-    def handle(self) -> None:
-        try:
-            # Headers and body go out in two writes; without NODELAY, Nagle's algorithm holds
-            # the second until the client's delayed ACK (40 ms per keep-alive request).
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if isinstance(self.connection, ssl.SSLSocket):
-                self.connection.do_handshake()  # here, on this connection's own thread
-            super().handle()
-        except (ssl.SSLError, ConnectionError, TimeoutError, OSError) as exc:
-            log.debug("connection from %s ended: %s", self.client_address[0], exc)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s %s", self.client_address[0], format % args)
+def _busy_response() -> bytes:
+    body = json.dumps({"error": "too many connections"}).encode() + b"\n"
+    return (
+        b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
+        b"content-length: " + str(len(body)).encode() + b"\r\nretry-after: 1\r\n"
+        b"connection: close\r\n\r\n" + body
+    )
 
-    # ------------------------------------------------------------------ responses
 
-    def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        if status == HTTPStatus.UNAUTHORIZED:
-            self.send_header("WWW-Authenticate", 'Bearer realm="tfdrift-gitops"')
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+_BUSY = _busy_response()
+_HEADER_TIMEOUT = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
 
-    def _json(self, status: int, payload: dict[str, Any]) -> None:
-        self._send(status, json.dumps(payload).encode() + b"\n")
 
-    def _error(self, status: int, message: str) -> None:
-        self._json(status, {"error": message})
+def _guarded_protocol(limits: HttpLimits, intake: HttpIntake) -> type[H11Protocol]:
+    """uvicorn's h11 protocol with a connection cap and a total deadline for headers."""
 
-    # ------------------------------------------------------------------ routes
+    class Guarded(H11Protocol):
+        _deadline: asyncio.TimerHandle | None = None
+        _served = False
 
-    def do_GET(self) -> None:
-        intake = self.server.intake
-        path = self.path.split("?", 1)[0]
-        if path == "/healthz":
-            self._send(200, b"ok\n", "text/plain; charset=utf-8")
-        elif path == "/readyz":
-            ready, why = intake.readiness()
-            body = b"ready\n" if ready else f"not ready: {why}\n".encode()
-            self._send(200 if ready else 503, body, "text/plain; charset=utf-8")
-        elif path == "/metrics":
-            self._send(200, intake.metrics.render().encode(), CONTENT_TYPE)
-        elif path == "/falco":
-            self._error(405, "use POST")
-        else:
-            self._error(404, "not found")
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            if len(self.connections) > limits.max_connections:
+                intake.refused("too_many_connections")
+                transport.write(_BUSY)
+                transport.close()
+                return
+            self._arm()
 
-    do_HEAD = do_GET
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
 
-    def do_POST(self) -> None:
-        intake = self.server.intake
-        received = time.perf_counter()
-        if self.path.split("?", 1)[0] != "/falco":
-            self._discard_body_or_close()
-            self._error(404, "not found (POST alerts to /falco)")
-            return
-        if not intake.authorised(self.headers.get("Authorization")):
-            self._discard_body_or_close()
-            self._error(401, "missing or wrong bearer token")
-            return
-        body = self._read_body()
-        if body is None:
-            return
-        origin = f"http {self.client_address[0]}"
-        try:
-            verdicts = parse_body(body, origin)
-        except BodyError as exc:
-            intake.metrics.alerts.inc(INTAKE, "malformed")
-            intake.pipeline.handled_elsewhere()
-            log.warning("%s", exc)
-            self._error(400, str(exc))
-            return
-        status, payload = intake.accept(verdicts, received)
-        self._json(status, payload)
+        def handle_events(self) -> None:
+            cycle = self.cycle
+            super().handle_events()
+            if self.cycle is not cycle:
+                self._disarm()  # a request's headers are in: its body has its own deadline
 
-    def do_PUT(self) -> None:
-        self._discard_body_or_close()
-        self._error(405, "use POST")
+        def on_response_complete(self) -> None:
+            self._served = True
+            if not self.transport.is_closing():
+                self._arm()  # the next request's headers, on a keep-alive connection
+            super().on_response_complete()
 
-    do_DELETE = do_PATCH = do_PUT
+        def send_400_response(self, msg: str) -> None:
+            intake.refused("bad_request")
+            super().send_400_response(msg)
 
-    # ------------------------------------------------------------------ bodies
+        def _arm(self) -> None:
+            self._disarm()
+            self._deadline = self.loop.call_later(limits.header_timeout, self._headers_overdue)
 
-    def _discard_body_or_close(self) -> None:
-        """Read a small unwanted body so keep-alive stays in sync; close on a big one."""
-        length = self.headers.get("Content-Length")
-        if length and length.isdigit() and int(length) <= MAX_BODY_BYTES:
-            self.rfile.read(int(length))
-        elif length or self.headers.get("Transfer-Encoding"):
-            self.close_connection = True
+        def _disarm(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
 
-    def _read_body(self) -> bytes | None:
-        limit = self.server.intake.max_body
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            return self._read_chunked(limit)
-        length_text = self.headers.get("Content-Length")
-        if length_text is None:
-            self.close_connection = True
-            self._error(411, "Content-Length required")
-            return None
-        if not length_text.strip().isdigit():
-            self.close_connection = True
-            self._error(400, "bad Content-Length")
-            return None
-        length = int(length_text)
-        if length > limit:
-            self._too_large(length)
-            return None
-        body = self.rfile.read(length)
-        if len(body) < length:
-            self.close_connection = True
-            return None
-        return body
+        def _headers_overdue(self) -> None:
+            self._deadline = None
+            if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
+                return
+            partial = bool(self.conn.trailing_data[0])
+            if partial or not self._served:  # not an idle keep-alive connection
+                intake.refused("header_timeout")
+            if partial:  # say why it ends
+                self.transport.write(_HEADER_TIMEOUT)
+            self.transport.close()
 
-    def _read_chunked(self, limit: int) -> bytes | None:
-        chunks: list[bytes] = []
-        total = 0
-        while True:
-            line = self.rfile.readline(1024)
-            try:
-                size = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
-                self.close_connection = True
-                self._error(400, "bad chunked encoding")
-                return None
-            if size == 0:
-                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                    pass  # trailers
-                return b"".join(chunks)
-            total += size
-            if total > limit:
-                self._too_large(total)
-                return None
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline(1024)
-
-    def _too_large(self, size: int) -> None:
-        intake = self.server.intake
-        intake.metrics.alerts.inc(INTAKE, "too_large")
-        intake.pipeline.handled_elsewhere()
-        log.warning("http %s: body of %d bytes refused", self.client_address[0], size)
-        self.close_connection = True  # the rest of the body is never read
-        self._error(413, f"body larger than {intake.max_body} bytes")
+    return Guarded
 
 
 class HttpIntake:
@@ -250,28 +211,52 @@ class HttpIntake:
         ready: Callable[[], tuple[bool, str]] = lambda: (True, ""),
         token: str | None = None,
         tls: ServerTLS | None = None,
-        max_body: int = MAX_BODY_BYTES,
+        limits: HttpLimits | None = None,
+        allow_unauthenticated: bool = False,
     ) -> None:
+        check_exposure(listen, token=token, tls=tls, allow_unauthenticated=allow_unauthenticated)
         self.pipeline = pipeline
         self.metrics = metrics
-        self.max_body = max_body
+        self.limits = limits = limits or HttpLimits()
+        self.max_body = limits.max_body
+        self.body_timeout = limits.body_timeout
         self._ready = ready
         self._token = token.encode() if token else None
+        self._stopping = False
+        context = tls.context() if tls is not None else None
         host, port = parse_listen(listen)
         try:
-            self._server = _Server((host, port), self)
+            self._socket = _bind(host, port)
         except OSError as exc:
             raise ConfigError(f"--listen {listen}: cannot listen: {exc}") from exc
-        if tls is not None:
-            self._server.socket = tls.context().wrap_socket(
-                self._server.socket, server_side=True, do_handshake_on_connect=False
-            )
-        self.address = self._server.server_address
+        self.address: tuple[str, int] = self._socket.getsockname()[:2]
+        config = uvicorn.Config(
+            IntakeApp(self),
+            http=_guarded_protocol(limits, self),
+            ws="none",
+            lifespan="off",
+            loop="asyncio",
+            log_config=None,
+            access_log=False,
+            server_header=False,
+            timeout_keep_alive=limits.keep_alive,
+            timeout_graceful_shutdown=max(1, round(limits.drain_timeout)),
+            h11_max_incomplete_event_size=limits.max_header_bytes,
+            ssl_context_factory=(lambda _config, _default: context) if context else None,
+        )
+        self._server = uvicorn.Server(config)
+        metrics.http_connections.bind(lambda: float(len(self._server.server_state.connections)))
         self._thread: threading.Thread | None = None
 
     @property
     def port(self) -> int:
         return int(self.address[1])
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    # ------------------------------------------------------------------ for the application
 
     def authorised(self, header: str | None) -> bool:
         if self._token is None:
@@ -283,8 +268,23 @@ class HttpIntake:
     def readiness(self) -> tuple[bool, str]:
         return self._ready()
 
-    def accept(self, verdicts: Verdicts, received: float) -> tuple[int, dict[str, Any]]:
+    def refused(self, reason: str) -> None:
+        self.metrics.http_refused.inc(reason)
+
+    def too_large(self, client: str, size: int) -> None:
+        self.metrics.alerts.inc(INTAKE, "too_large")
+        self.pipeline.handled_elsewhere()
+        log.warning("http %s: body of %d bytes refused (limit %d)", client, size, self.max_body)
+
+    def handle_body(self, body: bytes, client: str, received: float) -> tuple[int, dict[str, Any]]:
         metrics, pipeline = self.metrics, self.pipeline
+        try:
+            verdicts = parse_body(body, f"http {client}")
+        except BodyError as exc:
+            metrics.alerts.inc(INTAKE, "malformed")
+            pipeline.handled_elsewhere()
+            log.warning("%s", exc)
+            return 400, {"error": str(exc)}
         dropped = 0
         for reason in verdicts.ignored:
             metrics.alerts.inc(INTAKE, "ignored")
@@ -311,10 +311,13 @@ class HttpIntake:
             return 422, payload
         return 200, payload
 
+    # ------------------------------------------------------------------ lifecycle
+
     def start(self) -> None:
+        # The socket listens already: connections made before the loop runs wait in the backlog.
         self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            target=self._server.run,
+            kwargs={"sockets": [self._socket]},
             name="http-intake",
             daemon=True,
         )
@@ -322,7 +325,9 @@ class HttpIntake:
         log.info("listening on %s:%d", self.address[0], self.port)
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        """Stop accepting, let requests in flight finish (``drain_timeout``), close."""
+        self._stopping = True
+        self._server.should_exit = True
         if self._thread is not None:
-            self._thread.join(timeout=5)
+            self._thread.join(timeout=self.limits.drain_timeout + 5)
+        self._socket.close()
