@@ -63,7 +63,8 @@ def test_json_has_one_row_per_rule_and_consistent_totals() -> None:
 
 def _row(event: str, source: str = "ec2.amazonaws.com") -> dict[str, Any]:
     [row] = [r for r in _json()["rows"] if r["event"] == event and r["source"] == source]
-    return row
+    found: dict[str, Any] = row
+    return found
 
 
 @pytest.mark.parametrize(

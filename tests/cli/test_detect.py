@@ -208,7 +208,7 @@ def test_ledger_records_then_a_newer_state_resolves_the_imported_change(
 def _sg_call(name: str, event_id: str, when: str) -> dict[str, Any]:
     records = json.loads(EVENTS_FILE.read_text())["Records"]
     base = next(r for r in records if r["eventName"] == "AuthorizeSecurityGroupIngress")
-    record = json.loads(json.dumps(base))
+    record: dict[str, Any] = json.loads(json.dumps(base))
     record.update(eventName=name, eventID=event_id, eventTime=when, responseElements=None)
     permission = record["requestParameters"]["ipPermissions"]["items"][0]
     permission.update(fromPort=443, toPort=443)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -125,14 +126,16 @@ def test_prefilter_decisions(record: dict[str, object], reason: str | None) -> N
     assert make_prefilter(Catalog.default())(record) == reason
 
 
-def _sg_record(name: str, event_id: str, minute: int, group: str, **extra: object) -> dict:
+def _sg_record(
+    name: str, event_id: str, minute: int, group: str, **extra: object
+) -> dict[str, Any]:
     example = next((REPO / "examples" / "cloudtrail").glob("*.json"))
     base = next(
         r
         for r in json.loads(example.read_text())["Records"]
         if r["eventName"] == "AuthorizeSecurityGroupIngress"
     )
-    record = json.loads(json.dumps(base))
+    record: dict[str, Any] = json.loads(json.dumps(base))
     record.update(eventName=name, eventID=event_id, eventTime=f"2026-11-20T10:{minute:02d}:00Z")
     record["requestParameters"]["groupId"] = group
     record["responseElements"] = None

@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from fake_github import TOKEN, FakeGitHub, FakeGitHubServer
-from gh_support import NOW, SETTINGS
 
+from tests.github.fake_github import TOKEN, FakeGitHub, FakeGitHubServer
+from tests.github.gh_support import NOW, SETTINGS
 from tfdrift_gitops.github.client import GitHubClient
 
 

@@ -612,6 +612,7 @@ class FakeGitHub:
 
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeGitHub
+    _headers_buffer: list[bytes]  # BaseHTTPRequestHandler's own, not in its type stubs
     protocol_version = "HTTP/1.1"  # keep-alive, like GitHub
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet

@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from gh_support import HOSTILE, drift, hostile_drift, resolve_view_drift
-
+from tests.github.gh_support import HOSTILE, drift, hostile_drift, resolve_view_drift
 from tfdrift_gitops.github.remedy import Decision, Patch, Strategy
 from tfdrift_gitops.github.render import Renderer
 from tfdrift_gitops.github.settings import GitHubSettings

@@ -4,6 +4,7 @@ that makes real file edits in a working tree (until tests plug in the remediatio
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 from tfdrift_gitops.core.fold import transition
 from tfdrift_gitops.errors import LedgerError, NotFoundError
+from tfdrift_gitops.github.client import GitHubClient
 from tfdrift_gitops.github.remedy import Decision, Patch, Strategy
 from tfdrift_gitops.github.settings import GitHubSettings
 from tfdrift_gitops.ledger import Listing
@@ -25,6 +27,9 @@ from tfdrift_gitops.models import (
     Status,
     Via,
 )
+
+# The ``make_client`` fixture: a client for the fake server, keyword arguments passed on.
+MakeClient = Callable[..., GitHubClient]
 
 SETTINGS = GitHubSettings(
     users=(("*alan@acme.example", "alan-acme"),),
@@ -48,7 +53,7 @@ HOSTILE = (
 
 
 def actor(name: str = "alan@acme.example", **kw: Any) -> Actor:
-    base = {
+    base: dict[str, Any] = {
         "arn": ALAN_ARN,
         "type": "AssumedRole",
         "account_id": ACCOUNT,

@@ -8,10 +8,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
-from gh_golden import GOLDEN_DIR, documents
+from tests.github.gh_golden import GOLDEN_DIR, documents
 
 
 def main() -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fake_github import TOKEN, FakeGitHub
-from gh_support import write_tree
 
+from tests.github.fake_github import TOKEN, FakeGitHub, FakeGitHubServer
+from tests.github.gh_support import write_tree
 from tfdrift_gitops.cli import cli
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "terraform"
@@ -38,7 +38,9 @@ github:
 
 
 @pytest.fixture
-def setup(fake: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def setup(
+    fake: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[FakeGitHub, Path, Path]:
     fake.reset(example_files())
     config = tmp_path / "tfdrift.yml"
     config.write_text(CONFIG)
@@ -60,7 +62,9 @@ def outputs(path: Path) -> dict[str, str]:
     return found
 
 
-def test_dry_run_prints_json_lines_and_calls_nothing(setup, github_server):
+def test_dry_run_prints_json_lines_and_calls_nothing(
+    setup: tuple[FakeGitHub, Path, Path], github_server: FakeGitHubServer
+) -> None:
     fake, tmp_path, config = setup
     real_ledger(tmp_path / "ledger")
     fake.clear_log()
@@ -91,7 +95,11 @@ def test_dry_run_prints_json_lines_and_calls_nothing(setup, github_server):
     assert fake.requests == []
 
 
-def test_reconcile_writes_summary_outputs_and_annotations(setup, github_server, monkeypatch):
+def test_reconcile_writes_summary_outputs_and_annotations(
+    setup: tuple[FakeGitHub, Path, Path],
+    github_server: FakeGitHubServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     fake, tmp_path, config = setup
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
     real_ledger(tmp_path / "ledger")
@@ -147,7 +155,11 @@ def test_reconcile_writes_summary_outputs_and_annotations(setup, github_server, 
     assert "tfdrift-gitops reconcile" in summary
 
 
-def test_reconcile_failure_exits_nonzero_after_trying_all(setup, github_server, monkeypatch):
+def test_reconcile_failure_exits_nonzero_after_trying_all(
+    setup: tuple[FakeGitHub, Path, Path],
+    github_server: FakeGitHubServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     fake, tmp_path, config = setup
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
     real_ledger(tmp_path / "ledger")
@@ -171,7 +183,9 @@ def test_reconcile_failure_exits_nonzero_after_trying_all(setup, github_server, 
     assert len(fake.issues()) == 5  # the other drifts went on
 
 
-def test_reconcile_needs_a_token(setup, github_server):
+def test_reconcile_needs_a_token(
+    setup: tuple[FakeGitHub, Path, Path], github_server: FakeGitHubServer
+) -> None:
     _, tmp_path, config = setup
     real_ledger(tmp_path / "ledger")
     result = CliRunner().invoke(
@@ -192,7 +206,11 @@ def test_reconcile_needs_a_token(setup, github_server):
     assert "GITHUB_TOKEN" in result.stderr
 
 
-def test_comment_command_sets_comment_url(setup, github_server, monkeypatch):
+def test_comment_command_sets_comment_url(
+    setup: tuple[FakeGitHub, Path, Path],
+    github_server: FakeGitHubServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     fake, tmp_path, config = setup
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
     work = write_tree(tmp_path / "work", example_files())
@@ -227,7 +245,11 @@ def test_comment_command_sets_comment_url(setup, github_server, monkeypatch):
     assert "aws_db_instance.main" not in comments[0]["body"]
 
 
-def test_summary_module_after_detect(setup, monkeypatch, capsys):
+def test_summary_module_after_detect(
+    setup: tuple[FakeGitHub, Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from tfdrift_gitops.github import summary
 
     _, tmp_path, _ = setup

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
-from fake_github import FakeGitHub
-from gh_support import NOW
+from collections.abc import Callable
 
-from tfdrift_gitops.github.client import ApiError, RateLimitError
+import pytest
+
+from tests.github.fake_github import FakeGitHub
+from tests.github.gh_support import NOW, MakeClient
+from tfdrift_gitops.github.client import ApiError, GitHubClient, RateLimitError
 
 
 def test_secondary_rate_limit_waits_retry_after_then_succeeds(
-    fake: FakeGitHub, make_client, sleeps
-):
+    fake: FakeGitHub, make_client: MakeClient, sleeps: list[float]
+) -> None:
     fake.inject(
         "POST",
         r"/issues$",
@@ -28,14 +30,18 @@ def test_secondary_rate_limit_waits_retry_after_then_succeeds(
     assert len(fake.issues()) == 1
 
 
-def test_429_without_headers_waits_the_secondary_default(fake: FakeGitHub, make_client, sleeps):
+def test_429_without_headers_waits_the_secondary_default(
+    fake: FakeGitHub, make_client: MakeClient, sleeps: list[float]
+) -> None:
     fake.inject("GET", r"/issues$", 429, message="too many")
     client = make_client()
     assert client.list_issues(label="tfdrift") == []
     assert sleeps == [2.0]  # the configured secondary wait
 
 
-def test_primary_rate_limit_waits_until_reset(fake: FakeGitHub, make_client, sleeps):
+def test_primary_rate_limit_waits_until_reset(
+    fake: FakeGitHub, make_client: MakeClient, sleeps: list[float]
+) -> None:
     reset = int(NOW) + 5
     fake.inject(
         "GET",
@@ -49,7 +55,9 @@ def test_primary_rate_limit_waits_until_reset(fake: FakeGitHub, make_client, sle
     assert sleeps == [6.0]  # until the reset, plus a second for clock skew
 
 
-def test_rate_limit_longer_than_allowed_fails_fast(fake: FakeGitHub, make_client, sleeps):
+def test_rate_limit_longer_than_allowed_fails_fast(
+    fake: FakeGitHub, make_client: MakeClient, sleeps: list[float]
+) -> None:
     fake.inject(
         "GET",
         r"/labels$",
@@ -63,7 +71,9 @@ def test_rate_limit_longer_than_allowed_fails_fast(fake: FakeGitHub, make_client
     assert sleeps == []
 
 
-def test_plain_403_is_not_retried(fake: FakeGitHub, make_client, sleeps):
+def test_plain_403_is_not_retried(
+    fake: FakeGitHub, make_client: MakeClient, sleeps: list[float]
+) -> None:
     fake.inject("GET", r"/labels$", 403, message="Resource not accessible by integration")
     client = make_client()
     with pytest.raises(ApiError) as info:
@@ -87,7 +97,14 @@ def test_plain_403_is_not_retried(fake: FakeGitHub, make_client, sleeps):
         pytest.param("PATCH", r"/issues/\d+$", lambda c: c.edit_issue(1, title="x"), id="patch"),
     ],
 )
-def test_5xx_is_retried_with_backoff(fake: FakeGitHub, make_client, sleeps, method, pattern, call):
+def test_5xx_is_retried_with_backoff(
+    fake: FakeGitHub,
+    make_client: MakeClient,
+    sleeps: list[float],
+    method: str,
+    pattern: str,
+    call: Callable[[GitHubClient], object],
+) -> None:
     fake.repo.items[1] = {
         "number": 1,
         "title": "t",
@@ -105,7 +122,9 @@ def test_5xx_is_retried_with_backoff(fake: FakeGitHub, make_client, sleeps, meth
     assert sleeps[1] >= sleeps[0] > 0  # exponential backoff
 
 
-def test_5xx_on_create_is_not_repeated(fake: FakeGitHub, make_client, sleeps):
+def test_5xx_on_create_is_not_repeated(
+    fake: FakeGitHub, make_client: MakeClient, sleeps: list[float]
+) -> None:
     fake.inject("POST", r"/issues/\d+/comments$", 503, times=5)
     fake.repo.items[1] = {
         "number": 1,
@@ -123,7 +142,9 @@ def test_5xx_on_create_is_not_repeated(fake: FakeGitHub, make_client, sleeps):
     assert fake.counts()["POST"] == 1
 
 
-def test_5xx_forever_gives_up(fake: FakeGitHub, make_client, sleeps):
+def test_5xx_forever_gives_up(
+    fake: FakeGitHub, make_client: MakeClient, sleeps: list[float]
+) -> None:
     fake.inject("GET", r"/labels$", 500, times=100)
     client = make_client()
     with pytest.raises(ApiError) as info:
@@ -132,7 +153,7 @@ def test_5xx_forever_gives_up(fake: FakeGitHub, make_client, sleeps):
     assert fake.counts()["GET"] == 5  # first try + max_retries (4)
 
 
-def test_pagination_follows_link_headers(fake: FakeGitHub, make_client):
+def test_pagination_follows_link_headers(fake: FakeGitHub, make_client: MakeClient) -> None:
     for i in range(1, 251):
         fake.repo.items[i] = {
             "number": i,
@@ -151,7 +172,7 @@ def test_pagination_follows_link_headers(fake: FakeGitHub, make_client):
     assert fake.reads() == 3
 
 
-def test_bad_token_is_an_error(fake: FakeGitHub, make_client):
+def test_bad_token_is_an_error(fake: FakeGitHub, make_client: MakeClient) -> None:
     from tfdrift_gitops.github.client import GitHubClient
 
     client = GitHubClient("acme/infra", token="wrong", base_url=fake.base_url)
@@ -161,7 +182,7 @@ def test_bad_token_is_an_error(fake: FakeGitHub, make_client):
 
 
 @pytest.mark.parametrize("repo", ["acme", "acme/infra/x", "a b/c", ""])
-def test_repo_must_be_owner_slash_name(repo):
+def test_repo_must_be_owner_slash_name(repo: str) -> None:
     from tfdrift_gitops.errors import GitHubError
     from tfdrift_gitops.github.client import GitHubClient
 

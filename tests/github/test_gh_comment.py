@@ -5,10 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fake_github import FakeGitHub
-from gh_support import SETTINGS, drift, estate, event, fold_in, new_ledger, resolve, write_tree
 
-from tfdrift_gitops.github.comment import comment_on_pull
+from tests.github.fake_github import FakeGitHub
+from tests.github.gh_support import (
+    SETTINGS,
+    MakeClient,
+    MemoryLedger,
+    drift,
+    estate,
+    event,
+    fold_in,
+    new_ledger,
+    resolve,
+    write_tree,
+)
+from tfdrift_gitops.github.client import GitHubClient
+from tfdrift_gitops.github.comment import CommentResult, comment_on_pull
 from tfdrift_gitops.github.marker import parse_marker
 from tfdrift_gitops.github.render import Renderer
 from tfdrift_gitops.models import Kind, Severity
@@ -24,14 +36,18 @@ def repo(fake: FakeGitHub, tmp_path: Path) -> tuple[FakeGitHub, Path]:
     return fake, write_tree(tmp_path / "work", files)
 
 
-def comment(make_client, store, number, workdir, **kw):
+def comment(
+    make_client: MakeClient, store: MemoryLedger, number: int, workdir: Path, **kw: bool
+) -> tuple[CommentResult, GitHubClient]:
     client = make_client()
     result = comment_on_pull(client, store, Renderer(SETTINGS), number, workdir=workdir, **kw)
     client.close()
     return result, client
 
 
-def test_sticky_comment_created_updated_in_place_then_cleared(repo, make_client, tmp_path):
+def test_sticky_comment_created_updated_in_place_then_cleared(
+    repo: tuple[FakeGitHub, Path], make_client: MakeClient, tmp_path: Path
+) -> None:
     fake, workdir = repo
     edited = estate(2)["sg/web1.tf"].replace("443", "8443")
     number = fake.open_human_pull("carol/ports", {"sg/web1.tf": edited})
@@ -44,7 +60,7 @@ def test_sticky_comment_created_updated_in_place_then_cleared(repo, make_client,
     comments = fake.comments_on(number)
     assert len(comments) == 1
     body = comments[0]["body"]
-    assert parse_marker(body)["comment"] == "pr"
+    assert (parse_marker(body) or {})["comment"] == "pr"
     assert "`alan@acme.example`" in body
     assert "AWS Console" in body and "`203.0.113.42`" in body
     assert "`AuthorizeSecurityGroupIngress`" in body
@@ -74,7 +90,9 @@ def test_sticky_comment_created_updated_in_place_then_cleared(repo, make_client,
     assert "No drift remains" in comments[0]["body"]
 
 
-def test_no_drift_no_comment(repo, make_client, tmp_path):
+def test_no_drift_no_comment(
+    repo: tuple[FakeGitHub, Path], make_client: MakeClient, tmp_path: Path
+) -> None:
     fake, workdir = repo
     number = fake.open_human_pull("carol/docs", {"README.md": "more docs\n"})
     store = new_ledger(tmp_path / "ledger", [drift(1)])
@@ -84,7 +102,9 @@ def test_no_drift_no_comment(repo, make_client, tmp_path):
     assert fake.writes() == 0
 
 
-def test_module_change_reaches_resources_inside_the_module(repo, make_client, tmp_path):
+def test_module_change_reaches_resources_inside_the_module(
+    repo: tuple[FakeGitHub, Path], make_client: MakeClient, tmp_path: Path
+) -> None:
     fake, workdir = repo
     number = fake.open_human_pull(
         "carol/bucket", {"modules/storage/main.tf": MODULE_BODY.replace("var.name", '"x"')}
@@ -99,7 +119,9 @@ def test_module_change_reaches_resources_inside_the_module(repo, make_client, tm
     assert [d.id for d in result.drifts] == [in_module.id]
 
 
-def test_dry_run_reads_only(repo, make_client, tmp_path):
+def test_dry_run_reads_only(
+    repo: tuple[FakeGitHub, Path], make_client: MakeClient, tmp_path: Path
+) -> None:
     fake, workdir = repo
     edited = estate(2)["sg/web1.tf"].replace("443", "8443")
     number = fake.open_human_pull("carol/ports", {"sg/web1.tf": edited})
@@ -112,7 +134,9 @@ def test_dry_run_reads_only(repo, make_client, tmp_path):
     assert client.stats.reads == fake.reads()
 
 
-def test_unknown_pull_is_an_error(repo, make_client, tmp_path):
+def test_unknown_pull_is_an_error(
+    repo: tuple[FakeGitHub, Path], make_client: MakeClient, tmp_path: Path
+) -> None:
     from tfdrift_gitops.errors import GitHubError
 
     _, workdir = repo

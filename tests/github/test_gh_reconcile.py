@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fake_github import FakeGitHub
-from gh_support import (
+
+from tests.github.fake_github import FakeGitHub
+from tests.github.gh_support import (
     SETTINGS,
     FileRemediator,
+    MakeClient,
     drift,
     estate,
     event,
@@ -18,32 +19,24 @@ from gh_support import (
     resolve,
     write_tree,
 )
-
 from tfdrift_gitops.github.client import GitHubClient
 from tfdrift_gitops.github.marker import parse_marker
 from tfdrift_gitops.github.plan import ActionKind
-from tfdrift_gitops.github.reconcile import Reconciler, Report
-from tfdrift_gitops.github.remedy import manual_only
+from tfdrift_gitops.github.reconcile import LedgerPort, Reconciler, Report
+from tfdrift_gitops.github.remedy import Decision, Remediator, manual_only
 from tfdrift_gitops.github.render import Renderer
-from tfdrift_gitops.models import Severity, Status
+from tfdrift_gitops.models import Drift, Severity, Status
 
 
 def run(
-    make_client: Callable[..., GitHubClient],
-    store: object,
+    make_client: MakeClient,
+    store: LedgerPort,
     workdir: Path | None = None,
-    remediator: object = None,
+    remediator: Remediator | None = None,
 ) -> tuple[Report, GitHubClient]:
     client = make_client()
     rem = remediator or (FileRemediator(workdir) if workdir else manual_only())
-    report = Reconciler(
-        client,
-        store,
-        Renderer(SETTINGS),
-        rem,
-        SETTINGS,
-        workdir=workdir,  # type: ignore[arg-type]
-    ).run()
+    report = Reconciler(client, store, Renderer(SETTINGS), rem, SETTINGS, workdir=workdir).run()
     client.close()
     return report, client
 
@@ -56,7 +49,9 @@ def world(fake: FakeGitHub, tmp_path: Path) -> tuple[FakeGitHub, Path, Path]:
     return fake, workdir, tmp_path / "ledger"
 
 
-def test_first_run_opens_issue_and_pr_then_rerun_writes_nothing(world, make_client):
+def test_first_run_opens_issue_and_pr_then_rerun_writes_nothing(
+    world: tuple[FakeGitHub, Path, Path], make_client: MakeClient
+) -> None:
     fake, workdir, ledger_dir = world
     store = new_ledger(ledger_dir, [drift(1), drift(2, severity=Severity.MEDIUM)])
 
@@ -68,7 +63,7 @@ def test_first_run_opens_issue_and_pr_then_rerun_writes_nothing(world, make_clie
     issues = fake.issues()
     assert len(issues) == 2
     first = issues[0]
-    assert parse_marker(first["body"])["drift"] == drift(1).id
+    assert (parse_marker(first["body"]) or {})["drift"] == drift(1).id
     assert set(first["labels"]) == {"tfdrift", "severity:critical", "kind:modified"}
     assert first["assignees"] == ["alan-acme"]
     pulls = fake.pulls()
@@ -101,7 +96,9 @@ def test_first_run_opens_issue_and_pr_then_rerun_writes_nothing(world, make_clie
     assert client2.stats.total == 1
 
 
-def test_rerun_finds_issue_by_marker_when_ledger_lost_the_number(world, make_client):
+def test_rerun_finds_issue_by_marker_when_ledger_lost_the_number(
+    world: tuple[FakeGitHub, Path, Path], make_client: MakeClient
+) -> None:
     fake, _, ledger_dir = world
     d = drift(1)
     store = new_ledger(ledger_dir, [d])
@@ -116,7 +113,9 @@ def test_rerun_finds_issue_by_marker_when_ledger_lost_the_number(world, make_cli
     assert other.get(d.id).issue_number == fake.issues()[0]["number"]
 
 
-def test_folded_events_update_the_issue_and_the_pr(world, make_client):
+def test_folded_events_update_the_issue_and_the_pr(
+    world: tuple[FakeGitHub, Path, Path], make_client: MakeClient
+) -> None:
     fake, workdir, ledger_dir = world
     d = drift(1)
     store = new_ledger(ledger_dir, [d])
@@ -145,7 +144,9 @@ def test_folded_events_update_the_issue_and_the_pr(world, make_client):
     assert fake.writes() == 0
 
 
-def test_resolution_closes_issue_and_pr_with_evidence(world, make_client):
+def test_resolution_closes_issue_and_pr_with_evidence(
+    world: tuple[FakeGitHub, Path, Path], make_client: MakeClient
+) -> None:
     fake, workdir, ledger_dir = world
     store = new_ledger(ledger_dir, [drift(1), drift(2)])
     run(make_client, store, workdir)
@@ -174,7 +175,9 @@ def test_resolution_closes_issue_and_pr_with_evidence(world, make_client):
     assert fake.writes() == 0
 
 
-def test_closed_issue_of_open_drift_is_reopened(world, make_client):
+def test_closed_issue_of_open_drift_is_reopened(
+    world: tuple[FakeGitHub, Path, Path], make_client: MakeClient
+) -> None:
     fake, _, ledger_dir = world
     store = new_ledger(ledger_dir, [drift(1)])
     run(make_client, store)
@@ -188,7 +191,9 @@ def test_closed_issue_of_open_drift_is_reopened(world, make_client):
     assert len(fake.issues()) == 1
 
 
-def test_human_pr_on_the_resource_means_no_remediation_pr(world, make_client):
+def test_human_pr_on_the_resource_means_no_remediation_pr(
+    world: tuple[FakeGitHub, Path, Path], make_client: MakeClient
+) -> None:
     fake, workdir, ledger_dir = world
     changed = estate(3)["sg/web1.tf"].replace('name = "web1"', 'name = "web1-renamed"')
     human = fake.open_human_pull("carol/rename", {"sg/web1.tf": changed})
@@ -204,7 +209,9 @@ def test_human_pr_on_the_resource_means_no_remediation_pr(world, make_client):
     assert "already changes this resource" in issue["body"]
 
 
-def test_one_failing_drift_does_not_stop_the_rest(world, make_client):
+def test_one_failing_drift_does_not_stop_the_rest(
+    world: tuple[FakeGitHub, Path, Path], make_client: MakeClient
+) -> None:
     fake, _, ledger_dir = world
     store = new_ledger(ledger_dir, [drift(1), drift(2), drift(3)])
     # Creating the first issue fails with a 502: a create is never repeated (GitHub may
@@ -222,7 +229,9 @@ def test_one_failing_drift_does_not_stop_the_rest(world, make_client):
     assert len(fake.issues()) == 3
 
 
-def test_workdir_not_at_default_branch_refuses_the_pr(world, make_client):
+def test_workdir_not_at_default_branch_refuses_the_pr(
+    world: tuple[FakeGitHub, Path, Path], make_client: MakeClient
+) -> None:
     fake, workdir, ledger_dir = world
     (workdir / "sg" / "web1.tf").write_text(estate(3)["sg/web1.tf"] + "# local edit\n")
     store = new_ledger(ledger_dir, [drift(1)])
@@ -233,7 +242,9 @@ def test_workdir_not_at_default_branch_refuses_the_pr(world, make_client):
     assert len(fake.issues()) == 1  # the issue is still there
 
 
-def test_with_the_real_remediation_module(fake: FakeGitHub, tmp_path: Path, make_client):
+def test_with_the_real_remediation_module(
+    fake: FakeGitHub, tmp_path: Path, make_client: MakeClient
+) -> None:
     """The example estate, the remediation module's configured defaults (critical: revert,
     low: import), real HCL edits committed through the Git Data API; a re-run is quiet."""
     from tfdrift_gitops.github.remedy import module_remediator
@@ -261,7 +272,9 @@ def test_with_the_real_remediation_module(fake: FakeGitHub, tmp_path: Path, make
     assert fake.writes() == 0
 
 
-def test_long_rate_limit_stops_the_run_with_an_error(world, make_client):
+def test_long_rate_limit_stops_the_run_with_an_error(
+    world: tuple[FakeGitHub, Path, Path], make_client: MakeClient
+) -> None:
     fake, _, ledger_dir = world
     store = new_ledger(ledger_dir, [drift(1), drift(2)])
     fake.inject(
@@ -278,11 +291,13 @@ def test_long_rate_limit_stops_the_run_with_an_error(world, make_client):
     assert fake.issues() == []  # drift 2 was not attempted into the storm
 
 
-def test_a_crashing_remediator_costs_only_the_pr(world, make_client):
+def test_a_crashing_remediator_costs_only_the_pr(
+    world: tuple[FakeGitHub, Path, Path], make_client: MakeClient
+) -> None:
     fake, _, ledger_dir = world
     store = new_ledger(ledger_dir, [drift(1), drift(2)])
 
-    def broken(d):
+    def broken(d: Drift) -> Decision:
         if d.id == drift(1).id:
             raise AttributeError("'str' object has no attribute 'text'")
         return manual_only()(d)

@@ -10,9 +10,9 @@ from pathlib import Path
 import cmarkgfm
 import pytest
 from cmarkgfm.cmark import Options
-from gh_golden import GOLDEN_DIR, documents
-from gh_support import HOSTILE, drift
 
+from tests.github.gh_golden import GOLDEN_DIR, documents
+from tests.github.gh_support import HOSTILE, drift
 from tfdrift_gitops.github import markdown as md
 from tfdrift_gitops.github.marker import parse_marker
 from tfdrift_gitops.github.remedy import Decision, Strategy
@@ -26,7 +26,7 @@ CONSOLE = re.compile(r"^https://[a-z]{2}(-[a-z]+)+-\d\.console\.aws\.amazon\.com
 
 def gfm(text: str) -> str:
     """HTML as GitHub's cmark-gfm makes it, raw HTML kept (so any leak shows)."""
-    return cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE)
+    return str(cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE))
 
 
 def outside_code(rendered: str) -> str:
@@ -149,7 +149,9 @@ def test_user_template_overrides_one_file(tmp_path: Path) -> None:
     d = drift(1)
     issue = renderer.issue(d, Decision(Strategy.MANUAL, "x"))
     assert issue.body.splitlines()[1] == "Custom: `alan@acme.example`"
-    assert parse_marker(issue.body)["drift"] == d.id  # the marker is ours, not the template's
+    assert (parse_marker(issue.body) or {})[
+        "drift"
+    ] == d.id  # the marker is ours, not the template's
     comment = renderer.pr_comment([d], 1, []).body  # not overridden: the shipped one
     assert "Applying this PR will revert the manual change" in comment
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gh_support import drift, write_tree
 
+from tests.github.gh_support import drift, write_tree
 from tfdrift_gitops.config import parse_config
 from tfdrift_gitops.errors import ConfigError, GitHubError
 from tfdrift_gitops.github import summary

@@ -27,14 +27,15 @@ SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 
 
 def load(path: Path) -> dict[str, Any]:
-    data = yaml.safe_load(path.read_text())
+    data: dict[Any, Any] = yaml.safe_load(path.read_text())
     if True in data:  # YAML 1.1 reads the key `on` as a boolean
         data["on"] = data.pop(True)
     return data
 
 
 def schema(name: str) -> dict[str, Any]:
-    return json.loads((SCHEMAS / name).read_text())
+    loaded: dict[str, Any] = json.loads((SCHEMAS / name).read_text())
+    return loaded
 
 
 def uses_of(data: dict[str, Any]) -> list[str]:
@@ -107,7 +108,7 @@ def test_comment_example_never_uses_pull_request_target() -> None:
 
 def _action_script() -> str:
     steps = load(ROOT / "action.yml")["runs"]["steps"]
-    return next(s["run"] for s in steps if s.get("id") == "run")
+    return str(next(s["run"] for s in steps if s.get("id") == "run"))
 
 
 def _run_action(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:

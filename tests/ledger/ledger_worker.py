@@ -23,11 +23,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from ledger_support import lifecycle_events, load_event, make_engine
-
+from tests.ledger.ledger_support import lifecycle_events, load_event, make_engine
 from tfdrift_gitops.core.fold import FoldResult
 from tfdrift_gitops.ledger import StoredLedger, open_ledger
 from tfdrift_gitops.models import CloudEvent

@@ -11,12 +11,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from click.testing import CliRunner
-from ledger_support import build_demo_ledger, golden_commands
 
+from tests.ledger.ledger_support import build_demo_ledger, golden_commands
 from tfdrift_gitops.cli import cli
 from tfdrift_gitops.ledger import open_ledger
 

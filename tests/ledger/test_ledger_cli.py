@@ -10,11 +10,17 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-import jsonschema  # type: ignore[import-untyped]
+import jsonschema
 import pytest
 from click.testing import CliRunner, Result
-from ledger_support import add, build_demo_ledger, golden_commands, make_engine, record_one
 
+from tests.ledger.ledger_support import (
+    add,
+    build_demo_ledger,
+    golden_commands,
+    make_engine,
+    record_one,
+)
 from tfdrift_gitops.cli import cli
 from tfdrift_gitops.ledger import StoredLedger, layout, open_ledger
 from tfdrift_gitops.models import Status

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ledger_support import all_event_ids, cidr_for, lifecycle_events, thing_id
 
+from tests.ledger.ledger_support import all_event_ids, cidr_for, lifecycle_events, thing_id
 from tfdrift_gitops.ledger import StoredLedger
 from tfdrift_gitops.models import Status
 

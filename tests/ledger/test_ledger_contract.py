@@ -9,7 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from ledger_support import (
+
+from tests.ledger.ledger_support import (
     NOW,
     STATE,
     T0,
@@ -24,7 +25,6 @@ from ledger_support import (
     stored_objects,
     thing_id,
 )
-
 from tfdrift_gitops.core.engine import Skip
 from tfdrift_gitops.core.fold import FoldResult
 from tfdrift_gitops.core.record import drift_to_record

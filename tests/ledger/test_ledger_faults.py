@@ -14,8 +14,8 @@ import pytest
 import urllib3
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.config import Config
-from ledger_support import T0, add, make_engine, record_one
 
+from tests.ledger.ledger_support import T0, add, make_engine, record_one
 from tfdrift_gitops.adapters.aws import make_s3_client
 from tfdrift_gitops.core.engine import Skip
 from tfdrift_gitops.core.fold import FoldResult

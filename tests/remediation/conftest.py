@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from remediation_cases import WORKDIR, copy_repo
 
+from tests.remediation.remediation_cases import WORKDIR, copy_repo
 from tfdrift_gitops.remediation.fmt import terraform_binary
 
 

@@ -10,8 +10,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from remediation_cases import corpus_drift, corpus_record, make_drift, state_resource
 
+from tests.remediation.remediation_cases import (
+    corpus_drift,
+    corpus_record,
+    make_drift,
+    state_resource,
+)
 from tfdrift_gitops.cli import cli
 from tfdrift_gitops.core.engine import Engine
 from tfdrift_gitops.core.normalize import normalize_record

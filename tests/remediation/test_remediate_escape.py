@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tf_console import evaluate, same
 
+from tests.remediation.tf_console import evaluate, same
 from tfdrift_gitops.errors import UnrepresentableValueError
 from tfdrift_gitops.remediation import hcl_escape as esc
 from tfdrift_gitops.remediation.hcl_tree import literal, parse, top_blocks

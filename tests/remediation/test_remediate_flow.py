@@ -8,9 +8,9 @@ from pathlib import Path
 
 import hcl2
 import pytest
-from remediation_cases import HOSTILE_NAME, HOSTILE_TEMPLATE, make_drift
-from tf_console import evaluate
 
+from tests.remediation.remediation_cases import HOSTILE_NAME, HOSTILE_TEMPLATE, make_drift
+from tests.remediation.tf_console import evaluate
 from tfdrift_gitops.errors import RemediationError
 from tfdrift_gitops.models import Kind, Severity
 from tfdrift_gitops.remediation import FileChange, RemediationResult, Workspace, remediate, write

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from remediation_cases import REPO
 
+from tests.remediation.remediation_cases import REPO
 from tfdrift_gitops.remediation import fmt
 from tfdrift_gitops.remediation.hcl_tree import parse
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import hcl2
 import pytest
-from remediation_cases import CASES, Case, expected_path, render, run_case
 
+from tests.remediation.remediation_cases import CASES, Case, expected_path, render, run_case
 from tfdrift_gitops.remediation import RemediationResult
 
 PARAMS = [pytest.param(case, id=case.id) for case in CASES]

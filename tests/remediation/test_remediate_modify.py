@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from remediation_cases import make_drift
 
+from tests.remediation.remediation_cases import make_drift
 from tfdrift_gitops.remediation import remediate
 
 

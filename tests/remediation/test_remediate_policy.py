@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from remediation_cases import make_drift
 
+from tests.remediation.remediation_cases import make_drift
 from tfdrift_gitops.config import parse_config
 from tfdrift_gitops.errors import ConfigError
 from tfdrift_gitops.models import Kind, Severity
