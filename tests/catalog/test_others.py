@@ -1071,8 +1071,17 @@ KMS_CASES = [
                 response={"keyId": KEY_ARN, "deletionDate": "Dec 1, 2026, 12:00:00 AM"},
             )
         ],
+        # A deletion in progress: the provider reads a pending-deletion key as gone.
+        Want(Kind.DELETED, KEY, Severity.CRITICAL, reason="in 7 days"),
+    ),
+    case(
+        "kms-schedule-deletion-names-the-recovery-path",
+        [kms("ScheduleKeyDeletion", {"keyId": KEY_ID, "pendingWindowInDays": 7})],
         Want(
-            Kind.MODIFIED, KEY, Severity.CRITICAL, {"is_enabled": (True, False)}, reason="in 7 days"
+            Kind.DELETED,
+            KEY,
+            Severity.CRITICAL,
+            reason="recover it with CancelKeyDeletion, then EnableKey; do not apply",
         ),
     ),
     case(
@@ -1081,7 +1090,22 @@ KMS_CASES = [
             kms("ScheduleKeyDeletion", {"keyId": KEY_ID, "pendingWindowInDays": 7}),
             kms("CancelKeyDeletion", {"keyId": KEY_ID}),
         ],
-        Want(Kind.MODIFIED, KEY, Severity.CRITICAL, {"is_enabled": (True, False)}),
+        Want(
+            Kind.MODIFIED,
+            KEY,
+            Severity.CRITICAL,
+            {"is_enabled": (True, False)},
+            reason="deletion cancelled by",
+        ),
+    ),
+    case(
+        # CloudTrail delivers out of order: the newer cancel arrives first.
+        "kms-deletion-cancel-delivered-before-schedule",
+        [
+            kms("CancelKeyDeletion", {"keyId": KEY_ID}, time=5),
+            kms("ScheduleKeyDeletion", {"keyId": KEY_ID, "pendingWindowInDays": 7}, time=1),
+        ],
+        Want(Kind.MODIFIED, KEY, changes={"is_enabled": (True, False)}),
     ),
     case(
         "kms-deletion-cancelled-and-enabled-resolves",

@@ -284,10 +284,9 @@ KMS_CASES = [
         ["kms-schedule-key-deletion.json"],
         KMS,
         Want(
-            Kind.MODIFIED,
+            Kind.DELETED,
             "module.us_east_1.aws_kms_key.data",
             Severity.CRITICAL,
-            {"is_enabled": (True, False)},
             reason="in 20 days (deleted on Apr 12, 2021",
         ),
     ),
@@ -295,23 +294,17 @@ KMS_CASES = [
         "kms-schedule-deletion-key-arn",
         ["kms-schedule-key-deletion-key-arn.json"],
         KMS,
-        Want(
-            Kind.MODIFIED,
-            "aws_kms_key.hsm",
-            Severity.CRITICAL,
-            {"is_enabled": (True, False)},
-            reason="in 30 days",
-        ),
+        Want(Kind.DELETED, "aws_kms_key.hsm", Severity.CRITICAL, reason="in 30 days"),
     ),
     case(
         "kms-schedule-deletion-multi-region-key",
         ["kms-schedule-key-deletion-multi-region.json"],
         KMS,
         Want(
-            Kind.MODIFIED,
+            Kind.DELETED,
             "aws_kms_key.replicated",
             Severity.CRITICAL,
-            {"is_enabled": (True, False)},
+            reason="then EnableKey; do not apply",
         ),
     ),
     case(

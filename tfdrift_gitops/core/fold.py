@@ -132,6 +132,8 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
     if existing.kind is Kind.DELETED:
         if finding.trusted and finding.kind is Kind.MODIFIED and _is_create(finding):
             return _resolve(existing, events, now, event, "recreated by Terraform")
+        if finding.rule.restores and finding.kind is Kind.MODIFIED:
+            return _restored(engine, existing, finding, events, latest, now)
         if finding.trusted:
             return Folded(FoldResult.UNCHANGED, existing, Skip.TRUSTED)
         return _updated(existing, events, latest, existing.changes, existing.severity, (), now)
@@ -140,7 +142,11 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
 
     observation = engine.observe(existing.resource, events)
     changes = engine.filter_changes(observation.changes, existing.resource, latest)
-    if existing.kind is Kind.MODIFIED and finding.kind is Kind.DELETED:
+    if (
+        existing.kind is Kind.MODIFIED
+        and finding.kind is Kind.DELETED
+        and not _restored_later(engine, events, event)
+    ):
         # Deleted by hand after being modified by hand: the deletion is what matters now.
         severity, reasons = engine.severity(
             finding.rule, event, existing.resource, observation.observed, ()
@@ -183,6 +189,50 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
         if own.rank > severity.rank:
             severity, reasons = own, _merge(reasons, own_reasons)
     return _updated(existing, events, latest, changes, severity, reasons, now)
+
+
+def _restored_later(engine: Engine, events: Sequence[CloudEvent], deleting: CloudEvent) -> bool:
+    """A newer call already undid this scheduled delete (they arrived out of order)."""
+    for other in events:
+        if (other.time, other.id) > (deleting.time, deleting.id):
+            rule = engine.catalog.get(other.name, other.source)
+            if rule is not None and rule.restores:
+                return True
+    return False
+
+
+def _restored(
+    engine: Engine,
+    existing: Drift,
+    finding: Finding,
+    events: tuple[CloudEvent, ...],
+    latest: CloudEvent,
+    now: datetime,
+) -> Folded:
+    """A scheduled delete was cancelled (CancelKeyDeletion): the resource is back, as the calls
+    replayed over state leave it. Equal to state resolves; else it is a modified drift."""
+    event = finding.event
+    observation = engine.observe(existing.resource, events)
+    changes = engine.filter_changes(observation.changes, existing.resource, latest)
+    if observation.modelled and not changes:
+        return _resolve(existing, events, now, event, f"deletion cancelled by {event.actor.name}")
+    severity, reasons = engine.severity(
+        finding.rule, event, existing.resource, observation.observed, changes
+    )
+    drift = replace(
+        existing,
+        kind=Kind.MODIFIED,
+        changes=changes,
+        events=events,
+        event=latest,
+        actor=latest.actor,
+        severity=Severity.highest(existing.severity, severity),
+        severity_reasons=_merge(
+            existing.severity_reasons,
+            (*reasons, f"deletion cancelled by {event.actor.name}; the resource is back"),
+        ),
+    )
+    return Folded(FoldResult.UPDATED, drift)
 
 
 def _opaque(finding: Finding, observation: Observation) -> bool:

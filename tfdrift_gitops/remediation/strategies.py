@@ -34,6 +34,7 @@ from tfdrift_gitops.remediation.instances import instance_problem, instanced, mo
 from tfdrift_gitops.remediation.locate import Declared, Located, Workspace
 from tfdrift_gitops.remediation.modify import ModifiedPatcher
 from tfdrift_gitops.remediation.policy import RemediationSettings
+from tfdrift_gitops.remediation.recovery import recovery_commands
 from tfdrift_gitops.remediation.result import FileChange, Refusal
 from tfdrift_gitops.remediation.schema import BlockSchema, ResourceSchema, is_redacted, schema_for
 from tfdrift_gitops.remediation.splice import (
@@ -205,6 +206,12 @@ class Strategies:
         if not any(_removed_from(b) == address.local_address for b in top_blocks(tree)):
             raise RemediationError("internal error: the removed block did not read back")
         outcome.changes.append(FileChange(source.rel, text, tracked.text, tracked.origin))
+        if recovery_commands(drift):
+            outcome.notes.append(
+                f"{address} is scheduled for deletion, not yet deleted: merging this accepts "
+                "the deletion; to keep the resource, recover it in AWS instead (revert strategy "
+                "lists the commands)"
+            )
         refs = self._references(located)
         if refs:
             outcome.refusals.append(
@@ -385,6 +392,18 @@ class Strategies:
     # ------------------------------------------------------------------ revert
 
     def revert(self, drift: Drift, outcome: Outcome) -> None:
+        recovery = recovery_commands(drift)
+        if recovery:
+            outcome.cleanup.extend(recovery)
+            outcome.refusals.append(
+                Refusal(
+                    f"{drift.resource.address} is scheduled for deletion, not yet deleted; "
+                    "Terraform already treats it as gone, so applying the code would create a "
+                    "new resource instead of bringing this one back",
+                    "recover it in AWS with the commands below (no apply needed)",
+                )
+            )
+            return
         try:
             located = self._locate(drift)
             declared, subject = located.declared, "the block"

@@ -3,12 +3,13 @@
 Choices worth knowing:
 - ``keyId`` may be a key id or a key ARN; both are reduced to the key id. The key-management
   calls here do not accept aliases, so an alias gives no resource id (counted, not guessed).
-- ``ScheduleKeyDeletion`` is modelled as a *modified* drift with ``is_enabled`` false (a key
-  pending deletion is unusable, and AWS reports it disabled), always critical, with the
-  deletion window named in the severity reasons. It is reversible until the window ends:
-  ``CancelKeyDeletion`` leaves the key disabled (so the drift stays open), and a later
-  ``EnableKey`` (by hand or by Terraform) brings ``is_enabled`` back to state and resolves it.
-  A *deleted* drift could never be undone that way.
+- ``ScheduleKeyDeletion`` is a *deleted* drift, always critical: the provider reads a key in
+  ``PendingDeletion`` as gone (the next plan wants a new key, which would not decrypt anything
+  the old one encrypted). It is a deletion in progress, reversible until the window ends, so
+  the row carries the recovery path (``CancelKeyDeletion``, then ``EnableKey``) and the
+  severity reasons name it and the deletion date; remediation never suggests an apply.
+  ``CancelKeyDeletion`` restores the key, disabled: the drift turns into a modified one
+  (``is_enabled`` false), and a later ``EnableKey`` (by hand or by Terraform) resolves it.
 - ``PutKeyPolicy`` compares policies as IAM documents (``policydoc``: parsed JSON, key order,
   whitespace and equivalent principal spellings do not count) and records the new policy in
   the compact form Terraform state keeps; a standalone ``aws_kms_key_policy`` is preferred over
@@ -94,6 +95,9 @@ KMS_TAGS: Extractor = tag_pairs(req("tags"), key="tagKey", value="tagValue")
 # --------------------------------------------------------------------------- severity
 
 
+RECOVERY = ("aws kms cancel-key-deletion --key-id {id}", "aws kms enable-key --key-id {id}")
+
+
 def _deletion_window(event: CloudEvent, observed: Mapping[str, Any]) -> tuple[Severity, str]:
     days = integer("pendingWindowInDays")(event)
     if days is MISSING:
@@ -101,7 +105,12 @@ def _deletion_window(event: CloudEvent, observed: Mapping[str, Any]) -> tuple[Se
     date = lookup(event.response, "deletionDate") if event.response else MISSING
     when_text = f" (deleted on {date})" if isinstance(date, str) and date else ""
     window = f"in {days} days" if days is not MISSING else "after the pending window"
-    return Severity.CRITICAL, f"key scheduled for deletion {window}{when_text}"
+    return (
+        Severity.CRITICAL,
+        f"key scheduled for deletion {window}{when_text}; Terraform already treats a key "
+        "pending deletion as gone (a plan would create a new key that cannot decrypt what the "
+        "old one encrypted): recover it with CancelKeyDeletion, then EnableKey; do not apply",
+    )
 
 
 def _statements(policy: Any) -> list[Mapping[str, Any]]:
@@ -189,20 +198,26 @@ RULES: tuple[Rule, ...] = (
         "key disabled: everything encrypted with it is unreadable",
     ),
     _key_rule("EnableKey", (SetAttr("is_enabled", const(True)),), Severity.LOW, "key enabled"),
-    _key_rule(
+    Rule(
         "ScheduleKeyDeletion",
-        (SetAttr("is_enabled", const(False)),),
+        SOURCE,
+        Action.DELETE,
+        (Target(KEY, "key_id", KEY_ID),),
         # High as a base so that the check (always critical) records the window as a reason.
-        Severity.HIGH,
-        "key scheduled for deletion",
-        _deletion_window,
+        severity=Severity.HIGH,
+        description="key scheduled for deletion (deletion in progress)",
+        severity_checks=(_deletion_window,),
+        recovery=RECOVERY,
     ),
-    _key_rule(
+    Rule(
         "CancelKeyDeletion",
+        SOURCE,
+        Action.MODIFY,
         # A cancelled deletion leaves the key disabled.
-        (SetAttr("is_enabled", const(False)),),
-        Severity.MEDIUM,
-        "key deletion cancelled (the key stays disabled)",
+        (Target(KEY, "key_id", KEY_ID, (SetAttr("is_enabled", const(False)),)),),
+        severity=Severity.MEDIUM,
+        description="key deletion cancelled (the key stays disabled)",
+        restores=True,
     ),
     Rule(
         "PutKeyPolicy",

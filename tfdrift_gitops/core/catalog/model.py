@@ -424,6 +424,13 @@ class Rule:
     an open unmanaged drift) for the call to land anywhere. A reader's prefilter skips calls
     naming only unknown ids as ``not_in_state`` without normalising them; an empty list
     means "cannot tell", and the call goes the full way."""
+    recovery: tuple[str, ...] = ()
+    """For a delete that AWS only schedules (a KMS key's waiting period): the commands that
+    undo it, ``{id}`` standing for the resource id. Such a drift is never remediated by an
+    apply: Terraform already treats the resource as gone and would create a new one."""
+    restores: bool = False
+    """The call undoes a scheduled delete (CancelKeyDeletion): joined to a deleted drift, the
+    resource is back and the drift becomes what replaying the calls over state says."""
 
     @property
     def has_effects(self) -> bool:
