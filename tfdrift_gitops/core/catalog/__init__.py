@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from tfdrift_gitops.core.catalog import cloudtrail, ec2, iam, kms, lambda_, rds, route53, s3
+from tfdrift_gitops.core.catalog import cloudtrail, dynamodb, ec2, iam, kms, lambda_, rds, route53, s3
 from tfdrift_gitops.core.catalog.model import Rule
 from tfdrift_gitops.core.names import strip_version_suffix
 
@@ -20,6 +20,7 @@ SERVICE_TABLES: tuple[tuple[Rule, ...], ...] = (
     kms.RULES,
     cloudtrail.RULES,
     route53.RULES,
+    dynamodb.RULES,
 )
 
 
