@@ -10,6 +10,7 @@ rules); the collector drops failed calls again anyway.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 
 from tfdrift_gitops.core.catalog import Catalog
@@ -54,9 +55,32 @@ VERSIONED_SOURCES: frozenset[str] = frozenset({"lambda.amazonaws.com"})
 REQUIRED_PLUGIN_VERSION = "0.12.0"
 
 
+# Falco documents no limit on a list's length or a rules file's size; the one report of lists
+# failing to load (falcosecurity/falco#1736) concerns files of megabytes. The list is split per
+# event source, and per MAX_LIST_ITEMS within one, so that each stays readable; the combined
+# list only names the parts (Falco expands lists named inside lists).
+MAX_LIST_ITEMS = 100
+
+
 def _quote(value: str) -> str:
     """A Falco string literal (JSON quoting is a subset Falco's lexer accepts)."""
     return json.dumps(value)
+
+
+def service_lists(catalog: Catalog) -> list[tuple[str, list[str]]]:
+    """``(list name, event names)`` per event source, in chunks of at most MAX_LIST_ITEMS."""
+    by_service: dict[str, set[str]] = {}
+    for rule in catalog:
+        service = re.sub(r"[^a-z0-9]+", "_", rule.source.split(".", 1)[0].lower()).strip("_")
+        by_service.setdefault(service or "other", set()).add(rule.event)
+    out: list[tuple[str, list[str]]] = []
+    for service, names in sorted(by_service.items()):
+        ordered = sorted(names)
+        chunks = [ordered[i : i + MAX_LIST_ITEMS] for i in range(0, len(ordered), MAX_LIST_ITEMS)]
+        for number, chunk in enumerate(chunks, start=1):
+            suffix = f"_{number}" if len(chunks) > 1 else ""
+            out.append((f"{LIST_NAME}_{service}{suffix}", chunk))
+    return out
 
 
 def condition_lines(catalog: Catalog) -> list[str]:
@@ -101,9 +125,14 @@ def render_rules(catalog: Catalog | None = None) -> str:
         "    - name: cloudtrail",
         f"      version: {REQUIRED_PLUGIN_VERSION}",
         "",
+    ]
+    parts = service_lists(catalog)
+    for name, events in parts:
+        lines += [f"- list: {name}", "  items:", *(f"    - {event}" for event in events), ""]
+    lines += [
         f"- list: {LIST_NAME}",
         "  items:",
-        *(f"    - {name}" for name in catalog.event_names()),
+        *(f"    - {name}" for name, _ in parts),
         "",
         f"- rule: {RULE_NAME}",
         "  desc: >-",
