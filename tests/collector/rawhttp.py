@@ -53,6 +53,9 @@ class RawClient:
         for line in lines[1:]:
             name, _, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
+        if "content-length" not in headers and headers.get("connection") == "close":
+            body = self.rest()  # delimited by the end of the connection
+            return Answer(status, headers, body)
         length = int(headers.get("content-length", "0"))
         while len(self._buffer) < length:
             if not self._fill():

@@ -34,6 +34,7 @@ class Intake(Protocol):
 
     metrics: CollectorMetrics
     max_body: int
+    max_header: int
     body_timeout: float
 
     @property
@@ -154,6 +155,9 @@ class IntakeApp:
         if not intake.authorised(_header(scope, b"authorization")):
             intake.refused("unauthorised")
             raise _Refused(401, "missing or wrong bearer token")
+        if sum(len(key) + len(value) + 4 for key, value in scope["headers"]) > intake.max_header:
+            intake.refused("bad_request")  # h11 bounds only header blocks still incomplete
+            raise _Refused(431, f"request headers larger than {intake.max_header} bytes")
         length = _header(scope, b"content-length")
         chunked = _header(scope, b"transfer-encoding") is not None
         if chunked and length is not None:

@@ -51,7 +51,8 @@ class HttpLimits:
     """Seconds an idle keep-alive connection is kept."""
     max_body: int = MAX_BODY_BYTES
     max_header_bytes: int = 16 * 1024
-    """Request line and headers; more is answered 400 (h11)."""
+    """Request line and headers; more is answered 400 (h11, while they are incomplete) or 431
+    (the application, when they came in one read)."""
     drain_timeout: float = 10.0
     """On stop, seconds for requests in flight to finish."""
 
@@ -219,6 +220,7 @@ class HttpIntake:
         self.metrics = metrics
         self.limits = limits = limits or HttpLimits()
         self.max_body = limits.max_body
+        self.max_header = limits.max_header_bytes
         self.body_timeout = limits.body_timeout
         self._ready = ready
         self._token = token.encode() if token else None
