@@ -18,7 +18,7 @@ from tfdrift_gitops.config import load_config
 from tfdrift_gitops.errors import CollectorError, ConfigError
 from tfdrift_gitops.falco.collector import Collector, CollectorOptions
 from tfdrift_gitops.falco.grpc_source import DEFAULT_ADDRESS, ClientTLS
-from tfdrift_gitops.falco.http_source import ServerTLS
+from tfdrift_gitops.falco.http_source import HttpLimits, ServerTLS
 from tfdrift_gitops.falco.pipeline import DropPolicy
 
 
@@ -55,6 +55,17 @@ def _path(value: str | None) -> Path | None:
     "--token-env", default=None, metavar="VAR",
     help="Require 'Authorization: Bearer <token>' on POST /falco; the token is read from VAR.",
 )  # fmt: skip
+@click.option(
+    "--allow-unauthenticated", is_flag=True,
+    help="Listen on a non-loopback address without --token-env or --tls-client-ca (only when "
+    "a network policy already restricts who can connect).",
+)  # fmt: skip
+@click.option("--max-connections", type=click.IntRange(min=1), default=256, show_default=True,
+              help="Open connections to --listen; more are answered 503.")  # fmt: skip
+@click.option("--header-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds for a request's headers, in total (slow senders are cut).")  # fmt: skip
+@click.option("--body-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds for a request's body, in total (answered 408 after).")  # fmt: skip
 @click.option("--max-events", type=click.IntRange(min=1), default=None,
               help="Exit after this many alerts (tests, batch runs).")  # fmt: skip
 @click.option("--state-refresh", type=click.FloatRange(min=0), default=60.0, show_default=True,
@@ -92,6 +103,10 @@ def collect(
     tls_key: str | None,
     tls_client_ca: str | None,
     token_env: str | None,
+    allow_unauthenticated: bool,
+    max_connections: int,
+    header_timeout: float,
+    body_timeout: float,
     max_events: int | None,
     state_refresh: float,
     backfill: str | None,
@@ -122,6 +137,12 @@ def collect(
         listen=listen,
         server_tls=_server_tls(tls_cert, tls_key, tls_client_ca),
         token=_token(token_env),
+        allow_unauthenticated=allow_unauthenticated,
+        http_limits=HttpLimits(
+            max_connections=max_connections,
+            header_timeout=header_timeout,
+            body_timeout=body_timeout,
+        ),
         max_events=max_events,
         state_refresh=state_refresh,
         backfill=backfill,
@@ -137,7 +158,8 @@ def collect(
     )
     _install_signal_handlers(collector)
     collector.start()
-    click.echo("collector running" + (f" on {listen}" if listen else ""), err=True)
+    where = f" on {collector.http.address[0]}:{collector.http.port}" if collector.http else ""
+    click.echo(f"collector running{where}", err=True)
     collector.wait()
     drained = collector.shutdown()
     handled = collector.pipeline.handled if collector.pipeline else 0
