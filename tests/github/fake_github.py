@@ -23,6 +23,21 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 TOKEN = "ghs_test_token"
+"""Acts like the Actions ``GITHUB_TOKEN``: an installation token of ``github-actions[bot]``."""
+APP_TOKEN = "ghs_test_app_token"
+USER_TOKEN = "ghp_test_user_token"
+CAROL_TOKEN = "ghp_test_carol_token"
+BOT = {"login": "github-actions[bot]", "type": "Bot"}
+# Token -> the account GitHub writes as author; installation tokens may not call GET /user.
+IDENTITIES: dict[str, tuple[dict[str, str], bool]] = {
+    TOKEN: (BOT, True),
+    APP_TOKEN: ({"login": "drift-app[bot]", "type": "Bot"}, True),
+    USER_TOKEN: ({"login": "drift-ops", "type": "User"}, False),
+    CAROL_TOKEN: ({"login": "carol", "type": "User"}, False),
+}
+IDENTITY_PATHS = ("/user", "/graphql")
+"""Looked up once per client, not per drift: left out of ``reads``/``writes`` (the per-drift
+budgets); ``identity_lookups`` counts them."""
 
 
 @dataclass
@@ -70,6 +85,8 @@ class FakeGitHub:
         self.faults: list[Fault] = []
         self.base_url = ""
         self.page_size_cap = 100
+        self.caller: dict[str, str] = BOT
+        """The account of the request being handled (the author of what it creates)."""
 
     # -- test helpers ------------------------------------------------------------------------
 
@@ -102,7 +119,24 @@ class FakeGitHub:
 
     def counts(self) -> Counter[str]:
         with self.lock:
-            return Counter(method for method, _ in self.requests)
+            return Counter(m for m, path in self.requests if path not in IDENTITY_PATHS)
+
+    def identity_lookups(self) -> int:
+        with self.lock:
+            return sum(1 for _, path in self.requests if path in IDENTITY_PATHS)
+
+    def add_comment(self, number: int, body: str, author: str) -> int:
+        """A comment written by someone else (through the web UI, say)."""
+        with self.lock:
+            comment_id = self.repo.next_comment
+            self.repo.next_comment += 1
+            self.repo.comments[comment_id] = {
+                "id": comment_id,
+                "issue": number,
+                "body": body,
+                "user": {"login": author, "type": "User"},
+            }
+            return comment_id
 
     def writes(self) -> int:
         return sum(n for m, n in self.counts().items() if m != "GET")
@@ -242,8 +276,17 @@ class FakeGitHub:
                     fault.remaining -= 1
                     return fault.status, fault.headers, fault.body
             auth = headers.get("authorization", "")
-            if auth not in (f"token {TOKEN}", f"Bearer {TOKEN}"):
+            token = auth.partition(" ")[2] if auth.split(" ")[0] in ("token", "Bearer") else ""
+            if token not in IDENTITIES:
                 return 401, {}, {"message": "Bad credentials"}
+            self.caller, installation = IDENTITIES[token]
+            if method == "GET" and path == "/user":
+                if installation:
+                    return 403, {}, {"message": "Resource not accessible by integration"}
+                return 200, {}, dict(self.caller)
+            if method == "POST" and path == "/graphql":
+                viewer = {"login": self.caller["login"]}
+                return 200, {}, {"data": {"viewer": viewer}}
             prefix = f"/repos/{self.repo.full_name}"
             if not path.startswith(prefix):
                 return 404, {}, {"message": "Not Found"}
@@ -344,7 +387,7 @@ class FakeGitHub:
             "state": "open",
             "labels": labels,
             "assignees": assignees,
-            "user": {"login": "github-actions[bot]", "type": "Bot"},
+            "user": dict(self.caller),
         }
         return 201, {}, self._item_json(self.repo.items[number])
 
@@ -379,7 +422,7 @@ class FakeGitHub:
         return {
             "id": comment["id"],
             "body": comment["body"],
-            "user": {"login": "github-actions[bot]", "type": "Bot"},
+            "user": comment.get("user", BOT),
             "html_url": f"https://github.test/{self.repo.full_name}/issues/{comment['issue']}"
             f"#issuecomment-{comment['id']}",
         }
@@ -395,6 +438,7 @@ class FakeGitHub:
             "id": comment_id,
             "issue": int(number),
             "body": body["body"],
+            "user": dict(self.caller),
         }
         return 201, {}, self._comment_json(self.repo.comments[comment_id])
 
@@ -560,7 +604,7 @@ class FakeGitHub:
             body.get("body") or "",
             head,
             body["base"],
-            {"login": "github-actions[bot]", "type": "Bot"},
+            dict(self.caller),
         )
         return 201, {}, self._pull_json(self.repo.items[number])
 

@@ -93,7 +93,9 @@ def test_first_run_opens_issue_and_pr_then_rerun_writes_nothing(
     assert report2.actions == []
     assert fake.writes() == 0
     assert fake.reads() == 1  # the one page of open tfdrift issues
-    assert client2.stats.total == 1
+    # ... and, once per run, who the token is (an issue is ours only when we wrote it).
+    assert fake.identity_lookups() == 1
+    assert client2.stats.total == 2
 
 
 def test_rerun_finds_issue_by_marker_when_ledger_lost_the_number(

@@ -244,6 +244,8 @@ class GitHubClient:
             seconds_between_writes=settings.seconds_between_writes,
         )
         self._path = f"/repos/{repo}"
+        self._bot_login = settings.bot_login
+        self._identity: str | None = None
 
     def close(self) -> None:
         self._gh.close()
@@ -259,7 +261,7 @@ class GitHubClient:
         body: Any = None,
         what: str,
     ) -> tuple[dict[str, Any], Any]:
-        if verb == "GET":
+        if verb == "GET" or what == "viewer":  # a GraphQL query is a POST that reads
             self.stats.reads += 1
         else:
             self.stats.writes += 1
@@ -289,6 +291,65 @@ class GitHubClient:
             match = _LINK_NEXT.search(headers.get("link", ""))
             next_url = match.group(1) if match else None
             query = None  # the next link carries the query
+
+    # -- who we are ----------------------------------------------------------------------------
+
+    def identity(self) -> str:
+        """The login the token acts as: what GitHub writes as the author of our issues and
+        comments. The configured ``github.bot_login`` wins; else GraphQL ``viewer``, which
+        answers for user tokens and installation tokens alike (a GitHub App: ``<slug>[bot]``,
+        the Actions ``GITHUB_TOKEN``: ``github-actions[bot]``); else ``GET /user`` (user
+        tokens, where GraphQL is unavailable). One lookup per client."""
+        if self._identity is None:
+            self._identity = self._bot_login or self._ask_identity()
+        return self._identity
+
+    def _ask_identity(self) -> str:
+        problems: list[str] = []
+        try:
+            _, data = self._call(
+                "POST",
+                self._graphql_url(),
+                body={"query": "query { viewer { login } }"},
+                what="viewer",
+            )
+            viewer = ((data or {}).get("data") or {}).get("viewer") or {}
+            login = viewer.get("login") if isinstance(viewer, Mapping) else None
+            if isinstance(login, str) and login:
+                return login
+            problems.append("GraphQL viewer: no login in the answer")
+        except ApiError as exc:
+            if exc.status == 401:
+                raise
+            problems.append(str(exc))
+        try:
+            _, data = self._call("GET", "/user", what="get_user")
+            login = data.get("login") if isinstance(data, Mapping) else None
+            if isinstance(login, str) and login:
+                return login
+            problems.append("GET /user: no login in the answer")
+        except ApiError as exc:
+            if exc.status == 401:
+                raise
+            problems.append(str(exc))
+        raise GitHubError(
+            "cannot tell which GitHub account the token acts as ("
+            + "; ".join(problems)
+            + "); set github.bot_login in .tfdrift.yml (a GitHub App: '<app-slug>[bot]')"
+        )
+
+    def _graphql_url(self) -> str:
+        # GitHub Enterprise serves REST at /api/v3 and GraphQL at /api/graphql.
+        if self.base_url.endswith("/api/v3"):
+            return self.base_url.removesuffix("/v3") + "/graphql"
+        return self.base_url + "/graphql"
+
+    def is_ours(self, item: Mapping[str, Any]) -> bool:
+        """Whether an issue, pull request or comment was written by the token's identity:
+        only those are edited, closed or trusted, whatever marker their body carries."""
+        user = item.get("user")
+        login = user.get("login") if isinstance(user, Mapping) else None
+        return isinstance(login, str) and login.casefold() == self.identity().casefold()
 
     # -- repository ----------------------------------------------------------------------------
 

@@ -67,7 +67,7 @@ def comment_on_pull(
     open_drifts, corrupt = drifts_of(ledger.list_open())
     matching = sorted(drifts_touched(open_drifts, touched), key=lambda d: (-d.severity.rank, d.id))
     doc = renderer.pr_comment(matching, pr_number, sorted(touched))
-    existing = _find_sticky(client.list_comments(pr_number))
+    existing = _find_sticky(client, client.list_comments(pr_number))
     result = CommentResult("none", drifts=matching, touched=sorted(touched), body=doc.body)
     result.errors = [f"ledger: {c}" for c in corrupt]
     if existing is not None:
@@ -89,10 +89,19 @@ def comment_on_pull(
     return result
 
 
-def _find_sticky(comments: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """Our comment: the first one whose first line is our ``comment=pr`` marker."""
+def _find_sticky(client: GitHubClient, comments: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Our comment: the first one whose first line is our ``comment=pr`` marker *and* whose
+    author is the token's identity. Anyone can paste the marker (with a copied hash) into a
+    comment of their own; such a comment is never edited nor trusted as our last word."""
     for comment in comments:
         marker = parse_marker(str(comment.get("body") or ""))
-        if marker is not None and marker.get("comment") == "pr":
+        if marker is None or marker.get("comment") != "pr":
+            continue
+        if client.is_ours(comment):
             return comment
+        log.warning(
+            "PR comment %s carries our marker but was not written by %s; ignored",
+            comment.get("id"),
+            client.identity(),
+        )
     return None

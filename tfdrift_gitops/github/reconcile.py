@@ -188,6 +188,12 @@ class Reconciler:
             drift_id = marker.get("drift")
             if not drift_id or marker.get("kind") != "issue":
                 continue
+            if not self.client.is_ours(item):
+                report.notes.append(
+                    f"issue #{issue.number} carries the marker of drift {drift_id} but was not "
+                    f"opened by {self.client.identity()}; ignored"
+                )
+                continue
             if drift_id in found:
                 keep = min(found[drift_id].number, issue.number)
                 report.notes.append(
@@ -206,7 +212,7 @@ class Reconciler:
         self._issue_number = issue.number if issue is not None else None
         if issue is None and drift.issue_number is not None:
             data = self.client.get_issue(drift.issue_number)
-            if data is not None and "pull_request" not in data:
+            if data is not None and "pull_request" not in data and self.client.is_ours(data):
                 candidate = RemoteIssue.from_api(data)
                 if candidate.marker.get("drift") == drift.id:
                     issue = candidate
@@ -417,7 +423,9 @@ class Reconciler:
                 raise
             # The branch exists: an earlier run opened the PR but did not record it.
             existing = [
-                p for p in self.client.find_pulls(action.branch) if p.get("state") == "open"
+                p
+                for p in self.client.find_pulls(action.branch)
+                if p.get("state") == "open" and self.client.is_ours(p)
             ]
             self.client.move_branch(action.branch, commit)
             if existing:

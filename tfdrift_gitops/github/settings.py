@@ -11,7 +11,11 @@ github:
   seconds_between_requests: 0.0
   max_retries: 5
   max_rate_limit_wait: 900                    # give up (error) rather than sleep longer
+  bot_login: drift-app[bot]                   # who the token acts as, when the API cannot say
 ```
+
+Only issues, pull requests and comments whose author is the token's identity are ever edited
+or trusted (see ``GitHubClient.identity``); ``bot_login`` names it outright.
 
 Kept free of PyGithub so that reading the config never imports the HTTP stack.
 """
@@ -38,7 +42,9 @@ _KEYS = {
     "seconds_between_requests",
     "max_retries",
     "max_rate_limit_wait",
+    "bot_login",
 }
+_BOT_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:\[bot\])?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +56,7 @@ class GitHubSettings:
     seconds_between_requests: float = 0.0
     max_retries: int = 5
     max_rate_limit_wait: float = 900.0
+    bot_login: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def login_for(self, actor: Actor) -> str | None:
@@ -96,8 +103,14 @@ def parse_github_section(data: Any) -> GitHubSettings:
     max_retries = data.get("max_retries", 5)
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ConfigError(f"github.max_retries: expected an integer >= 0, got {max_retries!r}")
+    bot_login = data.get("bot_login") or ""
+    if not isinstance(bot_login, str) or (bot_login and not _BOT_LOGIN.match(bot_login)):
+        raise ConfigError(
+            f"github.bot_login: {bot_login!r} is not a GitHub login (an App: '<slug>[bot]')"
+        )
     return GitHubSettings(
         url=url.rstrip("/"),
+        bot_login=bot_login,
         users=tuple(users),
         templates=templates,
         seconds_between_writes=_number(
