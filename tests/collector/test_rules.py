@@ -154,6 +154,24 @@ def test_output_names_every_field_the_collector_reads() -> None:
     assert rule["rule"] == RULE_NAME
 
 
+# When the cloudtrail plugin gained the fields the output names (falcosecurity/plugins,
+# plugins/cloudtrail CHANGELOG). Falco refuses a rule naming a field its plugin lacks, so the
+# rules file must require the newest of them, not pass the version check and then fail.
+FIELD_SINCE = {"ct.request": (0, 12, 0), "ct.response": (0, 12, 0), "ct.originaluser": (0, 16, 0)}
+
+
+def test_required_plugin_version_has_every_field_the_output_names() -> None:
+    document = yaml.safe_load(render_rules(small_catalog()))
+    (required,) = [item for item in document if "required_plugin_versions" in item]
+    (plugin,) = required["required_plugin_versions"]
+    assert plugin["name"] == "cloudtrail"
+    version = tuple(int(part) for part in str(plugin["version"]).split("."))
+    _, rule = _parsed(render_rules(small_catalog()))
+    named = set(re.findall(r"%([a-z.]+)", rule["output"]))
+    needed = max(since for field, since in FIELD_SINCE.items() if field in named)
+    assert version >= needed, f"the output names a field of cloudtrail {needed}"
+
+
 def test_empty_catalog_is_refused() -> None:
     with pytest.raises(ValueError, match="no event"):
         render_rules(Catalog([]))

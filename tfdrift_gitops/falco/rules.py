@@ -50,9 +50,11 @@ OUTPUT_FIELDS: tuple[str, ...] = (
 # a date, since the suffix changes with API versions the catalog does not list.
 VERSIONED_SOURCES: frozenset[str] = frozenset({"lambda.amazonaws.com"})
 
-# ct.request (0.12.0) and ct.originaluser need a recent plugin; Falco refuses to load a rule
-# whose output names a field the loaded plugin lacks, which is the failure we want to see early.
-REQUIRED_PLUGIN_VERSION = "0.12.0"
+# The newest field the output names decides: ct.request/ct.response came with cloudtrail 0.12.0,
+# ct.originaluser with 0.16.0. Requiring less lets Falco with plugin 0.12-0.15 pass the version
+# check and then refuse the rule over an unknown field; requiring 0.16.0 fails with the reason.
+# (Plugins >= 0.15 need plugin API 3.11, i.e. Falco >= 0.41; docs/collector.md has the table.)
+REQUIRED_PLUGIN_VERSION = "0.16.0"
 
 
 # Falco documents no limit on a list's length or a rules file's size; the one report of lists
