@@ -3,18 +3,23 @@
 Each case's full output (strategy, refusals, notes, cleanup commands, diff) must match
 ``tests/fixtures/remediation/expected/<case>.txt`` (``regenerate.py`` rewrites them). Every file
 a case writes must re-parse with python-hcl2, be ``terraform fmt`` clean, and come out the same
-without terraform (the built-in alignment is the fallback).
+without terraform (the built-in alignment is the fallback), and mean what it should: each
+attribute an import wrote reads back (``terraform console``, python-hcl2) as the drift's
+observed value, and a revert or a refusal leaves the code's meaning untouched.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import hcl2
 import pytest
 
+from tests.remediation.meaning import check_meaning
 from tests.remediation.remediation_cases import CASES, Case, expected_path, render, run_case
 from tfdrift_gitops.remediation import RemediationResult
 
@@ -63,3 +68,69 @@ def test_same_output_without_terraform(case: Case, repo: Path) -> None:
     """The alignment fallback produces exactly what terraform fmt would."""
     result = run_case(case, repo, use_terraform=False)
     assert render(case, result) == expected_path(case).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", PARAMS)
+def test_patched_code_means_the_observed_values(
+    case: Case, repo: Path, terraform: str, tmp_path: Path
+) -> None:
+    check_meaning(case.build(), run_case(case, repo), terraform, tmp_path)
+
+
+def _tampered(result: RemediationResult, old: str, new: str) -> RemediationResult:
+    """The result with one edit of its own made wrong, as a buggy writer would."""
+    [change] = [c for c in result.changes if old in c.new]
+    changes = tuple(
+        replace(c, new=c.new.replace(old, new, 1)) if c is change else c for c in result.changes
+    )
+    return replace(result, changes=changes)
+
+
+@pytest.mark.parametrize(
+    ("case_id", "old", "new", "message"),
+    [
+        pytest.param(
+            "rds_storage_and_instance_class",
+            "allocated_storage     = 22",
+            "allocated_storage     = 23",
+            "allocated_storage: Terraform reads 23",
+            id="wrong-number",
+        ),
+        pytest.param(
+            "rds_storage_and_instance_class",
+            "backup_retention_period = local.backup_days",
+            "backup_retention_period = 7",
+            "backup_retention_period was refused but its code changed",
+            id="refused-path-written",
+        ),
+        pytest.param(
+            "unmanaged_bucket_hostile_values",
+            'Exfil      = "$${file',
+            'Exfil      = "$$${file',
+            "tags: Terraform reads",
+            id="escape-off-by-one",
+        ),
+        pytest.param(
+            "sg_tags_changed",
+            'CostCenter = "cc-42"',
+            'CostCenter = "cc-43"',
+            "tags: Terraform reads",
+            id="wrong-tag",
+        ),
+        pytest.param(
+            "corpus_rds_deletion_protection_revert",
+            "deletion_protection = true",
+            "deletion_protection = false",
+            "live/prod/database.tf",
+            id="revert-changes-a-value",
+        ),
+    ],
+)
+def test_a_patch_that_means_something_else_is_caught(
+    case_id: str, old: str, new: str, message: str, repo: Path, terraform: str, tmp_path: Path
+) -> None:
+    """The meaning checks above fail for a wrong value: they are not vacuous."""
+    [case] = [c for c in CASES if c.id == case_id]
+    result = _tampered(run_case(case, repo), old, new)
+    with pytest.raises(AssertionError, match=re.escape(message)):
+        check_meaning(case.build(), result, terraform, tmp_path)
