@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent import futures
+from datetime import datetime
 from typing import Any
 
 import grpc
@@ -23,7 +24,22 @@ from tfdrift_gitops.falco._pb import (
 )
 
 
-def response(fields: dict[str, str], *, source: str = "aws_cloudtrail", rule: str = "r") -> Any:
+def _event_time(fields: dict[str, str]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(fields.get("ct.time", "").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def response(
+    fields: dict[str, str],
+    *,
+    source: str = "aws_cloudtrail",
+    rule: str = "r",
+    when: datetime | None = None,
+) -> Any:
+    """One ``falco.outputs.response``. Its ``time`` is the event's timestamp, as Falco's (for the
+    cloudtrail plugin the record's eventTime): ``when``, else ``ct.time``, else a fixed instant."""
     message = falco_outputs_pb2.response(
         rule=rule,
         output="Terraform drift candidate",
@@ -34,7 +50,11 @@ def response(fields: dict[str, str], *, source: str = "aws_cloudtrail", rule: st
     )
     message.output_fields.update(fields)
     message.tags.extend(["aws", "tfdrift_gitops"])
-    message.time.FromSeconds(1_700_000_000)
+    stamp = when or _event_time(fields)
+    if stamp is not None:
+        message.time.FromDatetime(stamp)
+    else:
+        message.time.FromSeconds(1_700_000_000)
     return message
 
 

@@ -91,6 +91,7 @@ def _fields(record: dict[str, Any]) -> dict[str, Any]:
         "ct.response": json.dumps(record["responseElements"]),
         "ct.error": record.get("errorCode"),
         "ct.readonly": "false",
+        # json_output writes evt.time as epoch nanoseconds; gRPC as the time of day (below)
         "evt.time": int(when.timestamp()) * 1_000_000_000,
     }
 
@@ -109,10 +110,20 @@ def falco_alert(record: dict[str, Any], *, source: str = "aws_cloudtrail") -> di
     }
 
 
+def time_of_day(record: dict[str, Any]) -> str:
+    """``evt.time`` as Falco formats it for gRPC output_fields: the time of day only, with
+    nanoseconds (``09:15:00.000000000``), in the Falco host's zone (UTC here)."""
+    when = datetime.fromisoformat(record["eventTime"].replace("Z", "+00:00")).astimezone(UTC)
+    return when.strftime("%H:%M:%S.") + f"{when.microsecond * 1000:09d}"
+
+
 def grpc_fields(record: dict[str, Any]) -> dict[str, str]:
-    """gRPC output_fields: every value a string, missing ones "<NA>"."""
-    out: dict[str, str] = {}
+    """gRPC output_fields: every value a string, missing ones "<NA>", ``evt.time`` the time of
+    day (not the JSON output's epoch nanoseconds)."""
+    out: dict[str, str] = {"evt.time": time_of_day(record)}
     for key, value in _fields(record).items():
+        if key in out:
+            continue
         if value is None:
             out[key] = "<NA>"
         elif isinstance(value, str):

@@ -6,6 +6,7 @@ import logging
 import random
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +217,28 @@ def test_other_sources_and_broken_alerts_are_counted(
     assert metrics.alerts.value("grpc", "ignored") == 1
     assert metrics.alerts.value("grpc", "invalid") == 1
     assert metrics.alerts.value("grpc", "accepted") == 1
+
+
+def test_time_of_day_evt_time_falls_back_to_the_alert_time(
+    tmp_path: Path, state_file: Path, running: list[Any]
+) -> None:
+    """gRPC's evt.time is only the time of day: without ct.time the event takes the response's
+    own timestamp, never a time of day read as a date."""
+    address = f"unix://{tmp_path}/falco.sock"
+    record = cloudtrail_record("tod-1", when="2026-11-20T09:15:42Z")
+    fields = grpc_fields(record)
+    assert fields["evt.time"] == "09:15:42.000000000"
+    fields["ct.time"] = "<NA>"
+    when = datetime(2026, 11, 20, 9, 15, 42, 123456, tzinfo=UTC)
+    server = FakeFalco(address, [response(fields, when=when)]).start()
+    running.append(server)
+    collector = _collector(state_file, address)
+    running.append(collector)
+    collector.start()
+    assert _wait_for_ids(collector, {"tod-1"}, timeout=10) == {"tod-1"}
+    drift = _drift(collector)
+    assert drift is not None
+    assert drift.event.time == when
 
 
 def test_a_dead_receiver_process_is_replaced(
