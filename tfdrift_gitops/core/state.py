@@ -140,6 +140,52 @@ def _zone_association_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
     return f"{clean_zone_id(zone)}:{vpc}"
 
 
+def sqs_queue_key(url: str) -> str | None:
+    """``ACCOUNT/NAME`` from a queue URL: the host differs between endpoints and eras
+    (``sqs.<region>.amazonaws.com``, ``queue.amazonaws.com``), the path does not."""
+    parts = [p for p in url.strip().split("?", 1)[0].split("/") if p]
+    if len(parts) < 2 or not parts[-2].isdigit():
+        return None
+    return f"{parts[-2]}/{parts[-1]}"
+
+
+def _sqs_queue_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
+    if rtype == "aws_sqs_queue":
+        url = attrs.get("url") or attrs.get("id")
+    elif rtype == "aws_sqs_queue_policy":
+        url = attrs.get("queue_url")
+    else:
+        return None
+    return sqs_queue_key(url) if isinstance(url, str) and url else None
+
+
+def _compute_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
+    """Target attachments by ``<group-arn>/<target-id>`` (their id is random), scaling
+    policies and scheduled actions by ``<group>/<name>`` (their import id)."""
+    parts = _COMPUTE_KEY_PARTS.get(rtype)
+    if parts is None:
+        return None
+    values = [attrs.get(p) for p in parts]
+    if not all(isinstance(v, str) and v for v in values):
+        return None
+    return "/".join(str(v) for v in values)
+
+
+_COMPUTE_KEY_PARTS = {
+    "aws_lb_target_group_attachment": ("target_group_arn", "target_id"),
+    "aws_autoscaling_policy": ("autoscaling_group_name", "name"),
+    "aws_autoscaling_schedule": ("autoscaling_group_name", "scheduled_action_name"),
+}
+
+
+def _attached_volume_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
+    """Volume attachments by volume id: detach calls may name nothing else."""
+    volume = attrs.get("volume_id")
+    if rtype != "aws_volume_attachment" or not isinstance(volume, str) or not volume:
+        return None
+    return volume
+
+
 # Keys computed from several attributes, for resources that no single attribute names.
 DERIVED_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
     "lambda_permission": _lambda_permission_key,
@@ -147,6 +193,7 @@ DERIVED_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
     "policy_attachment": _policy_attachment_key,
     "route53_record": _route53_record_key,
     "zone_association": _zone_association_key,
+    "sqs_queue": _sqs_queue_key,
 }
 
 

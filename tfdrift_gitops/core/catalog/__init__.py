@@ -7,7 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from tfdrift_gitops.core.catalog import cloudtrail, dynamodb, ec2, iam, kms, lambda_, rds, route53, s3
+from tfdrift_gitops.core.catalog import (
+    cloudtrail,
+    dynamodb,
+    ec2,
+    iam,
+    kms,
+    lambda_,
+    rds,
+    route53,
+    s3,
+    sns,
+    sqs,
+)
 from tfdrift_gitops.core.catalog.model import Rule
 from tfdrift_gitops.core.names import strip_version_suffix
 
@@ -21,6 +33,8 @@ SERVICE_TABLES: tuple[tuple[Rule, ...], ...] = (
     cloudtrail.RULES,
     route53.RULES,
     dynamodb.RULES,
+    sqs.RULES,
+    sns.RULES,
 )
 
 

@@ -172,3 +172,23 @@ def foreign_trust(doc: Any, own_account: str) -> str | None:
             if match and own_account and match.group(1) != own_account:
                 return f"trusts principals of another account ({match.group(1)})"
     return None
+
+
+def statement_label(stmt: Mapping[str, Any], position: int) -> str:
+    """How a reason names a statement: its ``Sid``, else its position (1-based)."""
+    sid = lookup(stmt, "Sid")
+    return f"statement {sid}" if isinstance(sid, str) and sid else f"statement #{position}"
+
+
+def service_wide_grant(doc: Any) -> str | None:
+    """Why the document grants everything (``*``) or a whole service (``s3:*``) on every
+    resource, naming the statement; None when it does not."""
+    for position, stmt in enumerate(statements(doc), start=1):
+        actions = [a for a in _as_list(lookup(stmt, "Action")) if isinstance(a, str)]
+        resources = [r for r in _as_list(lookup(stmt, "Resource")) if isinstance(r, str)]
+        if "*" not in resources:
+            continue
+        wide = [a for a in actions if a in ("*", "*:*") or (a.endswith(":*") and a.count(":") == 1)]
+        if wide:
+            return f"{statement_label(stmt, position)} allows {', '.join(wide)} on every resource"
+    return None
