@@ -77,6 +77,12 @@ def _lines(*alerts: dict[str, Any]) -> bytes:
             id="json-array-with-a-syscall-alert",
         ),
         pytest.param(_lines(_alert("l1"), _alert("l2")), 200, (2, 0, 0), id="json-lines"),
+        pytest.param(
+            json.dumps({k: v for k, v in _alert("no-output").items() if k != "output"}).encode(),
+            200,
+            (1, 0, 0),
+            id="without-output-property",  # json_include_output_property: false
+        ),
         pytest.param(json.dumps(syscall_alert()).encode(), 200, (0, 1, 0), id="other-source"),
         pytest.param(
             json.dumps({"rule": "x", "source": "aws_cloudtrail", "output_fields": {}}).encode(),
