@@ -107,7 +107,7 @@ class Engine:
             return Evaluation(skipped=Skip.READ_ONLY)
         if event.event_type and event.event_type not in MANAGEMENT_EVENT_TYPES:
             return Evaluation(skipped=Skip.NOT_MANAGEMENT, detail=event.event_type)
-        rule = self.catalog.get(event.name, event.source)
+        rule = self.catalog.rule_for(event)
         if rule is None:
             return Evaluation(skipped=Skip.NOT_IN_CATALOG, detail=event.name)
         trusted = self.policy.is_trusted(event)
@@ -271,7 +271,7 @@ class Engine:
         )
 
     def _target_for(self, event: CloudEvent, rtype: str) -> Target | None:
-        rule = self.catalog.get(event.name, event.source)
+        rule = self.catalog.rule_for(event)
         if rule is None:
             return None
         return next((t for t in rule.targets if t.type == rtype), None)

@@ -176,7 +176,7 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
         # Terraform touched the resource and left the drift as it was: nothing to record.
         # (Keeping every such call would grow a long-lived drift without bound.)
         return Folded(FoldResult.UNCHANGED, existing, Skip.TRUSTED)
-    rule = engine.catalog.get(latest.name, latest.source) or finding.rule
+    rule = engine.catalog.rule_for(latest) or finding.rule
     severity, reasons = engine.severity(
         rule, latest, existing.resource, observation.observed, changes
     )

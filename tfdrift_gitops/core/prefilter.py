@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tfdrift_gitops.core.catalog import Catalog
+from tfdrift_gitops.core.catalog.model import Rule
 from tfdrift_gitops.core.engine import MANAGEMENT_EVENT_TYPES, Skip
 from tfdrift_gitops.core.names import strip_version_suffix
 from tfdrift_gitops.core.normalize import infer_read_only
@@ -55,7 +56,12 @@ def make_prefilter(catalog: Catalog, known: Callable[[str], bool] | None = None)
     """``known(value)`` answers whether an id is in state or names an open unmanaged drift;
     with it, calls whose rule declares ``known_ids`` and names only unknown ones are skipped
     as ``not_in_state``, the reason the engine would give."""
-    rules = {(rule.event, rule.source): rule for rule in catalog}
+    # A name two rows share (ELB classic and v2) maps to None: which row applies needs the
+    # normalised call, so such calls always go the full way.
+    rules: dict[tuple[str, str], Rule | None] = {}
+    for rule in catalog:
+        key = (rule.event, rule.source)
+        rules[key] = None if key in rules else rule
 
     def prefilter(raw: Mapping[str, Any]) -> str | None:
         name, source = raw.get("eventName"), raw.get("eventSource")
@@ -77,10 +83,11 @@ def make_prefilter(catalog: Catalog, known: Callable[[str], bool] | None = None)
                 return None
             if event_type and event_type not in MANAGEMENT_EVENT_TYPES:
                 return Skip.NOT_MANAGEMENT.value
-        rule = rules.get((strip_version_suffix(name), source))
-        if rule is None:
+        key = (strip_version_suffix(name), source)
+        if key not in rules:
             return NOT_IN_CATALOG
-        if known is not None and rule.known_ids is not None:
+        rule = rules[key]
+        if rule is not None and known is not None and rule.known_ids is not None:
             probe = _probe(name, source, raw)
             ids = rule.known_ids(probe) if probe is not None else MISSING
             if isinstance(ids, list) and ids and not any(known(str(i)) for i in ids):

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tfdrift_gitops.core.network_keys import NETWORK_KEYS
 from tfdrift_gitops.core.redact import ANY, SensitivePath
 from tfdrift_gitops.errors import StateError
 
@@ -190,10 +191,14 @@ def _attached_volume_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
 DERIVED_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
     "lambda_permission": _lambda_permission_key,
     "lambda_function_url": _lambda_function_url_key,
+    "target_attachment": _compute_key,
+    "autoscaling_child": _compute_key,
+    "attached_volume": _attached_volume_key,
     "policy_attachment": _policy_attachment_key,
     "route53_record": _route53_record_key,
     "zone_association": _zone_association_key,
     "sqs_queue": _sqs_queue_key,
+    **NETWORK_KEYS,
 }
 
 

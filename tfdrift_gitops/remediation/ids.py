@@ -89,7 +89,7 @@ def _catalog_import_id(drift: Drift) -> str | None:
         log.debug("catalog unavailable for import ids: %s", exc)
         return None
     for event in (*drift.events, drift.event):
-        rule = catalog.get(event.name, event.source)
+        rule = catalog.rule_for(event)
         if rule is None:
             continue
         for target in rule.targets:

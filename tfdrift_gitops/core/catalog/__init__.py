@@ -8,14 +8,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from tfdrift_gitops.core.catalog import (
+    autoscaling,
     cloudtrail,
     dynamodb,
     ec2,
+    ec2_compute,
     ecr,
     ecs,
     eks,
     eks_access,
+    elb_classic,
+    elbv2,
     iam,
+    iam_profiles,
     kms,
     lambda_,
     rds,
@@ -26,6 +31,7 @@ from tfdrift_gitops.core.catalog import (
 )
 from tfdrift_gitops.core.catalog.model import Rule
 from tfdrift_gitops.core.names import strip_version_suffix
+from tfdrift_gitops.models import CloudEvent
 
 SERVICE_TABLES: tuple[tuple[Rule, ...], ...] = (
     ec2.RULES,
@@ -43,33 +49,57 @@ SERVICE_TABLES: tuple[tuple[Rule, ...], ...] = (
     dynamodb.RULES,
     sqs.RULES,
     sns.RULES,
+    elbv2.RULES,
+    elb_classic.RULES,
+    autoscaling.RULES,
+    ec2_compute.RULES,
+    iam_profiles.RULES,
 )
 
 
 class Catalog:
-    """Rules by (base event name, event source)."""
+    """Rules by (base event name, event source).
+
+    Two rows may share a key only when both say which calls are theirs (``Rule.matches``):
+    ELB classic and ELBv2 log the same event names.
+    """
 
     def __init__(self, rules: Iterable[Rule]) -> None:
-        self._rules: dict[tuple[str, str], Rule] = {}
+        self._rules: dict[tuple[str, str], tuple[Rule, ...]] = {}
         for rule in rules:
             key = (rule.event, rule.source)
-            if key in self._rules:
+            present = self._rules.get(key, ())
+            if present and (rule.matches is None or any(r.matches is None for r in present)):
                 raise ValueError(f"duplicate catalog rule for {rule.event} ({rule.source})")
-            self._rules[key] = rule
+            self._rules[key] = (*present, rule)
 
     @classmethod
     def default(cls) -> Catalog:
         return cls(rule for table in SERVICE_TABLES for rule in table)
 
-    def get(self, event_name: str, source: str) -> Rule | None:
-        return self._rules.get((strip_version_suffix(event_name), source))
+    def get(self, event_name: str, source: str, event: CloudEvent | None = None) -> Rule | None:
+        """The row for a call; rows sharing a name are chosen by ``event`` (without it, the
+        first of them, whose targets and ids the others do not share)."""
+        found = self._rules.get((strip_version_suffix(event_name), source))
+        if not found:
+            return None
+        if event is None:
+            return found[0]
+        return next((r for r in found if r.matches is None or r.matches(event)), None)
+
+    def rule_for(self, event: CloudEvent) -> Rule | None:
+        return self.get(event.name, event.source, event)
+
+    def shared(self, event_name: str, source: str) -> bool:
+        """More than one row answers to this name (a prefilter cannot pick one from it)."""
+        return len(self._rules.get((strip_version_suffix(event_name), source), ())) > 1
 
     def __iter__(self) -> Iterator[Rule]:
-        return iter(self._rules.values())
+        return (rule for rules in self._rules.values() for rule in rules)
 
     def __len__(self) -> int:
-        return len(self._rules)
+        return sum(len(rules) for rules in self._rules.values())
 
     def event_names(self) -> list[str]:
         """Every event name as CloudTrail spells it (the Falco rules file lists these)."""
-        return sorted({rule.event for rule in self._rules.values()})
+        return sorted({event for event, _ in self._rules})

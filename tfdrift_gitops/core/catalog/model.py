@@ -419,6 +419,12 @@ class Rule:
     fan_out: bool = False
     """Every target that lands counts, not only the first (CreateTags naming an instance, a
     volume and a security group in one call changes all three)."""
+    matches: Callable[[CloudEvent], bool] | None = None
+    """Whether a call is this row's, for rows that share (event, source) with another: ELB
+    classic and ELBv2 both log ``CreateLoadBalancer``. ``apiVersion`` would tell them apart
+    but Falco alerts do not carry it, so rows look at the request's shape."""
+    discriminator: str = ""
+    """What ``matches`` tells apart, for people (``ELB classic (2012-06-01)``)."""
     known_ids: Extractor | None = None
     """Ids of which at least one must be known (an identifying value in state, or the id of
     an open unmanaged drift) for the call to land anywhere. A reader's prefilter skips calls
