@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from tfdrift_gitops.core.network_keys import NETWORK_KEYS
 from tfdrift_gitops.core.redact import ANY, SensitivePath
 from tfdrift_gitops.errors import StateError
 
@@ -198,7 +197,6 @@ DERIVED_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
     "route53_record": _route53_record_key,
     "zone_association": _zone_association_key,
     "sqs_queue": _sqs_queue_key,
-    **NETWORK_KEYS,
 }
 
 
