@@ -186,6 +186,14 @@ def _attached_volume_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
     return volume
 
 
+SINGLETON_TYPES = frozenset({"aws_ebs_encryption_by_default", "aws_iam_account_password_policy"})
+"""One per account (and region): the id is random or fixed, so the type itself is the key."""
+
+
+def _singleton_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
+    return rtype if rtype in SINGLETON_TYPES else None
+
+
 # Keys computed from several attributes, for resources that no single attribute names.
 DERIVED_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
     "lambda_permission": _lambda_permission_key,
@@ -197,6 +205,7 @@ DERIVED_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
     "route53_record": _route53_record_key,
     "zone_association": _zone_association_key,
     "sqs_queue": _sqs_queue_key,
+    "singleton": _singleton_key,
 }
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 
 from tfdrift_gitops.core.catalog import (
     autoscaling,
+    baselines,
     cloudtrail,
     dynamodb,
     ec2,
@@ -50,6 +51,7 @@ SERVICE_TABLES: tuple[tuple[Rule, ...], ...] = (
     dynamodb.RULES,
     sqs.RULES,
     sns.RULES,
+    baselines.RULES,
     elbv2.RULES,
     elbv2_targets.RULES,
     elb_classic.RULES,
