@@ -43,7 +43,11 @@ def account(detector: Detector, event: CloudEvent) -> str:
         assert list(counted.values()) == [1], (event.origin, counted)
         [reason] = counted
         assert reason in SKIP_REASONS, (event.origin, reason)
+        assert holding == [], f"{event.origin}: skipped as {reason} but folded into a drift"
         return f"skip:{reason}"
+    # A failed or read-only call is never drift, whatever else it looks like.
+    assert not event.error_code, f"{event.origin}: failed call ({event.error_code}) made drift"
+    assert not event.read_only, f"{event.origin}: read-only call made drift"
     assert holding, f"{event.origin or event.id}: neither a drift nor a counted skip"
     for drift in holding:
         assert isinstance(drift.kind, Kind)
