@@ -193,7 +193,7 @@ def test_shared_names_have_one_row_per_api() -> None:
 # --------------------------------------------------------------------------- modelled calls
 
 
-def _modelled(name: str, source: str, request: dict[str, Any], response: Any = None) -> Any:
+def modelled(name: str, source: str, request: dict[str, Any], response: Any = None) -> Any:
     base = records("elbv2-delete-load-balancer.json")[0]
     return replace(
         base, name=name, source=source, request=request, response=response, id=f"m-{name}"
@@ -721,7 +721,7 @@ MODELLED = [
 def test_modelled(
     name: str, source: str, request_: dict[str, Any], response: Any, estate: Estate, want: Want
 ) -> None:
-    event = _modelled(name, source, request_, response)
+    event = modelled(name, source, request_, response)
     check(run_events(estate.index(), [event]), 1, want)
 
 

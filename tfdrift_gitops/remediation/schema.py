@@ -649,6 +649,12 @@ _add(
 )
 
 
+# Load balancing and compute types: a table of their own (it uses the classes above).
+from tfdrift_gitops.remediation import schema_compute as _schema_compute  # noqa: E402
+
+del _schema_compute
+
+
 def schema_for(resource_type: str) -> ResourceSchema:
     """The table entry, or a permissive fallback that only knows the universal computed set."""
     found = _SCHEMAS.get(resource_type)
