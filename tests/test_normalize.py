@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -664,6 +665,13 @@ def test_normalize_any_never_crashes(raw: Any) -> None:
     assert event.time.tzinfo is not None
     assert event.request is None or hasattr(event.request, "keys")
     assert event.response is None or hasattr(event.response, "keys")
+    assert_stored_intact(event)
+
+
+def assert_stored_intact(event: CloudEvent) -> None:
+    """The event as a drift record stores it (strict JSON) reads back as the same event."""
+    stored = json.loads(json.dumps(event.to_dict(), allow_nan=False))
+    assert CloudEvent.from_dict(stored) == replace(event, origin="")
 
 
 @settings(max_examples=100, deadline=None)
@@ -715,6 +723,13 @@ def test_whole_corpus_normalises(corpus_dir: Path) -> None:
         assert event.time.tzinfo is UTC
         assert event.actor.name
         assert event.origin == origin
+        # What the record says survives as it was said, and as the ledger stores it.
+        assert event.error_code == (raw.get("errorCode") or "")
+        expected_id = raw.get("eventID")
+        assert event.id == expected_id if expected_id else event.id.startswith("synthetic-")
+        if isinstance(raw.get("readOnly"), bool):
+            assert event.read_only is raw["readOnly"], origin
+        assert_stored_intact(event)
         events[origin] = event
     by_case = {k.split(":", 2)[2]: v for k, v in events.items() if k.startswith("panther:")}
 
