@@ -648,6 +648,367 @@ _add(
     )
 )
 
+# --------------------------------------------------------------------------- containers
+# Arguments as the provider 5.100.0 schema lists them (tests/fixtures/schemas/
+# aws-provider-5.100.0-containers.json); import ids as the provider's import documentation.
+_NAME = r"[A-Za-z0-9][A-Za-z0-9_\-]{0,254}"
+_ARN = r"arn:aws[\w\-]*:[a-z0-9\-]+:[\w\-]*:(\d{12}|aws)?:[\w+=,.@\-/:]+"
+_ECR_NAME = r"(?:[a-z0-9]+(?:[._\-][a-z0-9]+)*/)*[a-z0-9]+(?:[._\-][a-z0-9]+)*"
+_CAPACITY_STRATEGY = _block(
+    "capacity_provider", "weight", "base", is_set=True, identity=("capacity_provider",)
+)
+_add(
+    ResourceSchema(
+        type="aws_ecs_service",
+        arguments=(
+            "name",
+            "cluster",
+            "task_definition",
+            "desired_count",
+            "launch_type",
+            "platform_version",
+            "scheduling_strategy",
+            "deployment_maximum_percent",
+            "deployment_minimum_healthy_percent",
+            "health_check_grace_period_seconds",
+            "enable_execute_command",
+            "enable_ecs_managed_tags",
+            "propagate_tags",
+            "availability_zone_rebalancing",
+            "iam_role",
+            "force_delete",
+            "force_new_deployment",
+            "triggers",
+            "wait_for_steady_state",
+            "tags",
+        ),
+        blocks=MappingProxyType(
+            {
+                "network_configuration": _block(
+                    "subnets",
+                    "security_groups",
+                    "assign_public_ip",
+                    set_fields=frozenset({"subnets", "security_groups"}),
+                ),
+                "deployment_circuit_breaker": _block(
+                    "enable", "rollback", true_defaults=frozenset({"enable", "rollback"})
+                ),
+                "deployment_controller": _block("type"),
+                "alarms": _block(
+                    "alarm_names",
+                    "enable",
+                    "rollback",
+                    set_fields=frozenset({"alarm_names"}),
+                    # Required booleans: false is written, never dropped.
+                    true_defaults=frozenset({"enable", "rollback"}),
+                ),
+                "capacity_provider_strategy": _CAPACITY_STRATEGY,
+                "load_balancer": _block(
+                    "target_group_arn",
+                    "elb_name",
+                    "container_name",
+                    "container_port",
+                    is_set=True,
+                    identity=("target_group_arn", "elb_name"),
+                ),
+                "ordered_placement_strategy": _block("type", "field"),
+                "placement_constraints": _block("type", "expression", is_set=True),
+                "service_registries": _block(
+                    "registry_arn", "port", "container_name", "container_port"
+                ),
+            }
+        ),
+        computed=frozenset({"id", "tags_all"}),
+        # ``CLUSTER/SERVICE``; the catalog builds it from the call (state's id is the ARN).
+        import_pattern=_NAME + "/" + _NAME,
+        name_argument="name",
+        # service_connect_configuration, volume_configuration and vpc_lattice_configurations
+        # are deeper than listed: patched when present in code rather than refused.
+        known=False,
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_ecs_task_definition",
+        arguments=(
+            "family",
+            "container_definitions",
+            "cpu",
+            "memory",
+            "network_mode",
+            "requires_compatibilities",
+            "task_role_arn",
+            "execution_role_arn",
+            "ipc_mode",
+            "pid_mode",
+            "enable_fault_injection",
+            "skip_destroy",
+            "track_latest",
+            "tags",
+        ),
+        blocks=MappingProxyType(
+            {
+                "ephemeral_storage": _block("size_in_gib"),
+                "runtime_platform": _block("operating_system_family", "cpu_architecture"),
+                "placement_constraints": _block("type", "expression", is_set=True),
+                "proxy_configuration": _block("type", "container_name", "properties"),
+                "inference_accelerator": _block("device_name", "device_type", is_set=True),
+            }
+        ),
+        computed=frozenset({"arn", "arn_without_revision", "id", "revision", "tags_all"}),
+        json_fields=frozenset({"container_definitions"}),
+        set_fields=frozenset({"requires_compatibilities"}),
+        # The revision's ARN (the catalog takes it from RegisterTaskDefinition's response).
+        import_pattern=r"arn:aws[\w\-]*:ecs:[a-z0-9\-]+:\d{12}:task-definition/[A-Za-z0-9_\-]+:\d+",
+        name_argument="family",
+        known=False,  # ``volume`` nests further than listed
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_ecs_cluster",
+        arguments=("name", "tags"),
+        blocks=MappingProxyType(
+            {
+                "setting": _block("name", "value", is_set=True, identity=("name",)),
+                "configuration": _block(
+                    blocks=MappingProxyType(
+                        {
+                            "execute_command_configuration": _block(
+                                "kms_key_id",
+                                "logging",
+                                blocks=MappingProxyType(
+                                    {
+                                        "log_configuration": _block(
+                                            "cloud_watch_encryption_enabled",
+                                            "cloud_watch_log_group_name",
+                                            "s3_bucket_encryption_enabled",
+                                            "s3_bucket_name",
+                                            "s3_key_prefix",
+                                        )
+                                    }
+                                ),
+                            ),
+                            "managed_storage_configuration": _block(
+                                "kms_key_id", "fargate_ephemeral_storage_kms_key_id"
+                            ),
+                        }
+                    )
+                ),
+                "service_connect_defaults": _block("namespace"),
+            }
+        ),
+        computed=frozenset({"arn", "id", "tags_all"}),
+        import_id="{name}",
+        import_pattern=_NAME,
+        name_argument="name",
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_ecs_cluster_capacity_providers",
+        arguments=("cluster_name", "capacity_providers"),
+        blocks=MappingProxyType({"default_capacity_provider_strategy": _CAPACITY_STRATEGY}),
+        computed=frozenset({"id"}),
+        set_fields=frozenset({"capacity_providers"}),
+        import_id="{cluster_name}",
+        import_pattern=_NAME,
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_eks_cluster",
+        arguments=(
+            "name",
+            "role_arn",
+            "version",
+            "enabled_cluster_log_types",
+            "bootstrap_self_managed_addons",
+            "force_update_version",
+            "tags",
+        ),
+        blocks=MappingProxyType(
+            {
+                "vpc_config": _block(
+                    "subnet_ids",
+                    "security_group_ids",
+                    "endpoint_private_access",
+                    "endpoint_public_access",
+                    "public_access_cidrs",
+                    set_fields=frozenset(
+                        {"subnet_ids", "security_group_ids", "public_access_cidrs"}
+                    ),
+                    true_defaults=frozenset({"endpoint_public_access"}),
+                ),
+                "access_config": _block(
+                    "authentication_mode",
+                    "bootstrap_cluster_creator_admin_permissions",
+                    true_defaults=frozenset({"bootstrap_cluster_creator_admin_permissions"}),
+                ),
+                "encryption_config": _block(
+                    "resources",
+                    blocks=MappingProxyType({"provider": _block("key_arn")}),
+                    set_fields=frozenset({"resources"}),
+                ),
+                "kubernetes_network_config": _block(
+                    "ip_family",
+                    "service_ipv4_cidr",
+                    blocks=MappingProxyType({"elastic_load_balancing": _block("enabled")}),
+                ),
+                "upgrade_policy": _block("support_type"),
+                "zonal_shift_config": _block("enabled"),
+                "compute_config": _block(
+                    "enabled", "node_pools", "node_role_arn", set_fields=frozenset({"node_pools"})
+                ),
+                "storage_config": _block(
+                    blocks=MappingProxyType({"block_storage": _block("enabled")})
+                ),
+            }
+        ),
+        computed=frozenset(
+            {
+                "arn",
+                "certificate_authority",
+                "cluster_id",
+                "created_at",
+                "endpoint",
+                "id",
+                "identity",
+                "platform_version",
+                "status",
+                "tags_all",
+            }
+        ),
+        set_fields=frozenset({"enabled_cluster_log_types"}),
+        true_defaults=frozenset({"bootstrap_self_managed_addons"}),
+        import_id="{name}",
+        import_pattern=r"[0-9A-Za-z][A-Za-z0-9\-_]{0,99}",
+        name_argument="name",
+        known=False,  # outpost_config and remote_network_config are not listed
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_eks_node_group",
+        arguments=(
+            "cluster_name",
+            "node_group_name",
+            "node_group_name_prefix",
+            "node_role_arn",
+            "subnet_ids",
+            "ami_type",
+            "capacity_type",
+            "disk_size",
+            "instance_types",
+            "labels",
+            "release_version",
+            "version",
+            "force_update_version",
+            "tags",
+        ),
+        blocks=MappingProxyType(
+            {
+                "scaling_config": _block("desired_size", "max_size", "min_size"),
+                "update_config": _block("max_unavailable", "max_unavailable_percentage"),
+                "taint": _block("key", "value", "effect", is_set=True, identity=("key", "effect")),
+                "launch_template": _block("id", "name", "version"),
+                "remote_access": _block(
+                    "ec2_ssh_key",
+                    "source_security_group_ids",
+                    set_fields=frozenset({"source_security_group_ids"}),
+                ),
+                "node_repair_config": _block("enabled"),
+            }
+        ),
+        computed=frozenset({"arn", "id", "resources", "status", "tags_all"}),
+        set_fields=frozenset({"subnet_ids"}),
+        import_id="{cluster_name}:{node_group_name}",
+        import_pattern=r"[0-9A-Za-z][A-Za-z0-9\-_]{0,99}:[0-9A-Za-z][A-Za-z0-9\-_]{0,62}",
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_eks_addon",
+        arguments=(
+            "cluster_name",
+            "addon_name",
+            "addon_version",
+            "service_account_role_arn",
+            "configuration_values",
+            "resolve_conflicts_on_create",
+            "resolve_conflicts_on_update",
+            "resolve_conflicts",
+            "preserve",
+            "tags",
+        ),
+        blocks=MappingProxyType(
+            {"pod_identity_association": _block("role_arn", "service_account", is_set=True)}
+        ),
+        computed=frozenset({"arn", "created_at", "id", "modified_at", "tags_all"}),
+        import_id="{cluster_name}:{addon_name}",
+        import_pattern=r"[0-9A-Za-z][A-Za-z0-9\-_]{0,99}:[a-z0-9][a-z0-9\-._]{0,99}",
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_eks_access_entry",
+        arguments=(
+            "cluster_name",
+            "principal_arn",
+            "kubernetes_groups",
+            "type",
+            "user_name",
+            "tags",
+        ),
+        computed=frozenset({"access_entry_arn", "created_at", "id", "modified_at", "tags_all"}),
+        set_fields=frozenset({"kubernetes_groups"}),
+        import_id="{cluster_name}:{principal_arn}",
+        import_pattern=r"[0-9A-Za-z][A-Za-z0-9\-_]{0,99}:" + _ARN,
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_eks_access_policy_association",
+        arguments=("cluster_name", "principal_arn", "policy_arn"),
+        blocks=MappingProxyType(
+            {"access_scope": _block("type", "namespaces", set_fields=frozenset({"namespaces"}))}
+        ),
+        computed=frozenset({"associated_at", "id", "modified_at"}),
+        import_id="{cluster_name}#{principal_arn}#{policy_arn}",
+        import_pattern=r"[0-9A-Za-z][A-Za-z0-9\-_]{0,99}#" + _ARN + "#" + _ARN,
+    )
+)
+_add(
+    ResourceSchema(
+        type="aws_ecr_repository",
+        arguments=("name", "image_tag_mutability", "force_delete", "tags"),
+        blocks=MappingProxyType(
+            {
+                # scan_on_push is required: false is written, never dropped.
+                "image_scanning_configuration": _block(
+                    "scan_on_push", true_defaults=frozenset({"scan_on_push"})
+                ),
+                "encryption_configuration": _block("encryption_type", "kms_key"),
+            }
+        ),
+        computed=frozenset({"arn", "id", "registry_id", "repository_url", "tags_all"}),
+        import_id="{name}",
+        import_pattern=_ECR_NAME,
+        name_argument="name",
+    )
+)
+for _type in ("aws_ecr_repository_policy", "aws_ecr_lifecycle_policy"):
+    _add(
+        ResourceSchema(
+            type=_type,
+            arguments=("repository", "policy"),
+            computed=frozenset({"id", "registry_id"}),
+            json_fields=frozenset({"policy"}),
+            import_id="{repository}",
+            import_pattern=_ECR_NAME,
+        )
+    )
+
 
 # Load balancing and compute types: a table of their own (it uses the classes above).
 from tfdrift_gitops.remediation import schema_compute as _schema_compute  # noqa: E402

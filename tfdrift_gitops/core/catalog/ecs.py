@@ -47,6 +47,7 @@ from tfdrift_gitops.core.catalog.model import (
     tags_map,
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
+from tfdrift_gitops.core.catalog.policydoc import policy_compare, policy_text
 from tfdrift_gitops.core.catalog.presence import absent, present
 from tfdrift_gitops.core.catalog.support import (
     arn_partition,
@@ -249,11 +250,14 @@ SERVICE_EFFECTS: tuple[Effect, ...] = (
 
 CREATE_SERVICE_EFFECTS: tuple[Effect, ...] = (
     SetAttr("name", text("serviceName")),
+    # As the call named it (name or ARN): the provider accepts either.
+    SetAttr("cluster", text("cluster"), optional_text),
     SetAttr("launch_type", text("launchType"), optional_text),
     SetAttr("scheduling_strategy", text("schedulingStrategy"), optional_text),
     SetAttr("tags", tag_pairs(req("tags")), tags_map),
     *SERVICE_EFFECTS,
 )
+
 
 @dataclass(frozen=True, slots=True)
 class SetOnNewFamily(SetAttr):
@@ -268,12 +272,13 @@ class SetOnNewFamily(SetAttr):
 
 TASK_DEFINITION_EFFECTS: tuple[Effect, ...] = (
     SetOnNewFamily("family", FAMILY),
+    SetOnNewFamily(
+        "container_definitions", mapped(req("containerDefinitions"), policy_text), policy_compare
+    ),
     SetOnNewFamily("cpu", text("cpu"), optional_text),
     SetOnNewFamily("memory", text("memory"), optional_text),
     SetOnNewFamily("network_mode", text("networkMode"), optional_text),
-    SetOnNewFamily(
-        "requires_compatibilities", string_list(req("requiresCompatibilities")), as_set
-    ),
+    SetOnNewFamily("requires_compatibilities", string_list(req("requiresCompatibilities")), as_set),
     SetOnNewFamily("task_role_arn", text("taskRoleArn"), optional_text),
     SetOnNewFamily("execution_role_arn", text("executionRoleArn"), optional_text),
     SetOnNewFamily("tags", tag_pairs(req("tags")), tags_map),
