@@ -194,6 +194,34 @@ def _singleton_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
     return rtype if rtype in SINGLETON_TYPES else None
 
 
+_LOG_FILTER_TYPES = frozenset(
+    {"aws_cloudwatch_log_subscription_filter", "aws_cloudwatch_log_metric_filter"}
+)
+
+
+def _log_filter_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
+    """``LOG_GROUP|FILTER``: a filter name repeats across log groups."""
+    group, name = attrs.get("log_group_name"), attrs.get("name")
+    if rtype not in _LOG_FILTER_TYPES or not isinstance(group, str) or not isinstance(name, str):
+        return None
+    return f"{group}|{name}" if group and name else None
+
+
+def event_target_key(bus: str, rule: str, target_id: str) -> str:
+    """``BUS/RULE/TARGET-ID`` with the default bus spelled ``default``."""
+    return f"{bus or 'default'}/{rule}/{target_id}"
+
+
+def _event_target_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
+    if rtype != "aws_cloudwatch_event_target":
+        return None
+    rule, target = attrs.get("rule"), attrs.get("target_id")
+    if not isinstance(rule, str) or not rule or not isinstance(target, str) or not target:
+        return None
+    bus = attrs.get("event_bus_name")
+    return event_target_key(bus if isinstance(bus, str) else "", rule, target)
+
+
 # Keys computed from several attributes, for resources that no single attribute names.
 DERIVED_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
     "lambda_permission": _lambda_permission_key,
@@ -206,6 +234,8 @@ DERIVED_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
     "zone_association": _zone_association_key,
     "sqs_queue": _sqs_queue_key,
     "singleton": _singleton_key,
+    "log_filter": _log_filter_key,
+    "event_target": _event_target_key,
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from tfdrift_gitops.core.catalog import (
+    alarms,
     autoscaling,
     baselines,
     cloudtrail,
@@ -21,10 +22,12 @@ from tfdrift_gitops.core.catalog import (
     elb_classic,
     elbv2,
     elbv2_targets,
+    events,
     iam,
     iam_profiles,
     kms,
     lambda_,
+    logs,
     rds,
     route53,
     s3,
@@ -52,6 +55,9 @@ SERVICE_TABLES: tuple[tuple[Rule, ...], ...] = (
     sqs.RULES,
     sns.RULES,
     baselines.RULES,
+    logs.RULES,
+    alarms.RULES,
+    events.RULES,
     elbv2.RULES,
     elbv2_targets.RULES,
     elb_classic.RULES,

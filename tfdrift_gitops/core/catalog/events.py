@@ -1,0 +1,267 @@
+"""EventBridge: rules (``aws_cloudwatch_event_rule``) and targets (``aws_cloudwatch_event_target``).
+
+Choices worth knowing:
+- A rule's id is its name on the default bus and ``BUS/NAME`` on another bus.
+- ``PutRule`` creates or replaces a rule: a rule state does not have is unmanaged. The event
+  pattern is a JSON document compared as one. ``state`` and the older ``is_enabled`` move
+  together.
+- ``PutTargets`` and ``RemoveTargets`` name several targets: each lands on its own
+  ``aws_cloudwatch_event_target``, found by ``BUS/RULE/TARGET-ID`` (``state.event_target_key``).
+  A target in another account receives the events: high.
+- ``DisableRule`` stops whatever the rule drove (often security automation): high.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tfdrift_gitops.core.catalog.model import (
+    Action,
+    Comparer,
+    Effect,
+    Extractor,
+    Rule,
+    Target,
+    canonical_json,
+    const,
+    first,
+    mapped,
+    req,
+)
+from tfdrift_gitops.core.catalog.model import Set as SetAttr
+from tfdrift_gitops.core.catalog.presence import absent, event_account, upsert_targets
+from tfdrift_gitops.core.catalog.support import optional_text, request_is, text, when
+from tfdrift_gitops.core.paths import MISSING, items, lookup, set_path
+from tfdrift_gitops.core.state import event_target_key
+from tfdrift_gitops.models import CloudEvent, Severity
+
+SOURCE = "events.amazonaws.com"
+RULE = "aws_cloudwatch_event_rule"
+TARGET = "aws_cloudwatch_event_target"
+
+
+def _bus(event: CloudEvent) -> str:
+    raw = text("eventBusName")(event)
+    if not isinstance(raw, str) or not raw or raw == "default":
+        return ""
+    # A bus may be named by ARN (``...:event-bus/name``).
+    return raw.rsplit("/", 1)[-1] if raw.startswith("arn:") else raw
+
+
+def _rule_id(event: CloudEvent) -> Any:
+    name = first(text("name"), text("rule"))(event)
+    if not isinstance(name, str) or not name:
+        return MISSING
+    bus = _bus(event)
+    return f"{bus}/{name}" if bus else name
+
+
+def _json(value: Any) -> Any:
+    if value in (None, "", {}) or value is MISSING:
+        return None
+    return canonical_json(value)
+
+
+RULE_EFFECTS: tuple[Effect, ...] = (
+    SetAttr("name", text("name")),
+    SetAttr("description", first(text("description"), const("")), optional_text),
+    SetAttr("event_pattern", first(text("eventPattern"), const("")), _json),
+    SetAttr("schedule_expression", first(text("scheduleExpression"), const("")), optional_text),
+    SetAttr("role_arn", first(text("roleArn"), const("")), optional_text),
+    SetAttr("state", first(text("state"), const("ENABLED")), optional_text),
+    SetAttr("is_enabled", mapped(first(text("state"), const("ENABLED")), lambda s: s == "ENABLED")),
+)
+
+
+def _state_effects(state: str) -> tuple[Effect, ...]:
+    return (SetAttr("state", const(state)), SetAttr("is_enabled", const(state == "ENABLED")))
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def _target_keys(field: str) -> Extractor:
+    def extract(event: CloudEvent) -> Any:
+        rule = text("rule")(event)
+        if not isinstance(rule, str) or not rule:
+            return MISSING
+        bus = _bus(event)
+        found = []
+        for item in items(req(field)(event)):
+            ident = lookup(item, "id") if isinstance(item, Mapping) else item
+            if isinstance(ident, str) and ident:
+                found.append(event_target_key(bus, rule, ident))
+        return found
+
+    return extract
+
+
+PUT_KEYS: Extractor = _target_keys("targets")
+REMOVED_KEYS: Extractor = _target_keys("ids")
+
+
+def _own_target(attrs: Mapping[str, Any], event: CloudEvent) -> Mapping[str, Any] | None:
+    rule, ident = attrs.get("rule"), attrs.get("target_id")
+    bus = _bus(event)
+    if isinstance(rule, str) and isinstance(ident, str):
+        own = event_target_key(str(attrs.get("event_bus_name") or ""), rule, ident)
+    else:
+        own = str(attrs.get("id") or "")
+    for item in items(req("targets")(event)):
+        if not isinstance(item, Mapping):
+            continue
+        ident_here = lookup(item, "id")
+        rule_here = text("rule")(event)
+        if (
+            isinstance(ident_here, str)
+            and isinstance(rule_here, str)
+            and event_target_key(bus, rule_here, ident_here) == own
+        ):
+            return item
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class FromTarget:
+    """``path`` becomes the named field of this resource's own entry in ``targets``."""
+
+    path: str
+    field: str
+    comparer: Comparer = optional_text
+    default: Any = ""
+
+    def compare(self, value: Any) -> Any:
+        return self.comparer(value)
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        item = _own_target(attrs, event)
+        if item is None:
+            return False
+        value = lookup(item, self.field)
+        set_path(attrs, self.path, self.default if value is MISSING or value is None else value)
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class TargetIdentity:
+    """An unmanaged target's rule, id and bus (what its ``resource`` block needs)."""
+
+    path: str
+
+    def compare(self, value: Any) -> Any:
+        return optional_text(value)
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        # Managed targets always hold ``arn`` (required); unmanaged ones start from their id.
+        item = _own_target(attrs, event)
+        if item is None or "arn" in attrs:
+            return False
+        value = {
+            "rule": text("rule")(event),
+            "target_id": lookup(item, "id"),
+            "event_bus_name": _bus(event) or "default",
+        }[self.path]
+        set_path(attrs, self.path, value)
+        return True
+
+
+TARGET_EFFECTS: tuple[Effect, ...] = (
+    # The bus first: the target's key is read back from these three as they are set.
+    TargetIdentity("event_bus_name"),
+    TargetIdentity("rule"),
+    TargetIdentity("target_id"),
+    FromTarget("arn", "arn"),
+    FromTarget("role_arn", "roleArn"),
+    FromTarget("input", "input", _json),
+    FromTarget("input_path", "inputPath"),
+)
+
+
+def _foreign_target(event: CloudEvent) -> bool:
+    own = event_account(event)
+    for item in items(req("targets")(event)):
+        arn = lookup(item, "arn") if isinstance(item, Mapping) else None
+        if isinstance(arn, str) and arn.startswith("arn:"):
+            parts = arn.split(":")
+            if len(parts) > 4 and parts[4].isdigit() and own and parts[4] != own:
+                return True
+    return False
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "PutRule",
+        SOURCE,
+        Action.MODIFY,
+        (
+            *upsert_targets(RULE, "id", _rule_id, RULE_EFFECTS, import_id=_rule_id),
+            Target(
+                RULE,
+                "id",
+                _rule_id,
+                RULE_EFFECTS,
+                action=Action.CREATE,
+                guard=absent(RULE, "id", _rule_id),
+                import_id=_rule_id,
+            ),
+        ),
+        severity=Severity.MEDIUM,
+        description="event rule set outside Terraform",
+        severity_checks=(
+            when(request_is("state", "DISABLED"), Severity.HIGH, "state set to DISABLED"),
+        ),
+    ),
+    Rule(
+        "DisableRule",
+        SOURCE,
+        Action.MODIFY,
+        (Target(RULE, "id", _rule_id, _state_effects("DISABLED")),),
+        severity=Severity.HIGH,
+        description="event rule disabled: what it drives stops",
+    ),
+    Rule(
+        "EnableRule",
+        SOURCE,
+        Action.MODIFY,
+        (Target(RULE, "id", _rule_id, _state_effects("ENABLED")),),
+        severity=Severity.LOW,
+        description="event rule enabled",
+    ),
+    Rule(
+        "DeleteRule",
+        SOURCE,
+        Action.DELETE,
+        (Target(RULE, "id", _rule_id),),
+        severity=Severity.HIGH,
+        description="event rule deleted",
+    ),
+    Rule(
+        "PutTargets",
+        SOURCE,
+        Action.MODIFY,
+        (
+            Target(TARGET, "event_target", PUT_KEYS, TARGET_EFFECTS, action=Action.CREATE),
+            Target(TARGET, "event_target", PUT_KEYS, TARGET_EFFECTS),
+        ),
+        severity=Severity.MEDIUM,
+        description="event targets set outside Terraform",
+        severity_checks=(
+            when(
+                _foreign_target,
+                Severity.HIGH,
+                "a target is in another account: events leave the account",
+            ),
+        ),
+        fan_out=True,
+    ),
+    Rule(
+        "RemoveTargets",
+        SOURCE,
+        Action.DELETE,
+        (Target(TARGET, "event_target", REMOVED_KEYS),),
+        severity=Severity.MEDIUM,
+        description="event targets removed",
+    ),
+)
