@@ -222,6 +222,34 @@ def _event_target_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
     return event_target_key(bus if isinstance(bus, str) else "", rule, target)
 
 
+def secret_name(ref: str) -> str:
+    """A Secrets Manager secret's name from its name or ARN (the ARN adds ``-`` and six
+    random characters to the name)."""
+    text = ref.strip()
+    if ":secret:" not in text:
+        return text
+    name = text.split(":secret:", 1)[1]
+    head, dash, tail = name.rpartition("-")
+    return head if dash and len(tail) == 6 and head else name
+
+
+_SECRET_TYPES = {
+    "aws_secretsmanager_secret": "name",
+    "aws_secretsmanager_secret_version": "secret_id",
+    "aws_secretsmanager_secret_rotation": "secret_id",
+    "aws_secretsmanager_secret_policy": "secret_arn",
+}
+
+
+def _secret_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
+    """The secret's name, for the secret and the resources that hang off it."""
+    field = _SECRET_TYPES.get(rtype)
+    value = attrs.get(field) if field else None
+    if rtype == "aws_secretsmanager_secret" and not value:
+        value = attrs.get("arn")
+    return secret_name(value) if isinstance(value, str) and value else None
+
+
 # Keys computed from several attributes, for resources that no single attribute names.
 DERIVED_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
     "lambda_permission": _lambda_permission_key,
@@ -236,6 +264,7 @@ DERIVED_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
     "singleton": _singleton_key,
     "log_filter": _log_filter_key,
     "event_target": _event_target_key,
+    "secret": _secret_key,
 }
 
 

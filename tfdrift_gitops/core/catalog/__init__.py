@@ -31,8 +31,10 @@ from tfdrift_gitops.core.catalog import (
     rds,
     route53,
     s3,
+    secretsmanager,
     sns,
     sqs,
+    ssm,
 )
 from tfdrift_gitops.core.catalog.model import Rule
 from tfdrift_gitops.core.names import strip_version_suffix
@@ -58,6 +60,8 @@ SERVICE_TABLES: tuple[tuple[Rule, ...], ...] = (
     logs.RULES,
     alarms.RULES,
     events.RULES,
+    ssm.RULES,
+    secretsmanager.RULES,
     elbv2.RULES,
     elbv2_targets.RULES,
     elb_classic.RULES,

@@ -34,6 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tfdrift_gitops.core.catalog.hidden import TERRAFORM_HIDDEN, Unknowable
 from tfdrift_gitops.core.catalog.model import (
     Action,
     Effect,
@@ -74,8 +75,6 @@ PERMISSION = "aws_lambda_permission"
 FUNCTION_URL = "aws_lambda_function_url"
 
 RESERVED = "reservedConcurrentExecutions"
-TERRAFORM_HIDDEN = "<sensitiveDataRemoved; written by Terraform>"
-"""A hidden value written by Terraform: taken to equal whatever Terraform holds."""
 
 
 # --------------------------------------------------------------------------- ids
@@ -141,18 +140,6 @@ def _tagged_function(event: CloudEvent) -> Any:
 # --------------------------------------------------------------------------- effects
 
 
-class _Unknowable:
-    """A value CloudTrail hid: equal to nothing, not even another hidden value."""
-
-    __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        return False
-
-    def __hash__(self) -> int:
-        return id(self)
-
-
 class _KnownByTerraform:
     """Values Terraform wrote but CloudTrail hid: the keys must match, the hidden values are
     taken to be Terraform's own (whatever state holds)."""
@@ -192,12 +179,12 @@ class HiddenValueMap:
         if value in (HIDDEN, TERRAFORM_HIDDEN) and isinstance(value, str):
             if value == TERRAFORM_HIDDEN:
                 return _KnownByTerraform({}, frozenset(), whole=True)
-            return _Unknowable()
+            return Unknowable()
         plain = tags_map(value)
         if not isinstance(plain, Mapping):
             return canonical_json(value)
         if HIDDEN in plain.values():
-            return _Unknowable()
+            return Unknowable()
         wild = frozenset(k for k, v in plain.items() if v == TERRAFORM_HIDDEN)
         if wild:
             known = {k: v for k, v in plain.items() if k not in wild}

@@ -1,0 +1,242 @@
+"""SSM parameter and Secrets Manager rows against recorded CloudTrail and a provider-v5 state.
+
+``secretsmanager-*.json`` are the Secrets Manager user guide's published records (sources in
+``tests/fixtures/cloudtrail/real/SOURCES.md``); ``real-secrets.tfstate`` holds a secret with its
+version (value in ``sensitive_attributes``), policy and rotation, and a SecureString parameter.
+Other calls reuse a published record's envelope with the request the API references give; the
+value placeholders are the ones CloudTrail writes (``HIDDEN_DUE_TO_SECURITY_REASONS`` for SSM
+values, ``<sensitiveDataRemoved>`` elsewhere).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from tests.catalog.conftest import TERRAFORM_UA, run_events
+from tests.catalog.test_real_others import Estate, Want, case, check, records, skip
+from tfdrift_gitops.models import Kind, Severity
+
+SEC = Estate("secrets")
+SECRET = "aws_secretsmanager_secret.db"
+PARAM = "aws_ssm_parameter.db_password"
+ARN = "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyDatabaseSecret-a1b2c3"
+DELETE = "secretsmanager-delete-secret.json"
+HIDDEN_SSM = "HIDDEN_DUE_TO_SECURITY_REASONS"
+STATE_VALUE = "hunter2-but-longer"
+
+RECORDED = [
+    case(
+        "secret-delete-scheduled",
+        [DELETE],
+        SEC,
+        Want(Kind.DELETED, SECRET, Severity.HIGH, reason="recoverable for 30 days"),
+    ),
+    case(
+        "secret-create-already-managed",
+        ["secretsmanager-create-secret.json"],
+        SEC,
+        skip("not_in_state"),
+    ),
+    case(
+        "secret-create-unmanaged",
+        ["secretsmanager-create-secret.json"],
+        Estate("secrets", drop=(SECRET,)),
+        Want(Kind.UNMANAGED, "MyDatabaseSecret", Severity.MEDIUM),
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "estate", "want"), RECORDED)
+def test_recorded(files: list[str], estate: Estate, want: Want) -> None:
+    events = records(*files)
+    check(run_events(estate.index(), events), len(events), want)
+
+
+def _event(source: str, name: str, request: dict[str, Any], **changes: Any) -> Any:
+    base = records(DELETE)[0]
+    return replace(
+        base,
+        name=name,
+        source=f"{source}.amazonaws.com",
+        request=request,
+        response=None,
+        **changes,
+    )
+
+
+def _call(source: str, name: str, request: dict[str, Any], estate: Estate = SEC) -> Any:
+    return run_events(estate.index(), [_event(source, name, request)])
+
+
+PUBLIC = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "Everyone",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": "*",
+            }
+        ],
+    }
+)
+SHAPES = [
+    pytest.param(
+        "secretsmanager",
+        "DeleteSecret",
+        {"secretId": ARN, "forceDeleteWithoutRecovery": True},
+        Want(Kind.DELETED, SECRET, Severity.CRITICAL, reason="no recovery"),
+        id="secret-force-delete-by-arn",
+    ),
+    pytest.param(
+        "secretsmanager",
+        "UpdateSecret",
+        {"secretId": "MyDatabaseSecret", "description": "rotated by hand"},
+        Want(
+            Kind.MODIFIED,
+            SECRET,
+            Severity.MEDIUM,
+            {"description": ("database credentials", "rotated by hand")},
+        ),
+        id="secret-description",
+    ),
+    pytest.param(
+        "secretsmanager",
+        "PutSecretValue",
+        {"secretId": ARN, "secretString": "<sensitiveDataRemoved>"},
+        Want(
+            Kind.MODIFIED,
+            "aws_secretsmanager_secret_version.db",
+            Severity.HIGH,
+            {"secret_string": ("(hidden)", "(hidden by CloudTrail)")},
+        ),
+        id="secret-value-hidden-never-shown",
+    ),
+    pytest.param(
+        "secretsmanager",
+        "PutResourcePolicy",
+        {"secretId": "MyDatabaseSecret", "resourcePolicy": PUBLIC},
+        Want(
+            Kind.MODIFIED,
+            "aws_secretsmanager_secret_policy.db",
+            Severity.CRITICAL,
+            reason="statement Everyone",
+        ),
+        id="secret-policy-public",
+    ),
+    pytest.param(
+        "secretsmanager",
+        "DeleteResourcePolicy",
+        {"secretId": "MyDatabaseSecret"},
+        Want(Kind.DELETED, "aws_secretsmanager_secret_policy.db", Severity.MEDIUM),
+        id="secret-policy-deleted",
+    ),
+    pytest.param(
+        "secretsmanager",
+        "RotateSecret",
+        {"secretId": ARN, "rotationRules": {"automaticallyAfterDays": 365}},
+        Want(
+            Kind.MODIFIED,
+            "aws_secretsmanager_secret_rotation.db",
+            Severity.MEDIUM,
+            {"rotation_rules[0].automatically_after_days": (30, 365)},
+        ),
+        id="secret-rotation-slowed",
+    ),
+    pytest.param(
+        "secretsmanager",
+        "CancelRotateSecret",
+        {"secretId": "MyDatabaseSecret"},
+        Want(Kind.DELETED, "aws_secretsmanager_secret_rotation.db", Severity.HIGH),
+        id="secret-rotation-cancelled",
+    ),
+    pytest.param(
+        "ssm",
+        "PutParameter",
+        {
+            "name": "/app/db/password",
+            "value": HIDDEN_SSM,
+            "type": "SecureString",
+            "overwrite": True,
+        },
+        Want(
+            Kind.MODIFIED,
+            PARAM,
+            Severity.MEDIUM,
+            {"value": ("(hidden)", "(hidden by CloudTrail)")},
+        ),
+        id="ssm-value-overwritten",
+    ),
+    pytest.param(
+        "ssm",
+        "PutParameter",
+        {"name": "/app/new", "value": HIDDEN_SSM, "type": "String"},
+        Want(Kind.UNMANAGED, "/app/new", Severity.MEDIUM),
+        id="ssm-new-parameter-unmanaged",
+    ),
+    pytest.param(
+        "ssm",
+        "DeleteParameters",
+        {"names": ["/app/db/password", "/not/managed"]},
+        Want(Kind.DELETED, PARAM, Severity.HIGH),
+        id="ssm-delete-parameters",
+    ),
+    pytest.param(
+        "ssm",
+        "AddTagsToResource",
+        {
+            "resourceType": "Parameter",
+            "resourceId": "/app/db/password",
+            "tags": [{"key": "team", "value": "app"}],
+        },
+        skip("no_change"),
+        id="ssm-tag-already-set",
+    ),
+    pytest.param(
+        "ssm",
+        "AddTagsToResource",
+        {"resourceType": "Document", "resourceId": "/app/db/password", "tags": []},
+        skip("no_resource_id"),
+        id="ssm-tag-other-resource-type",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "name", "request_", "want"), SHAPES)
+def test_api_shapes(source: str, name: str, request_: dict[str, Any], want: Want) -> None:
+    check(_call(source, name, request_), 1, want)
+
+
+def test_hidden_value_is_never_proven_undone_by_a_later_hand_call() -> None:
+    put = {"name": "/app/db/password", "value": HIDDEN_SSM, "type": "SecureString"}
+    first = _event("ssm", "PutParameter", put, id="p1")
+    again = _event("ssm", "PutParameter", put, id="p2", time=first.time.replace(minute=59))
+    outcome = run_events(SEC.index(), [first, again])
+    assert outcome.resolved == []
+    assert outcome.only().kind is Kind.MODIFIED
+
+
+def test_terraform_put_after_hand_put_resolves() -> None:
+    put = {"name": "/app/db/password", "value": HIDDEN_SSM, "type": "SecureString"}
+    by_hand = _event("ssm", "PutParameter", put, id="p1")
+    terraform = replace(
+        _event("ssm", "PutParameter", put, id="p2", time=by_hand.time.replace(minute=59)),
+        actor=replace(by_hand.actor, user_agent=TERRAFORM_UA),
+    )
+    outcome = run_events(SEC.index(), [by_hand, terraform])
+    assert outcome.open == [], outcome.open
+    assert len(outcome.resolved) == 1
+
+
+def test_state_secret_never_in_the_drift() -> None:
+    put = {"name": "/app/db/password", "value": HIDDEN_SSM, "type": "SecureString"}
+    drift = run_events(SEC.index(), [_event("ssm", "PutParameter", put)]).only()
+    shown = json.dumps([(c.path, c.before, c.after) for c in drift.changes], default=str)
+    assert STATE_VALUE not in shown
+    assert drift.changes, "the hidden change is reported"

@@ -1,0 +1,289 @@
+"""Secrets Manager: secrets, their values, resource policies and rotation.
+
+Choices worth knowing:
+- ``secretId`` may be a name or an ARN (the ARN adds six random characters): every secret
+  resource is found by the secret's name (``state.secret_name``), and so are the version,
+  policy and rotation resources hanging off it.
+- ``DeleteSecret`` schedules the deletion (``recoveryWindowInDays``, 7 to 30 days) or deletes
+  at once (``forceDeleteWithoutRecovery``, critical). The provider reads a secret scheduled for
+  deletion as gone, so both are *deleted* drifts; the reasons name the window.
+- ``RestoreSecret`` cancels a scheduled deletion: the secret is back as it was. It is recorded
+  as a resource-level change (an open deleted drift gets it as evidence).
+- ``UpdateSecret``/``PutSecretValue`` with a new value: hidden (``secretString`` is never
+  logged); the change is reported on ``aws_secretsmanager_secret_version`` when state has one,
+  and never written into code.
+- ``PutResourcePolicy`` lands on ``aws_secretsmanager_secret_policy`` when state manages the
+  policy so, else on the secret's inline ``policy``; public or service-wide grants raise the
+  severity as for queues and topics.
+- ``RotateSecret`` sets ``aws_secretsmanager_secret_rotation``; ``CancelRotateSecret`` turns
+  rotation off, which the provider reads as the rotation resource gone: deleted, high.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tfdrift_gitops.core.catalog.hidden import HiddenValue, carries
+from tfdrift_gitops.core.catalog.model import (
+    Action,
+    Effect,
+    Extractor,
+    Rule,
+    Target,
+    const,
+    first,
+    mapped,
+    req,
+    resp,
+    tags_map,
+)
+from tfdrift_gitops.core.catalog.model import Set as SetAttr
+from tfdrift_gitops.core.catalog.policydoc import policy_compare, policy_text
+from tfdrift_gitops.core.catalog.presence import absent, present
+from tfdrift_gitops.core.catalog.resource_policy import policy_checks
+from tfdrift_gitops.core.catalog.support import (
+    boolean,
+    integer,
+    optional_text,
+    request_is,
+    string_list,
+    tag_pairs,
+    text,
+    when,
+    with_fallback,
+)
+from tfdrift_gitops.core.catalog.tagging import DropTags, MergeTags
+from tfdrift_gitops.core.paths import MISSING
+from tfdrift_gitops.core.state import secret_name
+from tfdrift_gitops.models import CloudEvent, Severity
+
+SOURCE = "secretsmanager.amazonaws.com"
+SM_SECRET = "aws_secretsmanager_secret"  # noqa: S105 (a resource type, not a secret)
+VERSION = "aws_secretsmanager_secret_version"
+POLICY = "aws_secretsmanager_secret_policy"
+ROTATION = "aws_secretsmanager_secret_rotation"
+KEY = "secret"
+
+
+def _name(value: Any) -> Any:
+    return secret_name(value) if isinstance(value, str) and value.strip() else MISSING
+
+
+SECRET_NAME: Extractor = first(
+    mapped(req("secretId"), _name), mapped(req("name"), _name), mapped(resp("name"), _name)
+)
+SECRET_ARN: Extractor = first(text("aRN"), mapped(resp("aRN"), str), mapped(resp("arn"), str))
+SECRET_STRING: Extractor = first(req("secretString"), req("secretBinary"))
+POLICY_DOC: Extractor = mapped(req("resourcePolicy"), policy_text)
+
+has_version = present(VERSION, KEY, SECRET_NAME)
+has_policy = present(POLICY, KEY, SECRET_NAME)
+
+
+# --------------------------------------------------------------------------- severity
+
+
+def _deletion(event: CloudEvent, observed: Mapping[str, Any]) -> tuple[Severity, str] | None:
+    if request_is("forceDeleteWithoutRecovery", True)(event):
+        return Severity.CRITICAL, "forceDeleteWithoutRecovery: deleted at once, no recovery"
+    days = integer("recoveryWindowInDays")(event)
+    window = f"{days} days" if isinstance(days, int) else "the default 30 days"
+    date = resp("deletionDate")(event)
+    on = f" (deleted on {date})" if isinstance(date, str) and date else ""
+    return Severity.HIGH, f"deletion scheduled: recoverable for {window}{on}"
+
+
+# --------------------------------------------------------------------------- rows
+
+SECRET_EFFECTS: tuple[Effect, ...] = (
+    SetAttr("description", text("description"), optional_text),
+    SetAttr("kms_key_id", text("kmsKeyId"), optional_text),
+)
+
+ROTATION_EFFECTS: tuple[Effect, ...] = (
+    SetAttr("rotation_lambda_arn", text("rotationLambdaARN"), optional_text),
+    SetAttr(
+        "rotation_rules[0].automatically_after_days",
+        integer("rotationRules.automaticallyAfterDays"),
+    ),
+    SetAttr(
+        "rotation_rules[0].schedule_expression",
+        text("rotationRules.scheduleExpression"),
+        optional_text,
+    ),
+    SetAttr("rotation_rules[0].duration", text("rotationRules.duration"), optional_text),
+)
+
+
+def _value_targets() -> tuple[Target, ...]:
+    """The value on the version resource (hidden) when state has one."""
+    hides = carries(SECRET_STRING)
+    return (
+        Target(
+            VERSION,
+            KEY,
+            SECRET_NAME,
+            (HiddenValue("secret_string", SECRET_STRING),),
+            guard=lambda e, i: hides(e) and has_version(e, i),
+        ),
+    )
+
+
+def _rule(
+    event: str,
+    action: Action,
+    targets: tuple[Target, ...],
+    severity: Severity,
+    description: str,
+    *checks: Any,
+) -> Rule:
+    return Rule(
+        event,
+        SOURCE,
+        action,
+        targets,
+        severity=severity,
+        description=description,
+        severity_checks=tuple(checks),
+    )
+
+
+RULES: tuple[Rule, ...] = (
+    _rule(
+        "UpdateSecret",
+        Action.MODIFY,
+        (
+            *_value_targets(),
+            *with_fallback(
+                Target(SM_SECRET, KEY, SECRET_NAME, SECRET_EFFECTS), carries(SECRET_STRING)
+            ),
+        ),
+        Severity.MEDIUM,
+        "secret changed outside Terraform",
+        when(carries(SECRET_STRING), Severity.HIGH, "the secret value was replaced (not logged)"),
+    ),
+    _rule(
+        "PutSecretValue",
+        Action.MODIFY,
+        (*_value_targets(), Target(SM_SECRET, KEY, SECRET_NAME, hidden=carries(SECRET_STRING))),
+        Severity.HIGH,
+        "the secret value was replaced (not logged)",
+    ),
+    _rule(
+        "DeleteSecret",
+        Action.DELETE,
+        (Target(SM_SECRET, KEY, SECRET_NAME),),
+        # Medium as a base so that the check (high or critical) records the window.
+        Severity.MEDIUM,
+        "secret deleted",
+        _deletion,
+    ),
+    _rule(
+        "RestoreSecret",
+        Action.MODIFY,
+        (Target(SM_SECRET, KEY, SECRET_NAME),),
+        Severity.LOW,
+        "secret deletion cancelled",
+    ),
+    _rule(
+        "CreateSecret",
+        Action.CREATE,
+        (
+            Target(
+                SM_SECRET,
+                KEY,
+                SECRET_NAME,
+                (
+                    SetAttr("name", text("name")),
+                    *SECRET_EFFECTS,
+                    SetAttr("tags", tag_pairs(req("tags")), tags_map),
+                ),
+                import_id=SECRET_ARN,
+            ),
+        ),
+        Severity.MEDIUM,
+        "secret created outside Terraform",
+    ),
+    _rule(
+        "PutResourcePolicy",
+        Action.MODIFY,
+        (
+            Target(
+                POLICY,
+                KEY,
+                SECRET_NAME,
+                (
+                    SetAttr("policy", POLICY_DOC, policy_compare),
+                    SetAttr("block_public_policy", boolean("blockPublicPolicy")),
+                ),
+                guard=has_policy,
+            ),
+            Target(
+                SM_SECRET,
+                KEY,
+                SECRET_NAME,
+                (SetAttr("policy", POLICY_DOC, policy_compare),),
+                guard=absent(POLICY, KEY, SECRET_NAME),
+            ),
+        ),
+        Severity.HIGH,
+        "secret resource policy replaced",
+        *policy_checks(POLICY_DOC, "secret policy"),
+    ),
+    _rule(
+        "DeleteResourcePolicy",
+        Action.DELETE,
+        (
+            Target(POLICY, KEY, SECRET_NAME, guard=has_policy),
+            Target(
+                SM_SECRET,
+                KEY,
+                SECRET_NAME,
+                (SetAttr("policy", const(""), policy_compare),),
+                action=Action.MODIFY,
+                guard=absent(POLICY, KEY, SECRET_NAME),
+            ),
+        ),
+        Severity.MEDIUM,
+        "secret resource policy removed",
+    ),
+    _rule(
+        "RotateSecret",
+        Action.MODIFY,
+        (
+            *with_fallback(Target(ROTATION, KEY, SECRET_NAME, ROTATION_EFFECTS)),
+            Target(
+                ROTATION,
+                KEY,
+                SECRET_NAME,
+                ROTATION_EFFECTS,
+                action=Action.CREATE,
+                guard=absent(ROTATION, KEY, SECRET_NAME),
+            ),
+        ),
+        Severity.MEDIUM,
+        "secret rotation set outside Terraform",
+    ),
+    _rule(
+        "CancelRotateSecret",
+        Action.DELETE,
+        (Target(ROTATION, KEY, SECRET_NAME),),
+        Severity.HIGH,
+        "secret rotation turned off",
+    ),
+    _rule(
+        "TagResource",
+        Action.MODIFY,
+        (Target(SM_SECRET, KEY, SECRET_NAME, (MergeTags("tags", tag_pairs(req("tags"))),)),),
+        Severity.LOW,
+        "secret tags added",
+    ),
+    _rule(
+        "UntagResource",
+        Action.MODIFY,
+        (Target(SM_SECRET, KEY, SECRET_NAME, (DropTags("tags", string_list(req("tagKeys"))),)),),
+        Severity.LOW,
+        "secret tags removed",
+    ),
+)
