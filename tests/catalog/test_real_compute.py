@@ -32,6 +32,7 @@ from tests.catalog.test_real_others import (
     state_doc,
 )
 from tfdrift_gitops.core.catalog import Catalog
+from tfdrift_gitops.core.catalog.autoscaling import PROCESSES
 from tfdrift_gitops.models import Kind, Severity
 
 COMPUTE = Estate("compute")
@@ -555,7 +556,28 @@ MODELLED = [
         "SuspendProcesses",
         ASG,
         {"autoScalingGroupName": "asg1"},
-        Want(Kind.MODIFIED, "aws_autoscaling_group.asg1", Severity.HIGH),
+        Want(
+            Kind.MODIFIED,
+            "aws_autoscaling_group.asg1",
+            Severity.HIGH,
+            {"suspended_processes": (None, list(PROCESSES))},
+        ),
+    ),
+    m(
+        "asg-resume-launch",
+        "ResumeProcesses",
+        ASG,
+        {"autoScalingGroupName": "asg1", "scalingProcesses": ["Launch"]},
+        Want(
+            Kind.MODIFIED,
+            "aws_autoscaling_group.asg1",
+            Severity.LOW,
+            {"suspended_processes": (["Launch", "Terminate"], ["Terminate"])},
+        ),
+        estate=Estate(
+            "compute",
+            patch={"aws_autoscaling_group.asg1": {"suspended_processes": ["Launch", "Terminate"]}},
+        ),
     ),
     m(
         "asg-launch-template-version",
