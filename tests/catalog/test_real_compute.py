@@ -642,6 +642,34 @@ MODELLED = [
         ),
     ),
     m(
+        # Wrapped EC2 requests list ids as XML-style items ({"content": ..., "tag": n}).
+        "launch-template-version-groups-and-hidden-user-data",
+        "CreateLaunchTemplateVersion",
+        EC2,
+        {
+            "CreateLaunchTemplateVersionRequest": {
+                "LaunchTemplateId": LT,
+                "SourceVersion": "1",
+                "LaunchTemplateData": {
+                    "SecurityGroupId": [
+                        {"content": "sg-5943793c", "tag": 1},
+                        {"content": "sg-0badc0de", "tag": 2},
+                    ],
+                    "UserData": "<sensitiveDataRemoved>",
+                },
+            }
+        },
+        Want(
+            Kind.MODIFIED,
+            "aws_launch_template.web",
+            Severity.MEDIUM,
+            {
+                "vpc_security_group_ids": (["sg-5943793c"], ["sg-5943793c", "sg-0badc0de"]),
+                "user_data": ("", "(hidden by CloudTrail)"),
+            },
+        ),
+    ),
+    m(
         "launch-template-default-version",
         "ModifyLaunchTemplate",
         EC2,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tfdrift_gitops.core.catalog.ec2_effects import wrapped
+from tfdrift_gitops.core.catalog.ec2_effects import unwrap, wrapped
 from tfdrift_gitops.core.catalog.model import (
     Action,
     Effect,
@@ -37,11 +37,10 @@ from tfdrift_gitops.core.catalog.model import Set as SetAttr
 from tfdrift_gitops.core.catalog.support import (
     HIDDEN,
     optional_text,
-    string_list,
     text,
     with_fallback,
 )
-from tfdrift_gitops.core.paths import MISSING
+from tfdrift_gitops.core.paths import MISSING, items
 from tfdrift_gitops.models import CloudEvent, Severity
 
 SOURCE = "ec2.amazonaws.com"
@@ -97,7 +96,13 @@ def _user_data_hidden(call: str) -> Any:
 
 
 def _group_ids(call: str) -> Extractor:
-    return string_list(_data(call, "SecurityGroupId"))
+    """Wrapped requests list ids as XML-style items, each possibly ``{"content": id}``."""
+
+    def ids(value: Any) -> Any:
+        found = [as_str(unwrap(v)) for v in items(value)]
+        return [v for v in found if isinstance(v, str) and v] or MISSING
+
+    return mapped(_data(call, "SecurityGroupId"), ids)
 
 
 def _version_effects(call: str) -> tuple[Effect, ...]:
