@@ -1015,6 +1015,12 @@ from tfdrift_gitops.remediation import schema_compute as _schema_compute  # noqa
 
 del _schema_compute
 
+# DNS, data, messaging, observability, secrets and guard-rail types: generated tables.
+from tfdrift_gitops.remediation import schema_guardrails as _schema_guardrails  # noqa: E402
+from tfdrift_gitops.remediation import schema_services as _schema_services  # noqa: E402
+
+del _schema_guardrails, _schema_services
+
 
 def schema_for(resource_type: str) -> ResourceSchema:
     """The table entry, or a permissive fallback that only knows the universal computed set."""

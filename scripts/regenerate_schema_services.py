@@ -1,0 +1,186 @@
+"""Regenerate tfdrift_gitops/remediation/schema_{services,guardrails}.py from the provider schema.
+
+Usage: python scripts/regenerate_schema_services.py SCHEMA.json
+where SCHEMA.json is ``terraform providers schema -json`` for a configuration that requires
+hashicorp/aws 5.100.0 (see DESIGN.md: the provider is installed as a filesystem mirror). Then run
+``ruff format`` on the two files. Required or optional arguments are configurable, computed-only
+ones computed, sensitive ones never written; ``timeouts`` blocks are left out. The import ids
+below follow the provider's import documentation.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+OUT = Path(__file__).resolve().parent.parent / "tfdrift_gitops" / "remediation"
+PROVIDER = "registry.terraform.io/hashicorp/aws"
+JSON_ARGUMENTS = frozenset(
+    {
+        "policy",
+        "redrive_policy",
+        "redrive_allow_policy",
+        "delivery_policy",
+        "filter_policy",
+        "archive_policy",
+        "event_pattern",
+        "input",
+    }
+)
+_SQS_URL = r"https://[\w.\-]+/\d{12}/[\w\-]{1,80}(\.fifo)?"
+_SNS = r"arn:aws[\w\-]*:sns:[a-z0-9\-]+:\d{12}:[\w\-]{1,256}(\.fifo)?"
+_SM_ARN = r"arn:aws[\w\-]*:secretsmanager:[a-z0-9\-]+:\d{12}:secret:[\w/+=.@\-]{1,512}"
+_LOG_GROUP = r"[\w\-/.#]{1,512}"
+_NAME = r"[\w\-]{1,256}"
+
+# type -> (import id template, import pattern, name argument)
+SERVICES: dict[str, tuple[str, str, str | None]] = {
+    "aws_route53_record": ("{id}", r"Z[A-Z0-9]{1,32}_\S*_[A-Z]{1,5}(_\S+)?", None),
+    "aws_route53_zone": ("{id}", r"Z[A-Z0-9]{1,32}", None),
+    "aws_route53_zone_association": (
+        "{zone_id}:{vpc_id}",
+        r"Z[A-Z0-9]{1,32}:vpc-[0-9a-f]{8,17}(:[a-z0-9\-]+)?",
+        None,
+    ),
+    "aws_dynamodb_table": ("{name}", r"[A-Za-z0-9_.\-]{3,255}", "name"),
+    "aws_sqs_queue": ("{id}", _SQS_URL, None),
+    "aws_sqs_queue_policy": ("{queue_url}", _SQS_URL, None),
+    "aws_sns_topic": ("{id}", _SNS, None),
+    "aws_sns_topic_policy": ("{arn}", _SNS, None),
+    "aws_sns_topic_subscription": ("{id}", _SNS + r":[0-9a-f\-]{36}", None),
+    "aws_cloudwatch_log_group": ("{name}", _LOG_GROUP, "name"),
+    "aws_cloudwatch_log_subscription_filter": (
+        "{log_group_name}|{name}",
+        _LOG_GROUP + r"\|[^:*|]{1,512}",
+        None,
+    ),
+    "aws_cloudwatch_log_metric_filter": (
+        "{log_group_name}:{name}",
+        _LOG_GROUP + r":[^:*]{1,512}",
+        None,
+    ),
+    "aws_cloudwatch_metric_alarm": ("{alarm_name}", r"[^\n]{1,255}", "alarm_name"),
+    "aws_cloudwatch_event_rule": ("{id}", r"([\w\-.]{1,256}/)?[\w\-.]{1,64}", None),
+    "aws_cloudwatch_event_target": (
+        "{event_bus_name}/{rule}/{target_id}",
+        r"[\w\-.]{1,256}/[\w\-.]{1,64}/[\w\-.]{1,64}",
+        None,
+    ),
+}
+GUARDRAILS: dict[str, tuple[str, str, str | None]] = {
+    "aws_ssm_parameter": ("{name}", r"[\w.\-/]{1,2048}", "name"),
+    "aws_secretsmanager_secret": ("{id}", _SM_ARN, None),
+    "aws_secretsmanager_secret_policy": ("{secret_arn}", _SM_ARN, None),
+    "aws_secretsmanager_secret_rotation": ("{secret_id}", _SM_ARN, None),
+    "aws_secretsmanager_secret_version": ("{id}", _SM_ARN + r"\|[\w\-]{32,64}", None),
+    "aws_guardduty_detector": ("{id}", r"[0-9a-f]{32}", None),
+    "aws_config_configuration_recorder": ("{id}", _NAME, None),
+    "aws_config_configuration_recorder_status": ("{id}", _NAME, None),
+    "aws_config_delivery_channel": ("{id}", _NAME, None),
+    "aws_ebs_encryption_by_default": ("{id}", r"[\w\-]{1,64}", None),
+    "aws_iam_account_password_policy": ("{id}", r"iam-account-password-policy", None),
+    "aws_securityhub_account": ("{id}", r"\d{12}", None),
+    "aws_accessanalyzer_analyzer": ("{analyzer_name}", r"[A-Za-z][\w.\-]{0,254}", "analyzer_name"),
+}
+WHAT = {
+    "services": "DNS, data, messaging and\nobservability types the catalog covers (Route 53, "
+    "DynamoDB, SQS, SNS, CloudWatch Logs and\nalarms, EventBridge).",
+    "guardrails": "secrets and account\nguard-rail types the catalog covers (SSM parameters, "
+    "Secrets Manager, GuardDuty, AWS Config,\nEBS encryption by default, the IAM password "
+    "policy, Security Hub, Access Analyzer).",
+}
+
+
+def _is_set(kind: Any) -> bool:
+    return isinstance(kind, list) and kind[0] == "set"
+
+
+def _configurable(attrs: Mapping[str, Any]) -> list[str]:
+    return [
+        k
+        for k, v in sorted(attrs.items())
+        if (v.get("required") or v.get("optional")) and k not in ("id", "tags_all")
+    ]
+
+
+def _block(nested: Mapping[str, Any]) -> str:
+    block = nested["block"]
+    attrs = block.get("attributes", {})
+    fields = [k for k in _configurable(attrs) if not attrs[k].get("sensitive")]
+    parts = [repr(f) for f in fields]
+    subs = {k: v for k, v in sorted(block.get("block_types", {}).items()) if k != "timeouts"}
+    if subs:
+        inner = ", ".join(f"{k!r}: {_block(v)}" for k, v in subs.items())
+        parts.append(f"blocks=MappingProxyType({{{inner}}})")
+    if nested["nesting_mode"] == "set":
+        parts.append("is_set=True")
+    sets = [k for k in fields if _is_set(attrs[k]["type"])]
+    if sets:
+        parts.append(f"set_fields=frozenset({sets!r})")
+    return f"_block({', '.join(parts)})"
+
+
+def _entry(rtype: str, schema: Mapping[str, Any], spec: tuple[str, str, str | None]) -> str:
+    block = schema["block"]
+    attrs = block.get("attributes", {})
+    args = [k for k in _configurable(attrs) if not attrs[k].get("sensitive")]
+    computed = {k for k, v in attrs.items() if v.get("computed") and not v.get("optional")}
+    computed |= {"id"} | ({"tags_all"} & set(attrs))
+    sensitive = sorted(k for k, v in attrs.items() if v.get("sensitive"))
+    sets = [k for k in args if _is_set(attrs[k]["type"])]
+    json_args = [k for k in args if k in JSON_ARGUMENTS]
+    blocks = {k: v for k, v in sorted(block.get("block_types", {}).items()) if k != "timeouts"}
+    import_id, pattern, name_argument = spec
+    lines = [f"        type={rtype!r},", f"        arguments={tuple(args)!r},"]
+    if blocks:
+        inner = ", ".join(f"{k!r}: {_block(v)}" for k, v in blocks.items())
+        lines.append(f"        blocks=MappingProxyType({{{inner}}}),")
+    lines.append(f"        computed=frozenset({sorted(computed)!r}),")
+    for name, values in (
+        ("sensitive", sensitive),
+        ("set_fields", sets),
+        ("json_fields", json_args),
+    ):
+        if values:
+            lines.append(f"        {name}=frozenset({values!r}),")
+    if import_id != "{id}":
+        lines.append(f"        import_id={import_id!r},")
+    if name_argument:
+        lines.append(f"        name_argument={name_argument!r},")
+    lines.append(f"        import_pattern={pattern!r},")
+    return "_add(\n    ResourceSchema(\n" + "\n".join(lines) + "\n    )\n)"
+
+
+def render(name: str, types: Mapping[str, tuple[str, str, str | None]], all_: Any) -> str:
+    body = "\n\n".join(_entry(t, all_[t], spec) for t, spec in types.items())
+    imports = "from types import MappingProxyType\n\n" if "MappingProxyType" in body else ""
+    return (
+        f'"""What the AWS provider (5.100.0) lets a configuration set for the {WHAT[name]}\n\n'
+        "Generated by ``scripts/regenerate_schema_services.py`` from ``terraform providers "
+        "schema -json``\nfor hashicorp/aws 5.100.0: required or optional = configurable, "
+        "computed-only = computed,\nsensitive arguments never written, nested blocks as the "
+        "schema nests them (``timeouts`` left\nout). Import ids follow the provider's import "
+        'documentation. Loaded by ``schema`` after its\ntable.\n"""\n\n'
+        "from __future__ import annotations\n\n"
+        f"{imports}"
+        "from tfdrift_gitops.remediation.schema import ResourceSchema, _add, _block\n\n"
+        f"{body}\n"
+    )
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    document = json.loads(Path(argv[1]).read_text())
+    resources = document["provider_schemas"][PROVIDER]["resource_schemas"]
+    for name, types in (("services", SERVICES), ("guardrails", GUARDRAILS)):
+        (OUT / f"schema_{name}.py").write_text(render(name, types, resources))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

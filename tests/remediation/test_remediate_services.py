@@ -1,0 +1,289 @@
+"""Remediation of Route 53, DynamoDB, SQS/SNS, observability, secrets and guard-rail drifts found
+by the real detector.
+
+Drifts come from the catalog cases of ``tests/catalog/test_real_{route53,dynamodb,messaging,
+observability,secrets,baselines}.py`` (recorded and API-shaped calls replayed against their
+provider-v5 state fixtures); the code they patch is a small configuration of the same estate.
+Modifies patch literal values in place, unmanaged creates become ``resource`` + ``import {}``,
+deletes become ``removed {}``; no computed attribute is written; a value CloudTrail hid (SSM
+parameter, secret string) is never written: the import refuses and says why.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.catalog.conftest import run_events
+from tests.catalog.test_real_others import Estate, records
+from tfdrift_gitops.models import CloudEvent, Drift, Kind
+from tfdrift_gitops.remediation import remediate
+from tfdrift_gitops.remediation.schema import schema_for
+
+ZONE = "Z1PA6795UKMFR9"
+CODE = """\
+resource "aws_route53_record" "prod" {
+  zone_id = "Z1PA6795UKMFR9"
+  name    = "prod"
+  type    = "A"
+  ttl     = 300
+  records = ["192.0.1.1", "192.0.1.2", "192.0.1.3", "192.0.1.4"]
+}
+
+resource "aws_dynamodb_table" "music" {
+  name                        = "Music"
+  billing_mode                = "PROVISIONED"
+  read_capacity               = 10
+  write_capacity              = 10
+  hash_key                    = "Artist"
+  range_key                   = "SongTitle"
+  deletion_protection_enabled = true
+
+  attribute {
+    name = "Artist"
+    type = "S"
+  }
+
+  attribute {
+    name = "SongTitle"
+    type = "S"
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+}
+
+resource "aws_sqs_queue" "orders" {
+  name                       = "MyQueue"
+  visibility_timeout_seconds = 30
+}
+
+resource "aws_cloudwatch_metric_alarm" "test" {
+  alarm_name          = "CloudTrail Test Alarm"
+  comparison_operator = "GreaterThanThreshold"
+  evaluation_periods  = 3
+  metric_name         = "CloudTrail Test"
+  namespace           = "AWS/CloudWatch"
+  period              = 60
+  statistic           = "Sum"
+  threshold           = 10
+}
+
+resource "aws_ssm_parameter" "db_password" {
+  name  = "/app/db/password"
+  type  = "SecureString"
+  value = var.db_password
+}
+
+resource "aws_config_configuration_recorder_status" "main" {
+  name       = "default"
+  is_enabled = true
+}
+"""
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()
+    live = tmp_path / "live"
+    live.mkdir()
+    (live / "estate.tf").write_text(CODE)
+    return live
+
+
+def drift_of(estate: Estate, events: list[CloudEvent]) -> Drift:
+    outcome = run_events(estate.index(), events)
+    assert len(outcome.open) == 1, outcome
+    return outcome.open[0]
+
+
+def _fmt_clean(text: str) -> None:
+    done = subprocess.run(
+        ["terraform", "fmt", "-check", "-"], input=text, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def call(template: str, source: str, name: str, request: dict[str, Any]) -> list[CloudEvent]:
+    base = records(template)[0]
+    return [
+        replace(base, name=name, source=f"{source}.amazonaws.com", request=request, response=None)
+    ]
+
+
+R53 = "route53-change-resource-record-sets.json"
+UPSERT = {
+    "hostedZoneId": ZONE,
+    "changeBatch": {
+        "changes": [
+            {
+                "action": "UPSERT",
+                "resourceRecordSet": {
+                    "name": "prod.example.com.",
+                    "type": "A",
+                    "tTL": 60,
+                    "resourceRecords": [{"value": "203.0.113.9"}],
+                },
+            }
+        ]
+    },
+}
+
+MODIFIES = [
+    pytest.param(
+        Estate("route53"),
+        call(R53, "route53", "ChangeResourceRecordSets", UPSERT),
+        ["  ttl = 60\n", 'records = ["203.0.113.9"]'],
+        id="route53-record-upsert",
+    ),
+    pytest.param(
+        Estate("dynamodb"),
+        call(
+            "dynamodb-update-table.json",
+            "dynamodb",
+            "UpdateTable",
+            {"tableName": "Music", "deletionProtectionEnabled": False},
+        ),
+        ["deletion_protection_enabled = false"],
+        id="dynamodb-deletion-protection",
+    ),
+    pytest.param(
+        Estate("dynamodb"),
+        records("dynamodb-update-table.json"),
+        ["read_capacity = 25", "write_capacity = 25"],
+        id="dynamodb-throughput-recorded",
+    ),
+    pytest.param(
+        Estate("messaging"),
+        records("sqs-set-queue-attributes.json"),
+        ["visibility_timeout_seconds = 100"],
+        id="sqs-visibility-timeout-recorded",
+    ),
+    pytest.param(
+        Estate("observability", patch={"aws_cloudwatch_metric_alarm.test": {"threshold": 10}}),
+        records("cloudwatch-put-metric-alarm.json"),
+        ["threshold = 50"],
+        id="alarm-threshold-recorded",
+    ),
+    pytest.param(
+        Estate("baselines"),
+        records("config-stop-configuration-recorder.json"),
+        ["is_enabled = false"],
+        id="config-recorder-stopped-recorded",
+    ),
+]
+
+
+@pytest.mark.parametrize(("estate", "events", "expected"), MODIFIES)
+def test_modify_patches_the_literal(
+    workdir: Path, estate: Estate, events: list[CloudEvent], expected: list[str]
+) -> None:
+    result = remediate(drift_of(estate, events), workdir, "import")
+    assert result.ok, result
+    text = result.files["live/estate.tf"]
+    squeezed = re.sub(r" +", " ", text)
+    for line in expected:
+        assert re.sub(r" +", " ", line) in squeezed, text
+    _fmt_clean(text)
+
+
+UNMANAGED = [
+    pytest.param(
+        Estate("route53", drop=("aws_route53_record.prod",)),
+        records(R53),
+        "aws_route53_record",
+        f"{ZONE}_test.example.com_A",
+        id="route53-record",
+    ),
+    pytest.param(
+        Estate("messaging", drop=("aws_sqs_queue.orders",)),
+        records("sqs-create-queue.json"),
+        "aws_sqs_queue",
+        "https://sqs.us-east-2.amazon.com/123456789012/MyQueue",
+        id="sqs-queue",
+    ),
+    pytest.param(
+        Estate("observability", drop=("aws_cloudwatch_event_rule.ec2_state",)),
+        records("events-put-rule.json"),
+        "aws_cloudwatch_event_rule",
+        "cttest2",
+        id="event-rule",
+    ),
+]
+
+
+@pytest.mark.parametrize(("estate", "events", "rtype", "import_id"), UNMANAGED)
+def test_unmanaged_becomes_resource_and_import(
+    workdir: Path, estate: Estate, events: list[CloudEvent], rtype: str, import_id: str
+) -> None:
+    found = run_events(estate.index(), events).open
+    drift = next(d for d in found if d.resource.id.endswith(import_id.rsplit("/", 1)[-1]))
+    assert drift.kind is Kind.UNMANAGED
+    result = remediate(drift, workdir, "import")
+    assert result.ok, result
+    written = "".join(t for t in result.files.values() if t != CODE)
+    assert f'resource "{rtype}" ' in written
+    assert re.search(r"import \{\s+to\s+= " + re.escape(rtype) + r"\.\w+\s+id\s+= ", written)
+    assert f'"{import_id}"' in written
+    schema = schema_for(rtype)
+    assigned = set(re.findall(r"^  (\w+)\s+=", written, re.M)) - {"to", "id"}
+    assert assigned and all(schema.classify(name) == "configurable" for name in assigned)
+    for text in result.files.values():
+        _fmt_clean(text)
+
+
+DELETES = [
+    pytest.param(
+        Estate("observability"),
+        call(
+            "cloudwatch-put-metric-alarm.json",
+            "monitoring",
+            "DeleteAlarms",
+            {"alarmNames": ["CloudTrail Test Alarm"]},
+        ),
+        "aws_cloudwatch_metric_alarm.test",
+        id="alarm",
+    ),
+    pytest.param(
+        Estate("dynamodb"),
+        records("dynamodb-delete-table.json"),
+        "aws_dynamodb_table.music",
+        id="dynamodb-table-recorded",
+    ),
+]
+
+
+@pytest.mark.parametrize(("estate", "events", "address"), DELETES)
+def test_delete_becomes_removed(
+    workdir: Path, estate: Estate, events: list[CloudEvent], address: str
+) -> None:
+    result = remediate(drift_of(estate, events), workdir, "import")
+    assert result.ok, result
+    written = "".join(result.files.values())
+    assert re.search(r"removed \{\s+from = " + re.escape(address), written)
+    for text in result.files.values():
+        _fmt_clean(text)
+
+
+def test_hidden_parameter_value_is_never_written(workdir: Path) -> None:
+    put = {
+        "name": "/app/db/password",
+        "value": "HIDDEN_DUE_TO_SECURITY_REASONS",
+        "type": "SecureString",
+        "overwrite": True,
+    }
+    drift = drift_of(
+        Estate("secrets"), call("secretsmanager-delete-secret.json", "ssm", "PutParameter", put)
+    )
+    result = remediate(drift, workdir, "import")
+    assert not result.ok
+    assert result.refusals
+    written = "".join(result.files.values())
+    assert "sensitiveDataRemoved" not in written and "HIDDEN_DUE" not in written
+    assert "var.db_password" in (result.files.get("live/estate.tf") or CODE)
