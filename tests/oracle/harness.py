@@ -1,0 +1,305 @@
+"""One oracle estate per test module: apply, settle, change by hand, detect, plan, remediate.
+
+A module gives a case table; :func:`build` applies every case's resources in one
+``terraform apply`` against one moto server, settles them with a refresh-only apply, makes
+every case's manual change with boto3, writes the CloudTrail record each call produces, then
+asks both judges at once: our ``detect`` (the CLI, on the settled state and the records) and
+Terraform (``plan -refresh-only``). Remediations (``remediate --strategy import`` in one copy of
+the working directory, ``--strategy revert`` in another) are judged by one
+``plan -refresh=false`` each against the refreshed state. Tests then only read the outcome.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import shutil
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+from click.testing import CliRunner
+
+from tests.oracle.terraform import (
+    ACCOUNT,
+    REGION,
+    Terraform,
+    attributes,
+    copy_workdir,
+    drift_by_address,
+    provider_block,
+    state_of,
+)
+from tfdrift_gitops.cli import cli
+
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "cloudtrail" / "real"
+KINDS = ("modified", "unmanaged", "deleted", "noop")
+
+
+@dataclass(frozen=True)
+class Call:
+    """What one boto3 call sent and got back, in CloudTrail's shapes."""
+
+    request: Mapping[str, Any] | None
+    response: Mapping[str, Any] | None = None
+    event: str | None = None
+    """The event name as CloudTrail spells it when it differs from the row's (API suffixes)."""
+
+
+@dataclass
+class World:
+    """What a case's manual change may use: clients on the moto server, the settled state."""
+
+    endpoint: str
+    state: Mapping[str, Any]
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+
+    def attrs(self, address: str) -> dict[str, Any]:
+        return attributes(self.state, address)
+
+    def id(self, address: str) -> str:
+        return str(self.attrs(address)["id"])
+
+
+@dataclass(frozen=True)
+class Case:
+    """One catalog row checked against Terraform.
+
+    ``hcl`` declares the resources the case owns (names unique across the module); ``act``
+    makes the manual change and returns the call in CloudTrail's shape; ``fixture`` is the real
+    record (under tests/fixtures/cloudtrail/real) whose envelope the written record reuses.
+    ``address`` is the resource both judges must name (for ``unmanaged``: the type only,
+    e.g. ``aws_s3_bucket``).
+    """
+
+    id: str
+    event: str
+    source: str
+    fixture: str
+    hcl: str
+    address: str
+    act: Callable[[World], Call]
+    kind: str = "modified"
+    strategies: tuple[str, ...] = ("import", "revert")
+    """Remediations judged by Terraform (``modified``: import and revert; ``unmanaged``
+    and ``deleted``: import)."""
+    files: Mapping[str, bytes] = field(default_factory=dict)
+    """Files the configuration reads (a Lambda zip), written next to main.tf."""
+    known: Mapping[str, str] = field(default_factory=dict)
+    """Check name -> a known disagreement (documented in docs/oracle.md): the check is a
+    strict xfail, so it fails the day the disagreement is fixed and the entry must go."""
+
+    def __post_init__(self) -> None:
+        assert self.kind in KINDS, self.kind
+        assert (REAL / self.fixture).is_file(), self.fixture
+
+    @property
+    def rtype(self) -> str:
+        return self.address.split(".", 1)[0]
+
+
+@dataclass
+class Remedy:
+    workdir: Path
+    results: dict[str, dict[str, Any]]
+    """Case id -> ``remediate --format json`` document."""
+    plan: dict[str, Any]
+
+
+@dataclass
+class Outcome:
+    cases: dict[str, Case]
+    terraform: dict[str, dict[str, Any]]
+    """``resource_drift`` changes by address (refresh-only plan)."""
+    drifts: list[dict[str, Any]]
+    """``detect --format json`` records."""
+    before: dict[str, Any]
+    """The settled state."""
+    after: dict[str, Any]
+    """The refreshed (drifted) state."""
+    remedies: dict[str, Remedy]
+    validated: list[str]
+    configured: dict[str, set[str]]
+    """Arguments each resource's configuration sets (the refresh-only plan's configuration)."""
+
+    def ours(self, case: Case) -> list[dict[str, Any]]:
+        if case.kind == "unmanaged":
+            return [
+                d
+                for d in self.drifts
+                if d["kind"] == "unmanaged" and d["event"]["id"] == _event_id(case)
+            ]
+        return [d for d in self.drifts if d["resource"]["address"] == case.address]
+
+
+def _event_id(case: Case) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"tfdrift-oracle/{case.id}"))
+
+
+_ACCOUNT_IN_ARN = re.compile(r"(arn:aws[\w-]*:[\w-]+:[\w-]*:)\d{12}(:)")
+
+
+def record_for(case: Case, call: Call, when: datetime) -> dict[str, Any]:
+    """The record CloudTrail writes for ``call``: the real fixture's envelope (identity, agent,
+    versions) with this case's event, ids, request and response."""
+    doc = json.loads((REAL / case.fixture).read_text())
+    record = copy.deepcopy(doc["Records"][0])
+    for key in ("errorCode", "errorMessage", "additionalEventData", "resources"):
+        record.pop(key, None)
+    record.update(
+        eventID=_event_id(case),
+        eventName=call.event or case.event,
+        eventSource=case.source,
+        eventTime=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        awsRegion=REGION,
+        recipientAccountId=ACCOUNT,
+        requestParameters=copy.deepcopy(call.request),
+        responseElements=copy.deepcopy(call.response),
+        readOnly=False,
+    )
+    identity = record.get("userIdentity") or {}
+    if "accountId" in identity:
+        identity["accountId"] = ACCOUNT
+    if isinstance(identity.get("arn"), str):
+        identity["arn"] = _ACCOUNT_IN_ARN.sub(rf"\g<1>{ACCOUNT}\g<2>", identity["arn"])
+    issuer = (identity.get("sessionContext") or {}).get("sessionIssuer") or {}
+    if "accountId" in issuer:
+        issuer["accountId"] = ACCOUNT
+    agent = str(record.get("userAgent", ""))
+    if "terraform" in agent.lower() or not agent:
+        record["userAgent"] = "console.amazonaws.com"
+    return record
+
+
+def _detect(state: Path, events: Path) -> list[dict[str, Any]]:
+    result = CliRunner().invoke(
+        cli,
+        ["detect", "--state", str(state), "--events", str(events), "--format", "json"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+def _remediate(drift_file: Path, drift_id: str, workdir: Path, strategy: str) -> dict[str, Any]:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "remediate",
+            drift_id,
+            "--record",
+            str(drift_file),
+            "--workdir",
+            str(workdir),
+            "--repo-root",
+            str(workdir),
+            "--strategy",
+            strategy,
+            "--format",
+            "json",
+        ],
+        catch_exceptions=False,
+    )
+    document = json.loads(result.stdout)
+    assert isinstance(document, dict)
+    document["exit_code"] = result.exit_code
+    return document
+
+
+def build(cases: Sequence[Case], root: Path, terraform: Terraform, endpoint: str) -> Outcome:
+    """Run the whole module's estate; see the module docstring."""
+    ids = [c.id for c in cases]
+    assert len(set(ids)) == len(ids), "case ids must be unique"
+    work = root / "apply"
+    work.mkdir(parents=True)
+    body = "\n".join(c.hcl.strip() + "\n" for c in cases if c.hcl.strip())
+    (work / "main.tf").write_text(provider_block(endpoint) + "\n" + body)
+    extra = {name: data for c in cases for name, data in c.files.items()}
+    for name, data in extra.items():
+        (work / name).write_bytes(data)
+    terraform.run(work, "fmt", "main.tf")
+    terraform.init(work)
+    terraform.apply(work)
+    terraform.apply(work, "-refresh-only")
+    settled = root / "settled.tfstate"
+    shutil.copy2(work / "terraform.tfstate", settled)
+    before = state_of(work)
+
+    world = World(endpoint=endpoint, state=before)
+    start = datetime.now(UTC).replace(microsecond=0)
+    records = [
+        record_for(case, case.act(world), start + timedelta(seconds=n))
+        for n, case in enumerate(cases)
+    ]
+    events = root / "events.json"
+    events.write_text(json.dumps({"Records": records}, indent=1))
+
+    plan = terraform.plan_json(work, "-refresh-only")
+    tf_drift = drift_by_address(plan)
+    terraform.run(work, "apply", "-input=false", "-no-color", "oracle.plan")
+    after = state_of(work)
+
+    drifts = _detect(settled, events)
+    drift_file = root / "drifts.jsonl"
+    drift_file.write_text("".join(json.dumps(d) + "\n" for d in drifts))
+    by_case = {c.id: _case_drift(c, drifts) for c in cases}
+
+    remedies: dict[str, Remedy] = {}
+    validated: list[str] = []
+    for strategy in ("import", "revert"):
+        chosen = [
+            c
+            for c in cases
+            if strategy in c.strategies and c.kind != "noop" and by_case[c.id] is not None
+        ]
+        if not chosen and strategy == "import":
+            continue
+        # The revert copy always runs: its plan is Terraform's own view of which resources a
+        # normal plan would change (the noise check in checks.py reads it).
+        target = copy_workdir(work, root / strategy, tuple(extra))
+        results: dict[str, dict[str, Any]] = {}
+        for case in chosen:
+            drift = by_case[case.id]
+            assert drift is not None
+            results[case.id] = _remediate(drift_file, drift["id"], target, strategy)
+        terraform.validate(target)
+        validated += sorted(p.name for p in target.glob("*.tf"))
+        remedy_plan = terraform.plan_json(target, "-refresh=false")
+        remedies[strategy] = Remedy(target, results, remedy_plan)
+    return Outcome(
+        cases={c.id: c for c in cases},
+        terraform=tf_drift,
+        drifts=drifts,
+        before=before,
+        after=after,
+        remedies=remedies,
+        validated=validated,
+        configured={
+            r["address"]: set(r.get("expressions") or {})
+            for r in plan.get("configuration", {}).get("root_module", {}).get("resources", [])
+        },
+    )
+
+
+def _case_drift(case: Case, drifts: list[dict[str, Any]]) -> dict[str, Any] | None:
+    for drift in drifts:
+        if case.kind == "unmanaged":
+            if drift["kind"] == "unmanaged" and drift["event"]["id"] == _event_id(case):
+                return drift
+        elif drift["resource"]["address"] == case.address:
+            return drift
+    return None

@@ -1,0 +1,204 @@
+"""Terraform and the real AWS provider, driven against a moto server.
+
+One CLI configuration per session: the filesystem mirror when this machine has one
+(``TFDRIFT_TF_PROVIDER_MIRROR`` or ``find / -maxdepth 3 -type d -name registry.terraform.io``),
+otherwise the registry (GitHub Actions); a shared plugin cache so that every working directory
+links the same provider binary instead of unpacking it again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROVIDER_VERSION = "5.100.0"
+MIRROR_ENV = "TFDRIFT_TF_PROVIDER_MIRROR"
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+"""moto's default account: every ARN the provider reads back carries it."""
+
+# Every endpoint the covered services need; STS answers the provider's account lookup.
+SERVICES = (
+    "ec2",
+    "s3",
+    "iam",
+    "kms",
+    "rds",
+    "lambda",
+    "cloudtrail",
+    "sts",
+    "sqs",
+    "logs",
+    "ecr",
+    "ecs",
+)
+
+
+def find_mirror() -> Path | None:
+    """The folder holding ``registry.terraform.io`` (a filesystem mirror root), if any."""
+    configured = os.environ.get(MIRROR_ENV, "").strip()
+    if configured:
+        path = Path(configured)
+        return path.parent if path.name == "registry.terraform.io" else path
+    for top in Path("/").iterdir():
+        try:
+            if not top.is_dir() or top.is_symlink() or top.name in ("proc", "sys", "dev"):
+                continue
+            for child in top.iterdir():
+                if (child / "registry.terraform.io").is_dir():
+                    return child
+                if child.name == "registry.terraform.io" and child.is_dir():
+                    return top
+        except OSError:
+            continue
+    return None
+
+
+def cli_config(mirror: Path | None, cache: Path) -> str:
+    """A CLI configuration: the mirror only (offline), or the registry when there is none."""
+    lines = [f"plugin_cache_dir = {json.dumps(str(cache))}"]
+    if mirror is not None:
+        lines += [
+            "provider_installation {",
+            f"  filesystem_mirror {{ path = {json.dumps(str(mirror))} }}",
+            '  direct { exclude = ["registry.terraform.io/*/*"] }',
+            "}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def provider_block(endpoint: str) -> str:
+    endpoints = "\n".join(f'    {name:<10} = "{endpoint}"' for name in SERVICES)
+    return f"""terraform {{
+  required_providers {{
+    aws = {{
+      source  = "hashicorp/aws"
+      version = "{PROVIDER_VERSION}"
+    }}
+  }}
+}}
+
+provider "aws" {{
+  region                      = "{REGION}"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  s3_use_path_style           = true
+  endpoints {{
+{endpoints}
+  }}
+}}
+"""
+
+
+class TerraformError(AssertionError):
+    """A terraform command failed: its output is the message."""
+
+
+@dataclass(frozen=True)
+class Terraform:
+    binary: str
+    config_file: Path
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_", "TFDRIFT_"))}
+        env.update(
+            TF_CLI_CONFIG_FILE=str(self.config_file),
+            TF_IN_AUTOMATION="1",
+            TF_INPUT="0",
+            CHECKPOINT_DISABLE="1",
+        )
+        return env
+
+    def run(self, workdir: Path, *args: str, timeout: float = 600) -> str:
+        done = subprocess.run(
+            [self.binary, *args],
+            cwd=workdir,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise TerraformError(
+                f"terraform {' '.join(args)} failed in {workdir} ({done.returncode}):\n"
+                f"{done.stderr[-6000:]}\n{done.stdout[-3000:]}"
+            )
+        return done.stdout
+
+    def init(self, workdir: Path) -> None:
+        self.run(workdir, "init", "-input=false", "-no-color", "-backend=false")
+
+    def apply(self, workdir: Path, *extra: str) -> None:
+        self.run(workdir, "apply", "-auto-approve", "-input=false", "-no-color", *extra)
+
+    def validate(self, workdir: Path) -> None:
+        self.run(workdir, "validate", "-no-color")
+
+    def plan_json(self, workdir: Path, *extra: str) -> dict[str, Any]:
+        """``plan -out`` then ``show -json`` of that plan."""
+        self.run(workdir, "plan", "-input=false", "-no-color", "-out=oracle.plan", *extra)
+        shown = json.loads(self.run(workdir, "show", "-json", "oracle.plan"))
+        assert isinstance(shown, dict)
+        return shown
+
+    def plan_text(self, workdir: Path, *extra: str) -> str:
+        return self.run(workdir, "plan", "-input=false", "-no-color", *extra)
+
+    def schema(self, workdir: Path) -> dict[str, Any]:
+        shown = json.loads(self.run(workdir, "providers", "schema", "-json"))
+        assert isinstance(shown, dict)
+        return shown
+
+
+def terraform_binary() -> str | None:
+    return shutil.which("terraform")
+
+
+def state_of(workdir: Path) -> dict[str, Any]:
+    doc = json.loads((workdir / "terraform.tfstate").read_text())
+    assert isinstance(doc, dict)
+    return doc
+
+
+def attributes(state: Mapping[str, Any], address: str) -> dict[str, Any]:
+    """Attributes of the one instance at ``address`` (root module, no index)."""
+    kind, name = address.split(".", 1)
+    for res in state["resources"]:
+        if res["type"] == kind and res["name"] == name and res.get("mode") == "managed":
+            attrs = res["instances"][0]["attributes"]
+            assert isinstance(attrs, dict)
+            return attrs
+    raise KeyError(address)
+
+
+def drift_by_address(plan: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """``resource_drift`` of a refresh-only plan, keyed by address."""
+    found: dict[str, dict[str, Any]] = {}
+    for entry in plan.get("resource_drift") or ():
+        found[entry["address"]] = entry["change"]
+    return found
+
+
+def changes_by_address(plan: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return {entry["address"]: entry["change"] for entry in plan.get("resource_changes") or ()}
+
+
+def copy_workdir(source: Path, target: Path, files: Sequence[str] = ()) -> Path:
+    """A sibling working directory sharing ``.terraform`` (providers) with ``source``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("main.tf", ".terraform.lock.hcl", "terraform.tfstate", *files):
+        if (source / name).exists():
+            shutil.copy2(source / name, target / name)
+    if not (target / ".terraform").exists():
+        (target / ".terraform").symlink_to(source / ".terraform")
+    return target
