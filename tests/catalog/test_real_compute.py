@@ -217,6 +217,42 @@ def m(
     return pytest.param(name, source, request, response, estate, want, id=case_id)
 
 
+NEW_LISTENER = LISTENER.replace("f2f7dc8efc522ab2", "0467ef3c8400ae65")
+NEW_RULE = RULE.replace("9683b2d02a6cabee", "1f0e7b2c3d4a5b6c")
+NEW_TG = TG.replace("my-targets/73e2d6bc24d8a067", "canary/0f1e2d3c4b5a6978")
+CLASSIC_80 = {
+    "instance_port": 80,
+    "instance_protocol": "http",
+    "lb_port": 80,
+    "lb_protocol": "http",
+    "ssl_certificate_id": "",
+}
+WITH_SCHEDULE = Estate(
+    "compute",
+    extra=(
+        (
+            "aws_autoscaling_schedule",
+            "night",
+            {
+                "arn": "arn:aws:autoscaling:us-west-2:123456789012:scheduledUpdateGroupAction:"
+                "0a1b2c3d-0000-4000-8000-000000000003:autoScalingGroupName/asg1:"
+                "scheduledActionName/night",
+                "autoscaling_group_name": "asg1",
+                "desired_capacity": 0,
+                "end_time": "",
+                "id": "night",
+                "max_size": 0,
+                "min_size": 0,
+                "recurrence": "0 20 * * *",
+                "scheduled_action_name": "night",
+                "start_time": "2026-11-21T20:00:00Z",
+                "time_zone": "Etc/UTC",
+            },
+        ),
+    ),
+)
+
+
 MODELLED = [
     m(
         "lb-deletion-protection-off",
@@ -764,6 +800,410 @@ MODELLED = [
         {"instanceProfileName": "web", "roleName": "web"},
         Want(Kind.MODIFIED, "aws_iam_instance_profile.web", Severity.MEDIUM, {"role": ("web", "")}),
     ),
+    m(
+        "lb-subnets",
+        "SetSubnets",
+        ELB,
+        {"loadBalancerArn": LB, "subnetMappings": [{"subnetId": "subnet-8360a9e7"}]},
+        Want(
+            Kind.MODIFIED,
+            "aws_lb.web",
+            Severity.MEDIUM,
+            {"subnets": (["subnet-8360a9e7", "subnet-b7d581c0"], ["subnet-8360a9e7"])},
+        ),
+    ),
+    m(
+        "lb-ip-address-type",
+        "SetIpAddressType",
+        ELB,
+        {"loadBalancerArn": LB, "ipAddressType": "dualstack"},
+        Want(
+            Kind.MODIFIED, "aws_lb.web", Severity.MEDIUM, {"ip_address_type": ("ipv4", "dualstack")}
+        ),
+    ),
+    m(
+        "listener-created-with-weak-tls-unmanaged",
+        "CreateListener",
+        ELB,
+        {
+            "loadBalancerArn": LB,
+            "port": 8443,
+            "protocol": "HTTPS",
+            "sslPolicy": "ELBSecurityPolicy-TLS-1-0-2015-04",
+            "certificates": [{"certificateArn": CERT}],
+            "defaultActions": [{"type": "forward", "targetGroupArn": TG}],
+        },
+        Want(
+            Kind.UNMANAGED,
+            NEW_LISTENER,
+            Severity.HIGH,
+            {
+                "load_balancer_arn": (None, LB),
+                "port": (None, 8443),
+                "protocol": (None, "HTTPS"),
+                "ssl_policy": (None, "ELBSecurityPolicy-TLS-1-0-2015-04"),
+                "certificate_arn": (None, CERT),
+                "default_action": (
+                    None,
+                    [{"type": "forward", "order": 1, "target_group_arn": TG}],
+                ),
+            },
+            reason="TLS 1.0/1.1",
+        ),
+        response={"listeners": [{"listenerArn": NEW_LISTENER, "port": 8443}]},
+    ),
+    m(
+        "listener-deleted",
+        "DeleteListener",
+        ELB,
+        {"listenerArn": LISTENER},
+        Want(Kind.DELETED, "aws_lb_listener.https", Severity.HIGH),
+    ),
+    m(
+        "rule-created-unmanaged",
+        "CreateRule",
+        ELB,
+        {
+            "listenerArn": LISTENER,
+            "priority": 20,
+            "conditions": [{"field": "host-header", "hostHeaderConfig": {"values": ["a.example"]}}],
+            "actions": [
+                {
+                    "type": "redirect",
+                    "redirectConfig": {
+                        "protocol": "HTTPS",
+                        "port": "443",
+                        "statusCode": "HTTP_301",
+                    },
+                }
+            ],
+        },
+        Want(
+            Kind.UNMANAGED,
+            NEW_RULE,
+            Severity.MEDIUM,
+            {
+                "listener_arn": (None, LISTENER),
+                "priority": (None, 20),
+                "condition": (None, [{"host_header": [{"values": ["a.example"]}]}]),
+                "action": (
+                    None,
+                    [
+                        {
+                            "type": "redirect",
+                            "order": 1,
+                            "redirect": [
+                                {
+                                    "host": "#{host}",
+                                    "path": "/#{path}",
+                                    "port": "443",
+                                    "protocol": "HTTPS",
+                                    "query": "#{query}",
+                                    "status_code": "HTTP_301",
+                                }
+                            ],
+                        }
+                    ],
+                ),
+            },
+        ),
+        response={"rules": [{"ruleArn": NEW_RULE}]},
+    ),
+    m(
+        "target-group-created-unmanaged",
+        "CreateTargetGroup",
+        ELB,
+        {
+            "name": "canary",
+            "protocol": "HTTP",
+            "port": 8080,
+            "vpcId": "vpc-3ac0fb5f",
+            "healthCheckPath": "/ping",
+            "healthCheckIntervalSeconds": 10,
+        },
+        Want(
+            Kind.UNMANAGED,
+            NEW_TG,
+            Severity.LOW,
+            {
+                "name": (None, "canary"),
+                "protocol": (None, "HTTP"),
+                "port": (None, 8080),
+                "vpc_id": (None, "vpc-3ac0fb5f"),
+                "health_check": (None, [{"interval": 10, "path": "/ping"}]),
+            },
+        ),
+        response={"targetGroups": [{"targetGroupArn": NEW_TG, "targetGroupName": "canary"}]},
+    ),
+    m(
+        "target-group-deleted",
+        "DeleteTargetGroup",
+        ELB,
+        {"targetGroupArn": TG},
+        Want(Kind.DELETED, "aws_lb_target_group.app", Severity.HIGH),
+    ),
+    m(
+        "classic-listener-added-plaintext-443",
+        "CreateLoadBalancerListeners",
+        ELB,
+        {
+            "loadBalancerName": "my-load-balancer",
+            "listeners": [
+                {"protocol": "HTTP", "loadBalancerPort": 443, "instancePort": 80},
+            ],
+        },
+        Want(
+            Kind.MODIFIED,
+            "aws_elb.legacy",
+            Severity.HIGH,
+            {
+                "listener": (
+                    [CLASSIC_80],
+                    [CLASSIC_80, {**CLASSIC_80, "lb_port": 443}],
+                )
+            },
+            reason="port 443 now serves plaintext HTTP",
+        ),
+    ),
+    m(
+        "classic-listener-deleted",
+        "DeleteLoadBalancerListeners",
+        ELB,
+        {"loadBalancerName": "my-load-balancer", "loadBalancerPorts": [80]},
+        Want(Kind.MODIFIED, "aws_elb.legacy", Severity.MEDIUM, {"listener": ([CLASSIC_80], [])}),
+    ),
+    m(
+        "classic-security-groups",
+        "ApplySecurityGroupsToLoadBalancer",
+        ELB,
+        {"loadBalancerName": "my-load-balancer", "securityGroups": ["sg-0badc0de"]},
+        Want(
+            Kind.MODIFIED,
+            "aws_elb.legacy",
+            Severity.HIGH,
+            {"security_groups": (["sg-5943793c"], ["sg-0badc0de"])},
+        ),
+    ),
+    m(
+        "classic-subnet-attached",
+        "AttachLoadBalancerToSubnets",
+        ELB,
+        {"loadBalancerName": "my-load-balancer", "subnets": ["subnet-0aaa"]},
+        Want(
+            Kind.MODIFIED,
+            "aws_elb.legacy",
+            Severity.MEDIUM,
+            {
+                "subnets": (
+                    ["subnet-12345678", "subnet-76543210"],
+                    ["subnet-12345678", "subnet-76543210", "subnet-0aaa"],
+                )
+            },
+        ),
+    ),
+    m(
+        "classic-subnet-detached",
+        "DetachLoadBalancerFromSubnets",
+        ELB,
+        {"loadBalancerName": "my-load-balancer", "subnets": ["subnet-76543210"]},
+        Want(
+            Kind.MODIFIED,
+            "aws_elb.legacy",
+            Severity.MEDIUM,
+            {"subnets": (["subnet-12345678", "subnet-76543210"], ["subnet-12345678"])},
+        ),
+    ),
+    m(
+        "classic-instance-deregistered",
+        "DeregisterInstancesWithLoadBalancer",
+        ELB,
+        {"loadBalancerName": "my-load-balancer", "instances": [{"instanceId": INSTANCE}]},
+        Want(Kind.MODIFIED, "aws_elb.legacy", Severity.MEDIUM, {"instances": ([INSTANCE], [])}),
+    ),
+    m(
+        "asg-created-unmanaged",
+        "CreateAutoScalingGroup",
+        ASG,
+        {
+            "autoScalingGroupName": "batch",
+            "minSize": 0,
+            "maxSize": 10,
+            "launchTemplate": {"launchTemplateName": "web"},
+            "vPCZoneIdentifier": "subnet-8360a9e7,subnet-b7d581c0",
+            "tags": [{"key": "team", "value": "data", "propagateAtLaunch": True}],
+        },
+        Want(
+            Kind.UNMANAGED,
+            "batch",
+            Severity.MEDIUM,
+            {
+                "name": (None, "batch"),
+                "min_size": (None, 0),
+                "max_size": (None, 10),
+                "launch_template[0].name": (None, "web"),
+                "launch_template[0].version": (None, "$Default"),
+                "vpc_zone_identifier": (None, ["subnet-8360a9e7", "subnet-b7d581c0"]),
+                "tag": (None, [{"key": "team", "value": "data", "propagate_at_launch": True}]),
+            },
+        ),
+    ),
+    m(
+        "asg-desired-capacity",
+        "SetDesiredCapacity",
+        ASG,
+        {"autoScalingGroupName": "asg1", "desiredCapacity": 0},
+        Want(
+            Kind.MODIFIED, "aws_autoscaling_group.asg1", Severity.LOW, {"desired_capacity": (2, 0)}
+        ),
+    ),
+    m(
+        "asg-target-group-detached",
+        "DetachLoadBalancerTargetGroups",
+        ASG,
+        {"autoScalingGroupName": "asg1", "targetGroupARNs": [TG]},
+        Want(
+            Kind.MODIFIED,
+            "aws_autoscaling_group.asg1",
+            Severity.MEDIUM,
+            {"target_group_arns": ([TG], [])},
+        ),
+    ),
+    m(
+        "asg-target-group-attached-again-is-no-change",
+        "AttachLoadBalancerTargetGroups",
+        ASG,
+        {"autoScalingGroupName": "asg1", "targetGroupARNs": [TG]},
+        skip("no_change"),
+    ),
+    m(
+        "asg-classic-lb-attached",
+        "AttachLoadBalancers",
+        ASG,
+        {"autoScalingGroupName": "asg1", "loadBalancerNames": ["my-load-balancer"]},
+        Want(
+            Kind.MODIFIED,
+            "aws_autoscaling_group.asg1",
+            Severity.MEDIUM,
+            {"load_balancers": ([], ["my-load-balancer"])},
+        ),
+    ),
+    m(
+        "asg-classic-lb-detached-none-attached",
+        "DetachLoadBalancers",
+        ASG,
+        {"autoScalingGroupName": "asg1", "loadBalancerNames": ["my-load-balancer"]},
+        skip("no_change"),
+    ),
+    m(
+        "asg-deleted",
+        "DeleteAutoScalingGroup",
+        ASG,
+        {"autoScalingGroupName": "asg1", "forceDelete": True},
+        Want(Kind.DELETED, "aws_autoscaling_group.asg1", Severity.HIGH),
+    ),
+    m(
+        "asg-schedule-changed",
+        "PutScheduledUpdateGroupAction",
+        ASG,
+        {
+            "autoScalingGroupName": "asg1",
+            "scheduledActionName": "night",
+            "recurrence": "0 22 * * *",
+            "minSize": 0,
+            "maxSize": 0,
+            "desiredCapacity": 0,
+        },
+        Want(
+            Kind.MODIFIED,
+            "aws_autoscaling_schedule.night",
+            Severity.MEDIUM,
+            {"recurrence": ("0 20 * * *", "0 22 * * *")},
+        ),
+        estate=WITH_SCHEDULE,
+    ),
+    m(
+        "asg-schedule-deleted",
+        "DeleteScheduledAction",
+        ASG,
+        {"autoScalingGroupName": "asg1", "scheduledActionName": "night"},
+        Want(Kind.DELETED, "aws_autoscaling_schedule.night", Severity.MEDIUM),
+        estate=WITH_SCHEDULE,
+    ),
+    m(
+        "launch-template-created-unmanaged",
+        "CreateLaunchTemplate",
+        EC2,
+        {
+            "CreateLaunchTemplateRequest": {
+                "LaunchTemplateName": "miner",
+                "LaunchTemplateData": {"ImageId": "ami-0fedcba9876543210", "InstanceType": "p4d"},
+            }
+        },
+        Want(
+            Kind.UNMANAGED,
+            "lt-0f00ba4000000001a",
+            Severity.LOW,
+            {
+                "name": (None, "miner"),
+                "image_id": (None, "ami-0fedcba9876543210"),
+                "instance_type": (None, "p4d"),
+            },
+        ),
+        response={
+            "CreateLaunchTemplateResponse": {
+                "launchTemplate": {
+                    "launchTemplateId": "lt-0f00ba4000000001a",
+                    "launchTemplateName": "miner",
+                }
+            }
+        },
+    ),
+    m(
+        "launch-template-deleted-by-name",
+        "DeleteLaunchTemplate",
+        EC2,
+        {"DeleteLaunchTemplateRequest": {"LaunchTemplateName": "web"}},
+        Want(Kind.DELETED, "aws_launch_template.web", Severity.HIGH),
+    ),
+    m(
+        "instance-profile-replaced-by-arn",
+        "ReplaceIamInstanceProfileAssociation",
+        EC2,
+        {
+            "ReplaceIamInstanceProfileAssociationRequest": {
+                "AssociationId": "iip-assoc-0e7736511a163c209",
+                "IamInstanceProfile": {
+                    "Arn": "arn:aws:iam::123456789012:instance-profile/ops/admin"
+                },
+            }
+        },
+        Want(
+            Kind.MODIFIED,
+            "aws_instance.web",
+            Severity.HIGH,
+            {"iam_instance_profile": ("web", "admin")},
+        ),
+        response={"iamInstanceProfileAssociation": {"instanceId": INSTANCE}},
+    ),
+    m(
+        "profile-created-unmanaged",
+        "CreateInstanceProfile",
+        IAM,
+        {"instanceProfileName": "admin", "path": "/ops/"},
+        Want(
+            Kind.UNMANAGED,
+            "admin",
+            Severity.LOW,
+            {"name": (None, "admin"), "path": (None, "/ops/")},
+        ),
+    ),
+    m(
+        "profile-deleted",
+        "DeleteInstanceProfile",
+        IAM,
+        {"instanceProfileName": "web"},
+        Want(Kind.DELETED, "aws_iam_instance_profile.web", Severity.MEDIUM),
+    ),
 ]
 
 
@@ -777,3 +1217,26 @@ def test_modelled(
 
 def test_fixture_state_is_json() -> None:
     assert json.loads((RECORDS.parent.parent / "states" / "real-compute.tfstate").read_text())
+
+
+def test_every_row_has_a_case() -> None:
+    """Each row of these tables is replayed by a recorded or a modelled case."""
+    from tfdrift_gitops.core.catalog import (
+        autoscaling,
+        ec2_compute,
+        elb_classic,
+        elbv2,
+        elbv2_targets,
+        iam_profiles,
+    )
+
+    tables = (elbv2, elbv2_targets, elb_classic, autoscaling, ec2_compute, iam_profiles)
+    catalog = Catalog.default()
+    covered = {(p.values[0], p.values[1]) for p in MODELLED}
+    for param in RECORDED:
+        for event in records(*param.values[0]):
+            rule = catalog.rule_for(event)
+            assert rule is not None
+            covered.add((rule.event, rule.source))
+    rows = {(r.event, r.source) for t in tables for r in t.RULES}
+    assert rows - covered == set()

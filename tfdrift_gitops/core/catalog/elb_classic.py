@@ -279,9 +279,8 @@ RULES: tuple[Rule, ...] = (
         Severity.MEDIUM,
         "instances deregistered from a classic load balancer",
     ),
-    Rule(
+    _classic(
         "CreateLoadBalancerListeners",
-        SOURCE,
         Action.MODIFY,
         with_fallback(
             Target(
@@ -291,9 +290,9 @@ RULES: tuple[Rule, ...] = (
                 (AddItems("listener", mapped(req("listeners"), _listeners), listeners_compare),),
             )
         ),
-        severity=Severity.MEDIUM,
-        description="classic load balancer listeners added",
-        severity_checks=(_plaintext_listener,),
+        Severity.MEDIUM,
+        "classic load balancer listeners added",
+        (_plaintext_listener,),
     ),
     _modify(
         "DeleteLoadBalancerListeners",
