@@ -19,6 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.collector.falco_alerts import SG_ADDRESS, cloudtrail_record, falco_alert, syscall_alert
 from tests.collector.pki import Pki
 from tests.collector.rawhttp import RawClient, chunked, request
+from tests.collector.test_pipeline import GatedStore
 from tfdrift_gitops.falco.collector import Collector, CollectorOptions
 from tfdrift_gitops.falco.http_source import ServerTLS
 from tfdrift_gitops.models import Drift
@@ -331,4 +332,43 @@ def test_mutual_tls_requires_a_client_certificate(state_file: Path, pki: Pki) ->
             answer = httpx.post(url, json=_alert("m-2"), verify=trusted)
             assert answer.status_code == 200
     finally:
+        collector.shutdown()
+
+
+def test_a_full_queue_holds_posts_back_but_not_the_probes(state_file: Path) -> None:
+    """``--drop-policy block``: a POST waits for room in the queue (backpressure to Falco) on a
+    worker thread, while the event loop keeps answering the probes; nothing is lost."""
+    collector = _start(state_file, queue_size=1)
+    assert collector.pipeline is not None and collector.http is not None
+    gate = GatedStore()
+    collector.pipeline.store = gate
+    statuses: list[int] = []
+
+    def post(n: int) -> None:
+        alert = _alert(f"bp-{n}", cidr=f"10.9.{n}.0/24")
+        statuses.append(httpx.post(_url(collector), json=alert, timeout=30).status_code)
+
+    senders = [threading.Thread(target=post, args=(n,)) for n in range(4)]
+    try:
+        for sender in senders:
+            sender.start()
+        # the worker holds one alert at the gate, one waits in the queue, the rest wait for room
+        deadline = time.monotonic() + 15
+        while collector.pipeline.queue.qsize() < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert collector.pipeline.queue.qsize() == 1
+        assert any(sender.is_alive() for sender in senders)
+        assert httpx.get(_url(collector, "/healthz"), timeout=5).status_code == 200
+        gate.gate.set()
+        for sender in senders:
+            sender.join(30)
+        assert statuses == [200] * 4
+        deadline = time.monotonic() + 15
+        while collector.pipeline.handled < 4 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        (drift,) = gate.inner.open.values()
+        assert sorted(event.id for event in drift.events) == [f"bp-{n}" for n in range(4)]
+        assert collector.metrics.alerts.value("http", "accepted") == 4
+    finally:
+        gate.gate.set()
         collector.shutdown()

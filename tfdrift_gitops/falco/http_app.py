@@ -27,6 +27,8 @@ Send = Callable[[Message], Awaitable[None]]
 ALERT_PATH = "/falco"
 ALERT_METHODS = ("POST", "PUT")  # falcosidekick's webhook output may be set to PUT
 TEXT = b"text/plain; charset=utf-8"
+INLINE_BODY = 64 * 1024
+"""Bodies up to this size are parsed on the event loop (a CloudTrail alert is a few KiB)."""
 
 
 class Intake(Protocol):
@@ -48,8 +50,11 @@ class Intake(Protocol):
 
     def too_large(self, client: str, size: int) -> None: ...
 
-    def handle_body(self, body: bytes, client: str, received: float) -> tuple[int, Message]:
-        """Parse and queue one body (blocking: runs on a worker thread); (status, payload)."""
+    def handle_body(
+        self, body: bytes, client: str, received: float, *, wait: bool = True
+    ) -> tuple[int, Message] | Callable[[], tuple[int, Message]]:
+        """Parse and queue one body: (status, payload). ``wait=False`` never blocks and returns
+        the rest as a callable when the queue is full."""
         ...
 
 
@@ -141,9 +146,17 @@ class IntakeApp:
         if body is None:
             return  # the client went away
         intake.metrics.http_body_bytes.observe(len(body))
-        # Parsing a 1 MiB body and queueing (which blocks while the queue is full, by design)
-        # must not stall the event loop that serves the other connections and the probes.
-        status, payload = await asyncio.to_thread(intake.handle_body, body, client, received)
+        # Parsing a big body, or queueing while the queue is full (backpressure, by design),
+        # must not stall the event loop that serves the other connections and the probes: they
+        # go to a worker thread. A few-KiB alert with room in the queue is handled right here,
+        # since each hop between threads waits for the GIL behind the busy pipeline worker.
+        if len(body) > INLINE_BODY:
+            answer = await asyncio.to_thread(intake.handle_body, body, client, received)
+        else:
+            answer = intake.handle_body(body, client, received, wait=False)
+        if callable(answer):
+            answer = await asyncio.to_thread(answer)
+        status, payload = answer
         await _answer(send, status, _json(payload))
         intake.metrics.http_request_latency.observe(time.perf_counter() - received)
 

@@ -20,6 +20,7 @@ import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +30,15 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from tfdrift_gitops.errors import ConfigError
 from tfdrift_gitops.falco.http_app import IntakeApp
-from tfdrift_gitops.falco.intake import MAX_BODY_BYTES, BodyError, parse_body
+from tfdrift_gitops.falco.intake import MAX_BODY_BYTES, BodyError, Verdicts, parse_body
 from tfdrift_gitops.falco.metrics import CollectorMetrics
 from tfdrift_gitops.falco.pipeline import Item, Pipeline
 
 log = logging.getLogger(__name__)
 
 INTAKE = "http"
+
+Answer = tuple[int, dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +284,13 @@ class HttpIntake:
         self.pipeline.handled_elsewhere()
         log.warning("http %s: body of %d bytes refused (limit %d)", client, size, self.max_body)
 
-    def handle_body(self, body: bytes, client: str, received: float) -> tuple[int, dict[str, Any]]:
+    def handle_body(
+        self, body: bytes, client: str, received: float, *, wait: bool = True
+    ) -> Answer | Callable[[], Answer]:
+        """Parse one body, count its alerts and queue its events: (status, payload).
+
+        With ``wait=False`` (on the event loop) nothing blocks: when the queue is full under
+        ``--drop-policy block``, the rest is returned as a callable for a worker thread."""
         metrics, pipeline = self.metrics, self.pipeline
         try:
             verdicts = parse_body(body, f"http {client}")
@@ -290,7 +299,6 @@ class HttpIntake:
             pipeline.handled_elsewhere()
             log.warning("%s", exc)
             return 400, {"error": str(exc)}
-        dropped = 0
         for reason in verdicts.ignored:
             metrics.alerts.inc(INTAKE, "ignored")
             log.debug("%s", reason)
@@ -298,11 +306,29 @@ class HttpIntake:
             metrics.alerts.inc(INTAKE, "invalid")
             log.warning("%s", reason)
         pipeline.handled_elsewhere(len(verdicts.ignored) + len(verdicts.invalid))
-        for event in verdicts.events:
-            if pipeline.offer(Item(event, received, INTAKE)):
+        items = [Item(event, received, INTAKE) for event in verdicts.events]
+        if wait:
+            return self._queue(verdicts, items)
+        dropped = 0
+        for position, item in enumerate(items):
+            queued = pipeline.offer_nowait(item)
+            if queued is None:  # the queue is full: wait for room on a worker thread
+                return partial(self._queue, verdicts, items[position:], dropped)
+            if queued:
                 metrics.alerts.inc(INTAKE, "accepted")
             else:
                 dropped += 1
+        return self._answer(verdicts, dropped)
+
+    def _queue(self, verdicts: Verdicts, items: list[Item], dropped: int = 0) -> Answer:
+        for item in items:
+            if self.pipeline.offer(item):
+                self.metrics.alerts.inc(INTAKE, "accepted")
+            else:
+                dropped += 1
+        return self._answer(verdicts, dropped)
+
+    def _answer(self, verdicts: Verdicts, dropped: int) -> Answer:
         payload = {
             "accepted": len(verdicts.events) - dropped,
             "ignored": len(verdicts.ignored),

@@ -204,6 +204,13 @@ class Pipeline:
                 return False
         return True
 
+    def offer_nowait(self, item: Item) -> bool | None:
+        """``offer`` without waiting: None when a full queue would make ``block`` wait (the
+        caller then offers from a thread that may wait); event loops call this."""
+        if self.drop_policy is DropPolicy.BLOCK and not self._closing.is_set():
+            return True if self.queue.put(item, timeout=0) else None
+        return self.offer(item)
+
     def handled_elsewhere(self, count: int = 1) -> None:
         """An alert the intake settled itself (ignored, invalid, dropped): counts toward
         ``max_events``."""
