@@ -1,4 +1,4 @@
-"""Regenerate tfdrift_gitops/remediation/schema_{services,guardrails}.py from the provider schema.
+"""Regenerate tfdrift_gitops/remediation/schema_{services,databases,guardrails}.py.
 
 Usage: python scripts/regenerate_schema_services.py SCHEMA.json
 where SCHEMA.json is ``terraform providers schema -json`` for a configuration that requires
@@ -70,6 +70,18 @@ SERVICES: dict[str, tuple[str, str, str | None]] = {
         None,
     ),
 }
+DATABASES: dict[str, tuple[str, str, str | None]] = {
+    "aws_db_snapshot": ("{id}", r"[a-z][a-z0-9\-]{0,254}", None),
+    "aws_db_cluster_snapshot": ("{id}", r"[a-z][a-z0-9\-]{0,254}", None),
+    "aws_db_parameter_group": ("{name}", r"[a-z][a-z0-9\-.]{0,254}", "name"),
+    "aws_rds_cluster_parameter_group": ("{name}", r"[a-z][a-z0-9\-.]{0,254}", "name"),
+    "aws_db_subnet_group": ("{name}", r"[a-z0-9][a-z0-9 ._\-]{0,254}", "name"),
+    "aws_acm_certificate": (
+        "{id}",
+        r"arn:aws[\w\-]*:acm:[a-z0-9\-]+:\d{12}:certificate/[0-9a-f\-]{36}",
+        None,
+    ),
+}
 GUARDRAILS: dict[str, tuple[str, str, str | None]] = {
     "aws_ssm_parameter": ("{name}", r"[\w.\-/]{1,2048}", "name"),
     "aws_secretsmanager_secret": ("{id}", _SM_ARN, None),
@@ -88,6 +100,8 @@ GUARDRAILS: dict[str, tuple[str, str, str | None]] = {
 WHAT = {
     "services": "DNS, data, messaging and\nobservability types the catalog covers (Route 53, "
     "DynamoDB, SQS, SNS, CloudWatch Logs and\nalarms, EventBridge).",
+    "databases": "RDS snapshot, parameter\ngroup and subnet group types and the ACM certificate "
+    "the catalog covers.",
     "guardrails": "secrets and account\nguard-rail types the catalog covers (SSM parameters, "
     "Secrets Manager, GuardDuty, AWS Config,\nEBS encryption by default, the IAM password "
     "policy, Security Hub, Access Analyzer).",
@@ -177,7 +191,11 @@ def main(argv: list[str]) -> int:
         return 2
     document = json.loads(Path(argv[1]).read_text())
     resources = document["provider_schemas"][PROVIDER]["resource_schemas"]
-    for name, types in (("services", SERVICES), ("guardrails", GUARDRAILS)):
+    for name, types in (
+        ("services", SERVICES),
+        ("databases", DATABASES),
+        ("guardrails", GUARDRAILS),
+    ):
         (OUT / f"schema_{name}.py").write_text(render(name, types, resources))
     return 0
 

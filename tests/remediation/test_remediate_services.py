@@ -81,6 +81,11 @@ resource "aws_ssm_parameter" "db_password" {
   value = var.db_password
 }
 
+resource "aws_db_subnet_group" "app" {
+  name       = "app"
+  subnet_ids = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
+}
+
 resource "aws_config_configuration_recorder_status" "main" {
   name       = "default"
   is_enabled = true
@@ -170,6 +175,17 @@ MODIFIES = [
         records("cloudwatch-put-metric-alarm.json"),
         ["threshold = 50"],
         id="alarm-threshold-recorded",
+    ),
+    pytest.param(
+        Estate("rds-groups"),
+        call(
+            "rds-modify-db-snapshot-attribute-share.json",
+            "rds",
+            "ModifyDBSubnetGroup",
+            {"dBSubnetGroupName": "app", "subnetIds": ["subnet-0123456789abcdef0"]},
+        ),
+        ['subnet_ids = ["subnet-0123456789abcdef0"]'],
+        id="rds-subnet-group",
     ),
     pytest.param(
         Estate("baselines"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from tfdrift_gitops.core.catalog import (
+    acm,
     alarms,
     autoscaling,
     baselines,
@@ -29,6 +30,7 @@ from tfdrift_gitops.core.catalog import (
     lambda_,
     logs,
     rds,
+    rds_groups,
     route53,
     s3,
     secretsmanager,
@@ -62,6 +64,8 @@ SERVICE_TABLES: tuple[tuple[Rule, ...], ...] = (
     events.RULES,
     ssm.RULES,
     secretsmanager.RULES,
+    rds_groups.RULES,
+    acm.RULES,
     elbv2.RULES,
     elbv2_targets.RULES,
     elb_classic.RULES,

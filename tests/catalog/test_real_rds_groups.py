@@ -1,0 +1,213 @@
+"""RDS snapshot sharing, parameter group, subnet group and ACM rows.
+
+``rds-modify-db-snapshot-attribute-share.json`` is a Stratus Red Team detonation record
+(sources in ``tests/fixtures/cloudtrail/real/SOURCES.md``); ``real-rds-groups.tfstate`` holds the
+snapshot it shares, a parameter group and a cluster parameter group enforcing TLS, and a subnet
+group. The other calls reuse the recorded envelope with the request the RDS and ACM API
+references give: no public record of them was found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from tests.catalog.conftest import run_events
+from tests.catalog.test_real_others import Estate, Want, case, check, records, skip
+from tfdrift_gitops.models import Kind, Severity
+
+RDS = Estate("rds-groups")
+SHARE = "rds-modify-db-snapshot-attribute-share.json"
+SNAPSHOT = "aws_db_snapshot.exfiltration"
+PG = "aws_db_parameter_group.pg"
+
+RECORDED = [
+    case(
+        "rds-snapshot-shared-with-another-account",
+        [SHARE],
+        RDS,
+        Want(
+            Kind.MODIFIED,
+            SNAPSHOT,
+            Severity.HIGH,
+            {"shared_accounts": ([], ["503161813013"])},
+            reason="another account (503161813013)",
+        ),
+    ),
+    case(
+        "rds-snapshot-already-shared",
+        [SHARE],
+        Estate("rds-groups", patch={SNAPSHOT: {"shared_accounts": ["503161813013"]}}),
+        skip("no_change"),
+    ),
+    case(
+        "rds-snapshot-not-managed",
+        [SHARE],
+        Estate("rds-groups", drop=(SNAPSHOT,)),
+        skip("not_in_state"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "estate", "want"), RECORDED)
+def test_recorded(files: list[str], estate: Estate, want: Want) -> None:
+    events = records(*files)
+    check(run_events(estate.index(), events), len(events), want)
+
+
+def _call(name: str, request: dict[str, Any], source: str = "rds") -> Any:
+    base = records(SHARE)[0]
+    event = replace(
+        base, name=name, source=f"{source}.amazonaws.com", request=request, response=None
+    )
+    return run_events(RDS.index(), [event])
+
+
+SHAPES = [
+    pytest.param(
+        "ModifyDBSnapshotAttribute",
+        {
+            "dBSnapshotIdentifier": "Exfiltration",
+            "attributeName": "restore",
+            "valuesToAdd": ["all"],
+        },
+        Want(Kind.MODIFIED, SNAPSHOT, Severity.CRITICAL, {"shared_accounts": ([], ["all"])}),
+        id="snapshot-public",
+    ),
+    pytest.param(
+        "ModifyDBParameterGroup",
+        {
+            "dBParameterGroupName": "app-postgres16",
+            "parameters": [
+                {
+                    "parameterName": "rds.force_ssl",
+                    "parameterValue": "0",
+                    "applyMethod": "immediate",
+                }
+            ],
+        },
+        Want(
+            Kind.MODIFIED,
+            PG,
+            Severity.HIGH,
+            {
+                "parameter": (
+                    [
+                        {"apply_method": "immediate", "name": "rds.force_ssl", "value": "1"},
+                        {
+                            "apply_method": "immediate",
+                            "name": "log_min_duration_statement",
+                            "value": "500",
+                        },
+                    ],
+                    [
+                        {
+                            "apply_method": "immediate",
+                            "name": "log_min_duration_statement",
+                            "value": "500",
+                        },
+                        {"apply_method": "immediate", "name": "rds.force_ssl", "value": "0"},
+                    ],
+                )
+            },
+            reason="TLS no longer required",
+        ),
+        id="parameter-group-tls-off",
+    ),
+    pytest.param(
+        "ModifyDBParameterGroup",
+        {
+            "dBParameterGroupName": "app-postgres16",
+            "parameters": [
+                {
+                    "parameterName": "log_min_duration_statement",
+                    "parameterValue": "500",
+                    "applyMethod": "pending-reboot",
+                }
+            ],
+        },
+        skip("no_change"),
+        id="parameter-group-same-value-other-apply-method",
+    ),
+    pytest.param(
+        "ResetDBClusterParameterGroup",
+        {"dBClusterParameterGroupName": "app-aurora-mysql8", "resetAllParameters": True},
+        Want(
+            Kind.MODIFIED,
+            "aws_rds_cluster_parameter_group.aurora",
+            Severity.MEDIUM,
+            {
+                "parameter": (
+                    [
+                        {
+                            "apply_method": "immediate",
+                            "name": "require_secure_transport",
+                            "value": "ON",
+                        }
+                    ],
+                    [],
+                )
+            },
+        ),
+        id="cluster-parameter-group-reset",
+    ),
+    pytest.param(
+        "ModifyDBSubnetGroup",
+        {"dBSubnetGroupName": "app", "subnetIds": ["subnet-0123456789abcdef0"]},
+        Want(
+            Kind.MODIFIED,
+            "aws_db_subnet_group.app",
+            Severity.MEDIUM,
+            {
+                "subnet_ids": (
+                    ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
+                    ["subnet-0123456789abcdef0"],
+                )
+            },
+        ),
+        id="subnet-group-subnets",
+    ),
+    pytest.param(
+        "DeleteDBParameterGroup",
+        {"dBParameterGroupName": "app-postgres16"},
+        Want(Kind.DELETED, PG, Severity.MEDIUM),
+        id="parameter-group-deleted",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "request_", "want"), SHAPES)
+def test_api_shapes(name: str, request_: dict[str, Any], want: Want) -> None:
+    check(_call(name, request_), 1, want)
+
+
+def test_acm_delete_certificate() -> None:
+    arn = (
+        "arn:aws:acm:meiso-eastwest-2r:171471557522:certificate/"
+        "8a1c2e3f-4b5d-4e6f-9a7b-1c2d3e4f5a6b"
+    )
+    estate = Estate(
+        "rds-groups",
+        extra=(
+            (
+                "aws_acm_certificate",
+                "site",
+                {"arn": arn, "id": arn, "domain_name": "example.com", "tags": {}, "tags_all": {}},
+            ),
+        ),
+    )
+    base = records(SHARE)[0]
+    event = replace(
+        base,
+        name="DeleteCertificate",
+        source="acm.amazonaws.com",
+        request={"certificateArn": arn},
+        response=None,
+    )
+    check(
+        run_events(estate.index(), [event]),
+        1,
+        Want(Kind.DELETED, "aws_acm_certificate.site", Severity.HIGH),
+    )
