@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tfdrift_gitops.core.network_keys import NETWORK_KEYS
 from tfdrift_gitops.core.redact import ANY, SensitivePath
 from tfdrift_gitops.errors import StateError
 
@@ -265,6 +266,7 @@ DERIVED_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
     "log_filter": _log_filter_key,
     "event_target": _event_target_key,
     "secret": _secret_key,
+    **NETWORK_KEYS,
 }
 
 

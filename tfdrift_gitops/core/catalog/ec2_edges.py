@@ -1,0 +1,516 @@
+"""EC2 catalog rows for the VPC's edges: internet and NAT gateways, elastic IPs and their
+associations, VPC endpoints and flow logs.
+
+Choices worth knowing:
+- Newer EC2 APIs (NAT gateways, VPC endpoints, flow logs) wrap the request as
+  ``{"CreateNatGatewayRequest": {...}}`` with ``{"content": ..., "tag": n}`` values, like the
+  recorded DeleteFlowLogs; ``wrapped`` reads both that and the flat form. Only DeleteFlowLogs
+  has a recorded example: the other rows read the fields the API reference names, in that
+  wrapped spelling, and fall back to a resource-level drift when a call carries none of them.
+- An internet gateway attached by hand sets ``vpc_id`` on ``aws_internet_gateway``; a detach
+  deletes a separate ``aws_internet_gateway_attachment`` (id ``igw-…:vpc-…``) when state has
+  one, else clears ``vpc_id``.
+- AssociateAddress on an elastic IP whose association Terraform keeps inline
+  (``aws_eip.instance`` / ``network_interface``) modifies the EIP; otherwise the association is
+  an unmanaged ``aws_eip_association`` (imported by its ``eipassoc-`` id).
+- Deleting flow logs blinds network forensics: high.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tfdrift_gitops.core.catalog.ec2_effects import spec_tags, unwrap, with_fallback, wrapped
+from tfdrift_gitops.core.catalog.model import (
+    Action,
+    AddItems,
+    Extractor,
+    RemoveItems,
+    Rule,
+    Set,
+    Target,
+    as_bool,
+    as_int,
+    as_set,
+    exact,
+    first,
+    mapped,
+    req,
+    resp,
+    tags_map,
+)
+from tfdrift_gitops.core.catalog.policydoc import parse_policy, policy_compare, policy_text
+from tfdrift_gitops.core.catalog.support import optional_text
+from tfdrift_gitops.core.paths import MISSING, items
+from tfdrift_gitops.core.state import StateIndex
+from tfdrift_gitops.models import CloudEvent, Severity
+
+EC2 = "ec2.amazonaws.com"
+IGW = "aws_internet_gateway"
+IGW_ATTACHMENT = "aws_internet_gateway_attachment"
+NAT = "aws_nat_gateway"
+EIP = "aws_eip"
+EIP_ASSOCIATION = "aws_eip_association"
+ENDPOINT = "aws_vpc_endpoint"
+FLOW_LOG = "aws_flow_log"
+
+
+def _ids(extractor: Extractor) -> Extractor:
+    """One id, ``{"content": id}``, or a list of either, as a list of strings."""
+
+    def extract(event: CloudEvent) -> Any:
+        value = extractor(event)
+        if value is MISSING or value is None:
+            return MISSING
+        found = [unwrap(v) for v in (value if isinstance(value, list) else items(value) or [value])]
+        ids = [v for v in found if isinstance(v, str) and v]
+        return ids or MISSING
+
+    return extract
+
+
+# --------------------------------------------------------------------------- internet gateways
+
+IGW_ID: Extractor = req("internetGatewayId")
+NEW_IGW_ID: Extractor = resp("internetGateway.internetGatewayId")
+
+
+def _attachment_id(event: CloudEvent) -> Any:
+    gateway, vpc = req("internetGatewayId")(event), req("vpcId")(event)
+    if not isinstance(gateway, str) or not isinstance(vpc, str) or not gateway or not vpc:
+        return MISSING
+    return f"{gateway}:{vpc}"
+
+
+def _attachment_managed(event: CloudEvent, index: StateIndex) -> bool:
+    key = _attachment_id(event)
+    return isinstance(key, str) and bool(index.lookup(IGW_ATTACHMENT, "id", key))
+
+
+def _detached_vpc(event: CloudEvent) -> Any:
+    return "" if req("vpcId")(event) is not MISSING else MISSING
+
+
+CREATE_INTERNET_GATEWAY = Rule(
+    event="CreateInternetGateway",
+    source=EC2,
+    action=Action.CREATE,
+    targets=(
+        Target(
+            type=IGW,
+            lookup="id",
+            id=NEW_IGW_ID,
+            import_id=NEW_IGW_ID,
+            effects=(Set("tags", spec_tags("internet-gateway"), tags_map),),
+        ),
+    ),
+    severity=Severity.MEDIUM,
+    description="internet gateway created outside Terraform",
+)
+
+ATTACH_INTERNET_GATEWAY = Rule(
+    event="AttachInternetGateway",
+    source=EC2,
+    action=Action.MODIFY,
+    targets=(
+        Target(
+            type=IGW, lookup="id", id=IGW_ID, effects=(Set("vpc_id", req("vpcId"), optional_text),)
+        ),
+    ),
+    severity=Severity.HIGH,
+    description="internet gateway attached to a VPC",
+)
+
+DETACH_INTERNET_GATEWAY = Rule(
+    event="DetachInternetGateway",
+    source=EC2,
+    action=Action.MODIFY,
+    targets=(
+        Target(
+            type=IGW_ATTACHMENT,
+            lookup="id",
+            id=_attachment_id,
+            action=Action.DELETE,
+            guard=_attachment_managed,
+        ),
+        Target(
+            type=IGW, lookup="id", id=IGW_ID, effects=(Set("vpc_id", _detached_vpc, optional_text),)
+        ),
+    ),
+    severity=Severity.HIGH,
+    description="internet gateway detached from its VPC",
+)
+
+# --------------------------------------------------------------------------- NAT gateways
+
+_NAT_CREATE = "CreateNatGatewayResponse"
+NEW_NAT_ID: Extractor = first(
+    resp(f"{_NAT_CREATE}.natGateway.natGatewayId"), resp("natGateway.natGatewayId")
+)
+
+_NAT = "CreateNatGatewayRequest"
+
+CREATE_NAT_GATEWAY = Rule(
+    event="CreateNatGateway",
+    source=EC2,
+    action=Action.CREATE,
+    targets=(
+        Target(
+            type=NAT,
+            lookup="id",
+            id=NEW_NAT_ID,
+            import_id=NEW_NAT_ID,
+            effects=(
+                Set("subnet_id", wrapped(_NAT, "SubnetId"), exact),
+                Set("allocation_id", wrapped(_NAT, "AllocationId"), optional_text),
+                Set("connectivity_type", wrapped(_NAT, "ConnectivityType"), optional_text),
+                Set("private_ip", wrapped(_NAT, "PrivateIpAddress"), optional_text),
+            ),
+        ),
+    ),
+    severity=Severity.MEDIUM,
+    description="NAT gateway created outside Terraform",
+)
+
+# --------------------------------------------------------------------------- elastic IPs
+
+NEW_ALLOCATION_ID: Extractor = resp("allocationId")
+ALLOCATION_ID: Extractor = req("allocationId")
+NEW_EIP_ASSOCIATION_ID: Extractor = resp("associationId")
+
+
+def _inline_association(event: CloudEvent, index: StateIndex) -> bool:
+    allocation = ALLOCATION_ID(event)
+    if not isinstance(allocation, str) or not allocation:
+        return False
+    return bool(index.lookup(EIP, "id", allocation)) and not index.lookup(
+        EIP_ASSOCIATION, "eip_association_of", allocation
+    )
+
+
+def _eip_managed(event: CloudEvent, index: StateIndex) -> bool:
+    allocation = ALLOCATION_ID(event)
+    return isinstance(allocation, str) and bool(
+        index.lookup(EIP, "id", allocation) or index.lookup(EIP, "public_ip", allocation)
+    )
+
+
+def _associated(field: str) -> Extractor:
+    """The instance or interface the call names; "" for the other one (replaced)."""
+
+    def extract(event: CloudEvent) -> Any:
+        instance, interface = req("instanceId")(event), req("networkInterfaceId")(event)
+        if not isinstance(instance, str) and not isinstance(interface, str):
+            return MISSING
+        value = instance if field == "instanceId" else interface
+        return value if isinstance(value, str) else MISSING
+
+    return extract
+
+
+ALLOCATE_ADDRESS = Rule(
+    event="AllocateAddress",
+    source=EC2,
+    action=Action.CREATE,
+    targets=(
+        Target(
+            type=EIP,
+            lookup="id",
+            id=NEW_ALLOCATION_ID,
+            import_id=NEW_ALLOCATION_ID,
+            effects=(
+                Set("domain", first(resp("domain"), req("domain")), optional_text),
+                Set("tags", spec_tags("elastic-ip"), tags_map),
+            ),
+        ),
+    ),
+    severity=Severity.LOW,
+    description="elastic IP allocated outside Terraform",
+)
+
+ASSOCIATE_ADDRESS = Rule(
+    event="AssociateAddress",
+    source=EC2,
+    action=Action.CREATE,
+    targets=(
+        Target(
+            type=EIP,
+            lookup="id",
+            id=ALLOCATION_ID,
+            action=Action.MODIFY,
+            guard=_inline_association,
+            effects=(
+                Set("instance", _associated("instanceId"), optional_text),
+                Set("network_interface", _associated("networkInterfaceId"), optional_text),
+            ),
+        ),
+        Target(
+            type=EIP_ASSOCIATION,
+            lookup="id",
+            id=NEW_EIP_ASSOCIATION_ID,
+            import_id=NEW_EIP_ASSOCIATION_ID,
+            guard=_eip_managed,
+            effects=(
+                Set("allocation_id", ALLOCATION_ID, exact),
+                Set("instance_id", req("instanceId"), exact),
+                Set("network_interface_id", req("networkInterfaceId"), exact),
+                Set("private_ip_address", req("privateIpAddress"), exact),
+            ),
+        ),
+    ),
+    severity=Severity.MEDIUM,
+    description="elastic IP associated outside Terraform",
+)
+
+ASSOCIATION_ID: Extractor = req("associationId")
+
+DISASSOCIATE_ADDRESS = Rule(
+    event="DisassociateAddress",
+    source=EC2,
+    action=Action.DELETE,
+    targets=(
+        Target(type=EIP_ASSOCIATION, lookup="id", id=ASSOCIATION_ID),
+        Target(
+            type=EIP,
+            lookup="eip_by_association",
+            id=ASSOCIATION_ID,
+            action=Action.MODIFY,
+            effects=(
+                Set("instance", mapped(ASSOCIATION_ID, lambda _: ""), optional_text),
+                Set("network_interface", mapped(ASSOCIATION_ID, lambda _: ""), optional_text),
+            ),
+        ),
+    ),
+    severity=Severity.MEDIUM,
+    description="elastic IP disassociated",
+)
+
+# --------------------------------------------------------------------------- VPC endpoints
+
+_EP_CREATE = "CreateVpcEndpointRequest"
+_EP_MODIFY = "ModifyVpcEndpointRequest"
+ENDPOINT_ID: Extractor = wrapped(_EP_MODIFY, "VpcEndpointId")
+NEW_ENDPOINT_ID: Extractor = first(
+    resp("CreateVpcEndpointResponse.vpcEndpoint.vpcEndpointId"), resp("vpcEndpoint.vpcEndpointId")
+)
+
+
+def _policy(wrapper: str) -> Extractor:
+    return mapped(wrapped(wrapper, "PolicyDocument"), policy_text)
+
+
+def _flag(wrapper: str, name: str) -> Extractor:
+    return mapped(wrapped(wrapper, name), as_bool)
+
+
+CREATE_VPC_ENDPOINT = Rule(
+    event="CreateVpcEndpoint",
+    source=EC2,
+    action=Action.CREATE,
+    targets=(
+        Target(
+            type=ENDPOINT,
+            lookup="id",
+            id=NEW_ENDPOINT_ID,
+            import_id=NEW_ENDPOINT_ID,
+            effects=(
+                Set("vpc_id", wrapped(_EP_CREATE, "VpcId"), exact),
+                Set("service_name", wrapped(_EP_CREATE, "ServiceName"), exact),
+                Set("vpc_endpoint_type", wrapped(_EP_CREATE, "VpcEndpointType"), optional_text),
+                Set("route_table_ids", _ids(wrapped(_EP_CREATE, "RouteTableId")), as_set),
+                Set("subnet_ids", _ids(wrapped(_EP_CREATE, "SubnetId")), as_set),
+                Set("security_group_ids", _ids(wrapped(_EP_CREATE, "SecurityGroupId")), as_set),
+                Set("policy", _policy(_EP_CREATE), policy_compare),
+                Set("private_dns_enabled", _flag(_EP_CREATE, "PrivateDnsEnabled")),
+            ),
+        ),
+    ),
+    severity=Severity.MEDIUM,
+    description="VPC endpoint created outside Terraform",
+)
+
+
+def _reset_policy(event: CloudEvent) -> Any:
+    """ResetPolicy restores the full-access default, which the provider reads back as the
+    policy AWS returns; the call does not say it, so the change is the reset itself."""
+    return "" if _flag(_EP_MODIFY, "ResetPolicy")(event) is True else MISSING
+
+
+ENDPOINT_EFFECTS = (
+    Set("policy", first(_policy(_EP_MODIFY), _reset_policy), policy_compare),
+    AddItems("route_table_ids", _ids(wrapped(_EP_MODIFY, "AddRouteTableId"))),
+    RemoveItems("route_table_ids", _ids(wrapped(_EP_MODIFY, "RemoveRouteTableId"))),
+    AddItems("subnet_ids", _ids(wrapped(_EP_MODIFY, "AddSubnetId"))),
+    RemoveItems("subnet_ids", _ids(wrapped(_EP_MODIFY, "RemoveSubnetId"))),
+    AddItems("security_group_ids", _ids(wrapped(_EP_MODIFY, "AddSecurityGroupId"))),
+    RemoveItems("security_group_ids", _ids(wrapped(_EP_MODIFY, "RemoveSecurityGroupId"))),
+    Set("private_dns_enabled", _flag(_EP_MODIFY, "PrivateDnsEnabled")),
+)
+
+
+def _open_policy(event: CloudEvent, observed: Mapping[str, Any]) -> tuple[Severity, str] | None:
+    policy = parse_policy(wrapped(_EP_MODIFY, "PolicyDocument")(event))
+    if not isinstance(policy, Mapping):
+        return None
+    for statement in items(policy.get("Statement")) or [policy.get("Statement")]:
+        if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
+            continue
+        principal, action = statement.get("Principal"), statement.get("Action")
+        anyone = principal == "*" or (
+            isinstance(principal, Mapping) and principal.get("AWS") in ("*", ["*"])
+        )
+        if anyone and action in ("*", ["*"]) and not statement.get("Condition"):
+            return Severity.HIGH, "endpoint policy allows every action to principal *"
+    return None
+
+
+_target = Target(type=ENDPOINT, lookup="id", id=ENDPOINT_ID, effects=ENDPOINT_EFFECTS)
+
+MODIFY_VPC_ENDPOINT = Rule(
+    event="ModifyVpcEndpoint",
+    source=EC2,
+    action=Action.MODIFY,
+    targets=with_fallback(
+        _target,
+        wrapped(_EP_MODIFY, "PolicyDocument"),
+        _reset_policy,
+        *(
+            wrapped(_EP_MODIFY, name)
+            for name in (
+                "AddRouteTableId",
+                "RemoveRouteTableId",
+                "AddSubnetId",
+                "RemoveSubnetId",
+                "AddSecurityGroupId",
+                "RemoveSecurityGroupId",
+                "PrivateDnsEnabled",
+            )
+        ),
+    ),
+    severity=Severity.MEDIUM,
+    description="VPC endpoint modified",
+    severity_checks=(_open_policy,),
+)
+
+DELETE_VPC_ENDPOINTS = Rule(
+    event="DeleteVpcEndpoints",
+    source=EC2,
+    action=Action.DELETE,
+    targets=(
+        Target(
+            type=ENDPOINT,
+            lookup="id",
+            id=_ids(first(req("DeleteVpcEndpointsRequest.VpcEndpointId"), req("vpcEndpointId"))),
+        ),
+    ),
+    severity=Severity.HIGH,
+    description="VPC endpoint deleted",
+    fan_out=True,
+)
+
+# --------------------------------------------------------------------------- flow logs
+
+NEW_FLOW_LOG_IDS: Extractor = _ids(
+    first(
+        resp("CreateFlowLogsResponse.flowLogIdSet.item"),
+        resp("CreateFlowLogsResponse.flowLogIdSet"),
+        resp("flowLogIdSet"),
+    )
+)
+_FL = "CreateFlowLogsRequest"
+# ResourceType -> the aws_flow_log argument naming the resource.
+_FLOW_LOG_RESOURCES = {
+    "VPC": "vpc_id",
+    "Subnet": "subnet_id",
+    "NetworkInterface": "eni_id",
+    "TransitGateway": "transit_gateway_id",
+    "TransitGatewayAttachment": "transit_gateway_attachment_id",
+}
+
+
+def _flow_log_resource(argument: str) -> Extractor:
+    """The resource a flow log watches, when the call names exactly one (one flow log)."""
+
+    def extract(event: CloudEvent) -> Any:
+        kind = wrapped(_FL, "ResourceType")(event)
+        ids = _ids(wrapped(_FL, "ResourceId"))(event)
+        if _FLOW_LOG_RESOURCES.get(str(kind)) != argument or ids is MISSING or len(ids) != 1:
+            return MISSING
+        return ids[0]
+
+    return extract
+
+
+CREATE_FLOW_LOGS = Rule(
+    event="CreateFlowLogs",
+    source=EC2,
+    action=Action.CREATE,
+    targets=(
+        Target(
+            type=FLOW_LOG,
+            lookup="id",
+            id=NEW_FLOW_LOG_IDS,
+            import_id=NEW_FLOW_LOG_IDS,
+            effects=(
+                *(
+                    Set(argument, _flow_log_resource(argument), exact)
+                    for argument in _FLOW_LOG_RESOURCES.values()
+                ),
+                Set("traffic_type", wrapped(_FL, "TrafficType"), optional_text),
+                Set("log_destination_type", wrapped(_FL, "LogDestinationType"), optional_text),
+                Set("log_destination", wrapped(_FL, "LogDestination"), optional_text),
+                Set("log_group_name", wrapped(_FL, "LogGroupName"), optional_text),
+                Set("iam_role_arn", wrapped(_FL, "DeliverLogsPermissionArn"), optional_text),
+                Set(
+                    "max_aggregation_interval",
+                    mapped(wrapped(_FL, "MaxAggregationInterval"), as_int),
+                ),
+                Set("log_format", wrapped(_FL, "LogFormat"), optional_text),
+            ),
+        ),
+    ),
+    severity=Severity.LOW,
+    description="flow log created outside Terraform",
+    fan_out=True,
+)
+
+
+def _flow_logs_removed(
+    event: CloudEvent, observed: Mapping[str, Any]
+) -> tuple[Severity, str] | None:
+    ids = FLOW_LOG_IDS(event)
+    if ids is MISSING:
+        return None
+    return Severity.HIGH, "flow logs deleted: " + ", ".join(ids) + " (network forensics lost)"
+
+
+FLOW_LOG_IDS: Extractor = _ids(
+    first(req("DeleteFlowLogsRequest.FlowLogId"), req("flowLogId"), req("FlowLogId"))
+)
+
+DELETE_FLOW_LOGS = Rule(
+    event="DeleteFlowLogs",
+    source=EC2,
+    action=Action.DELETE,
+    targets=(Target(type=FLOW_LOG, lookup="id", id=FLOW_LOG_IDS),),
+    severity=Severity.HIGH,
+    description="flow log deleted",
+    severity_checks=(_flow_logs_removed,),
+    fan_out=True,
+)
+
+EDGE_RULES: tuple[Rule, ...] = (
+    CREATE_INTERNET_GATEWAY,
+    ATTACH_INTERNET_GATEWAY,
+    DETACH_INTERNET_GATEWAY,
+    CREATE_NAT_GATEWAY,
+    ALLOCATE_ADDRESS,
+    ASSOCIATE_ADDRESS,
+    DISASSOCIATE_ADDRESS,
+    CREATE_VPC_ENDPOINT,
+    MODIFY_VPC_ENDPOINT,
+    DELETE_VPC_ENDPOINTS,
+    CREATE_FLOW_LOGS,
+    DELETE_FLOW_LOGS,
+)
