@@ -70,6 +70,26 @@ FORWARD = {
     "type": "forward",
 }
 
+C7N_LB = (
+    "arn:aws:elasticloadbalancing:us-east-1:123456789123:loadbalancer/app/test/433ae0ba96204181"
+)
+WITH_C7N_LB = Estate(
+    "compute",
+    extra=(
+        (
+            "aws_lb",
+            "test",
+            {
+                "arn": C7N_LB,
+                "id": C7N_LB,
+                "name": "test",
+                "tags": {"team": "web"},
+                "tags_all": {"team": "web", "env": "prod"},
+            },
+        ),
+    ),
+)
+
 RECORDED = [
     case(
         "elbv2-delete-load-balancer",
@@ -140,6 +160,17 @@ RECORDED = [
         ),
     ),
     case(
+        "elbv2-add-tags",
+        ["elbv2-add-tags.json"],
+        WITH_C7N_LB,
+        Want(
+            Kind.MODIFIED,
+            "aws_lb.test",
+            Severity.LOW,
+            {"tags": ({"team": "web"}, {"team": "web", "WAF": "Internal"})},
+        ),
+    ),
+    case(
         "autoscaling-update-sizes",
         ["autoscaling-update-auto-scaling-group.json"],
         COMPUTE,
@@ -181,7 +212,13 @@ def test_state_fixture_reads_like_terraform_state() -> None:
 
 def test_shared_names_have_one_row_per_api() -> None:
     catalog = Catalog.default()
-    shared = ("CreateLoadBalancer", "DeleteLoadBalancer", "ModifyLoadBalancerAttributes")
+    shared = (
+        "CreateLoadBalancer",
+        "DeleteLoadBalancer",
+        "ModifyLoadBalancerAttributes",
+        "AddTags",
+        "RemoveTags",
+    )
     for name in shared:
         rows = [r for r in catalog if r.event == name and r.source == ELB]
         assert sorted(r.discriminator for r in rows) == [
@@ -801,6 +838,37 @@ MODELLED = [
         Want(Kind.MODIFIED, "aws_iam_instance_profile.web", Severity.MEDIUM, {"role": ("web", "")}),
     ),
     m(
+        "tags-removed-from-a-listener",
+        "RemoveTags",
+        ELB,
+        {"resourceArns": [LISTENER], "tagKeys": ["team"]},
+        Want(Kind.MODIFIED, "aws_lb_listener.https", Severity.LOW, {"tags": ({"team": "web"}, {})}),
+        estate=Estate("compute", patch={"aws_lb_listener.https": {"tags": {"team": "web"}}}),
+    ),
+    m(
+        "classic-tags-added",
+        "AddTags",
+        ELB,
+        {"loadBalancerNames": ["my-load-balancer"], "tags": [{"key": "owner", "value": "ops"}]},
+        Want(Kind.MODIFIED, "aws_elb.legacy", Severity.LOW, {"tags": ({}, {"owner": "ops"})}),
+    ),
+    m(
+        "classic-tags-removed",
+        "RemoveTags",
+        ELB,
+        {"loadBalancerNames": ["my-load-balancer"], "tags": [{"key": "owner"}]},
+        Want(Kind.MODIFIED, "aws_elb.legacy", Severity.LOW, {"tags": ({"owner": "ops"}, {})}),
+        estate=Estate("compute", patch={"aws_elb.legacy": {"tags": {"owner": "ops"}}}),
+    ),
+    m(
+        "default-tag-written-with-its-default-value",
+        "AddTags",
+        ELB,
+        {"resourceArns": [LB], "tags": [{"key": "env", "value": "prod"}]},
+        skip("no_change"),
+        estate=Estate("compute", patch={"aws_lb.web": {"tags_all": {"env": "prod"}}}),
+    ),
+    m(
         "lb-subnets",
         "SetSubnets",
         ELB,
@@ -1225,12 +1293,13 @@ def test_every_row_has_a_case() -> None:
         autoscaling,
         ec2_compute,
         elb_classic,
+        elb_tags,
         elbv2,
         elbv2_targets,
         iam_profiles,
     )
 
-    tables = (elbv2, elbv2_targets, elb_classic, autoscaling, ec2_compute, iam_profiles)
+    tables = (elbv2, elbv2_targets, elb_classic, elb_tags, autoscaling, ec2_compute, iam_profiles)
     catalog = Catalog.default()
     covered = {(p.values[0], p.values[1]) for p in MODELLED}
     for param in RECORDED:
@@ -1240,3 +1309,24 @@ def test_every_row_has_a_case() -> None:
             covered.add((rule.event, rule.source))
     rows = {(r.event, r.source) for t in tables for r in t.RULES}
     assert rows - covered == set()
+
+
+def test_one_tag_call_lands_on_every_resource_it_names() -> None:
+    """ELBv2 tags a listener and a target group in one call: two drifts, one per resource."""
+    event = modelled("RemoveTags", ELB, {"resourceArns": [LISTENER, TG], "tagKeys": ["team"]})
+    estate = Estate(
+        "compute",
+        patch={
+            "aws_lb_listener.https": {"tags": {"team": "web"}},
+            "aws_lb_target_group.app": {"tags": {"team": "web"}},
+        },
+    )
+    outcome = run_events(estate.index(), [event])
+    assert sorted(d.resource.address for d in outcome.open) == [
+        "aws_lb_listener.https",
+        "aws_lb_target_group.app",
+    ]
+    for drift in outcome.open:
+        assert {c.path: (c.before, c.after) for c in drift.changes} == {
+            "tags": ({"team": "web"}, {})
+        }
