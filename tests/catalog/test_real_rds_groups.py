@@ -1,6 +1,6 @@
 """RDS snapshot sharing, parameter group, subnet group and ACM rows.
 
-``rds-modify-db-snapshot-attribute-share.json`` is a Stratus Red Team detonation record
+``dbsnapshot-modify-db-snapshot-attribute-share.json`` is a Stratus Red Team detonation record
 (sources in ``tests/fixtures/cloudtrail/real/SOURCES.md``); ``real-rds-groups.tfstate`` holds the
 snapshot it shares, a parameter group and a cluster parameter group enforcing TLS, and a subnet
 group. The other calls reuse the recorded envelope with the request the RDS and ACM API
@@ -19,7 +19,7 @@ from tests.catalog.test_real_others import Estate, Want, case, check, records, s
 from tfdrift_gitops.models import Kind, Severity
 
 RDS = Estate("rds-groups")
-SHARE = "rds-modify-db-snapshot-attribute-share.json"
+SHARE = "dbsnapshot-modify-db-snapshot-attribute-share.json"
 SNAPSHOT = "aws_db_snapshot.exfiltration"
 PG = "aws_db_parameter_group.pg"
 

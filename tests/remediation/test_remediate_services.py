@@ -179,7 +179,7 @@ MODIFIES = [
     pytest.param(
         Estate("rds-groups"),
         call(
-            "rds-modify-db-snapshot-attribute-share.json",
+            "dbsnapshot-modify-db-snapshot-attribute-share.json",
             "rds",
             "ModifyDBSubnetGroup",
             {"dBSubnetGroupName": "app", "subnetIds": ["subnet-0123456789abcdef0"]},
