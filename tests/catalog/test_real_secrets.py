@@ -240,3 +240,17 @@ def test_state_secret_never_in_the_drift() -> None:
     shown = json.dumps([(c.path, c.before, c.after) for c in drift.changes], default=str)
     assert STATE_VALUE not in shown
     assert drift.changes, "the hidden change is reported"
+
+
+def test_restore_after_scheduled_delete_resolves() -> None:
+    delete = records(DELETE)[0]
+    restore = _event(
+        "secretsmanager",
+        "RestoreSecret",
+        {"secretId": "MyDatabaseSecret"},
+        id="r1",
+        time=delete.time.replace(minute=59),
+    )
+    outcome = run_events(SEC.index(), [delete, restore])
+    assert outcome.open == [], outcome.open
+    assert len(outcome.resolved) == 1

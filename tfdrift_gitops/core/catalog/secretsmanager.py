@@ -7,8 +7,9 @@ Choices worth knowing:
 - ``DeleteSecret`` schedules the deletion (``recoveryWindowInDays``, 7 to 30 days) or deletes
   at once (``forceDeleteWithoutRecovery``, critical). The provider reads a secret scheduled for
   deletion as gone, so both are *deleted* drifts; the reasons name the window.
-- ``RestoreSecret`` cancels a scheduled deletion: the secret is back as it was. It is recorded
-  as a resource-level change (an open deleted drift gets it as evidence).
+- ``RestoreSecret`` cancels a scheduled deletion: the secret is back as it was, so joined to
+  the deleted drift it leaves what replaying the calls over state says (nothing: resolved).
+  The deleted drift names the restore command; an apply would create a new secret instead.
 - ``UpdateSecret``/``PutSecretValue`` with a new value: hidden (``secretString`` is never
   logged); the change is reported on ``aws_secretsmanager_secret_version`` when state has one,
   and never written into code.
@@ -137,6 +138,8 @@ def _rule(
     severity: Severity,
     description: str,
     *checks: Any,
+    recovery: tuple[str, ...] = (),
+    restores: bool = False,
 ) -> Rule:
     return Rule(
         event,
@@ -146,6 +149,8 @@ def _rule(
         severity=severity,
         description=description,
         severity_checks=tuple(checks),
+        recovery=recovery,
+        restores=restores,
     )
 
 
@@ -178,13 +183,17 @@ RULES: tuple[Rule, ...] = (
         Severity.MEDIUM,
         "secret deleted",
         _deletion,
+        # Within the recovery window only (a forced delete cannot be undone).
+        recovery=("aws secretsmanager restore-secret --secret-id {id}",),
     ),
     _rule(
         "RestoreSecret",
         Action.MODIFY,
-        (Target(SM_SECRET, KEY, SECRET_NAME),),
+        # The secret comes back as it was: under its name, with nothing else changed.
+        (Target(SM_SECRET, KEY, SECRET_NAME, (SetAttr("name", SECRET_NAME, optional_text),)),),
         Severity.LOW,
         "secret deletion cancelled",
+        restores=True,
     ),
     _rule(
         "CreateSecret",
