@@ -31,6 +31,8 @@ from tfdrift_gitops.core.catalog import (
     autoscaling,
     ec2_compute,
     elb_classic,
+    elb_policies,
+    elb_tags,
     elbv2,
     elbv2_targets,
     iam_profiles,
@@ -40,7 +42,16 @@ from tfdrift_gitops.core.engine import Engine
 from tfdrift_gitops.core.normalize import normalize_record
 from tfdrift_gitops.errors import RecordError
 
-TABLES = (elbv2, elbv2_targets, elb_classic, autoscaling, ec2_compute, iam_profiles)
+TABLES = (
+    elbv2,
+    elbv2_targets,
+    elb_classic,
+    elb_policies,
+    elb_tags,
+    autoscaling,
+    ec2_compute,
+    iam_profiles,
+)
 ROWS = sorted({(r.event, r.source) for t in TABLES for r in t.RULES})
 KEYS = [
     "loadBalancerArn",
@@ -97,6 +108,15 @@ KEYS = [
     "iamInstanceProfileAssociation",
     "instanceProfileName",
     "roleName",
+    "resourceArns",
+    "tagKeys",
+    "loadBalancerNames",
+    "policyName",
+    "policyAttributes",
+    "attributeName",
+    "attributeValue",
+    "policyNames",
+    "loadBalancerPorts",
 ]
 SCALARS = st.one_of(
     st.none(),

@@ -90,6 +90,54 @@ WITH_C7N_LB = Estate(
     ),
 )
 
+CAPIONE = Estate(
+    "compute",
+    extra=(
+        (
+            "aws_elb",
+            "capione",
+            {
+                "arn": "arn:aws:elasticloadbalancing:us-east-1:101010101111:"
+                "loadbalancer/capione-test",
+                "id": "capione-test",
+                "name": "capione-test",
+            },
+        ),
+    ),
+)
+WITH_POLICIES = Estate(
+    "compute",
+    extra=(
+        (
+            "aws_load_balancer_policy",
+            "tls",
+            {
+                "id": "my-load-balancer:tls-1-2",
+                "load_balancer_name": "my-load-balancer",
+                "policy_attribute": [
+                    {
+                        "name": "Reference-Security-Policy",
+                        "value": "ELBSecurityPolicy-TLS-1-2-2017-01",
+                    }
+                ],
+                "policy_name": "tls-1-2",
+                "policy_type_name": "SSLNegotiationPolicyType",
+            },
+        ),
+        (
+            "aws_load_balancer_listener_policy",
+            "https",
+            {
+                "id": "my-load-balancer:443",
+                "load_balancer_name": "my-load-balancer",
+                "load_balancer_port": 443,
+                "policy_names": ["tls-1-2"],
+                "triggers": None,
+            },
+        ),
+    ),
+)
+
 RECORDED = [
     case(
         "elbv2-delete-load-balancer",
@@ -168,6 +216,18 @@ RECORDED = [
             "aws_lb.test",
             Severity.LOW,
             {"tags": ({"team": "web"}, {"team": "web", "WAF": "Internal"})},
+        ),
+    ),
+    case(
+        # Made by CloudFormation with SSLv2 and SSLv3 switched on.
+        "elb-classic-ssl-policy-unmanaged",
+        ["elb-create-load-balancer-policy.json"],
+        CAPIONE,
+        Want(
+            Kind.UNMANAGED,
+            "capione-test:SSLNegotiationPolicy",
+            Severity.CRITICAL,
+            reason="accepts SSLv2, SSLv3",
         ),
     ),
     case(
@@ -869,6 +929,27 @@ MODELLED = [
         estate=Estate("compute", patch={"aws_lb.web": {"tags_all": {"env": "prod"}}}),
     ),
     m(
+        "classic-policy-deleted",
+        "DeleteLoadBalancerPolicy",
+        ELB,
+        {"loadBalancerName": "my-load-balancer", "policyName": "tls-1-2"},
+        Want(Kind.DELETED, "aws_load_balancer_policy.tls", Severity.MEDIUM),
+        estate=WITH_POLICIES,
+    ),
+    m(
+        "classic-listener-policies-replaced",
+        "SetLoadBalancerPoliciesOfListener",
+        ELB,
+        {"loadBalancerName": "my-load-balancer", "loadBalancerPort": 443, "policyNames": []},
+        Want(
+            Kind.MODIFIED,
+            "aws_load_balancer_listener_policy.https",
+            Severity.HIGH,
+            {"policy_names": (["tls-1-2"], [])},
+        ),
+        estate=WITH_POLICIES,
+    ),
+    m(
         "lb-subnets",
         "SetSubnets",
         ELB,
@@ -1293,13 +1374,23 @@ def test_every_row_has_a_case() -> None:
         autoscaling,
         ec2_compute,
         elb_classic,
+        elb_policies,
         elb_tags,
         elbv2,
         elbv2_targets,
         iam_profiles,
     )
 
-    tables = (elbv2, elbv2_targets, elb_classic, elb_tags, autoscaling, ec2_compute, iam_profiles)
+    tables = (
+        elbv2,
+        elbv2_targets,
+        elb_classic,
+        elb_policies,
+        elb_tags,
+        autoscaling,
+        ec2_compute,
+        iam_profiles,
+    )
     catalog = Catalog.default()
     covered = {(p.values[0], p.values[1]) for p in MODELLED}
     for param in RECORDED:
