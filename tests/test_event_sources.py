@@ -7,6 +7,8 @@ import io
 import json
 import os
 import random
+import tracemalloc
+import zlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -348,22 +350,114 @@ def test_record_size_limit(tmp_path: Path) -> None:
     assert "over the 2,000-byte limit" in error.reason
 
 
-def test_document_and_line_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_documents_and_lines_over_the_limit_stream_or_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tfdrift_gitops.adapters import events
 
     monkeypatch.setattr(events, "MAX_DOCUMENT_BYTES", 20_000)
     monkeypatch.setattr(events, "_CHUNK", 4096)  # so that a long line spans several reads
     pretty = tmp_path / "pretty.json"
     pretty.write_bytes(records_file(*(rec(n) for n in range(40)), indent=2))
-    (error,) = read(pretty)
+    items = read(pretty)
+    assert errors(items) == []
+    assert ids(items) == [f"ev-{n}" for n in range(40)]
+    assert items[39].origin == f"{pretty}#Records[39]"
+
+    long_line = tmp_path / "long.jsonl"
+    long_line.write_bytes(lines(rec(1), {"Records": [rec(n) for n in range(100)]}, [rec(3)]))
+    items = read(long_line)
+    assert errors(items) == []
+    assert ids(items) == ["ev-1", *(f"ev-{n}" for n in range(100)), "ev-3"]
+    assert items[100].origin == f"{long_line}:2#Records[99]"
+    assert items[101].origin == f"{long_line}:3[0]"
+
+    # Neither a Records document nor an array: no record is that large, so it is refused.
+    blob = tmp_path / "blob.jsonl"
+    blob.write_bytes(lines(rec(1, requestParameters={"pad": "p" * 30_000}), rec(2)))
+    (error,) = read(blob)
+    assert isinstance(error, RecordError)
+    assert error.reason == "a line over 20,000 bytes; the rest was not read"
+    notes = tmp_path / "notes.json"
+    notes.write_bytes(json.dumps({"a": ["x" * 100] * 400}, indent=2).encode())
+    (error,) = read(notes)
     assert isinstance(error, RecordError)
     assert "JSON document over 20,000 bytes; not read" in error.reason
-    long_line = tmp_path / "long.jsonl"
-    long_line.write_bytes(lines(rec(1), {"Records": [rec(n) for n in range(100)]}, rec(3)))
-    items = read(long_line)
+
+
+def test_streamed_document_cut_short_keeps_what_came_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tfdrift_gitops.adapters import events
+
+    monkeypatch.setattr(events, "MAX_DOCUMENT_BYTES", 20_000)
+    data = records_file(*(rec(n) for n in range(60)))
+    cut = tmp_path / "cut.json.gz"
+    cut.write_bytes(gzip.compress(data)[:-200])
+    items = read(cut)
+    kept = ids(items)
+    assert len(kept) >= 10
+    assert kept == [f"ev-{n}" for n in range(len(kept))]
+    (error,) = errors(items)
+    assert "gzip data ends early (truncated file)" in error.reason
+    broken = tmp_path / "broken.json"
+    broken.write_bytes(data[: data.index(b'"ev-50"')] + b"}}]}")
+    items = read(broken)
+    assert ids(items) == [f"ev-{n}" for n in range(50)]
+    (error,) = errors(items)
+    assert error.reason.startswith("invalid JSON after 50 complete records")
+
+
+def test_a_record_that_never_ends_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tfdrift_gitops.adapters import events
+
+    monkeypatch.setattr(events, "MAX_DOCUMENT_BYTES", 20_000)
+    monkeypatch.setattr(events, "MAX_STREAMED_RECORD_BYTES", 100_000)
+    monkeypatch.setattr(events, "_CHUNK", 4096)
+    path = tmp_path / "huge-record.json.gz"
+    huge = rec(2, requestParameters={"pad": "p" * 300_000})
+    path.write_bytes(gzip.compress(records_file(rec(1), huge, rec(3))))
+    items = read(path)
     assert ids(items) == ["ev-1"]
     (error,) = errors(items)
-    assert error.reason == "a line over 20,000 bytes; the rest was not read"
+    assert "no complete record within 100,000 bytes after 1 records" in error.reason
+
+
+def test_gzip_bomb_of_records_is_read_in_bounded_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small .gz that inflates to a Records document far larger than what is held."""
+    from tfdrift_gitops.adapters import events
+
+    # Streaming starts sooner than by default, so that a small test shows the bound.
+    monkeypatch.setattr(events, "MAX_DOCUMENT_BYTES", 1 << 20)
+    record = json.dumps(rec(1, requestParameters={"pad": "p" * 400})).encode()
+    count = (24 << 20) // len(record)
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
+    parts = [compressor.compress(b'{"Records": [' + record)]
+    block = (b"," + record) * 1000
+    for _ in range(count // 1000):
+        parts.append(compressor.compress(block))
+    parts.append(compressor.compress(b"]}") + compressor.flush())
+    path = tmp_path / "bomb.json.gz"
+    path.write_bytes(b"".join(parts))
+    inflated = len(record) * (1 + (count // 1000) * 1000)
+    assert path.stat().st_size * 100 < inflated  # a bomb: over 100x
+
+    tracemalloc.start()
+    try:
+        seen = 0
+        for item in iter_events(str(path), prefilter=lambda _: "skipped"):
+            assert not isinstance(item, RecordError), item
+            seen += 1
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert seen == 1 + (count // 1000) * 1000
+    # Held at once: a few read chunks and one record, not the inflated document.
+    assert peak < inflated // 4, f"peak {peak:,} bytes for a {inflated:,}-byte document"
 
 
 def test_empty_files_yield_nothing(tmp_path: Path) -> None:

@@ -12,6 +12,10 @@ as one line holding ``{"Records": [...]}``); otherwise the whole content is one 
 (``{"Records": [...]}``, a bare array, or a single record or alert). JSON Lines stream line by
 line; documents are read whole. A document cut short (truncated gzip, partial upload) keeps the
 records before the cut.
+
+Memory stays bounded whatever a file inflates to: a line or document over ``STREAM_AT`` bytes
+that is a ``{"Records": [...]}`` document or an array is parsed incrementally (ijson), one
+record at a time; anything else that large is refused with an error naming the file.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Final, overload
+
+import ijson  # type: ignore[import-untyped]
 
 from tfdrift_gitops.core.normalize import (
     MAX_RECORD_BYTES,
@@ -48,8 +54,13 @@ EVENT_FILE_SUFFIXES: Final = (".json", ".json.gz", ".jsonl", ".ndjson", ".gz")
 line is read whatever its name."""
 
 STDIN_NAME: Final = "<stdin>"
-MAX_DOCUMENT_BYTES: Final = 512 << 20
-"""A single JSON document (or line) larger than this is refused rather than loaded."""
+STREAM_AT: Final = 8 << 20
+"""A line or document over this many bytes is parsed incrementally (Records documents and
+arrays) or refused (anything else: no single record or alert is that large)."""
+MAX_DOCUMENT_BYTES: Final = STREAM_AT
+"""A JSON document (or line) that cannot be streamed and is larger than this is refused."""
+MAX_STREAMED_RECORD_BYTES: Final = 16 << 20
+"""While streaming, this many bytes without a complete record ends the file with an error."""
 
 _CHUNK: Final = 1 << 20
 _GZIP_MAGIC: Final = b"\x1f\x8b"
@@ -57,6 +68,8 @@ _GZIP_MAGIC: Final = b"\x1f\x8b"
 _DIGEST_MARKER: Final = "CloudTrail-Digest"
 _KEY_DATE: Final = re.compile(r"(?:^|/)(\d{4})/(\d{2})/(\d{2})/")
 _RECORDS_START: Final = re.compile(r'\s*\{\s*"Records"\s*:\s*\[')
+# What a streamable document starts with: a Records object or an array (BOM allowed).
+_STREAMABLE: Final = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*(?:(\{\s*"Records"\s*:\s*\[)|\[)')
 
 
 # The C scanner behind json.loads, called directly on the hot path: json.loads(bytes) spends
@@ -424,11 +437,58 @@ def _gunzip(chunks: Iterator[bytes]) -> Iterator[bytes]:
             raise _ReadFailure("gzip data ends early (truncated file)")
 
 
+class _BigLine:
+    """A line too long to hold in memory: its bytes, pulled as the parser asks for them.
+
+    ``head`` is what was read before the line was found to be long; the rest comes from the
+    chunk stream up to the next newline. What follows the newline is kept in ``rest``.
+    """
+
+    def __init__(self, head: list[bytes], source: Iterator[bytes]) -> None:
+        self.head = head
+        self.source = source
+        start = b""
+        for piece in head:
+            start += piece[:4096]
+            if len(start) >= 4096:
+                break
+        found = _STREAMABLE.match(start)
+        self.kind = None if found is None else ("records" if found.group(1) else "array")
+        """What the line holds: a Records document, an array, or neither (None)."""
+        self.rest = b""
+        self.done = False
+        self.failure: str | None = None
+
+    def chunks(self) -> Iterator[bytes]:
+        head, self.head = self.head, []
+        yield from head
+        try:
+            for chunk in self.source:
+                newline = chunk.find(b"\n")
+                if newline >= 0:
+                    self.rest = chunk[newline + 1 :]
+                    self.done = True
+                    yield chunk[:newline]
+                    return
+                yield chunk
+        except _ReadFailure as exc:
+            self.failure = str(exc)
+        self.done = True
+
+    def drain(self) -> None:
+        """Skip what the parser left of the line (it stopped at an error)."""
+        if not self.done:
+            for _ in self.chunks():
+                pass
+
+
 class _Lines:
     """Split a chunk stream into lines; remember why reading stopped, if it did.
 
     After a failure the bytes read since the last newline are kept in ``tail`` (not yielded):
-    a document cut short still has records worth salvaging there.
+    a document cut short still has records worth salvaging there. A line that grows past
+    ``STREAM_AT`` and starts like a Records document or an array is yielded as a ``_BigLine``
+    (to be streamed); any other line that long ends the reading with a failure.
     """
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
@@ -436,20 +496,34 @@ class _Lines:
         self.failure: str | None = None
         self.tail = b""
 
-    def __iter__(self) -> Iterator[bytes]:
+    def __iter__(self) -> Iterator[bytes | _BigLine]:
         pieces: list[bytes] = []
         pending = 0
+        chunks = self._chunks
         try:
-            for chunk in self._chunks:
+            while True:
+                chunk = next(chunks, None)
+                if chunk is None:
+                    break
                 parts = chunk.split(b"\n")
                 if len(parts) == 1:
                     pieces.append(chunk)
                     pending += len(chunk)
                     if pending > MAX_DOCUMENT_BYTES:
-                        self.failure = (
-                            f"a line over {MAX_DOCUMENT_BYTES:,} bytes; the rest was not read"
-                        )
-                        return
+                        big = _BigLine(pieces, chunks)
+                        if big.kind is None:
+                            self.failure = (
+                                f"a line over {MAX_DOCUMENT_BYTES:,} bytes; the rest was not read"
+                            )
+                            return
+                        yield big
+                        big.drain()
+                        if big.failure is not None:
+                            self.failure = big.failure
+                            return
+                        pieces, pending = [], 0
+                        if big.rest:  # the start of the next line
+                            chunks = itertools.chain((big.rest,), chunks)
                     continue
                 last = parts.pop()
                 if pieces:
@@ -489,9 +563,18 @@ def _stream_items(
         yield RecordError(f"{lines.failure}{detail}", origin=name)
 
 
+def _blank(line: bytes | _BigLine) -> bool:
+    return isinstance(line, bytes) and (not line or line.isspace())
+
+
 def _content_items(lines: _Lines, name: str, reading: _Reading) -> Iterator[_AnyItem]:
     numbered = enumerate(lines, start=1)
-    first_no, first = next(((n, ln) for n, ln in numbered if ln and not ln.isspace()), (0, b""))
+    first_no, first = next(((n, ln) for n, ln in numbered if not _blank(ln)), (0, b""))
+    if isinstance(first, _BigLine):
+        origin = name if first_no == 1 else f"{name}:{first_no}"
+        yield from _big_line_items(first, origin, reading)
+        yield from _jsonl_items(numbered, name, reading)
+        return
     if not first:
         if lines.tail.strip():  # a one-line document cut short
             yield from _document_items([lines.tail], 1, lines, name, reading)
@@ -501,13 +584,10 @@ def _content_items(lines: _Lines, name: str, reading: _Reading) -> Iterator[_Any
     try:
         first_value = _loads_line(first)
     except (ValueError, RecursionError):
-        parts = [first, *(line for _, line in numbered)]
-        if lines.tail:
-            parts.append(lines.tail)
-        yield from _document_items(parts, first_no, lines, name, reading)
+        yield from _multiline_items(first, first_no, numbered, lines, name, reading)
         return
     # JSON Lines, possibly a single line: hold the first value until we know which.
-    second_no, second = next(((n, ln) for n, ln in numbered if ln and not ln.isspace()), (0, b""))
+    second_no, second = next(((n, ln) for n, ln in numbered if not _blank(ln)), (0, b""))
     if not second and lines.failure is None:
         yield from _value_items(first_value, name, len(first), reading, whole=True)
         return
@@ -516,13 +596,131 @@ def _content_items(lines: _Lines, name: str, reading: _Reading) -> Iterator[_Any
         yield from _jsonl_items(itertools.chain(((second_no, second),), numbered), name, reading)
 
 
+def _multiline_items(
+    first: bytes,
+    first_no: int,
+    numbered: Iterator[tuple[int, bytes | _BigLine]],
+    lines: _Lines,
+    name: str,
+    reading: _Reading,
+) -> Iterator[_AnyItem]:
+    """A document over several lines: held whole up to MAX_DOCUMENT_BYTES, streamed beyond
+    when it is a Records document or an array, refused beyond otherwise."""
+    parts = [first]
+    total = len(first)
+    for _, line in numbered:
+        if isinstance(line, _BigLine) or total + len(line) + 1 > MAX_DOCUMENT_BYTES:
+            found = _STREAMABLE.match(b"\n".join(parts)[:4096])
+            if found is None:
+                yield RecordError(
+                    f"JSON document over {MAX_DOCUMENT_BYTES:,} bytes; not read", origin=name
+                )
+                return
+            held = b"\n".join(parts)
+            parts = []
+            rest = itertools.chain((held,), _rejoined(line, numbered, lines))
+            yield from _streamed_items(rest, name, found.group(1) is not None, reading, lines)
+            return
+        parts.append(line)
+        total += len(line) + 1
+    if lines.tail:
+        parts.append(lines.tail)
+    yield from _document_items(parts, first_no, lines, name, reading)
+
+
+def _rejoined(
+    line: bytes | _BigLine, numbered: Iterator[tuple[int, bytes | _BigLine]], lines: _Lines
+) -> Iterator[bytes]:
+    """The bytes of the lines from ``line`` on, newlines put back."""
+    for current in itertools.chain((line,), (ln for _, ln in numbered)):
+        yield b"\n"
+        if isinstance(current, _BigLine):
+            yield from current.chunks()
+        else:
+            yield current
+    if lines.tail:
+        yield b"\n" + lines.tail
+
+
+class _RecordTooLarge(Exception):
+    pass
+
+
+class _ChunkReader:
+    """A file-like view of a chunk stream for ijson, noticing a record that never ends.
+
+    ``read(n)`` returns at most ``n`` bytes (ijson's C parser relies on it)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._buffer = memoryview(b"")
+        self.total = 0
+        self.mark = 0
+
+    def read(self, size: int = -1) -> bytes:
+        if self.total - self.mark > MAX_STREAMED_RECORD_BYTES:
+            raise _RecordTooLarge
+        while not self._buffer:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return b""
+            self._buffer = memoryview(chunk)
+        if size < 0:
+            size = len(self._buffer)
+        out = bytes(self._buffer[:size])
+        self._buffer = self._buffer[size:]
+        self.total += len(out)
+        return out
+
+
+def _big_line_items(big: _BigLine, origin: str, reading: _Reading) -> Iterator[_AnyItem]:
+    yield from _streamed_items(big.chunks(), origin, big.kind == "records", reading, big)
+
+
+def _streamed_items(
+    chunks: Iterator[bytes],
+    origin: str,
+    records: bool,
+    reading: _Reading,
+    source: _Lines | _BigLine,
+) -> Iterator[_AnyItem]:
+    """The elements of a Records document (or of an array), parsed one at a time: memory is
+    bounded by one record, whatever the document's size."""
+    reader = _ChunkReader(chunks)
+    prefix, label = ("Records.item", "Records") if records else ("item", "")
+    count = 0
+    try:
+        # ijson builds every element of one buffer before yielding: keep the buffer small.
+        for value in ijson.items(reader, prefix, use_float=True, buf_size=min(_CHUNK, 1 << 16)):
+            reader.mark = reader.total
+            try:
+                yield reading.normalize(value, f"{origin}#{label}[{count}]", None)
+            except RecordError as exc:
+                yield exc
+            count += 1
+    except _RecordTooLarge:
+        yield RecordError(
+            f"no complete record within {MAX_STREAMED_RECORD_BYTES:,} bytes after {count} "
+            "records; the rest was not read",
+            origin=origin,
+        )
+    except ijson.JSONError as exc:
+        if source.failure is None:  # a read failure is reported by the caller
+            yield RecordError(f"invalid JSON after {count} complete records: {exc}", origin=origin)
+    except _ReadFailure as exc:
+        source.failure = str(exc)
+
+
 def _jsonl_items(
-    numbered: Iterator[tuple[int, bytes]], name: str, reading: _Reading
+    numbered: Iterator[tuple[int, bytes | _BigLine]], name: str, reading: _Reading
 ) -> Iterator[_AnyItem]:
     """The hot path of ``detect`` on JSON Lines: parse and normalise, nothing else."""
     loads = _loads_line
     skip = reading.skip
     for number, line in numbered:
+        if type(line) is not bytes:
+            yield from _big_line_items(line, f"{name}:{number}", reading)  # type: ignore[arg-type]
+            continue
         if not line or line.isspace():
             continue
         try:
