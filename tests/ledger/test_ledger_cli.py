@@ -209,9 +209,16 @@ def test_the_ledger_location_comes_from_flag_env_or_config(
     assert listed("--ledger", str(locations["flag"]), env={"TFDRIFT_LEDGER": "x"}) == "t-0000"
 
 
-def test_an_empty_ledger_says_so(tmp_path: Path) -> None:
+def test_a_missing_ledger_is_a_clear_error(tmp_path: Path) -> None:
     result = run("list", "--ledger", str(tmp_path / "none"))
-    assert result.exit_code == 0
+    assert result.exit_code != 0
     assert result.stdout == ""
-    assert f"no open drifts in {tmp_path / 'none'}" in result.stderr
+    assert f"error: no ledger at {tmp_path / 'none'}" in result.stderr
     assert not (tmp_path / "none").exists()  # reading never creates anything
+
+
+def test_a_directory_that_is_not_a_ledger_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hello\n")
+    result = run("list", "--ledger", str(tmp_path))
+    assert result.exit_code != 0
+    assert "is not a tfdrift-gitops ledger" in result.stderr

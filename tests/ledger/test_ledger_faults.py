@@ -4,6 +4,7 @@ faults are injected with botocore's ``before-send`` hook on the very client the 
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from tfdrift_gitops.adapters.aws import make_s3_client
 from tfdrift_gitops.core.engine import Skip
 from tfdrift_gitops.core.fold import FoldResult
 from tfdrift_gitops.errors import ConfigError, LedgerError
-from tfdrift_gitops.ledger import StoredLedger, open_ledger
+from tfdrift_gitops.ledger import StoredLedger, layout, local, open_ledger
 from tfdrift_gitops.ledger.local import LocalStorage
 from tfdrift_gitops.ledger.s3 import S3Storage
 
@@ -251,6 +252,7 @@ def test_local_writes_are_atomic_and_leave_no_temporary_files(tmp_path: Path) ->
 def test_a_write_the_file_system_refuses_is_a_clear_error(tmp_path: Path) -> None:
     root = tmp_path / "l"
     root.mkdir()
+    (root / "ledger.json").write_bytes(layout.encode_meta(T0))  # a ledger, then damaged
     (root / "open").write_text("a file where the open/ directory belongs")
     with pytest.raises(LedgerError, match=re.escape(str(root / "open"))):
         record_one(open_ledger(str(root)), make_engine(), add(1, "1.1.1.1/32"))
@@ -286,3 +288,61 @@ def test_a_corrupt_unreadable_open_object_on_local_disk_is_reported(tmp_path: Pa
     [problem] = ledger.list_open().corrupt
     assert problem.key == str(path)
     assert "not valid JSON" in problem.reason
+
+
+# --------------------------------------------------------------------- what a read may meet
+
+
+def _planted(root: Path, how: str) -> Path:
+    """A ledger with one drift, whose open object is then replaced by something else."""
+    ledger = open_ledger(str(root))
+    record_one(ledger, make_engine(), add(1, "1.1.1.1/32"))
+    (victim,) = (root / "open").glob("*.json")
+    victim.unlink()
+    if how == "symlink-to-dev-zero":
+        victim.symlink_to("/dev/zero")
+    elif how == "fifo":
+        os.mkfifo(victim)
+    elif how == "oversize":
+        with victim.open("wb") as handle:
+            handle.truncate(local.MAX_OBJECT_BYTES + 1)  # sparse: costs no disk
+    return victim
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX only: FIFOs and /dev/zero")
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [
+        pytest.param("symlink-to-dev-zero", "a symlink, not a ledger object", id="symlink"),
+        pytest.param("fifo", "not a regular file", id="fifo"),
+        pytest.param("oversize", "over the 67,108,864-byte limit", id="oversize"),
+    ],
+)
+def test_reads_take_regular_files_of_bounded_size_only(
+    tmp_path: Path, how: str, reason: str
+) -> None:
+    root = tmp_path / "l"
+    victim = _planted(root, how)
+    listing = open_ledger(str(root)).list_open()  # would hang (FIFO) or exhaust memory
+    assert listing.drifts == ()
+    (problem,) = listing.corrupt
+    assert str(victim) in str(problem)
+    assert reason in str(problem)
+
+
+def test_reading_a_missing_ledger_is_a_clear_error(tmp_path: Path) -> None:
+    store = open_ledger(str(tmp_path / "nowhere"))
+    with pytest.raises(LedgerError, match=r"no ledger at .*nowhere"):
+        store.require()
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_directory_that_is_not_a_ledger_is_never_turned_into_one(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "main.tf").write_text("# not a ledger\n")
+    with pytest.raises(LedgerError, match="is not a tfdrift-gitops ledger"):
+        open_ledger(str(root)).require()
+    with pytest.raises(LedgerError, match="refusing to turn it into a tfdrift-gitops ledger"):
+        record_one(open_ledger(str(root)), make_engine(), add(1, "1.1.1.1/32"))
+    assert sorted(p.name for p in root.iterdir()) == ["main.tf"]

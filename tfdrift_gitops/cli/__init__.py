@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from tfdrift_gitops import __version__
+from tfdrift_gitops.cli.output import SafeFormatter, echo
 from tfdrift_gitops.errors import TfdriftError
 
 log = logging.getLogger("tfdrift_gitops")
@@ -21,7 +22,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except TfdriftError as exc:
-            click.echo(f"error: {exc}", err=True)
+            echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -42,9 +43,10 @@ class _Group(click.Group):
 def cli(ctx: click.Context, verbose: int, config_path: str | None) -> None:
     """Catch Terraform drift from CloudTrail and turn it into GitOps work."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(
-        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    # Log lines quote file names and S3 keys: escaped like everything else printed.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(SafeFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from tfdrift_gitops.cli.github_common import github_options, load, open_the_ledger, token_from_env
+from tfdrift_gitops.cli.output import echo, echo_json
 from tfdrift_gitops.errors import GitHubError
 from tfdrift_gitops.github.render import Renderer
 from tfdrift_gitops.github.summary import publish, summary_markdown, workflow_annotations
@@ -52,11 +51,11 @@ def comment(
     finally:
         client.close()
     if dry_run:
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        echo_json(result.to_json())
         return
-    click.echo(f"{result.action} {result.url}".rstrip())
+    echo(f"{result.action} {result.url}".rstrip())
     for error in result.errors:
-        click.echo(f"error: {error}", err=True)
+        echo(f"error: {error}", err=True)
     counts: dict[str, int | str] = {
         "resources touched": len(result.touched),
         "drifts on them": len(result.drifts),
@@ -74,6 +73,6 @@ def comment(
         },
         annotation_lines=workflow_annotations(result.drifts),
     ):
-        click.echo(line)
+        echo(line)
     if result.errors:
         ctx.exit(GitHubError.exit_code)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import json
 import sys
 from functools import partial
 from typing import Any
@@ -13,6 +12,7 @@ import click
 from tfdrift_gitops.adapters.aws import make_s3_client
 from tfdrift_gitops.adapters.events import iter_many
 from tfdrift_gitops.adapters.state_source import StateSource
+from tfdrift_gitops.cli.output import echo, echo_json, echo_trusted
 from tfdrift_gitops.config import Config, load_config
 from tfdrift_gitops.core.detector import Detector
 from tfdrift_gitops.core.engine import Engine
@@ -93,7 +93,7 @@ def detect(
     if example:
         if states or event_specs:
             raise click.UsageError("--example replaces --state and --events; give one or the other")
-        click.echo("Running on the bundled example (examples/ in the package).", err=True)
+        echo("Running on the bundled example (examples/ in the package).", err=True)
         state_specs = (str(example_state()),)
         event_specs = tuple(str(p) for p in example_events())
     if not state_specs:
@@ -120,13 +120,13 @@ def detect(
         checked = store.reassess_open(engine)
         resolved = sum(1 for f in checked.changed if not f.drift or not f.drift.status.is_open)
         if checked.changed or checked.unchanged:
-            click.echo(
+            echo(
                 f"ledger: {len(checked.changed) + checked.unchanged} open drifts checked "
                 f"against state, {resolved} resolved",
                 err=True,
             )
         for bad in checked.corrupt:
-            click.echo(f"error: ledger: {bad}", err=True)
+            echo(f"error: ledger: {bad}", err=True)
         # Calls on resources created by hand in an earlier run must still find their drift.
         unmanaged = list(checked.unmanaged_ids)
     detector = Detector(engine, store, unmanaged_ids=unmanaged)
@@ -142,10 +142,10 @@ def detect(
     _print(drifts, fmt)
     tally = detector.tally
     for error in tally.errors[:50]:
-        click.echo(f"error: {error}", err=True)
+        echo(f"error: {error}", err=True)
     if len(tally.errors) > 50:
-        click.echo(f"error: ... and {len(tally.errors) - 50} more bad records", err=True)
-    click.echo(tally.summary_line(drifts), err=True)
+        echo(f"error: ... and {len(tally.errors) - 50} more bad records", err=True)
+    echo(tally.summary_line(drifts), err=True)
     if exit_code and drifts:
         ctx.exit(EXIT_DRIFT)
     if tally.errors:
@@ -155,13 +155,13 @@ def detect(
 def _print(drifts: list[Any], fmt: str) -> None:
     if fmt == "json":
         for drift in drifts:
-            click.echo(json.dumps(drift_to_record(drift), ensure_ascii=False, sort_keys=False))
+            echo_json(drift_to_record(drift))
         return
     colour = sys.stdout.isatty()
     for number, drift in enumerate(drifts):
         if number:
-            click.echo("")
-        click.echo(render_drift(drift, colour=colour))
+            echo("")
+        echo_trusted(render_drift(drift, colour=colour))
 
 
 def _open_ledger(url: str, config: Config, endpoint: str | None) -> Any:

@@ -9,13 +9,13 @@ stderr by key and make the command exit non-zero (after everything readable was 
 from __future__ import annotations
 
 import getpass
-import json
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
 
+from tfdrift_gitops.cli.output import echo, echo_json
 from tfdrift_gitops.config import load_config
 from tfdrift_gitops.core.record import drift_to_record
 from tfdrift_gitops.errors import CorruptRecordError
@@ -74,11 +74,13 @@ def _open(
     ctx: click.Context, ledger_url: str | None, endpoint: str | None, kms: str | None
 ) -> StoredLedger:
     config = load_config((ctx.obj or {}).get("config_path"))
-    return open_ledger(
+    store = open_ledger(
         ledger_url or config.ledger,
         s3_endpoint_url=endpoint or config.s3_endpoint_url or None,
         kms_key_id=kms or config.s3_kms_key_id or None,
     )
+    store.require()
+    return store
 
 
 def _address(drift: Drift) -> str:
@@ -129,14 +131,10 @@ def details(drift: Drift) -> str:
     return "\n".join(lines)
 
 
-# Valid unescaped in JSON, but line breaks to str.splitlines and many JSON Lines readers.
-_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
-
-
-def echo_json(drift: Drift) -> None:
-    """One JSON Lines record: the drift record, which includes its status history."""
-    text = json.dumps(drift_to_record(drift), ensure_ascii=False)
-    click.echo(text.translate(_LINE_BREAKS))
+def echo_record(drift: Drift) -> None:
+    """One JSON Lines record: the drift record, which includes its status history. (Line
+    separators, valid unescaped in JSON, break str.splitlines: json_text escapes them.)"""
+    echo_json(drift_to_record(drift))
 
 
 def report_corrupt(corrupt: Sequence[CorruptObject], location: str) -> None:
@@ -144,7 +142,7 @@ def report_corrupt(corrupt: Sequence[CorruptObject], location: str) -> None:
     if not corrupt:
         return
     for problem in corrupt:
-        click.echo(f"error: corrupt ledger object {problem}", err=True)
+        echo(f"error: corrupt ledger object {problem}", err=True)
     raise CorruptRecordError(
         f"{len(corrupt)} corrupt object(s) in {location} (listed above); "
         f"fix or remove them, or run 'ledger compact --quarantine-corrupt' for open ones"
@@ -191,14 +189,14 @@ def list_command(
     listing = store.list(wanted)
     if fmt == "json":
         for drift in listing.drifts:
-            echo_json(drift)
+            echo_record(drift)
     elif listing.drifts:
-        click.echo(table(listing.drifts))
+        echo(table(listing.drifts))
     else:
         what = "open drifts" if not statuses else "drifts with that status"
-        click.echo(f"no {what} in {store.location}", err=True)
+        echo(f"no {what} in {store.location}", err=True)
     if listing.pending_archive:
-        click.echo(
+        echo(
             f"note: {listing.pending_archive} closed drift(s) still wait for their archive step "
             f"(a writer stopped midway); 'ledger compact' finishes it",
             err=True,
@@ -222,9 +220,9 @@ def show_command(
     """Show one drift: changes, every folded event and the status history."""
     drift = _open(ctx, ledger_url, s3_endpoint_url, s3_kms_key_id).get(drift_id)
     if fmt == "json":
-        echo_json(drift)
+        echo_record(drift)
     else:
-        click.echo(details(drift))
+        echo(details(drift))
 
 
 def _decision(name: str, verb: str, help_text: str) -> click.Command:
@@ -253,9 +251,9 @@ def _decision(name: str, verb: str, help_text: str) -> click.Command:
             status = Status.IGNORED if name == "ignore" else Status.RESOLVED
             drift = store.transition(drift_id, status, by=actor, reason=reason, evidence=evidence)
         if fmt == "json":
-            echo_json(drift)
+            echo_record(drift)
         else:
-            click.echo(f"{drift.id} {verb} by {safe(actor)} (status {drift.status.value})")
+            echo(f"{drift.id} {verb} by {safe(actor)} (status {drift.status.value})")
 
     command.__doc__ = help_text
     return ledger.command(name)(command)
@@ -296,10 +294,10 @@ def compact_command(
     store = _open(ctx, ledger_url, s3_endpoint_url, s3_kms_key_id)
     report = store.compact(quarantine_corrupt=quarantine_corrupt)
     for drift_id in report.archived:
-        click.echo(f"archived {drift_id}")
+        echo(f"archived {drift_id}")
     for key in report.quarantined:
-        click.echo(f"quarantined {key}")
-    click.echo(
+        echo(f"quarantined {key}")
+    echo(
         f"{len(report.archived)} archived, {len(report.quarantined)} quarantined, "
         f"{len(report.corrupt)} corrupt left",
         err=True,

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from tfdrift_gitops.cli.github_common import github_options, load, open_the_ledger, token_from_env
+from tfdrift_gitops.cli.output import echo, echo_json
 from tfdrift_gitops.errors import GitHubError
 from tfdrift_gitops.github.plan import ActionKind
 from tfdrift_gitops.github.remedy import Remediator, manual_only, module_remediator
@@ -47,7 +46,7 @@ def reconcile(
             data = action.to_json()
             if "body" in data:
                 data["body"] = data["body"].replace("<tfdrift-issue-number>", "#(new issue)")
-            click.echo(json.dumps(data, ensure_ascii=False))
+            echo_json(data)
         return
 
     from tfdrift_gitops.github.client import GitHubClient
@@ -62,13 +61,13 @@ def reconcile(
         client.close()
     for action in report.actions:
         target = f"#{action.number}" if action.number is not None else ""
-        click.echo(f"{action.kind.value} {action.drift_id} {target}".rstrip())
+        echo(f"{action.kind.value} {action.drift_id} {target}".rstrip())
     for note in report.notes:
-        click.echo(f"note: {note}", err=True)
+        echo(f"note: {note}", err=True)
     for where, message in report.errors:
-        click.echo(f"error: {where}: {message}", err=True)
+        echo(f"error: {where}: {message}", err=True)
     stats = client.stats
-    click.echo(
+    echo(
         f"{report.drifts} open drift(s); GitHub API: {stats.reads} reads, {stats.writes} writes, "
         f"{stats.retries} retries",
         err=True,
@@ -103,6 +102,6 @@ def reconcile(
         },
         annotation_lines=workflow_annotations(report.open_drifts),
     ):
-        click.echo(line)
+        echo(line)
     if report.errors:
         ctx.exit(GitHubError.exit_code)

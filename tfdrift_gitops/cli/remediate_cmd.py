@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from tfdrift_gitops.cli.output import echo
 from tfdrift_gitops.errors import InputError, NotFoundError, RemediationError, TfdriftError
 from tfdrift_gitops.models import Drift
 
@@ -149,7 +150,7 @@ def remediate(
             s3_endpoint_url,
         )
     except TfdriftError as exc:
-        click.echo(f"error: {exc}", err=True)
+        echo(f"error: {exc}", err=True)
         ctx.exit(exc.exit_code)
     ctx.exit(code)
 
@@ -189,14 +190,14 @@ def _run(
     if fmt == "json":
         document = result.to_dict()
         document["written"] = [str(p) for p in written]
-        click.echo(json.dumps(document, sort_keys=True))
+        echo(json.dumps(document, sort_keys=True))
     else:
         if result.diff:
-            click.echo(result.diff, nl=False)
+            echo(result.diff, nl=False)
         explanation = result.explanation()
         if explanation:
-            click.echo(explanation, err=True)
-        click.echo(_summary(result, written, do_write, partial), err=True)
+            echo(explanation, err=True)
+        echo(_summary(result, written, do_write, partial), err=True)
     if not result.ok:
         return RemediationError.exit_code
     return 0

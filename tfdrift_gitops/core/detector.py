@@ -18,6 +18,7 @@ from tfdrift_gitops.core.fold import Folded, FoldResult, fold, is_quiet
 from tfdrift_gitops.errors import (
     CorruptRecordError,
     LedgerConflictError,
+    LedgerError,
     NotCloudTrailError,
     RecordError,
 )
@@ -127,7 +128,7 @@ class Detector:
                 skipped[item.reason] += 1
                 continue
             if isinstance(item, CloudEvent):
-                self.process(item)
+                self._isolated(item)
                 continue
             self.tally.records += 1
             if isinstance(item, SkippedRecord):
@@ -137,6 +138,27 @@ class Detector:
             else:
                 self.tally.errors.append(str(item))
                 log.warning("%s", item)
+
+    def _isolated(self, event: CloudEvent) -> None:
+        """``process``, with whatever one record breaks reported against it (``file:line``)
+        and counted; the rest of the input is still read. A ledger that cannot be reached
+        at all is not one record's problem: that still ends the run."""
+        try:
+            self.process(event)
+        except MemoryError:
+            raise
+        except LedgerError as exc:
+            if not isinstance(exc, CorruptRecordError | LedgerConflictError):
+                raise
+            self._failed(event, exc)
+        except Exception as exc:  # an isolation boundary, on purpose
+            self._failed(event, exc)
+
+    def _failed(self, event: CloudEvent, exc: BaseException) -> None:
+        where = event.origin or event.id
+        self.tally.errors.append(f"{where}: {type(exc).__name__}: {exc}")
+        log.error("%s: record failed: %s: %s", where, type(exc).__name__, exc)
+        log.debug("%s", where, exc_info=True)
 
     def process(self, event: CloudEvent) -> None:
         self.tally.records += 1

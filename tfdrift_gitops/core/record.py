@@ -21,6 +21,33 @@ from tfdrift_gitops.models import (
     parse_time,
 )
 
+MAX_PAYLOAD_DEPTH = 64
+"""Request and response documents nest no deeper than this in a record; deeper parts (only
+ever seen in hostile input) are replaced by TOO_DEEP, so that no writer or reader of a record
+recurses without bound."""
+TOO_DEEP = "<nested too deep; dropped by tfdrift-gitops>"
+
+
+def cap_depth(value: Any, limit: int = MAX_PAYLOAD_DEPTH) -> Any:
+    """``value`` with everything nested deeper than ``limit`` replaced by TOO_DEEP."""
+    if isinstance(value, Mapping):
+        if limit <= 0:
+            return TOO_DEEP
+        return {k: cap_depth(v, limit - 1) for k, v in value.items()}
+    if isinstance(value, list):
+        if limit <= 0:
+            return TOO_DEEP
+        return [cap_depth(v, limit - 1) for v in value]
+    return value
+
+
+def _event_record(event: CloudEvent) -> dict[str, Any]:
+    data = event.to_dict()
+    for key in ("request", "response"):
+        if isinstance(data.get(key), Mapping | list):
+            data[key] = cap_depth(data[key])
+    return data
+
 
 def drift_to_record(drift: Drift) -> dict[str, Any]:
     """The contract record. ``events`` entries carry the summary fields first, then the whole
@@ -36,7 +63,7 @@ def drift_to_record(drift: Drift) -> dict[str, Any]:
         "changes": [c.to_dict() for c in drift.changes],
         "actor": drift.actor.to_dict(),
         "event": drift.event.summary(),
-        "events": [e.to_dict() for e in drift.events],
+        "events": [_event_record(e) for e in drift.events],
         "history": [t.to_dict() for t in drift.history],
         "issue_number": drift.issue_number,
         "pr_number": drift.pr_number,

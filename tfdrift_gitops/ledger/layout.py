@@ -99,8 +99,12 @@ def quarantine_key(key: str) -> str:
 
 def dump(document: Mapping[str, Any]) -> bytes:
     """Compact, deterministic enough (insertion order) JSON; the same drift gives the same
-    bytes, so re-archiving after a crash writes what the first attempt wrote."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    bytes, so re-archiving after a crash writes what the first attempt wrote.
+
+    A lone surrogate (valid JSON input, ``"\\udc80"``) has no UTF-8 form: it is written back
+    as the same ``\\uXXXX`` escape, which reads back as the same string."""
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8", "backslashreplace")
 
 
 def load_object(data: bytes, where: str) -> dict[str, Any]:

@@ -10,17 +10,36 @@ SHA-256 of the content.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import secrets
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-from tfdrift_gitops.errors import LedgerError
+from tfdrift_gitops.errors import CorruptRecordError, LedgerError
 from tfdrift_gitops.ledger.base import Blob
 
 LOCK_DIR = ".locks"
+MAX_OBJECT_BYTES = 64 << 20
+"""No ledger object is larger (a drift with thousands of folded events is a few MB)."""
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO opens at once instead of waiting
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    parts: list[bytes] = []
+    left = limit
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            break
+        parts.append(chunk)
+        left -= len(chunk)
+    return b"".join(parts)
+
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows runners only
     import msvcrt
@@ -75,13 +94,33 @@ class LocalStorage:
     # ------------------------------------------------------------------ reading
 
     def get(self, key: str) -> Blob | None:
+        """The object's bytes. Only a regular file of at most MAX_OBJECT_BYTES is read: a
+        symlink (to /dev/zero, say) or a FIFO planted in the directory is refused, never
+        followed, read without end or waited on."""
         path = self._path(key)
         try:
-            data = path.read_bytes()
+            fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
         except FileNotFoundError:
             return None
         except OSError as exc:
+            if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a symlink
+                raise CorruptRecordError(f"{path}: a symlink, not a ledger object") from exc
             raise LedgerError(f"{path}: cannot read: {exc}") from exc
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise CorruptRecordError(f"{path}: not a regular file")
+            if info.st_size > MAX_OBJECT_BYTES:
+                raise CorruptRecordError(
+                    f"{path}: {info.st_size:,} bytes, over the {MAX_OBJECT_BYTES:,}-byte limit"
+                )
+            data = _read_at_most(fd, MAX_OBJECT_BYTES + 1)
+        except OSError as exc:
+            raise LedgerError(f"{path}: cannot read: {exc}") from exc
+        finally:
+            os.close(fd)
+        if len(data) > MAX_OBJECT_BYTES:  # grew while being read
+            raise CorruptRecordError(f"{path}: over the {MAX_OBJECT_BYTES:,}-byte limit")
         return Blob(data, _etag(data))
 
     def list_keys(self, prefix: str) -> Iterator[str]:

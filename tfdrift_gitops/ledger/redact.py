@@ -47,14 +47,22 @@ def _is_secret_key(key: str) -> bool:
     return normal.endswith(_SECRET_KEY_ENDINGS)
 
 
-def scrub_value(value: Any) -> Any:
+# Records cap their payloads' depth (core.record); a deeper value is dropped here too, so that
+# the scrubber never recurses without bound whatever it is handed.
+_MAX_DEPTH = 100
+TOO_DEEP = "<nested too deep; dropped by tfdrift-gitops>"
+
+
+def scrub_value(value: Any, depth: int = 0) -> Any:
+    if isinstance(value, Mapping | list) and depth >= _MAX_DEPTH:
+        return TOO_DEEP
     if isinstance(value, Mapping):
         return {
-            k: (REDACTED if _is_secret_key(str(k)) and v is not None else scrub_value(v))
+            k: (REDACTED if _is_secret_key(str(k)) and v is not None else scrub_value(v, depth + 1))
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [scrub_value(v) for v in value]
+        return [scrub_value(v, depth + 1) for v in value]
     if isinstance(value, str) and _WEBHOOK_URL.search(value):
         return REDACTED
     return value

@@ -117,6 +117,24 @@ class StoredLedger:
         self._check_layout(writing=False)
         return self._meta == "present"
 
+    def require(self) -> None:
+        """Raise LedgerError unless a ledger is here: reading a mistyped path must not look
+        like an empty ledger ("no open drifts"), nor another directory's files like one."""
+        if self.initialised():
+            return
+        if self._holds_other_things():
+            raise LedgerError(
+                f"{self.location} is not a tfdrift-gitops ledger: it holds other files and "
+                f"no {layout.META_KEY}"
+            )
+        raise LedgerError(
+            f"no ledger at {self.location}: nothing was ever recorded there (check the path; "
+            "detect --ledger or collect create it)"
+        )
+
+    def _holds_other_things(self) -> bool:
+        return next(iter(self.storage.list_keys("")), None) is not None
+
     def _check_layout(self, *, writing: bool) -> None:
         if self._meta == "present" or (self._meta == "absent" and not writing):
             return
@@ -126,6 +144,17 @@ class StoredLedger:
                 if blob is not None:
                     layout.check_meta(blob.data, self.storage.url_for(layout.META_KEY))
                 self._meta = "present" if blob is not None else "absent"
+            if self._meta == "absent" and writing and self._holds_other_things():
+                blob = self.storage.get(layout.META_KEY)  # another writer may just have begun
+                if blob is not None:
+                    layout.check_meta(blob.data, self.storage.url_for(layout.META_KEY))
+                    self._meta = "present"
+                    return
+                raise LedgerError(
+                    f"{self.location} holds other files and no {layout.META_KEY}: refusing to "
+                    "turn it into a tfdrift-gitops ledger (give an empty directory or a new "
+                    "prefix)"
+                )
             if self._meta == "absent" and writing:
                 if self.storage.put_if_absent(layout.META_KEY, layout.encode_meta(_now())) is None:
                     blob = self.storage.get(layout.META_KEY)  # another writer was first
@@ -165,6 +194,9 @@ class StoredLedger:
             drift = folded.drift
             if drift is None or folded.result in (FoldResult.NOT_DRIFT, FoldResult.UNCHANGED):
                 return folded
+            # Encoded before anything is written: a drift that cannot be stored leaves no
+            # index entry behind it.
+            data = layout.encode_drift(drift)
             if current is None:
                 # Opening: the new drift's reference doubles as this event's claim, so a
                 # redelivery of an event whose drift was archived costs no extra request.
@@ -174,11 +206,11 @@ class StoredLedger:
                     if taken and self._recorded(claim):
                         return _duplicate(finding)
                     claimed = True
-                if self._store(key, drift, None, now):
+                if self._store(key, drift, None, now, data):
                     return folded
             elif not claimed and self._recorded(claim):
                 return _duplicate(finding)
-            elif self._store(key, drift, current, now):
+            elif self._store(key, drift, current, now, data):
                 return folded
         raise self._gave_up(key)
 
@@ -201,8 +233,9 @@ class StoredLedger:
             return True
         return self.storage.get(layout.archive_key(claim)) is not None
 
-    def _store(self, key: str, drift: Drift, current: _Stored | None, now: datetime | None) -> bool:
-        data = layout.encode_drift(drift)
+    def _store(
+        self, key: str, drift: Drift, current: _Stored | None, now: datetime | None, data: bytes
+    ) -> bool:
         if current is None:
             etag = self.storage.put_if_absent(key, data)
         else:
@@ -289,7 +322,8 @@ class StoredLedger:
             folded = reassess(engine, current.drift, now=now)
             if folded.result is FoldResult.UNCHANGED or folded.drift is None:
                 return None
-            if self._store(current.key, folded.drift, current, now):
+            data = layout.encode_drift(folded.drift)
+            if self._store(current.key, folded.drift, current, now, data):
                 return folded
             current = self._read_drift(current.key)
         raise self._gave_up(stored.key)
@@ -374,7 +408,7 @@ class StoredLedger:
             if new == stored.drift:
                 return new
             if in_open:
-                if self._store(stored.key, new, stored, now):
+                if self._store(stored.key, new, stored, now, layout.encode_drift(new)):
                     return new
             elif self.storage.put_if_match(stored.key, layout.encode_drift(new), stored.etag):
                 return new

@@ -9,7 +9,12 @@ from typing import Any
 
 from tfdrift_gitops.models import Drift, Kind, Severity, Via, format_time
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Control characters, line and paragraph separators, bidi overrides, and lone surrogates
+# (valid JSON escapes with no UTF-8 form: printed raw they become a byte that is not UTF-8).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CONTROL_IN_LINES = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 KIND_LABEL = {
     Kind.MODIFIED: "Manual Modification",
@@ -35,9 +40,28 @@ _RESET = "\x1b[0m"
 MAX_VALUE_CHARS = 300
 
 
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
 def safe(text: str) -> str:
     """Printable form of an untrusted string: control characters become \\xNN escapes."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(_escape, text)
+
+
+def safe_lines(text: str) -> str:
+    """Like ``safe`` for text of several lines: newlines and tabs are kept."""
+    return _CONTROL_IN_LINES.sub(_escape, text)
+
+
+def json_text(document: Any) -> str:
+    """One JSON line, safe for a terminal and valid UTF-8: what ``json.dumps`` leaves raw among
+    the characters ``safe`` escapes (C1 controls, line separators, bidi overrides, lone
+    surrogates) is written as its ``\\uXXXX`` escape, which reads back as the same string.
+    They can only occur inside JSON strings, where the escape is valid."""
+    text = json.dumps(document, ensure_ascii=False)
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def value_text(value: Any) -> str:

@@ -1,0 +1,172 @@
+"""Input that should cost little and break nothing, through ``detect`` end to end.
+
+Each test is an attack that used to end the run or corrupt its output: a lone surrogate in a
+tag value, a 900-deep requestParameters, files that inflate to more than can be held.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from tfdrift_gitops.cli import cli
+
+REPO = Path(__file__).resolve().parents[2]
+STATE = REPO / "examples" / "state" / "terraform.tfstate"
+EXAMPLE = next((REPO / "examples" / "cloudtrail").glob("*.json"))
+
+
+def _records() -> dict[str, dict[str, Any]]:
+    records = json.loads(EXAMPLE.read_text())["Records"]
+    return {r["eventName"]: r for r in records}
+
+
+def _by_a_person(record: dict[str, Any], event_id: str) -> dict[str, Any]:
+    person = _records()["AuthorizeSecurityGroupIngress"]
+    out: dict[str, Any] = json.loads(json.dumps(record))
+    for key in ("userIdentity", "userAgent", "sourceIPAddress"):
+        out[key] = person[key]
+    out["eventID"] = event_id
+    return out
+
+
+def _tagging_with(value: str) -> dict[str, Any]:
+    record = _by_a_person(_records()["PutBucketTagging"], "e0c1a2b3-0000-4000-8000-0000000000f1")
+    record["requestParameters"]["Tagging"]["TagSet"]["Tag"][0]["Value"] = value
+    return record
+
+
+def _deep(levels: int) -> dict[str, Any]:
+    record = _by_a_person(
+        _records()["UpdateFunctionConfiguration20150331v2"], "e0c1a2b3-0000-4000-8000-0000000000f2"
+    )
+    nested: dict[str, Any] = {}
+    current = nested
+    for _ in range(levels):
+        current["a"] = {}
+        current = current["a"]
+    record["requestParameters"]["nested"] = nested
+    return record
+
+
+def _good() -> dict[str, Any]:
+    return _records()["AuthorizeSecurityGroupIngress"]
+
+
+def _write(path: Path, *records: dict[str, Any]) -> str:
+    path.write_text(json.dumps({"Records": list(records)}))
+    return str(path)
+
+
+def _detect(*args: str) -> Any:
+    return CliRunner().invoke(cli, ["detect", "--state", str(STATE), *args])
+
+
+def _ledger_is_whole(ledger: Path) -> list[str]:
+    """Every index entry that names a drift has the drift stored (no half of a write)."""
+    stored = {
+        json.loads(p.read_text())["id"]
+        for folder in ("open", "archive")
+        if (ledger / folder).exists()
+        for p in (ledger / folder).rglob("*.json")
+    }
+    for entry in (ledger / "index").glob("*.json"):
+        named = json.loads(entry.read_text())["drift_id"]
+        assert named in stored, f"{entry.name} names {named}, which is not stored"
+    return sorted(stored)
+
+
+def test_lone_surrogate_in_a_tag_value(tmp_path: Path) -> None:
+    events = _write(tmp_path / "tags.json", _tagging_with("\udc80"), _good())
+    ledger = tmp_path / "ledger"
+
+    stored = _detect("--events", events, "--ledger", str(ledger))
+    assert stored.exception is None, stored.exception
+    assert stored.exit_code == 0, stored.stderr
+    assert len(_ledger_is_whole(ledger)) == 2
+
+    as_json = _detect("--events", events, "--format", "json")
+    assert as_json.exit_code == 0
+    lines = as_json.stdout_bytes.decode("utf-8").splitlines()  # strict: valid UTF-8
+    tagged = [json.loads(line) for line in lines if "tags" in line]
+    (change,) = tagged[0]["changes"]
+    assert change["after"] == {"Team": "\udc80"}  # the same string once read back
+
+    text = _detect("--events", events)
+    assert "\\udc80" in text.stdout
+    text.stdout_bytes.decode("utf-8")
+
+    shown = CliRunner().invoke(cli, ["ledger", "list", "--ledger", str(ledger), "--format", "json"])
+    assert shown.exit_code == 0, shown.stderr
+    shown.stdout_bytes.decode("utf-8")
+
+
+def test_900_deep_request_parameters(tmp_path: Path) -> None:
+    events = _write(tmp_path / "deep.json", _deep(900), _good())
+    ledger = tmp_path / "ledger"
+    result = _detect("--events", events, "--ledger", str(ledger))
+    assert result.exception is None, result.exception
+    assert result.exit_code == 0, result.stderr
+    stored = _ledger_is_whole(ledger)
+    assert len(stored) == 2
+    for drift_id in stored:
+        shown = CliRunner().invoke(cli, ["ledger", "show", drift_id, "--ledger", str(ledger)])
+        assert shown.exit_code == 0, shown.stderr
+    as_json = _detect("--events", events, "--format", "json")
+    assert as_json.exit_code == 0, as_json.stderr
+    assert "nested too deep" in as_json.stdout
+
+
+def _bomb(path: Path, head: bytes, body: bytes, repeat: int, tail: bytes) -> str:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
+    parts = [compressor.compress(head)]
+    parts += [compressor.compress(body) for _ in range(repeat)]
+    parts.append(compressor.compress(tail) + compressor.flush())
+    path.write_bytes(b"".join(parts))
+    return str(path)
+
+
+def test_one_bad_file_never_ends_the_run(tmp_path: Path) -> None:
+    # A 10 MiB string in one record (no record is that large): refused, named.
+    blob = _bomb(tmp_path / "blob.json.gz", b'{"eventName": "', b"A" * (1 << 20), 10, b'"}\n')
+    # Not gzip at all after its magic bytes.
+    corrupt = tmp_path / "corrupt.json.gz"
+    corrupt.write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"\x00garbage" * 10)
+    good = _write(tmp_path / "good.json", _good())
+    result = _detect("--events", blob, "--events", str(corrupt), "--events", good)
+    assert isinstance(result.exception, SystemExit), result.exception  # exit 1, no crash
+    assert "AuthorizeSecurityGroupIngress" in result.stdout  # the file after them was read
+    assert f"{blob}: a line over" in result.stderr
+    assert f"{corrupt}: corrupt gzip data" in result.stderr
+    assert "errors: 2" in result.stderr
+    assert result.exit_code == 1
+
+
+def test_records_bomb_is_streamed_and_the_next_file_read(tmp_path: Path) -> None:
+    record = json.dumps(_by_a_person(_records()["DescribeSecurityGroups"], "ev-x")).encode()
+    count = (12 << 20) // len(record) + 1
+    bomb = _bomb(tmp_path / "bomb.json.gz", b'{"Records": [' + record, b"," + record, count, b"]}")
+    assert Path(bomb).stat().st_size < (12 << 20) // 50
+    good = _write(tmp_path / "good.json", _good())
+    result = _detect("--events", bomb, "--events", good)
+    assert result.exception is None, result.exception
+    assert result.exit_code == 0, result.stderr
+    assert f"records: {count + 2} read" in result.stderr
+    assert "AuthorizeSecurityGroupIngress" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param("\x1b]0;pwned\x07evil\x1b[2J.json", id="escape-in-file-name")]
+)
+def test_file_names_in_errors_are_escaped(tmp_path: Path, name: str) -> None:
+    bad = tmp_path / name
+    bad.write_bytes(gzip.compress(b"{not json"))
+    result = _detect("--events", str(bad))
+    assert "\x1b" not in result.stderr
+    assert "\\x1b]0;pwned" in result.stderr

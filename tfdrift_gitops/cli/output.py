@@ -1,0 +1,36 @@
+"""Everything the command line prints goes through here.
+
+File names, S3 keys, drift ids and error messages quote untrusted text (CloudTrail values,
+object keys anyone with write access to a bucket chose): each line gets the same escaping as
+the drift text (``render.text.safe``), so nothing printed can move the cursor, recolour or
+rewrite the terminal. JSON output is valid UTF-8 whatever the input held.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import click
+
+from tfdrift_gitops.render.text import json_text, safe_lines
+
+
+def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    click.echo(safe_lines(text), err=err, nl=nl)
+
+
+def echo_json(document: Any) -> None:
+    click.echo(json_text(document))
+
+
+def echo_trusted(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Text this program rendered and escaped itself (the coloured drift alert)."""
+    click.echo(text, err=err, nl=nl)
+
+
+class SafeFormatter(logging.Formatter):
+    """Log lines (which quote file names and keys) escaped like everything else printed."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return safe_lines(super().format(record))
