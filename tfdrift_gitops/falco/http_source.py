@@ -196,10 +196,10 @@ def _guarded_protocol(limits: HttpLimits, intake: HttpIntake) -> type[H11Protoco
             self._deadline = None
             if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
                 return
-            partial = bool(self.conn.trailing_data[0])
-            if partial or not self._served:  # not an idle keep-alive connection
+            started = bool(self.conn.trailing_data[0])  # part of a request line or headers
+            if started or not self._served:  # not merely an idle keep-alive connection
                 intake.refused("header_timeout")
-            if partial:  # say why it ends
+            if started:  # say why it ends
                 self.transport.write(_HEADER_TIMEOUT)
             self.transport.close()
 
