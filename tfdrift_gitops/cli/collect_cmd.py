@@ -38,7 +38,7 @@ def _path(value: str | None) -> Path | None:
 @click.option("--no-ledger", is_flag=True, help="Keep drifts in memory only (trials, benchmarks).")
 @click.option(
     "--falco-grpc", default=None, metavar="ADDR",
-    help=f"Falco gRPC output API (Falco <= 0.43): {DEFAULT_ADDRESS} or HOST:PORT (mutual TLS).",
+    help=f"Falco gRPC output API (Falco 0.41-0.43): {DEFAULT_ADDRESS} or HOST:PORT (mutual TLS).",
 )  # fmt: skip
 @click.option("--grpc-cert", default=None, help="Client certificate (PEM) for gRPC over TCP.")
 @click.option("--grpc-key", default=None, help="Client private key (PEM) for gRPC over TCP.")
