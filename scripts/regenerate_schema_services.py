@@ -1,4 +1,4 @@
-"""Regenerate tfdrift_gitops/remediation/schema_{services,databases,guardrails}.py.
+"""Regenerate tfdrift_gitops/remediation/schema_{services,databases,edge,guardrails}.py.
 
 Usage: python scripts/regenerate_schema_services.py SCHEMA.json
 where SCHEMA.json is ``terraform providers schema -json`` for a configuration that requires
@@ -82,6 +82,15 @@ DATABASES: dict[str, tuple[str, str, str | None]] = {
         None,
     ),
 }
+EDGE: dict[str, tuple[str, str, str | None]] = {
+    "aws_api_gateway_stage": ("{rest_api_id}/{stage_name}", r"[a-z0-9]{10}/[\w\-]{1,128}", None),
+    "aws_api_gateway_method_settings": (
+        "{rest_api_id}/{stage_name}/{method_path}",
+        r"[a-z0-9]{10}/[\w\-]{1,128}/\S{1,1024}",
+        None,
+    ),
+    "aws_apigatewayv2_stage": ("{api_id}/{name}", r"[a-z0-9]{10}/[\w\-$]{1,128}", None),
+}
 GUARDRAILS: dict[str, tuple[str, str, str | None]] = {
     "aws_ssm_parameter": ("{name}", r"[\w.\-/]{1,2048}", "name"),
     "aws_secretsmanager_secret": ("{id}", _SM_ARN, None),
@@ -100,6 +109,8 @@ GUARDRAILS: dict[str, tuple[str, str, str | None]] = {
 WHAT = {
     "services": "DNS, data, messaging and\nobservability types the catalog covers (Route 53, "
     "DynamoDB, SQS, SNS, CloudWatch Logs and\nalarms, EventBridge).",
+    "edge": "API Gateway stage types the\ncatalog covers (REST stages and method settings, "
+    "HTTP/WebSocket stages).",
     "databases": "RDS snapshot, parameter\ngroup and subnet group types and the ACM certificate "
     "the catalog covers.",
     "guardrails": "secrets and account\nguard-rail types the catalog covers (SSM parameters, "
@@ -194,6 +205,7 @@ def main(argv: list[str]) -> int:
     for name, types in (
         ("services", SERVICES),
         ("databases", DATABASES),
+        ("edge", EDGE),
         ("guardrails", GUARDRAILS),
     ):
         (OUT / f"schema_{name}.py").write_text(render(name, types, resources))

@@ -86,6 +86,13 @@ resource "aws_db_subnet_group" "app" {
   subnet_ids = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
 }
 
+resource "aws_api_gateway_stage" "prod" {
+  rest_api_id          = "a1b2c3d4e5"
+  stage_name           = "prod"
+  deployment_id        = "dep123"
+  xray_tracing_enabled = true
+}
+
 resource "aws_config_configuration_recorder_status" "main" {
   name       = "default"
   is_enabled = true
@@ -188,6 +195,21 @@ MODIFIES = [
         id="rds-subnet-group",
     ),
     pytest.param(
+        Estate("apigateway"),
+        call(
+            R53,
+            "apigateway",
+            "UpdateStage",
+            {
+                "restApiId": "a1b2c3d4e5",
+                "stageName": "prod",
+                "patchOperations": [{"op": "replace", "path": "/tracingEnabled", "value": "false"}],
+            },
+        ),
+        ["xray_tracing_enabled = false"],
+        id="apigateway-stage-tracing",
+    ),
+    pytest.param(
         Estate("baselines"),
         records("config-stop-configuration-recorder.json"),
         ["is_enabled = false"],
@@ -223,6 +245,24 @@ UNMANAGED = [
         "aws_sqs_queue",
         "https://sqs.us-east-2.amazon.com/123456789012/MyQueue",
         id="sqs-queue",
+    ),
+    pytest.param(
+        Estate("apigateway"),
+        call(
+            R53,
+            "apigateway",
+            "UpdateStage",
+            {
+                "restApiId": "a1b2c3d4e5",
+                "stageName": "prod",
+                "patchOperations": [
+                    {"op": "replace", "path": "/~1pets/GET/caching/enabled", "value": "true"}
+                ],
+            },
+        ),
+        "aws_api_gateway_method_settings",
+        "a1b2c3d4e5/prod/pets/GET",
+        id="apigateway-method-settings",
     ),
     pytest.param(
         Estate("observability", drop=("aws_cloudwatch_event_rule.ec2_state",)),

@@ -251,6 +251,14 @@ def _secret_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
     return secret_name(value) if isinstance(value, str) and value else None
 
 
+def _apigwv2_stage_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
+    """``API/STAGE`` (the import id): a stage name repeats across APIs."""
+    api, name = attrs.get("api_id"), attrs.get("name")
+    if rtype != "aws_apigatewayv2_stage" or not isinstance(api, str) or not isinstance(name, str):
+        return None
+    return f"{api}/{name}" if api and name else None
+
+
 # Keys computed from several attributes, for resources that no single attribute names.
 DERIVED_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
     "lambda_permission": _lambda_permission_key,
@@ -266,6 +274,7 @@ DERIVED_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
     "log_filter": _log_filter_key,
     "event_target": _event_target_key,
     "secret": _secret_key,
+    "apigwv2_stage": _apigwv2_stage_key,
     **NETWORK_KEYS,
 }
 

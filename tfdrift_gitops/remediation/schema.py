@@ -1017,10 +1017,11 @@ del _schema_compute
 
 # DNS, data, messaging, observability, secrets and guard-rail types: generated tables.
 from tfdrift_gitops.remediation import schema_databases as _schema_databases  # noqa: E402
+from tfdrift_gitops.remediation import schema_edge as _schema_edge  # noqa: E402
 from tfdrift_gitops.remediation import schema_guardrails as _schema_guardrails  # noqa: E402
 from tfdrift_gitops.remediation import schema_services as _schema_services  # noqa: E402
 
-del _schema_databases, _schema_guardrails, _schema_services
+del _schema_databases, _schema_edge, _schema_guardrails, _schema_services
 
 
 def schema_for(resource_type: str) -> ResourceSchema:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from tfdrift_gitops.core.catalog import (
     acm,
     alarms,
+    apigateway,
     autoscaling,
     baselines,
     cloudtrail,
@@ -68,6 +69,7 @@ SERVICE_TABLES: tuple[tuple[Rule, ...], ...] = (
     secretsmanager.RULES,
     rds_groups.RULES,
     acm.RULES,
+    apigateway.RULES,
     elbv2.RULES,
     elbv2_targets.RULES,
     elb_classic.RULES,
