@@ -29,6 +29,7 @@ from tests.catalog.test_real_compute import (
 )
 from tfdrift_gitops.core.catalog import (
     autoscaling,
+    autoscaling_tags,
     ec2_compute,
     elb_classic,
     elb_policies,
@@ -49,6 +50,7 @@ TABLES = (
     elb_policies,
     elb_tags,
     autoscaling,
+    autoscaling_tags,
     ec2_compute,
     iam_profiles,
 )
@@ -117,6 +119,9 @@ KEYS = [
     "attributeValue",
     "policyNames",
     "loadBalancerPorts",
+    "resourceId",
+    "resourceType",
+    "propagateAtLaunch",
 ]
 SCALARS = st.one_of(
     st.none(),

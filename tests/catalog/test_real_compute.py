@@ -950,6 +950,74 @@ MODELLED = [
         estate=WITH_POLICIES,
     ),
     m(
+        "asg-tag-added-to-two-groups-one-in-state",
+        "CreateOrUpdateTags",
+        ASG,
+        {
+            "tags": [
+                {
+                    "resourceId": "asg1",
+                    "resourceType": "auto-scaling-group",
+                    "key": "team",
+                    "value": "data",
+                    "propagateAtLaunch": True,
+                },
+                {"resourceId": "other", "key": "team", "value": "x"},
+            ]
+        },
+        Want(
+            Kind.MODIFIED,
+            "aws_autoscaling_group.asg1",
+            Severity.LOW,
+            {"tag": ([], [{"key": "team", "value": "data", "propagate_at_launch": True}])},
+        ),
+    ),
+    m(
+        "asg-tag-as-state-says",
+        "CreateOrUpdateTags",
+        ASG,
+        {
+            "tags": [
+                {
+                    "resourceId": "asg1",
+                    "resourceType": "auto-scaling-group",
+                    "key": "team",
+                    "value": "data",
+                    "propagateAtLaunch": "true",
+                }
+            ]
+        },
+        skip("no_change"),
+        estate=Estate(
+            "compute",
+            patch={
+                "aws_autoscaling_group.asg1": {
+                    "tag": [{"key": "team", "value": "data", "propagate_at_launch": True}]
+                }
+            },
+        ),
+    ),
+    m(
+        "asg-tag-deleted",
+        "DeleteTags",
+        ASG,
+        {"tags": [{"resourceId": "asg1", "resourceType": "auto-scaling-group", "key": "team"}]},
+        Want(
+            Kind.MODIFIED,
+            "aws_autoscaling_group.asg1",
+            Severity.LOW,
+            {"tag": ([{"key": "team", "value": "data", "propagate_at_launch": True}], [])},
+        ),
+        estate=Estate(
+            "compute",
+            patch={
+                "aws_autoscaling_group.asg1": {
+                    "tag": [{"key": "team", "value": "data", "propagate_at_launch": True}]
+                }
+            },
+        ),
+    ),
+    m(
         "lb-subnets",
         "SetSubnets",
         ELB,
@@ -1372,6 +1440,7 @@ def test_every_row_has_a_case() -> None:
     """Each row of these tables is replayed by a recorded or a modelled case."""
     from tfdrift_gitops.core.catalog import (
         autoscaling,
+        autoscaling_tags,
         ec2_compute,
         elb_classic,
         elb_policies,
@@ -1388,6 +1457,7 @@ def test_every_row_has_a_case() -> None:
         elb_policies,
         elb_tags,
         autoscaling,
+        autoscaling_tags,
         ec2_compute,
         iam_profiles,
     )

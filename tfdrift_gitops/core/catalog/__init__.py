@@ -12,6 +12,7 @@ from tfdrift_gitops.core.catalog import (
     alarms,
     apigateway,
     autoscaling,
+    autoscaling_tags,
     baselines,
     cloudtrail,
     dynamodb,
@@ -76,6 +77,7 @@ SERVICE_TABLES: tuple[tuple[Rule, ...], ...] = (
     elb_policies.RULES,
     elb_tags.RULES,
     autoscaling.RULES,
+    autoscaling_tags.RULES,
     ec2_compute.RULES,
     iam_profiles.RULES,
 )
