@@ -234,7 +234,7 @@ ECS_CASES = [
         ECS,
         Want(
             Kind.UNMANAGED,
-            "miner",
+            MINER_ARN,
             Severity.LOW,
             {
                 "family": (None, "miner"),

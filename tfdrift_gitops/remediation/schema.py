@@ -758,7 +758,9 @@ _add(
         computed=frozenset({"arn", "arn_without_revision", "id", "revision", "tags_all"}),
         json_fields=frozenset({"container_definitions"}),
         set_fields=frozenset({"requires_compatibilities"}),
-        # The revision's ARN (the catalog takes it from RegisterTaskDefinition's response).
+        # The revision's ARN (the catalog takes it from RegisterTaskDefinition's response);
+        # the template names the generated block after the family and revision.
+        import_id="{arn_prefix}task-definition/{family}:{revision}",
         import_pattern=r"arn:aws[\w\-]*:ecs:[a-z0-9\-]+:\d{12}:task-definition/[A-Za-z0-9_\-]+:\d+",
         name_argument="family",
         known=False,  # ``volume`` nests further than listed
@@ -1012,8 +1014,9 @@ for _type in ("aws_ecr_repository_policy", "aws_ecr_lifecycle_policy"):
 
 # Load balancing and compute types: a table of their own (it uses the classes above).
 from tfdrift_gitops.remediation import schema_compute as _schema_compute  # noqa: E402
+from tfdrift_gitops.remediation import schema_network as _schema_network  # noqa: E402
 
-del _schema_compute
+del _schema_compute, _schema_network
 
 # DNS, data, messaging, observability, secrets and guard-rail types: generated tables.
 from tfdrift_gitops.remediation import schema_databases as _schema_databases  # noqa: E402

@@ -394,7 +394,8 @@ RULES: tuple[Rule, ...] = (
             Target(
                 TASK_DEFINITION,
                 "id",
-                FAMILY,
+                # The revision's ARN when the response gives it: what imports it.
+                first(NEW_REVISION_ARN, FAMILY),
                 TASK_DEFINITION_EFFECTS,
                 action=Action.CREATE,
                 guard=absent(TASK_DEFINITION, "id", FAMILY),
