@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from tfdrift_gitops.cli.output import register_secret
 from tfdrift_gitops.config import Config, load_config
 from tfdrift_gitops.errors import ConfigError
 from tfdrift_gitops.github.settings import GitHubSettings
@@ -75,4 +76,5 @@ def token_from_env() -> str:
     token = os.environ.get("GITHUB_TOKEN", "")
     if not token:
         raise ConfigError("GITHUB_TOKEN is not set (needed to call the GitHub API)")
+    register_secret(token)
     return token

@@ -15,9 +15,24 @@ import click
 
 from tfdrift_gitops.render.text import json_text, safe_lines
 
+_SECRETS: set[str] = set()
+
+
+def register_secret(value: str) -> None:
+    """A credential this process holds (the GitHub token): never printed, whatever message
+    happens to quote it."""
+    if len(value) >= 4:
+        _SECRETS.add(value)
+
+
+def redacted(text: str) -> str:
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
 
 def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
-    click.echo(safe_lines(text), err=err, nl=nl)
+    click.echo(safe_lines(redacted(text)), err=err, nl=nl)
 
 
 def echo_json(document: Any) -> None:
@@ -33,4 +48,4 @@ class SafeFormatter(logging.Formatter):
     """Log lines (which quote file names and keys) escaped like everything else printed."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return safe_lines(super().format(record))
+        return safe_lines(redacted(super().format(record)))

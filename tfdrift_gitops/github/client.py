@@ -246,6 +246,15 @@ class GitHubClient:
         self._path = f"/repos/{repo}"
         self._bot_login = settings.bot_login
         self._identity: str | None = None
+        # Never in an error message: the token, and any credential in the API URL.
+        userinfo = urlsplit(self.base_url)
+        self._secrets = tuple(
+            sorted(
+                {x for x in (token, userinfo.password, userinfo.username) if x and len(x) >= 4},
+                key=len,
+                reverse=True,
+            )
+        )
 
     def close(self) -> None:
         self._gh.close()
@@ -273,12 +282,20 @@ class GitHubClient:
         except GithubException as exc:
             message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
             raise ApiError(
-                f"GitHub {verb} {urlsplit(url).path}: {exc.status} {message}", status=exc.status
-            ) from exc
+                self._clean(f"GitHub {verb} {urlsplit(url).path}: {exc.status} {message}"),
+                status=exc.status,
+            ) from None
         except MaxRetryError as exc:
-            raise ApiError(f"GitHub {verb} {urlsplit(url).path}: gave up: {exc.reason}") from exc
+            raise ApiError(
+                self._clean(f"GitHub {verb} {urlsplit(url).path}: gave up: {exc.reason}")
+            ) from None
         except OSError as exc:  # connection refused, DNS, TLS: requests' errors are OSErrors
-            raise ApiError(f"GitHub {verb} {urlsplit(url).path}: {exc}") from exc
+            raise ApiError(self._clean(f"GitHub {verb} {urlsplit(url).path}: {exc}")) from None
+
+    def _clean(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
 
     def _pages(self, url: str, params: Mapping[str, Any], what: str) -> Iterator[Any]:
         query: Mapping[str, Any] | None = {**params, "per_page": 100}

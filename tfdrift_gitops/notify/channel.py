@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from tfdrift_gitops.errors import ConfigError
 from tfdrift_gitops.models import Drift, Severity
 
 
@@ -55,6 +56,59 @@ class Channel(Protocol):
         ...
 
     def build(self, drift: Drift, result: str) -> OutgoingRequest: ...
+
+
+_TOKEN_LIKE = 12
+"""A path segment this long (or longer) is treated as a token on its own."""
+
+
+def url_secrets(url: str) -> tuple[str, ...]:
+    """Every form in which a webhook URL's credential may be printed: the URL as configured
+    and as httpx normalises it (and logs it), its path and query (raw and decoded), its
+    userinfo and password, and each long path segment (Slack's and Discord's tokens)."""
+    from urllib.parse import unquote
+
+    import httpx
+
+    forms = {url}
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return (url,)
+    forms.add(str(parsed))
+    raw_path = parsed.raw_path.decode("ascii", "replace")
+    forms.update((raw_path, unquote(raw_path)))
+    if len(parsed.path) > 1:
+        forms.update((parsed.path, parsed.path.rstrip("/")))
+    query = parsed.query.decode("ascii", "replace")
+    if query:
+        forms.update((query, unquote(query)))
+        for pair in query.split("&"):
+            forms.add(pair.partition("=")[2])
+    if parsed.userinfo:
+        userinfo = parsed.userinfo.decode("ascii", "replace")
+        forms.update((userinfo, unquote(userinfo), parsed.password or ""))
+    for segment in parsed.path.split("/"):
+        if len(segment) >= _TOKEN_LIKE:
+            forms.update((segment, unquote(segment)))
+    return tuple(sorted((f for f in forms if len(f) >= 4 and f != "/"), key=len, reverse=True))
+
+
+def check_url(url: str, what: str) -> None:
+    """A webhook URL httpx will accept, checked at start-up (a malformed one would fail every
+    delivery later). Errors never repeat the URL: it is a secret."""
+    import httpx
+
+    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        raise ConfigError(f"{what}: the URL contains spaces or control characters")
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        raise ConfigError(f"{what}: the URL is malformed (the value is not shown)") from None
+    if parsed.scheme not in ("https", "http"):
+        raise ConfigError(f"{what}: the URL must start with https:// or http://")
+    if not parsed.host:
+        raise ConfigError(f"{what}: the URL has no host")
 
 
 def wants(channel: Channel, drift: Drift) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tfdrift_gitops.models import Drift, Severity
-from tfdrift_gitops.notify.channel import OutgoingRequest, Secret
+from tfdrift_gitops.notify.channel import OutgoingRequest, Secret, url_secrets
 from tfdrift_gitops.notify.escape import discord_code, discord_text, one_line, truncate
 from tfdrift_gitops.notify.view import template_context
 from tfdrift_gitops.templating import Templates
@@ -48,7 +48,7 @@ class DiscordChannel:
         self.templates.add_filters(discord_filters())
 
     def secrets(self) -> tuple[str, ...]:
-        return (self.url.reveal(),)
+        return url_secrets(self.url.reveal())
 
     def payload(self, drift: Drift, result: str) -> Any:
         payload = self.templates.render_json(self.template, template_context(drift, result))

@@ -181,6 +181,15 @@ class Dispatcher:
                 self._in_flight += 1
             try:
                 self._attempt(delivery)
+            except Exception as exc:  # whatever one delivery breaks, the worker lives on
+                self._on_outcome(delivery.channel.name, "error")
+                log.error(
+                    "%s: notification for drift %s failed: %s: %s (the drift is in the ledger)",
+                    delivery.channel.name,
+                    delivery.drift.id,
+                    type(exc).__name__,
+                    self._clean(exc),
+                )
             finally:
                 with self._cond:
                     self._in_flight -= 1
@@ -216,6 +225,9 @@ class Dispatcher:
             return
         except httpx.HTTPError as exc:
             self._retry(delivery, f"{type(exc).__name__}: {self._clean(exc)}", None)
+            return
+        except Exception as exc:  # InvalidURL and the like: retrying does not help
+            self._fail(delivery, f"cannot send: {type(exc).__name__}: {self._clean(exc)}")
             return
         status = response.status_code
         if 200 <= status < 300:

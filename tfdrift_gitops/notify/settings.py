@@ -28,7 +28,7 @@ from typing import Any
 from tfdrift_gitops.config import check_keys
 from tfdrift_gitops.errors import ConfigError
 from tfdrift_gitops.models import Severity
-from tfdrift_gitops.notify.channel import Channel, Secret
+from tfdrift_gitops.notify.channel import Channel, Secret, check_url
 from tfdrift_gitops.notify.discord import DiscordChannel
 from tfdrift_gitops.notify.slack import SlackChannel
 from tfdrift_gitops.notify.webhook import WebhookChannel
@@ -160,8 +160,7 @@ def build_channels(
     for entry in entries:
         what = f"notify channel {entry.name}"
         url = _resolve(env, entry.url_env, what) if entry.url_env else Secret(entry.url)
-        if not url.reveal().startswith(("https://", "http://")):
-            raise ConfigError(f"{what}: the URL must start with https:// or http://")
+        check_url(url.reveal(), what)
         if entry.type == "slack":
             channels.append(SlackChannel(url, templates, entry.name, entry.min_severity))
         elif entry.type == "discord":

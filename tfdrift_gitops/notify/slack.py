@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tfdrift_gitops.models import Drift, Severity
-from tfdrift_gitops.notify.channel import OutgoingRequest, Secret
+from tfdrift_gitops.notify.channel import OutgoingRequest, Secret, url_secrets
 from tfdrift_gitops.notify.escape import one_line, slack_code, slack_mrkdwn, truncate
 from tfdrift_gitops.notify.view import template_context
 from tfdrift_gitops.templating import Templates
@@ -44,7 +44,7 @@ class SlackChannel:
         self.templates.add_filters(slack_filters())
 
     def secrets(self) -> tuple[str, ...]:
-        return (self.url.reveal(),)
+        return url_secrets(self.url.reveal())
 
     def payload(self, drift: Drift, result: str) -> Any:
         return self.templates.render_json(self.template, template_context(drift, result))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from tfdrift_gitops.core.record import drift_to_record
 from tfdrift_gitops.models import Drift, Severity
-from tfdrift_gitops.notify.channel import OutgoingRequest, Secret
+from tfdrift_gitops.notify.channel import OutgoingRequest, Secret, url_secrets
 
 SIGNATURE_HEADER = "X-Tfdrift-Signature"
 EVENT_HEADER = "X-Tfdrift-Event"
@@ -56,7 +56,7 @@ class WebhookChannel:
     clock: Callable[[], float] = field(default=time.time)
 
     def secrets(self) -> tuple[str, ...]:
-        out = [self.url.reveal()]
+        out = list(url_secrets(self.url.reveal()))
         if self.secret:
             out.append(self.secret.reveal())
         return tuple(out)
