@@ -90,6 +90,27 @@ EDGE: dict[str, tuple[str, str, str | None]] = {
         None,
     ),
     "aws_apigatewayv2_stage": ("{api_id}/{name}", r"[a-z0-9]{10}/[\w\-$]{1,128}", None),
+    "aws_cloudfront_distribution": ("{id}", r"E[A-Z0-9]{5,20}", None),
+    "aws_wafv2_ip_set": (
+        "{id}/{name}/{scope}",
+        r"[0-9a-f\-]{36}/[\w\-]{1,128}/(REGIONAL|CLOUDFRONT)",
+        None,
+    ),
+    "aws_wafv2_web_acl": (
+        "{id}/{name}/{scope}",
+        r"[0-9a-f\-]{36}/[\w\-]{1,128}/(REGIONAL|CLOUDFRONT)",
+        None,
+    ),
+    "aws_wafv2_web_acl_association": (
+        "{web_acl_arn},{resource_arn}",
+        r"arn:aws[\w\-]*:wafv2:\S+,arn:\S+",
+        None,
+    ),
+    "aws_elasticache_replication_group": (
+        "{replication_group_id}",
+        r"[a-z][a-z0-9\-]{0,39}",
+        "replication_group_id",
+    ),
 }
 GUARDRAILS: dict[str, tuple[str, str, str | None]] = {
     "aws_ssm_parameter": ("{name}", r"[\w.\-/]{1,2048}", "name"),
@@ -109,8 +130,7 @@ GUARDRAILS: dict[str, tuple[str, str, str | None]] = {
 WHAT = {
     "services": "DNS, data, messaging and\nobservability types the catalog covers (Route 53, "
     "DynamoDB, SQS, SNS, CloudWatch Logs and\nalarms, EventBridge).",
-    "edge": "API Gateway stage types the\ncatalog covers (REST stages and method settings, "
-    "HTTP/WebSocket stages).",
+    "edge": "API Gateway, CloudFront,\nWAFv2 and ElastiCache types the catalog covers.",
     "databases": "RDS snapshot, parameter\ngroup and subnet group types and the ACM certificate "
     "the catalog covers.",
     "guardrails": "secrets and account\nguard-rail types the catalog covers (SSM parameters, "
@@ -131,14 +151,18 @@ def _configurable(attrs: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def _block(nested: Mapping[str, Any]) -> str:
+MAX_DEPTH = 2
+"""Blocks nested deeper are left out (WAF rule statements): a patch into them is refused."""
+
+
+def _block(nested: Mapping[str, Any], depth: int = 1) -> str:
     block = nested["block"]
     attrs = block.get("attributes", {})
     fields = [k for k in _configurable(attrs) if not attrs[k].get("sensitive")]
     parts = [repr(f) for f in fields]
     subs = {k: v for k, v in sorted(block.get("block_types", {}).items()) if k != "timeouts"}
-    if subs:
-        inner = ", ".join(f"{k!r}: {_block(v)}" for k, v in subs.items())
+    if subs and depth < MAX_DEPTH:
+        inner = ", ".join(f"{k!r}: {_block(v, depth + 1)}" for k, v in subs.items())
         parts.append(f"blocks=MappingProxyType({{{inner}}})")
     if nested["nesting_mode"] == "set":
         parts.append("is_set=True")

@@ -259,6 +259,14 @@ def _apigwv2_stage_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
     return f"{api}/{name}" if api and name else None
 
 
+def _waf_association_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
+    """The protected resource's ARN: ``DisassociateWebACL`` names only that."""
+    arn = attrs.get("resource_arn")
+    if rtype != "aws_wafv2_web_acl_association" or not isinstance(arn, str):
+        return None
+    return arn or None
+
+
 # Keys computed from several attributes, for resources that no single attribute names.
 DERIVED_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
     "lambda_permission": _lambda_permission_key,
@@ -275,6 +283,7 @@ DERIVED_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
     "event_target": _event_target_key,
     "secret": _secret_key,
     "apigwv2_stage": _apigwv2_stage_key,
+    "waf_association": _waf_association_key,
     **NETWORK_KEYS,
 }
 

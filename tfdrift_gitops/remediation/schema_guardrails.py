@@ -108,20 +108,8 @@ _add(
                 "datasources": _block(
                     blocks=MappingProxyType(
                         {
-                            "kubernetes": _block(
-                                blocks=MappingProxyType({"audit_logs": _block("enable")})
-                            ),
-                            "malware_protection": _block(
-                                blocks=MappingProxyType(
-                                    {
-                                        "scan_ec2_instance_with_findings": _block(
-                                            blocks=MappingProxyType(
-                                                {"ebs_volumes": _block("enable")}
-                                            )
-                                        )
-                                    }
-                                )
-                            ),
+                            "kubernetes": _block(),
+                            "malware_protection": _block(),
                             "s3_logs": _block("enable"),
                         }
                     )
@@ -236,26 +224,7 @@ _add(
         blocks=MappingProxyType(
             {
                 "configuration": _block(
-                    blocks=MappingProxyType(
-                        {
-                            "unused_access": _block(
-                                "unused_access_age",
-                                blocks=MappingProxyType(
-                                    {
-                                        "analysis_rule": _block(
-                                            blocks=MappingProxyType(
-                                                {
-                                                    "exclusion": _block(
-                                                        "account_ids", "resource_tags"
-                                                    )
-                                                }
-                                            )
-                                        )
-                                    }
-                                ),
-                            )
-                        }
-                    )
+                    blocks=MappingProxyType({"unused_access": _block("unused_access_age")})
                 )
             }
         ),

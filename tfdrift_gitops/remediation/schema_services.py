@@ -121,17 +121,7 @@ _add(
                     "input_format",
                     blocks=MappingProxyType(
                         {
-                            "input_format_options": _block(
-                                blocks=MappingProxyType(
-                                    {
-                                        "csv": _block(
-                                            "delimiter",
-                                            "header_list",
-                                            set_fields=frozenset(["header_list"]),
-                                        )
-                                    }
-                                )
-                            ),
+                            "input_format_options": _block(),
                             "s3_bucket_source": _block("bucket", "bucket_owner", "key_prefix"),
                         }
                     ),

@@ -14,6 +14,7 @@ from tfdrift_gitops.core.catalog import (
     autoscaling,
     autoscaling_tags,
     baselines,
+    cloudfront,
     cloudtrail,
     dynamodb,
     ec2,
@@ -22,6 +23,7 @@ from tfdrift_gitops.core.catalog import (
     ecs,
     eks,
     eks_access,
+    elasticache,
     elb_classic,
     elb_policies,
     elb_tags,
@@ -41,6 +43,7 @@ from tfdrift_gitops.core.catalog import (
     sns,
     sqs,
     ssm,
+    wafv2,
 )
 from tfdrift_gitops.core.catalog.model import Rule
 from tfdrift_gitops.core.names import strip_version_suffix
@@ -71,6 +74,9 @@ SERVICE_TABLES: tuple[tuple[Rule, ...], ...] = (
     rds_groups.RULES,
     acm.RULES,
     apigateway.RULES,
+    cloudfront.RULES,
+    wafv2.RULES,
+    elasticache.RULES,
     elbv2.RULES,
     elbv2_targets.RULES,
     elb_classic.RULES,

@@ -1,0 +1,233 @@
+"""CloudFront, WAFv2 and ElastiCache rows on API-shaped calls.
+
+No public, redistributable record of these calls was found (public write-ups show
+``UpdateDistribution`` carrying the whole ``distributionConfig`` with ``comment`` hidden as
+``HIDDEN_DUE_TO_SECURITY_REASONS``, the shape used here). Each call reuses the envelope of a
+published record (``cloudwatch-put-metric-alarm.json``: us-east-1, the estate's account) with
+the request the service's API reference gives, against ``real-edge.tfstate``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from tests.catalog.conftest import run_events
+from tests.catalog.test_real_others import Estate, Want, check, records, skip
+from tfdrift_gitops.models import Kind, Severity
+
+EDGE = Estate("edge")
+DIST = "EDFDVBD632BHDS5"
+DISTRIBUTION = "aws_cloudfront_distribution.site"
+WAF = (
+    "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge-acl/"
+    "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
+)
+STAGE_ARN = "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/stages/prod"
+GROUP = "aws_elasticache_replication_group.sessions"
+
+
+def _call(source: str, name: str, request: dict[str, Any]) -> Any:
+    base = records("cloudwatch-put-metric-alarm.json")[0]
+    event = replace(
+        base, name=name, source=f"{source}.amazonaws.com", request=request, response=None
+    )
+    return run_events(EDGE.index(), [event])
+
+
+def _config(**changes: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "origins": {
+            "quantity": 1,
+            "items": [
+                {
+                    "id": "assets",
+                    "domainName": "site-assets.s3.us-east-1.amazonaws.com",
+                    "originPath": "",
+                    "connectionAttempts": 3,
+                    "connectionTimeout": 10,
+                }
+            ],
+        },
+        "defaultCacheBehavior": {
+            "targetOriginId": "assets",
+            "viewerProtocolPolicy": "redirect-to-https",
+        },
+        "enabled": True,
+        "defaultRootObject": "index.html",
+        "httpVersion": "http2",
+        "isIPV6Enabled": True,
+        "priceClass": "PriceClass_100",
+        "webACLId": WAF,
+        "comment": "HIDDEN_DUE_TO_SECURITY_REASONS",
+        "logging": {
+            "enabled": True,
+            "bucket": "site-logs.s3.amazonaws.com",
+            "prefix": "cf/",
+            "includeCookies": False,
+        },
+        "viewerCertificate": {
+            "aCMCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/x",
+            "minimumProtocolVersion": "TLSv1.2_2021",
+            "sSLSupportMethod": "sni-only",
+        },
+    }
+    config.update(changes)
+    return {"id": DIST, "ifMatch": "E2QWRUHAPOMQZL", "distributionConfig": config}
+
+
+CASES = [
+    pytest.param(
+        "cloudfront", "UpdateDistribution", _config(), skip("no_change"), id="cf-same-config"
+    ),
+    pytest.param(
+        "cloudfront",
+        "UpdateDistribution",
+        _config(webACLId=""),
+        Want(Kind.MODIFIED, DISTRIBUTION, Severity.MEDIUM, {"web_acl_id": (WAF, "")}),
+        id="cf-waf-removed",
+    ),
+    pytest.param(
+        "cloudfront",
+        "UpdateDistribution",
+        _config(
+            origins={
+                "quantity": 1,
+                "items": [{"id": "assets", "domainName": "cdn.attacker.example", "originPath": ""}],
+            }
+        ),
+        Want(Kind.MODIFIED, DISTRIBUTION, Severity.MEDIUM),
+        id="cf-origin-moved",
+    ),
+    pytest.param(
+        "cloudfront",
+        "UpdateDistribution",
+        _config(
+            defaultCacheBehavior={"targetOriginId": "assets", "viewerProtocolPolicy": "allow-all"}
+        ),
+        Want(
+            Kind.MODIFIED,
+            DISTRIBUTION,
+            Severity.HIGH,
+            {
+                "default_cache_behavior[0].viewer_protocol_policy": (
+                    "redirect-to-https",
+                    "allow-all",
+                )
+            },
+            reason="plain HTTP",
+        ),
+        id="cf-http-allowed",
+    ),
+    pytest.param(
+        "cloudfront",
+        "UpdateDistribution",
+        _config(logging={"enabled": False, "bucket": "", "prefix": "", "includeCookies": False}),
+        Want(
+            Kind.MODIFIED,
+            DISTRIBUTION,
+            Severity.MEDIUM,
+            {
+                "logging_config": (
+                    [
+                        {
+                            "bucket": "site-logs.s3.amazonaws.com",
+                            "include_cookies": False,
+                            "prefix": "cf/",
+                        }
+                    ],
+                    [],
+                )
+            },
+        ),
+        id="cf-logging-off",
+    ),
+    pytest.param(
+        "cloudfront",
+        "DeleteDistribution",
+        {"id": DIST, "ifMatch": "E2QWRUHAPOMQZL"},
+        Want(Kind.DELETED, DISTRIBUTION, Severity.HIGH),
+        id="cf-deleted",
+    ),
+    pytest.param(
+        "wafv2",
+        "UpdateIPSet",
+        {
+            "name": "office",
+            "scope": "CLOUDFRONT",
+            "id": "f1e2d3c4-b5a6-9788-6950-EXAMPLE22222",
+            "addresses": ["198.51.100.0/24", "0.0.0.0/1"],
+            "lockToken": "2c8d6f47-EXAMPLE",
+        },
+        Want(
+            Kind.MODIFIED,
+            "aws_wafv2_ip_set.office",
+            Severity.MEDIUM,
+            {"addresses": (["198.51.100.0/24"], ["198.51.100.0/24", "0.0.0.0/1"])},
+        ),
+        id="waf-ip-set-widened",
+    ),
+    pytest.param(
+        "wafv2",
+        "UpdateWebACL",
+        {
+            "name": "edge-acl",
+            "scope": "CLOUDFRONT",
+            "id": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
+            "defaultAction": {"allow": {}},
+            "rules": [],
+        },
+        Want(Kind.MODIFIED, "aws_wafv2_web_acl.edge", Severity.HIGH, {}, reason="allow"),
+        id="waf-web-acl-allow-by-default",
+    ),
+    pytest.param(
+        "wafv2",
+        "DisassociateWebACL",
+        {"resourceArn": STAGE_ARN},
+        Want(Kind.DELETED, "aws_wafv2_web_acl_association.api", Severity.HIGH),
+        id="waf-disassociated",
+    ),
+    pytest.param(
+        "elasticache",
+        "ModifyReplicationGroup",
+        {"replicationGroupId": "Sessions", "snapshotRetentionLimit": 0, "applyImmediately": True},
+        Want(
+            Kind.MODIFIED,
+            GROUP,
+            Severity.HIGH,
+            {"snapshot_retention_limit": (7, 0)},
+            reason="no automatic backups",
+        ),
+        id="cache-backups-off",
+    ),
+    pytest.param(
+        "elasticache",
+        "ModifyReplicationGroup",
+        {
+            "replicationGroupId": "sessions",
+            "authToken": "<sensitiveDataRemoved>",
+            "authTokenUpdateStrategy": "ROTATE",
+        },
+        Want(
+            Kind.MODIFIED,
+            GROUP,
+            Severity.MEDIUM,
+            {"auth_token": ("", "(hidden by CloudTrail)")},
+        ),
+        id="cache-auth-token-rotated-hidden",
+    ),
+    pytest.param(
+        "elasticache",
+        "DeleteReplicationGroup",
+        {"replicationGroupId": "sessions", "retainPrimaryCluster": False},
+        Want(Kind.DELETED, GROUP, Severity.HIGH),
+        id="cache-deleted",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "name", "request_", "want"), CASES)
+def test_edge_calls(source: str, name: str, request_: dict[str, Any], want: Want) -> None:
+    check(_call(source, name, request_), 1, want)

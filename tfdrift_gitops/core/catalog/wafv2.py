@@ -1,0 +1,157 @@
+"""WAFv2: IP sets (``aws_wafv2_ip_set``), web ACLs and their associations.
+
+Choices worth knowing:
+- IP sets and web ACLs are found by their id (``id`` in the request, their Terraform id).
+  ``UpdateIPSet`` replaces the whole address list.
+- ``UpdateWebACL`` sends the full rule list: it is kept resource-level (rules are nested several
+  levels deep and the provider's ``rule`` blocks do not map one to one); allowing by default
+  (``defaultAction.allow``) is high.
+- Associations are found by the protected resource's ARN (``state.waf_association_key``):
+  ``DisassociateWebACL`` names only that. Removing a web ACL from a resource is high.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tfdrift_gitops.core.catalog.model import (
+    Action,
+    Rule,
+    Target,
+    as_set,
+    mapped,
+    req,
+    resp,
+)
+from tfdrift_gitops.core.catalog.model import Set as SetAttr
+from tfdrift_gitops.core.catalog.support import optional_text, string_list, text
+from tfdrift_gitops.core.paths import MISSING
+from tfdrift_gitops.models import CloudEvent, Severity
+
+SOURCE = "wafv2.amazonaws.com"
+IP_SET = "aws_wafv2_ip_set"
+WEB_ACL = "aws_wafv2_web_acl"
+ASSOCIATION = "aws_wafv2_web_acl_association"
+
+ID = text("id")
+RESOURCE_ARN = text("resourceArn")
+
+
+def _new_ip_set_import(event: CloudEvent) -> Any:
+    ident, name, scope = resp("summary.id")(event), text("name")(event), text("scope")(event)
+    if not all(isinstance(v, str) and v for v in (ident, name, scope)):
+        return MISSING
+    return f"{ident}/{name}/{scope}"
+
+
+def _association_import(event: CloudEvent) -> Any:
+    """``WEB_ACL_ARN,RESOURCE_ARN``, the provider's import id."""
+    acl, resource = text("webACLArn")(event), RESOURCE_ARN(event)
+    if not isinstance(acl, str) or not isinstance(resource, str):
+        return MISSING
+    return f"{acl},{resource}"
+
+
+def _allows_by_default(
+    event: CloudEvent, observed: Mapping[str, Any]
+) -> tuple[Severity, str] | None:
+    allow = req("defaultAction.allow")(event)
+    if allow is MISSING or allow is None:
+        return None
+    return Severity.HIGH, "defaultAction allow: requests no rule matches are let through"
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "UpdateIPSet",
+        SOURCE,
+        Action.MODIFY,
+        (
+            Target(
+                IP_SET,
+                "id",
+                ID,
+                (
+                    SetAttr("addresses", string_list(req("addresses")), as_set),
+                    SetAttr("description", text("description"), optional_text),
+                ),
+            ),
+        ),
+        severity=Severity.MEDIUM,
+        description="WAF IP set changed: what it allows or blocks changed",
+    ),
+    Rule(
+        "CreateIPSet",
+        SOURCE,
+        Action.CREATE,
+        (
+            Target(
+                IP_SET,
+                "id",
+                mapped(resp("summary.id"), str),
+                (
+                    SetAttr("name", text("name")),
+                    SetAttr("scope", text("scope")),
+                    SetAttr("ip_address_version", text("iPAddressVersion")),
+                    SetAttr("addresses", string_list(req("addresses")), as_set),
+                ),
+                import_id=_new_ip_set_import,
+            ),
+        ),
+        severity=Severity.LOW,
+        description="WAF IP set created outside Terraform",
+    ),
+    Rule(
+        "DeleteIPSet",
+        SOURCE,
+        Action.DELETE,
+        (Target(IP_SET, "id", ID),),
+        severity=Severity.MEDIUM,
+        description="WAF IP set deleted",
+    ),
+    Rule(
+        "UpdateWebACL",
+        SOURCE,
+        Action.MODIFY,
+        (Target(WEB_ACL, "id", ID),),
+        severity=Severity.MEDIUM,
+        description="web ACL rules changed outside Terraform",
+        severity_checks=(_allows_by_default,),
+    ),
+    Rule(
+        "DeleteWebACL",
+        SOURCE,
+        Action.DELETE,
+        (Target(WEB_ACL, "id", ID),),
+        severity=Severity.HIGH,
+        description="web ACL deleted",
+    ),
+    Rule(
+        "AssociateWebACL",
+        SOURCE,
+        Action.CREATE,
+        (
+            Target(
+                ASSOCIATION,
+                "waf_association",
+                RESOURCE_ARN,
+                (
+                    SetAttr("resource_arn", RESOURCE_ARN),
+                    SetAttr("web_acl_arn", text("webACLArn")),
+                ),
+                import_id=_association_import,
+            ),
+        ),
+        severity=Severity.MEDIUM,
+        description="web ACL associated outside Terraform",
+    ),
+    Rule(
+        "DisassociateWebACL",
+        SOURCE,
+        Action.DELETE,
+        (Target(ASSOCIATION, "waf_association", RESOURCE_ARN),),
+        severity=Severity.HIGH,
+        description="web ACL removed from a resource: it is no longer filtered",
+    ),
+)
