@@ -20,17 +20,17 @@ HERE = Path(__file__).resolve().parent
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every oracle test, and group each module on one xdist worker (``--dist
-    loadgroup`` in scripts/test: a module's estate is built once, not once per worker); drop a
-    check that has no case of its kinds in a module (an empty parameter set would be reported
-    as a skip, and under CI=true a skip fails)."""
+    """Mark every oracle test; drop a check that has no case of its kinds in a module (an
+    empty parameter set would be reported as a skip, and under CI=true a skip fails).
+
+    scripts/test runs ``--dist loadfile``: a module's tests share one worker, so its estate
+    is built once, not once per worker."""
     empty: list[pytest.Item] = []
     for item in items:
         path = Path(str(item.fspath)).resolve()
         if path.parent != HERE:
             continue
         item.add_marker(pytest.mark.oracle)
-        item.add_marker(pytest.mark.xdist_group(f"oracle-{path.stem}"))
         if "case" in getattr(item, "fixturenames", ()) and not hasattr(item, "callspec"):
             empty.append(item)
     if empty:
