@@ -374,3 +374,37 @@ def test_generated_imports_validate_with_the_real_provider(tmp_path: Path) -> No
     terraform = Terraform(binary, config)
     terraform.init(check)
     terraform.validate(check)
+
+
+@pytest.mark.parametrize(
+    ("estate", "events", "command"),
+    [
+        pytest.param(
+            EKS,
+            records("eks-associate-access-policy.json"),
+            "aws eks disassociate-access-policy --cluster-name eks-cluster --principal-arn "
+            "arn:aws:iam::012345678901:role/stratus-red-team-eks-create-access-entry-role "
+            "--policy-arn arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy "
+            "--region us-east-1",
+            id="eks-access-policy-association",
+        ),
+        pytest.param(
+            ECR,
+            records("ecr-set-repository-policy-public.json"),
+            "aws ecr delete-repository-policy --repository-name community --region eu-west-1",
+            id="ecr-repository-policy",
+        ),
+        pytest.param(
+            ECS,
+            UNMANAGED[-1].values[1],
+            "aws ecs delete-service --cluster web --service miner --force --region eu-west-1",
+            id="ecs-service",
+        ),
+    ],
+)
+def test_revert_of_unmanaged_gives_the_cleanup_command(
+    workdir: Path, estate: Estate, events: list[CloudEvent], command: str
+) -> None:
+    result = remediate(drift_of(estate, events), workdir, "revert")
+    assert result.cleanup_commands == (command,)
+    assert result.files == {} or all(t == CODE for t in result.files.values())

@@ -263,6 +263,59 @@ _CLEANUP: dict[str, tuple[str, ...]] = {
         "30",
     ),
     "aws_cloudtrail": ("cloudtrail", "delete-trail", "--name", "{id}"),
+    "aws_ecs_service": (
+        "ecs",
+        "delete-service",
+        "--cluster",
+        "{cluster}",
+        "--service",
+        "{name}",
+        "--force",
+    ),
+    "aws_ecs_task_definition": ("ecs", "deregister-task-definition", "--task-definition", "{id}"),
+    "aws_ecs_cluster": ("ecs", "delete-cluster", "--cluster", "{id}"),
+    "aws_ecs_cluster_capacity_providers": (
+        "ecs",
+        "put-cluster-capacity-providers",
+        "--cluster",
+        "{cluster_name}",
+        "--capacity-providers",
+        "[]",
+        "--default-capacity-provider-strategy",
+        "[]",
+    ),
+    "aws_eks_cluster": ("eks", "delete-cluster", "--name", "{id}"),
+    "aws_eks_access_entry": (
+        "eks",
+        "delete-access-entry",
+        "--cluster-name",
+        "{cluster_name}",
+        "--principal-arn",
+        "{principal_arn}",
+    ),
+    "aws_eks_access_policy_association": (
+        "eks",
+        "disassociate-access-policy",
+        "--cluster-name",
+        "{cluster_name}",
+        "--principal-arn",
+        "{principal_arn}",
+        "--policy-arn",
+        "{policy_arn}",
+    ),
+    "aws_ecr_repository": ("ecr", "delete-repository", "--repository-name", "{id}"),
+    "aws_ecr_repository_policy": (
+        "ecr",
+        "delete-repository-policy",
+        "--repository-name",
+        "{repository}",
+    ),
+    "aws_ecr_lifecycle_policy": (
+        "ecr",
+        "delete-lifecycle-policy",
+        "--repository-name",
+        "{repository}",
+    ),
 }
 _CLEANUP_NOTES = {
     "aws_s3_bucket": "delete-bucket fails unless the bucket is empty; check its contents before "
@@ -272,6 +325,10 @@ _CLEANUP_NOTES = {
     "(aws iam list-attached-role-policies / list-instance-profiles-for-role)",
     "aws_iam_user": "delete its access keys, login profile and policies first",
     "aws_db_instance": "a final snapshot is kept; delete it later if it is not needed",
+    "aws_ecs_service": "--force deletes it without scaling it to zero first; its tasks stop",
+    "aws_ecs_cluster": "delete its services first (aws ecs list-services --cluster ...)",
+    "aws_ecr_repository": "delete-repository fails while images remain; add --force only after "
+    "checking that nothing pulls them",
 }
 
 

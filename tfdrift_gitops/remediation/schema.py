@@ -720,6 +720,7 @@ _add(
         ),
         computed=frozenset({"id", "tags_all"}),
         # ``CLUSTER/SERVICE``; the catalog builds it from the call (state's id is the ARN).
+        import_id="{cluster}/{name}",
         import_pattern=_NAME + "/" + _NAME,
         name_argument="name",
         # service_connect_configuration, volume_configuration and vpc_lattice_configurations
