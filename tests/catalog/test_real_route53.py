@@ -225,6 +225,51 @@ SHAPES = [
         id="latency-record-unmanaged",
     ),
     pytest.param(
+        _batch(
+            (
+                "UPSERT",
+                {
+                    **WEIGHTED_RED,
+                    "weight": 90,
+                    "resourceRecords": [{"value": "pages.attacker.example.net"}],
+                },
+            )
+        ),
+        Want(
+            Kind.MODIFIED,
+            "aws_route53_record.api_blue",
+            Severity.HIGH,
+            {
+                "records": (
+                    ["blue-lb-1234567890.us-east-1.elb.amazonaws.com"],
+                    ["pages.attacker.example.net"],
+                )
+            },
+            reason="outside AWS and its own domain (pages.attacker.example.net)",
+        ),
+        id="cname-hijacked-to-outside-host",
+    ),
+    pytest.param(
+        _batch(
+            (
+                "CREATE",
+                {
+                    "name": "dev.example.com",
+                    "type": "NS",
+                    "tTL": 172800,
+                    "resourceRecords": [{"value": "ns1.other-dns.example.org."}],
+                },
+            )
+        ),
+        Want(
+            Kind.UNMANAGED,
+            f"{ZONE}_dev.example.com_NS",
+            Severity.HIGH,
+            reason="delegated elsewhere",
+        ),
+        id="subdomain-delegated",
+    ),
+    pytest.param(
         _batch(("UPSERT", _a("prod.example.com", *IPS)), zone="/hostedzone/Z999OTHERZONE"),
         # Same name, other zone: another record (the zone prefix of the id is cleaned).
         Want(Kind.UNMANAGED, "Z999OTHERZONE_prod.example.com_A", Severity.MEDIUM),

@@ -16,6 +16,9 @@ Choices worth knowing:
   record has no ``records`` and no ``ttl``): each effect writes its attribute's empty form.
 - TXT values are compared without their surrounding quotes, as the provider stores them;
   names and alias targets case-insensitively and without the final dot.
+- A CNAME or alias now naming a host outside AWS and outside the record's own domain (the last
+  two labels of its name: a heuristic, the state index is not consulted), or changed NS
+  records, is high.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from tfdrift_gitops.core.catalog.model import (
     Extractor,
     RemoveItems,
     Rule,
+    SeverityCheck,
     Target,
     as_bool,
     as_int,
@@ -341,13 +345,60 @@ ZONE_CREATE_EFFECTS: tuple[Effect, ...] = (
 )
 
 
+# --------------------------------------------------------------------------- severity
+
+AWS_SUFFIXES = (
+    ".amazonaws.com",
+    ".cloudfront.net",
+    ".awsglobalaccelerator.com",
+    ".awsapprunner.com",
+    ".amplifyapp.com",
+    ".on.aws",
+)
+
+
+def _site(name: str) -> str:
+    """The last two labels of a name (``www.example.com`` -> ``example.com``)."""
+    return ".".join(name.strip(".").lower().split(".")[-2:])
+
+
+def _outside(target: str, record: str) -> bool:
+    host = target.strip().lower().rstrip(".")
+    if not host or host.replace(".", "").isdigit() or ":" in host:
+        return False  # an address: nothing to compare it with here
+    if any(host.endswith(suffix) for suffix in AWS_SUFFIXES):
+        return False
+    return _site(host) != _site(record)
+
+
+def _points_outside(event: CloudEvent, observed: Mapping[str, Any]) -> tuple[Severity, str] | None:
+    """A record now naming a host neither in AWS nor under its own domain: where the traffic
+    goes is no longer the estate's (a hijacked CNAME or alias)."""
+    record = str(observed.get("fqdn") or observed.get("name") or "")
+    kind = str(observed.get("type") or "").upper()
+    if kind == "NS":
+        return Severity.HIGH, f"NS records of {record} changed: the name is delegated elsewhere"
+    alias = observed.get("alias")
+    targets = (
+        [str(a.get("name") or "") for a in alias if isinstance(a, Mapping)]
+        if isinstance(alias, list)
+        else []
+    )
+    if kind == "CNAME" and isinstance(observed.get("records"), list):
+        targets += [str(v) for v in observed["records"]]
+    for target in targets:
+        if record and _outside(target, record):
+            return Severity.HIGH, f"{record} now points outside AWS and its own domain ({target})"
+    return None
+
+
 def _rule(
     event: str,
     action: Action,
     targets: tuple[Target, ...],
     severity: Severity,
     description: str,
-    *,
+    *checks: SeverityCheck,
     fan_out: bool = False,
 ) -> Rule:
     return Rule(
@@ -357,6 +408,7 @@ def _rule(
         targets,
         severity=severity,
         description=description,
+        severity_checks=checks,
         fan_out=fan_out,
     )
 
@@ -381,6 +433,7 @@ RULES: tuple[Rule, ...] = (
         ),
         Severity.MEDIUM,
         "DNS records changed outside Terraform",
+        _points_outside,
         fan_out=True,
     ),
     _rule(
