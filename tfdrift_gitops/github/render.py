@@ -92,9 +92,43 @@ def event_view(event: CloudEvent) -> dict[str, Any]:
     }
 
 
+VALUE_BUDGET = 24_000
+"""Characters shared by every before/after value of one drift (each value shows up to twice:
+in the table and in its full-values block). A body is cut as a last resort only, and then
+its end goes, so values are cut first: never the Severity, Events or Remediation sections."""
+MIN_VALUE_CHARS = 200
+MAX_TEXT_CHARS = 1_000
+"""Any other string from CloudTrail or state (names, user agents, reasons)."""
+
+
+def cut_value(value: Any, limit: int) -> Any:
+    """``value`` unchanged when its text fits ``limit``; else the start of its text and a note."""
+    shown = md.stringify(value)
+    if len(shown) <= limit:
+        return value
+    return f"{shown[:limit]}… (cut: {len(shown):,} characters in all)"
+
+
+def _cut_strings(value: Any, depth: int = 0) -> Any:
+    if isinstance(value, str):
+        return cut_value(value, MAX_TEXT_CHARS)
+    if depth > 8:
+        return value
+    if isinstance(value, dict):
+        return {k: _cut_strings(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cut_strings(v, depth + 1) for v in value]
+    return value
+
+
 def drift_view(drift: Drift, settings: GitHubSettings) -> dict[str, Any]:
+    return _cut_strings(_drift_view(drift, settings))  # type: ignore[no-any-return]
+
+
+def _drift_view(drift: Drift, settings: GitHubSettings) -> dict[str, Any]:
     actor = drift.actor
     events = [event_view(e) for e in drift.events]
+    per_value = max(MIN_VALUE_CHARS, VALUE_BUDGET // max(1, 4 * len(drift.changes)))
     resolved = next((t for t in reversed(drift.history) if t.status is Status.RESOLVED), None)
     return {
         "id": drift.id,
@@ -116,8 +150,8 @@ def drift_view(drift: Drift, settings: GitHubSettings) -> dict[str, Any]:
         "changes": [
             {
                 "path": c.path,
-                "before": c.before,
-                "after": c.after,
+                "before": cut_value(c.before, per_value),
+                "after": cut_value(c.after, per_value),
                 "long": len(md.stringify(c.before)) > 120 or len(md.stringify(c.after)) > 120,
             }
             for c in drift.changes
