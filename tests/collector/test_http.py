@@ -160,6 +160,23 @@ def test_oversized_body_is_413_without_reading_it(collector: Collector) -> None:
     assert collector.metrics.alerts.value("http", "too_large") == 1
 
 
+def test_a_client_that_sends_the_whole_oversized_body_still_reads_the_413(
+    collector: Collector,
+) -> None:
+    """The server answers before reading the body, then lingers, dropping the rest. Closing at
+    once resets the connection while the client is still sending (8 MiB is more than the
+    loopback socket buffers take), and the client never reads the 413."""
+    assert collector.http is not None
+    size = 8 * collector.http.max_body
+    with RawClient(collector.http.port) as client:
+        client.send(request("POST", headers=(f"Content-Length: {size}",)) + b" " * size)
+        answer = client.answer()
+        assert answer.status == 413
+        assert answer.headers["connection"] == "close"
+        assert client.rest() == b""
+    assert collector.metrics.alerts.value("http", "too_large") == 1
+
+
 def test_oversized_chunked_body_is_413(collector: Collector) -> None:
     assert collector.http is not None
     size = collector.http.max_body + 1

@@ -224,11 +224,14 @@ def test_connections_over_the_cap_get_503_and_are_closed(patient: Collector) -> 
         # the server has taken all four (each counted open) before the fifth comes
         _wait_for(lambda: _gauge(collector, "tfdrift_http_connections") >= 4)
         with RawClient(port) as client:
-            answer = client.answer()  # answered at once, before any request
+            body = _alert_body("over-cap-1")
+            client.send(request("POST", headers=(f"Content-Length: {len(body)}",)) + body)
+            answer = client.answer()  # answered at once; the request is dropped unread
             assert answer.status == 503
             assert answer.headers["connection"] == "close"
             assert client.rest() == b""
         assert _refused(collector, "too_many_connections") == 1
+        assert collector.metrics.alerts.value("http", "accepted") == 0
         held.pop().close()
         _wait_for(lambda: _gauge(collector, "tfdrift_http_connections") <= 3)
         with RawClient(port) as client:

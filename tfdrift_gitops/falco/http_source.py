@@ -144,7 +144,98 @@ def _busy_response() -> bytes:
 
 
 _BUSY = _busy_response()
+LINGER = 2.0
+"""Seconds a connection closed before its request was read drops what still arrives."""
+LINGER_BUDGET = 16 * MAX_BODY_BYTES
+"""Bytes it drops at most meanwhile (a client's socket buffers hold a few MiB)."""
 _HEADER_TIMEOUT = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+
+
+class _LingeringClose(asyncio.Transport):
+    """A transport whose ``close`` lingers, as RFC 9112 section 9.6 asks of a server that
+    answers before it has read the whole request (413, 400, 503, ...).
+
+    Closing a socket with unread bytes makes the kernel send a reset, and a reset can destroy
+    the answer in the client's buffers before the client reads it: it sees "connection reset"
+    instead of the 413. So ``close`` sends what is queued, shuts down the sending side (FIN),
+    and drops whatever the client still sends, for up to ``linger`` seconds and ``budget``
+    bytes, before closing for good (at once when the client closes its side). TLS transports
+    cannot half-close: they close at once. Everything else is the wrapped transport's.
+    """
+
+    def __init__(
+        self, inner: asyncio.Transport, loop: asyncio.AbstractEventLoop, linger: float, budget: int
+    ) -> None:
+        super().__init__()
+        self.inner = inner
+        self.lingering = False
+        self._loop = loop
+        self._linger = linger
+        self._budget = budget
+        self._timer: asyncio.TimerHandle | None = None
+
+    def drop(self, data: bytes) -> None:
+        """Bytes that arrived while lingering: dropped, and past the budget the end."""
+        self._budget -= len(data)
+        if self._budget < 0:
+            self.forget()
+            self.inner.close()
+
+    def close(self) -> None:
+        inner = self.inner
+        if self.lingering or inner.is_closing():
+            return
+        if not inner.can_write_eof():
+            inner.close()
+            return
+        self.lingering = True
+        inner.write_eof()
+        inner.resume_reading()  # keep draining: unread bytes are what turns a close into a reset
+        self._timer = self._loop.call_later(self._linger, inner.close)
+
+    def forget(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def is_closing(self) -> bool:
+        return self.lingering or self.inner.is_closing()
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if not self.lingering:
+            self.inner.write(data)
+
+    def resume_reading(self) -> None:
+        self.inner.resume_reading()
+
+    def pause_reading(self) -> None:
+        if not self.lingering:
+            self.inner.pause_reading()
+
+    def is_reading(self) -> bool:
+        return self.inner.is_reading()
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return self.inner.get_extra_info(name, default)
+
+    def set_protocol(self, protocol: asyncio.BaseProtocol) -> None:
+        self.inner.set_protocol(protocol)
+
+    def get_protocol(self) -> asyncio.BaseProtocol:
+        return self.inner.get_protocol()
+
+    def can_write_eof(self) -> bool:
+        return self.inner.can_write_eof()
+
+    def write_eof(self) -> None:
+        self.inner.write_eof()
+
+    def get_write_buffer_size(self) -> int:
+        return self.inner.get_write_buffer_size()
+
+    def abort(self) -> None:
+        self.forget()
+        self.inner.abort()
 
 
 def _guarded_protocol(limits: HttpLimits, intake: HttpIntake) -> type[H11Protocol]:
@@ -153,19 +244,33 @@ def _guarded_protocol(limits: HttpLimits, intake: HttpIntake) -> type[H11Protoco
     class Guarded(H11Protocol):
         _deadline: asyncio.TimerHandle | None = None
         _served = False
+        _closer: _LingeringClose
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
+            # Every close from here on (uvicorn's and ours) lingers; FlowControl keeps the
+            # real transport, which is what pausing and resuming reading must reach.
+            self.transport = self._closer = _LingeringClose(
+                transport, self.loop, LINGER, LINGER_BUDGET
+            )
             if len(self.connections) > limits.max_connections:
                 intake.refused("too_many_connections")
-                transport.write(_BUSY)
-                transport.close()
+                self.transport.write(_BUSY)
+                self.transport.close()
                 return
             self._arm()
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()
+            self._closer.forget()
             super().connection_lost(exc)
+            self._closer.inner.close()
+
+        def data_received(self, data: bytes) -> None:
+            if self._closer.lingering:
+                self._closer.drop(data)  # the rest of a request already answered: unread
+                return
+            super().data_received(data)
 
         def handle_events(self) -> None:
             cycle = self.cycle
