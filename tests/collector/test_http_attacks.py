@@ -26,7 +26,8 @@ from tests.collector.rawhttp import RawClient, chunked, request
 from tfdrift_gitops.cli import cli
 from tfdrift_gitops.errors import ConfigError
 from tfdrift_gitops.falco.collector import Collector, CollectorOptions
-from tfdrift_gitops.falco.http_source import HttpLimits, ServerTLS, check_exposure, is_loopback
+from tfdrift_gitops.falco.http_protocol import HttpLimits
+from tfdrift_gitops.falco.http_source import ServerTLS, check_exposure, is_loopback
 
 LIMITS = HttpLimits(max_connections=4, header_timeout=1.0, body_timeout=1.0, keep_alive=30)
 

@@ -18,7 +18,8 @@ from tfdrift_gitops.config import load_config
 from tfdrift_gitops.errors import CollectorError, ConfigError
 from tfdrift_gitops.falco.collector import Collector, CollectorOptions
 from tfdrift_gitops.falco.grpc_source import DEFAULT_ADDRESS, ClientTLS
-from tfdrift_gitops.falco.http_source import HttpLimits, ServerTLS
+from tfdrift_gitops.falco.http_protocol import HttpLimits
+from tfdrift_gitops.falco.http_source import ServerTLS
 from tfdrift_gitops.falco.pipeline import DropPolicy
 
 

@@ -23,7 +23,8 @@ from tfdrift_gitops.errors import ConfigError, NotCloudTrailError, RecordError, 
 from tfdrift_gitops.falco.backfill import DEFAULT_LOOKBACK, Backfill
 from tfdrift_gitops.falco.grpc_process import ProcessGrpcSource
 from tfdrift_gitops.falco.grpc_source import Backoff, ClientTLS, GrpcSource, is_unix
-from tfdrift_gitops.falco.http_source import HttpIntake, HttpLimits, ServerTLS, check_exposure
+from tfdrift_gitops.falco.http_protocol import HttpLimits
+from tfdrift_gitops.falco.http_source import HttpIntake, ServerTLS, check_exposure
 from tfdrift_gitops.falco.intake import grpc_event
 from tfdrift_gitops.falco.metrics import CollectorMetrics
 from tfdrift_gitops.falco.pipeline import DropPolicy, Item, Pipeline, Store

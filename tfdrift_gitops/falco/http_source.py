@@ -1,19 +1,17 @@
 """The HTTP intake: ``POST``/``PUT /falco`` (Falco http_output, falcosidekick), health, metrics.
 
-Served by uvicorn on h11 (see docs/collector.md for why) on an event loop of its own thread;
-the application is :mod:`tfdrift_gitops.falco.http_app`. h11 does the HTTP/1.1 parsing and
-rejects malformed framing (answered 400, connection closed). On top of uvicorn this module
-adds what it lacks for a door open to the network (:class:`HttpLimits`): a cap on open
-connections and a total time for a request's headers (uvicorn only times idle keep-alive).
-The body's total time and size are the application's.
+Served by uvicorn on h11 (see docs/collector.md for why) on an event loop of its own thread:
+h11 does the HTTP/1.1 parsing and rejects malformed framing (answered 400, connection closed);
+:mod:`~tfdrift_gitops.falco.http_protocol` adds the connection cap, the header deadline and
+lingering closes (:class:`HttpLimits`); :mod:`~tfdrift_gitops.falco.http_app` is the
+application (routes, token, body deadline and size). This module binds the socket, checks who
+may reach it, runs the server and turns bodies into queued events.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import ipaddress
-import json
 import logging
 import socket
 import ssl
@@ -24,13 +22,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import h11
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from tfdrift_gitops.errors import ConfigError
 from tfdrift_gitops.falco.http_app import IntakeApp
-from tfdrift_gitops.falco.intake import MAX_BODY_BYTES, BodyError, Verdicts, parse_body
+from tfdrift_gitops.falco.http_protocol import HttpLimits, guarded_protocol
+from tfdrift_gitops.falco.intake import BodyError, Verdicts, parse_body
 from tfdrift_gitops.falco.metrics import CollectorMetrics
 from tfdrift_gitops.falco.pipeline import Item, Pipeline
 
@@ -39,25 +36,6 @@ log = logging.getLogger(__name__)
 INTAKE = "http"
 
 Answer = tuple[int, dict[str, Any]]
-
-
-@dataclass(frozen=True, slots=True)
-class HttpLimits:
-    max_connections: int = 256
-    """Open connections; one more is answered 503 and closed at once."""
-    header_timeout: float = 10.0
-    """Total seconds for a request's line and headers, from the connection (or the previous
-    answer) on, however the bytes trickle in."""
-    body_timeout: float = 30.0
-    """Total seconds for a request's body once its headers are in."""
-    keep_alive: int = 5
-    """Seconds an idle keep-alive connection is kept."""
-    max_body: int = MAX_BODY_BYTES
-    max_header_bytes: int = 16 * 1024
-    """Request line and headers; more is answered 400 (h11, while they are incomplete) or 431
-    (the application, when they came in one read)."""
-    drain_timeout: float = 10.0
-    """On stop, seconds for requests in flight to finish."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,183 +112,6 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _busy_response() -> bytes:
-    body = json.dumps({"error": "too many connections"}).encode() + b"\n"
-    return (
-        b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
-        b"content-length: " + str(len(body)).encode() + b"\r\nretry-after: 1\r\n"
-        b"connection: close\r\n\r\n" + body
-    )
-
-
-_BUSY = _busy_response()
-LINGER = 2.0
-"""Seconds a connection closed before its request was read drops what still arrives."""
-LINGER_BUDGET = 16 * MAX_BODY_BYTES
-"""Bytes it drops at most meanwhile (a client's socket buffers hold a few MiB)."""
-_HEADER_TIMEOUT = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-
-
-class _LingeringClose(asyncio.Transport):
-    """A transport whose ``close`` lingers, as RFC 9112 section 9.6 asks of a server that
-    answers before it has read the whole request (413, 400, 503, ...).
-
-    Closing a socket with unread bytes makes the kernel send a reset, and a reset can destroy
-    the answer in the client's buffers before the client reads it: it sees "connection reset"
-    instead of the 413. So ``close`` sends what is queued, shuts down the sending side (FIN),
-    and drops whatever the client still sends, for up to ``linger`` seconds and ``budget``
-    bytes, before closing for good (at once when the client closes its side). TLS transports
-    cannot half-close: they close at once. Everything else is the wrapped transport's.
-    """
-
-    def __init__(
-        self, inner: asyncio.Transport, loop: asyncio.AbstractEventLoop, linger: float, budget: int
-    ) -> None:
-        super().__init__()
-        self.inner = inner
-        self.lingering = False
-        self._loop = loop
-        self._linger = linger
-        self._budget = budget
-        self._timer: asyncio.TimerHandle | None = None
-
-    def drop(self, data: bytes) -> None:
-        """Bytes that arrived while lingering: dropped, and past the budget the end."""
-        self._budget -= len(data)
-        if self._budget < 0:
-            self.forget()
-            self.inner.close()
-
-    def close(self) -> None:
-        inner = self.inner
-        if self.lingering or inner.is_closing():
-            return
-        if not inner.can_write_eof():
-            inner.close()
-            return
-        self.lingering = True
-        inner.write_eof()
-        inner.resume_reading()  # keep draining: unread bytes are what turns a close into a reset
-        self._timer = self._loop.call_later(self._linger, inner.close)
-
-    def forget(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    def is_closing(self) -> bool:
-        return self.lingering or self.inner.is_closing()
-
-    def write(self, data: bytes | bytearray | memoryview) -> None:
-        if not self.lingering:
-            self.inner.write(data)
-
-    def resume_reading(self) -> None:
-        self.inner.resume_reading()
-
-    def pause_reading(self) -> None:
-        if not self.lingering:
-            self.inner.pause_reading()
-
-    def is_reading(self) -> bool:
-        return self.inner.is_reading()
-
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        return self.inner.get_extra_info(name, default)
-
-    def set_protocol(self, protocol: asyncio.BaseProtocol) -> None:
-        self.inner.set_protocol(protocol)
-
-    def get_protocol(self) -> asyncio.BaseProtocol:
-        return self.inner.get_protocol()
-
-    def can_write_eof(self) -> bool:
-        return self.inner.can_write_eof()
-
-    def write_eof(self) -> None:
-        self.inner.write_eof()
-
-    def get_write_buffer_size(self) -> int:
-        return self.inner.get_write_buffer_size()
-
-    def abort(self) -> None:
-        self.forget()
-        self.inner.abort()
-
-
-def _guarded_protocol(limits: HttpLimits, intake: HttpIntake) -> type[H11Protocol]:
-    """uvicorn's h11 protocol with a connection cap and a total deadline for headers."""
-
-    class Guarded(H11Protocol):
-        _deadline: asyncio.TimerHandle | None = None
-        _served = False
-        _closer: _LingeringClose
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            # Every close from here on (uvicorn's and ours) lingers; FlowControl keeps the
-            # real transport, which is what pausing and resuming reading must reach.
-            self.transport = self._closer = _LingeringClose(
-                transport, self.loop, LINGER, LINGER_BUDGET
-            )
-            if len(self.connections) > limits.max_connections:
-                intake.refused("too_many_connections")
-                self.transport.write(_BUSY)
-                self.transport.close()
-                return
-            self._arm()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm()
-            self._closer.forget()
-            super().connection_lost(exc)
-            self._closer.inner.close()
-
-        def data_received(self, data: bytes) -> None:
-            if self._closer.lingering:
-                self._closer.drop(data)  # the rest of a request already answered: unread
-                return
-            super().data_received(data)
-
-        def handle_events(self) -> None:
-            cycle = self.cycle
-            super().handle_events()
-            if self.cycle is not cycle:
-                self._disarm()  # a request's headers are in: its body has its own deadline
-
-        def on_response_complete(self) -> None:
-            self._served = True
-            if not self.transport.is_closing():
-                self._arm()  # the next request's headers, on a keep-alive connection
-            super().on_response_complete()
-
-        def send_400_response(self, msg: str) -> None:
-            intake.refused("bad_request")
-            super().send_400_response(msg)
-
-        def _arm(self) -> None:
-            self._disarm()
-            self._deadline = self.loop.call_later(limits.header_timeout, self._headers_overdue)
-
-        def _disarm(self) -> None:
-            if self._deadline is not None:
-                self._deadline.cancel()
-                self._deadline = None
-
-        def _headers_overdue(self) -> None:
-            self._deadline = None
-            if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
-                return
-            started = bool(self.conn.trailing_data[0])  # part of a request line or headers
-            if started or not self._served:  # not merely an idle keep-alive connection
-                intake.refused("header_timeout")
-            if started:  # say why it ends
-                self.transport.write(_HEADER_TIMEOUT)
-            self.transport.close()
-
-    return Guarded
-
-
 class HttpIntake:
     """Owns the server thread; ``ready`` reports whether state and a source are up."""
 
@@ -345,7 +146,7 @@ class HttpIntake:
         self.address: tuple[str, int] = self._socket.getsockname()[:2]
         config = uvicorn.Config(
             IntakeApp(self),
-            http=_guarded_protocol(limits, self),
+            http=guarded_protocol(limits, self.refused),
             ws="none",
             lifespan="off",
             loop="asyncio",
