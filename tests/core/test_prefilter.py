@@ -137,8 +137,8 @@ def assert_same_skips(fast: dict[str, int], plain: dict[str, int]) -> None:
         ),
         pytest.param(
             {
-                "eventName": "PutParameter",
-                "eventSource": "ssm.amazonaws.com",
+                "eventName": "CreateLogStream",
+                "eventSource": "logs.amazonaws.com",
                 "eventTime": "t",
                 "eventID": "1",
                 "readOnly": False,
