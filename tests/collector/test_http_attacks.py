@@ -22,9 +22,11 @@ import pytest
 from click.testing import CliRunner
 
 from tests.collector.falco_alerts import cloudtrail_record, falco_alert
+from tests.collector.pki import Pki
 from tests.collector.rawhttp import RawClient, chunked, request
 from tfdrift_gitops.cli import cli
 from tfdrift_gitops.errors import ConfigError
+from tfdrift_gitops.falco import http_protocol
 from tfdrift_gitops.falco.collector import Collector, CollectorOptions
 from tfdrift_gitops.falco.http_protocol import HttpLimits
 from tfdrift_gitops.falco.http_source import ServerTLS, check_exposure, is_loopback
@@ -203,6 +205,21 @@ def test_trickled_body_is_408_after_the_total_time(collector: Collector) -> None
         assert client.rest() == b""
     assert _refused(collector, "body_timeout") == 1
     assert collector.metrics.alerts.value("http", "accepted") == 0
+
+
+def test_a_stalled_tls_handshake_is_cut_off(
+    state_file: Path, pki: Pki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A TLS client that never finishes its handshake is not yet a connection the header
+    deadline sees; the handshake has its own limit (asyncio's default was 60 s)."""
+    monkeypatch.setattr(http_protocol, "HANDSHAKE_TIMEOUT", 1.0)
+    collector = _start(state_file, server_tls=ServerTLS(pki.server.cert, pki.server.key))
+    try:
+        with RawClient(_port(collector)) as client:
+            client.send(b"\x16\x03\x01")  # the first bytes of a ClientHello, then nothing
+            assert client.closed_after() < 10
+    finally:
+        collector.shutdown()
 
 
 # ---------------------------------------------------------------------- floods

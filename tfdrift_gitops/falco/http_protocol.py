@@ -216,3 +216,23 @@ def guarded_protocol(limits: HttpLimits, refused: Callable[[str], None]) -> type
             self.transport.close()
 
     return Guarded
+
+
+HANDSHAKE_TIMEOUT = 10.0
+"""Seconds for a TLS handshake (asyncio's default is 60): the header deadline starts after it."""
+
+
+class _EventLoop(asyncio.SelectorEventLoop):
+    """The intake's event loop: TLS listeners get ``HANDSHAKE_TIMEOUT`` (uvicorn creates the
+    server without one, and a client that stalls its handshake is not yet a connection the
+    cap or the header deadline can see)."""
+
+    async def create_server(self, *args: Any, **kwargs: Any) -> asyncio.Server:
+        if kwargs.get("ssl") is not None:
+            kwargs.setdefault("ssl_handshake_timeout", HANDSHAKE_TIMEOUT)
+        return await super().create_server(*args, **kwargs)
+
+
+def event_loop() -> asyncio.AbstractEventLoop:
+    """uvicorn's ``loop`` setting names this factory (``module:attribute``)."""
+    return _EventLoop()

@@ -149,7 +149,7 @@ class HttpIntake:
             http=guarded_protocol(limits, self.refused),
             ws="none",
             lifespan="off",
-            loop="asyncio",
+            loop=f"{guarded_protocol.__module__}:event_loop",
             log_config=None,
             access_log=False,
             server_header=False,
