@@ -713,6 +713,19 @@ MODELLED = [
         ),
     ),
     m(
+        # AWS raises the desired capacity to a new minimum above it (the oracle showed it).
+        "asg-min-above-desired-raises-desired",
+        "UpdateAutoScalingGroup",
+        ASG,
+        {"autoScalingGroupName": "asg1", "minSize": 3},
+        Want(
+            Kind.MODIFIED,
+            "aws_autoscaling_group.asg1",
+            Severity.MEDIUM,
+            {"min_size": (2, 3), "desired_capacity": (2, 3)},
+        ),
+    ),
+    m(
         "asg-launch-template-version",
         "UpdateAutoScalingGroup",
         ASG,

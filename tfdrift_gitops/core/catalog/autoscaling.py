@@ -15,21 +15,26 @@ Choices worth knowing:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from tfdrift_gitops.core.catalog.model import (
     Action,
     AddItems,
+    Compared,
+    Comparer,
     Effect,
     Extractor,
     RemoveItems,
     Rule,
     Target,
     as_bool,
+    as_int,
     as_set,
     as_str,
     mapped,
     req,
+    scalar,
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
 from tfdrift_gitops.core.catalog.presence import absent, upsert_targets
@@ -41,7 +46,7 @@ from tfdrift_gitops.core.catalog.support import (
     text,
     with_fallback,
 )
-from tfdrift_gitops.core.paths import MISSING, items, lookup
+from tfdrift_gitops.core.paths import MISSING, items, lookup, set_path
 from tfdrift_gitops.models import CloudEvent, Severity
 
 SOURCE = "autoscaling.amazonaws.com"
@@ -125,10 +130,36 @@ def _group_tags(event: CloudEvent) -> Any:
     return tags or MISSING
 
 
+@dataclass(frozen=True, slots=True)
+class DesiredWithinSizes(Compared):
+    """A call that moves the sizes without naming a desired capacity moves the desired
+    capacity into the new bounds (AWS raises it to the minimum or lowers it to the maximum)."""
+
+    path: str = "desired_capacity"
+    comparer: Comparer = scalar
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        named = integer("desiredCapacity")(event)
+        if named is not MISSING:
+            set_path(attrs, self.path, named)
+            return True
+        low, high = integer("minSize")(event), integer("maxSize")(event)
+        current = as_int(attrs.get(self.path))
+        if current is MISSING or (low is MISSING and high is MISSING):
+            return False
+        bounded = current
+        if low is not MISSING and bounded < low:
+            bounded = low
+        if high is not MISSING and bounded > high:
+            bounded = high
+        set_path(attrs, self.path, bounded)
+        return True
+
+
 SIZES: tuple[Effect, ...] = (
     SetAttr("min_size", integer("minSize")),
     SetAttr("max_size", integer("maxSize")),
-    SetAttr("desired_capacity", integer("desiredCapacity")),
+    DesiredWithinSizes(),
 )
 
 GROUP_EFFECTS: tuple[Effect, ...] = (
