@@ -13,15 +13,15 @@ from collections.abc import Mapping
 
 from tfdrift_gitops.errors import GitHubError
 
-_VALUE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
-_KEY = re.compile(r"^[a-z]{1,16}$")
+_VALUE = re.compile(r"[A-Za-z0-9._-]{1,128}")
+_KEY = re.compile(r"[a-z]{1,16}")
 _MARKER = re.compile(r"\A[ \t]*<!-- tfdrift-gitops:((?:[a-z]{1,16}=[A-Za-z0-9._-]{0,128} ?)+) -->")
 
 
 def format_marker(fields: Mapping[str, str]) -> str:
     parts = []
     for key, value in fields.items():
-        if not _KEY.match(key) or not _VALUE.match(value):
+        if not _KEY.fullmatch(key) or not _VALUE.fullmatch(value):
             raise GitHubError(f"cannot write marker field {key}={value!r}: unexpected characters")
         parts.append(f"{key}={value}")
     return f"<!-- tfdrift-gitops:{' '.join(parts)} -->"

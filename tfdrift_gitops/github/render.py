@@ -31,8 +31,8 @@ RESOLVED_TEMPLATE = "drift_resolved.md.j2"
 # escaped value can ever produce it.
 ISSUE_PLACEHOLDER = "<tfdrift-issue-number>"
 MAX_EVENTS_SHOWN = 20
-_REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$")
-_EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,127}$")
+_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}")
+_EVENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,127}")
 _VIA_LABEL = {
     Via.CONSOLE: "AWS Console",
     Via.CLI: "AWS CLI",
@@ -54,7 +54,7 @@ class Doc:
 def console_url(event: CloudEvent) -> str | None:
     """The CloudTrail console page of an event; None when region or id look wrong (both come
     from the record, and a URL is the one thing we never build from unchecked text)."""
-    if not _REGION.match(event.region) or not _EVENT_ID.match(event.id):
+    if not _REGION.fullmatch(event.region) or not _EVENT_ID.fullmatch(event.id):
         return None
     region = event.region
     return (

@@ -33,7 +33,7 @@ from tfdrift_gitops.errors import ConfigError
 from tfdrift_gitops.models import Actor
 
 DEFAULT_API_URL = "https://api.github.com"
-_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
 _KEYS = {
     "url",
     "users",
@@ -44,7 +44,7 @@ _KEYS = {
     "max_rate_limit_wait",
     "bot_login",
 }
-_BOT_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:\[bot\])?$")
+_BOT_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:\[bot\])?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +94,7 @@ def parse_github_section(data: Any) -> GitHubSettings:
     for pattern, login in users_raw.items():
         if not isinstance(pattern, str) or not pattern:
             raise ConfigError(f"github.users: key {pattern!r} must be a non-empty string")
-        if not isinstance(login, str) or not _LOGIN.match(login.removeprefix("@")):
+        if not isinstance(login, str) or not _LOGIN.fullmatch(login.removeprefix("@")):
             raise ConfigError(f"github.users.{pattern}: {login!r} is not a GitHub login")
         users.append((pattern, login.removeprefix("@")))
     templates = data.get("templates") or ""
@@ -104,7 +104,7 @@ def parse_github_section(data: Any) -> GitHubSettings:
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ConfigError(f"github.max_retries: expected an integer >= 0, got {max_retries!r}")
     bot_login = data.get("bot_login") or ""
-    if not isinstance(bot_login, str) or (bot_login and not _BOT_LOGIN.match(bot_login)):
+    if not isinstance(bot_login, str) or (bot_login and not _BOT_LOGIN.fullmatch(bot_login)):
         raise ConfigError(
             f"github.bot_login: {bot_login!r} is not a GitHub login (an App: '<slug>[bot]')"
         )

@@ -49,11 +49,11 @@ INDEX_PREFIX = "index/"
 CURSORS_PREFIX = "cursors/"
 QUARANTINE_PREFIX = "quarantine/"
 
-DRIFT_ID = re.compile(r"^d-[0-9a-f]{16}$")
-RESOURCE_HASH = re.compile(r"^[0-9a-f]{32}$")
+DRIFT_ID = re.compile(r"d-[0-9a-f]{16}")
+RESOURCE_HASH = re.compile(r"[0-9a-f]{32}")
 # Ids used verbatim in keys: CloudTrail event ids are UUIDs. Anything else is hashed, so a
 # hostile id can never climb out of its prefix or collide with a reserved name.
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$")
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}")
 
 
 def resource_hash(resource_key: str) -> str:
@@ -62,7 +62,7 @@ def resource_hash(resource_key: str) -> str:
 
 def safe_name(value: str) -> str:
     """``value`` if it is a harmless key segment, else a stable hash of it."""
-    if _SAFE_NAME.match(value) and ".." not in value:
+    if _SAFE_NAME.fullmatch(value) and ".." not in value:
         return value
     return "sha256-" + hashlib.sha256(value.encode()).hexdigest()
 
@@ -163,7 +163,7 @@ def encode_index(claim: str, drift: Drift, event_id: str, now: datetime) -> byte
 
 def _drift_id_field(document: Mapping[str, Any], name: str, where: str) -> str:
     value = document.get(name)
-    if not (isinstance(value, str) and DRIFT_ID.match(value)):
+    if not (isinstance(value, str) and DRIFT_ID.fullmatch(value)):
         raise CorruptRecordError(f"{where}: bad {name} {value!r}")
     return value
 
@@ -174,7 +174,7 @@ def decode_index(data: bytes, where: str) -> IndexEntry:
     claim = _drift_id_field(document, "claim", where)
     drift = _drift_id_field(document, "drift_id", where)
     rk, event_id = document.get("rk"), document.get("event_id")
-    if not (isinstance(rk, str) and RESOURCE_HASH.match(rk)):
+    if not (isinstance(rk, str) and RESOURCE_HASH.fullmatch(rk)):
         raise CorruptRecordError(f"{where}: bad resource hash {rk!r}")
     if not isinstance(event_id, str):
         raise CorruptRecordError(f"{where}: bad event id {event_id!r}")

@@ -420,7 +420,7 @@ class StoredLedger:
         return self._locate(drift_id).drift
 
     def _locate(self, drift_id: str) -> _Stored:
-        if not layout.DRIFT_ID.match(drift_id):
+        if not layout.DRIFT_ID.fullmatch(drift_id):
             raise NotFoundError(f"{drift_id!r} is not a drift id (d- and 16 hex digits)")
         self._check_layout(writing=False)
         key = layout.index_key(drift_id)

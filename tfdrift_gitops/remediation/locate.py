@@ -141,13 +141,27 @@ def read_exact(path: Path) -> str:
         return stream.read()
 
 
+def _git_root_above(start: Path) -> Path | None:
+    for candidate in (start, *start.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def _repository_of_link(path: Path) -> Path | None:
+    """The git root holding the lowest symlink on ``path`` (an absolute, unresolved path),
+    resolved; None when no component is a symlink or no repository holds it."""
+    link = next((c for c in (path, *path.parents) if c.is_symlink()), None)
+    if link is None:
+        return None
+    root = _git_root_above(link.parent.resolve())
+    return root
+
+
 def find_repo_root(start: Path) -> Path:
     """The git root above ``start`` (a ``.git`` directory or file), else ``start`` itself."""
     current = start.resolve()
-    for candidate in (current, *current.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return current
+    return _git_root_above(current) or current
 
 
 def is_inside(path: Path, root: Path) -> bool:
@@ -167,6 +181,14 @@ class Workspace:
             raise RemediationError(f"workdir {given} is not a directory")
         self.workdir = given.resolve()
         self.root = Path(repo_root).resolve() if repo_root else find_repo_root(self.workdir)
+        # A workdir reached through a symlink is confined to the repository it is reached
+        # from, not only the one (if any) its real path lies in: a link out of the repository
+        # must not make the edits land outside it.
+        named_in = None if repo_root else _repository_of_link(Path(os.path.abspath(given)))
+        if named_in is not None and not is_inside(self.workdir, named_in):
+            raise RemediationError(
+                f"workdir {given} leads to {self.workdir}, outside the repository {named_in}"
+            )
         if not is_inside(self.workdir, self.root):
             raise RemediationError(
                 f"workdir {self.workdir} is outside the repository root {self.root}"
