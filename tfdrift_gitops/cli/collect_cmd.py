@@ -14,6 +14,7 @@ from types import FrameType
 import click
 
 from tfdrift_gitops.adapters.aws import make_s3_client
+from tfdrift_gitops.cli.output import echo
 from tfdrift_gitops.config import load_config
 from tfdrift_gitops.errors import CollectorError, ConfigError
 from tfdrift_gitops.falco.collector import Collector, CollectorOptions
@@ -160,11 +161,11 @@ def collect(
     _install_signal_handlers(collector)
     collector.start()
     where = f" on {collector.http.address[0]}:{collector.http.port}" if collector.http else ""
-    click.echo(f"collector running{where}", err=True)
+    echo(f"collector running{where}", err=True)
     collector.wait()
     drained = collector.shutdown()
     handled = collector.pipeline.handled if collector.pipeline else 0
-    click.echo(f"collector stopped after {handled} alerts", err=True)
+    echo(f"collector stopped after {handled} alerts", err=True)
     if not drained:
         raise CollectorError("stopped with alerts unprocessed (see the log)")
 

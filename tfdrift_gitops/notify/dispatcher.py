@@ -182,7 +182,7 @@ class Dispatcher:
             try:
                 self._attempt(delivery)
             except Exception as exc:  # whatever one delivery breaks, the worker lives on
-                self._on_outcome(delivery.channel.name, "error")
+                self._on_outcome(delivery.channel.name, "failed")
                 log.error(
                     "%s: notification for drift %s failed: %s: %s (the drift is in the ledger)",
                     delivery.channel.name,
