@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from tfdrift_gitops.core import provider_schema
 from tfdrift_gitops.core.redact import CLOUDTRAIL_PLACEHOLDERS, MASKS
 
 # Attributes the provider computes on nearly every type; never written, whatever the type.
@@ -79,9 +80,15 @@ class ResourceSchema:
 
     def classify(self, name: str) -> str:
         """``configurable``, ``computed``, ``sensitive`` or ``unknown`` (a known type's argument
-        missing from this table: refused rather than guessed)."""
-        if name in self.sensitive:
+        missing from this table: refused rather than guessed).
+
+        The provider's own schema (``core.provider_schema``) has the last word on what is
+        sensitive and what only the provider computes, whatever this table says."""
+        stated = provider_schema.top_level(self.type).get(name)
+        if name in self.sensitive or (stated is not None and stated.sensitive):
             return "sensitive"
+        if stated is not None and not stated.configurable:
+            return "computed"
         if name in self.arguments or name in self.blocks:
             return "configurable"
         if name in self.computed or name in UNIVERSAL_COMPUTED:

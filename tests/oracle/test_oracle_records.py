@@ -1,0 +1,105 @@
+"""The oracle's bookkeeping: the coverage record, the case tables and the provider schema dump.
+
+No terraform needed: these read the case tables and the packaged schema dump.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from tfdrift_gitops.core import provider_schema
+from tfdrift_gitops.core.catalog import Catalog
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_verified_record_equals_the_case_tables() -> None:
+    """tfdrift_gitops/data/terraform_verified.json is what the case tables say (regenerate
+    with scripts/regen_terraform_verified.py)."""
+    regen = _script("regen_terraform_verified")
+    shipped = json.loads((ROOT / "tfdrift_gitops" / "data" / "terraform_verified.json").read_text())
+    assert shipped == regen.verified_rows()
+
+
+def test_every_case_names_a_catalog_row_and_its_type() -> None:
+    regen = _script("regen_terraform_verified")
+    catalog = Catalog.default()
+    for module, cases in regen.case_tables().items():
+        for case in cases:
+            rule = catalog.get(case.event, case.source)
+            assert rule is not None, f"{module}:{case.id}: no catalog row {case.event}"
+            types = {t.type for t in rule.targets}
+            assert case.rtype in types, f"{module}:{case.id}: {case.rtype} not among {types}"
+
+
+def _effect_paths() -> list[tuple[str, str, str]]:
+    found = []
+    for rule in Catalog.default():
+        for target in rule.targets:
+            for effect in target.effects:
+                if not effect.path.startswith("__"):
+                    found.append((target.type, effect.path, rule.event))
+    return sorted(set(found))
+
+
+@pytest.mark.parametrize(
+    ("rtype", "path", "event"), _effect_paths(), ids=lambda v: str(v).replace(".", "_")
+)
+def test_catalog_paths_exist_in_the_provider_schema(rtype: str, path: str, event: str) -> None:
+    """Every attribute path a catalog effect writes is an argument of its type in the AWS
+    provider's schema (tfdrift_gitops/data/aws_provider_schema.json.gz)."""
+    assert provider_schema.block_of(rtype) is not None, (
+        f"{rtype} is not in the schema dump: run scripts/regen_provider_schema.py"
+    )
+    assert provider_schema.path_exists(rtype, path), f"{event}: {rtype} has no {path}"
+
+
+def test_schema_dump_names_sensitive_arguments() -> None:
+    assert "password" in provider_schema.sensitive_paths("aws_db_instance")
+    assert provider_schema.sensitive_paths("aws_vpc") == ()
+    assert "ingress" in provider_schema.configurable("aws_security_group")
+    assert "arn" in provider_schema.computed_only("aws_security_group")
+
+
+def test_remediation_never_writes_what_the_provider_hides_or_computes() -> None:
+    """For every type remediation knows, an argument the provider marks sensitive classifies
+    as sensitive (never written), and one only the provider computes is never configurable."""
+    from tfdrift_gitops.remediation.schema import known_types, schema_for
+
+    wrong = []
+    for rtype in known_types():
+        schema = schema_for(rtype)
+        for name, stated in provider_schema.top_level(rtype).items():
+            kind = schema.classify(name)
+            if stated.sensitive and kind != "sensitive":
+                wrong.append((rtype, name, kind))
+            if not stated.configurable and kind == "configurable":
+                wrong.append((rtype, name, kind))
+    assert wrong == []
+
+
+def test_remediation_arguments_are_provider_arguments() -> None:
+    """Every argument and block a remediation table writes is configurable in the provider."""
+    from tfdrift_gitops.remediation.schema import known_types, schema_for
+
+    wrong = []
+    for rtype in known_types():
+        top = provider_schema.top_level(rtype)
+        assert top, f"{rtype} is not in the schema dump: run scripts/regen_provider_schema.py"
+        schema = schema_for(rtype)
+        wrong += [(rtype, a) for a in schema.arguments if a not in top or not top[a].configurable]
+        wrong += [(rtype, b) for b in schema.blocks if b not in top]
+    assert wrong == []
