@@ -346,3 +346,17 @@ def test_a_directory_that_is_not_a_ledger_is_never_turned_into_one(tmp_path: Pat
     with pytest.raises(LedgerError, match="refusing to turn it into a tfdrift-gitops ledger"):
         record_one(open_ledger(str(root)), make_engine(), add(1, "1.1.1.1/32"))
     assert sorted(p.name for p in root.iterdir()) == ["main.tf"]
+
+
+def test_an_oversized_s3_object_is_reported_not_read(
+    moto_endpoint: str, s3_bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tfdrift_gitops.ledger import s3
+
+    store = s3_ledger(moto_endpoint, s3_bucket)
+    record_one(store, make_engine(), add(1, "1.1.1.1/32"))
+    monkeypatch.setattr(s3, "MAX_OBJECT_BYTES", 500)  # a drift record is larger than this
+    listing = s3_ledger(moto_endpoint, s3_bucket).list_open()
+    assert listing.drifts == ()
+    (problem,) = listing.corrupt
+    assert "over the 500-byte limit" in str(problem)

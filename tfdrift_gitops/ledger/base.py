@@ -16,6 +16,10 @@ from tfdrift_gitops.core.engine import Engine, Finding
 from tfdrift_gitops.core.fold import Folded
 from tfdrift_gitops.models import CloudEvent, Drift, Status
 
+MAX_OBJECT_BYTES = 64 << 20
+"""No ledger object is larger (a drift with thousands of folded events is a few MB): a bigger
+one is reported as corrupt rather than read into memory."""
+
 
 @dataclass(frozen=True, slots=True)
 class Blob:

@@ -20,11 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from tfdrift_gitops.errors import CorruptRecordError, LedgerError
-from tfdrift_gitops.ledger.base import Blob
+from tfdrift_gitops.ledger.base import MAX_OBJECT_BYTES, Blob
 
 LOCK_DIR = ".locks"
-MAX_OBJECT_BYTES = 64 << 20
-"""No ledger object is larger (a drift with thousands of folded events is a few MB)."""
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO opens at once instead of waiting
 

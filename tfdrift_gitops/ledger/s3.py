@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from tfdrift_gitops.errors import LedgerError
-from tfdrift_gitops.ledger.base import Blob
+from tfdrift_gitops.errors import CorruptRecordError, LedgerError
+from tfdrift_gitops.ledger.base import MAX_OBJECT_BYTES, Blob
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -70,7 +70,21 @@ class S3Storage:
     def get(self, key: str) -> Blob | None:
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
-            data = response["Body"].read()
+            body = response["Body"]
+            try:
+                size = int(response.get("ContentLength") or 0)
+                if size > MAX_OBJECT_BYTES:
+                    raise CorruptRecordError(
+                        f"{self.url_for(key)}: {size:,} bytes, over the "
+                        f"{MAX_OBJECT_BYTES:,}-byte limit"
+                    )
+                data = body.read(MAX_OBJECT_BYTES + 1)
+            finally:
+                body.close()
+            if len(data) > MAX_OBJECT_BYTES:
+                raise CorruptRecordError(
+                    f"{self.url_for(key)}: over the {MAX_OBJECT_BYTES:,}-byte limit"
+                )
         except ClientError as exc:
             if set(_code(exc)) & _MISSING:
                 return None
