@@ -219,6 +219,49 @@ CASES = [
         id="cache-auth-token-rotated-hidden",
     ),
     pytest.param(
+        "wafv2",
+        "DeleteLoggingConfiguration",
+        {"resourceArn": WAF},
+        Want(Kind.DELETED, "aws_wafv2_web_acl_logging_configuration.edge", Severity.HIGH),
+        id="waf-logging-deleted",
+    ),
+    pytest.param(
+        "wafv2",
+        "PutLoggingConfiguration",
+        {
+            "loggingConfiguration": {
+                "resourceArn": WAF,
+                "logDestinationConfigs": [
+                    "arn:aws:s3:::aws-waf-logs-elsewhere-999988887777",
+                ],
+            }
+        },
+        Want(
+            Kind.MODIFIED,
+            "aws_wafv2_web_acl_logging_configuration.edge",
+            Severity.MEDIUM,
+            {
+                "log_destination_configs": (
+                    ["arn:aws:firehose:us-east-1:123456789012:deliverystream/aws-waf-logs-edge"],
+                    ["arn:aws:s3:::aws-waf-logs-elsewhere-999988887777"],
+                )
+            },
+        ),
+        id="waf-logging-moved",
+    ),
+    pytest.param(
+        "elasticache",
+        "ModifyCacheCluster",
+        {"cacheClusterId": "lookup", "numCacheNodes": 1, "applyImmediately": True},
+        Want(
+            Kind.MODIFIED,
+            "aws_elasticache_cluster.memcached",
+            Severity.MEDIUM,
+            {"num_cache_nodes": (2, 1)},
+        ),
+        id="cache-cluster-shrunk",
+    ),
+    pytest.param(
         "elasticache",
         "DeleteReplicationGroup",
         {"replicationGroupId": "sessions", "retainPrimaryCluster": False},

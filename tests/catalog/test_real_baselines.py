@@ -167,6 +167,45 @@ SHAPES = [
         id="security-hub-disabled",
     ),
     pytest.param(
+        "securityhub",
+        "BatchDisableStandards",
+        {
+            "standardsSubscriptionArns": [
+                "arn:aws:securityhub:us-west-2:222222222222:subscription/"
+                "cis-aws-foundations-benchmark/v/1.4.0"
+            ]
+        },
+        Want(Kind.DELETED, "aws_securityhub_standards_subscription.cis", Severity.CRITICAL),
+        id="security-hub-standard-disabled",
+    ),
+    pytest.param(
+        "config",
+        "DeleteConfigRule",
+        {"configRuleName": "root-account-mfa-enabled"},
+        Want(Kind.DELETED, "aws_config_config_rule.root_mfa", Severity.HIGH),
+        id="config-rule-deleted",
+    ),
+    pytest.param(
+        "config",
+        "PutConfigRule",
+        {
+            "configRule": {
+                "configRuleName": "root-account-mfa-enabled",
+                "source": {"owner": "AWS", "sourceIdentifier": "ROOT_ACCOUNT_MFA_ENABLED"},
+                "maximumExecutionFrequency": "TwentyFour_Hours",
+            }
+        },
+        skip("no_change"),
+        id="config-rule-put-same",
+    ),
+    pytest.param(
+        "guardduty",
+        "CreateDetector",
+        {"enable": True},
+        skip("no_resource_id"),
+        id="guardduty-create-without-response",
+    ),
+    pytest.param(
         "access-analyzer",
         "DeleteAnalyzer",
         {"analyzerName": "account-analyzer"},

@@ -213,6 +213,48 @@ SHAPES = [
         id="target-removed",
     ),
     pytest.param(
+        "logs",
+        "PutResourcePolicy",
+        {
+            "policyName": "route53-query-logging",
+            "policyDocument": (
+                '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*",'
+                '"Action":"logs:*","Resource":"*"}]}'
+            ),
+        },
+        Want(
+            Kind.MODIFIED,
+            "aws_cloudwatch_log_resource_policy.route53",
+            Severity.CRITICAL,
+            reason="any principal",
+        ),
+        id="logs-resource-policy-public",
+    ),
+    pytest.param(
+        "events",
+        "PutPermission",
+        {
+            "eventBusName": "partners",
+            "statementId": "OrgAccounts",
+            "action": "events:PutEvents",
+            "principal": "*",
+        },
+        Want(
+            Kind.MODIFIED,
+            "aws_cloudwatch_event_permission.org",
+            Severity.CRITICAL,
+            reason="any account may put events",
+        ),
+        id="event-bus-condition-dropped",
+    ),
+    pytest.param(
+        "events",
+        "DeleteEventBus",
+        {"name": "partners"},
+        Want(Kind.DELETED, "aws_cloudwatch_event_bus.partners", Severity.HIGH),
+        id="event-bus-deleted",
+    ),
+    pytest.param(
         "events",
         "PutTargets",
         {

@@ -43,6 +43,19 @@ RECORDED = [
         Want(Kind.DELETED, "aws_route53_zone.public", Severity.HIGH),
     ),
     case(
+        # The published record's id is the one the estate manages: a create cannot drift it.
+        "route53-create-health-check-already-managed",
+        ["route53-create-health-check.json"],
+        R53,
+        skip("not_in_state"),
+    ),
+    case(
+        "route53-create-health-check-unmanaged",
+        ["route53-create-health-check.json"],
+        Estate("route53", drop=("aws_route53_health_check.prod",)),
+        Want(Kind.UNMANAGED, "b3c9cbc6-cd18-43bc-93f8-9e557example", Severity.LOW),
+    ),
+    case(
         "route53-delete-hosted-zone-not-managed",
         ["route53-delete-hosted-zone.json"],
         Estate("route53", drop=("aws_route53_zone.public",)),
@@ -331,6 +344,40 @@ def test_terraform_upsert_after_hand_delete_resolves() -> None:
 
 
 ZONE_CALLS = [
+    pytest.param(
+        "UpdateHealthCheck",
+        {"healthCheckId": "b3c9cbc6-cd18-43bc-93f8-9e557example", "disabled": True},
+        Want(
+            Kind.MODIFIED,
+            "aws_route53_health_check.prod",
+            Severity.HIGH,
+            {"disabled": (False, True)},
+            reason="always reported healthy",
+        ),
+        id="health-check-disabled",
+    ),
+    pytest.param(
+        "DeleteHealthCheck",
+        {"healthCheckId": "b3c9cbc6-cd18-43bc-93f8-9e557example"},
+        Want(Kind.DELETED, "aws_route53_health_check.prod", Severity.MEDIUM),
+        id="health-check-deleted",
+    ),
+    pytest.param(
+        "ChangeTagsForResource",
+        {
+            "resourceType": "hostedzone",
+            "resourceId": ZONE,
+            "addTags": [{"key": "owner", "value": "edge"}],
+            "removeTagKeys": ["team"],
+        },
+        Want(
+            Kind.MODIFIED,
+            "aws_route53_zone.public",
+            Severity.LOW,
+            {"tags": ({"team": "edge"}, {"owner": "edge"})},
+        ),
+        id="zone-tags",
+    ),
     pytest.param(
         "UpdateHostedZoneComment",
         {"id": ZONE, "comment": "temporary"},

@@ -392,6 +392,95 @@ _add(
 
 _add(
     ResourceSchema(
+        type="aws_wafv2_web_acl_logging_configuration",
+        arguments=("log_destination_configs", "resource_arn"),
+        blocks=MappingProxyType(
+            {
+                "logging_filter": _block(
+                    "default_behavior",
+                    blocks=MappingProxyType(
+                        {"filter": _block("behavior", "requirement", is_set=True)}
+                    ),
+                ),
+                "redacted_fields": _block(
+                    blocks=MappingProxyType(
+                        {
+                            "method": _block(),
+                            "query_string": _block(),
+                            "single_header": _block("name"),
+                            "uri_path": _block(),
+                        }
+                    )
+                ),
+            }
+        ),
+        computed=frozenset(["id"]),
+        set_fields=frozenset(["log_destination_configs"]),
+        import_id="{resource_arn}",
+        import_pattern="arn:aws[\\w\\-]*:wafv2:\\S+",
+    )
+)
+
+_add(
+    ResourceSchema(
+        type="aws_elasticache_cluster",
+        arguments=(
+            "apply_immediately",
+            "auto_minor_version_upgrade",
+            "availability_zone",
+            "az_mode",
+            "cluster_id",
+            "engine",
+            "engine_version",
+            "final_snapshot_identifier",
+            "ip_discovery",
+            "maintenance_window",
+            "network_type",
+            "node_type",
+            "notification_topic_arn",
+            "num_cache_nodes",
+            "outpost_mode",
+            "parameter_group_name",
+            "port",
+            "preferred_availability_zones",
+            "preferred_outpost_arn",
+            "replication_group_id",
+            "security_group_ids",
+            "snapshot_arns",
+            "snapshot_name",
+            "snapshot_retention_limit",
+            "snapshot_window",
+            "subnet_group_name",
+            "tags",
+            "transit_encryption_enabled",
+        ),
+        blocks=MappingProxyType(
+            {
+                "log_delivery_configuration": _block(
+                    "destination", "destination_type", "log_format", "log_type", is_set=True
+                )
+            }
+        ),
+        computed=frozenset(
+            [
+                "arn",
+                "cache_nodes",
+                "cluster_address",
+                "configuration_endpoint",
+                "engine_version_actual",
+                "id",
+                "tags_all",
+            ]
+        ),
+        set_fields=frozenset(["security_group_ids"]),
+        import_id="{cluster_id}",
+        name_argument="cluster_id",
+        import_pattern="[a-z][a-z0-9\\-]{0,49}",
+    )
+)
+
+_add(
+    ResourceSchema(
         type="aws_elasticache_replication_group",
         arguments=(
             "apply_immediately",

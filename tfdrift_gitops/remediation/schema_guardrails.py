@@ -182,6 +182,61 @@ _add(
 
 _add(
     ResourceSchema(
+        type="aws_securityhub_standards_subscription",
+        arguments=("standards_arn",),
+        computed=frozenset(["id"]),
+        import_pattern="arn:aws[\\w\\-]*:securityhub:\\S+",
+    )
+)
+
+_add(
+    ResourceSchema(
+        type="aws_config_config_rule",
+        arguments=(
+            "description",
+            "input_parameters",
+            "maximum_execution_frequency",
+            "name",
+            "tags",
+        ),
+        blocks=MappingProxyType(
+            {
+                "evaluation_mode": _block("mode", is_set=True),
+                "scope": _block(
+                    "compliance_resource_id",
+                    "compliance_resource_types",
+                    "tag_key",
+                    "tag_value",
+                    set_fields=frozenset(["compliance_resource_types"]),
+                ),
+                "source": _block(
+                    "owner",
+                    "source_identifier",
+                    blocks=MappingProxyType(
+                        {
+                            "custom_policy_details": _block(
+                                "enable_debug_log_delivery", "policy_runtime", "policy_text"
+                            ),
+                            "source_detail": _block(
+                                "event_source",
+                                "maximum_execution_frequency",
+                                "message_type",
+                                is_set=True,
+                            ),
+                        }
+                    ),
+                ),
+            }
+        ),
+        computed=frozenset(["arn", "id", "rule_id", "tags_all"]),
+        import_id="{name}",
+        name_argument="name",
+        import_pattern="[\\w\\-]{1,128}",
+    )
+)
+
+_add(
+    ResourceSchema(
         type="aws_ebs_encryption_by_default",
         arguments=("enabled",),
         computed=frozenset(["id"]),

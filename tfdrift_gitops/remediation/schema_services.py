@@ -77,6 +77,72 @@ _add(
 
 _add(
     ResourceSchema(
+        type="aws_route53_health_check",
+        arguments=(
+            "child_health_threshold",
+            "child_healthchecks",
+            "cloudwatch_alarm_name",
+            "cloudwatch_alarm_region",
+            "disabled",
+            "enable_sni",
+            "failure_threshold",
+            "fqdn",
+            "insufficient_data_health_status",
+            "invert_healthcheck",
+            "ip_address",
+            "measure_latency",
+            "port",
+            "reference_name",
+            "regions",
+            "request_interval",
+            "resource_path",
+            "routing_control_arn",
+            "search_string",
+            "tags",
+            "triggers",
+            "type",
+        ),
+        computed=frozenset(["arn", "id", "tags_all"]),
+        set_fields=frozenset(["child_healthchecks", "regions"]),
+        import_pattern="[0-9a-f\\-]{36}|[\\w\\-]{1,64}",
+    )
+)
+
+_add(
+    ResourceSchema(
+        type="aws_cloudwatch_log_resource_policy",
+        arguments=("policy_document", "policy_name"),
+        computed=frozenset(["id"]),
+        import_id="{policy_name}",
+        name_argument="policy_name",
+        import_pattern="[\\w\\-./]{1,255}",
+    )
+)
+
+_add(
+    ResourceSchema(
+        type="aws_cloudwatch_event_bus",
+        arguments=("description", "event_source_name", "kms_key_identifier", "name", "tags"),
+        blocks=MappingProxyType({"dead_letter_config": _block("arn")}),
+        computed=frozenset(["arn", "id", "tags_all"]),
+        import_id="{name}",
+        name_argument="name",
+        import_pattern="[\\w\\-./]{1,256}",
+    )
+)
+
+_add(
+    ResourceSchema(
+        type="aws_cloudwatch_event_permission",
+        arguments=("action", "event_bus_name", "principal", "statement_id"),
+        blocks=MappingProxyType({"condition": _block("key", "type", "value")}),
+        computed=frozenset(["id"]),
+        import_pattern="([\\w\\-.]{1,256}/)?[\\w\\-]{1,64}",
+    )
+)
+
+_add(
+    ResourceSchema(
         type="aws_dynamodb_table",
         arguments=(
             "billing_mode",

@@ -11,7 +11,10 @@ Choices worth knowing:
 - ``StopConfigurationRecorder``/``StartConfigurationRecorder`` land on
   ``aws_config_configuration_recorder_status`` (``is_enabled``), found by recorder name.
 - ``UpdateDetector`` with ``enable: false`` suspends GuardDuty: ``enable`` becomes false.
-- ``DisableSecurityHub`` and ``DeleteAnalyzer`` remove the resource: deleted drift.
+- ``DisableSecurityHub``, ``BatchDisableStandards`` and ``DeleteAnalyzer`` remove the resource:
+  deleted drift. Creating a detector, hub or analyzer by hand is an unmanaged resource.
+- Config rules are found by name; ``PutConfigRule`` replaces the rule (high: a rule weakened
+  by hand reports compliance it does not check).
 """
 
 from __future__ import annotations
@@ -24,8 +27,13 @@ from tfdrift_gitops.core.catalog.model import (
     Extractor,
     Rule,
     Target,
+    canonical_json,
     const,
     first,
+    id_list,
+    mapped,
+    req,
+    resp,
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
 from tfdrift_gitops.core.catalog.presence import event_account
@@ -48,6 +56,8 @@ CHANNEL = "aws_config_delivery_channel"
 EBS_DEFAULT = "aws_ebs_encryption_by_default"
 PW_POLICY_TYPE = "aws_iam_account_password_policy"
 HUB = "aws_securityhub_account"
+STANDARDS = "aws_securityhub_standards_subscription"
+CONFIG_RULE = "aws_config_config_rule"
 ANALYZER = "aws_accessanalyzer_analyzer"
 
 DETECTOR_ID: Extractor = text("detectorId")
@@ -55,6 +65,7 @@ RECORDER_NAME: Extractor = first(
     text("configurationRecorderName"), text("configurationRecorder.name")
 )
 CHANNEL_NAME: Extractor = first(text("deliveryChannelName"), text("deliveryChannel.name"))
+RULE_NAME: Extractor = first(text("configRuleName"), text("configRule.configRuleName"))
 
 
 def _account(event: CloudEvent) -> Any:
@@ -249,6 +260,95 @@ RULES: tuple[Rule, ...] = (
         (Target(HUB, "id", _account),),
         Severity.CRITICAL,
         "Security Hub disabled for the account",
+    ),
+    _rule(
+        "BatchDisableStandards",
+        "securityhub",
+        Action.DELETE,
+        (Target(STANDARDS, "id", id_list(req("standardsSubscriptionArns"))),),
+        Severity.CRITICAL,
+        "Security Hub standards disabled: their controls no longer run",
+    ),
+    _rule(
+        "EnableSecurityHub",
+        "securityhub",
+        Action.CREATE,
+        (Target(HUB, "id", _account, import_id=_account),),
+        Severity.LOW,
+        "Security Hub enabled outside Terraform",
+    ),
+    _rule(
+        "CreateDetector",
+        "guardduty",
+        Action.CREATE,
+        (
+            Target(
+                DETECTOR,
+                "id",
+                mapped(resp("detectorId"), str),
+                (SetAttr("enable", boolean("enable")),),
+                import_id=mapped(resp("detectorId"), str),
+            ),
+        ),
+        Severity.LOW,
+        "GuardDuty detector created outside Terraform",
+    ),
+    _rule(
+        "DeleteConfigRule",
+        "config",
+        Action.DELETE,
+        (Target(CONFIG_RULE, "id", RULE_NAME),),
+        Severity.HIGH,
+        "AWS Config rule deleted: its compliance checks stop",
+    ),
+    _rule(
+        "PutConfigRule",
+        "config",
+        Action.MODIFY,
+        with_fallback(
+            Target(
+                CONFIG_RULE,
+                "id",
+                RULE_NAME,
+                (
+                    SetAttr("description", text("configRule.description"), optional_text),
+                    SetAttr(
+                        "input_parameters",
+                        text("configRule.inputParameters"),
+                        lambda v: canonical_json(v) if v else None,
+                    ),
+                    SetAttr(
+                        "maximum_execution_frequency",
+                        text("configRule.maximumExecutionFrequency"),
+                        optional_text,
+                    ),
+                    SetAttr("source[0].owner", text("configRule.source.owner")),
+                    SetAttr(
+                        "source[0].source_identifier",
+                        text("configRule.source.sourceIdentifier"),
+                        optional_text,
+                    ),
+                ),
+            )
+        ),
+        Severity.HIGH,
+        "AWS Config rule changed outside Terraform",
+    ),
+    _rule(
+        "CreateAnalyzer",
+        "access-analyzer",
+        Action.CREATE,
+        (
+            Target(
+                ANALYZER,
+                "id",
+                text("analyzerName"),
+                (SetAttr("analyzer_name", text("analyzerName")), SetAttr("type", text("type"))),
+                import_id=text("analyzerName"),
+            ),
+        ),
+        Severity.LOW,
+        "Access Analyzer analyzer created outside Terraform",
     ),
     _rule(
         "DeleteAnalyzer",

@@ -1,4 +1,5 @@
-"""ElastiCache replication groups (``aws_elasticache_replication_group``), by their id.
+"""ElastiCache replication groups and clusters (``aws_elasticache_replication_group``,
+``aws_elasticache_cluster``), by their id (lower-case, as ElastiCache stores it).
 
 ``authToken`` is never logged (a hidden change, like a parameter value: reported, never written
 into code). Losing automatic failover, multi-AZ, snapshots or in-transit encryption is high.
@@ -35,6 +36,7 @@ from tfdrift_gitops.models import CloudEvent, Severity
 
 SOURCE = "elasticache.amazonaws.com"
 GROUP = "aws_elasticache_replication_group"
+CLUSTER = "aws_elasticache_cluster"
 
 GROUP_ID: Extractor = mapped(text("replicationGroupId"), lambda v: v.strip().lower())
 
@@ -74,7 +76,39 @@ def _weaker(event: CloudEvent, observed: Mapping[str, Any]) -> tuple[Severity, s
     return None
 
 
+CLUSTER_ID: Extractor = mapped(text("cacheClusterId"), lambda v: v.strip().lower())
+CLUSTER_EFFECTS: tuple[Effect, ...] = (
+    SetAttr("num_cache_nodes", integer("numCacheNodes")),
+    SetAttr("node_type", text("cacheNodeType"), optional_text),
+    SetAttr("engine_version", text("engineVersion"), optional_text),
+    SetAttr("snapshot_retention_limit", integer("snapshotRetentionLimit")),
+    SetAttr("snapshot_window", text("snapshotWindow"), optional_text),
+    SetAttr("maintenance_window", text("preferredMaintenanceWindow"), lowered),
+    SetAttr("parameter_group_name", text("cacheParameterGroupName"), optional_text),
+    SetAttr("notification_topic_arn", text("notificationTopicArn"), optional_text),
+    SetAttr("security_group_ids", string_list(req("securityGroupIds")), as_set),
+    SetAttr("az_mode", text("aZMode"), optional_text),
+)
+
+
 RULES: tuple[Rule, ...] = (
+    Rule(
+        "ModifyCacheCluster",
+        SOURCE,
+        Action.MODIFY,
+        with_fallback(Target(CLUSTER, "id", CLUSTER_ID, CLUSTER_EFFECTS)),
+        severity=Severity.MEDIUM,
+        description="cache cluster changed outside Terraform",
+        severity_checks=(_weaker,),
+    ),
+    Rule(
+        "DeleteCacheCluster",
+        SOURCE,
+        Action.DELETE,
+        (Target(CLUSTER, "id", CLUSTER_ID),),
+        severity=Severity.HIGH,
+        description="cache cluster deleted",
+    ),
     Rule(
         "ModifyReplicationGroup",
         SOURCE,

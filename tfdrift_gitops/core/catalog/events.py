@@ -9,6 +9,8 @@ Choices worth knowing:
   ``aws_cloudwatch_event_target``, found by ``BUS/RULE/TARGET-ID`` (``state.event_target_key``).
   A target in another account receives the events: high.
 - ``DisableRule`` stops whatever the rule drove (often security automation): high.
+- Buses are found by name; bus permissions by ``[BUS/]STATEMENT``. Letting any account put
+  events (principal ``*`` without a condition) is critical, another account high.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from tfdrift_gitops.core.catalog.model import (
     Extractor,
     Rule,
     Target,
+    blocks,
     canonical_json,
     const,
     first,
@@ -31,6 +34,7 @@ from tfdrift_gitops.core.catalog.model import (
     req,
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
+from tfdrift_gitops.core.catalog.policydoc import public_grant
 from tfdrift_gitops.core.catalog.presence import absent, event_account, upsert_targets
 from tfdrift_gitops.core.catalog.support import optional_text, request_is, text, when
 from tfdrift_gitops.core.paths import MISSING, items, lookup, set_path
@@ -40,6 +44,8 @@ from tfdrift_gitops.models import CloudEvent, Severity
 SOURCE = "events.amazonaws.com"
 RULE = "aws_cloudwatch_event_rule"
 TARGET = "aws_cloudwatch_event_target"
+BUS = "aws_cloudwatch_event_bus"
+PERMISSION = "aws_cloudwatch_event_permission"
 
 
 def _bus(event: CloudEvent) -> str:
@@ -190,7 +196,103 @@ def _foreign_target(event: CloudEvent) -> bool:
     return False
 
 
+def _permission_id(event: CloudEvent) -> Any:
+    """``STATEMENT`` on the default bus, ``BUS/STATEMENT`` on another (the provider's id)."""
+    sid = text("statementId")(event)
+    if not isinstance(sid, str) or not sid:
+        return MISSING
+    bus = _bus(event)
+    return f"{bus}/{sid}" if bus else sid
+
+
+def _anyone(event: CloudEvent, observed: Mapping[str, Any]) -> tuple[Severity, str] | None:
+    if text("principal")(event) == "*" and req("condition")(event) in (MISSING, None, {}):
+        return Severity.CRITICAL, "principal '*' without a condition: any account may put events"
+    policy = req("policy")(event)
+    if policy not in (MISSING, None):
+        why = public_grant(policy)
+        if why:
+            return Severity.CRITICAL, f"the bus policy {why}"
+    if text("principal")(event) not in (MISSING, None, event_account(event)):
+        return Severity.HIGH, f"another account ({text('principal')(event)}) may put events"
+    return None
+
+
+def _condition(event: CloudEvent) -> Any:
+    if not isinstance(text("statementId")(event), str):
+        return MISSING
+    found = req("condition")(event)
+    if not isinstance(found, Mapping):
+        return []
+    return [{k: str(lookup(found, k) or "") for k in ("type", "key", "value")}]
+
+
+PERMISSION_EFFECTS: tuple[Effect, ...] = (
+    SetAttr("statement_id", text("statementId")),
+    SetAttr("principal", text("principal")),
+    SetAttr("action", text("action"), optional_text),
+    # The statement is replaced: no condition in the call means none any more.
+    SetAttr("condition", _condition, blocks),
+)
+
+
 RULES: tuple[Rule, ...] = (
+    Rule(
+        "CreateEventBus",
+        SOURCE,
+        Action.CREATE,
+        (
+            Target(
+                BUS,
+                "id",
+                text("name"),
+                (
+                    SetAttr("name", text("name")),
+                    SetAttr("event_source_name", text("eventSourceName"), optional_text),
+                    SetAttr("kms_key_identifier", text("kmsKeyIdentifier"), optional_text),
+                ),
+                import_id=text("name"),
+            ),
+        ),
+        severity=Severity.LOW,
+        description="event bus created outside Terraform",
+    ),
+    Rule(
+        "DeleteEventBus",
+        SOURCE,
+        Action.DELETE,
+        (Target(BUS, "id", text("name")),),
+        severity=Severity.HIGH,
+        description="event bus deleted with its rules",
+    ),
+    Rule(
+        "PutPermission",
+        SOURCE,
+        Action.MODIFY,
+        (
+            *upsert_targets(PERMISSION, "id", _permission_id, PERMISSION_EFFECTS),
+            Target(
+                PERMISSION,
+                "id",
+                _permission_id,
+                PERMISSION_EFFECTS,
+                action=Action.CREATE,
+                guard=absent(PERMISSION, "id", _permission_id),
+                import_id=_permission_id,
+            ),
+        ),
+        severity=Severity.MEDIUM,
+        description="event bus permission set outside Terraform",
+        severity_checks=(_anyone,),
+    ),
+    Rule(
+        "RemovePermission",
+        SOURCE,
+        Action.DELETE,
+        (Target(PERMISSION, "id", _permission_id),),
+        severity=Severity.LOW,
+        description="event bus permission removed",
+    ),
     Rule(
         "PutRule",
         SOURCE,

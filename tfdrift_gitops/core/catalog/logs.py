@@ -11,6 +11,8 @@ Choices worth knowing:
   delete reads as a create and resolves the deleted drift).
 - A subscription filter sending a group's logs to another account is high: the logs leave.
 - Deleting a metric filter is high: alarms built on it (CIS benchmark alarms) go silent.
+- Resource policies (which services may write into log groups) are found by name; public or
+  service-wide grants raise the severity as for other resource policies.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from tfdrift_gitops.core.catalog.model import (
     tags_map,
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
+from tfdrift_gitops.core.catalog.policydoc import policy_compare, policy_text
 from tfdrift_gitops.core.catalog.presence import absent, event_account, upsert_targets
+from tfdrift_gitops.core.catalog.resource_policy import policy_checks
 from tfdrift_gitops.core.catalog.support import (
     integer,
     optional_text,
@@ -47,6 +51,9 @@ SOURCE = "logs.amazonaws.com"
 GROUP = "aws_cloudwatch_log_group"
 SUBSCRIPTION = "aws_cloudwatch_log_subscription_filter"
 METRIC_FILTER = "aws_cloudwatch_log_metric_filter"
+RESOURCE_POLICY = "aws_cloudwatch_log_resource_policy"
+POLICY_NAME: Extractor = text("policyName")
+POLICY_DOCUMENT: Extractor = mapped(req("policyDocument"), policy_text)
 
 GROUP_NAME: Extractor = text("logGroupName")
 
@@ -264,6 +271,46 @@ RULES: tuple[Rule, ...] = (
         _put_targets(METRIC_FILTER, METRIC_FILTER_EFFECTS),
         severity=Severity.MEDIUM,
         description="metric filter set outside Terraform",
+    ),
+    Rule(
+        "PutResourcePolicy",
+        SOURCE,
+        Action.MODIFY,
+        (
+            *upsert_targets(
+                RESOURCE_POLICY,
+                "id",
+                POLICY_NAME,
+                (
+                    SetAttr("policy_name", POLICY_NAME),
+                    SetAttr("policy_document", POLICY_DOCUMENT, policy_compare),
+                ),
+                import_id=POLICY_NAME,
+            ),
+            Target(
+                RESOURCE_POLICY,
+                "id",
+                POLICY_NAME,
+                (
+                    SetAttr("policy_name", POLICY_NAME),
+                    SetAttr("policy_document", POLICY_DOCUMENT, policy_compare),
+                ),
+                action=Action.CREATE,
+                guard=absent(RESOURCE_POLICY, "id", POLICY_NAME),
+                import_id=POLICY_NAME,
+            ),
+        ),
+        severity=Severity.MEDIUM,
+        description="CloudWatch Logs resource policy set outside Terraform",
+        severity_checks=policy_checks(POLICY_DOCUMENT, "logs resource policy"),
+    ),
+    Rule(
+        "DeleteResourcePolicy",
+        SOURCE,
+        Action.DELETE,
+        (Target(RESOURCE_POLICY, "id", POLICY_NAME),),
+        severity=Severity.MEDIUM,
+        description="CloudWatch Logs resource policy deleted: services may stop delivering logs",
     ),
     Rule(
         "DeleteMetricFilter",

@@ -6,6 +6,7 @@ Choices worth knowing:
 - ``UpdateWebACL`` sends the full rule list: it is kept resource-level (rules are nested several
   levels deep and the provider's ``rule`` blocks do not map one to one); allowing by default
   (``defaultAction.allow``) is high.
+- Logging configurations are found by the web ACL's ARN (their id); deleting one is high.
 - Associations are found by the protected resource's ARN (``state.waf_association_key``):
   ``DisassociateWebACL`` names only that. Removing a web ACL from a resource is high.
 """
@@ -20,11 +21,13 @@ from tfdrift_gitops.core.catalog.model import (
     Rule,
     Target,
     as_set,
+    first,
     mapped,
     req,
     resp,
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
+from tfdrift_gitops.core.catalog.presence import absent, upsert_targets
 from tfdrift_gitops.core.catalog.support import optional_text, string_list, text
 from tfdrift_gitops.core.paths import MISSING
 from tfdrift_gitops.models import CloudEvent, Severity
@@ -33,6 +36,16 @@ SOURCE = "wafv2.amazonaws.com"
 IP_SET = "aws_wafv2_ip_set"
 WEB_ACL = "aws_wafv2_web_acl"
 ASSOCIATION = "aws_wafv2_web_acl_association"
+LOGGING = "aws_wafv2_web_acl_logging_configuration"
+LOGGED_ACL = first(text("loggingConfiguration.resourceArn"), text("resourceArn"))
+LOGGING_EFFECTS = (
+    SetAttr("resource_arn", text("loggingConfiguration.resourceArn")),
+    SetAttr(
+        "log_destination_configs",
+        string_list(req("loggingConfiguration.logDestinationConfigs")),
+        as_set,
+    ),
+)
 
 ID = text("id")
 RESOURCE_ARN = text("resourceArn")
@@ -145,6 +158,33 @@ RULES: tuple[Rule, ...] = (
         ),
         severity=Severity.MEDIUM,
         description="web ACL associated outside Terraform",
+    ),
+    Rule(
+        "PutLoggingConfiguration",
+        SOURCE,
+        Action.MODIFY,
+        (
+            *upsert_targets(LOGGING, "id", LOGGED_ACL, LOGGING_EFFECTS, import_id=LOGGED_ACL),
+            Target(
+                LOGGING,
+                "id",
+                LOGGED_ACL,
+                LOGGING_EFFECTS,
+                action=Action.CREATE,
+                guard=absent(LOGGING, "id", LOGGED_ACL),
+                import_id=LOGGED_ACL,
+            ),
+        ),
+        severity=Severity.MEDIUM,
+        description="web ACL logging set outside Terraform: logs go elsewhere",
+    ),
+    Rule(
+        "DeleteLoggingConfiguration",
+        SOURCE,
+        Action.DELETE,
+        (Target(LOGGING, "id", LOGGED_ACL),),
+        severity=Severity.HIGH,
+        description="web ACL logging removed: blocked and allowed requests are no longer logged",
     ),
     Rule(
         "DisassociateWebACL",
