@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tfdrift_gitops.core.redact import redact_change
 from tfdrift_gitops.core.state import sensitive_paths
+from tfdrift_gitops.core.state_text import parse_state_text
 from tfdrift_gitops.models import Change
 
 
@@ -155,3 +157,31 @@ def test_unreadable_sensitive_path_fails_closed() -> None:
 def test_provider_sensitive_arguments(rtype: str, path: str, before: Any) -> None:
     redacted = redact_change(Change(path, before, None), rtype=rtype)
     assert "hunter2" not in repr(redacted)
+
+
+STATES = Path(__file__).resolve().parents[1] / "fixtures" / "states"
+
+
+@pytest.mark.parametrize(
+    ("name", "rtype", "expected"),
+    [
+        # Written by terraform 1.11.4 applying the real AWS provider 5.100.0.
+        pytest.param("real-secrets.tfstate", "aws_ssm_parameter", {("value",)}, id="ssm"),
+        pytest.param("real-rds.tfstate", "aws_db_instance", {("password",)}, id="rds"),
+        # Written by terraform 1.11.4 for: resource "terraform_data" "x" { input = {
+        # user_data = sensitive("..."), plain = "p", nested = [{ k = sensitive("v") }] } }
+        pytest.param(
+            "terraform-1.11-sensitive.tfstate",
+            "terraform_data",
+            {("input", "user_data"), ("input", "nested", 0, "k")},
+            id="nested-index-steps",
+        ),
+    ],
+)
+def test_sensitive_attributes_of_real_states(
+    name: str, rtype: str, expected: set[tuple[object, ...]]
+) -> None:
+    text = (STATES / name).read_text()
+    parsed = parse_state_text(text, source=name)
+    (found,) = [r for r in parsed.resources if r.type == rtype]
+    assert set(found.sensitive) == expected
