@@ -37,6 +37,7 @@ SERVICES = (
     "logs",
     "ecr",
     "ecs",
+    "eks",
 )
 
 
