@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.remediation.remediation_cases import make_drift
-from tfdrift_gitops.models import Kind, Severity
+from tfdrift_gitops.models import Drift, Kind, Severity
 from tfdrift_gitops.remediation import remediate
 from tfdrift_gitops.remediation.recovery import recovery_commands
 
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
-def _pending(key_id: str = KEY_ID, event: str = "ScheduleKeyDeletion"):  # type: ignore[no-untyped-def]
+def _pending(key_id: str = KEY_ID, event: str = "ScheduleKeyDeletion") -> Drift:
     return make_drift(
         "aws_kms_key.logs",
         "aws_kms_key",
