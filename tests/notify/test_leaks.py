@@ -3,6 +3,7 @@ survives whatever one delivery throws."""
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from tests.collector.receivers import Receiver, Reply
 from tests.notify.drifts import make_drift
 from tfdrift_gitops.errors import ConfigError
 from tfdrift_gitops.notify.channel import Channel, Secret
+from tfdrift_gitops.notify.discord import DiscordChannel
 from tfdrift_gitops.notify.dispatcher import Dispatcher, RetryPolicy
 from tfdrift_gitops.notify.settings import build_channels, parse_notify_section
 from tfdrift_gitops.notify.slack import SlackChannel
@@ -100,3 +102,30 @@ def test_a_worker_survives_any_exception(receivers: Callable[..., Receiver]) -> 
     assert outcomes.count(("broken", "failed")) == 3
     assert outcomes.count(("exploding", "failed")) == 3
     assert threading.active_count() >= 1
+
+
+def test_a_lone_surrogate_reaches_every_receiver_as_valid_json(
+    receivers: Callable[..., Receiver],
+) -> None:
+    rx = receivers()
+    templates = Templates()
+    channels: list[Channel] = [
+        SlackChannel(Secret(rx.url("/slack")), templates, name="slack"),
+        DiscordChannel(Secret(rx.url("/discord")), templates, name="discord"),
+        WebhookChannel(Secret(rx.url("/hook")), Secret("whsec-x"), name="hook"),
+    ]
+    outcomes: list[tuple[str, str]] = []
+    dispatcher = Dispatcher(
+        channels, timeout=2.0, policy=FAST, on_outcome=lambda c, o: outcomes.append((c, o))
+    )
+    try:
+        dispatcher.submit(make_drift(actor_name="mallory\udc80"), "opened")
+        got = rx.wait_for(3, timeout=5)
+        assert dispatcher.flush(5)
+    finally:
+        dispatcher.close(timeout=1.0)
+    assert sorted(outcomes) == [("discord", "sent"), ("hook", "sent"), ("slack", "sent")]
+    for request in got:
+        text = request.body.decode("utf-8")  # strict: valid UTF-8
+        assert "mallory\\udc80" in text
+        json.loads(text)

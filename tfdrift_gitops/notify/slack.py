@@ -50,5 +50,8 @@ class SlackChannel:
         return self.templates.render_json(self.template, template_context(drift, result))
 
     def build(self, drift: Drift, result: str) -> OutgoingRequest:
-        body = json.dumps(self.payload(drift, result), ensure_ascii=False).encode()
+        # backslashreplace: a lone surrogate (valid JSON input) becomes its JSON escape.
+        body = json.dumps(self.payload(drift, result), ensure_ascii=False).encode(
+            "utf-8", "backslashreplace"
+        )
         return OutgoingRequest(self.url, body, {"Content-Type": "application/json"})

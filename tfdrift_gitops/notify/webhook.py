@@ -62,7 +62,10 @@ class WebhookChannel:
         return tuple(out)
 
     def build(self, drift: Drift, result: str) -> OutgoingRequest:
-        body = json.dumps(drift_to_record(drift), ensure_ascii=False, sort_keys=True).encode()
+        body = json.dumps(drift_to_record(drift), ensure_ascii=False, sort_keys=True).encode(
+            "utf-8",
+            "backslashreplace",  # a lone surrogate becomes its JSON escape
+        )
         headers = {
             "Content-Type": "application/json",
             EVENT_HEADER: result,
