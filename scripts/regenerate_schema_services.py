@@ -1,5 +1,9 @@
 """Regenerate tfdrift_gitops/remediation/schema_{services,databases,edge,guardrails}.py.
 
+Also writes tests/fixtures/schemas/aws-provider-5.100.0-services.json (the same types' schema,
+trimmed to attribute flags and nested blocks) that the catalog tests check state fixtures and
+effect paths against.
+
 Usage: python scripts/regenerate_schema_services.py SCHEMA.json
 where SCHEMA.json is ``terraform providers schema -json`` for a configuration that requires
 hashicorp/aws 5.100.0 (see DESIGN.md: the provider is installed as a filesystem mirror). Then run
@@ -16,7 +20,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-OUT = Path(__file__).resolve().parent.parent / "tfdrift_gitops" / "remediation"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "tfdrift_gitops" / "remediation"
+FIXTURE = ROOT / "tests" / "fixtures" / "schemas" / "aws-provider-5.100.0-services.json"
 PROVIDER = "registry.terraform.io/hashicorp/aws"
 JSON_ARGUMENTS = frozenset(
     {
@@ -232,12 +238,37 @@ def render(name: str, types: Mapping[str, tuple[str, str, str | None]], all_: An
     )
 
 
+def _trim(block: Mapping[str, Any], depth: int = 1) -> dict[str, Any]:
+    """Attribute flags and nested blocks to three levels (``timeouts`` dropped), for the test
+    fixture (WAF rule statements nest far deeper; no state fixture goes there)."""
+    flags = ("required", "optional", "computed", "sensitive")
+    out: dict[str, Any] = {
+        "attributes": {
+            k: {"type": v["type"], **{f: True for f in flags if v.get(f)}}
+            for k, v in sorted(block.get("attributes", {}).items())
+        }
+    }
+    nested = {k: v for k, v in sorted(block.get("block_types", {}).items()) if k != "timeouts"}
+    if nested and depth < 3:
+        out["block_types"] = {
+            k: {"nesting_mode": v["nesting_mode"], "block": _trim(v["block"], depth + 1)}
+            for k, v in nested.items()
+        }
+    return out
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
     document = json.loads(Path(argv[1]).read_text())
     resources = document["provider_schemas"][PROVIDER]["resource_schemas"]
+    every = {**SERVICES, **DATABASES, **EDGE, **GUARDRAILS}
+    trimmed = {
+        t: {"version": resources[t]["version"], "block": _trim(resources[t]["block"])}
+        for t in sorted(every)
+    }
+    FIXTURE.write_text(json.dumps(trimmed, indent=1, sort_keys=True) + "\n")
     for name, types in (
         ("services", SERVICES),
         ("databases", DATABASES),
