@@ -204,3 +204,18 @@ def test_replace_region_needs_the_markers() -> None:
 def test_kinds_cover_every_action() -> None:
     kinds = {r.kind for r in catalog_rows()}
     assert kinds == set(Kind)
+
+
+def test_rows_sharing_an_event_name_are_told_apart() -> None:
+    """ELB classic and v2 log the same names: each row carries its discriminator."""
+    rows = catalog_rows()
+    seen: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        seen.setdefault((row.source, row.event), []).append(row.discriminator)
+    shared = {key: found for key, found in seen.items() if len(found) > 1}
+    assert shared, "the catalog has rows sharing an event name (ELB classic and v2)"
+    for key, found in shared.items():
+        assert all(found) and len(set(found)) == len(found), key
+    text = invoke().output
+    key, found = next(iter(shared.items()))
+    assert f"{key[1]} [{found[0]}]" in text

@@ -72,13 +72,6 @@ def service_of(source: str) -> str:
     return source.split(".", 1)[0]
 
 
-def discriminator_of(rule: Rule) -> str:
-    # Rows that share (source, event) carry a discriminator (ELB's CreateLoadBalancer per API
-    # version) once the catalog needs one; older rows have none.
-    value = getattr(rule, "discriminator", "")
-    return value if isinstance(value, str) else ""
-
-
 def attribute_paths(rule: Rule) -> tuple[str, ...]:
     return tuple(sorted({effect.path for target in rule.targets for effect in target.effects}))
 
@@ -106,7 +99,7 @@ def summarize(
             RowSummary(
                 source=rule.source,
                 event=rule.event,
-                discriminator=discriminator_of(rule),
+                discriminator=rule.discriminator,
                 service=service_of(rule.source),
                 types=tuple(sorted({t.type for t in rule.targets})),
                 kind=kind_of(rule, paths),
