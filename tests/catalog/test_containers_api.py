@@ -688,6 +688,67 @@ EKS_CASES = [
     ),
 ]
 
+NEW_NODES = {
+    "name": "prod",
+    "nodegroupName": "gpu",
+    "nodeRole": "arn:aws:iam::111122223333:role/prod-eks-nodes",
+    "subnets": ["subnet-0123456789abcdef0"],
+    "instanceTypes": ["g5.xlarge"],
+    "scalingConfig": {"minSize": 0, "maxSize": 4, "desiredSize": 1},
+    "labels": {"accelerator": "nvidia"},
+    "taints": [{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}],
+}
+
+EKS_CASES += [
+    shaped(
+        "eks-nodegroup-created",
+        eks("CreateNodegroup", NEW_NODES),
+        EKS,
+        Want(
+            Kind.UNMANAGED,
+            "prod:gpu",
+            Severity.MEDIUM,
+            {
+                "cluster_name": (None, "prod"),
+                "node_group_name": (None, "gpu"),
+                "node_role_arn": (None, "arn:aws:iam::111122223333:role/prod-eks-nodes"),
+                "subnet_ids": (None, ["subnet-0123456789abcdef0"]),
+                "instance_types": (None, ["g5.xlarge"]),
+                "labels": (None, {"accelerator": "nvidia"}),
+                "taint": (
+                    None,
+                    [{"effect": "NO_SCHEDULE", "key": "nvidia.com/gpu", "value": "true"}],
+                ),
+                "scaling_config[0].desired_size": (None, 1),
+                "scaling_config[0].min_size": (None, 0),
+                "scaling_config[0].max_size": (None, 4),
+            },
+        ),
+    ),
+    shaped(
+        "eks-addon-installed",
+        eks(
+            "CreateAddon",
+            {
+                "name": "prod",
+                "addonName": "aws-ebs-csi-driver",
+                "addonVersion": "v1.30.0-eksbuild.1",
+            },
+        ),
+        EKS,
+        Want(
+            Kind.UNMANAGED,
+            "prod:aws-ebs-csi-driver",
+            Severity.MEDIUM,
+            {
+                "cluster_name": (None, "prod"),
+                "addon_name": (None, "aws-ebs-csi-driver"),
+                "addon_version": (None, "v1.30.0-eksbuild.1"),
+            },
+        ),
+    ),
+]
+
 LIFECYCLE = state_doc("ecr")["resources"][1]["instances"][0]["attributes"]["policy"]
 COMMUNITY = "aws_ecr_repository.community"
 
@@ -778,7 +839,50 @@ ECR_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("calls", "estate", "want"), [*ECS_CASES, *EKS_CASES, *ECR_CASES])
+PROD_ARN = "arn:aws:eks:eu-west-1:111122223333:cluster/prod"
+COMMUNITY_ARN = "arn:aws:ecr:eu-west-1:112233445566:repository/community"
+
+TAG_CASES = [
+    shaped(
+        "ecs-tag-service",
+        ecs("TagResource", {"resourceArn": API_ARN, "tags": [{"key": "owner", "value": "alan"}]}),
+        ECS,
+        Want(Kind.MODIFIED, SERVICE, Severity.LOW, {"tags": ({}, {"owner": "alan"})}),
+    ),
+    shaped(
+        "ecs-untag-cluster",
+        ecs("UntagResource", {"resourceArn": WEB, "tagKeys": ["team"]}),
+        ECS,
+        Want(
+            Kind.MODIFIED, "aws_ecs_cluster.web", Severity.LOW, {"tags": ({"team": "platform"}, {})}
+        ),
+    ),
+    shaped(
+        "ecs-untag-absent-key-no-op",
+        ecs("UntagResource", {"resourceArn": WEB, "tagKeys": ["cost-centre"]}),
+        ECS,
+        skip("no_change"),
+    ),
+    shaped(
+        "eks-tag-cluster-url-encoded-arn",
+        eks("TagResource", {"resourceArn": quote(PROD_ARN, safe=""), "tags": {"env": "prod"}}),
+        EKS,
+        Want(Kind.MODIFIED, PROD, Severity.LOW, {"tags": ({}, {"env": "prod"})}),
+    ),
+    shaped(
+        "ecr-tag-repository",
+        ecr(
+            "TagResource", {"resourceArn": COMMUNITY_ARN, "tags": [{"Key": "team", "Value": "ml"}]}
+        ),
+        ECR,
+        Want(Kind.MODIFIED, COMMUNITY, Severity.LOW, {"tags": ({}, {"team": "ml"})}),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("calls", "estate", "want"), [*ECS_CASES, *EKS_CASES, *ECR_CASES, *TAG_CASES]
+)
 def test_api_shaped(calls: list[CloudEvent], estate: Estate, want: Want) -> None:
     check(run_events(estate.index(), calls), len(calls), want)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.catalog.conftest import run_events
-from tests.catalog.test_containers_api import ecr, ecs, eks
+from tests.catalog.test_containers_api import NEW_NODES, ecr, ecs, eks
 from tests.catalog.test_real_containers import ECR, ECS, EKS
 from tests.catalog.test_real_others import Estate, records
 from tfdrift_gitops.models import CloudEvent, Drift, Kind
@@ -237,6 +237,20 @@ UNMANAGED = [
         "aws_eks_access_entry",
         "eks-cluster:arn:aws:iam::012345678901:role/stratus-red-team-eks-create-access-entry-role",
         id="eks-access-entry",
+    ),
+    pytest.param(
+        EKS,
+        eks("CreateNodegroup", NEW_NODES),
+        "aws_eks_node_group",
+        "prod:gpu",
+        id="eks-node-group",
+    ),
+    pytest.param(
+        EKS,
+        eks("CreateAddon", {"name": "prod", "addonName": "coredns"}),
+        "aws_eks_addon",
+        "prod:coredns",
+        id="eks-addon",
     ),
     pytest.param(
         ECR,

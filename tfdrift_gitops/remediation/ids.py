@@ -285,6 +285,22 @@ _CLEANUP: dict[str, tuple[str, ...]] = {
         "[]",
     ),
     "aws_eks_cluster": ("eks", "delete-cluster", "--name", "{id}"),
+    "aws_eks_node_group": (
+        "eks",
+        "delete-nodegroup",
+        "--cluster-name",
+        "{cluster_name}",
+        "--nodegroup-name",
+        "{node_group_name}",
+    ),
+    "aws_eks_addon": (
+        "eks",
+        "delete-addon",
+        "--cluster-name",
+        "{cluster_name}",
+        "--addon-name",
+        "{addon_name}",
+    ),
     "aws_eks_access_entry": (
         "eks",
         "delete-access-entry",

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tfdrift_gitops.core.catalog.arn_tags import tag_rules
 from tfdrift_gitops.core.catalog.model import (
     Action,
     Effect,
@@ -231,4 +232,5 @@ RULES: tuple[Rule, ...] = (
         severity=Severity.MEDIUM,
         description="lifecycle policy deleted: images are no longer expired",
     ),
+    *tag_rules(SOURCE, ((REPOSITORY, "arn"),), tag_pairs(req("tags"), key="Key", value="Value")),
 )

@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tfdrift_gitops.core.catalog.arn_tags import tag_rules
 from tfdrift_gitops.core.catalog.model import (
     Action,
     Compared,
@@ -478,5 +479,10 @@ RULES: tuple[Rule, ...] = (
         Severity.HIGH,
         "cluster deleted",
         fan_out=True,
+    ),
+    *tag_rules(
+        SOURCE,
+        ((SERVICE, "id"), (CLUSTER, "arn"), (TASK_DEFINITION, "arn")),
+        tag_pairs(req("tags")),
     ),
 )

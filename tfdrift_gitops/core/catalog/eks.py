@@ -6,7 +6,8 @@ Choices worth knowing:
   as ``name`` in ``/clusters/{name}/...``; the published 2018 ``CreateCluster`` record says
   ``clusterName``, both are read) next to the body members (``resourcesVpcConfig``,
   ``logging``, ``scalingConfig``, ``labels``, ``taints``).
-- Terraform ids: cluster ``NAME``; node group ``CLUSTER:NODEGROUP``; add-on ``CLUSTER:ADDON``.
+- Terraform ids (and import ids): cluster ``NAME``; node group ``CLUSTER:NODEGROUP``; add-on
+  ``CLUSTER:ADDON``.
 - ``UpdateClusterConfig`` ``logging.clusterLogging`` lists types switched on or off; the
   others keep their state, so ``enabled_cluster_log_types`` is edited, not replaced.
 - ``UpdateNodegroupConfig`` labels and taints are add-or-update / remove lists: labels edit
@@ -21,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tfdrift_gitops.core.catalog.arn_tags import tag_rules
 from tfdrift_gitops.core.catalog.model import (
     Action,
     Compared,
@@ -247,10 +249,33 @@ NODE_VERSION_EFFECTS: tuple[Effect, ...] = (
     SetAttr("launch_template[0].version", text("launchTemplate.version"), optional_text),
 )
 
+CREATE_NODE_GROUP_EFFECTS: tuple[Effect, ...] = (
+    SetAttr("cluster_name", CLUSTER_NAME),
+    SetAttr("node_group_name", NODE_GROUP_NAME),
+    SetAttr("node_role_arn", text("nodeRole")),
+    SetAttr("subnet_ids", string_list(req("subnets")), as_set),
+    SetAttr("instance_types", string_list(req("instanceTypes"))),
+    SetAttr("ami_type", text("amiType"), optional_text),
+    SetAttr("capacity_type", text("capacityType"), optional_text),
+    SetAttr("disk_size", integer("diskSize")),
+    SetAttr("labels", req("labels"), tags_map),
+    SetAttr("taint", _taint_list("taints"), as_set),
+    SetAttr("tags", req("tags"), tags_map),
+    *NODE_VERSION_EFFECTS,
+    *(e for e in NODE_GROUP_EFFECTS if e.path.startswith(("scaling_config", "update_config"))),
+)
+
 ADDON_EFFECTS: tuple[Effect, ...] = (
     SetAttr("addon_version", text("addonVersion"), optional_text),
     SetAttr("service_account_role_arn", text("serviceAccountRoleArn"), optional_text),
     SetAttr("configuration_values", text("configurationValues"), optional_text),
+)
+
+CREATE_ADDON_EFFECTS: tuple[Effect, ...] = (
+    SetAttr("cluster_name", CLUSTER_NAME),
+    SetAttr("addon_name", ADDON_NAME),
+    SetAttr("tags", req("tags"), tags_map),
+    *ADDON_EFFECTS,
 )
 
 
@@ -373,6 +398,17 @@ RULES: tuple[Rule, ...] = (
         "cluster deleted",
     ),
     _rule(
+        "CreateNodegroup",
+        Action.CREATE,
+        (
+            Target(
+                NODE_GROUP, "id", NODE_GROUP_ID, CREATE_NODE_GROUP_EFFECTS, import_id=NODE_GROUP_ID
+            ),
+        ),
+        Severity.MEDIUM,
+        "node group created outside Terraform",
+    ),
+    _rule(
         "UpdateNodegroupConfig",
         Action.MODIFY,
         with_fallback(Target(NODE_GROUP, "id", NODE_GROUP_ID, NODE_GROUP_EFFECTS)),
@@ -394,6 +430,13 @@ RULES: tuple[Rule, ...] = (
         "node group deleted",
     ),
     _rule(
+        "CreateAddon",
+        Action.CREATE,
+        (Target(ADDON, "id", ADDON_ID, CREATE_ADDON_EFFECTS, import_id=ADDON_ID),),
+        Severity.MEDIUM,
+        "add-on installed outside Terraform",
+    ),
+    _rule(
         "UpdateAddon",
         Action.MODIFY,
         with_fallback(Target(ADDON, "id", ADDON_ID, ADDON_EFFECTS)),
@@ -407,4 +450,5 @@ RULES: tuple[Rule, ...] = (
         Severity.MEDIUM,
         "add-on deleted",
     ),
+    *tag_rules(SOURCE, ((CLUSTER, "arn"), (NODE_GROUP, "arn"), (ADDON, "arn")), req("tags")),
 )
