@@ -21,7 +21,8 @@ from tfdrift_gitops.adapters.aws import make_s3_client
 from tfdrift_gitops.core.engine import Skip
 from tfdrift_gitops.core.fold import FoldResult
 from tfdrift_gitops.errors import ConfigError, LedgerError
-from tfdrift_gitops.ledger import StoredLedger, layout, local, open_ledger
+from tfdrift_gitops.ledger import StoredLedger, layout, open_ledger
+from tfdrift_gitops.ledger.base import MAX_OBJECT_BYTES
 from tfdrift_gitops.ledger.local import LocalStorage
 from tfdrift_gitops.ledger.s3 import S3Storage
 
@@ -305,7 +306,7 @@ def _planted(root: Path, how: str) -> Path:
         os.mkfifo(victim)
     elif how == "oversize":
         with victim.open("wb") as handle:
-            handle.truncate(local.MAX_OBJECT_BYTES + 1)  # sparse: costs no disk
+            handle.truncate(MAX_OBJECT_BYTES + 1)  # sparse: costs no disk
     return victim
 
 
