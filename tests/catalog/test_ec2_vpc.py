@@ -18,6 +18,7 @@ import pytest
 
 from tests.catalog.conftest import TERRAFORM_UA, Outcome, make_event, run_events
 from tfdrift_gitops.core.catalog import Catalog
+from tfdrift_gitops.core.prefilter import make_prefilter
 from tfdrift_gitops.core.state import StateIndex
 from tfdrift_gitops.core.state_text import parse_state_text
 from tfdrift_gitops.models import CloudEvent, Kind, Severity
@@ -757,3 +758,50 @@ def test_import_ids_are_the_providers(event: CloudEvent, expected: str) -> None:
     assert rule is not None
     found = [t.import_id(event) for t in rule.targets if t.import_id is not None]
     assert found == [expected]
+
+
+def _raw(event: CloudEvent) -> dict[str, Any]:
+    return {
+        "eventName": event.name,
+        "eventSource": event.source,
+        "eventTime": "2026-11-20T09:00:00Z",
+        "eventID": event.id,
+        "readOnly": False,
+        "requestParameters": event.request,
+        "responseElements": event.response,
+    }
+
+
+@pytest.mark.parametrize(("events", "want"), ROUTE_CASES + NACL_CASES + EDGE_CASES)
+def test_prefilter_lets_every_landing_call_through(
+    events: list[CloudEvent], want: Want | str
+) -> None:
+    """Rows name the ids a call needs (``known_ids``): a call the engine lands on state is
+    never skipped early."""
+    if want == "not_in_state":
+        return
+    prefilter = make_prefilter(Catalog.default(), INDEX.knows)
+    assert [prefilter(_raw(e)) for e in events] == [None] * len(events)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        pytest.param(route("CreateRoute", "rtb-0ffffffffffffffff", natGatewayId=NAT), id="route"),
+        pytest.param(
+            nacl_entry("DeleteNetworkAclEntry", "acl-0ffffffffffffffff", 100, False), id="nacl"
+        ),
+        pytest.param(
+            ec2("DetachInternetGateway", {"internetGatewayId": "igw-0fff", "vpcId": "vpc-0fff"}),
+            id="igw",
+        ),
+        pytest.param(
+            ec2("DeleteFlowLogs", wrapped("DeleteFlowLogs", FlowLogId=["fl-0fffffffffffffff"])),
+            id="flow-log",
+        ),
+    ],
+)
+def test_prefilter_skips_calls_on_ids_nobody_manages(event: CloudEvent) -> None:
+    prefilter = make_prefilter(Catalog.default(), INDEX.knows)
+    assert prefilter(_raw(event)) == "not_in_state"
+    assert run_events(INDEX, [event]).skipped == {"not_in_state": 1}

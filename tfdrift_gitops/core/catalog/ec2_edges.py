@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tfdrift_gitops.core.catalog.ec2_effects import spec_tags, unwrap, with_fallback, wrapped
+from tfdrift_gitops.core.catalog.ec2_routes import request_ids
 from tfdrift_gitops.core.catalog.model import (
     Action,
     AddItems,
@@ -92,6 +93,13 @@ def _detached_vpc(event: CloudEvent) -> Any:
     return "" if req("vpcId")(event) is not MISSING else MISSING
 
 
+def _gateway_ids(event: CloudEvent) -> Any:
+    """The gateway, and its attachment's ``igw:vpc`` id (a separate attachment resource)."""
+    found = request_ids("internetGatewayId")(event)
+    attachment = _attachment_id(event)
+    return [*found, attachment] if isinstance(attachment, str) else found
+
+
 CREATE_INTERNET_GATEWAY = Rule(
     event="CreateInternetGateway",
     source=EC2,
@@ -120,6 +128,7 @@ ATTACH_INTERNET_GATEWAY = Rule(
     ),
     severity=Severity.HIGH,
     description="internet gateway attached to a VPC",
+    known_ids=request_ids("internetGatewayId"),
 )
 
 DETACH_INTERNET_GATEWAY = Rule(
@@ -140,6 +149,7 @@ DETACH_INTERNET_GATEWAY = Rule(
     ),
     severity=Severity.HIGH,
     description="internet gateway detached from its VPC",
+    known_ids=_gateway_ids,
 )
 
 # --------------------------------------------------------------------------- NAT gateways
@@ -261,6 +271,7 @@ ASSOCIATE_ADDRESS = Rule(
     ),
     severity=Severity.MEDIUM,
     description="elastic IP associated outside Terraform",
+    known_ids=request_ids("allocationId"),
 )
 
 ASSOCIATION_ID: Extractor = req("associationId")
@@ -284,6 +295,7 @@ DISASSOCIATE_ADDRESS = Rule(
     ),
     severity=Severity.MEDIUM,
     description="elastic IP disassociated",
+    known_ids=request_ids("associationId"),
 )
 
 # --------------------------------------------------------------------------- VPC endpoints
@@ -391,6 +403,7 @@ MODIFY_VPC_ENDPOINT = Rule(
     severity=Severity.MEDIUM,
     description="VPC endpoint modified",
     severity_checks=(_open_policy,),
+    known_ids=_ids(ENDPOINT_ID),
 )
 
 DELETE_VPC_ENDPOINTS = Rule(
@@ -407,6 +420,7 @@ DELETE_VPC_ENDPOINTS = Rule(
     severity=Severity.HIGH,
     description="VPC endpoint deleted",
     fan_out=True,
+    known_ids=_ids(first(req("DeleteVpcEndpointsRequest.VpcEndpointId"), req("vpcEndpointId"))),
 )
 
 # --------------------------------------------------------------------------- flow logs
@@ -498,6 +512,7 @@ DELETE_FLOW_LOGS = Rule(
     description="flow log deleted",
     severity_checks=(_flow_logs_removed,),
     fan_out=True,
+    known_ids=FLOW_LOG_IDS,
 )
 
 EDGE_RULES: tuple[Rule, ...] = (

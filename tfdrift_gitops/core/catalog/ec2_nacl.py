@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from tfdrift_gitops.core.catalog.ec2_effects import spec_tags, with_fallback
+from tfdrift_gitops.core.catalog.ec2_routes import request_ids
 from tfdrift_gitops.core.catalog.ec2_sg import ADMIN_PORTS
 from tfdrift_gitops.core.catalog.model import (
     Action,
@@ -33,6 +34,7 @@ from tfdrift_gitops.core.catalog.model import (
     as_bool,
     as_int,
     exact,
+    id_list,
     mapped,
     req,
     resp,
@@ -129,6 +131,8 @@ ACL_ID: Extractor = mapped(
     req("networkAclId"), lambda v: v if isinstance(v, str) and v else MISSING
 )
 ENTRY_KEY: Extractor = _entry_key
+# The ACL a call names: managed (or holding managed rules), or the call lands nowhere.
+ACL_IDS: Extractor = id_list(req("networkAclId"))
 
 
 # --------------------------------------------------------------------------- effects
@@ -350,6 +354,7 @@ CREATE_ENTRY = Rule(
     severity=Severity.MEDIUM,
     description="network ACL entry added outside Terraform",
     severity_checks=(_opens,),
+    known_ids=ACL_IDS,
 )
 
 REPLACE_ENTRY = Rule(
@@ -363,6 +368,7 @@ REPLACE_ENTRY = Rule(
     severity=Severity.MEDIUM,
     description="network ACL entry replaced",
     severity_checks=(_opens,),
+    known_ids=ACL_IDS,
 )
 
 
@@ -385,6 +391,7 @@ DELETE_ENTRY = Rule(
     ),
     severity=Severity.MEDIUM,
     description="network ACL entry deleted",
+    known_ids=ACL_IDS,
 )
 
 NEW_ACL_ID: Extractor = resp("networkAcl.networkAclId")
@@ -416,6 +423,7 @@ DELETE_ACL = Rule(
     targets=(Target(type=ACL, lookup="id", id=ACL_ID),),
     severity=Severity.HIGH,
     description="network ACL deleted",
+    known_ids=ACL_IDS,
 )
 
 REPLACE_ACL_ASSOCIATION = Rule(
@@ -433,6 +441,7 @@ REPLACE_ACL_ASSOCIATION = Rule(
     ),
     severity=Severity.MEDIUM,
     description="subnet moved to another network ACL",
+    known_ids=request_ids("associationId", "networkAclId"),
 )
 
 NACL_RULES: tuple[Rule, ...] = (

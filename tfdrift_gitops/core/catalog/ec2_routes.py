@@ -28,6 +28,7 @@ from tfdrift_gitops.core.catalog.model import (
     Target,
     exact,
     first,
+    id_list,
     mapped,
     req,
     resp,
@@ -101,6 +102,15 @@ BLOCK_KEYS: dict[str, tuple[str, ...]] = {
 WORLD = ("0.0.0.0/0", "::/0")
 
 
+def request_ids(*fields: str) -> Extractor:
+    """Every id the request names in ``fields`` (a ``known_ids`` extractor)."""
+
+    def extract(event: CloudEvent) -> Any:
+        return [v for v in (_text(req(f)(event)) for f in fields) if v is not None]
+
+    return extract
+
+
 def _text(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
@@ -131,6 +141,8 @@ def _route_id(event: CloudEvent) -> Any:
 
 ROUTE_ID: Extractor = _route_id
 TABLE_ID: Extractor = mapped(req("routeTableId"), lambda v: _text(v) or MISSING)
+# The table a call names: managed (or holding managed routes), or the call lands nowhere.
+TABLE_IDS: Extractor = id_list(req("routeTableId"))
 
 
 # --------------------------------------------------------------------------- effects
@@ -311,6 +323,7 @@ CREATE_ROUTE = Rule(
     severity=Severity.MEDIUM,
     description="route added outside Terraform",
     severity_checks=(_default_route_to_internet,),
+    known_ids=TABLE_IDS,
 )
 
 REPLACE_ROUTE = Rule(
@@ -324,6 +337,7 @@ REPLACE_ROUTE = Rule(
     severity=Severity.MEDIUM,
     description="route target replaced",
     severity_checks=(_default_route_to_internet,),
+    known_ids=TABLE_IDS,
 )
 
 DELETE_ROUTE = Rule(
@@ -333,6 +347,7 @@ DELETE_ROUTE = Rule(
     targets=(Target(type=ROUTE, lookup="route", id=ROUTE_ID), *_inline_targets("remove")),
     severity=Severity.MEDIUM,
     description="route deleted",
+    known_ids=TABLE_IDS,
 )
 
 NEW_TABLE_ID: Extractor = first(resp("routeTable.routeTableId"))
@@ -365,6 +380,19 @@ def _association_import_id(event: CloudEvent) -> Any:
     return MISSING if table is None or edge is None else f"{edge}/{table}"
 
 
+def _association_known(event: CloudEvent, index: StateIndex) -> bool:
+    """Associations between a table and a subnet nobody manages are not drift."""
+    for field, types in (
+        ("routeTableId", (TABLE, DEFAULT_TABLE)),
+        ("subnetId", ("aws_subnet", "aws_default_subnet")),
+        ("gatewayId", ("aws_internet_gateway", "aws_vpn_gateway")),
+    ):
+        value = _text(req(field)(event))
+        if value is not None and any(index.lookup(t, "id", value) for t in types):
+            return True
+    return False
+
+
 NEW_ASSOCIATION_ID: Extractor = first(resp("associationId"), resp("associationState.associationId"))
 
 ASSOCIATE_ROUTE_TABLE = Rule(
@@ -382,10 +410,12 @@ ASSOCIATE_ROUTE_TABLE = Rule(
                 Set("subnet_id", req("subnetId"), exact),
                 Set("gateway_id", req("gatewayId"), exact),
             ),
+            guard=_association_known,
         ),
     ),
     severity=Severity.MEDIUM,
     description="route table associated outside Terraform",
+    known_ids=request_ids("routeTableId", "subnetId", "gatewayId"),
 )
 
 DISASSOCIATE_ROUTE_TABLE = Rule(
@@ -395,6 +425,7 @@ DISASSOCIATE_ROUTE_TABLE = Rule(
     targets=(Target(type=ASSOCIATION, lookup="id", id=req("associationId")),),
     severity=Severity.MEDIUM,
     description="route table association removed",
+    known_ids=id_list(req("associationId")),
 )
 
 REPLACE_ROUTE_TABLE_ASSOCIATION = Rule(
@@ -412,6 +443,7 @@ REPLACE_ROUTE_TABLE_ASSOCIATION = Rule(
     ),
     severity=Severity.MEDIUM,
     description="subnet (or the VPC's main table) now uses another route table",
+    known_ids=id_list(req("associationId")),
 )
 
 ROUTE_RULES: tuple[Rule, ...] = (
