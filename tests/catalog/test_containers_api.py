@@ -29,6 +29,8 @@ from tests.catalog.test_real_containers import (
     shaped,
 )
 from tests.catalog.test_real_others import Estate, Want, check, compact, skip, state_doc
+from tfdrift_gitops.core.catalog import Catalog
+from tfdrift_gitops.core.prefilter import make_prefilter
 from tfdrift_gitops.models import CloudEvent, Kind, Severity, Via
 
 SERVICE = "aws_ecs_service.api"
@@ -924,3 +926,75 @@ def test_terraform_recreating_a_deleted_policy_resolves_it() -> None:
     outcome = run_events(_repository_policy("{}").index(), [deleted, later])
     assert outcome.open == []
     assert [d.kind for d in outcome.resolved] == [Kind.DELETED]
+
+
+def _raw(event: CloudEvent) -> dict[str, Any]:
+    """The record as a trail delivers it: what the prefilter sees before normalisation."""
+    return {
+        "eventVersion": "1.08",
+        "eventTime": event.time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "eventSource": event.source,
+        "eventName": event.name,
+        "eventID": event.id,
+        "awsRegion": event.region,
+        "requestParameters": event.request,
+        "responseElements": event.response,
+        "readOnly": False,
+        "eventType": "AwsApiCall",
+        "recipientAccountId": event.account_id,
+    }
+
+
+GHOSTS = [
+    shaped(
+        "ecs-update-unknown-service",
+        ecs("UpdateService", {"cluster": "web", "service": "ghost", "desiredCount": 1}),
+        ECS,
+        skip("not_in_state"),
+    ),
+    shaped(
+        "eks-update-unknown-node-group",
+        eks(
+            "UpdateNodegroupConfig",
+            {"name": "prod", "nodegroupName": "ghost", "scalingConfig": {"desiredSize": 1}},
+        ),
+        EKS,
+        skip("not_in_state"),
+    ),
+    shaped(
+        "ecr-untag-unknown-repository",
+        ecr(
+            "UntagResource",
+            {
+                "resourceArn": "arn:aws:ecr:eu-west-1:112233445566:repository/ghost",
+                "tagKeys": ["team"],
+            },
+        ),
+        ECR,
+        skip("not_in_state"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("calls", "estate", "want"), [*ECS_CASES, *EKS_CASES, *ECR_CASES, *TAG_CASES, *GHOSTS]
+)
+def test_prefilter_skips_only_what_the_engine_skips(
+    calls: list[CloudEvent], estate: Estate, want: Want
+) -> None:
+    """A call the prefilter drops without normalising is one the engine skips for the same
+    reason; the unknown ones are dropped early."""
+    index = estate.index()
+    prefilter = make_prefilter(Catalog.default(), known=index.knows)
+    verdicts = [prefilter(_raw(event)) for event in calls]
+    check(run_events(index, calls), len(calls), want)
+    for verdict in verdicts:
+        assert verdict is None or verdict == want.skipped
+
+
+@pytest.mark.parametrize(("calls", "estate", "want"), GHOSTS)
+def test_prefilter_drops_calls_on_unknown_resources(
+    calls: list[CloudEvent], estate: Estate, want: Want
+) -> None:
+    prefilter = make_prefilter(Catalog.default(), known=estate.index().knows)
+    assert [prefilter(_raw(event)) for event in calls] == [want.skipped] * len(calls)

@@ -10,7 +10,15 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote
 
-from tfdrift_gitops.core.catalog.model import Action, Extractor, Rule, Target, mapped, req
+from tfdrift_gitops.core.catalog.model import (
+    Action,
+    Extractor,
+    Rule,
+    Target,
+    id_list,
+    mapped,
+    req,
+)
 from tfdrift_gitops.core.catalog.support import string_list
 from tfdrift_gitops.core.catalog.tagging import DropTags, MergeTags
 from tfdrift_gitops.core.paths import MISSING
@@ -41,6 +49,7 @@ def tag_rules(
             tuple(Target(rtype, key, RESOURCE_ARN, merge) for rtype, key in types),
             severity=Severity.LOW,
             description="tags added or changed",
+            known_ids=id_list(RESOURCE_ARN),
         ),
         Rule(
             "UntagResource",
@@ -49,5 +58,6 @@ def tag_rules(
             tuple(Target(rtype, key, RESOURCE_ARN, drop) for rtype, key in types),
             severity=Severity.LOW,
             description="tags removed",
+            known_ids=id_list(RESOURCE_ARN),
         ),
     )

@@ -31,6 +31,7 @@ from tfdrift_gitops.core.catalog.model import (
     SeverityCheck,
     Target,
     first,
+    id_list,
     mapped,
     req,
     resp,
@@ -52,6 +53,10 @@ REPOSITORY_NAME: Extractor = first(
     mapped(text("repositoryName"), lambda v: v.strip() or MISSING),
     mapped(resp("repository.repositoryName"), lambda v: v.strip() if isinstance(v, str) else v),
 )
+
+
+KNOWN: Extractor = id_list(REPOSITORY_NAME)
+"""The repository a modify or delete call needs in state (every ECR type's id is its name)."""
 
 
 def scan_flag(value: Any) -> Any:
@@ -165,6 +170,7 @@ def _repository_rule(
         severity=Severity.MEDIUM,
         description=description,
         severity_checks=checks,
+        known_ids=KNOWN,
     )
 
 
@@ -207,6 +213,7 @@ RULES: tuple[Rule, ...] = (
         severity=Severity.HIGH,
         description="repository deleted (with its images and policies)",
         fan_out=True,
+        known_ids=KNOWN,
     ),
     _policy_rows(
         "SetRepositoryPolicy",
@@ -222,6 +229,7 @@ RULES: tuple[Rule, ...] = (
         (Target(REPOSITORY_POLICY, "id", REPOSITORY_NAME),),
         severity=Severity.MEDIUM,
         description="repository policy deleted",
+        known_ids=KNOWN,
     ),
     _policy_rows("PutLifecyclePolicy", LIFECYCLE_POLICY, LIFECYCLE_TEXT, "lifecycle policy set"),
     Rule(
@@ -231,6 +239,7 @@ RULES: tuple[Rule, ...] = (
         (Target(LIFECYCLE_POLICY, "id", REPOSITORY_NAME),),
         severity=Severity.MEDIUM,
         description="lifecycle policy deleted: images are no longer expired",
+        known_ids=KNOWN,
     ),
     *tag_rules(SOURCE, ((REPOSITORY, "arn"),), tag_pairs(req("tags"), key="Key", value="Value")),
 )

@@ -340,6 +340,7 @@ def _rule(
     description: str,
     *checks: SeverityCheck,
     fan_out: bool = False,
+    known: Extractor | None = None,
 ) -> Rule:
     return Rule(
         event,
@@ -350,10 +351,35 @@ def _rule(
         description=description,
         severity_checks=checks,
         fan_out=fan_out,
+        known_ids=known,
     )
 
 
 SERVICE_ARNS: Extractor = _service_arns
+
+
+def _named(*extractors: Extractor) -> Extractor:
+    """Ids as the call spells them, for the prefilter (which has no region or account to
+    rebuild an ARN with): every name and ARN here is also an identifying value in state."""
+
+    def extract(event: CloudEvent) -> Any:
+        found = [e(event) for e in extractors]
+        return [v.strip() for v in found if isinstance(v, str) and v.strip()]
+
+    return extract
+
+
+SERVICE_KNOWN = _named(req("service"), resp("service.serviceArn"))
+CLUSTER_KNOWN = _named(req("cluster"))
+
+
+def _family(value: Any) -> Any:
+    """``api`` from ``api:7`` or a revision ARN (state's ``id`` is the family)."""
+    ref = _last(value, ":task-definition/")
+    return ref.split(":", 1)[0] if isinstance(ref, str) else MISSING
+
+
+FAMILY_KNOWN = _named(req("taskDefinition"), mapped(text("taskDefinition"), _family))
 
 RULES: tuple[Rule, ...] = (
     _rule(
@@ -364,6 +390,7 @@ RULES: tuple[Rule, ...] = (
         "service changed outside Terraform",
         _public_tasks,
         _scaled_to_zero,
+        known=SERVICE_KNOWN,
     ),
     _rule(
         "CreateService",
@@ -387,6 +414,7 @@ RULES: tuple[Rule, ...] = (
         (Target(SERVICE, "id", SERVICE_ARNS),),
         Severity.HIGH,
         "service deleted",
+        known=SERVICE_KNOWN,
     ),
     _rule(
         "RegisterTaskDefinition",
@@ -414,6 +442,7 @@ RULES: tuple[Rule, ...] = (
         (Target(TASK_DEFINITION, "arn", _task_definition_arn),),
         Severity.MEDIUM,
         "the task definition revision in state was deregistered",
+        known=FAMILY_KNOWN,
     ),
     _rule(
         "CreateCluster",
@@ -440,6 +469,7 @@ RULES: tuple[Rule, ...] = (
         with_fallback(Target(CLUSTER, "name", CLUSTER_NAME, CLUSTER_EFFECTS)),
         Severity.MEDIUM,
         "cluster configuration changed",
+        known=CLUSTER_KNOWN,
     ),
     _rule(
         "UpdateClusterSettings",
@@ -447,6 +477,7 @@ RULES: tuple[Rule, ...] = (
         with_fallback(Target(CLUSTER, "name", CLUSTER_NAME, (SETTINGS,))),
         Severity.LOW,
         "cluster settings changed",
+        known=CLUSTER_KNOWN,
     ),
     _rule(
         "PutClusterCapacityProviders",
@@ -479,6 +510,7 @@ RULES: tuple[Rule, ...] = (
         Severity.HIGH,
         "cluster deleted",
         fan_out=True,
+        known=CLUSTER_KNOWN,
     ),
     *tag_rules(
         SOURCE,

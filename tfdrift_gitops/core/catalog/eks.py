@@ -36,6 +36,7 @@ from tfdrift_gitops.core.catalog.model import (
     Target,
     as_set,
     first,
+    id_list,
     mapped,
     req,
     resp,
@@ -324,6 +325,7 @@ def _rule(
     severity: Severity,
     description: str,
     *checks: SeverityCheck,
+    known: Extractor | None = None,
 ) -> Rule:
     return Rule(
         event,
@@ -333,6 +335,7 @@ def _rule(
         severity=severity,
         description=description,
         severity_checks=checks,
+        known_ids=known,
     )
 
 
@@ -353,6 +356,7 @@ RULES: tuple[Rule, ...] = (
         "cluster configuration changed",
         _endpoint_opened,
         _audit_off,
+        known=id_list(CLUSTER_NAME),
     ),
     _rule(
         "UpdateClusterVersion",
@@ -364,6 +368,7 @@ RULES: tuple[Rule, ...] = (
         ),
         Severity.MEDIUM,
         "cluster Kubernetes version upgraded",
+        known=id_list(CLUSTER_NAME),
     ),
     _rule(
         "AssociateEncryptionConfig",
@@ -389,6 +394,7 @@ RULES: tuple[Rule, ...] = (
         ),
         Severity.LOW,
         "envelope encryption of secrets enabled",
+        known=id_list(CLUSTER_NAME),
     ),
     _rule(
         "DeleteCluster",
@@ -396,6 +402,7 @@ RULES: tuple[Rule, ...] = (
         (Target(CLUSTER, "name", CLUSTER_NAME),),
         Severity.HIGH,
         "cluster deleted",
+        known=id_list(CLUSTER_NAME),
     ),
     _rule(
         "CreateNodegroup",
@@ -414,6 +421,7 @@ RULES: tuple[Rule, ...] = (
         with_fallback(Target(NODE_GROUP, "id", NODE_GROUP_ID, NODE_GROUP_EFFECTS)),
         Severity.MEDIUM,
         "node group configuration changed",
+        known=id_list(NODE_GROUP_ID),
     ),
     _rule(
         "UpdateNodegroupVersion",
@@ -421,6 +429,7 @@ RULES: tuple[Rule, ...] = (
         with_fallback(Target(NODE_GROUP, "id", NODE_GROUP_ID, NODE_VERSION_EFFECTS)),
         Severity.MEDIUM,
         "node group version or launch template changed",
+        known=id_list(NODE_GROUP_ID),
     ),
     _rule(
         "DeleteNodegroup",
@@ -428,6 +437,7 @@ RULES: tuple[Rule, ...] = (
         (Target(NODE_GROUP, "id", NODE_GROUP_ID),),
         Severity.HIGH,
         "node group deleted",
+        known=id_list(NODE_GROUP_ID),
     ),
     _rule(
         "CreateAddon",
@@ -442,6 +452,7 @@ RULES: tuple[Rule, ...] = (
         with_fallback(Target(ADDON, "id", ADDON_ID, ADDON_EFFECTS)),
         Severity.MEDIUM,
         "add-on changed",
+        known=id_list(ADDON_ID),
     ),
     _rule(
         "DeleteAddon",
@@ -449,6 +460,7 @@ RULES: tuple[Rule, ...] = (
         (Target(ADDON, "id", ADDON_ID),),
         Severity.MEDIUM,
         "add-on deleted",
+        known=id_list(ADDON_ID),
     ),
     *tag_rules(SOURCE, ((CLUSTER, "arn"), (NODE_GROUP, "arn"), (ADDON, "arn")), req("tags")),
 )

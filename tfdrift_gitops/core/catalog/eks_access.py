@@ -28,6 +28,7 @@ from tfdrift_gitops.core.catalog.model import (
     Target,
     as_set,
     first,
+    id_list,
     mapped,
     req,
     resp,
@@ -131,6 +132,7 @@ RULES: tuple[Rule, ...] = (
         ),
         severity=Severity.MEDIUM,
         description="access entry changed",
+        known_ids=id_list(ENTRY_ID),
     ),
     Rule(
         "DeleteAccessEntry",
@@ -140,6 +142,7 @@ RULES: tuple[Rule, ...] = (
         severity=Severity.MEDIUM,
         # Its policy associations go with it; the call does not name them.
         description="access entry deleted (with its access policy associations)",
+        known_ids=id_list(ENTRY_ID),
     ),
     Rule(
         "AssociateAccessPolicy",
@@ -170,5 +173,6 @@ RULES: tuple[Rule, ...] = (
         (Target(ASSOCIATION, "id", ASSOCIATION_ID),),
         severity=Severity.MEDIUM,
         description="access policy disassociated",
+        known_ids=id_list(ASSOCIATION_ID),
     ),
 )
