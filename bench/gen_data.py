@@ -260,10 +260,11 @@ def make_record(
             },
         )
     elif roll < reads + unmanaged + unknown:  # calls the catalog does not know
+        # (PutParameter was the example until the catalog learned SSM parameters.)
         base.update(
-            eventSource="ssm.amazonaws.com",
-            eventName="PutParameter",
-            requestParameters={"name": f"/bench/{n}", "type": "String"},
+            eventSource="logs.amazonaws.com",
+            eventName="CreateLogStream",
+            requestParameters={"logGroupName": "/bench", "logStreamName": f"s-{n}"},
         )
     elif roll < reads + unmanaged + unknown + terraform:  # Terraform applying the code
         base.update(
