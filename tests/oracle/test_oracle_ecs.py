@@ -27,7 +27,7 @@ FIXTURE = "ecs-create-cluster.json"
 
 # aws_ecs_service is not here: the provider (5.100.0) crashes on moto's CreateService answer
 # (nil pointer dereference), so service rows are checked against recorded and API-shaped calls
-# only (tests/catalog/test_containers_api.py).
+# only (tests/catalog/test_containers_ecs.py).
 
 
 def _capacity(name: str) -> str:

@@ -7,7 +7,7 @@ UpdateClusterConfig, so the calls send the full configuration, as the console do
 Not here: ``logging`` (moto keeps neither the log types a cluster is created with nor AWS's
 per-type switching, so Terraform would judge moto, not us) and access entries and add-ons
 (moto has no such calls); node groups are not tried yet. Those rows are checked on recorded
-and API-shaped calls only (tests/catalog/test_containers_api.py).
+and API-shaped calls only (tests/catalog/test_containers_eks.py).
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.catalog.conftest import run_events
-from tests.catalog.test_containers_api import NEW_NODES, ecr, ecs, eks
+from tests.catalog.container_calls import ecr, ecs, eks
+from tests.catalog.test_containers_eks import NEW_NODES
 from tests.catalog.test_real_containers import ECR, ECS, EKS
 from tests.catalog.test_real_others import Estate, records
 from tfdrift_gitops.models import CloudEvent, Drift, Kind
