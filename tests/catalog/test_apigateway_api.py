@@ -136,6 +136,23 @@ def test_stage_calls(name: str, request_: dict[str, Any], want: Want) -> None:
     check(_call(name, request_), 1, want)
 
 
+def test_wrapped_operations_are_read() -> None:
+    request = {
+        "restApiId": API,
+        "stageName": "prod",
+        "updateStageInput": {
+            "patchOperations": [{"op": "replace", "path": "/tracingEnabled", "value": "false"}]
+        },
+    }
+    want = Want(Kind.MODIFIED, STAGE, Severity.MEDIUM, {"xray_tracing_enabled": (True, False)})
+    check(_call("UpdateStage", request), 1, want)
+
+
+def test_unreadable_operations_are_a_resource_level_change() -> None:
+    request = {"restApiId": API, "stageName": "prod", "body": "unexpected"}
+    check(_call("UpdateStage", request), 1, Want(Kind.MODIFIED, STAGE, Severity.MEDIUM, {}))
+
+
 def test_one_update_lands_on_stage_and_method_settings() -> None:
     outcome = _call(
         "UpdateStage",

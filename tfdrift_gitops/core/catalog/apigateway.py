@@ -5,6 +5,10 @@ Both APIs log ``UpdateStage`` and ``DeleteStage`` from ``apigateway.amazonaws.co
 tells them apart (``restApiId`` for REST, ``apiId`` for v2).
 
 Choices worth knowing:
+- No public record of these calls was found. API Gateway's REST records wrap some request
+  bodies (``createRestApiInput``, ``createDeploymentInput`` are known), so the patch operations
+  are read at the top level or under ``updateStageInput``; a REST call whose operations cannot be
+  read is a resource-level change of the stage, never a no-change.
 - A REST ``UpdateStage`` is a list of JSON-patch operations. Stage-level paths (``/description``,
   ``/tracingEnabled``, ``/variables/NAME``, ``/accessLogSettings/...``) land on the stage;
   method-level paths (``/{resource}/{method}/logging/loglevel``, ``.../throttling/...``,
@@ -29,13 +33,20 @@ from tfdrift_gitops.core.catalog.model import (
     Target,
     as_bool,
     as_int,
+    first,
     mapped,
     req,
     scalar,
     tags_map,
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
-from tfdrift_gitops.core.catalog.support import boolean, integer, optional_text, text
+from tfdrift_gitops.core.catalog.support import (
+    boolean,
+    integer,
+    optional_text,
+    text,
+    with_fallback,
+)
 from tfdrift_gitops.core.paths import MISSING, get_path, items, lookup, set_path
 from tfdrift_gitops.models import CloudEvent, Severity
 
@@ -73,7 +84,8 @@ def _v2_key(event: CloudEvent) -> Any:
 def _operations(event: CloudEvent) -> list[tuple[str, str, Any]]:
     """(op, path, value) of every well-formed patch operation."""
     out = []
-    for item in items(req("patchOperations")(event)):
+    operations = first(req("patchOperations"), req("updateStageInput.patchOperations"))(event)
+    for item in items(operations):
         op, path = lookup(item, "op"), lookup(item, "path")
         if isinstance(op, str) and isinstance(path, str) and path.startswith("/"):
             out.append((op.lower(), path, lookup(item, "value")))
@@ -310,7 +322,16 @@ RULES: tuple[Rule, ...] = (
         SOURCE,
         Action.MODIFY,
         (
-            Target(STAGE, "id", _stage_id, STAGE_EFFECTS, guard=lambda e, i: _stage_ops(e)),
+            # No operation we can read (another request shape): a resource-level change.
+            *with_fallback(
+                Target(
+                    STAGE,
+                    "id",
+                    _stage_id,
+                    STAGE_EFFECTS,
+                    guard=lambda e, i: _stage_ops(e) or not _operations(e),
+                )
+            ),
             Target(METHOD_SETTINGS, "id", _method_ids, METHOD_EFFECTS),
             Target(
                 METHOD_SETTINGS,
