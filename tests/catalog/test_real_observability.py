@@ -87,6 +87,13 @@ SHAPES = [
     ),
     pytest.param(
         "logs",
+        "PutRetentionPolicy",
+        {"logGroupName": TRAIL, "retention": {"days": 1}},
+        Want(Kind.MODIFIED, GROUP, Severity.MEDIUM, {}),
+        id="logs-retention-unreadable-shape-is-resource-level",
+    ),
+    pytest.param(
+        "logs",
         "DeleteRetentionPolicy",
         {"logGroupName": TRAIL},
         Want(Kind.MODIFIED, GROUP, Severity.LOW, {"retention_in_days": (365, 0)}),

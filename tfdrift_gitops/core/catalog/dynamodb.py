@@ -286,7 +286,7 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "UpdateContinuousBackups",
-        (
+        with_fallback(
             Target(
                 TABLE,
                 "name",
@@ -302,7 +302,7 @@ RULES: tuple[Rule, ...] = (
                         integer("pointInTimeRecoverySpecification.recoveryPeriodInDays"),
                     ),
                 ),
-            ),
+            )
         ),
         Severity.MEDIUM,
         "point-in-time recovery changed",
@@ -314,7 +314,7 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "UpdateTimeToLive",
-        (
+        with_fallback(
             Target(
                 TABLE,
                 "name",
@@ -325,7 +325,7 @@ RULES: tuple[Rule, ...] = (
                     ),
                     SetAttr("ttl[0].attribute_name", _ttl_name, optional_text),
                 ),
-            ),
+            )
         ),
         Severity.MEDIUM,
         "time to live changed",

@@ -42,6 +42,7 @@ from tfdrift_gitops.core.catalog.support import (
     string_list,
     text,
     when,
+    with_fallback,
 )
 from tfdrift_gitops.core.catalog.tagging import DropTags, MergeTags
 from tfdrift_gitops.core.paths import MISSING, items, lookup
@@ -165,7 +166,8 @@ def _group_rule(
         event,
         SOURCE,
         Action.MODIFY,
-        (Target(GROUP, "name", GROUP_NAME, effects),),
+        # A call whose fields do not read as expected stays a resource-level change.
+        with_fallback(Target(GROUP, "name", GROUP_NAME, effects)),
         severity=severity,
         description=description,
     )

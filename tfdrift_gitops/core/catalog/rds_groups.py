@@ -40,6 +40,7 @@ from tfdrift_gitops.core.catalog.support import (
     request_is,
     string_list,
     text,
+    with_fallback,
 )
 from tfdrift_gitops.core.paths import MISSING, get_path, items, lookup, set_path
 from tfdrift_gitops.models import CloudEvent, Severity
@@ -158,7 +159,7 @@ def _group_rules(kind: str, rtype: str, field: str) -> tuple[Rule, Rule, Rule]:
             f"Modify{kind}ParameterGroup",
             SOURCE,
             Action.MODIFY,
-            (Target(rtype, "id", name, (Parameters("parameter"),)),),
+            with_fallback(Target(rtype, "id", name, (Parameters("parameter"),))),
             severity=Severity.MEDIUM,
             description="parameter group changed outside Terraform",
             severity_checks=checks,
@@ -236,7 +237,7 @@ RULES: tuple[Rule, ...] = (
         "ModifyDBSubnetGroup",
         SOURCE,
         Action.MODIFY,
-        (Target(SUBNET_GROUP, "id", _lower("dBSubnetGroupName"), SUBNET_EFFECTS),),
+        with_fallback(Target(SUBNET_GROUP, "id", _lower("dBSubnetGroupName"), SUBNET_EFFECTS)),
         severity=Severity.MEDIUM,
         description="subnet group changed: instances may move to other subnets",
     ),

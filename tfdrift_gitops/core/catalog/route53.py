@@ -49,7 +49,7 @@ from tfdrift_gitops.core.catalog.model import (
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
 from tfdrift_gitops.core.catalog.presence import event_account
-from tfdrift_gitops.core.catalog.support import optional_text, text
+from tfdrift_gitops.core.catalog.support import optional_text, text, with_fallback
 from tfdrift_gitops.core.paths import MISSING, items, lookup, set_path
 from tfdrift_gitops.core.state import clean_zone_id, route53_record_key
 from tfdrift_gitops.models import CloudEvent, Severity
@@ -453,7 +453,9 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "UpdateHostedZoneComment",
         Action.MODIFY,
-        (Target(ZONE, "id", ZONE_ID, (SetAttr("comment", text("comment"), optional_text),)),),
+        with_fallback(
+            Target(ZONE, "id", ZONE_ID, (SetAttr("comment", text("comment"), optional_text),))
+        ),
         Severity.LOW,
         "hosted zone comment changed",
     ),

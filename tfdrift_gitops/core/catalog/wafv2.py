@@ -28,7 +28,7 @@ from tfdrift_gitops.core.catalog.model import (
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
 from tfdrift_gitops.core.catalog.presence import absent, upsert_targets
-from tfdrift_gitops.core.catalog.support import optional_text, string_list, text
+from tfdrift_gitops.core.catalog.support import optional_text, string_list, text, with_fallback
 from tfdrift_gitops.core.paths import MISSING
 from tfdrift_gitops.models import CloudEvent, Severity
 
@@ -80,7 +80,7 @@ RULES: tuple[Rule, ...] = (
         "UpdateIPSet",
         SOURCE,
         Action.MODIFY,
-        (
+        with_fallback(
             Target(
                 IP_SET,
                 "id",
@@ -89,7 +89,7 @@ RULES: tuple[Rule, ...] = (
                     SetAttr("addresses", string_list(req("addresses")), as_set),
                     SetAttr("description", text("description"), optional_text),
                 ),
-            ),
+            )
         ),
         severity=Severity.MEDIUM,
         description="WAF IP set changed: what it allows or blocks changed",
