@@ -93,6 +93,16 @@ resource "aws_api_gateway_stage" "prod" {
   xray_tracing_enabled = true
 }
 
+resource "aws_sns_topic" "hello" {
+  name         = "hello-topic"
+  display_name = "Hello"
+}
+
+resource "aws_cloudwatch_log_group" "trail" {
+  name              = "/aws/cloudtrail/main"
+  retention_in_days = 365
+}
+
 resource "aws_config_configuration_recorder_status" "main" {
   name       = "default"
   is_enabled = true
@@ -210,6 +220,32 @@ MODIFIES = [
         id="apigateway-stage-tracing",
     ),
     pytest.param(
+        Estate("messaging"),
+        call(
+            "sns-delete-topic.json",
+            "sns",
+            "SetTopicAttributes",
+            {
+                "topicArn": "arn:aws:sns:us-west-2:123456789012:hello-topic",
+                "attributeName": "DisplayName",
+                "attributeValue": "Hi",
+            },
+        ),
+        ['display_name = "Hi"'],
+        id="sns-display-name",
+    ),
+    pytest.param(
+        Estate("observability"),
+        call(
+            "cloudwatch-put-metric-alarm.json",
+            "logs",
+            "PutRetentionPolicy",
+            {"logGroupName": "/aws/cloudtrail/main", "retentionInDays": 7},
+        ),
+        ["retention_in_days = 7"],
+        id="log-group-retention",
+    ),
+    pytest.param(
         Estate("baselines"),
         records("config-stop-configuration-recorder.json"),
         ["is_enabled = false"],
@@ -295,6 +331,12 @@ def test_unmanaged_becomes_resource_and_import(
 
 
 DELETES = [
+    pytest.param(
+        Estate("messaging"),
+        records("sqs-delete-queue.json"),
+        "aws_sqs_queue.orders",
+        id="sqs-queue-recorded",
+    ),
     pytest.param(
         Estate("observability"),
         call(
