@@ -50,7 +50,7 @@ RECORDED = [
             Kind.MODIFIED,
             RULE,
             Severity.MEDIUM,
-            {"state": ("DISABLED", "ENABLED"), "is_enabled": (False, True)},
+            {"state": ("DISABLED", "ENABLED")},
         ),
     ),
     case(
@@ -194,7 +194,7 @@ SHAPES = [
             Kind.MODIFIED,
             RULE,
             Severity.HIGH,
-            {"state": ("ENABLED", "DISABLED"), "is_enabled": (True, False)},
+            {"state": ("ENABLED", "DISABLED")},
         ),
         id="rule-disabled",
     ),

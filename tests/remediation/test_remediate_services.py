@@ -11,7 +11,9 @@ parameter, secret string) is never written: the import refuses and says why.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -385,3 +387,50 @@ def test_hidden_parameter_value_is_never_written(workdir: Path) -> None:
     written = "".join(result.files.values())
     assert "sensitiveDataRemoved" not in written and "HIDDEN_DUE" not in written
     assert "var.db_password" in (result.files.get("live/estate.tf") or CODE)
+
+
+def _mirror() -> Path | None:
+    """The provider filesystem mirror (DESIGN.md): the folder holding registry.terraform.io."""
+    for root in (Path("/opt/tf-plugins"), Path("/usr/share/terraform/plugins")):
+        if (root / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
+            return root
+    return None
+
+
+def test_generated_imports_validate_with_the_real_provider(tmp_path: Path) -> None:
+    """Every block the unmanaged cases generate, together, passes ``terraform validate`` with
+    hashicorp/aws 5.100.0 from the offline mirror (required arguments present, names and
+    nesting the provider's)."""
+    mirror = _mirror()
+    if mirror is None or shutil.which("terraform") is None:
+        pytest.skip("terraform or the provider mirror is not installed")
+    blocks: list[str] = []
+    for position, param in enumerate(UNMANAGED):
+        estate, events, _, import_id = param.values
+        assert isinstance(estate, Estate) and isinstance(events, list)
+        live = tmp_path / f"case{position}" / "live"
+        live.mkdir(parents=True)
+        (live.parent / ".git").mkdir()
+        (live / "estate.tf").write_text(CODE)
+        found = run_events(estate.index(), events).open
+        drift = next(d for d in found if d.resource.id.endswith(str(import_id).rsplit("/", 1)[-1]))
+        blocks += [t for t in remediate(drift, live, "import").files.values() if t != CODE]
+    check = tmp_path / "validate"
+    check.mkdir()
+    (check / "main.tf").write_text(
+        'terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n'
+        '      version = "5.100.0"\n    }\n  }\n}\n\nprovider "aws" {\n  region = "us-east-1"\n}\n'
+    )
+    for position, text in enumerate(blocks):
+        (check / f"imports_{position}.tf").write_text(text)
+    config = tmp_path / "cli.tfrc"
+    config.write_text(
+        f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n'
+        '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n'
+    )
+    env = {**os.environ, "TF_CLI_CONFIG_FILE": str(config), "TF_IN_AUTOMATION": "1"}
+    for command in (["init", "-input=false", "-backend=false"], ["validate", "-no-color"]):
+        done = subprocess.run(
+            ["terraform", *command], cwd=check, env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stdout + done.stderr

@@ -3,8 +3,8 @@
 Choices worth knowing:
 - A rule's id is its name on the default bus and ``BUS/NAME`` on another bus.
 - ``PutRule`` creates or replaces a rule: a rule state does not have is unmanaged. The event
-  pattern is a JSON document compared as one. ``state`` and the older ``is_enabled`` move
-  together.
+  pattern is a JSON document compared as one. Only ``state`` is reported: the deprecated
+  ``is_enabled`` conflicts with it in configuration, so code generated from a drift sets one.
 - ``PutTargets`` and ``RemoveTargets`` name several targets: each lands on its own
   ``aws_cloudwatch_event_target``, found by ``BUS/RULE/TARGET-ID`` (``state.event_target_key``).
   A target in another account receives the events: high.
@@ -30,7 +30,6 @@ from tfdrift_gitops.core.catalog.model import (
     canonical_json,
     const,
     first,
-    mapped,
     req,
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
@@ -77,12 +76,11 @@ RULE_EFFECTS: tuple[Effect, ...] = (
     SetAttr("schedule_expression", first(text("scheduleExpression"), const("")), optional_text),
     SetAttr("role_arn", first(text("roleArn"), const("")), optional_text),
     SetAttr("state", first(text("state"), const("ENABLED")), optional_text),
-    SetAttr("is_enabled", mapped(first(text("state"), const("ENABLED")), lambda s: s == "ENABLED")),
 )
 
 
 def _state_effects(state: str) -> tuple[Effect, ...]:
-    return (SetAttr("state", const(state)), SetAttr("is_enabled", const(state == "ENABLED")))
+    return (SetAttr("state", const(state)),)
 
 
 # --------------------------------------------------------------------------- targets
