@@ -1504,3 +1504,14 @@ def test_one_tag_call_lands_on_every_resource_it_names() -> None:
         assert {c.path: (c.before, c.after) for c in drift.changes} == {
             "tags": ({"team": "web"}, {})
         }
+
+
+def test_prefilter_sends_shared_names_the_full_way() -> None:
+    """Which row a shared name belongs to needs the normalised call: the prefilter never skips
+    it as unknown to the catalog, and the engine then picks the row by the request."""
+    from tfdrift_gitops.core.prefilter import make_prefilter
+
+    prefilter = make_prefilter(Catalog.default(), known=lambda value: False)
+    for name in ("elbv2-delete-load-balancer.json", "elb-delete-load-balancer.json"):
+        raw = json.loads((RECORDS / name).read_text())["Records"][0]
+        assert prefilter(raw) is None, name

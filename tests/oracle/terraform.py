@@ -38,6 +38,8 @@ SERVICES = (
     "ecr",
     "ecs",
     "eks",
+    "elbv2",
+    "autoscaling",
 )
 
 
