@@ -145,6 +145,16 @@ GUARDRAILS: dict[str, tuple[str, str, str | None]] = {
     "aws_securityhub_account": ("{id}", r"\d{12}", None),
     "aws_accessanalyzer_analyzer": ("{analyzer_name}", r"[A-Za-z][\w.\-]{0,254}", "analyzer_name"),
 }
+TRUE_DEFAULTS = {
+    "aws_cloudwatch_metric_alarm": ("actions_enabled",),
+    "aws_ebs_encryption_by_default": ("enabled",),
+    "aws_guardduty_detector": ("enable",),
+    "aws_iam_account_password_policy": ("allow_users_to_change_password",),
+}
+"""Arguments whose provider default is true: ``false`` must be written (schema JSON has no
+defaults, so they are listed here). Required arguments are added to the same set: their empty
+value (``filter_pattern = ""``) is a value and is written too."""
+
 WHAT = {
     "services": "DNS, data, messaging and\nobservability types the catalog covers (Route 53, "
     "DynamoDB, SQS, SNS, CloudWatch Logs and\nalarms, EventBridge).",
@@ -187,6 +197,9 @@ def _block(nested: Mapping[str, Any], depth: int = 1) -> str:
     sets = [k for k in fields if _is_set(attrs[k]["type"])]
     if sets:
         parts.append(f"set_fields=frozenset({sets!r})")
+    required = [k for k in fields if attrs[k].get("required")]
+    if required:
+        parts.append(f"true_defaults=frozenset({required!r})")
     return f"_block({', '.join(parts)})"
 
 
@@ -206,10 +219,14 @@ def _entry(rtype: str, schema: Mapping[str, Any], spec: tuple[str, str, str | No
         inner = ", ".join(f"{k!r}: {_block(v)}" for k, v in blocks.items())
         lines.append(f"        blocks=MappingProxyType({{{inner}}}),")
     lines.append(f"        computed=frozenset({sorted(computed)!r}),")
+    written = sorted(
+        {k for k in args if attrs[k].get("required")} | set(TRUE_DEFAULTS.get(rtype, ()))
+    )
     for name, values in (
         ("sensitive", sensitive),
         ("set_fields", sets),
         ("json_fields", json_args),
+        ("true_defaults", written),
     ):
         if values:
             lines.append(f"        {name}=frozenset({values!r}),")

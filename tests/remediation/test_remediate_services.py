@@ -134,11 +134,30 @@ def _fmt_clean(text: str) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def call(template: str, source: str, name: str, request: dict[str, Any]) -> list[CloudEvent]:
+def call(
+    template: str,
+    source: str,
+    name: str,
+    request: dict[str, Any],
+    response: dict[str, Any] | None = None,
+) -> list[CloudEvent]:
     base = records(template)[0]
     return [
-        replace(base, name=name, source=f"{source}.amazonaws.com", request=request, response=None)
+        replace(
+            base, name=name, source=f"{source}.amazonaws.com", request=request, response=response
+        )
     ]
+
+
+def unmanaged_of(
+    estate: Estate, events: list[CloudEvent], rtype: str, import_id: str = ""
+) -> Drift:
+    """The unmanaged drift of ``rtype`` (the one whose id is ``import_id`` when several)."""
+    found = [d for d in run_events(estate.index(), events).open if d.resource.type == rtype]
+    exact = [d for d in found if d.resource.id == import_id]
+    drift = (exact or found)[0]
+    assert drift.kind is Kind.UNMANAGED, found
+    return drift
 
 
 R53 = "route53-change-resource-record-sets.json"
@@ -303,6 +322,113 @@ UNMANAGED = [
         id="apigateway-method-settings",
     ),
     pytest.param(
+        Estate("route53"),
+        call(
+            R53,
+            "route53",
+            "CreateHostedZone",
+            {
+                "name": "new.example.com",
+                "callerReference": "2026-12-07",
+                "hostedZoneConfig": {"comment": "made by hand", "privateZone": False},
+            },
+            {"hostedZone": {"id": "/hostedzone/Z0NEWZONE12345", "name": "new.example.com."}},
+        ),
+        "aws_route53_zone",
+        "Z0NEWZONE12345",
+        id="route53-zone",
+    ),
+    pytest.param(
+        Estate("route53", drop=("aws_route53_health_check.prod",)),
+        records("route53-create-health-check.json"),
+        "aws_route53_health_check",
+        "b3c9cbc6-cd18-43bc-93f8-9e557example",
+        id="route53-health-check-recorded",
+    ),
+    pytest.param(
+        Estate("dynamodb"),
+        call(
+            "dynamodb-update-table.json",
+            "dynamodb",
+            "CreateTable",
+            {
+                "tableName": "Sessions",
+                "attributeDefinitions": [{"attributeName": "SessionId", "attributeType": "S"}],
+                "keySchema": [{"attributeName": "SessionId", "keyType": "HASH"}],
+                "billingMode": "PAY_PER_REQUEST",
+            },
+        ),
+        "aws_dynamodb_table",
+        "Sessions",
+        id="dynamodb-table",
+    ),
+    pytest.param(
+        Estate("messaging", drop=("aws_sns_topic.hello",)),
+        records("sns-create-topic.json"),
+        "aws_sns_topic",
+        "arn:aws:sns:us-west-2:123456789012:hello-topic",
+        id="sns-topic-recorded",
+    ),
+    pytest.param(
+        Estate("observability", drop=("aws_cloudwatch_metric_alarm.test",)),
+        records("cloudwatch-put-metric-alarm.json"),
+        "aws_cloudwatch_metric_alarm",
+        "CloudTrail Test Alarm",
+        id="alarm-recorded",
+    ),
+    pytest.param(
+        Estate("observability"),
+        call(
+            "cloudwatch-put-metric-alarm.json",
+            "logs",
+            "PutSubscriptionFilter",
+            {
+                "logGroupName": "/aws/cloudtrail/main",
+                "filterName": "exfil",
+                "filterPattern": "",
+                "destinationArn": "arn:aws:lambda:us-east-1:123456789012:function:copy",
+            },
+        ),
+        "aws_cloudwatch_log_subscription_filter",
+        "/aws/cloudtrail/main|exfil",
+        id="log-subscription-filter",
+    ),
+    pytest.param(
+        Estate("observability"),
+        call(
+            "events-put-rule.json",
+            "events",
+            "PutTargets",
+            {
+                "rule": "cttest2",
+                "targets": [
+                    {"id": "copy", "arn": "arn:aws:sqs:us-east-1:123456789012:copy"},
+                ],
+            },
+        ),
+        "aws_cloudwatch_event_target",
+        "default/cttest2/copy",
+        id="event-target",
+    ),
+    pytest.param(
+        Estate("edge"),
+        call(
+            "cloudwatch-put-metric-alarm.json",
+            "wafv2",
+            "CreateIPSet",
+            {
+                "name": "blocked",
+                "scope": "REGIONAL",
+                "iPAddressVersion": "IPV4",
+                "addresses": ["192.0.2.0/24"],
+            },
+            {"summary": {"id": "0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d", "name": "blocked"}},
+        ),
+        "aws_wafv2_ip_set",
+        "0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d/blocked/REGIONAL",
+        id="waf-ip-set",
+    ),
+    pytest.param(
         Estate("observability", drop=("aws_cloudwatch_event_rule.ec2_state",)),
         records("events-put-rule.json"),
         "aws_cloudwatch_event_rule",
@@ -316,9 +442,7 @@ UNMANAGED = [
 def test_unmanaged_becomes_resource_and_import(
     workdir: Path, estate: Estate, events: list[CloudEvent], rtype: str, import_id: str
 ) -> None:
-    found = run_events(estate.index(), events).open
-    drift = next(d for d in found if d.resource.id.endswith(import_id.rsplit("/", 1)[-1]))
-    assert drift.kind is Kind.UNMANAGED
+    drift = unmanaged_of(estate, events, rtype, import_id)
     result = remediate(drift, workdir, "import")
     assert result.ok, result
     written = "".join(t for t in result.files.values() if t != CODE)
@@ -406,14 +530,14 @@ def test_generated_imports_validate_with_the_real_provider(tmp_path: Path) -> No
         pytest.skip("terraform or the provider mirror is not installed")
     blocks: list[str] = []
     for position, param in enumerate(UNMANAGED):
-        estate, events, _, import_id = param.values
+        estate, events, rtype, import_id = param.values
         assert isinstance(estate, Estate) and isinstance(events, list)
+        assert isinstance(rtype, str) and isinstance(import_id, str)
         live = tmp_path / f"case{position}" / "live"
         live.mkdir(parents=True)
         (live.parent / ".git").mkdir()
         (live / "estate.tf").write_text(CODE)
-        found = run_events(estate.index(), events).open
-        drift = next(d for d in found if d.resource.id.endswith(str(import_id).rsplit("/", 1)[-1]))
+        drift = unmanaged_of(estate, events, rtype, import_id)
         blocks += [t for t in remediate(drift, live, "import").files.values() if t != CODE]
     check = tmp_path / "validate"
     check.mkdir()

@@ -42,6 +42,7 @@ _add(
             ]
         ),
         set_fields=frozenset(["shared_accounts"]),
+        true_defaults=frozenset(["db_instance_identifier", "db_snapshot_identifier"]),
         import_pattern="[a-z][a-z0-9\\-]{0,254}",
     )
 )
@@ -75,6 +76,7 @@ _add(
             ]
         ),
         set_fields=frozenset(["shared_accounts"]),
+        true_defaults=frozenset(["db_cluster_identifier", "db_cluster_snapshot_identifier"]),
         import_pattern="[a-z][a-z0-9\\-]{0,254}",
     )
 )
@@ -84,9 +86,18 @@ _add(
         type="aws_db_parameter_group",
         arguments=("description", "family", "name", "name_prefix", "skip_destroy", "tags"),
         blocks=MappingProxyType(
-            {"parameter": _block("apply_method", "name", "value", is_set=True)}
+            {
+                "parameter": _block(
+                    "apply_method",
+                    "name",
+                    "value",
+                    is_set=True,
+                    true_defaults=frozenset(["name", "value"]),
+                )
+            }
         ),
         computed=frozenset(["arn", "id", "tags_all"]),
+        true_defaults=frozenset(["family"]),
         import_id="{name}",
         name_argument="name",
         import_pattern="[a-z][a-z0-9\\-.]{0,254}",
@@ -98,9 +109,18 @@ _add(
         type="aws_rds_cluster_parameter_group",
         arguments=("description", "family", "name", "name_prefix", "tags"),
         blocks=MappingProxyType(
-            {"parameter": _block("apply_method", "name", "value", is_set=True)}
+            {
+                "parameter": _block(
+                    "apply_method",
+                    "name",
+                    "value",
+                    is_set=True,
+                    true_defaults=frozenset(["name", "value"]),
+                )
+            }
         ),
         computed=frozenset(["arn", "id", "tags_all"]),
+        true_defaults=frozenset(["family"]),
         import_id="{name}",
         name_argument="name",
         import_pattern="[a-z][a-z0-9\\-.]{0,254}",
@@ -113,6 +133,7 @@ _add(
         arguments=("description", "name", "name_prefix", "subnet_ids", "tags"),
         computed=frozenset(["arn", "id", "supported_network_types", "tags_all", "vpc_id"]),
         set_fields=frozenset(["subnet_ids"]),
+        true_defaults=frozenset(["subnet_ids"]),
         import_id="{name}",
         name_argument="name",
         import_pattern="[a-z0-9][a-z0-9 ._\\-]{0,254}",
@@ -136,7 +157,12 @@ _add(
         blocks=MappingProxyType(
             {
                 "options": _block("certificate_transparency_logging_preference"),
-                "validation_option": _block("domain_name", "validation_domain", is_set=True),
+                "validation_option": _block(
+                    "domain_name",
+                    "validation_domain",
+                    is_set=True,
+                    true_defaults=frozenset(["domain_name", "validation_domain"]),
+                ),
             }
         ),
         computed=frozenset(

@@ -32,16 +32,22 @@ _add(
         ),
         blocks=MappingProxyType(
             {
-                "access_log_settings": _block("destination_arn", "format"),
+                "access_log_settings": _block(
+                    "destination_arn",
+                    "format",
+                    true_defaults=frozenset(["destination_arn", "format"]),
+                ),
                 "canary_settings": _block(
                     "deployment_id",
                     "percent_traffic",
                     "stage_variable_overrides",
                     "use_stage_cache",
+                    true_defaults=frozenset(["deployment_id"]),
                 ),
             }
         ),
         computed=frozenset(["arn", "execution_arn", "id", "invoke_url", "tags_all", "web_acl_arn"]),
+        true_defaults=frozenset(["deployment_id", "rest_api_id", "stage_name"]),
         import_id="{rest_api_id}/{stage_name}",
         import_pattern="[a-z0-9]{10}/[\\w\\-]{1,128}",
     )
@@ -68,6 +74,7 @@ _add(
             }
         ),
         computed=frozenset(["id"]),
+        true_defaults=frozenset(["method_path", "rest_api_id", "stage_name"]),
         import_id="{rest_api_id}/{stage_name}/{method_path}",
         import_pattern="[a-z0-9]{10}/[\\w\\-]{1,128}/\\S{1,1024}",
     )
@@ -88,7 +95,11 @@ _add(
         ),
         blocks=MappingProxyType(
             {
-                "access_log_settings": _block("destination_arn", "format"),
+                "access_log_settings": _block(
+                    "destination_arn",
+                    "format",
+                    true_defaults=frozenset(["destination_arn", "format"]),
+                ),
                 "default_route_settings": _block(
                     "data_trace_enabled",
                     "detailed_metrics_enabled",
@@ -104,10 +115,12 @@ _add(
                     "throttling_burst_limit",
                     "throttling_rate_limit",
                     is_set=True,
+                    true_defaults=frozenset(["route_key"]),
                 ),
             }
         ),
         computed=frozenset(["arn", "execution_arn", "id", "invoke_url", "tags_all"]),
+        true_defaults=frozenset(["api_id", "name"]),
         import_id="{api_id}/{name}",
         import_pattern="[a-z0-9]{10}/[\\w\\-$]{1,128}",
     )
@@ -139,6 +152,7 @@ _add(
                     "response_code",
                     "response_page_path",
                     is_set=True,
+                    true_defaults=frozenset(["error_code"]),
                 ),
                 "default_cache_behavior": _block(
                     "allowed_methods",
@@ -164,19 +178,37 @@ _add(
                                 "query_string",
                                 "query_string_cache_keys",
                                 set_fields=frozenset(["headers"]),
+                                true_defaults=frozenset(["query_string"]),
                             ),
                             "function_association": _block(
-                                "event_type", "function_arn", is_set=True
+                                "event_type",
+                                "function_arn",
+                                is_set=True,
+                                true_defaults=frozenset(["event_type", "function_arn"]),
                             ),
                             "grpc_config": _block("enabled"),
                             "lambda_function_association": _block(
-                                "event_type", "include_body", "lambda_arn", is_set=True
+                                "event_type",
+                                "include_body",
+                                "lambda_arn",
+                                is_set=True,
+                                true_defaults=frozenset(["event_type", "lambda_arn"]),
                             ),
                         }
                     ),
                     set_fields=frozenset(["allowed_methods", "cached_methods"]),
+                    true_defaults=frozenset(
+                        [
+                            "allowed_methods",
+                            "cached_methods",
+                            "target_origin_id",
+                            "viewer_protocol_policy",
+                        ]
+                    ),
                 ),
-                "logging_config": _block("bucket", "include_cookies", "prefix"),
+                "logging_config": _block(
+                    "bucket", "include_cookies", "prefix", true_defaults=frozenset(["bucket"])
+                ),
                 "ordered_cache_behavior": _block(
                     "allowed_methods",
                     "cache_policy_id",
@@ -202,17 +234,34 @@ _add(
                                 "query_string",
                                 "query_string_cache_keys",
                                 set_fields=frozenset(["headers"]),
+                                true_defaults=frozenset(["query_string"]),
                             ),
                             "function_association": _block(
-                                "event_type", "function_arn", is_set=True
+                                "event_type",
+                                "function_arn",
+                                is_set=True,
+                                true_defaults=frozenset(["event_type", "function_arn"]),
                             ),
                             "grpc_config": _block("enabled"),
                             "lambda_function_association": _block(
-                                "event_type", "include_body", "lambda_arn", is_set=True
+                                "event_type",
+                                "include_body",
+                                "lambda_arn",
+                                is_set=True,
+                                true_defaults=frozenset(["event_type", "lambda_arn"]),
                             ),
                         }
                     ),
                     set_fields=frozenset(["allowed_methods", "cached_methods"]),
+                    true_defaults=frozenset(
+                        [
+                            "allowed_methods",
+                            "cached_methods",
+                            "path_pattern",
+                            "target_origin_id",
+                            "viewer_protocol_policy",
+                        ]
+                    ),
                 ),
                 "origin": _block(
                     "connection_attempts",
@@ -223,7 +272,12 @@ _add(
                     "origin_path",
                     blocks=MappingProxyType(
                         {
-                            "custom_header": _block("name", "value", is_set=True),
+                            "custom_header": _block(
+                                "name",
+                                "value",
+                                is_set=True,
+                                true_defaults=frozenset(["name", "value"]),
+                            ),
                             "custom_origin_config": _block(
                                 "http_port",
                                 "https_port",
@@ -232,33 +286,58 @@ _add(
                                 "origin_read_timeout",
                                 "origin_ssl_protocols",
                                 set_fields=frozenset(["origin_ssl_protocols"]),
+                                true_defaults=frozenset(
+                                    [
+                                        "http_port",
+                                        "https_port",
+                                        "origin_protocol_policy",
+                                        "origin_ssl_protocols",
+                                    ]
+                                ),
                             ),
-                            "origin_shield": _block("enabled", "origin_shield_region"),
-                            "s3_origin_config": _block("origin_access_identity"),
+                            "origin_shield": _block(
+                                "enabled",
+                                "origin_shield_region",
+                                true_defaults=frozenset(["enabled"]),
+                            ),
+                            "s3_origin_config": _block(
+                                "origin_access_identity",
+                                true_defaults=frozenset(["origin_access_identity"]),
+                            ),
                             "vpc_origin_config": _block(
-                                "origin_keepalive_timeout", "origin_read_timeout", "vpc_origin_id"
+                                "origin_keepalive_timeout",
+                                "origin_read_timeout",
+                                "vpc_origin_id",
+                                true_defaults=frozenset(["vpc_origin_id"]),
                             ),
                         }
                     ),
                     is_set=True,
+                    true_defaults=frozenset(["domain_name", "origin_id"]),
                 ),
                 "origin_group": _block(
                     "origin_id",
                     blocks=MappingProxyType(
                         {
                             "failover_criteria": _block(
-                                "status_codes", set_fields=frozenset(["status_codes"])
+                                "status_codes",
+                                set_fields=frozenset(["status_codes"]),
+                                true_defaults=frozenset(["status_codes"]),
                             ),
-                            "member": _block("origin_id"),
+                            "member": _block("origin_id", true_defaults=frozenset(["origin_id"])),
                         }
                     ),
                     is_set=True,
+                    true_defaults=frozenset(["origin_id"]),
                 ),
                 "restrictions": _block(
                     blocks=MappingProxyType(
                         {
                             "geo_restriction": _block(
-                                "locations", "restriction_type", set_fields=frozenset(["locations"])
+                                "locations",
+                                "restriction_type",
+                                set_fields=frozenset(["locations"]),
+                                true_defaults=frozenset(["restriction_type"]),
                             )
                         }
                     )
@@ -289,6 +368,7 @@ _add(
             ]
         ),
         set_fields=frozenset(["aliases"]),
+        true_defaults=frozenset(["enabled"]),
         import_pattern="E[A-Z0-9]{5,20}",
     )
 )
@@ -307,6 +387,7 @@ _add(
         ),
         computed=frozenset(["arn", "id", "lock_token", "tags_all"]),
         set_fields=frozenset(["addresses"]),
+        true_defaults=frozenset(["ip_address_version", "scope"]),
         import_id="{id}/{name}/{scope}",
         import_pattern="[0-9a-f\\-]{36}/[\\w\\-]{1,128}/(REGIONAL|CLOUDFRONT)",
     )
@@ -333,12 +414,21 @@ _add(
                 "challenge_config": _block(
                     blocks=MappingProxyType({"immunity_time_property": _block("immunity_time")})
                 ),
-                "custom_response_body": _block("content", "content_type", "key", is_set=True),
+                "custom_response_body": _block(
+                    "content",
+                    "content_type",
+                    "key",
+                    is_set=True,
+                    true_defaults=frozenset(["content", "content_type", "key"]),
+                ),
                 "data_protection_config": _block(
                     blocks=MappingProxyType(
                         {
                             "data_protection": _block(
-                                "action", "exclude_rate_based_details", "exclude_rule_match_details"
+                                "action",
+                                "exclude_rate_based_details",
+                                "exclude_rule_match_details",
+                                true_defaults=frozenset(["action"]),
                             )
                         }
                     )
@@ -355,19 +445,34 @@ _add(
                             "captcha_config": _block(),
                             "challenge_config": _block(),
                             "override_action": _block(),
-                            "rule_label": _block("name", is_set=True),
+                            "rule_label": _block(
+                                "name", is_set=True, true_defaults=frozenset(["name"])
+                            ),
                             "statement": _block(),
                             "visibility_config": _block(
                                 "cloudwatch_metrics_enabled",
                                 "metric_name",
                                 "sampled_requests_enabled",
+                                true_defaults=frozenset(
+                                    [
+                                        "cloudwatch_metrics_enabled",
+                                        "metric_name",
+                                        "sampled_requests_enabled",
+                                    ]
+                                ),
                             ),
                         }
                     ),
                     is_set=True,
+                    true_defaults=frozenset(["name", "priority"]),
                 ),
                 "visibility_config": _block(
-                    "cloudwatch_metrics_enabled", "metric_name", "sampled_requests_enabled"
+                    "cloudwatch_metrics_enabled",
+                    "metric_name",
+                    "sampled_requests_enabled",
+                    true_defaults=frozenset(
+                        ["cloudwatch_metrics_enabled", "metric_name", "sampled_requests_enabled"]
+                    ),
                 ),
             }
         ),
@@ -375,6 +480,7 @@ _add(
             ["application_integration_url", "arn", "capacity", "id", "lock_token", "tags_all"]
         ),
         set_fields=frozenset(["token_domains"]),
+        true_defaults=frozenset(["scope"]),
         import_id="{id}/{name}/{scope}",
         import_pattern="[0-9a-f\\-]{36}/[\\w\\-]{1,128}/(REGIONAL|CLOUDFRONT)",
     )
@@ -385,6 +491,7 @@ _add(
         type="aws_wafv2_web_acl_association",
         arguments=("resource_arn", "web_acl_arn"),
         computed=frozenset(["id"]),
+        true_defaults=frozenset(["resource_arn", "web_acl_arn"]),
         import_id="{web_acl_arn},{resource_arn}",
         import_pattern="arn:aws[\\w\\-]*:wafv2:\\S+,arn:\\S+",
     )
@@ -399,15 +506,23 @@ _add(
                 "logging_filter": _block(
                     "default_behavior",
                     blocks=MappingProxyType(
-                        {"filter": _block("behavior", "requirement", is_set=True)}
+                        {
+                            "filter": _block(
+                                "behavior",
+                                "requirement",
+                                is_set=True,
+                                true_defaults=frozenset(["behavior", "requirement"]),
+                            )
+                        }
                     ),
+                    true_defaults=frozenset(["default_behavior"]),
                 ),
                 "redacted_fields": _block(
                     blocks=MappingProxyType(
                         {
                             "method": _block(),
                             "query_string": _block(),
-                            "single_header": _block("name"),
+                            "single_header": _block("name", true_defaults=frozenset(["name"])),
                             "uri_path": _block(),
                         }
                     )
@@ -416,6 +531,7 @@ _add(
         ),
         computed=frozenset(["id"]),
         set_fields=frozenset(["log_destination_configs"]),
+        true_defaults=frozenset(["log_destination_configs", "resource_arn"]),
         import_id="{resource_arn}",
         import_pattern="arn:aws[\\w\\-]*:wafv2:\\S+",
     )
@@ -457,7 +573,14 @@ _add(
         blocks=MappingProxyType(
             {
                 "log_delivery_configuration": _block(
-                    "destination", "destination_type", "log_format", "log_type", is_set=True
+                    "destination",
+                    "destination_type",
+                    "log_format",
+                    "log_type",
+                    is_set=True,
+                    true_defaults=frozenset(
+                        ["destination", "destination_type", "log_format", "log_type"]
+                    ),
                 )
             }
         ),
@@ -473,6 +596,7 @@ _add(
             ]
         ),
         set_fields=frozenset(["security_group_ids"]),
+        true_defaults=frozenset(["cluster_id"]),
         import_id="{cluster_id}",
         name_argument="cluster_id",
         import_pattern="[a-z][a-z0-9\\-]{0,49}",
@@ -524,7 +648,14 @@ _add(
         blocks=MappingProxyType(
             {
                 "log_delivery_configuration": _block(
-                    "destination", "destination_type", "log_format", "log_type", is_set=True
+                    "destination",
+                    "destination_type",
+                    "log_format",
+                    "log_type",
+                    is_set=True,
+                    true_defaults=frozenset(
+                        ["destination", "destination_type", "log_format", "log_type"]
+                    ),
                 )
             }
         ),
@@ -545,6 +676,7 @@ _add(
         set_fields=frozenset(
             ["security_group_ids", "security_group_names", "snapshot_arns", "user_group_ids"]
         ),
+        true_defaults=frozenset(["description", "replication_group_id"]),
         import_id="{replication_group_id}",
         name_argument="replication_group_id",
         import_pattern="[a-z][a-z0-9\\-]{0,39}",

@@ -34,6 +34,7 @@ _add(
         ),
         computed=frozenset(["has_value_wo", "id", "tags_all", "version"]),
         sensitive=frozenset(["value", "value_wo"]),
+        true_defaults=frozenset(["name", "type"]),
         import_id="{name}",
         name_argument="name",
         import_pattern="[\\w.\\-/]{1,2048}",
@@ -53,7 +54,13 @@ _add(
             "recovery_window_in_days",
             "tags",
         ),
-        blocks=MappingProxyType({"replica": _block("kms_key_id", "region", is_set=True)}),
+        blocks=MappingProxyType(
+            {
+                "replica": _block(
+                    "kms_key_id", "region", is_set=True, true_defaults=frozenset(["region"])
+                )
+            }
+        ),
         computed=frozenset(["arn", "id", "tags_all"]),
         json_fields=frozenset(["policy"]),
         import_pattern="arn:aws[\\w\\-]*:secretsmanager:[a-z0-9\\-]+:\\d{12}:secret:[\\w/+=.@\\-]{1,512}",
@@ -66,6 +73,7 @@ _add(
         arguments=("block_public_policy", "policy", "secret_arn"),
         computed=frozenset(["id"]),
         json_fields=frozenset(["policy"]),
+        true_defaults=frozenset(["policy", "secret_arn"]),
         import_id="{secret_arn}",
         import_pattern="arn:aws[\\w\\-]*:secretsmanager:[a-z0-9\\-]+:\\d{12}:secret:[\\w/+=.@\\-]{1,512}",
     )
@@ -83,6 +91,7 @@ _add(
             }
         ),
         computed=frozenset(["id", "rotation_enabled"]),
+        true_defaults=frozenset(["secret_id"]),
         import_id="{secret_id}",
         import_pattern="arn:aws[\\w\\-]*:secretsmanager:[a-z0-9\\-]+:\\d{12}:secret:[\\w/+=.@\\-]{1,512}",
     )
@@ -95,6 +104,7 @@ _add(
         computed=frozenset(["arn", "has_secret_string_wo", "id", "version_id"]),
         sensitive=frozenset(["secret_binary", "secret_string", "secret_string_wo"]),
         set_fields=frozenset(["version_stages"]),
+        true_defaults=frozenset(["secret_id"]),
         import_pattern="arn:aws[\\w\\-]*:secretsmanager:[a-z0-9\\-]+:\\d{12}:secret:[\\w/+=.@\\-]{1,512}\\|[\\w\\-]{32,64}",
     )
 )
@@ -110,13 +120,14 @@ _add(
                         {
                             "kubernetes": _block(),
                             "malware_protection": _block(),
-                            "s3_logs": _block("enable"),
+                            "s3_logs": _block("enable", true_defaults=frozenset(["enable"])),
                         }
                     )
                 )
             }
         ),
         computed=frozenset(["account_id", "arn", "id", "tags_all"]),
+        true_defaults=frozenset(["enable"]),
         import_pattern="[0-9a-f]{32}",
     )
 )
@@ -150,6 +161,7 @@ _add(
                                 "recording_frequency",
                                 "resource_types",
                                 set_fields=frozenset(["resource_types"]),
+                                true_defaults=frozenset(["recording_frequency", "resource_types"]),
                             )
                         }
                     ),
@@ -157,6 +169,7 @@ _add(
             }
         ),
         computed=frozenset(["id"]),
+        true_defaults=frozenset(["role_arn"]),
         import_pattern="[\\w\\-]{1,256}",
     )
 )
@@ -166,6 +179,7 @@ _add(
         type="aws_config_configuration_recorder_status",
         arguments=("is_enabled", "name"),
         computed=frozenset(["id"]),
+        true_defaults=frozenset(["is_enabled", "name"]),
         import_pattern="[\\w\\-]{1,256}",
     )
 )
@@ -176,6 +190,7 @@ _add(
         arguments=("name", "s3_bucket_name", "s3_key_prefix", "s3_kms_key_arn", "sns_topic_arn"),
         blocks=MappingProxyType({"snapshot_delivery_properties": _block("delivery_frequency")}),
         computed=frozenset(["id"]),
+        true_defaults=frozenset(["s3_bucket_name"]),
         import_pattern="[\\w\\-]{1,256}",
     )
 )
@@ -185,6 +200,7 @@ _add(
         type="aws_securityhub_standards_subscription",
         arguments=("standards_arn",),
         computed=frozenset(["id"]),
+        true_defaults=frozenset(["standards_arn"]),
         import_pattern="arn:aws[\\w\\-]*:securityhub:\\S+",
     )
 )
@@ -215,7 +231,10 @@ _add(
                     blocks=MappingProxyType(
                         {
                             "custom_policy_details": _block(
-                                "enable_debug_log_delivery", "policy_runtime", "policy_text"
+                                "enable_debug_log_delivery",
+                                "policy_runtime",
+                                "policy_text",
+                                true_defaults=frozenset(["policy_runtime", "policy_text"]),
                             ),
                             "source_detail": _block(
                                 "event_source",
@@ -225,10 +244,12 @@ _add(
                             ),
                         }
                     ),
+                    true_defaults=frozenset(["owner"]),
                 ),
             }
         ),
         computed=frozenset(["arn", "id", "rule_id", "tags_all"]),
+        true_defaults=frozenset(["name"]),
         import_id="{name}",
         name_argument="name",
         import_pattern="[\\w\\-]{1,128}",
@@ -240,6 +261,7 @@ _add(
         type="aws_ebs_encryption_by_default",
         arguments=("enabled",),
         computed=frozenset(["id"]),
+        true_defaults=frozenset(["enabled"]),
         import_pattern="[\\w\\-]{1,64}",
     )
 )
@@ -259,6 +281,7 @@ _add(
             "require_uppercase_characters",
         ),
         computed=frozenset(["expire_passwords", "id"]),
+        true_defaults=frozenset(["allow_users_to_change_password"]),
         import_pattern="iam-account-password-policy",
     )
 )
@@ -284,6 +307,7 @@ _add(
             }
         ),
         computed=frozenset(["arn", "id", "tags_all"]),
+        true_defaults=frozenset(["analyzer_name"]),
         import_id="{analyzer_name}",
         name_argument="analyzer_name",
         import_pattern="[A-Za-z][\\w.\\-]{0,254}",

@@ -31,24 +31,41 @@ _add(
         ),
         blocks=MappingProxyType(
             {
-                "alias": _block("evaluate_target_health", "name", "zone_id"),
-                "cidr_routing_policy": _block("collection_id", "location_name"),
-                "failover_routing_policy": _block("type"),
+                "alias": _block(
+                    "evaluate_target_health",
+                    "name",
+                    "zone_id",
+                    true_defaults=frozenset(["evaluate_target_health", "name", "zone_id"]),
+                ),
+                "cidr_routing_policy": _block(
+                    "collection_id",
+                    "location_name",
+                    true_defaults=frozenset(["collection_id", "location_name"]),
+                ),
+                "failover_routing_policy": _block("type", true_defaults=frozenset(["type"])),
                 "geolocation_routing_policy": _block("continent", "country", "subdivision"),
                 "geoproximity_routing_policy": _block(
                     "aws_region",
                     "bias",
                     "local_zone_group",
                     blocks=MappingProxyType(
-                        {"coordinates": _block("latitude", "longitude", is_set=True)}
+                        {
+                            "coordinates": _block(
+                                "latitude",
+                                "longitude",
+                                is_set=True,
+                                true_defaults=frozenset(["latitude", "longitude"]),
+                            )
+                        }
                     ),
                 ),
-                "latency_routing_policy": _block("region"),
-                "weighted_routing_policy": _block("weight"),
+                "latency_routing_policy": _block("region", true_defaults=frozenset(["region"])),
+                "weighted_routing_policy": _block("weight", true_defaults=frozenset(["weight"])),
             }
         ),
         computed=frozenset(["fqdn", "id"]),
         set_fields=frozenset(["records"]),
+        true_defaults=frozenset(["name", "type", "zone_id"]),
         import_pattern="Z[A-Z0-9]{1,32}_\\S*_[A-Z]{1,5}(_\\S+)?",
     )
 )
@@ -57,10 +74,17 @@ _add(
     ResourceSchema(
         type="aws_route53_zone",
         arguments=("comment", "delegation_set_id", "force_destroy", "name", "tags"),
-        blocks=MappingProxyType({"vpc": _block("vpc_id", "vpc_region", is_set=True)}),
+        blocks=MappingProxyType(
+            {
+                "vpc": _block(
+                    "vpc_id", "vpc_region", is_set=True, true_defaults=frozenset(["vpc_id"])
+                )
+            }
+        ),
         computed=frozenset(
             ["arn", "id", "name_servers", "primary_name_server", "tags_all", "zone_id"]
         ),
+        true_defaults=frozenset(["name"]),
         import_pattern="Z[A-Z0-9]{1,32}",
     )
 )
@@ -70,6 +94,7 @@ _add(
         type="aws_route53_zone_association",
         arguments=("vpc_id", "vpc_region", "zone_id"),
         computed=frozenset(["id", "owning_account"]),
+        true_defaults=frozenset(["vpc_id", "zone_id"]),
         import_id="{zone_id}:{vpc_id}",
         import_pattern="Z[A-Z0-9]{1,32}:vpc-[0-9a-f]{8,17}(:[a-z0-9\\-]+)?",
     )
@@ -104,6 +129,7 @@ _add(
         ),
         computed=frozenset(["arn", "id", "tags_all"]),
         set_fields=frozenset(["child_healthchecks", "regions"]),
+        true_defaults=frozenset(["type"]),
         import_pattern="[0-9a-f\\-]{36}|[\\w\\-]{1,64}",
     )
 )
@@ -113,6 +139,7 @@ _add(
         type="aws_cloudwatch_log_resource_policy",
         arguments=("policy_document", "policy_name"),
         computed=frozenset(["id"]),
+        true_defaults=frozenset(["policy_document", "policy_name"]),
         import_id="{policy_name}",
         name_argument="policy_name",
         import_pattern="[\\w\\-./]{1,255}",
@@ -125,6 +152,7 @@ _add(
         arguments=("description", "event_source_name", "kms_key_identifier", "name", "tags"),
         blocks=MappingProxyType({"dead_letter_config": _block("arn")}),
         computed=frozenset(["arn", "id", "tags_all"]),
+        true_defaults=frozenset(["name"]),
         import_id="{name}",
         name_argument="name",
         import_pattern="[\\w\\-./]{1,256}",
@@ -135,8 +163,15 @@ _add(
     ResourceSchema(
         type="aws_cloudwatch_event_permission",
         arguments=("action", "event_bus_name", "principal", "statement_id"),
-        blocks=MappingProxyType({"condition": _block("key", "type", "value")}),
+        blocks=MappingProxyType(
+            {
+                "condition": _block(
+                    "key", "type", "value", true_defaults=frozenset(["key", "type", "value"])
+                )
+            }
+        ),
         computed=frozenset(["id"]),
+        true_defaults=frozenset(["principal", "statement_id"]),
         import_pattern="([\\w\\-.]{1,256}/)?[\\w\\-]{1,64}",
     )
 )
@@ -163,7 +198,9 @@ _add(
         ),
         blocks=MappingProxyType(
             {
-                "attribute": _block("name", "type", is_set=True),
+                "attribute": _block(
+                    "name", "type", is_set=True, true_defaults=frozenset(["name", "type"])
+                ),
                 "global_secondary_index": _block(
                     "hash_key",
                     "name",
@@ -181,6 +218,7 @@ _add(
                     ),
                     is_set=True,
                     set_fields=frozenset(["non_key_attributes"]),
+                    true_defaults=frozenset(["hash_key", "name", "projection_type"]),
                 ),
                 "import_table": _block(
                     "input_compression_type",
@@ -188,27 +226,44 @@ _add(
                     blocks=MappingProxyType(
                         {
                             "input_format_options": _block(),
-                            "s3_bucket_source": _block("bucket", "bucket_owner", "key_prefix"),
+                            "s3_bucket_source": _block(
+                                "bucket",
+                                "bucket_owner",
+                                "key_prefix",
+                                true_defaults=frozenset(["bucket"]),
+                            ),
                         }
                     ),
+                    true_defaults=frozenset(["input_format"]),
                 ),
                 "local_secondary_index": _block(
-                    "name", "non_key_attributes", "projection_type", "range_key", is_set=True
+                    "name",
+                    "non_key_attributes",
+                    "projection_type",
+                    "range_key",
+                    is_set=True,
+                    true_defaults=frozenset(["name", "projection_type", "range_key"]),
                 ),
                 "on_demand_throughput": _block("max_read_request_units", "max_write_request_units"),
-                "point_in_time_recovery": _block("enabled", "recovery_period_in_days"),
+                "point_in_time_recovery": _block(
+                    "enabled", "recovery_period_in_days", true_defaults=frozenset(["enabled"])
+                ),
                 "replica": _block(
                     "kms_key_arn",
                     "point_in_time_recovery",
                     "propagate_tags",
                     "region_name",
                     is_set=True,
+                    true_defaults=frozenset(["region_name"]),
                 ),
-                "server_side_encryption": _block("enabled", "kms_key_arn"),
+                "server_side_encryption": _block(
+                    "enabled", "kms_key_arn", true_defaults=frozenset(["enabled"])
+                ),
                 "ttl": _block("attribute_name", "enabled"),
             }
         ),
         computed=frozenset(["arn", "id", "stream_arn", "stream_label", "tags_all"]),
+        true_defaults=frozenset(["name"]),
         import_id="{name}",
         name_argument="name",
         import_pattern="[A-Za-z0-9_.\\-]{3,255}",
@@ -250,6 +305,7 @@ _add(
         arguments=("policy", "queue_url"),
         computed=frozenset(["id"]),
         json_fields=frozenset(["policy"]),
+        true_defaults=frozenset(["policy", "queue_url"]),
         import_id="{queue_url}",
         import_pattern="https://[\\w.\\-]+/\\d{12}/[\\w\\-]{1,80}(\\.fifo)?",
     )
@@ -300,6 +356,7 @@ _add(
         arguments=("arn", "policy"),
         computed=frozenset(["id", "owner"]),
         json_fields=frozenset(["policy"]),
+        true_defaults=frozenset(["arn", "policy"]),
         import_id="{arn}",
         import_pattern="arn:aws[\\w\\-]*:sns:[a-z0-9\\-]+:\\d{12}:[\\w\\-]{1,256}(\\.fifo)?",
     )
@@ -326,6 +383,7 @@ _add(
             ["arn", "confirmation_was_authenticated", "id", "owner_id", "pending_confirmation"]
         ),
         json_fields=frozenset(["delivery_policy", "filter_policy", "redrive_policy"]),
+        true_defaults=frozenset(["endpoint", "protocol", "topic_arn"]),
         import_pattern="arn:aws[\\w\\-]*:sns:[a-z0-9\\-]+:\\d{12}:[\\w\\-]{1,256}(\\.fifo)?:[0-9a-f\\-]{36}",
     )
 )
@@ -361,6 +419,7 @@ _add(
             "role_arn",
         ),
         computed=frozenset(["id"]),
+        true_defaults=frozenset(["destination_arn", "filter_pattern", "log_group_name", "name"]),
         import_id="{log_group_name}|{name}",
         import_pattern="[\\w\\-/.#]{1,512}\\|[^:*|]{1,512}",
     )
@@ -373,11 +432,18 @@ _add(
         blocks=MappingProxyType(
             {
                 "metric_transformation": _block(
-                    "default_value", "dimensions", "name", "namespace", "unit", "value"
+                    "default_value",
+                    "dimensions",
+                    "name",
+                    "namespace",
+                    "unit",
+                    "value",
+                    true_defaults=frozenset(["name", "namespace", "value"]),
                 )
             }
         ),
         computed=frozenset(["id"]),
+        true_defaults=frozenset(["log_group_name", "name", "pattern"]),
         import_id="{log_group_name}:{name}",
         import_pattern="[\\w\\-/.#]{1,512}:[^:*]{1,512}",
     )
@@ -420,7 +486,13 @@ _add(
                     blocks=MappingProxyType(
                         {
                             "metric": _block(
-                                "dimensions", "metric_name", "namespace", "period", "stat", "unit"
+                                "dimensions",
+                                "metric_name",
+                                "namespace",
+                                "period",
+                                "stat",
+                                "unit",
+                                true_defaults=frozenset(["metric_name", "period", "stat"]),
                             )
                         }
                     ),
@@ -430,6 +502,9 @@ _add(
         ),
         computed=frozenset(["arn", "id", "tags_all"]),
         set_fields=frozenset(["alarm_actions", "insufficient_data_actions", "ok_actions"]),
+        true_defaults=frozenset(
+            ["actions_enabled", "alarm_name", "comparison_operator", "evaluation_periods"]
+        ),
         import_id="{alarm_name}",
         name_argument="alarm_name",
         import_pattern="[^\\n]{1,255}",
@@ -474,7 +549,13 @@ _add(
         blocks=MappingProxyType(
             {
                 "appsync_target": _block("graphql_operation"),
-                "batch_target": _block("array_size", "job_attempts", "job_definition", "job_name"),
+                "batch_target": _block(
+                    "array_size",
+                    "job_attempts",
+                    "job_definition",
+                    "job_name",
+                    true_defaults=frozenset(["job_definition", "job_name"]),
+                ),
                 "dead_letter_config": _block("arn"),
                 "ecs_target": _block(
                     "enable_ecs_managed_tags",
@@ -489,23 +570,35 @@ _add(
                     blocks=MappingProxyType(
                         {
                             "capacity_provider_strategy": _block(
-                                "base", "capacity_provider", "weight", is_set=True
+                                "base",
+                                "capacity_provider",
+                                "weight",
+                                is_set=True,
+                                true_defaults=frozenset(["capacity_provider"]),
                             ),
                             "network_configuration": _block(
                                 "assign_public_ip",
                                 "security_groups",
                                 "subnets",
                                 set_fields=frozenset(["security_groups", "subnets"]),
+                                true_defaults=frozenset(["subnets"]),
                             ),
-                            "ordered_placement_strategy": _block("field", "type"),
-                            "placement_constraint": _block("expression", "type", is_set=True),
+                            "ordered_placement_strategy": _block(
+                                "field", "type", true_defaults=frozenset(["type"])
+                            ),
+                            "placement_constraint": _block(
+                                "expression", "type", is_set=True, true_defaults=frozenset(["type"])
+                            ),
                         }
                     ),
+                    true_defaults=frozenset(["task_definition_arn"]),
                 ),
                 "http_target": _block(
                     "header_parameters", "path_parameter_values", "query_string_parameters"
                 ),
-                "input_transformer": _block("input_paths", "input_template"),
+                "input_transformer": _block(
+                    "input_paths", "input_template", true_defaults=frozenset(["input_template"])
+                ),
                 "kinesis_target": _block("partition_key_path"),
                 "redshift_target": _block(
                     "database",
@@ -514,12 +607,22 @@ _add(
                     "sql",
                     "statement_name",
                     "with_event",
+                    true_defaults=frozenset(["database"]),
                 ),
                 "retry_policy": _block("maximum_event_age_in_seconds", "maximum_retry_attempts"),
-                "run_command_targets": _block("key", "values"),
+                "run_command_targets": _block(
+                    "key", "values", true_defaults=frozenset(["key", "values"])
+                ),
                 "sagemaker_pipeline_target": _block(
                     blocks=MappingProxyType(
-                        {"pipeline_parameter_list": _block("name", "value", is_set=True)}
+                        {
+                            "pipeline_parameter_list": _block(
+                                "name",
+                                "value",
+                                is_set=True,
+                                true_defaults=frozenset(["name", "value"]),
+                            )
+                        }
                     )
                 ),
                 "sqs_target": _block("message_group_id"),
@@ -527,6 +630,7 @@ _add(
         ),
         computed=frozenset(["id"]),
         json_fields=frozenset(["input"]),
+        true_defaults=frozenset(["arn", "rule"]),
         import_id="{event_bus_name}/{rule}/{target_id}",
         import_pattern="[\\w\\-.]{1,256}/[\\w\\-.]{1,64}/[\\w\\-.]{1,64}",
     )

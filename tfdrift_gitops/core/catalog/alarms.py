@@ -2,8 +2,9 @@
 
 Choices worth knowing:
 - ``PutMetricAlarm`` replaces the whole alarm: an argument the call leaves out is reset (no
-  actions, actions enabled, no description), so each effect writes its default when absent.
-  A call on an alarm state does not have makes it unmanaged.
+  actions, actions enabled, no description), so on an alarm state holds each effect writes its
+  default when absent. A call on an alarm state does not have makes it unmanaged, and learns
+  only what the call names.
 - ``DeleteAlarms``, ``EnableAlarmActions`` and ``DisableAlarmActions`` name several alarms:
   each one named lands.
 - Alarms with their actions off (``DisableAlarmActions``, ``actionsEnabled: false``) or deleted
@@ -13,20 +14,23 @@ Choices worth knowing:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from tfdrift_gitops.core.catalog.model import (
     Action,
+    Compared,
+    Comparer,
     Effect,
     Extractor,
     Rule,
     Target,
     as_set,
     const,
-    first,
     id_list,
     mapped,
     req,
+    scalar,
     tags_map,
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
@@ -40,8 +44,8 @@ from tfdrift_gitops.core.catalog.support import (
     text,
     when,
 )
-from tfdrift_gitops.core.paths import items, lookup
-from tfdrift_gitops.models import Severity
+from tfdrift_gitops.core.paths import MISSING, items, lookup, set_path
+from tfdrift_gitops.models import CloudEvent, Severity
 
 SOURCE = "monitoring.amazonaws.com"
 ALARM = "aws_cloudwatch_metric_alarm"
@@ -64,29 +68,47 @@ def _number(path: str) -> Extractor:
     return mapped(req(path), lambda v: float(v) if isinstance(v, int | float) else v)
 
 
-def _actions(path: str) -> Extractor:
-    return first(string_list(req(path)), const([]))
+@dataclass(frozen=True, slots=True)
+class OrDefault(Compared):
+    """The call's value; when it names none, the provider's default, but only on an alarm state
+    already holds (a full replace resets it). An unmanaged alarm learns only what the call
+    says, so generated code never spells a default the provider rejects (``datapoints_to_alarm
+    = 0``)."""
+
+    path: str
+    value: Extractor
+    default: Any
+    comparer: Comparer = scalar
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        found = self.value(event)
+        if found is MISSING:
+            if self.path not in attrs:
+                return False
+            found = self.default
+        set_path(attrs, self.path, found)
+        return True
 
 
 PUT_EFFECTS: tuple[Effect, ...] = (
     SetAttr("alarm_name", ALARM_NAME),
     SetAttr("comparison_operator", text("comparisonOperator")),
     SetAttr("evaluation_periods", integer("evaluationPeriods")),
-    SetAttr("metric_name", first(text("metricName"), const("")), optional_text),
-    SetAttr("namespace", first(text("namespace"), const("")), optional_text),
-    SetAttr("period", first(integer("period"), const(0))),
-    SetAttr("statistic", first(text("statistic"), const("")), optional_text),
-    SetAttr("extended_statistic", first(text("extendedStatistic"), const("")), optional_text),
-    SetAttr("threshold", first(_number("threshold"), const(0))),
-    SetAttr("alarm_description", first(text("alarmDescription"), const("")), optional_text),
-    SetAttr("actions_enabled", first(boolean("actionsEnabled"), const(True))),
-    SetAttr("alarm_actions", _actions("alarmActions"), as_set),
-    SetAttr("ok_actions", _actions("oKActions"), as_set),
-    SetAttr("insufficient_data_actions", _actions("insufficientDataActions"), as_set),
-    SetAttr("datapoints_to_alarm", first(integer("datapointsToAlarm"), const(0))),
-    SetAttr("treat_missing_data", first(text("treatMissingData"), const("missing")), optional_text),
-    SetAttr("unit", first(text("unit"), const("")), optional_text),
-    SetAttr("dimensions", first(mapped(req("dimensions"), _dimensions), const({})), tags_map),
+    OrDefault("metric_name", text("metricName"), "", optional_text),
+    OrDefault("namespace", text("namespace"), "", optional_text),
+    OrDefault("period", integer("period"), 0),
+    OrDefault("statistic", text("statistic"), "", optional_text),
+    OrDefault("extended_statistic", text("extendedStatistic"), "", optional_text),
+    OrDefault("threshold", _number("threshold"), 0),
+    OrDefault("alarm_description", text("alarmDescription"), "", optional_text),
+    OrDefault("actions_enabled", boolean("actionsEnabled"), True),
+    OrDefault("alarm_actions", string_list(req("alarmActions")), [], as_set),
+    OrDefault("ok_actions", string_list(req("oKActions")), [], as_set),
+    OrDefault("insufficient_data_actions", string_list(req("insufficientDataActions")), [], as_set),
+    OrDefault("datapoints_to_alarm", integer("datapointsToAlarm"), 0),
+    OrDefault("treat_missing_data", text("treatMissingData"), "missing", optional_text),
+    OrDefault("unit", text("unit"), "", optional_text),
+    OrDefault("dimensions", mapped(req("dimensions"), _dimensions), {}, tags_map),
 )
 
 

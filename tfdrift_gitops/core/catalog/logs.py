@@ -127,7 +127,8 @@ def _foreign_destination(event: CloudEvent) -> bool:
 SUBSCRIPTION_EFFECTS: tuple[Effect, ...] = (
     SetAttr("name", text("filterName")),
     SetAttr("log_group_name", GROUP_NAME),
-    SetAttr("filter_pattern", first(text("filterPattern"), const("")), optional_text),
+    # Required, and "" (every event) is a value: compared as written, never as absent.
+    SetAttr("filter_pattern", first(text("filterPattern"), const(""))),
     SetAttr("destination_arn", text("destinationArn")),
     SetAttr("role_arn", text("roleArn"), optional_text),
     SetAttr("distribution", text("distribution"), optional_text),
@@ -135,7 +136,7 @@ SUBSCRIPTION_EFFECTS: tuple[Effect, ...] = (
 METRIC_FILTER_EFFECTS: tuple[Effect, ...] = (
     SetAttr("name", text("filterName")),
     SetAttr("log_group_name", GROUP_NAME),
-    SetAttr("pattern", first(text("filterPattern"), const("")), optional_text),
+    SetAttr("pattern", first(text("filterPattern"), const(""))),
     SetAttr(
         "metric_transformation",
         mapped(req("metricTransformations"), _metric_transformation),
