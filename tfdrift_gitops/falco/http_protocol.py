@@ -67,7 +67,10 @@ class _LingeringClose(asyncio.Transport):
     instead of the 413. So ``close`` sends what is queued, shuts down the sending side (FIN),
     and drops whatever the client still sends, for up to ``linger`` seconds and ``budget``
     bytes, before closing for good (at once when the client closes its side). TLS transports
-    cannot half-close: they close at once. Everything else is the wrapped transport's.
+    cannot half-close: they close at once.
+
+    It also sends each answer in one piece (see ``write``). Everything else is the wrapped
+    transport's.
     """
 
     def __init__(
@@ -80,6 +83,7 @@ class _LingeringClose(asyncio.Transport):
         self._linger = linger
         self._budget = budget
         self._timer: asyncio.TimerHandle | None = None
+        self._pending: list[bytes] = []
 
     def drop(self, data: bytes) -> None:
         """Bytes that arrived while lingering: dropped, and past the budget the end."""
@@ -92,6 +96,7 @@ class _LingeringClose(asyncio.Transport):
         inner = self.inner
         if self.lingering or inner.is_closing():
             return
+        self.flush()
         if not inner.can_write_eof():
             inner.close()
             return
@@ -109,8 +114,21 @@ class _LingeringClose(asyncio.Transport):
         return self.lingering or self.inner.is_closing()
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
-        if not self.lingering:
-            self.inner.write(data)
+        """Queued until the end of this turn of the event loop, then sent in one piece: uvicorn
+        writes an answer's head, body and end apart, and each send lets the busy pipeline
+        worker take the GIL from the loop (half the throughput on a large state)."""
+        if self.lingering:
+            return
+        if not self._pending:
+            self._loop.call_soon(self.flush)
+        self._pending.append(bytes(data))
+
+    def flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            if not self.inner.is_closing():
+                self.inner.write(data)
 
     def resume_reading(self) -> None:
         self.inner.resume_reading()
@@ -135,13 +153,15 @@ class _LingeringClose(asyncio.Transport):
         return self.inner.can_write_eof()
 
     def write_eof(self) -> None:
+        self.flush()
         self.inner.write_eof()
 
     def get_write_buffer_size(self) -> int:
-        return self.inner.get_write_buffer_size()
+        return self.inner.get_write_buffer_size() + sum(len(p) for p in self._pending)
 
     def abort(self) -> None:
         self.forget()
+        self._pending.clear()
         self.inner.abort()
 
 
