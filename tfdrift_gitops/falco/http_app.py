@@ -164,6 +164,7 @@ class IntakeApp:
         """The whole body, read within ``body_timeout`` and ``max_body``; _Refused otherwise."""
         intake = self.intake
         if intake.stopping:
+            intake.refused("stopping")
             raise _Refused(503, "the collector is stopping")
         if not intake.authorised(_header(scope, b"authorization")):
             intake.refused("unauthorised")

@@ -144,7 +144,8 @@ class CollectorMetrics:
             registry,
             "tfdrift_http_refused_total",
             "HTTP connections or requests the intake ended before reading an alert, by reason "
-            "(too_many_connections, header_timeout, body_timeout, bad_request, unauthorised).",
+            "(too_many_connections, header_timeout, body_timeout, bad_request, unauthorised, "
+            "stopping).",
             ("reason",),
         )
         self.latency = Histogram(
