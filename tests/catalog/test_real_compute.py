@@ -138,6 +138,22 @@ WITH_POLICIES = Estate(
     ),
 )
 
+
+def action(kind: str, **fields: Any) -> dict[str, Any]:
+    """An action block as the rows write it: every argument named, empty when unset."""
+    block: dict[str, Any] = {
+        "type": kind,
+        "authenticate_cognito": [],
+        "authenticate_oidc": [],
+        "fixed_response": [],
+        "forward": [],
+        "redirect": [],
+        "target_group_arn": "",
+    }
+    block.update(fields)
+    return block
+
+
 RECORDED = [
     case(
         "elbv2-delete-load-balancer",
@@ -470,17 +486,10 @@ MODELLED = [
                 "default_action": (
                     [FORWARD],
                     [
-                        {
-                            "type": "fixed-response",
-                            "order": 1,
-                            "fixed_response": [
-                                {
-                                    "content_type": "text/plain",
-                                    "message_body": "",
-                                    "status_code": "503",
-                                }
-                            ],
-                        }
+                        action(
+                            "fixed-response",
+                            fixed_response=[{"content_type": "text/plain", "status_code": "503"}],
+                        )
                     ],
                 )
             },
@@ -1073,10 +1082,7 @@ MODELLED = [
                 "protocol": (None, "HTTPS"),
                 "ssl_policy": (None, "ELBSecurityPolicy-TLS-1-0-2015-04"),
                 "certificate_arn": (None, CERT),
-                "default_action": (
-                    None,
-                    [{"type": "forward", "order": 1, "target_group_arn": TG}],
-                ),
+                "default_action": (None, [action("forward", target_group_arn=TG)]),
             },
             reason="TLS 1.0/1.1",
         ),
@@ -1119,10 +1125,9 @@ MODELLED = [
                 "action": (
                     None,
                     [
-                        {
-                            "type": "redirect",
-                            "order": 1,
-                            "redirect": [
+                        action(
+                            "redirect",
+                            redirect=[
                                 {
                                     "host": "#{host}",
                                     "path": "/#{path}",
@@ -1132,7 +1137,7 @@ MODELLED = [
                                     "status_code": "HTTP_301",
                                 }
                             ],
-                        }
+                        )
                     ],
                 ),
             },

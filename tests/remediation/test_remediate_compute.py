@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,11 @@ from tests.catalog.test_real_compute import (
     INSTANCE,
     LB,
     LISTENER,
+    MODELLED,
     NEW_CERT,
+    NEW_LISTENER,
+    NEW_RULE,
+    NEW_TG,
     TG,
     VOLUME,
     modelled,
@@ -324,6 +329,25 @@ UNMANAGED = [
 ]
 
 
+def _from_catalog(case_id: str, rtype: str, import_id: str) -> Any:
+    """An unmanaged case of the catalog table, remediated."""
+    found = next(p for p in MODELLED if p.id == case_id)
+    name, source, request, response, estate, _ = found.values
+    event = modelled(name, source, request, response)
+    return pytest.param(estate, [event], rtype, import_id, id=case_id)
+
+
+UNMANAGED += [
+    _from_catalog("listener-created-with-weak-tls-unmanaged", "aws_lb_listener", NEW_LISTENER),
+    _from_catalog("rule-created-unmanaged", "aws_lb_listener_rule", NEW_RULE),
+    _from_catalog("target-group-created-unmanaged", "aws_lb_target_group", NEW_TG),
+    _from_catalog("asg-created-unmanaged", "aws_autoscaling_group", "batch"),
+    _from_catalog(
+        "launch-template-created-unmanaged", "aws_launch_template", "lt-0f00ba4000000001a"
+    ),
+]
+
+
 @pytest.mark.parametrize(("estate", "events", "rtype", "import_id"), UNMANAGED)
 def test_unmanaged_becomes_resource_and_import(
     workdir: Path, estate: Estate, events: list[CloudEvent], rtype: str, import_id: str
@@ -337,7 +361,8 @@ def test_unmanaged_becomes_resource_and_import(
     assert re.search(r"import \{\s+to\s+= " + re.escape(rtype) + r"\.\w+\s+id\s+= ", written)
     assert f'"{import_id}"' in written
     schema = schema_for(rtype)
-    assigned = set(re.findall(r"^\s+(\w+)\s+=", written, re.M)) - {"to", "id"}
+    # Top-level arguments only: ``version`` inside ``launch_template`` is configurable.
+    assigned = set(re.findall(r"^  (\w+)\s+=", written, re.M)) - {"to", "id"}
     assert not assigned & (schema.computed | UNIVERSAL_COMPUTED)
     for text in result.files.values():
         _fmt_clean(text)
@@ -380,3 +405,34 @@ def test_deleted_load_balancer_still_referenced_is_refused(workdir: Path) -> Non
     result = remediate(drift, workdir, "import")
     assert not result.ok
     assert any("still referenced at live/compute.tf:" in r.reason for r in result.refusals)
+
+
+def test_listener_default_action_is_rewritten(workdir: Path) -> None:
+    """A forward replaced by a fixed response: the block is rewritten, nothing stale kept."""
+    code = workdir / "compute.tf"
+    code.write_text(
+        CODE.replace("target_group_arn = aws_lb_target_group.app.arn", f'target_group_arn = "{TG}"')
+    )
+    event = modelled(
+        "ModifyListener",
+        ELB,
+        {
+            "listenerArn": LISTENER,
+            "defaultActions": [
+                {
+                    "type": "fixed-response",
+                    "fixedResponseConfig": {"statusCode": "503", "contentType": "text/plain"},
+                }
+            ],
+        },
+    )
+    result = remediate(drift_of(COMPUTE, [event]), workdir, "import")
+    assert result.ok, result
+    text = result.files["live/compute.tf"]
+    listener = text[
+        text.index('resource "aws_lb_listener"') : text.index('resource "aws_lb_target_group"')
+    ]
+    assert 'type = "fixed-response"' in listener
+    assert 'status_code  = "503"' in listener
+    assert "target_group_arn" not in listener
+    _fmt_clean(text)

@@ -53,6 +53,7 @@ _COGNITO_FIELDS = {
     "scope": "scope",
     "session_cookie_name": "sessionCookieName",
 }
+_BLOCKS = ("authenticate_cognito", "authenticate_oidc", "fixed_response", "forward", "redirect")
 _CONDITION_CONFIGS = {
     "host-header": ("host_header", "hostHeaderConfig"),
     "path-pattern": ("path_pattern", "pathPatternConfig"),
@@ -92,12 +93,18 @@ def _target_groups(action: Mapping[str, Any]) -> list[dict[str, Any]]:
     return groups
 
 
-def _api_action(action: Mapping[str, Any], position: int) -> dict[str, Any]:
+def _api_action(action: Mapping[str, Any]) -> dict[str, Any]:
     """One API action as a provider ``default_action`` / ``action`` block (empty keys left out,
     so that a block written for an import carries only what the call set)."""
     kind = _text(_pick(action, "type"))
     order = as_int(_pick(action, "order"))
-    block: dict[str, Any] = {"type": kind, "order": position + 1 if order is MISSING else order}
+    block: dict[str, Any] = {"type": kind}
+    if order is not MISSING:
+        block["order"] = order  # else AWS numbers actions in order (the comparer does too)
+    # Every argument is named (empty when the action has none) so that a patch over an
+    # existing block also clears what the new action no longer sets.
+    block.update({name: [] for name in _BLOCKS})
+    block["target_group_arn"] = ""
     single = _pick(action, "targetGroupArn")
     groups = _target_groups(action)
     if isinstance(single, str) and single:
@@ -130,12 +137,10 @@ def _api_action(action: Mapping[str, Any], position: int) -> dict[str, Any]:
         ]
     fixed = _pick(action, "fixedResponseConfig")
     if isinstance(fixed, Mapping):
+        fields = {"content_type": "contentType", "message_body": "messageBody"}
+        fields["status_code"] = "statusCode"
         block["fixed_response"] = [
-            {
-                "content_type": _text(_pick(fixed, "contentType")),
-                "message_body": _text(_pick(fixed, "messageBody")),
-                "status_code": _text(_pick(fixed, "statusCode")),
-            }
+            {f: _text(_pick(fixed, a)) for f, a in fields.items() if _text(_pick(fixed, a))}
         ]
     for name, api, fields in (
         ("authenticate_oidc", "authenticateOidcConfig", _OIDC_FIELDS),
@@ -154,7 +159,7 @@ def api_actions(value: Any) -> Any:
     actions = [a for a in items(value) if isinstance(a, Mapping) and _pick(a, "type")]
     if not actions:
         return MISSING
-    return [_api_action(a, i) for i, a in enumerate(actions)]
+    return [_api_action(a) for a in actions]
 
 
 def _action_essence(block: Mapping[str, Any], position: int) -> str:
