@@ -391,7 +391,14 @@ RULES: tuple[Rule, ...] = (
         "SetSecurityGroups",
         LB,
         LB_ARN,
-        (SetAttr("security_groups", string_list(req("securityGroups")), as_set),),
+        (
+            SetAttr("security_groups", string_list(req("securityGroups")), as_set),
+            SetAttr(
+                "enforce_security_group_inbound_rules_on_private_link_traffic",
+                text("enforceSecurityGroupInboundRulesOnPrivateLinkTraffic"),
+                optional_text,
+            ),
+        ),
         Severity.HIGH,
         "load balancer security groups replaced",
     ),

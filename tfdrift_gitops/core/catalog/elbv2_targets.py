@@ -175,6 +175,11 @@ GROUP_ATTRIBUTES: tuple[Effect, ...] = (
         attr("load_balancing.algorithm.type", as_str),
         optional_text,
     ),
+    SetAttr(
+        "load_balancing_anomaly_mitigation",
+        attr("load_balancing.algorithm.anomaly_mitigation", as_str),
+        optional_text,
+    ),
     SetAttr("proxy_protocol_v2", attr("proxy_protocol_v2.enabled", as_bool), off_by_default),
     SetAttr("preserve_client_ip", attr("preserve_client_ip.enabled", as_str)),
     SetAttr(
