@@ -627,3 +627,40 @@ def test_generated_imports_validate_with_the_real_provider(tmp_path: Path) -> No
             ["terraform", *command], cwd=check, env=env, capture_output=True, text=True, check=False
         )
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_patched_code_validates_with_the_real_provider(tmp_path: Path) -> None:
+    """The code after each literal patch still passes ``terraform validate``: every patched
+    file, its resources renamed per case, validated together (one provider start)."""
+    mirror = _mirror()
+    if mirror is None or shutil.which("terraform") is None:
+        pytest.skip("terraform or the provider mirror is not installed")
+    check = tmp_path / "validate"
+    check.mkdir()
+    (check / "main.tf").write_text(
+        'terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n'
+        '      version = "5.100.0"\n    }\n  }\n}\n\n'
+        'provider "aws" {\n  region = "us-east-1"\n}\n\n'
+        'variable "db_password" {\n  type      = string\n  sensitive = true\n}\n'
+    )
+    for position, param in enumerate(MODIFIES):
+        estate, events = param.values[0], param.values[1]
+        assert isinstance(estate, Estate) and isinstance(events, list)
+        live = tmp_path / f"case{position}" / "live"
+        live.mkdir(parents=True)
+        (live.parent / ".git").mkdir()
+        (live / "estate.tf").write_text(CODE)
+        patched = remediate(drift_of(estate, events), live, "import").files["live/estate.tf"]
+        renamed = re.sub(r'^(resource "\w+" ")(\w+)"', rf'\1\2_{position}"', patched, flags=re.M)
+        (check / f"estate_{position}.tf").write_text(renamed)
+    config = tmp_path / "cli.tfrc"
+    config.write_text(
+        f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n'
+        '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n'
+    )
+    env = {**os.environ, "TF_CLI_CONFIG_FILE": str(config), "TF_IN_AUTOMATION": "1"}
+    for command in (["init", "-input=false", "-backend=false"], ["validate", "-no-color"]):
+        done = subprocess.run(
+            ["terraform", *command], cwd=check, env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
