@@ -1093,6 +1093,62 @@ MODELLED = [
         skip("no_change"),
     ),
     m(
+        "listener-console-resubmits-everything-as-state-says",
+        "ModifyListener",
+        ELB,
+        {
+            "listenerArn": LISTENER,
+            "port": 443,
+            "protocol": "HTTPS",
+            "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            "certificates": [{"certificateArn": CERT}],
+            "defaultActions": [
+                {
+                    "type": "forward",
+                    "forwardConfig": {
+                        "targetGroups": [{"targetGroupArn": TG, "weight": 1}],
+                        "targetGroupStickinessConfig": {"enabled": False},
+                    },
+                }
+            ],
+            "mutualAuthentication": {"mode": "off"},
+        },
+        skip("no_change"),
+    ),
+    m(
+        "asg-console-resubmits-everything-as-state-says",
+        "UpdateAutoScalingGroup",
+        ASG,
+        {
+            "autoScalingGroupName": "asg1",
+            "launchTemplate": {"launchTemplateId": LT, "version": "$Latest"},
+            "minSize": 2,
+            "maxSize": 4,
+            "desiredCapacity": 2,
+            "vPCZoneIdentifier": "subnet-8360a9e7,subnet-b7d581c0",
+            "healthCheckType": "ELB",
+            "healthCheckGracePeriod": 300,
+            "defaultCooldown": 300,
+            "terminationPolicies": ["Default"],
+            "capacityRebalance": False,
+            "newInstancesProtectedFromScaleIn": False,
+            "maxInstanceLifetime": 0,
+        },
+        skip("no_change"),
+    ),
+    m(
+        "asg-termination-policy-changed",
+        "UpdateAutoScalingGroup",
+        ASG,
+        {"autoScalingGroupName": "asg1", "terminationPolicies": ["OldestInstance"]},
+        Want(
+            Kind.MODIFIED,
+            "aws_autoscaling_group.asg1",
+            Severity.MEDIUM,
+            {"termination_policies": (None, ["OldestInstance"])},
+        ),
+    ),
+    m(
         "lb-subnets",
         "SetSubnets",
         ELB,

@@ -112,6 +112,11 @@ def _launch_template(field_name: str) -> Extractor:
     return extract
 
 
+def _policies(value: Any) -> Any:
+    """No termination policy is AWS's ``Default`` (what it reports for a group without one)."""
+    return ordered(value) or ("Default",)
+
+
 def _group_tags(event: CloudEvent) -> Any:
     tags = []
     for tag in items(req("tags")(event)):
@@ -177,7 +182,7 @@ GROUP_EFFECTS: tuple[Effect, ...] = (
     SetAttr("max_instance_lifetime", integer("maxInstanceLifetime")),
     SetAttr("capacity_rebalance", mapped(req("capacityRebalance"), as_bool)),
     SetAttr("protect_from_scale_in", mapped(req("newInstancesProtectedFromScaleIn"), as_bool)),
-    SetAttr("termination_policies", string_list(req("terminationPolicies")), ordered),
+    SetAttr("termination_policies", string_list(req("terminationPolicies")), _policies),
     SetAttr("service_linked_role_arn", text("serviceLinkedRoleARN"), optional_text),
 )
 
