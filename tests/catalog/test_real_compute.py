@@ -1149,6 +1149,43 @@ MODELLED = [
         ),
     ),
     m(
+        "classic-console-resubmits-every-attribute-as-state-says",
+        "ModifyLoadBalancerAttributes",
+        ELB,
+        {
+            "loadBalancerName": "my-load-balancer",
+            "loadBalancerAttributes": {
+                "crossZoneLoadBalancing": {"enabled": True},
+                "accessLog": {"enabled": False},
+                "connectionDraining": {"enabled": False, "timeout": 300},
+                "connectionSettings": {"idleTimeout": 60},
+                "additionalAttributes": [
+                    {"key": "elb.http.desyncmitigationmode", "value": "defensive"}
+                ],
+            },
+        },
+        skip("no_change"),
+    ),
+    m(
+        "classic-desync-mitigation-monitor",
+        "ModifyLoadBalancerAttributes",
+        ELB,
+        {
+            "loadBalancerName": "my-load-balancer",
+            "loadBalancerAttributes": {
+                "additionalAttributes": [
+                    {"key": "elb.http.desyncmitigationmode", "value": "monitor"}
+                ]
+            },
+        },
+        Want(
+            Kind.MODIFIED,
+            "aws_elb.legacy",
+            Severity.MEDIUM,
+            {"desync_mitigation_mode": ("defensive", "monitor")},
+        ),
+    ),
+    m(
         "lb-subnets",
         "SetSubnets",
         ELB,

@@ -154,6 +154,19 @@ def _attribute(path: str, coerce: Any) -> Extractor:
     return mapped(req(f"loadBalancerAttributes.{path}"), coerce)
 
 
+def _additional(key: str) -> Extractor:
+    """A value of ``loadBalancerAttributes.additionalAttributes`` (key/value pairs)."""
+
+    def pick(value: Any) -> Any:
+        for pair in items(value):
+            if lookup(pair, "key") == key:
+                found = as_str(lookup(pair, "value"))
+                return found if isinstance(found, str) else MISSING
+        return MISSING
+
+    return mapped(req("loadBalancerAttributes.additionalAttributes"), pick)
+
+
 ATTRIBUTES: tuple[Effect, ...] = (
     SetAttr(
         "cross_zone_load_balancing",
@@ -173,6 +186,7 @@ ATTRIBUTES: tuple[Effect, ...] = (
         optional_text,
     ),
     SetAttr("access_logs[0].interval", _attribute("accessLog.emitInterval", as_int)),
+    SetAttr("desync_mitigation_mode", _additional("elb.http.desyncmitigationmode"), optional_text),
 )
 
 
