@@ -14,7 +14,7 @@ from typing import Any
 
 from tfdrift_gitops.core.policy import IgnoreRule, Policy, SeverityOverride
 from tfdrift_gitops.errors import ConfigError
-from tfdrift_gitops.models import Severity
+from tfdrift_gitops.models import ActorKind, Severity
 
 DEFAULT_CONFIG_FILE = ".tfdrift.yml"
 DEFAULT_LEDGER = ".tfdrift/ledger"
@@ -101,7 +101,7 @@ def _parse_severity(value: Any) -> tuple[SeverityOverride, ...]:
     if not isinstance(value, list):
         raise ConfigError("severity: expected a list of overrides")
     out = []
-    allowed = {"severity", "events", "resource_types", "paths", "addresses"}
+    allowed = {"severity", "events", "resource_types", "paths", "addresses", "actor_kinds"}
     for position, raw in enumerate(value):
         where = f"severity[{position}]"
         data = _mapping(raw, where)
@@ -115,8 +115,31 @@ def _parse_severity(value: Any) -> tuple[SeverityOverride, ...]:
                 resource_types=strings(data.get("resource_types"), f"{where}.resource_types"),
                 paths=strings(data.get("paths"), f"{where}.paths"),
                 addresses=strings(data.get("addresses"), f"{where}.addresses"),
+                actor_kinds=actor_kinds(data.get("actor_kinds"), f"{where}.actor_kinds"),
             )
         )
+    return tuple(out)
+
+
+def actor_kinds(value: Any, key: str) -> tuple[ActorKind, ...]:
+    """A list of actor kinds (person, ci-cd, aws-service-or-automation, ai-agent, unknown)."""
+    out = []
+    for name in strings(value, key):
+        try:
+            out.append(ActorKind(name))
+        except ValueError:
+            choices = ", ".join(k.value for k in ActorKind)
+            raise ConfigError(f"{key}: {name!r} is not an actor kind ({choices})") from None
+    return tuple(out)
+
+
+def _parse_actor_kinds(value: Any) -> tuple[tuple[ActorKind, tuple[str, ...]], ...]:
+    """``actor_kinds: {ci-cd: ["arn:aws:iam::*:role/deploy-*"], ai-agent: [...]}``."""
+    data = _mapping(value, "actor_kinds")
+    out = []
+    for name, patterns in data.items():
+        (kind,) = actor_kinds(str(name), "actor_kinds")
+        out.append((kind, strings(patterns, f"actor_kinds.{name}")))
     return tuple(out)
 
 
@@ -132,6 +155,7 @@ def register_section(name: str, parser: SectionParser) -> None:
 
 CORE_KEYS = {
     "trusted_actors",
+    "actor_kinds",
     "ignore",
     "severity",
     "accounts",
@@ -157,6 +181,7 @@ def parse_config(data: Any, *, source: str = "") -> Config:
         ignore=_parse_ignore(data.get("ignore")),
         severity_overrides=_parse_severity(data.get("severity")),
         accounts=strings(data.get("accounts"), "accounts"),
+        actor_kinds=_parse_actor_kinds(data.get("actor_kinds")),
     )
     sections = {name: parser(data.get(name)) for name, parser in EXTRA_SECTIONS.items()}
     prefix = data.get("workspace_key_prefix", "env:")

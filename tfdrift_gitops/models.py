@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +26,16 @@ class Via(enum.StrEnum):
     TERRAFORM = "terraform"
     CLOUDFORMATION = "cloudformation"
     AWS_SERVICE = "aws-service"
+    UNKNOWN = "unknown"
+
+
+class ActorKind(enum.StrEnum):
+    """Who is behind a call, as a reviewer asks it (see ``core.actor.classify_kind``)."""
+
+    PERSON = "person"
+    CI_CD = "ci-cd"
+    AUTOMATION = "aws-service-or-automation"
+    AI_AGENT = "ai-agent"
     UNKNOWN = "unknown"
 
 
@@ -79,6 +89,9 @@ class Actor:
     user_agent: str = ""
     via: Via = Via.UNKNOWN
     invoked_by: str = ""
+    kind: ActorKind = ActorKind.UNKNOWN
+    kind_evidence: str = ""
+    """Why ``kind`` was chosen, in words ("OIDC session of repo acme/infra")."""
 
     def to_dict(self) -> dict[str, JSONValue]:
         return {
@@ -92,6 +105,8 @@ class Actor:
             "source_ip": self.source_ip,
             "user_agent": self.user_agent,
             "invoked_by": self.invoked_by,
+            "kind": self.kind.value,
+            "kind_evidence": self.kind_evidence,
         }
 
     @classmethod
@@ -101,7 +116,7 @@ class Actor:
             via = Via(via_raw)
         except ValueError:
             via = Via.UNKNOWN
-        return cls(
+        actor = cls(
             name=str(data.get("name") or ""),
             arn=str(data.get("arn") or ""),
             type=str(data.get("type") or ""),
@@ -113,6 +128,14 @@ class Actor:
             via=via,
             invoked_by=str(data.get("invoked_by") or ""),
         )
+        try:
+            kind = ActorKind(str(data.get("kind") or ""))
+        except ValueError:
+            # Records written before actor kinds existed: classify what they hold.
+            from tfdrift_gitops.core.actor import with_kind
+
+            return with_kind(actor)
+        return replace(actor, kind=kind, kind_evidence=str(data.get("kind_evidence") or ""))
 
 
 def format_time(value: datetime) -> str:

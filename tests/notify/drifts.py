@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from tfdrift_gitops.core.actor import with_kind
 from tfdrift_gitops.models import (
     Actor,
     Change,
@@ -28,15 +29,17 @@ def make_drift(
     changes: tuple[Change, ...] | None = None,
     drift_id: str = "d-0123456789abcdef",
 ) -> Drift:
-    actor = Actor(
-        name=actor_name,
-        arn=f"arn:aws:sts::230446364776:assumed-role/admin/{actor_name}",
-        type="AssumedRole",
-        account_id="230446364776",
-        session_name=actor_name,
-        source_ip="203.0.113.42",
-        user_agent="console.ec2.amazonaws.com",
-        via=Via.CONSOLE,
+    actor = with_kind(
+        Actor(
+            name=actor_name,
+            arn=f"arn:aws:sts::230446364776:assumed-role/admin/{actor_name}",
+            type="AssumedRole",
+            account_id="230446364776",
+            session_name=actor_name,
+            source_ip="203.0.113.42",
+            user_agent="console.ec2.amazonaws.com",
+            via=Via.CONSOLE,
+        )
     )
     event = CloudEvent(
         id="6b0e5c2a-7d1f-4a53-9f0e-3c8d2b1a0e99",

@@ -13,10 +13,12 @@ canonical spelling.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, Final
 
-from tfdrift_gitops.models import Actor, Via
+from tfdrift_gitops.models import Actor, ActorKind, Via
 
 # Keys CloudTrail itself writes. When every key of a mapping is one of these, exact lookups are
 # enough; otherwise a lower-cased copy serves the misses (cheaper than scanning per miss).
@@ -384,20 +386,167 @@ def _build(
             or _arn_tail(arn)
             or invoked_by
         )
-    return Actor(
-        name=name or (f"account {account_id}" if account_id else UNKNOWN_NAME),
-        arn=arn,
-        type=identity_type,
-        account_id=account_id or _arn_account(arn),
-        principal_id=principal_id,
-        session_name=session_name,
-        source_ip=source_ip,
-        user_agent=user_agent,
-        via=classify_via(
-            user_agent,
-            identity_type=identity_type,
+    return with_kind(
+        Actor(
+            name=name or (f"account {account_id}" if account_id else UNKNOWN_NAME),
+            arn=arn,
+            type=identity_type,
+            account_id=account_id or _arn_account(arn),
+            principal_id=principal_id,
+            session_name=session_name,
+            source_ip=source_ip,
+            user_agent=user_agent,
+            via=classify_via(
+                user_agent,
+                identity_type=identity_type,
+                invoked_by=invoked_by,
+                console_session=console_session,
+            ),
             invoked_by=invoked_by,
-            console_session=console_session,
-        ),
-        invoked_by=invoked_by,
+        )
     )
+
+
+# ------------------------------------------------------------------------------ actor kind
+#
+# Who is behind a call: a person, CI/CD, AWS itself or an automation, or an AI agent. The
+# strings below are the ones these tools really send (checked in their sources):
+# - AWS MCP servers (github.com/awslabs/mcp) add ``awslabs/mcp/<server>/<version>`` to the
+#   botocore user agent (``Config(user_agent_extra=f'awslabs/mcp/cloudwatch-mcp-server/…')``,
+#   ``awslabs/mcp/AWS-API-MCP-server/…`` for the AWS API server).
+# - Amazon Q Developer CLI (aws/amazon-q-developer-cli) runs the AWS CLI for its ``use_aws``
+#   tool with ``AWS_EXECUTION_ENV=AmazonQ-For-CLI`` (its USER_AGENT_APP_NAME), which the CLI
+#   sends as ``exec-env/AmazonQ-For-CLI``; its own SDK calls carry ``app/AmazonQ-For-CLI``.
+# - aws-actions/configure-aws-credentials names the session ``GitHubActions`` unless
+#   ``role-session-name`` is set, and sends ``configure-aws-credentials-for-github-actions``.
+# - AWS SDKs and the CLI report ``AWS_EXECUTION_ENV`` as ``exec-env/…``: ``AWS_Lambda_*``
+#   in Lambda, ``AWS_ECS_EC2``/``AWS_ECS_FARGATE`` in ECS tasks, ``CodeBuild`` in CodeBuild.
+# Configured patterns (``actor_kinds:`` in .tfdrift.yml) override all of this.
+
+_AI_AGENT_MARKERS: Final = (
+    ("awslabs/mcp/", "AWS MCP server"),
+    ("amazonq-for-cli", "Amazon Q Developer CLI"),
+)
+_GITHUB_SESSION_PREFIXES: Final = ("githubactions", "github-actions", "gha-", "gh-actions")
+_CI_EXEC_ENVS: Final = (
+    ("exec-env/codebuild", "AWS CodeBuild"),
+    ("configure-aws-credentials-for-github-actions", "GitHub Actions"),
+)
+_CI_ROLE_WORDS: Final = (
+    "github",
+    "gitlab",
+    "circleci",
+    "buildkite",
+    "jenkins",
+    "atlantis",
+    "spacelift",
+    "codebuild",
+    "codepipeline",
+    "cicd",
+    "ci-",
+    "-ci",
+    "_ci",
+    "deploy",
+    "pipeline",
+)
+_AUTOMATION_EXEC_ENVS: Final = (
+    ("exec-env/aws_lambda", "a Lambda function"),
+    ("exec-env/aws_ecs", "an ECS task"),
+    ("amazon-ssm-agent", "the SSM agent"),
+)
+_AUTOMATION_ROLE_WORDS: Final = (
+    ("awsservicerolefor", "a service-linked role"),
+    ("configremediation", "AWS Config remediation"),
+    ("automationassumerole", "SSM Automation"),
+    ("lambda", "a Lambda execution role"),
+    ("ecstask", "an ECS task role"),
+    ("ecs-task", "an ECS task role"),
+)
+_OIDC_REPO = re.compile(r"repo:([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)")
+_OIDC_WORKFLOW = re.compile(r"/\.github/workflows/([A-Za-z0-9_.-]+\.ya?ml)")
+_EC2_SESSION = re.compile(r"i-[0-9a-f]{8,17}")
+_ECS_SESSION = re.compile(r"[0-9a-f]{32}")
+
+
+def classify_kind(actor: Actor) -> tuple[ActorKind, str]:
+    """The kind of actor and the evidence, in words. Earlier checks win: an AI agent's calls
+    also come through an SDK under a person's role, and CI sessions are assumed roles."""
+    agent = actor.user_agent.lower()
+    role = role_name(actor)
+    role_lower = role.lower()
+    session = actor.session_name
+    for marker, label in _AI_AGENT_MARKERS:
+        if marker in agent:
+            return ActorKind.AI_AGENT, f"user agent names {label} ({_agent_token(agent, marker)})"
+    if actor.type == "WebIdentityUser" or "token.actions.githubusercontent.com" in (
+        actor.principal_id + actor.name
+    ):
+        where = _oidc_where(actor.principal_id + " " + actor.name)
+        return ActorKind.CI_CD, f"OIDC web-identity session{where}"
+    if session.lower().startswith(_GITHUB_SESSION_PREFIXES):
+        return ActorKind.CI_CD, f"GitHub Actions OIDC session {session!r} (role {role or '?'})"
+    for marker, label in _CI_EXEC_ENVS:
+        if marker in agent:
+            return ActorKind.CI_CD, f"user agent says {label}"
+    if actor.type == "AWSService" or actor.via is Via.AWS_SERVICE:
+        return ActorKind.AUTOMATION, f"AWS service {actor.invoked_by or actor.name}"
+    for marker, label in _AUTOMATION_EXEC_ENVS:
+        if marker in agent:
+            return ActorKind.AUTOMATION, f"user agent says {label}"
+    if ":assumed-role/" in actor.arn and "/aws-service-role/" in actor.arn:
+        return ActorKind.AUTOMATION, "a service-linked role"
+    if actor.type == "AssumedRole" and _EC2_SESSION.fullmatch(session):
+        return ActorKind.AUTOMATION, f"EC2 instance role {role} (instance {session})"
+    if actor.type == "AssumedRole" and _ECS_SESSION.fullmatch(session):
+        return ActorKind.AUTOMATION, f"ECS task role {role} (task {session})"
+    for word, label in _AUTOMATION_ROLE_WORDS:
+        if word in role_lower:
+            return ActorKind.AUTOMATION, f"role {role} looks like {label}"
+    if any(word in role_lower for word in _CI_ROLE_WORDS) and not role.startswith(
+        "AWSReservedSSO_"
+    ):
+        return ActorKind.CI_CD, f"role {role} looks like a CI/CD role"
+    return _person(actor, role)
+
+
+def _person(actor: Actor, role: str) -> tuple[ActorKind, str]:
+    how = {
+        Via.CONSOLE: "console",
+        Via.CLI: "AWS CLI",
+        Via.SDK: "an AWS SDK",
+    }.get(actor.via, "")
+    if actor.type in ("Root", "IAMUser", "IdentityCenterUser", "SAMLUser", "FederatedUser"):
+        return ActorKind.PERSON, f"{actor.type} {actor.name}" + (f" via {how}" if how else "")
+    if role.startswith("AWSReservedSSO_"):
+        return ActorKind.PERSON, f"IAM Identity Center (SSO) session {actor.session_name}"
+    if actor.via is Via.CONSOLE:
+        return ActorKind.PERSON, "console session"
+    if "@" in actor.session_name:
+        return ActorKind.PERSON, f"session named after a person ({actor.session_name})"
+    if how:
+        return ActorKind.UNKNOWN, f"role {role or '?'} session via {how}: no sign of who"
+    return ActorKind.UNKNOWN, "no sign of who"
+
+
+def _agent_token(agent: str, marker: str) -> str:
+    """The user-agent word holding ``marker`` (``awslabs/mcp/aws-api-mcp-server/1.0``)."""
+    start = agent.find(marker)
+    begin = agent.rfind(" ", 0, start) + 1
+    end = agent.find(" ", start)
+    return agent[begin : end if end >= 0 else len(agent)][:120]
+
+
+def _oidc_where(text: str) -> str:
+    repo = _OIDC_REPO.search(text)
+    workflow = _OIDC_WORKFLOW.search(text)
+    parts = []
+    if repo:
+        parts.append(f" from repo {repo.group(1)}")
+    if workflow:
+        parts.append(f", workflow {workflow.group(1)}")
+    return "".join(parts)
+
+
+def with_kind(actor: Actor) -> Actor:
+    kind, evidence = classify_kind(actor)
+    return replace(actor, kind=kind, kind_evidence=evidence)

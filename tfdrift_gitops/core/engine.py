@@ -101,6 +101,7 @@ class Engine:
     # ------------------------------------------------------------------ one event
 
     def evaluate(self, event: CloudEvent) -> Evaluation:
+        event = self.policy.with_actor_kind(event)
         if event.error_code:
             return Evaluation(skipped=Skip.FAILED, detail=event.error_code)
         if event.read_only:
@@ -311,7 +312,9 @@ class Engine:
                 reasons.append(why)
         paths = [c.path for c in changes]
         for override in self.policy.severity_overrides:
-            if override.matches(event.name, resource.type, resource.address, paths):
+            if override.matches(
+                event.name, resource.type, resource.address, paths, event.actor.kind
+            ):
                 severity = override.severity
                 reasons.append(f"set to {override.severity.value} by configuration")
                 break

@@ -5,10 +5,10 @@ Built from ``.tfdrift.yml`` by ``tfdrift_gitops.config``; pure data and matching
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
-from tfdrift_gitops.models import Actor, CloudEvent, Severity, Via
+from tfdrift_gitops.models import Actor, ActorKind, CloudEvent, Severity, Via
 
 # User-agent markers of infrastructure-as-code tools whose calls are the plan being applied.
 IAC_USER_AGENTS: tuple[str, ...] = ("terraform/", "opentofu/", "hashicorp/terraform")
@@ -92,8 +92,18 @@ class SeverityOverride:
     resource_types: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()
+    actor_kinds: tuple[ActorKind, ...] = ()
 
-    def matches(self, event_name: str, rtype: str, address: str, paths: list[str]) -> bool:
+    def matches(
+        self,
+        event_name: str,
+        rtype: str,
+        address: str,
+        paths: list[str],
+        actor_kind: ActorKind = ActorKind.UNKNOWN,
+    ) -> bool:
+        if self.actor_kinds and actor_kind not in self.actor_kinds:
+            return False
         if self.events and not any(fnmatchcase(event_name, p) for p in self.events):
             return False
         if self.resource_types and not any(fnmatchcase(rtype, p) for p in self.resource_types):
@@ -110,6 +120,21 @@ class Policy:
     severity_overrides: tuple[SeverityOverride, ...] = ()
     accounts: tuple[str, ...] = field(default=())
     """Accounts whose creations count as unmanaged drift; empty = accounts seen in state."""
+    actor_kinds: tuple[tuple[ActorKind, tuple[str, ...]], ...] = ()
+    """Configured actor patterns per kind (``actor_kinds:``); they win over the heuristics."""
+
+    def with_actor_kind(self, event: CloudEvent) -> CloudEvent:
+        """``event`` with its actor's kind set by the first configured pattern that matches;
+        trusted actors (the CI role) are CI/CD. Unchanged when nothing is configured."""
+        actor = event.actor
+        for kind, patterns in self.actor_kinds:
+            if _matches_actor(patterns, actor):
+                evidence = "configured in actor_kinds." + kind.value
+                return replace(event, actor=replace(actor, kind=kind, kind_evidence=evidence))
+        if self.trusted_actors and _matches_actor(self.trusted_actors, actor):
+            trusted = replace(actor, kind=ActorKind.CI_CD, kind_evidence="a trusted actor")
+            return replace(event, actor=trusted)
+        return event
 
     def is_trusted(self, event: CloudEvent) -> bool:
         """Calls made by Terraform itself, or by an actor the user trusts (the CI role)."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from tfdrift_gitops.errors import ConfigError
-from tfdrift_gitops.models import Drift, Severity
+from tfdrift_gitops.models import ActorKind, Drift, Severity
 
 
 class Secret:
@@ -50,6 +50,11 @@ class Channel(Protocol):
 
     @property
     def min_severity(self) -> Severity: ...
+
+    @property
+    def actor_kinds(self) -> tuple[ActorKind, ...]:
+        """Only drifts made by these kinds of actor; empty = every kind."""
+        ...
 
     def secrets(self) -> tuple[str, ...]:
         """Every secret string this channel holds, for redaction."""
@@ -112,4 +117,6 @@ def check_url(url: str, what: str) -> None:
 
 
 def wants(channel: Channel, drift: Drift) -> bool:
+    if channel.actor_kinds and drift.actor.kind not in channel.actor_kinds:
+        return False
     return drift.severity.rank >= channel.min_severity.rank

@@ -9,6 +9,7 @@ notify:
       name: platform-alerts            # shown in logs and metrics (default: the type)
       url_env: SLACK_WEBHOOK_URL       # the URL is a secret: name the variable holding it
       min_severity: high
+      actor_kinds: [person, ai-agent]  # optional: only drift made by these kinds of actor
     - type: webhook
       url_env: DRIFT_WEBHOOK_URL
       secret_env: DRIFT_WEBHOOK_SECRET # HMAC key for X-Tfdrift-Signature
@@ -25,9 +26,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tfdrift_gitops.config import check_keys
+from tfdrift_gitops.config import actor_kinds, check_keys
 from tfdrift_gitops.errors import ConfigError
-from tfdrift_gitops.models import Severity
+from tfdrift_gitops.models import ActorKind, Severity
 from tfdrift_gitops.notify.channel import Channel, Secret, check_url
 from tfdrift_gitops.notify.discord import DiscordChannel
 from tfdrift_gitops.notify.slack import SlackChannel
@@ -51,6 +52,7 @@ class ChannelSettings:
     url: str = ""
     secret_env: str = ""
     min_severity: Severity = Severity.LOW
+    actor_kinds: tuple[ActorKind, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +73,7 @@ def _text(value: Any, key: str) -> str:
 def _channel(raw: Any, where: str) -> ChannelSettings:
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{where}: expected a mapping")
-    allowed = {"type", "name", "url_env", "url", "secret_env", "min_severity"}
+    allowed = {"type", "name", "url_env", "url", "secret_env", "min_severity", "actor_kinds"}
     check_keys(raw, allowed, where)
     kind = _text(raw.get("type"), f"{where}.type")
     if kind not in CHANNEL_TYPES:
@@ -98,6 +100,7 @@ def _channel(raw: Any, where: str) -> ChannelSettings:
         url=url,
         secret_env=secret_env,
         min_severity=severity,
+        actor_kinds=actor_kinds(raw.get("actor_kinds"), f"{where}.actor_kinds"),
     )
 
 
@@ -162,10 +165,16 @@ def build_channels(
         url = _resolve(env, entry.url_env, what) if entry.url_env else Secret(entry.url)
         check_url(url.reveal(), what)
         if entry.type == "slack":
-            channels.append(SlackChannel(url, templates, entry.name, entry.min_severity))
+            channels.append(
+                SlackChannel(url, templates, entry.name, entry.min_severity, entry.actor_kinds)
+            )
         elif entry.type == "discord":
-            channels.append(DiscordChannel(url, templates, entry.name, entry.min_severity))
+            channels.append(
+                DiscordChannel(url, templates, entry.name, entry.min_severity, entry.actor_kinds)
+            )
         else:
             secret = _resolve(env, entry.secret_env, what) if entry.secret_env else None
-            channels.append(WebhookChannel(url, secret, entry.name, entry.min_severity))
+            channels.append(
+                WebhookChannel(url, secret, entry.name, entry.min_severity, entry.actor_kinds)
+            )
     return channels

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tfdrift_gitops.core.record import drift_to_record
-from tfdrift_gitops.models import Drift, Severity
+from tfdrift_gitops.models import ActorKind, Drift, Severity
 from tfdrift_gitops.notify.channel import OutgoingRequest, Secret, url_secrets
 
 SIGNATURE_HEADER = "X-Tfdrift-Signature"
@@ -53,6 +53,7 @@ class WebhookChannel:
     secret: Secret | None = None
     name: str = "webhook"
     min_severity: Severity = Severity.LOW
+    actor_kinds: tuple[ActorKind, ...] = ()
     clock: Callable[[], float] = field(default=time.time)
 
     def secrets(self) -> tuple[str, ...]:
