@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tfdrift_gitops.core.actor import with_kind
 from tfdrift_gitops.core.fold import transition
 from tfdrift_gitops.errors import LedgerError, NotFoundError
 from tfdrift_gitops.github.client import GitHubClient
@@ -63,7 +64,7 @@ def actor(name: str = "alan@acme.example", **kw: Any) -> Actor:
         "via": Via.CONSOLE,
     }
     base.update(kw)
-    return Actor(name=name, **base)
+    return with_kind(Actor(name=name, **base))
 
 
 def event(

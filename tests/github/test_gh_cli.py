@@ -86,7 +86,7 @@ def test_dry_run_prints_json_lines_and_calls_nothing(
     assert result.exit_code == 0, result.output
     actions = [json.loads(line) for line in result.stdout.splitlines()]
     assert [a["action"] for a in actions] == ["open_issue"] * 6
-    by_address = {a["title"].split()[2]: a for a in actions}
+    by_address = {a["title"].split()[1]: a for a in actions}
     web = by_address["aws_security_group.web"]
     assert web["labels"] == ["tfdrift", "severity:critical", "kind:modified"]
     assert web["assignees"] == ["alan-acme"]

@@ -19,7 +19,9 @@ from tfdrift_gitops.github import markdown as md
 from tfdrift_gitops.github.marker import with_marker
 from tfdrift_gitops.github.remedy import Decision, Patch, Strategy
 from tfdrift_gitops.github.settings import GitHubSettings
-from tfdrift_gitops.models import CloudEvent, Drift, Status, Via, format_time
+from tfdrift_gitops.models import Change, CloudEvent, Drift, Status, Via, format_time
+from tfdrift_gitops.render.changes import describe
+from tfdrift_gitops.render.labels import ACTOR_KIND_LABEL, KIND_LABEL, state_label
 from tfdrift_gitops.templating import Templates
 
 ISSUE_TEMPLATE = "issue.md.j2"
@@ -85,6 +87,7 @@ def event_view(event: CloudEvent) -> dict[str, Any]:
         "region": event.region,
         "console_url": console_url(event),
         "actor": actor.name,
+        "actor_kind": ACTOR_KIND_LABEL[actor.kind],
         "via": actor.via.value,
         "via_label": _VIA_LABEL.get(actor.via, actor.via.value),
         "source_ip": actor.source_ip,
@@ -133,13 +136,18 @@ def _drift_view(drift: Drift, settings: GitHubSettings) -> dict[str, Any]:
     return {
         "id": drift.id,
         "kind": drift.kind.value,
+        "kind_label": KIND_LABEL[drift.kind],
         "severity": drift.severity.value,
         "severity_reasons": list(drift.severity_reasons),
         "address": drift.resource.address or f"{drift.resource.type}.{drift.resource.id}",
         "managed": bool(drift.resource.address),
-        "resource": drift.resource.to_dict(),
+        "resource": {
+            **drift.resource.to_dict(),
+            "state": state_label(drift.resource.state),
+        },
         "actor": {
             **actor.to_dict(),
+            "kind_label": ACTOR_KIND_LABEL[actor.kind],
             "via_label": _VIA_LABEL.get(actor.via, actor.via.value),
             "login": settings.login_for(actor),
         },
@@ -147,15 +155,7 @@ def _drift_view(drift: Drift, settings: GitHubSettings) -> dict[str, Any]:
         "events": events[-MAX_EVENTS_SHOWN:],
         "events_total": len(events),
         "events_hidden": max(len(events) - MAX_EVENTS_SHOWN, 0),
-        "changes": [
-            {
-                "path": c.path,
-                "before": cut_value(c.before, per_value),
-                "after": cut_value(c.after, per_value),
-                "long": len(md.stringify(c.before)) > 120 or len(md.stringify(c.after)) > 120,
-            }
-            for c in drift.changes
-        ],
+        "changes": [_change_view(c, per_value) for c in drift.changes],
         "detected_at": format_time(drift.detected_at) if drift.detected_at else "",
         "resolution": None
         if resolved is None
@@ -165,6 +165,24 @@ def _drift_view(drift: Drift, settings: GitHubSettings) -> dict[str, Any]:
             "reason": resolved.reason,
             "evidence": dict(resolved.evidence),
         },
+    }
+
+
+def _change_view(change: Change, per_value: int) -> dict[str, Any]:
+    described = describe(change)
+    return {
+        "path": change.path,
+        "shape": described.shape,
+        "lines": [line.render() for line in described.lines],
+        "more": described.more,
+        "summary": described.summary,
+        "before": cut_value(change.before, per_value),
+        "after": cut_value(change.after, per_value),
+        # Full values are folded away when they say more than the lines: every structured
+        # value, and any long scalar.
+        "long": described.structured
+        or len(md.stringify(change.before)) > 120
+        or len(md.stringify(change.after)) > 120,
     }
 
 
@@ -194,7 +212,8 @@ class Renderer:
             "drift": view,
             "remediation": _remediation_view(decision, patch, blocked_by),
         }
-        title = plain_title(f"Drift: {view['kind']} {view['address']} ({view['severity']})")
+        what = view["kind_label"].lower()
+        title = plain_title(f"Drift: {view['address']} {what} ({view['severity']})")
         body = self._render(ISSUE_TEMPLATE, context)
         digest = _hash(title, body)
         fields = {"drift": drift.id, "kind": "issue", "hash": digest}

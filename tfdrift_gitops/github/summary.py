@@ -23,6 +23,8 @@ from pathlib import Path
 
 from tfdrift_gitops.github import markdown as md
 from tfdrift_gitops.models import Drift, Severity
+from tfdrift_gitops.render.changes import describe
+from tfdrift_gitops.render.labels import ACTOR_KIND_LABEL, KIND_LABEL
 
 MAX_ANNOTATIONS = 10
 SUMMARY_LIMIT = 1024 * 1024 - 1024
@@ -47,7 +49,8 @@ def workflow_annotations(drifts: Iterable[Drift], limit: int = MAX_ANNOTATIONS) 
         title = f"{drift.severity.value} drift on {address}"
         actor = drift.actor
         message = (
-            f"{drift.kind.value} by {actor.name} via {actor.via.value}"
+            f"{KIND_LABEL[drift.kind].lower()} by {actor.name} ({ACTOR_KIND_LABEL[actor.kind]})"
+            f" via {actor.via.value}"
             f" from {actor.source_ip or 'unknown IP'}: {drift.event.name}"
             f" at {drift.event.time:%Y-%m-%dT%H:%M:%SZ} (drift {drift.id})"
         )
@@ -68,15 +71,19 @@ def summary_markdown(
     lines = [f"## {title}", "", "| | |", "|---|---|"]  # the title is ours
     lines += [f"| {md.text(k)} | {md.cell(v)} |" for k, v in counts.items()]
     if drifts:
-        lines += ["", "| Severity | Resource | Kind | Who | Via | When | Issue |"]
-        lines += ["|---|---|---|---|---|---|---|"]
+        lines += ["", "| Severity | Resource | What | Change | Who | Actor kind | When | Issue |"]
+        lines += ["|---|---|---|---|---|---|---|---|"]
         for drift in sorted(drifts, key=lambda d: (-d.severity.rank, d.id)):
             address = drift.resource.address or f"{drift.resource.type}.{drift.resource.id}"
             link = links.get(drift.id, "")
             issue = f"[issue]({link})" if link.startswith("https://") and ")" not in link else ""
+            change = "; ".join(f"{c.path}: {describe(c).summary}" for c in drift.changes[:3])
+            if len(drift.changes) > 3:
+                change += f"; …and {len(drift.changes) - 3} more"
             lines.append(
-                f"| {drift.severity.value} | {md.cell(address)} | {drift.kind.value} "
-                f"| {md.cell(drift.actor.name)} | {drift.actor.via.value} "
+                f"| {drift.severity.value} | {md.cell(address)} | {KIND_LABEL[drift.kind]} "
+                f"| {md.cell(change, limit=200) if change else '—'} "
+                f"| {md.cell(drift.actor.name)} | {ACTOR_KIND_LABEL[drift.actor.kind]} "
                 f"| {md.cell(f'{drift.event.time:%Y-%m-%d %H:%M}')} | {issue} |"
             )
     if errors:

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from tfdrift_gitops.models import Drift, Severity
+from tfdrift_gitops.models import ActorKind, Drift, Severity
 from tfdrift_gitops.notify.channel import OutgoingRequest, Secret, url_secrets
 from tfdrift_gitops.notify.escape import discord_code, discord_text, one_line, truncate
 from tfdrift_gitops.notify.view import template_context
@@ -29,11 +29,9 @@ def discord_filters() -> dict[str, Any]:
     }
 
 
-def discord_change(change: dict[str, str]) -> str:
-    return (
-        f"• `{discord_code(change['path'])}`: `{discord_code(change['before'])}` → "
-        f"`{discord_code(change['after'])}`"
-    )
+def discord_change(change: dict[str, Any]) -> str:
+    """One line per change: ``• `ingress`: `+ 22/tcp from 0.0.0.0/0 "temp debug"` ``."""
+    return f"• `{discord_code(change['path'])}`: `{discord_code(change['summary'])}`"
 
 
 @dataclass(slots=True)
@@ -42,6 +40,7 @@ class DiscordChannel:
     templates: Templates
     name: str = "discord"
     min_severity: Severity = Severity.LOW
+    actor_kinds: tuple[ActorKind, ...] = ()
     template: str = TEMPLATE
 
     def __post_init__(self) -> None:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from tfdrift_gitops.models import Drift, Severity
+from tfdrift_gitops.models import ActorKind, Drift, Severity
 from tfdrift_gitops.notify.channel import OutgoingRequest, Secret, url_secrets
 from tfdrift_gitops.notify.escape import one_line, slack_code, slack_mrkdwn, truncate
 from tfdrift_gitops.notify.view import template_context
@@ -25,11 +25,9 @@ def slack_filters() -> dict[str, Any]:
     }
 
 
-def slack_change(change: dict[str, str]) -> str:
-    return (
-        f"• `{slack_code(change['path'])}`: `{slack_code(change['before'])}` → "
-        f"`{slack_code(change['after'])}`"
-    )
+def slack_change(change: dict[str, Any]) -> str:
+    """One line per change: ``• `ingress`: `+ 22/tcp from 0.0.0.0/0 "temp debug"` ``."""
+    return f"• `{slack_code(change['path'])}`: `{slack_code(change['summary'])}`"
 
 
 @dataclass(slots=True)
@@ -38,6 +36,7 @@ class SlackChannel:
     templates: Templates
     name: str = "slack"
     min_severity: Severity = Severity.LOW
+    actor_kinds: tuple[ActorKind, ...] = ()
     template: str = TEMPLATE
 
     def __post_init__(self) -> None:

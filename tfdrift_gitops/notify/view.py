@@ -11,7 +11,9 @@ from typing import Any
 
 from tfdrift_gitops.core.record import drift_to_record
 from tfdrift_gitops.models import Drift, Severity, format_time
-from tfdrift_gitops.render.text import KIND_LABEL, MAX_VALUE_CHARS, VIA_LABEL
+from tfdrift_gitops.render.changes import describe
+from tfdrift_gitops.render.labels import ACTOR_KIND_LABEL, KIND_LABEL, VIA_LABEL, state_label
+from tfdrift_gitops.render.text import MAX_VALUE_CHARS
 
 MAX_CHANGES = 8
 SEVERITY_COLOUR = {
@@ -43,10 +45,18 @@ def drift_view(drift: Drift, result: str) -> dict[str, Any]:
     address = resource.address or f"{resource.type} {resource.id} (not in state)"
     kind_label = KIND_LABEL[drift.kind]
     verb = "Drift escalated" if result == "escalated" else "Drift detected"
-    changes = [
-        {"path": c.path, "before": value_text(c.before), "after": value_text(c.after)}
-        for c in drift.changes[:MAX_CHANGES]
-    ]
+    changes = []
+    for change in drift.changes[:MAX_CHANGES]:
+        described = describe(change)
+        changes.append(
+            {
+                "path": change.path,
+                "before": value_text(change.before),
+                "after": value_text(change.after),
+                "summary": described.summary,
+                "lines": [line.render() for line in described.lines],
+            }
+        )
     return {
         "id": drift.id,
         "result": result,
@@ -61,13 +71,16 @@ def drift_view(drift: Drift, result: str) -> dict[str, Any]:
         "address": address,
         "resource_type": resource.type,
         "resource_id": resource.id,
-        "state": resource.state,
+        "state": state_label(resource.state),
         "workspace": resource.workspace,
         "changes": changes,
         "more_changes": max(0, len(drift.changes) - MAX_CHANGES),
         "modelled": bool(drift.changes),
         "user": actor.name or "(unknown)",
         "arn": actor.arn,
+        "actor_kind": actor.kind.value,
+        "actor_kind_label": ACTOR_KIND_LABEL[actor.kind],
+        "actor_evidence": actor.kind_evidence,
         "via": VIA_LABEL[actor.via],
         "ip": actor.source_ip or "-",
         "region": event.region or "-",

@@ -7,7 +7,11 @@ import json
 import re
 from typing import Any
 
-from tfdrift_gitops.models import Drift, Kind, Severity, Via, format_time
+from tfdrift_gitops.models import Change, Drift, Kind, Severity, format_time
+from tfdrift_gitops.render.changes import describe
+from tfdrift_gitops.render.labels import ACTOR_KIND_LABEL, KIND_LABEL, VIA_LABEL, state_label
+
+__all__ = ["KIND_LABEL", "VIA_LABEL", "render_drift", "safe", "value_text"]
 
 # Control characters, line and paragraph separators, bidi overrides, and lone surrogates
 # (valid JSON escapes with no UTF-8 form: printed raw they become a byte that is not UTF-8).
@@ -16,20 +20,6 @@ _CONTROL_IN_LINES = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 
-KIND_LABEL = {
-    Kind.MODIFIED: "Manual Modification",
-    Kind.UNMANAGED: "Unmanaged Resource (created outside Terraform)",
-    Kind.DELETED: "Deleted Outside Terraform",
-}
-VIA_LABEL = {
-    Via.CONSOLE: "AWS Console",
-    Via.CLI: "AWS CLI",
-    Via.SDK: "AWS SDK",
-    Via.TERRAFORM: "Terraform",
-    Via.CLOUDFORMATION: "CloudFormation",
-    Via.AWS_SERVICE: "AWS service",
-    Via.UNKNOWN: "unknown",
-}
 _COLOURS = {
     Severity.CRITICAL: "\x1b[1;31m",
     Severity.HIGH: "\x1b[31m",
@@ -73,29 +63,13 @@ def value_text(value: Any) -> str:
     return safe(rendered)
 
 
-def _compact(value: Any) -> Any:
-    """Drop empty fields of a block so that an added rule reads as what it is."""
-    if isinstance(value, dict):
-        return {k: v for k, v in value.items() if v not in (None, "", [], {}, False)}
-    return value
-
-
 def change_lines(path: str, before: Any, after: Any) -> list[str]:
-    """``path: before -> after``; for lists of blocks, the items added and removed."""
-    if (
-        isinstance(before, list | type(None))
-        and isinstance(after, list)
-        and (any(isinstance(v, dict) for v in (before or []) + after))
-    ):
-        old = [json.dumps(v, sort_keys=True) for v in before or []]
-        new = [json.dumps(v, sort_keys=True) for v in after]
-        added = [v for v, key in zip(after, new, strict=True) if key not in old]
-        removed = [v for v, key in zip(before or [], old, strict=True) if key not in new]
-        lines = [f"{safe(path)}: + {value_text(_compact(v))}" for v in added]
-        lines += [f"{safe(path)}: - {value_text(_compact(v))}" for v in removed]
-        if lines:
-            return lines
-    return [f"{safe(path)}: {value_text(before)} -> {value_text(after)}"]
+    """``path: line`` for each line of the change model (``+ 22/tcp from 0.0.0.0/0``)."""
+    view = describe(Change(path, before, after))
+    lines = [f"{safe(path)}: {safe(line.render())}" for line in view.lines]
+    if view.more:
+        lines.append(f"{safe(path)}: …and {view.more} more")
+    return lines
 
 
 def render_drift(drift: Drift, *, colour: bool = False) -> str:
@@ -121,6 +95,10 @@ def render_drift(drift: Drift, *, colour: bool = False) -> str:
         f"User: {safe(actor.name) or '(unknown)'}  Source: {VIA_LABEL[actor.via]}  "
         f"IP: {safe(actor.source_ip) or '-'}  Region: {safe(event.region) or '-'}"
     )
+    lines.append(f"Actor:     {ACTOR_KIND_LABEL[actor.kind]} ({safe(actor.kind_evidence) or '-'})")
+    if resource.state:
+        where = f"{safe(state_label(resource.state))} (workspace {safe(resource.workspace)})"
+        lines.append(f"State:     {where}")
     if actor.arn:
         lines.append(f"ARN:  {safe(actor.arn)}")
     lines.append(
