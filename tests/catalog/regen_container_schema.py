@@ -20,6 +20,7 @@ TYPES = (
     "aws_ecs_task_definition",
     "aws_ecs_cluster",
     "aws_ecs_cluster_capacity_providers",
+    "aws_ecs_account_setting_default",
     "aws_eks_cluster",
     "aws_eks_node_group",
     "aws_eks_addon",

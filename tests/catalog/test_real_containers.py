@@ -84,6 +84,37 @@ RECORDED = [
         Want(Kind.UNMANAGED, "default", Severity.MEDIUM, {"name": (None, "default")}),
     ),
     case(
+        "ecs-account-setting-default",
+        ["ecs-put-account-setting-default.json"],
+        ECS,
+        Want(
+            Kind.MODIFIED,
+            "module.batch.aws_ecs_account_setting_default.trunking",
+            Severity.LOW,
+            {"value": ("disabled", "enabled")},
+        ),
+    ),
+    case(
+        "ecs-account-setting-default-unmanaged",
+        ["ecs-put-account-setting-default.json"],
+        Estate("ecs", drop=("module.batch.aws_ecs_account_setting_default.trunking",)),
+        Want(
+            Kind.UNMANAGED,
+            "awsvpcTrunking",
+            Severity.LOW,
+            {"name": (None, "awsvpcTrunking"), "value": (None, "enabled")},
+        ),
+    ),
+    case(
+        "ecs-account-setting-default-no-op",
+        ["ecs-put-account-setting-default.json"],
+        Estate(
+            "ecs",
+            patch={"module.batch.aws_ecs_account_setting_default.trunking": {"value": "enabled"}},
+        ),
+        skip("no_change"),
+    ),
+    case(
         "eks-create-cluster-public-endpoint-by-default",
         ["eks-create-cluster.json"],
         EKS,

@@ -26,8 +26,9 @@ ECS = "ecs.amazonaws.com"
 FIXTURE = "ecs-create-cluster.json"
 
 # aws_ecs_service is not here: the provider (5.100.0) crashes on moto's CreateService answer
-# (nil pointer dereference), so service rows are checked against recorded and API-shaped calls
-# only (tests/catalog/test_containers_ecs.py).
+# (nil pointer dereference); nor is aws_ecs_account_setting_default: an apply with it did not
+# finish within the harness's ten minutes here (not investigated further). Those rows are
+# checked against recorded and API-shaped calls only (tests/catalog/test_containers_ecs.py).
 
 
 def _capacity(name: str) -> str:

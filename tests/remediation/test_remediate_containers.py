@@ -240,6 +240,13 @@ UNMANAGED = [
         id="eks-access-entry",
     ),
     pytest.param(
+        Estate("ecs", drop=("module.batch.aws_ecs_account_setting_default.trunking",)),
+        records("ecs-put-account-setting-default.json"),
+        "aws_ecs_account_setting_default",
+        "awsvpcTrunking",
+        id="ecs-account-setting-default",
+    ),
+    pytest.param(
         EKS,
         eks("CreateNodegroup", NEW_NODES),
         "aws_eks_node_group",

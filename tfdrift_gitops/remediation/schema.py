@@ -816,6 +816,16 @@ _add(
 )
 _add(
     ResourceSchema(
+        type="aws_ecs_account_setting_default",
+        arguments=("name", "value"),
+        computed=frozenset({"id", "principal_arn"}),
+        import_id="{name}",
+        import_pattern=r"[A-Za-z][A-Za-z0-9]{2,63}",
+        name_argument="name",
+    )
+)
+_add(
+    ResourceSchema(
         type="aws_ecs_cluster_capacity_providers",
         arguments=("cluster_name", "capacity_providers"),
         blocks=MappingProxyType({"default_capacity_provider_strategy": _CAPACITY_STRATEGY}),

@@ -18,6 +18,8 @@ Choices worth knowing:
   unmanaged task definition, imported by the revision ARN the response gives.
 - ``DeregisterTaskDefinition`` of the revision state holds reads as deleted: the provider
   drops an INACTIVE revision from state and plans a new one.
+- ``PutAccountSettingDefault`` sets ``aws_ecs_account_setting_default.value`` (an unmanaged
+  default, imported by setting name, when state has none).
 - ``UpdateClusterSettings`` / ``UpdateCluster`` merge settings by name (containerInsights);
   ``PutClusterCapacityProviders`` replaces the whole list, so it sets both attributes of
   ``aws_ecs_cluster_capacity_providers`` (an unmanaged one on a cluster whose providers are not
@@ -68,6 +70,7 @@ SERVICE = "aws_ecs_service"
 TASK_DEFINITION = "aws_ecs_task_definition"
 CLUSTER = "aws_ecs_cluster"
 CAPACITY = "aws_ecs_cluster_capacity_providers"
+ACCOUNT_SETTING = "aws_ecs_account_setting_default"
 
 
 def _last(value: Any, marker: str) -> Any:
@@ -311,6 +314,15 @@ CAPACITY_EFFECTS: tuple[Effect, ...] = (
 )
 
 
+# The published record answers with another setting's name than it asked for: the request
+# says which setting changed.
+SETTING_NAME: Extractor = mapped(text("name"), lambda v: v.strip() or MISSING)
+SETTING_EFFECTS: tuple[Effect, ...] = (
+    SetAttr("name", SETTING_NAME),
+    SetAttr("value", text("value"), optional_text),
+)
+
+
 # --------------------------------------------------------------------------- severity
 
 
@@ -511,6 +523,30 @@ RULES: tuple[Rule, ...] = (
         "cluster deleted",
         fan_out=True,
         known=CLUSTER_KNOWN,
+    ),
+    _rule(
+        "PutAccountSettingDefault",
+        Action.MODIFY,
+        (
+            Target(
+                ACCOUNT_SETTING,
+                "name",
+                SETTING_NAME,
+                SETTING_EFFECTS,
+                guard=present(ACCOUNT_SETTING, "name", SETTING_NAME),
+            ),
+            Target(
+                ACCOUNT_SETTING,
+                "name",
+                SETTING_NAME,
+                SETTING_EFFECTS,
+                action=Action.CREATE,
+                guard=absent(ACCOUNT_SETTING, "name", SETTING_NAME),
+                import_id=SETTING_NAME,
+            ),
+        ),
+        Severity.LOW,
+        "account default setting changed (every new ECS resource of the account follows it)",
     ),
     *tag_rules(
         SOURCE,
