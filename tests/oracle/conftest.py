@@ -83,8 +83,11 @@ def terraform(tmp_path_factory: pytest.TempPathFactory) -> Terraform:
         _unavailable("terraform is not on PATH")
     assert binary is not None
     root = tmp_path_factory.mktemp("terraform")
-    cache = root / "plugin-cache"
-    cache.mkdir()
+    # One cache for every working directory (and, when TF_PLUGIN_CACHE_DIR names one, for
+    # every worker and run: on CI the provider is then downloaded once).
+    shared = os.environ.get("TF_PLUGIN_CACHE_DIR", "").strip()
+    cache = Path(shared) if shared else root / "plugin-cache"
+    cache.mkdir(parents=True, exist_ok=True)
     config = root / "cli.tfrc"
     config.write_text(cli_config(find_mirror(), cache))
     tf = Terraform(binary, config)

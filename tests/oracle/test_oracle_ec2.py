@@ -217,6 +217,36 @@ def create_vpc(world: World) -> Call:
     return Call(request, {"vpc": {"vpcId": vpc["VpcId"], "cidrBlock": "10.9.0.0/16"}})
 
 
+def describe_egress(world: World) -> Call:
+    group = world.id("aws_security_group.sg_egress_describe")
+    perms = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "anywhere"}]}]
+    world.client("ec2").update_security_group_rule_descriptions_egress(
+        GroupId=group, IpPermissions=perms
+    )
+    items = _perm_items("-1", 0, 0, "0.0.0.0/0")
+    for item in items["items"]:
+        item.pop("fromPort")
+        item.pop("toPort")
+        item["ipRanges"]["items"][0]["description"] = "anywhere"
+    return Call({"groupId": group, "ipPermissions": items}, {"_return": True})
+
+
+def create_subnet(world: World) -> Call:
+    vpc = world.id("aws_vpc.main")
+    answer = world.client("ec2").create_subnet(
+        VpcId=vpc, CidrBlock="10.0.9.0/24", AvailabilityZone="us-east-1a"
+    )
+    subnet = answer["Subnet"]
+    request = {"vpcId": vpc, "cidrBlock": "10.0.9.0/24", "availabilityZone": "us-east-1a"}
+    return Call(request, {"subnet": {"subnetId": subnet["SubnetId"], "vpcId": vpc}})
+
+
+def delete_vpc(world: World) -> Call:
+    vpc = world.id("aws_vpc.vpc_deleted")
+    world.client("ec2").delete_vpc(VpcId=vpc)
+    return Call({"vpcId": vpc}, {"_return": True})
+
+
 def delete_subnet(world: World) -> Call:
     subnet = world.id("aws_subnet.subnet_deleted")
     world.client("ec2").delete_subnet(SubnetId=subnet)
@@ -330,6 +360,33 @@ CASES = (
         _sg("sg_ingress_describe", _HTTPS_IN, _ALL_OUT),
     ),
     _case(
+        "sg_egress_describe",
+        "UpdateSecurityGroupRuleDescriptionsEgress",
+        describe_egress,
+        "aws_security_group.sg_egress_describe",
+        _sg("sg_egress_describe", _HTTPS_IN, _ALL_OUT),
+    ),
+    _case(
+        "subnet_created",
+        "CreateSubnet",
+        create_subnet,
+        "aws_subnet",
+        "",
+        fixture="ec2-s3/panther-ec2-create-vpc-console.json",
+        kind="unmanaged",
+        strategies=("import",),
+    ),
+    _case(
+        "vpc_deleted",
+        "DeleteVpc",
+        delete_vpc,
+        "aws_vpc.vpc_deleted",
+        _vpc("vpc_deleted"),
+        fixture="ec2-s3/panther-ec2-create-vpc-console.json",
+        kind="deleted",
+        strategies=("import",),
+    ),
+    _case(
         "sg_created",
         "CreateSecurityGroup",
         create_group,
@@ -354,12 +411,6 @@ CASES = (
         "aws_vpc.vpc_dns",
         _vpc("vpc_dns"),
         fixture="ec2-s3/panther-ec2-create-vpc-console.json",
-        known={
-            "test_revert_plans_the_drift_back": (
-                "enable_dns_hostnames is optional+computed and absent from the code: the revert "
-                "marker alone plans no change (remediation should pin the old value)"
-            )
-        },
     ),
     _case(
         "vpc_dns_noop",
@@ -402,7 +453,7 @@ CASES = (
         "",
         fixture="ec2-s3/panther-ec2-create-vpc-console.json",
         kind="unmanaged",
-        strategies=(),  # remediation cannot generate an aws_vpc block (docs/oracle.md)
+        strategies=("import",),
     ),
     _case(
         "subnet_deleted",

@@ -160,10 +160,6 @@ def _case(id_: str, event: str, fixture: str, act: Any, address: str, hcl: str, 
 
 _TAGS = '  tags = {\n    team = "core"\n  }\n'
 DELETED: dict[str, Any] = {"kind": "deleted", "strategies": ("import",)}
-OPTIONAL_COMPUTED = (
-    "policy is optional+computed and absent from the code: the revert marker alone plans no "
-    "change (remediation should pin the old value)"
-)
 
 CASES = (
     _case(
@@ -214,7 +210,6 @@ CASES = (
         put_policy,
         "aws_kms_key.key_policy",
         _key("key_policy"),
-        known={"test_revert_plans_the_drift_back": OPTIONAL_COMPUTED},
     ),
     _case(
         "key_tagged",

@@ -11,12 +11,13 @@ import logging
 import re
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from tfdrift_gitops.core import provider_schema
 from tfdrift_gitops.core.paths import set_path, split_path
 from tfdrift_gitops.errors import RemediationError, UnrepresentableValueError
-from tfdrift_gitops.models import Drift, Kind, format_time
+from tfdrift_gitops.models import Change, Drift, Kind, format_time
 from tfdrift_gitops.remediation import hcl_escape as esc
 from tfdrift_gitops.remediation import ids
 from tfdrift_gitops.remediation.address import parse_address
@@ -111,7 +112,11 @@ class Strategies:
 
     # ------------------------------------------------------------------ import / modified
 
-    def import_modified(self, drift: Drift, outcome: Outcome) -> None:
+    def import_modified(
+        self, drift: Drift, outcome: Outcome, pin: frozenset[str] = frozenset()
+    ) -> None:
+        """``pin``: arguments written even when the value is the empty one an absent argument
+        would mean (the provider computes them when unset; see ``_pin_computed``)."""
         located = self._locate(drift)
         if not drift.changes:
             outcome.refusals.append(
@@ -125,6 +130,8 @@ class Strategies:
             )
             return
         schema = schema_for(located.address.type)
+        if pin:
+            schema = replace(schema, true_defaults=schema.true_defaults | pin)
         problem = instance_problem(located)
         # First pass on the file as it is: refusals and notes name its real line numbers.
         survey = ModifiedPatcher(located, schema, self.explainer, problem)
@@ -418,6 +425,14 @@ class Strategies:
                 f"marking the {subject} at {call.where()} instead"
             )
             located = None
+        original = declared.file.text
+        if located is not None and drift.kind is Kind.MODIFIED:
+            pinned = self._pin_computed(drift, located, outcome)
+            if pinned is None and outcome.refusals:
+                return
+            if pinned is not None:
+                located = reparsed(located, pinned)
+                declared = located.declared
         source = declared.file
         text, lines = source.text, source.lines
         block = declared.block
@@ -446,20 +461,58 @@ class Strategies:
         above = comment_lines_above(final, Lines(final), again.start)
         if not above or above[-1][2] != marker.strip():
             raise RemediationError("internal error: the revert marker did not read back")
-        outcome.changes.append(FileChange(source.rel, text, final, tracked.origin))
+        origin = tracked.origin if text == original else None
+        outcome.changes.append(FileChange(source.rel, original, final, origin))
         what = (
             "recreates the resource"
             if drift.kind is Kind.DELETED
             else "sets the values back to what the code says"
         )
-        outcome.notes.append(
-            f"the code of {drift.resource.address} is unchanged; applying it {what}"
-        )
+        kept = "is unchanged but for the values pinned" if text != original else "is unchanged"
+        outcome.notes.append(f"the code of {drift.resource.address} {kept}; applying it {what}")
         if located is not None and (located.address.key is not None or instanced(block)):
             outcome.notes.append(
                 f"{located.address.config_address} has several instances; the apply targets "
                 f"{located.address}"
             )
+
+    def _pin_computed(self, drift: Drift, located: Located, outcome: Outcome) -> str | None:
+        """The file with the pre-drift values written in for arguments the code leaves unset
+        and the provider computes when unset (``enable_dns_hostnames``, a KMS key's ``policy``):
+        those follow the remote value, so applying the code alone would not set them back.
+        None when there is nothing to pin (or pinning was refused: see the refusals)."""
+        stated = provider_schema.top_level(located.address.type)
+        block = located.block
+        present = {a.name for a in block.attributes()} | {b.type for b in block.blocks()}
+        pins = []
+        for change in drift.changes:
+            parts = split_path(change.path)
+            argument = stated.get(str(parts[0]))
+            if (
+                len(parts) != 1
+                or argument is None
+                or argument.is_block
+                or not (argument.configurable and argument.computed)
+                or argument.name in present
+                or change.before is None
+            ):
+                continue
+            pins.append(Change(change.path, before=change.after, after=change.before))
+        if not pins:
+            return None
+        pinned = Outcome()
+        names = frozenset(p.path for p in pins)
+        self.import_modified(replace(drift, changes=tuple(pins)), pinned, names)
+        if pinned.refusals or not pinned.changes:
+            outcome.refusals.extend(pinned.refusals)
+            return None
+        listed = ", ".join(f"`{p.path}`" for p in pins)
+        outcome.notes.append(
+            f"{listed} of {drift.resource.address} is not in the code and the provider computes "
+            "it when unset, so applying the code alone would keep the manual value: the value "
+            "from before the drift is written into the block"
+        )
+        return pinned.changes[0].new
 
     def _reachable_call(self, address: str) -> Declared | None:
         """The module call whose source cannot be followed (remote, outside the repository)
