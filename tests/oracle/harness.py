@@ -60,7 +60,9 @@ class World:
     notes: dict[str, Any] = field(default_factory=dict)
 
     def client(self, service: str) -> Any:
-        return boto3.client(
+        # Any: boto3-stubs types clients per literal service name only.
+        make: Any = boto3.client
+        return make(
             service,
             endpoint_url=self.endpoint,
             region_name=REGION,
@@ -157,7 +159,7 @@ def record_for(case: Case, call: Call, when: datetime) -> dict[str, Any]:
     """The record CloudTrail writes for ``call``: the real fixture's envelope (identity, agent,
     versions) with this case's event, ids, request and response."""
     doc = json.loads((REAL / case.fixture).read_text())
-    record = copy.deepcopy(doc["Records"][0])
+    record: dict[str, Any] = copy.deepcopy(doc["Records"][0])
     for key in ("errorCode", "errorMessage", "additionalEventData", "resources"):
         record.pop(key, None)
     record.update(
