@@ -10,6 +10,7 @@ from tfdrift_gitops.errors import ConfigError
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
 
 
 def make_s3_client(endpoint_url: str | None = None, region: str | None = None) -> S3Client:
@@ -45,3 +46,24 @@ def split_s3_url(url: str) -> tuple[str, str]:
     if parsed.scheme != "s3" or not parsed.netloc:
         raise ConfigError(f"not an s3:// URL: {url!r}")
     return parsed.netloc, parsed.path.lstrip("/")
+
+
+def make_sqs_client(queue_url: str, endpoint_url: str | None = None) -> SQSClient:
+    """An SQS client for ``queue_url``: its region comes from an AWS queue URL
+    (``https://sqs.eu-west-1.amazonaws.com/…``); ``endpoint_url`` (or AWS_ENDPOINT_URL, which
+    boto3 reads itself) points at ElasticMQ or moto, as for S3."""
+    import boto3
+    from botocore.config import Config
+
+    endpoint = endpoint_url or os.environ.get("TFDRIFT_S3_ENDPOINT_URL") or None
+    host = urlparse(queue_url).hostname or ""
+    parts = host.split(".")
+    region = parts[1] if len(parts) >= 4 and parts[0] == "sqs" else None
+    session = boto3.session.Session()
+    return session.client(
+        "sqs",
+        endpoint_url=endpoint,
+        region_name=region or session.region_name or "us-east-1",
+        # read_timeout must outlast the 20 s long poll.
+        config=Config(retries={"max_attempts": 8, "mode": "standard"}, read_timeout=40),
+    )

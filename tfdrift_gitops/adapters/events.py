@@ -379,6 +379,15 @@ def _s3_object_items(client: Any, bucket: str, key: str, reading: _Reading) -> I
         body.close()
 
 
+def iter_s3_object(client: Any, bucket: str, key: str) -> Iterator[Item]:
+    """Every record of one S3 object (a log file an SQS notification named). An error about the
+    object as a whole (missing, unreadable, corrupt or truncated gzip, not JSON) has ``origin``
+    exactly ``s3://bucket/key``; a bad record's origin adds its position (``#Records[3]``)."""
+    for item in _s3_object_items(client, bucket, key, _Reading(MAX_RECORD_BYTES)):
+        if not isinstance(item, SkippedRecord):  # only a prefilter skips; there is none here
+            yield item
+
+
 def _aws_error(exc: Exception) -> str:
     response = getattr(exc, "response", None)
     if isinstance(response, Mapping):

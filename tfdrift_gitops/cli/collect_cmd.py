@@ -13,7 +13,7 @@ from types import FrameType
 
 import click
 
-from tfdrift_gitops.adapters.aws import make_s3_client
+from tfdrift_gitops.adapters.aws import make_s3_client, make_sqs_client
 from tfdrift_gitops.cli.output import echo
 from tfdrift_gitops.config import load_config
 from tfdrift_gitops.errors import CollectorError, ConfigError
@@ -86,6 +86,18 @@ def _path(value: str | None) -> Path | None:
     default=DropPolicy.BLOCK.value, show_default=True,
     help="When the queue is full: block the intake (backpressure) or drop the new alert.",
 )  # fmt: skip
+@click.option(
+    "--sqs-queue-url", default=None, metavar="URL",
+    help="Read the CloudTrail log files announced on this SQS queue (CloudTrail's SNS "
+    "notifications or S3 event notifications); replicas may share it.",
+)  # fmt: skip
+@click.option(
+    "--sqs-visibility-timeout", type=click.IntRange(min=1, max=43_200), default=60,
+    show_default=True,
+    help="Seconds a received message stays hidden; extended while its file is read.",
+)  # fmt: skip
+@click.option("--sqs-wait", type=click.IntRange(min=0, max=20), default=20, show_default=True,
+              help="Long-poll seconds per receive.")  # fmt: skip
 @click.option("--workspace", "workspaces", multiple=True, help="S3 backend workspaces ('*').")
 @click.option("--s3-endpoint-url", default=None, envvar="TFDRIFT_S3_ENDPOINT_URL",
               help="S3-compatible endpoint (MinIO, moto).")  # fmt: skip
@@ -117,8 +129,12 @@ def collect(
     drop_policy: str,
     workspaces: tuple[str, ...],
     s3_endpoint_url: str | None,
+    sqs_queue_url: str | None,
+    sqs_visibility_timeout: int,
+    sqs_wait: int,
 ) -> None:
-    """Watch Falco's CloudTrail alerts and record drift as it happens.
+    """Watch Falco's CloudTrail alerts (or a trail's SQS notifications) and record drift as it
+    happens.
 
     SIGTERM or SIGINT stops intake, drains the queue and flushes notifications before exit.
     """
@@ -151,12 +167,16 @@ def collect(
         backfill_lookback=timedelta(minutes=backfill_lookback),
         queue_size=queue_size,
         drop_policy=DropPolicy(drop_policy),
+        sqs_queue_url=sqs_queue_url,
+        sqs_wait_seconds=sqs_wait,
+        sqs_visibility=sqs_visibility_timeout,
     )
     collector = Collector(
         options,
         config,
         env=os.environ,
         s3_client_factory=partial(make_s3_client, endpoint_url=endpoint),
+        sqs_client_factory=partial(make_sqs_client, endpoint_url=endpoint),
     )
     _install_signal_handlers(collector)
     collector.start()
@@ -166,6 +186,8 @@ def collect(
     drained = collector.shutdown()
     handled = collector.pipeline.handled if collector.pipeline else 0
     echo(f"collector stopped after {handled} alerts", err=True)
+    if collector.sqs is not None:
+        echo(collector.sqs.summary(), err=True)
     if not drained:
         raise CollectorError("stopped with alerts unprocessed (see the log)")
 

@@ -28,6 +28,7 @@ from tfdrift_gitops.falco.http_source import HttpIntake, ServerTLS, check_exposu
 from tfdrift_gitops.falco.intake import grpc_event
 from tfdrift_gitops.falco.metrics import CollectorMetrics
 from tfdrift_gitops.falco.pipeline import DropPolicy, Item, Pipeline, Store
+from tfdrift_gitops.falco.sqs_intake import SqsIntake
 from tfdrift_gitops.falco.statewatch import StateWatcher
 from tfdrift_gitops.notify.channel import Channel
 from tfdrift_gitops.notify.dispatcher import Dispatcher, RetryPolicy
@@ -64,6 +65,10 @@ class CollectorOptions:
     """Read the gRPC stream on a thread of this process instead of a child process."""
     notify_retry: RetryPolicy = field(default_factory=RetryPolicy)
     drain_timeout: float = 30.0
+    sqs_queue_url: str | None = None
+    sqs_wait_seconds: int = 20
+    sqs_visibility: int = 60
+    sqs_max_in_flight: int = 10
 
 
 class Collector:
@@ -75,12 +80,15 @@ class Collector:
         env: Mapping[str, str] | None = None,
         channels: Sequence[Channel] | None = None,
         s3_client_factory: Callable[[], Any] | None = None,
+        sqs_client_factory: Callable[[str], Any] | None = None,
         on_notified: Callable[[float], None] | None = None,
     ) -> None:
         """``on_notified`` gets the seconds from an alert's arrival to its notification having
         been delivered (also in the ``tfdrift_notification_seconds`` histogram)."""
-        if not options.falco_grpc and not options.listen and not options.backfill:
-            raise ConfigError("nothing to collect from: give --falco-grpc and/or --listen")
+        if not (options.falco_grpc or options.listen or options.backfill or options.sqs_queue_url):
+            raise ConfigError(
+                "nothing to collect from: give --falco-grpc, --listen and/or --sqs-queue-url"
+            )
         if options.falco_grpc and not is_unix(options.falco_grpc) and options.grpc_tls is None:
             raise ConfigError(
                 f"--falco-grpc {options.falco_grpc}: Falco serves gRPC over the network only "
@@ -132,6 +140,8 @@ class Collector:
         self.grpc: GrpcSource | ProcessGrpcSource | None = None
         self.http: HttpIntake | None = None
         self.backfill: Backfill | None = None
+        self.sqs: SqsIntake | None = None
+        self.sqs_client_factory = sqs_client_factory
         self.pipeline: Pipeline | None = None
         self.metrics.ready.bind(lambda: 1.0 if self.readiness()[0] else 0.0)
 
@@ -207,6 +217,8 @@ class Collector:
             )
             self.backfill.start()
             self.backfill.request()
+        if options.sqs_queue_url:
+            self._start_sqs(options.sqs_queue_url)
         if options.listen:
             self.http = HttpIntake(
                 options.listen,
@@ -230,6 +242,27 @@ class Collector:
                 on_reconnect=self._on_grpc_reconnect,
             )
             self.grpc.start()
+
+    def _start_sqs(self, url: str) -> None:
+        from tfdrift_gitops.adapters.aws import make_s3_client, make_sqs_client
+        from tfdrift_gitops.adapters.sqs_source import SqsQueue
+
+        assert self.pipeline is not None
+        options = self.options
+        sqs_factory = self.sqs_client_factory or make_sqs_client
+        self.sqs = SqsIntake(
+            SqsQueue(
+                sqs_factory(url),
+                url,
+                wait_seconds=options.sqs_wait_seconds,
+                visibility=options.sqs_visibility,
+            ),
+            self.pipeline,
+            self.metrics,
+            s3_client=self._factory() if self._factory is not None else make_s3_client(),
+            max_in_flight=options.sqs_max_in_flight,
+        )
+        self.sqs.start()
 
     def _on_grpc_alert(self, response: Any) -> None:
         pipeline = self.pipeline
@@ -289,9 +322,13 @@ class Collector:
             self.http.stop()
         if self.backfill is not None:
             self.backfill.stop()
+        if self.sqs is not None:
+            self.sqs.stop()
         self.state.stop()
         drained = True
         if self.pipeline is not None:
             drained = self.pipeline.close(self.options.drain_timeout)
+        if self.sqs is not None:
+            self.sqs.finish()
         self.dispatcher.close(timeout=min(10.0, self.options.drain_timeout))
         return drained

@@ -95,7 +95,7 @@ class CollectorMetrics:
         self.alerts = Counter(
             registry,
             "tfdrift_alerts_total",
-            "Falco alerts received, by intake (grpc, http, backfill) and outcome.",
+            "Falco alerts received, by intake (grpc, http, backfill, sqs) and outcome.",
             ("source", "outcome"),
         )
         self.skips = Counter(
@@ -147,6 +147,13 @@ class CollectorMetrics:
             "(too_many_connections, header_timeout, body_timeout, bad_request, unauthorised, "
             "stopping).",
             ("reason",),
+        )
+        self.sqs_messages = Counter(
+            registry,
+            "tfdrift_sqs_messages_total",
+            "SQS notifications handled, by outcome: done (deleted after the ledger write), "
+            "failed and invalid (left to the queue's redrive policy).",
+            ("outcome",),
         )
         self.latency = Histogram(
             registry,

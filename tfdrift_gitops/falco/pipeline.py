@@ -38,6 +38,10 @@ NOTIFY_ON = frozenset({FoldResult.OPENED, FoldResult.ESCALATED})
 BATCH = 256
 
 
+_NOT_RECORDED = Folded(FoldResult.NOT_DRIFT, None, None)
+"""What ``_record`` returns for a finding the store refused for good (corrupt, contended)."""
+
+
 class DropPolicy(StrEnum):
     BLOCK = "block"
     DROP_NEWEST = "drop-newest"
@@ -53,6 +57,13 @@ class Cursor(Protocol):
     def put_cursor(self, source: str, time: datetime) -> datetime: ...
 
 
+class Ticket(Protocol):
+    """Told when an item has been handled: ``recorded`` is False when its findings did not
+    reach the store (SQS mode then leaves the message on the queue)."""
+
+    def settle(self, recorded: bool) -> None: ...
+
+
 class Notifier(Protocol):
     def submit(self, drift: Drift, result: str, *, received: float | None = None) -> int: ...
 
@@ -63,7 +74,8 @@ class Item:
     received: float
     """``time.perf_counter()`` when the alert arrived: for the latency histogram."""
     source: str
-    """Which intake: grpc, http, backfill."""
+    """Which intake: grpc, http, backfill, sqs."""
+    ticket: Ticket | None = None
 
 
 class BoundedQueue:
@@ -243,34 +255,45 @@ class Pipeline:
                 self._maybe_save_cursor()
                 continue
             for item in batch:
+                recorded = False
                 try:
-                    self.process(item)
+                    recorded = self.process(item)
                 except Exception:  # a bug on one alert must not stop the collector
                     self.metrics.errors.inc("process")
                     log.exception("%s: unexpected error while processing", item.event.origin)
                 finally:
                     self._count_handled(1)
+                    if item.ticket is not None:
+                        item.ticket.settle(recorded)
             self._maybe_save_cursor()
         self._save_cursor()
 
-    def process(self, item: Item) -> None:
+    def process(self, item: Item) -> bool:
+        """True when every finding reached the store (or there was none)."""
         event = item.event
         if event.id in self._recent:
             self.metrics.skips.inc(Skip.DUPLICATE.value)
-            return
+            return True
         engine = self._engine()
         evaluation = engine.evaluate(event)
+        recorded = True
         if evaluation.skipped is not None:
             self.metrics.skips.inc(evaluation.skipped.value)
         else:
             for finding in evaluation.findings:
                 folded = self._record(engine, finding)
                 if folded is None:
-                    return  # aborted while the store was failing: not marked as seen
+                    return False  # aborted while the store was failing: not marked as seen
+                if folded is _NOT_RECORDED:
+                    recorded = False
+                    continue
                 self._after_fold(folded, item)
+        if not recorded:
+            return False  # not marked as seen: a redelivery tries again
         self._recent.add(event.id)
         self._advance_cursor(event.time)
         self.metrics.latency.observe(time.perf_counter() - item.received)
+        return True
 
     def _record(self, engine: Engine, finding: Finding) -> Folded | None:
         delay = self._retry_base
@@ -283,7 +306,7 @@ class Pipeline:
                 # help, and the other alerts must go on. The ledger error names the object.
                 self.metrics.errors.inc("ledger")
                 log.error("%s: not recorded: %s", finding.event.origin or finding.event.id, exc)
-                return Folded(FoldResult.NOT_DRIFT, None, None)
+                return _NOT_RECORDED
             except TfdriftError as exc:
                 self.metrics.errors.inc("ledger")
                 if self._abort.is_set():

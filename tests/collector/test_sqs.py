@@ -1,0 +1,363 @@
+"""SQS mode: notifications in every shape, replicas sharing a queue, a replica killed mid-file,
+poison messages left to the redrive policy. S3, SQS and the ledger are a moto server over HTTP;
+the replicas are real ``python -m tfdrift_gitops collect`` processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.collector.sqs_support import (
+    FORMATS,
+    LOG_PREFIX,
+    Trail,
+    make_queue,
+    make_trail,
+    notification,
+    queue_depth,
+)
+from tfdrift_gitops.adapters.aws import make_sqs_client
+from tfdrift_gitops.adapters.sqs_source import LogObject, parse_notification
+from tfdrift_gitops.errors import InputError
+from tfdrift_gitops.falco.collector import Collector, CollectorOptions
+from tfdrift_gitops.falco.sqs_intake import DONE, FAILED, INVALID
+from tfdrift_gitops.ledger import open_ledger
+
+REPO = Path(__file__).resolve().parents[2]
+KEY = f"{LOG_PREFIX}123_CloudTrail_us-east-1_20261120T0900Z_a b.json.gz"
+
+
+# ------------------------------------------------------------------ notification shapes
+
+
+@pytest.mark.parametrize("shape", FORMATS)
+def test_every_notification_shape_names_the_log_file(shape: str) -> None:
+    assert parse_notification(notification("trail", [KEY], shape)) == [LogObject("trail", KEY)]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param(
+            json.dumps({"s3Bucket": "t", "s3ObjectKey": ["AWSLogs/1/CloudTrail/x.json.gz"] * 2}),
+            [LogObject("t", "AWSLogs/1/CloudTrail/x.json.gz")] * 2,
+            id="several-keys",
+        ),
+        pytest.param(
+            json.dumps({"s3Bucket": "t", "s3ObjectKey": ["AWSLogs/1/CloudTrail-Digest/d.json.gz"]}),
+            [],
+            id="digest-left-out",
+        ),
+        pytest.param(
+            json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "t"}),
+            [],
+            id="s3-test-event",
+        ),
+        pytest.param(
+            json.dumps(
+                {
+                    "source": "aws.s3",
+                    "detail-type": "Object Created",
+                    "detail": {"bucket": {"name": "t"}, "object": {"key": "AWSLogs/k.json.gz"}},
+                }
+            ),
+            [LogObject("t", "AWSLogs/k.json.gz")],
+            id="eventbridge",
+        ),
+        pytest.param(
+            json.dumps(
+                {
+                    "Records": [
+                        {
+                            "eventSource": "aws:s3",
+                            "eventName": "ObjectRemoved:Delete",
+                            "s3": {"bucket": {"name": "t"}, "object": {"key": "k.json.gz"}},
+                        }
+                    ]
+                }
+            ),
+            [],
+            id="s3-removal-ignored",
+        ),
+    ],
+)
+def test_notifications_that_name_other_things(body: str, expected: list[LogObject]) -> None:
+    assert parse_notification(body) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("hello", id="not-json"),
+        pytest.param("[1, 2]", id="array"),
+        pytest.param(json.dumps({"foo": 1}), id="unknown-object"),
+        pytest.param(json.dumps({"Type": "Notification", "Message": "{"}), id="sns-not-json"),
+        pytest.param(json.dumps({"s3Bucket": "t", "s3ObjectKey": "k"}), id="keys-not-a-list"),
+        pytest.param(json.dumps({"s3Bucket": "", "s3ObjectKey": ["k"]}), id="empty-bucket"),
+        pytest.param(json.dumps({"Records": [{"eventSource": "aws:ec2"}]}), id="cloudtrail-log"),
+        pytest.param("x" * 300_000, id="oversized"),
+    ],
+)
+def test_what_is_not_a_notification_is_refused(body: str) -> None:
+    with pytest.raises(InputError):
+        parse_notification(body)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _wait(check: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _upload(s3: Any, bucket: str, trail: Trail) -> None:
+    for key, data in trail.files.items():
+        s3.put_object(Bucket=bucket, Key=key, Body=data)
+
+
+def _drift_events(ledger_url: str, endpoint: str) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+    """How often each event id appears in the ledger's drifts, and drifts per resource."""
+    ledger = open_ledger(ledger_url, s3_endpoint_url=endpoint)
+    events: Counter[str] = Counter()
+    resources: Counter[tuple[str, str]] = Counter()
+    for drift in ledger.list().drifts:
+        resources[(drift.kind.value, drift.resource.id)] += 1
+        events.update({event.id for event in drift.events})
+    return events, resources
+
+
+def _assert_exactly_once(trail: Trail, ledger_url: str, endpoint: str) -> None:
+    events, resources = _drift_events(ledger_url, endpoint)
+    missing = trail.drift_events - set(events)
+    assert not missing, f"drift-making events in no drift: {sorted(missing)}"
+    assert {e: n for e, n in events.items() if n > 1} == {}
+    assert {r: n for r, n in resources.items() if n > 1} == {}
+    assert set(events) == trail.drift_events  # no read-only, failed or Terraform call as drift
+    assert len(resources) == 1 + len(trail.drift_events) // 2  # the group, the hand-made buckets
+
+
+def _messages_done(log: str) -> int:
+    match = re.search(r"SQS: (\d+) messages done", log)
+    assert match is not None, log
+    return int(match.group(1))
+
+
+class Replica:
+    def __init__(self, endpoint: str, queue: str, ledger: str, state: Path, log: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TFDRIFT_"))}
+        env.update(
+            AWS_ACCESS_KEY_ID="testing",
+            AWS_SECRET_ACCESS_KEY="testing",
+            AWS_DEFAULT_REGION="us-east-1",
+            AWS_CONFIG_FILE="/dev/null",
+            AWS_SHARED_CREDENTIALS_FILE="/dev/null",
+        )
+        self.log = log
+        self._stderr = log.open("wb")
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "tfdrift_gitops", "collect",
+                "--state", str(state), "--ledger", ledger, "--state-refresh", "0",
+                "--sqs-queue-url", queue, "--s3-endpoint-url", endpoint,
+                "--sqs-visibility-timeout", "4", "--sqs-wait", "1",
+                "--listen", "127.0.0.1:0",
+            ],
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=self._stderr,
+        )  # fmt: skip
+
+    def port(self) -> int:
+        found: list[int] = []
+
+        def ready() -> bool:
+            match = re.search(r"collector running on [\d.]+:(\d+)", self.log.read_text())
+            if match:
+                found.append(int(match.group(1)))
+            assert self.process.poll() is None, self.log.read_text()
+            return bool(found)
+
+        _wait(ready, 120, "the replica to start")
+        return found[0]
+
+    def accepted(self, port: int) -> float:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
+            text = answer.read().decode()
+        match = re.search(r'tfdrift_alerts_total\{outcome="accepted",source="sqs"\} (\S+)', text)
+        return float(match.group(1)) if match else 0.0
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=90)
+        self._stderr.close()
+        return self.log.read_text()
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+        self._stderr.close()
+
+
+@pytest.fixture
+def sqs_client(moto_endpoint: str) -> Any:
+    return make_sqs_client("http://queue", endpoint_url=moto_endpoint)
+
+
+@pytest.fixture
+def replicas() -> Iterator[list[Replica]]:
+    started: list[Replica] = []
+    yield started
+    for replica in started:
+        if replica.process.poll() is None:
+            replica.process.kill()
+            replica.process.wait(timeout=30)
+
+
+# ------------------------------------------------------------------ replicas on one queue
+
+
+def test_three_replicas_share_one_queue(
+    moto_endpoint: str,
+    s3_client: Any,
+    sqs_client: Any,
+    tmp_path: Path,
+    state_file: Path,
+    replicas: list[Replica],
+) -> None:
+    trail = make_trail(files=50, per_file=100, drifts=40)
+    bucket = f"trail-{uuid.uuid4().hex[:12]}"
+    ledger_bucket = f"ledger-{uuid.uuid4().hex[:12]}"
+    s3_client.create_bucket(Bucket=bucket)
+    s3_client.create_bucket(Bucket=ledger_bucket)
+    _upload(s3_client, bucket, trail)
+    queue, dlq = make_queue(sqs_client, f"q-{uuid.uuid4().hex[:8]}", visibility=4, max_receives=5)
+    keys = list(trail.files)
+    for n, key in enumerate(keys):
+        shape = FORMATS[n % len(FORMATS)]
+        sqs_client.send_message(QueueUrl=queue, MessageBody=notification(bucket, [key], shape))
+        if n % 5 == 0:  # delivered twice, in the other family of shapes
+            again = FORMATS[(n + 1) % len(FORMATS)]
+            sqs_client.send_message(QueueUrl=queue, MessageBody=notification(bucket, [key], again))
+    ledger = f"s3://{ledger_bucket}/ledger"
+    for n in range(3):
+        replicas.append(Replica(moto_endpoint, queue, ledger, state_file, tmp_path / f"r{n}.log"))
+    _wait(lambda: queue_depth(sqs_client, queue) == (0, 0), 600, "the queue to empty")
+    logs = [replica.stop() for replica in replicas]
+    assert [replica.process.returncode for replica in replicas] == [0, 0, 0], logs
+    done = sum(_messages_done(log) for log in logs)
+    assert done == len(keys) + len(keys[::5])
+    assert all("0 failed and 0 not notifications" in log for log in logs), logs
+    assert queue_depth(sqs_client, dlq) == (0, 0)
+    _assert_exactly_once(trail, ledger, moto_endpoint)
+
+
+def test_a_replica_killed_mid_file_leaves_it_to_another(
+    moto_endpoint: str,
+    s3_client: Any,
+    sqs_client: Any,
+    tmp_path: Path,
+    state_file: Path,
+    replicas: list[Replica],
+) -> None:
+    trail = make_trail(files=1, per_file=30_000, drifts=40, seed=11)
+    bucket = f"trail-{uuid.uuid4().hex[:12]}"
+    ledger_bucket = f"ledger-{uuid.uuid4().hex[:12]}"
+    s3_client.create_bucket(Bucket=bucket)
+    s3_client.create_bucket(Bucket=ledger_bucket)
+    _upload(s3_client, bucket, trail)
+    queue, dlq = make_queue(sqs_client, f"q-{uuid.uuid4().hex[:8]}", visibility=4, max_receives=5)
+    sqs_client.send_message(
+        QueueUrl=queue, MessageBody=notification(bucket, list(trail.files), "cloudtrail-sns")
+    )
+    ledger = f"s3://{ledger_bucket}/ledger"
+    first = Replica(moto_endpoint, queue, ledger, state_file, tmp_path / "first.log")
+    replicas.append(first)
+    port = first.port()
+    _wait(lambda: first.accepted(port) > 0, 300, "the first replica to start on the file")
+    _wait(lambda: bool(_drift_events(ledger, moto_endpoint)[0]), 300, "a first drift recorded")
+    first.kill()
+    # killed mid-file, some drifts already written: the message was not deleted
+    assert queue_depth(sqs_client, queue) == (0, 1)
+    assert len(_drift_events(ledger, moto_endpoint)[0]) < len(trail.drift_events)
+    second = Replica(moto_endpoint, queue, ledger, state_file, tmp_path / "second.log")
+    replicas.append(second)
+    _wait(lambda: queue_depth(sqs_client, queue) == (0, 0), 600, "the second replica to finish")
+    log = second.stop()
+    assert second.process.returncode == 0, log
+    assert "SQS: 1 messages done, 0 failed" in log
+    assert queue_depth(sqs_client, dlq) == (0, 0)
+    _assert_exactly_once(trail, ledger, moto_endpoint)
+
+
+# ------------------------------------------------------------------ poison messages
+
+
+def test_poison_messages_are_counted_and_left_to_the_redrive_policy(
+    moto_endpoint: str, s3_client: Any, sqs_client: Any, state_file: Path, s3_bucket: str
+) -> None:
+    trail = make_trail(files=1, per_file=50, drifts=4)
+    _upload(s3_client, s3_bucket, trail)
+    (good,) = trail.files
+    s3_client.put_object(
+        Bucket=s3_bucket, Key=f"{LOG_PREFIX}corrupt.json.gz", Body=b"\x1f\x8b\x08\x00garbage"
+    )
+    queue, dlq = make_queue(sqs_client, f"q-{uuid.uuid4().hex[:8]}", visibility=1, max_receives=2)
+    bodies = {
+        "not-a-notification": "hello",
+        "missing-object": notification(s3_bucket, [f"{LOG_PREFIX}missing.json.gz"], "s3-raw"),
+        "corrupt-gzip": notification(s3_bucket, [f"{LOG_PREFIX}corrupt.json.gz"], "cloudtrail-sns"),
+        "good": notification(s3_bucket, [good], "s3-sns"),
+    }
+    for body in bodies.values():
+        sqs_client.send_message(QueueUrl=queue, MessageBody=body)
+    options = CollectorOptions(
+        states=(str(state_file),),
+        ledger=None,
+        state_refresh=0,
+        sqs_queue_url=queue,
+        sqs_wait_seconds=1,
+        sqs_visibility=1,
+    )
+    collector = Collector(
+        options,
+        channels=[],
+        s3_client_factory=lambda: s3_client,
+        sqs_client_factory=lambda url: sqs_client,
+    )
+    collector.start()
+    try:
+        _wait(lambda: queue_depth(sqs_client, dlq)[0] == 3, 120, "three messages in the DLQ")
+        assert collector.sqs is not None
+        _wait(lambda: collector.sqs.counts[DONE] == 1, 30, "the good message")  # type: ignore[union-attr]
+        assert queue_depth(sqs_client, queue) == (0, 0)
+        counts = dict(collector.sqs.counts)
+        time.sleep(3)  # nothing left to receive: the counts stay put (no loop)
+        assert collector.sqs.counts == counts
+    finally:
+        assert collector.shutdown()
+    # each poison message was received max_receives times, then moved by SQS
+    assert counts == {DONE: 1, FAILED: 4, INVALID: 2}
+    assert collector.metrics.sqs_messages.value(FAILED) == 4
+    assert collector.metrics.sqs_messages.value(INVALID) == 2
+    dead = sqs_client.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10)["Messages"]
+    assert sorted(m["Body"] for m in dead) == sorted(
+        bodies[name] for name in ("not-a-notification", "missing-object", "corrupt-gzip")
+    )
+    assert "SQS: 1 messages done, 4 failed and 2 not notifications" in collector.sqs.summary()
