@@ -67,6 +67,7 @@ def _register() -> None:
         ("reconcile_cmd", "reconcile"),
         ("comment_cmd", "comment"),
         ("catalog_cmd", "catalog"),
+        ("report_cmd", "report"),
     ):
         try:
             module = importlib.import_module(f"tfdrift_gitops.cli.{name}")
