@@ -361,3 +361,27 @@ def test_poison_messages_are_counted_and_left_to_the_redrive_policy(
         bodies[name] for name in ("not-a-notification", "missing-object", "corrupt-gzip")
     )
     assert "SQS: 1 messages done, 4 failed and 2 not notifications" in collector.sqs.summary()
+
+
+# ------------------------------------------------------------------ the shipped manifest
+
+
+def test_the_sqs_deployment_runs_replicas_with_flags_collect_accepts() -> None:
+    import click
+    import yaml
+
+    from tfdrift_gitops.cli.collect_cmd import collect
+
+    manifest = REPO / "deploy" / "kubernetes" / "collector-sqs.yaml"
+    documents = list(yaml.safe_load_all(manifest.read_text(encoding="utf-8")))
+    (deployment,) = [d for d in documents if d["kind"] == "Deployment"]
+    assert deployment["spec"]["replicas"] > 1
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    command, *args = container["args"]
+    assert command == "collect"
+    context = collect.make_context("collect", list(args))
+    assert context.params["sqs_queue_url"].startswith("https://sqs.")
+    grace = deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
+    assert grace > 20  # longer than one long poll
+    with pytest.raises(click.UsageError):
+        collect.make_context("collect", ["--sqs-visibility-timeout=0"])
