@@ -1,7 +1,9 @@
 """The drift report page: one self-contained HTML file (``tfdrift-gitops report``).
 
 No network at all: CSS, SVG charts and a few lines of plain JavaScript are inline. Everything a
-CloudTrail caller controls is escaped: the page is rendered by jinja2 with autoescape on, and
+CloudTrail caller controls is escaped: control characters, bidi overrides and lone surrogates
+are made visible (``\\uXXXX``, as on the terminal), the page is rendered by jinja2 with
+autoescape on, and
 the table's data travels as JSON inside ``<script type="application/json">`` with ``<``, ``>``
 and ``&`` written as ``\\u`` escapes, then shown through ``textContent`` only (the script never
 writes HTML). Links are built in the page only from checked parts (a GitHub ``owner/name``
@@ -28,6 +30,7 @@ from markupsafe import Markup
 from tfdrift_gitops.models import ActorKind, Drift, Severity, Status, format_time
 from tfdrift_gitops.render.changes import describe
 from tfdrift_gitops.render.labels import ACTOR_KIND_LABEL, KIND_LABEL, VIA_LABEL, state_label
+from tfdrift_gitops.render.text import safe
 from tfdrift_gitops.templating import search_path
 
 TEMPLATE: Final = "report.html.j2"
@@ -148,19 +151,19 @@ def _row(drift: Drift, table: _Table) -> list[Any]:
     actor_ref = table.ref(
         "actors",
         [
-            actor.name,
-            actor.arn,
+            safe(actor.name),
+            safe(actor.arn),
             actor.kind.value,
-            actor.kind_evidence,
+            safe(actor.kind_evidence),
             VIA_LABEL[actor.via],
-            actor.source_ip,
-            actor.user_agent[:200],
+            safe(actor.source_ip),
+            safe(actor.user_agent[:200]),
         ],
     )
     lines: list[str] = []
     for change in drift.changes:
         for line in describe(change).lines:
-            lines.append(f"{change.path}: {line.render()}")
+            lines.append(safe(f"{change.path}: {line.render()}"))
     changes = "\n".join(lines)
     if len(changes) > MAX_CHANGE_CHARS:
         changes = changes[: MAX_CHANGE_CHARS - 1] + "…"
@@ -171,26 +174,27 @@ def _row(drift: Drift, table: _Table) -> list[Any]:
         else ""
     )
     return [
-        drift.id,
+        safe(drift.id),
         drift.severity.value,
         drift.status.value,
         table.ref("kinds", KIND_LABEL[drift.kind]),
-        drift.resource.address or f"{drift.resource.type} {drift.resource.id} (not in state)",
-        table.ref("services", service_of(drift)),
-        table.ref("accounts", account_of(drift)),
+        safe(drift.resource.address or f"{drift.resource.type} {drift.resource.id} (not in state)"),
+        table.ref("services", safe(service_of(drift))),
+        table.ref("accounts", safe(account_of(drift))),
         actor_ref,
         _second(drift.event.time),
         changes,
         drift.issue_number or 0,
         drift.pr_number or 0,
         _second(resolved) if resolved else "",
-        table.ref("regions", drift.event.region),
-        table.ref("states", state),
-        table.ref("events", drift.event.name),
-        drift.event.id,
+        table.ref("regions", safe(drift.event.region)),
+        table.ref("states", safe(state)),
+        table.ref("events", safe(drift.event.name)),
+        safe(drift.event.id),
     ]
 
 
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 ROW_FIELDS: Final = (
     "id",
     "severity",
@@ -252,8 +256,8 @@ def report_context(
             for b in _bars(severities, limit=10, keep_order=True)
             if b.label in {s.value for s in Severity}
         ],
-        "service": _bars(Counter(service_of(d) for d in open_drifts)),
-        "account": _bars(Counter(account_of(d) for d in open_drifts)),
+        "service": _bars(Counter(safe(service_of(d)) for d in open_drifts)),
+        "account": _bars(Counter(safe(account_of(d)) for d in open_drifts)),
         "actor_kind": _bars(kinds),
         "days": [
             {
@@ -302,4 +306,7 @@ def render_report(
         undefined=jinja2.StrictUndefined,
     )
     context = report_context(drifts, now=now or datetime.now(UTC), repo=repo)
-    return env.get_template(TEMPLATE).render(context)
+    page = env.get_template(TEMPLATE).render(context)
+    # A lone surrogate (valid in JSON input) has no UTF-8 form: write its escape instead, which
+    # is the same string inside the JSON block and visible text elsewhere.
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", page)
