@@ -284,6 +284,92 @@ def profile_by_hand(world: World) -> Call:
     )
 
 
+def default_version(world: World) -> Call:
+    template = world.id("aws_launch_template.lt_default")
+    ec2 = world.client("ec2")
+    ec2.create_launch_template_version(
+        LaunchTemplateId=template,
+        SourceVersion="1",
+        LaunchTemplateData={"ImageId": AMI, "InstanceType": "t3.micro"},
+    )
+    ec2.modify_launch_template(LaunchTemplateId=template, DefaultVersion="2")
+    request = {"LaunchTemplateId": template, "SetDefaultVersion": "2"}
+    return Call({"ModifyLaunchTemplateRequest": request})
+
+
+def role_added(world: World) -> Call:
+    world.client("iam").add_role_to_instance_profile(
+        InstanceProfileName="profile-empty", RoleName="profile-role"
+    )
+    return Call({"instanceProfileName": "profile-empty", "roleName": "profile-role"})
+
+
+def groups_attached(world: World) -> Call:
+    arn = world.attrs("aws_lb_target_group.tg_web")["arn"]
+    world.client("autoscaling").attach_load_balancer_target_groups(
+        AutoScalingGroupName="asg-groups", TargetGroupARNs=[arn]
+    )
+    return Call({"autoScalingGroupName": "asg-groups", "targetGroupARNs": [arn]})
+
+
+def policy_changed(world: World) -> Call:
+    world.client("autoscaling").put_scaling_policy(
+        AutoScalingGroupName="asg-sizes",
+        PolicyName="scale-out",
+        AdjustmentType="ChangeInCapacity",
+        ScalingAdjustment=3,
+    )
+    request = {
+        "autoScalingGroupName": "asg-sizes",
+        "policyName": "scale-out",
+        "adjustmentType": "ChangeInCapacity",
+        "scalingAdjustment": 3,
+    }
+    return Call(request)
+
+
+def asg_deleted(world: World) -> Call:
+    world.client("autoscaling").delete_auto_scaling_group(
+        AutoScalingGroupName="asg-deleted", ForceDelete=True
+    )
+    return Call({"autoScalingGroupName": "asg-deleted", "forceDelete": True})
+
+
+def asg_by_hand(world: World) -> Call:
+    template = world.id("aws_launch_template.asg_template")
+    subnet = world.id("aws_subnet.net_a")
+    world.client("autoscaling").create_auto_scaling_group(
+        AutoScalingGroupName="hand-group",
+        MinSize=0,
+        MaxSize=1,
+        LaunchTemplate={"LaunchTemplateId": template, "Version": "$Latest"},
+        VPCZoneIdentifier=subnet,
+    )
+    request = {
+        "autoScalingGroupName": "hand-group",
+        "minSize": 0,
+        "maxSize": 1,
+        "launchTemplate": {"launchTemplateId": template, "version": "$Latest"},
+        "vPCZoneIdentifier": subnet,
+    }
+    return Call(request)
+
+
+def target_deregistered(world: World) -> Call:
+    arn = world.attrs("aws_lb_target_group.tg_ip")["arn"]
+    target = {"Id": "10.20.1.10", "Port": 80}
+    world.client("elbv2").deregister_targets(TargetGroupArn=arn, Targets=[target])
+    return Call({"targetGroupArn": arn, "targets": [{"id": "10.20.1.10", "port": 80}]})
+
+
+def target_registered(world: World) -> Call:
+    arn = world.attrs("aws_lb_target_group.tg_ip")["arn"]
+    world.client("elbv2").register_targets(
+        TargetGroupArn=arn, Targets=[{"Id": "10.20.1.20", "Port": 80}]
+    )
+    return Call({"targetGroupArn": arn, "targets": [{"id": "10.20.1.20", "port": 80}]})
+
+
 PROFILE = """
 resource "aws_iam_role" "profile_role" {
   name = "profile-role"
@@ -301,6 +387,38 @@ resource "aws_iam_instance_profile" "profile_role" {
   name       = "profile-role"
   role       = "profile-role"
   depends_on = [aws_iam_role.profile_role]
+}
+"""
+
+
+IP_GROUP = """
+resource "aws_lb_target_group" "tg_ip" {
+  name        = "tg-ip"
+  port        = 80
+  protocol    = "HTTP"
+  target_type = "ip"
+  vpc_id      = aws_vpc.net.id
+}
+
+resource "aws_lb_target_group_attachment" "ip" {
+  target_group_arn = aws_lb_target_group.tg_ip.arn
+  target_id        = "10.20.1.10"
+  port             = 80
+}
+"""
+EMPTY_PROFILE = """
+resource "aws_iam_instance_profile" "profile_empty" {
+  name = "profile-empty"
+}
+"""
+POLICY = """
+resource "aws_autoscaling_policy" "scale_out" {
+  name                   = "scale-out"
+  autoscaling_group_name = aws_autoscaling_group.asg_sizes.name
+  adjustment_type        = "ChangeInCapacity"
+  scaling_adjustment     = 1
+  # moto reads every policy back as disabled.
+  enabled = false
 }
 """
 
@@ -443,5 +561,88 @@ CASES = (
         "",
         kind="unmanaged",
         strategies=("import",),
+    ),
+    _case(
+        "lt_default",
+        "ModifyLaunchTemplate",
+        EC2,
+        default_version,
+        "aws_launch_template.lt_default",
+        _template("lt_default"),
+    ),
+    _case(
+        "profile_empty",
+        "AddRoleToInstanceProfile",
+        IAM,
+        role_added,
+        "aws_iam_instance_profile.profile_empty",
+        EMPTY_PROFILE,
+    ),
+    _case(
+        "asg_groups",
+        "AttachLoadBalancerTargetGroups",
+        ASG,
+        groups_attached,
+        "aws_autoscaling_group.asg_groups",
+        # Empty in the code so that a revert plans the attachment away (the argument is
+        # optional and computed: left out, Terraform would follow AWS).
+        _asg("asg_groups", "  target_group_arns   = []\n"),
+        known={"test_revert_plans_the_drift_back": RESERVATION_NOISE},
+    ),
+    _case(
+        "asg_policy",
+        "PutScalingPolicy",
+        ASG,
+        policy_changed,
+        "aws_autoscaling_policy.scale_out",
+        POLICY,
+        # moto reads a simple scaling policy back with a cooldown and an empty predictive
+        # scaling block the code cannot express: every plan of it is an update, whatever
+        # remediation writes. Detection is what this case checks.
+        strategies=(),
+    ),
+    _case(
+        "asg_deleted",
+        "DeleteAutoScalingGroup",
+        ASG,
+        asg_deleted,
+        "aws_autoscaling_group.asg_deleted",
+        _asg("asg_deleted"),
+        kind="deleted",
+        strategies=("import",),
+    ),
+    _case(
+        "asg_by_hand",
+        "CreateAutoScalingGroup",
+        ASG,
+        asg_by_hand,
+        "aws_autoscaling_group",
+        "",
+        kind="unmanaged",
+        # The provider imports a group without its provider-only settings (force_delete,
+        # wait_for_capacity_timeout, ...): the plan after any import updates them in place,
+        # so "import only" cannot hold; detection is what this case checks.
+        strategies=(),
+    ),
+    _case(
+        "target_deregistered",
+        "DeregisterTargets",
+        ELB,
+        target_deregistered,
+        "aws_lb_target_group_attachment.ip",
+        IP_GROUP,
+        kind="deleted",
+        strategies=("import",),
+    ),
+    _case(
+        "target_registered",
+        "RegisterTargets",
+        ELB,
+        target_registered,
+        "aws_lb_target_group_attachment",
+        "",
+        kind="unmanaged",
+        # Provider v5 cannot import a target attachment: nothing to remediate.
+        strategies=(),
     ),
 )
