@@ -77,6 +77,34 @@ CASES = {
         ActorKind.CI_CD,
         "OIDC web-identity session from repo acme/infra",
     ),
+    "github-oidc-custom-session": (
+        {
+            **role("deployer", "acme-infra-4711"),
+            "sessionContext": {
+                "sessionIssuer": {"type": "Role", "userName": "deployer"},
+                "webIdFederationData": {
+                    "federatedProvider": GITHUB_OIDC,
+                    "attributes": {},
+                },
+            },
+        },
+        BOTO,
+        ActorKind.CI_CD,
+        "GitHub Actions OIDC session 'acme-infra-4711' (role deployer)",
+    ),
+    "gitlab-oidc": (
+        {
+            **role("deployer", "pipeline-99"),
+            "sessionContext": {
+                "webIdFederationData": {
+                    "federatedProvider": f"arn:aws:iam::{ACCOUNT}:oidc-provider/gitlab.com"
+                }
+            },
+        },
+        BOTO,
+        ActorKind.CI_CD,
+        "GitLab CI OIDC session 'pipeline-99' (role deployer)",
+    ),
     "ci-role-name": (
         role("atlantis-apply", "atlantis-1234"),
         BOTO,

@@ -238,10 +238,14 @@ def actor_from_identity(
     if not identity:
         identity = {}
     get = FieldLookup.getter(identity, _IDENTITY_KEYS)
-    issuer_name = issuer_arn = issuer_account = on_behalf_user = None
+    issuer_name = issuer_arn = issuer_account = on_behalf_user = web_identity = None
     session = get("sessionContext")
     if session and _is_mapping(session):
-        issuer = FieldLookup.getter(session, _SESSION_KEYS)("sessionIssuer")
+        session_get = FieldLookup.getter(session, _SESSION_KEYS)
+        federation = session_get("webIdFederationData")
+        if federation and _is_mapping(federation):
+            web_identity = federation.get("federatedProvider")
+        issuer = session_get("sessionIssuer")
         if issuer and _is_mapping(issuer):
             issuer_get = FieldLookup.getter(issuer, _ISSUER_KEYS)
             issuer_name = issuer_get("userName")
@@ -261,6 +265,7 @@ def actor_from_identity(
         issuer_arn,
         issuer_account,
         on_behalf_user,
+        web_identity,
         source_ip,
         user_agent,
         console_session,
@@ -290,6 +295,7 @@ def _from_identity_key(key: tuple[Any, ...]) -> Actor:
         issuer_arn,
         issuer_account,
         on_behalf_user,
+        web_identity,
         source_ip,
         user_agent,
         console_session,
@@ -307,6 +313,7 @@ def _from_identity_key(key: tuple[Any, ...]) -> Actor:
         source_ip=source_ip,
         user_agent=user_agent,
         console_session=bool(console_session),
+        web_identity=as_text(web_identity),
     )
 
 
@@ -358,6 +365,7 @@ def _build(
     source_ip: str,
     user_agent: str,
     console_session: bool,
+    web_identity: str = "",
 ) -> Actor:
     session_name = ""
     if identity_type == "AssumedRole":
@@ -403,7 +411,8 @@ def _build(
                 console_session=console_session,
             ),
             invoked_by=invoked_by,
-        )
+        ),
+        web_identity,
     )
 
 
@@ -428,6 +437,15 @@ _AI_AGENT_MARKERS: Final = (
     ("amazonq-for-cli", "Amazon Q Developer CLI"),
 )
 _GITHUB_SESSION_PREFIXES: Final = ("githubactions", "github-actions", "gha-", "gh-actions")
+# OIDC issuers of CI systems (sessionContext.webIdFederationData.federatedProvider).
+_CI_OIDC_PROVIDERS: Final = (
+    ("gitlab", "GitLab CI"),
+    ("app.terraform.io", "HCP Terraform"),
+    ("oidc.circleci.com", "CircleCI"),
+    ("agent.buildkite.com", "Buildkite"),
+    ("bitbucket.org", "Bitbucket Pipelines"),
+    ("spacelift.io", "Spacelift"),
+)
 _CI_EXEC_ENVS: Final = (
     ("exec-env/codebuild", "AWS CodeBuild"),
     ("configure-aws-credentials-for-github-actions", "GitHub Actions"),
@@ -468,9 +486,10 @@ _EC2_SESSION = re.compile(r"i-[0-9a-f]{8,17}")
 _ECS_SESSION = re.compile(r"[0-9a-f]{32}")
 
 
-def classify_kind(actor: Actor) -> tuple[ActorKind, str]:
+def classify_kind(actor: Actor, web_identity: str = "") -> tuple[ActorKind, str]:
     """The kind of actor and the evidence, in words. Earlier checks win: an AI agent's calls
-    also come through an SDK under a person's role, and CI sessions are assumed roles."""
+    also come through an SDK under a person's role, and CI sessions are assumed roles.
+    ``web_identity`` is the session's OIDC provider (``sessionContext.webIdFederationData``)."""
     agent = actor.user_agent.lower()
     role = role_name(actor)
     role_lower = role.lower()
@@ -483,6 +502,11 @@ def classify_kind(actor: Actor) -> tuple[ActorKind, str]:
     ):
         where = _oidc_where(actor.principal_id + " " + actor.name)
         return ActorKind.CI_CD, f"OIDC web-identity session{where}"
+    if "token.actions.githubusercontent.com" in web_identity:
+        return ActorKind.CI_CD, f"GitHub Actions OIDC session {session!r} (role {role or '?'})"
+    for marker, label in _CI_OIDC_PROVIDERS:
+        if marker in web_identity:
+            return ActorKind.CI_CD, f"{label} OIDC session {session!r} (role {role or '?'})"
     if session.lower().startswith(_GITHUB_SESSION_PREFIXES):
         return ActorKind.CI_CD, f"GitHub Actions OIDC session {session!r} (role {role or '?'})"
     for marker, label in _CI_EXEC_ENVS:
@@ -547,6 +571,6 @@ def _oidc_where(text: str) -> str:
     return "".join(parts)
 
 
-def with_kind(actor: Actor) -> Actor:
-    kind, evidence = classify_kind(actor)
+def with_kind(actor: Actor, web_identity: str = "") -> Actor:
+    kind, evidence = classify_kind(actor, web_identity)
     return replace(actor, kind=kind, kind_evidence=evidence)
