@@ -102,6 +102,9 @@ class StoredLedger:
         self._random = random.SystemRandom()
         self._meta_lock = threading.Lock()
         self._meta: str | None = None  # None: not looked at; "absent"; "present"
+        # Open-object keys this instance has seen exist: folding there reads first instead of
+        # trying a create that would fail. Only a hint, so a plain bounded set will do.
+        self._seen_open: set[str] = set()
 
     @property
     def location(self) -> str:
@@ -183,6 +186,10 @@ class StoredLedger:
         rk = layout.resource_hash(finding.resource.key)
         key = layout.open_key(rk)
         claim = layout.claim_of(finding.resource.key, finding.event.id)
+        if key not in self._seen_open:
+            created = self._create(engine, finding, key, claim, now, quiet)
+            if created is not None:
+                return created
         claimed = False  # this call wrote index/<claim>: finding it later is not a redelivery
         for _ in self._retrying():
             current = self._read_drift(key)
@@ -213,6 +220,60 @@ class StoredLedger:
             elif self._store(key, drift, current, now, data):
                 return folded
         raise self._gave_up(key)
+
+    def _create(
+        self,
+        engine: Engine,
+        finding: Finding,
+        key: str,
+        claim: str,
+        now: datetime | None,
+        quiet: Sequence[CloudEvent],
+    ) -> Folded | None:
+        """Open a drift in two requests: create the open object (``If-None-Match``: an open
+        drift already there is the collision, and the caller reads and folds into it), then its
+        reference ``index/<claim>`` (``If-None-Match``). None sends the caller the long way.
+
+        The reference follows the create, not the other way round: a drift is archived only
+        after its index entries exist and before its open object is deleted, so a create that
+        succeeds finds every entry of any drift archived before it. An entry already there
+        names a closed drift holding this event (a redelivery): the object just made is taken
+        back. A reference already there whose drift was never archived is a writer's that
+        stopped between the two steps (older versions wrote the reference first): it names
+        this very drift, so it stands.
+        """
+        folded = fold(engine, None, finding, now=now, quiet=quiet)
+        drift = folded.drift
+        if drift is None or folded.result is not FoldResult.OPENED:
+            return None
+        data = layout.encode_drift(drift)
+        entry = layout.encode_index(claim, drift, finding.event.id, now or _now())
+        etag = self.storage.put_if_absent(key, data)
+        self._note_open(key)
+        if etag is None:
+            return None
+        if self.storage.put_if_absent(layout.index_key(claim), entry) is None and (
+            self._archived_event(claim)
+        ):
+            if not self.storage.delete_if_match(key, etag):
+                log.warning("%s: could not take back a redelivery", self.storage.url_for(key))
+            return _duplicate(finding)
+        return folded
+
+    def _archived_event(self, claim: str) -> bool:
+        """Does ``index/<claim>`` (which exists) say its event is in a closed drift?"""
+        key = layout.index_key(claim)
+        blob = self.storage.get(key)
+        if blob is None:
+            return False
+        if not layout.decode_index(blob.data, self.storage.url_for(key)).is_reference:
+            return True
+        return self.storage.get(layout.archive_key(claim)) is not None
+
+    def _note_open(self, key: str) -> None:
+        if len(self._seen_open) > 100_000:
+            self._seen_open.clear()
+        self._seen_open.add(key)
 
     def _recorded(self, claim: str) -> bool:
         """Is the event of ``index/<claim>`` already in a stored drift?
