@@ -25,7 +25,7 @@ from tfdrift_gitops.render.text import render_drift, safe, value_text
 
 OPEN_CHOICES = [s.value for s in Status if s.is_open]
 STATUS_CHOICES = [s.value for s in Status] + ["all"]
-COLUMNS = ("ID", "STATUS", "SEVERITY", "KIND", "ADDRESS", "ACTOR", "EVENT", "TIME")
+COLUMNS = ("ID", "STATUS", "SEVERITY", "KIND", "ADDRESS", "ACTOR", "ACTOR KIND", "EVENT", "TIME")
 
 
 def ledger_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -98,6 +98,7 @@ def table(drifts: Sequence[Drift]) -> str:
             d.kind.value,
             safe(_address(d)),
             safe(d.actor.name or d.actor.arn or "-"),
+            d.actor.kind.value,
             safe(d.event.name),
             format_time(d.event.time),
         )
