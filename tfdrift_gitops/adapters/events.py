@@ -13,7 +13,7 @@ as one line holding ``{"Records": [...]}``); otherwise the whole content is one 
 line; documents are read whole. A document cut short (truncated gzip, partial upload) keeps the
 records before the cut.
 
-Memory stays bounded whatever a file inflates to: a line or document over ``STREAM_AT`` bytes
+Memory stays bounded whatever a file inflates to: a line or document over ``MAX_DOCUMENT_BYTES``
 that is a ``{"Records": [...]}`` document or an array is parsed incrementally (ijson), one
 record at a time; anything else that large is refused with an error naming the file.
 """
@@ -54,11 +54,9 @@ EVENT_FILE_SUFFIXES: Final = (".json", ".json.gz", ".jsonl", ".ndjson", ".gz")
 line is read whatever its name."""
 
 STDIN_NAME: Final = "<stdin>"
-STREAM_AT: Final = 8 << 20
+MAX_DOCUMENT_BYTES: Final = 8 << 20
 """A line or document over this many bytes is parsed incrementally (Records documents and
 arrays) or refused (anything else: no single record or alert is that large)."""
-MAX_DOCUMENT_BYTES: Final = STREAM_AT
-"""A JSON document (or line) that cannot be streamed and is larger than this is refused."""
 MAX_STREAMED_RECORD_BYTES: Final = 16 << 20
 """While streaming, this many bytes without a complete record ends the file with an error."""
 
@@ -496,7 +494,7 @@ class _Lines:
 
     After a failure the bytes read since the last newline are kept in ``tail`` (not yielded):
     a document cut short still has records worth salvaging there. A line that grows past
-    ``STREAM_AT`` and starts like a Records document or an array is yielded as a ``_BigLine``
+    ``MAX_DOCUMENT_BYTES`` and starts like a Records document or an array is a ``_BigLine``
     (to be streamed); any other line that long ends the reading with a failure.
     """
 

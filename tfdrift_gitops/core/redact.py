@@ -217,16 +217,3 @@ def redact_change(
     if before is change.before and after is change.after:
         return change
     return Change(path=change.path, before=before, after=after)
-
-
-def is_masked(value: Any, depth: int = 0) -> bool:
-    """True when (part of) ``value`` is a mask written by ``redact_change``."""
-    if isinstance(value, str):
-        return value in MASKS
-    if depth > _MAX_DEPTH:
-        return True
-    if isinstance(value, Mapping):
-        return any(is_masked(v, depth + 1) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(is_masked(v, depth + 1) for v in value)
-    return False
