@@ -2,13 +2,21 @@
 
 S3 backend layout: the default workspace lives at ``key``; workspace ``ws`` lives at
 ``<workspace_key_prefix>/<ws>/<key>`` (prefix default ``env:``). Lock files (``<key>.tflock``)
-are never read or touched.
+are never read or touched. ``s3://bucket/prefix/`` (a trailing slash) means every ``*.tfstate``
+under the prefix: an organisation's states, whatever their keys.
+
+Org scale: hundreds of states load concurrently on a bounded thread pool sharing one boto3
+client (clients are thread-safe; sessions are not, so the client is made once, before the
+pool). Each state is remembered with its ETag (or mtime and size): a reload asks S3 with
+``If-None-Match`` and reuses what answers 304, so a refresh re-reads only what changed.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +30,9 @@ log = logging.getLogger(__name__)
 
 S3ClientFactory = Callable[[], Any]
 ALL_WORKSPACES = "*"
+STATE_SUFFIX = ".tfstate"
+MAX_WORKERS = 16
+"""Concurrent S3 reads: enough to hide request latency, few enough to stay polite to S3."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +79,7 @@ def _s3_locations(
 ) -> list[StateLocation]:
     bucket, key = split_s3_url(url)
     if not key or key.endswith("/"):
-        raise StateError(f"{url}: an S3 state URL names the object key (s3://bucket/path/key)")
+        return _s3_prefix_locations(url, client, workspaces, prefix)
     if key.endswith(".tflock"):
         raise StateError(f"{url}: that is a lock file, not a state")
     names = list(workspaces) or ["default"]
@@ -79,6 +90,34 @@ def _s3_locations(
         object_key = key if name == "default" else f"{prefix.rstrip('/')}/{name}/{key}"
         locations.append(StateLocation(f"s3://{bucket}/{object_key}", name))
     return locations
+
+
+def _s3_prefix_locations(
+    url: str, client: Any, workspaces: tuple[str, ...], prefix: str
+) -> list[StateLocation]:
+    """Every ``*.tfstate`` under ``s3://bucket/prefix/``; a key with a ``<prefix>/<ws>/``
+    segment (``env:/staging/…``) belongs to that workspace, any other to ``default``."""
+    bucket, base = split_s3_url(url)
+    marker = prefix.rstrip("/") + "/"
+    wanted = set(workspaces) if workspaces and ALL_WORKSPACES not in workspaces else None
+    found: list[StateLocation] = []
+    try:
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=base):
+            for obj in page.get("Contents", []):
+                key = str(obj["Key"])
+                if not key.endswith(STATE_SUFFIX):
+                    continue
+                head, sep, rest = key.partition(marker)
+                workspace = "default"
+                if sep and (not head or head.endswith("/")) and "/" in rest:
+                    workspace = rest.split("/", 1)[0]
+                if wanted is None or workspace in wanted:
+                    found.append(StateLocation(f"s3://{bucket}/{key}", workspace))
+    except Exception as exc:  # botocore errors carry no common base we can import here
+        raise StateError(f"{url}: cannot list states: {_aws_error(exc)}") from exc
+    if not found:
+        raise StateError(f"{url}: no *{STATE_SUFFIX} objects under this prefix")
+    return found
 
 
 def _discover_workspaces(client: Any, bucket: str, key: str, prefix: str) -> set[str]:
@@ -97,14 +136,27 @@ def _discover_workspaces(client: Any, bucket: str, key: str, prefix: str) -> set
     return found
 
 
-def _read_s3(url: str, client: Any) -> tuple[bytes, str]:
+def _read_s3(url: str, client: Any, etag: str = "") -> tuple[bytes | None, str]:
+    """The object's bytes and ETag; ``(None, etag)`` when it still has ``etag`` (304)."""
     bucket, key = split_s3_url(url)
+    request: dict[str, str] = {"Bucket": bucket, "Key": key}
+    if etag:
+        request["IfNoneMatch"] = etag
     try:
-        response = client.get_object(Bucket=bucket, Key=key)
+        response = client.get_object(**request)
         body = response["Body"].read()
     except Exception as exc:
+        if etag and _status(exc) == 304:
+            return None, etag
         raise StateError(f"{url}: cannot read state: {_aws_error(exc)}") from exc
     return body, str(response.get("ETag", ""))
+
+
+def _status(exc: Exception) -> int:
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return 0
+    return int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
 
 
 def _aws_error(exc: Exception) -> str:
@@ -131,18 +183,24 @@ class StateSource:
             raise StateError("no Terraform state given (--state PATH or s3://bucket/key)")
         self._factory = s3_client_factory
         self._client: Any = None
+        self._client_lock = threading.Lock()
         self.workspaces = tuple(workspaces)
         self.prefix = workspace_key_prefix
+        # url -> (ETag or mtime:size, the state parsed from it): what a reload may reuse.
+        self._parsed: dict[str, tuple[str, ParsedState]] = {}
+        self.reads = 0
+        """States read and parsed (not reused) so far: for tests and benchmarks."""
 
     def _s3(self) -> Any:
-        if self._client is None:
-            if self._factory is None:
-                from tfdrift_gitops.adapters.aws import make_s3_client
+        with self._client_lock:
+            if self._client is None:
+                if self._factory is None:
+                    from tfdrift_gitops.adapters.aws import make_s3_client
 
-                self._client = make_s3_client()
-            else:
-                self._client = self._factory()
-        return self._client
+                    self._client = make_s3_client()
+                else:
+                    self._client = self._factory()
+            return self._client
 
     def locations(self) -> list[StateLocation]:
         out: list[StateLocation] = []
@@ -154,45 +212,74 @@ class StateSource:
         return out
 
     def load(self) -> list[ParsedState]:
-        states = []
-        for location in self.locations():
-            if location.url.startswith("s3://"):
-                raw, _ = _read_s3(location.url, self._s3())
-            else:
-                try:
-                    raw = Path(location.url).read_bytes()
-                except OSError as exc:
-                    raise StateError(f"{location.url}: cannot read state: {exc}") from exc
-            state = _decode(raw, location.url, location.workspace)
-            log.info(
-                "loaded %s (workspace %s, serial %s, %d resources)",
-                location.url,
-                location.workspace,
-                state.serial,
-                len(state.resources),
-            )
-            states.append(state)
+        locations = self.locations()
+        if any(location.url.startswith("s3://") for location in locations):
+            self._s3()  # made once, before the pool: the threads share it
+        states = _map(self._load_one, locations)
+        current = {location.url for location in locations}
+        for gone in set(self._parsed) - current:
+            del self._parsed[gone]
         return states
+
+    def _load_one(self, location: StateLocation) -> ParsedState:
+        cached = self._parsed.get(location.url)
+        if location.url.startswith("s3://"):
+            raw, mark = _read_s3(location.url, self._s3(), cached[0] if cached else "")
+        else:
+            path = Path(location.url)
+            try:
+                stat = path.stat()
+                mark = f"{stat.st_mtime_ns}:{stat.st_size}"
+                raw = None if cached and cached[0] == mark else path.read_bytes()
+            except OSError as exc:
+                raise StateError(f"{location.url}: cannot read state: {exc}") from exc
+        if raw is None and cached is not None and cached[1].workspace == location.workspace:
+            return cached[1]
+        if raw is None:  # unchanged, but asked for as another workspace: read it again
+            raw, mark = _read_s3(location.url, self._s3())
+            assert raw is not None
+        state = _decode(raw, location.url, location.workspace)
+        self._parsed[location.url] = (mark, state)
+        self.reads += 1
+        log.info(
+            "loaded %s (workspace %s, serial %s, %d resources)",
+            location.url,
+            location.workspace,
+            state.serial,
+            len(state.resources),
+        )
+        return state
 
     def index(self) -> StateIndex:
         return StateIndex(self.load())
 
     def fingerprint(self) -> tuple[str, ...]:
         """Cheap change detection: file mtime+size, or the S3 ETag (HEAD only)."""
-        marks = []
-        for location in self.locations():
-            if location.url.startswith("s3://"):
-                bucket, key = split_s3_url(location.url)
-                try:
-                    head = self._s3().head_object(Bucket=bucket, Key=key)
-                except Exception as exc:
-                    why = _aws_error(exc)
-                    raise StateError(f"{location.url}: cannot stat state: {why}") from exc
-                marks.append(f"{location.url}@{head.get('ETag', '')}")
-            else:
-                try:
-                    stat = Path(location.url).stat()
-                except OSError as exc:
-                    raise StateError(f"{location.url}: cannot stat state: {exc}") from exc
-                marks.append(f"{location.url}@{stat.st_mtime_ns}:{stat.st_size}")
-        return tuple(marks)
+        locations = self.locations()
+        if any(location.url.startswith("s3://") for location in locations):
+            self._s3()
+        return tuple(_map(self._mark, locations))
+
+    def _mark(self, location: StateLocation) -> str:
+        if location.url.startswith("s3://"):
+            bucket, key = split_s3_url(location.url)
+            try:
+                head = self._s3().head_object(Bucket=bucket, Key=key)
+            except Exception as exc:
+                why = _aws_error(exc)
+                raise StateError(f"{location.url}: cannot stat state: {why}") from exc
+            return f"{location.url}@{head.get('ETag', '')}"
+        try:
+            stat = Path(location.url).stat()
+        except OSError as exc:
+            raise StateError(f"{location.url}: cannot stat state: {exc}") from exc
+        return f"{location.url}@{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def _map(work: Callable[[StateLocation], Any], locations: list[StateLocation]) -> list[Any]:
+    """``work`` over ``locations`` in order; a bounded pool when there are several. The first
+    error (a StateError naming its state) propagates."""
+    if len(locations) <= 1:
+        return [work(location) for location in locations]
+    with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(locations))) as pool:
+        return list(pool.map(work, locations))
