@@ -284,6 +284,13 @@ def profile_by_hand(world: World) -> Call:
     )
 
 
+def lb_security_groups(world: World) -> Call:
+    arn = world.attrs("aws_lb.lb_sg")["arn"]
+    groups = [world.id("aws_security_group.net"), world.id("aws_security_group.net_extra")]
+    world.client("elbv2").set_security_groups(LoadBalancerArn=arn, SecurityGroups=groups)
+    return Call({"loadBalancerArn": arn, "securityGroups": groups}, {"securityGroupIds": groups})
+
+
 def default_version(world: World) -> Call:
     template = world.id("aws_launch_template.lt_default")
     ec2 = world.client("ec2")
@@ -391,6 +398,11 @@ resource "aws_iam_instance_profile" "profile_role" {
 """
 
 
+EXTRA_HCL = """
+resource "aws_security_group" "net_extra" {
+  vpc_id = aws_vpc.net.id
+}
+"""
 IP_GROUP = """
 resource "aws_lb_target_group" "tg_ip" {
   name        = "tg-ip"
@@ -561,6 +573,16 @@ CASES = (
         "",
         kind="unmanaged",
         strategies=("import",),
+    ),
+    _case(
+        "lb_sg",
+        "SetSecurityGroups",
+        ELB,
+        lb_security_groups,
+        "aws_lb.lb_sg",
+        EXTRA_HCL + _lb("lb_sg"),
+        # The code names its groups by reference: an import is refused (never overwritten).
+        strategies=("revert",),
     ),
     _case(
         "lt_default",
