@@ -170,3 +170,20 @@ def test_file_names_in_errors_are_escaped(tmp_path: Path, name: str) -> None:
     result = _detect("--events", str(bad))
     assert "\x1b" not in result.stderr
     assert "\\x1b]0;pwned" in result.stderr
+
+
+def test_s3_keys_in_errors_are_escaped(
+    s3_client: Any, s3_bucket: str, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    key = "AWSLogs/\x1b[2J\x1b]0;pwned\x07/trail.json"
+    s3_client.put_object(Bucket=s3_bucket, Key=key, Body=b"{not json")
+    good = "AWSLogs/good.json"
+    s3_client.put_object(Bucket=s3_bucket, Key=good, Body=json.dumps({"Records": [_good()]}))
+    result = _detect("--events", f"s3://{s3_bucket}/AWSLogs/", "--s3-endpoint-url", moto_endpoint)
+    assert "AuthorizeSecurityGroupIngress" in result.stdout
+    assert "\x1b" not in result.stderr
+    assert "\x07" not in result.stderr
+    assert "\\x1b]0;pwned\\x07" in result.stderr
