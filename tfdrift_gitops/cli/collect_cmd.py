@@ -30,8 +30,9 @@ def _path(value: str | None) -> Path | None:
 
 @click.command()
 @click.option(
-    "--state", "states", multiple=True, metavar="PATH|s3://BUCKET/KEY",
-    help="Terraform state (file, directory, S3 backend key). Repeatable.",
+    "--state", "states", multiple=True, metavar="PATH|s3://BUCKET/KEY|s3://BUCKET/PREFIX/",
+    help="Terraform state (file, directory, S3 backend key, or every *.tfstate under an S3 "
+    "prefix ending in /). Repeatable.",
 )  # fmt: skip
 @click.option(
     "--ledger", default=None, metavar="DIR|s3://BUCKET/PREFIX",
