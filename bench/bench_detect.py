@@ -73,7 +73,11 @@ def probe(code: str, *args: str) -> list[str]:
 
 def main() -> None:
     state = OUT / "state.tfstate"
-    mixes = {"realistic": OUT / "events.jsonl", "drift-heavy": OUT / "events-drift-heavy.jsonl"}
+    mixes = {
+        "realistic": OUT / "events.jsonl",
+        "drift-heavy": OUT / "events-drift-heavy.jsonl",
+        "terraform-heavy": OUT / "events-terraform-heavy.jsonl",
+    }
     generator = str(Path(__file__).parent / "gen_data.py")
     for mix, path in mixes.items():
         if not state.exists() or not path.exists():

@@ -209,6 +209,10 @@ MIXES: dict[str, tuple[float, float, float, float, float]] = {
     "realistic": (0.70, 0.15, 0.05, 0.07, 0.03),
     # A stress mix: one record in ten is hand-made drift on a managed resource.
     "drift-heavy": (0.70, 0.15, 0.05, 0.00, 0.10),
+    # Issue 14's Terraform-heavy stream: apply bursts by Terraform's role on managed resources,
+    # hand-made writes on ids not in state, hand-made drift on managed resources. (Its drift
+    # uses this generator's two kinds, RDS and Lambda, not the issue's six.)
+    "terraform-heavy": (0.70, 0.10, 0.00, 0.15, 0.05),
 }
 
 
