@@ -262,7 +262,9 @@ def test_three_replicas_share_one_queue(
     logs = [replica.stop() for replica in replicas]
     assert [replica.process.returncode for replica in replicas] == [0, 0, 0], logs
     done = sum(_messages_done(log) for log in logs)
-    assert done == len(keys) + len(keys[::5])
+    # SQS delivers at least once: a heartbeat late under load may let a second replica take a
+    # message too, so a message may be done twice, never not at all; the ledger stays exact.
+    assert done >= len(keys) + len(keys[::5])
     assert all("0 failed and 0 not notifications" in log for log in logs), logs
     assert queue_depth(sqs_client, dlq) == (0, 0)
     _assert_exactly_once(trail, ledger, moto_endpoint)
