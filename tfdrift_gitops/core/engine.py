@@ -8,8 +8,9 @@ so that out-of-order delivery and reverts come out right.
 
 from __future__ import annotations
 
+import copy
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -86,6 +87,9 @@ class Observation:
     inert: frozenset[str] = frozenset()
     """Ids of events whose change no effect can replay: nothing applied (an unmodelled call),
     or the call changed something CloudTrail hides."""
+    changed_by: frozenset[str] = frozenset()
+    """Ids of the watched events (see ``Engine.observe``) that changed the value at one of
+    their effect paths where they sit in eventTime order."""
 
 
 class Engine:
@@ -225,11 +229,19 @@ class Engine:
         found = self._state_resource(resource)
         return found.attributes if found is not None else None
 
-    def observe(self, resource: ResourceRef, events: Iterable[CloudEvent]) -> Observation:
+    def observe(
+        self,
+        resource: ResourceRef,
+        events: Iterable[CloudEvent],
+        *,
+        watch: Collection[str] = (),
+    ) -> Observation:
         """Replay ``events`` in eventTime order over the state's attributes.
 
         Unmanaged resources start from their id alone, so their ``changes`` are the attributes
-        CloudTrail told us (what an import block needs).
+        CloudTrail told us (what an import block needs). Events whose ids are in ``watch`` are
+        checked one by one: did each change anything where it sits (``changed_by``)? Only
+        those pay for the check.
         """
         found = self._state_resource(resource)
         if found is not None:
@@ -243,15 +255,20 @@ class Engine:
         sensitive = found.sensitive if found is not None else ()
         touched: dict[str, Effect] = {}
         inert: set[str] = set()
+        changed_by: set[str] = set()
         for event in sorted(events, key=lambda e: (e.time, e.id)):
             target = self._target_for(event, resource.type)
             if target is None:
                 continue
             applied = False
+            watched = event.id in watch
             for effect in target.effects:
+                before = _compared(effect, observed) if watched else None
                 if effect.apply(observed, event):
                     touched.setdefault(effect.path, effect)
                     applied = True
+                    if watched and _compared(effect, observed) != before:
+                        changed_by.add(event.id)
             if not applied or (target.hidden is not None and target.hidden(event)):
                 inert.add(event.id)
         changes: list[Change] = []
@@ -269,6 +286,7 @@ class Engine:
             observed=observed,
             modelled=bool(touched),
             inert=frozenset(inert),
+            changed_by=frozenset(changed_by),
         )
 
     def _target_for(self, event: CloudEvent, rtype: str) -> Target | None:
@@ -319,6 +337,12 @@ class Engine:
                 reasons.append(f"set to {override.severity.value} by configuration")
                 break
         return severity, tuple(reasons)
+
+
+def _compared(effect: Effect, attrs: Mapping[str, Any]) -> Any:
+    """The canonical value at ``effect.path``, copied: effects mutate ``attrs`` in place."""
+    value = get_path(attrs, effect.path)
+    return effect.compare(None if value is MISSING else copy.deepcopy(value))
 
 
 def _ref(res: StateResource, cloud_id: str) -> ResourceRef:
