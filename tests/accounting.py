@@ -75,4 +75,5 @@ def _unplaced(drift: Drift) -> Drift:
         drift,
         event=replace(drift.event, origin=""),
         events=tuple(replace(e, origin="") for e in drift.events),
+        replayed=tuple(replace(e, origin="") for e in drift.replayed),
     )

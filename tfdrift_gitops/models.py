@@ -345,10 +345,23 @@ class Drift:
     unverifiable: tuple[str, ...] = ()
     """Ids of folded events whose change CloudTrail does not show (a password, hidden
     environment values): replaying events cannot prove such a drift undone."""
+    replayed: tuple[CloudEvent, ...] = ()
+    """Events on this resource that changed nothing where they sit in eventTime order (a call
+    setting what state already says): never evidence, so not in ``events``, but replayed with
+    them so that a late, older call is judged against everything that happened."""
 
     @property
     def event_ids(self) -> frozenset[str]:
-        return frozenset(e.id for e in self.events)
+        """Every event folded in, evidence or replayed only: a redelivery of either is a
+        duplicate."""
+        return frozenset(e.id for e in (*self.events, *self.replayed))
+
+    @property
+    def timeline(self) -> tuple[CloudEvent, ...]:
+        """Evidence and replayed events together, oldest first: what replays run over."""
+        if not self.replayed:
+            return self.events
+        return tuple(sorted((*self.events, *self.replayed), key=lambda e: (e.time, e.id)))
 
 
 @dataclass(frozen=True, slots=True)

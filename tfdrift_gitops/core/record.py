@@ -51,8 +51,10 @@ def _event_record(event: CloudEvent) -> dict[str, Any]:
 
 def drift_to_record(drift: Drift) -> dict[str, Any]:
     """The contract record. ``events`` entries carry the summary fields first, then the whole
-    normalised event (actor, request, response) so that a stored drift can be replayed."""
-    return {
+    normalised event (actor, request, response) so that a stored drift can be replayed.
+    ``replayed`` (present only when there are any) holds, in the same shape, the calls that
+    changed nothing but must be replayed with the evidence (see ``Drift.replayed``)."""
+    record: dict[str, Any] = {
         "schema": DRIFT_SCHEMA,
         "id": drift.id,
         "kind": drift.kind.value,
@@ -71,6 +73,9 @@ def drift_to_record(drift: Drift) -> dict[str, Any]:
         "detected_at": format_time(drift.detected_at) if drift.detected_at else None,
         "unverifiable_events": list(drift.unverifiable),
     }
+    if drift.replayed:
+        record["replayed"] = [_event_record(e) for e in drift.replayed]
+    return record
 
 
 def drift_from_record(record: Mapping[str, Any], *, origin: str = "") -> Drift:
@@ -102,6 +107,7 @@ def drift_from_record(record: Mapping[str, Any], *, origin: str = "") -> Drift:
             state_serial=_opt_int(record.get("state_serial")),
             detected_at=parse_time(detected) if isinstance(detected, str) else None,
             unverifiable=tuple(str(e) for e in record.get("unverifiable_events") or []),
+            replayed=tuple(CloudEvent.from_dict(e) for e in record.get("replayed") or []),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise CorruptRecordError(f"{where}: not a valid drift record: {exc}") from exc

@@ -71,8 +71,9 @@ def scrub_value(value: Any, depth: int = 0) -> Any:
 def scrub_record(record: dict[str, Any]) -> dict[str, Any]:
     """A copy of a drift record or event marker with its CloudTrail payloads scrubbed."""
     out = dict(record)
-    if isinstance(out.get("events"), list):
-        out["events"] = [_scrub_event(e) for e in out["events"]]
+    for key in ("events", "replayed"):
+        if isinstance(out.get(key), list):
+            out[key] = [_scrub_event(e) for e in out[key]]
     if isinstance(out.get("event"), Mapping):
         out["event"] = _scrub_event(out["event"])
     return out
