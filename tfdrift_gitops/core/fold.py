@@ -55,6 +55,11 @@ def fold(
     earlier-delivered events on the same resource that made no drift on their own (they set
     what state says, or Terraform made them): replayed with a new finding, a newer one of them
     can show that an older, late-delivered call was already undone.
+
+    A drift's ``events`` are its evidence: the calls that changed something where they sit in
+    eventTime order. A call that changed nothing there (a no-op before the real call, however
+    the two arrive) is counted as no change and kept in ``replayed`` only, so that later folds
+    still replay it.
     """
     now = now or _now()
     event = finding.event
@@ -83,11 +88,23 @@ def _open(engine: Engine, finding: Finding, now: datetime, quiet: Sequence[Cloud
     changes: tuple[Change, ...] = ()
     observed: dict[str, object] = {}
     observation: Observation | None = None
-    replayed: tuple[CloudEvent, ...] = (event,)
+    evidence: tuple[CloudEvent, ...] = (event,)
+    replayed: tuple[CloudEvent, ...] = ()
     if finding.kind in (Kind.MODIFIED, Kind.UNMANAGED):
         if finding.kind is Kind.MODIFIED and quiet:
-            replayed = tuple(sorted((event, *quiet), key=lambda e: (e.time, e.id)))
-        observation = engine.observe(resource, replayed)
+            quiet_ids = {q.id for q in quiet}
+            every = _in_time_order((event, *quiet))
+            observation = engine.observe(resource, every, watch=quiet_ids)
+            # A quiet call is evidence only when it moved something where it sits (a newer
+            # call that partly undid a late one); one that set what was already there is not.
+            evidence = tuple(
+                e for e in every if e.id not in quiet_ids or e.id in observation.changed_by
+            )
+            replayed = tuple(
+                e for e in every if e.id in quiet_ids and e.id not in observation.changed_by
+            )
+        else:
+            observation = engine.observe(resource, evidence)
         observed = dict(observation.observed)
         changes = engine.filter_changes(observation.changes, resource, event)
         if finding.kind is Kind.MODIFIED and finding.target.effects and not changes:
@@ -104,7 +121,8 @@ def _open(engine: Engine, finding: Finding, now: datetime, quiet: Sequence[Cloud
         changes=changes,
         actor=event.actor,
         event=event,
-        events=replayed,
+        events=evidence,
+        replayed=replayed,
         status=Status.OPEN,
         severity_reasons=reasons,
         history=(
@@ -125,7 +143,8 @@ def _open(engine: Engine, finding: Finding, now: datetime, quiet: Sequence[Cloud
 
 def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> Folded:
     event = finding.event
-    events = tuple(sorted((*existing.events, event), key=lambda e: (e.time, e.id)))
+    events = _in_time_order((*existing.events, event))
+    every = _in_time_order((*existing.timeline, event))
     drifting = [e for e in events if not engine.policy.is_trusted(e)]
     latest = drifting[-1] if drifting else existing.event
 
@@ -133,19 +152,40 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
         if finding.trusted and finding.kind is Kind.MODIFIED and _is_create(finding):
             return _resolve(existing, events, now, event, "recreated by Terraform")
         if finding.rule.restores and finding.kind is Kind.MODIFIED:
-            return _restored(engine, existing, finding, events, latest, now)
+            return _restored(engine, existing, finding, events, every, latest, now)
         if finding.trusted:
             return Folded(FoldResult.UNCHANGED, existing, Skip.TRUSTED)
         return _updated(existing, events, latest, existing.changes, existing.severity, (), now)
     if existing.kind is Kind.UNMANAGED and _action(finding) is Action.DELETE:
         return _resolve(existing, events, now, event, "the unmanaged resource was deleted")
 
-    observation = engine.observe(existing.resource, events)
+    # Only a hand-made change to a managed resource can be a no-op against state. The check
+    # costs a copy per effect, so it runs for that call and the replayed-only ones alone.
+    may_be_noop = (
+        not finding.trusted
+        and existing.kind is Kind.MODIFIED
+        and finding.kind is Kind.MODIFIED
+        and bool(finding.target.effects)
+    )
+    watch = {e.id for e in existing.replayed}
+    if may_be_noop:
+        watch.add(event.id)
+    observation = engine.observe(existing.resource, every, watch=watch)
     changes = engine.filter_changes(observation.changes, existing.resource, latest)
+    promoted = tuple(e for e in existing.replayed if e.id in observation.changed_by)
+    if promoted:
+        # A replayed-only call that now changes something where it sits (it undid part of the
+        # late, older call just delivered) has become part of the story.
+        existing = replace(
+            existing,
+            events=_in_time_order((*existing.events, *promoted)),
+            replayed=tuple(e for e in existing.replayed if e.id not in observation.changed_by),
+        )
+        events = _in_time_order((*existing.events, event))
     if (
         existing.kind is Kind.MODIFIED
         and finding.kind is Kind.DELETED
-        and not _restored_later(engine, events, event)
+        and not _restored_later(engine, every, event)
     ):
         # Deleted by hand after being modified by hand: the deletion is what matters now.
         severity, reasons = engine.severity(
@@ -164,6 +204,11 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
         return Folded(FoldResult.UPDATED, drift)
     if _opaque(finding, observation) and event.id not in existing.unverifiable:
         existing = replace(existing, unverifiable=(*existing.unverifiable, event.id))
+    if may_be_noop and event.id not in observation.inert and event.id not in observation.changed_by:
+        # It set what was already there where it sits in time (an older no-op delivered after
+        # the real call, or the same call made twice): not evidence, but replayed from now on.
+        noted = replace(existing, replayed=_in_time_order((*existing.replayed, event)))
+        return Folded(FoldResult.UNCHANGED, noted, Skip.NO_CHANGE)
     if (
         existing.kind is Kind.MODIFIED
         and observation.modelled
@@ -206,13 +251,15 @@ def _restored(
     existing: Drift,
     finding: Finding,
     events: tuple[CloudEvent, ...],
+    every: tuple[CloudEvent, ...],
     latest: CloudEvent,
     now: datetime,
 ) -> Folded:
     """A scheduled delete was cancelled (CancelKeyDeletion): the resource is back, as the calls
-    replayed over state leave it. Equal to state resolves; else it is a modified drift."""
+    replayed over state leave it. Equal to state resolves; else it is a modified drift.
+    ``events`` is the evidence; ``every`` adds the replayed-only calls."""
     event = finding.event
-    observation = engine.observe(existing.resource, events)
+    observation = engine.observe(existing.resource, every)
     changes = engine.filter_changes(observation.changes, existing.resource, latest)
     if observation.modelled and not changes:
         return _resolve(existing, events, now, event, f"deletion cancelled by {event.actor.name}")
@@ -251,6 +298,10 @@ def _action(finding: Finding) -> Action:
 
 def _is_create(finding: Finding) -> bool:
     return _action(finding) is Action.CREATE
+
+
+def _in_time_order(events: Sequence[CloudEvent]) -> tuple[CloudEvent, ...]:
+    return tuple(sorted(events, key=lambda e: (e.time, e.id)))
 
 
 def _merge(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:
@@ -339,7 +390,7 @@ def reassess(engine: Engine, drift: Drift, *, now: datetime | None = None) -> Fo
         return _resolved_by_state(drift, now, None, "")
     if not drift.changes or drift.unverifiable:
         return Folded(FoldResult.UNCHANGED, drift)
-    observation = engine.observe(resource, drift.events)
+    observation = engine.observe(resource, drift.timeline)
     changes = engine.filter_changes(observation.changes, resource, drift.event)
     if observation.modelled and not changes:
         serial = next((s.serial for s in engine.index.states if s.source == resource.state), None)

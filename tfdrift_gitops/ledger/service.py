@@ -199,7 +199,9 @@ class StoredLedger:
             existing = current.drift if current else None
             folded = fold(engine, existing, finding, now=now, quiet=quiet)
             drift = folded.drift
-            if drift is None or folded.result in (FoldResult.NOT_DRIFT, FoldResult.UNCHANGED):
+            if drift is None or folded.result is FoldResult.NOT_DRIFT or drift is existing:
+                # An unchanged fold that hands back a new drift (a no-op call now replayed
+                # with it, see core.fold) is still written.
                 return folded
             # Encoded before anything is written: a drift that cannot be stored leaves no
             # index entry behind it.
