@@ -240,6 +240,23 @@ def test_heredoc_body_cannot_end_the_heredoc(terraform: str, tmp_path: Path) -> 
 @pytest.mark.parametrize(
     "body",
     [
+        pytest.param("\U0001f3fb\n", id="emoji-modifier"),
+        pytest.param("\u0301x\nb\n", id="combining-mark"),
+        pytest.param("\u00e9t\u00e9\n", id="accented"),
+    ],
+)
+def test_trimmed_heredoc_keeps_line_leading_extenders(
+    body: str, terraform: str, tmp_path: Path
+) -> None:
+    """Terraform trims ``<<-`` indentation by grapheme cluster: a leading emoji modifier or
+    combining mark would join the indentation and vanish (found by hypothesis)."""
+    rendered = esc.render_heredoc(body, "  ", trim=True)
+    assert evaluate(terraform, [rendered + "\n"], tmp_path) == [body]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
         pytest.param("no final newline", id="no-newline"),
         pytest.param("bell\x07\n", id="control"),
         pytest.param("e\u0301\n", id="not-nfc"),

@@ -237,6 +237,11 @@ def _trim_exact(lines: Sequence[str]) -> bool:
     non-space and no line is whitespace only."""
     if any(line and not line.strip(" \t") for line in lines):
         return False
+    # Terraform measures the indentation in grapheme clusters: a line whose first character
+    # joins the space before it (an emoji modifier, a combining mark) loses that character.
+    # Only ASCII-led lines are safe to indent; the rest keep the plain heredoc.
+    if any(line and not line[0].isascii() for line in lines):
+        return False
     return any(line and line[0] not in " \t" for line in lines)
 
 
