@@ -8,7 +8,6 @@ so that out-of-order delivery and reverts come out right.
 
 from __future__ import annotations
 
-import copy
 import logging
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -263,12 +262,13 @@ class Engine:
             applied = False
             watched = event.id in watch
             for effect in target.effects:
-                before = _compared(effect, observed) if watched else None
+                before = _at(observed, effect.path) if watched else MISSING
                 if effect.apply(observed, event):
                     touched.setdefault(effect.path, effect)
                     applied = True
-                    if watched and _compared(effect, observed) != before:
+                    if watched and _moved(effect, before, _at(observed, effect.path)):
                         changed_by.add(event.id)
+                        watched = False
             if not applied or (target.hidden is not None and target.hidden(event)):
                 inert.add(event.id)
         changes: list[Change] = []
@@ -339,10 +339,22 @@ class Engine:
         return severity, tuple(reasons)
 
 
-def _compared(effect: Effect, attrs: Mapping[str, Any]) -> Any:
-    """The canonical value at ``effect.path``, copied: effects mutate ``attrs`` in place."""
-    value = get_path(attrs, effect.path)
-    return effect.compare(None if value is MISSING else copy.deepcopy(value))
+def _at(attrs: Mapping[str, Any], path: str) -> Any:
+    """``get_path``, without parsing a path that names a top-level attribute (most do)."""
+    if "." in path or "[" in path:
+        return get_path(attrs, path)
+    return attrs.get(path, MISSING)
+
+
+def _moved(effect: Effect, before: Any, after: Any) -> bool:
+    """Did one effect change the value at its path? Effects put a new value there; one that
+    kept the same list or map may have changed it in place, which cannot be told apart from
+    nothing (no copy is taken beforehand, for speed): counted as a change, the safe side."""
+    if after is before:
+        return isinstance(after, list | dict)
+    return effect.compare(None if before is MISSING else before) != effect.compare(
+        None if after is MISSING else after
+    )
 
 
 def _ref(res: StateResource, cloud_id: str) -> ResourceRef:

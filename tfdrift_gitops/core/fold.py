@@ -160,14 +160,15 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
         return _resolve(existing, events, now, event, "the unmanaged resource was deleted")
 
     # Only a hand-made change to a managed resource can be a no-op against state. The check
-    # costs a copy per effect, so it runs for that call and the replayed-only ones alone.
+    # has a cost, so it runs for that call and for the replayed-only calls it precedes (only
+    # those can now have changed something where they sit) alone.
     may_be_noop = (
         not finding.trusted
         and existing.kind is Kind.MODIFIED
         and finding.kind is Kind.MODIFIED
         and bool(finding.target.effects)
     )
-    watch = {e.id for e in existing.replayed}
+    watch = {e.id for e in existing.replayed if (e.time, e.id) > (event.time, event.id)}
     if may_be_noop:
         watch.add(event.id)
     observation = engine.observe(existing.resource, every, watch=watch)
