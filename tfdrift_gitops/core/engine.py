@@ -352,9 +352,8 @@ def _moved(effect: Effect, before: Any, after: Any) -> bool:
     nothing (no copy is taken beforehand, for speed): counted as a change, the safe side."""
     if after is before:
         return isinstance(after, list | dict)
-    return effect.compare(None if before is MISSING else before) != effect.compare(
-        None if after is MISSING else after
-    )
+    old = effect.compare(None if before is MISSING else before)
+    return bool(old != effect.compare(None if after is MISSING else after))
 
 
 def _ref(res: StateResource, cloud_id: str) -> ResourceRef:
