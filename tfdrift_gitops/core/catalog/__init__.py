@@ -19,6 +19,7 @@ from tfdrift_gitops.core.catalog import (
     dynamodb,
     ec2,
     ec2_compute,
+    ec2_vpc,
     ecr,
     ecs,
     eks,
@@ -88,6 +89,7 @@ SERVICE_TABLES: tuple[tuple[Rule, ...], ...] = (
     autoscaling_tags.RULES,
     ec2_compute.RULES,
     iam_profiles.RULES,
+    ec2_vpc.RULES,
 )
 
 
