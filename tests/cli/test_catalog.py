@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -15,12 +16,21 @@ from click.testing import CliRunner
 from tfdrift_gitops.cli import cli
 from tfdrift_gitops.core.catalog import Catalog
 from tfdrift_gitops.core.catalog.model import Action, Rule, Set, Target, req
-from tfdrift_gitops.core.catalog.summary import Kind, parse_verified, summarize, totals
+from tfdrift_gitops.core.catalog.summary import (
+    Evidence,
+    Kind,
+    parse_evidence,
+    parse_verified,
+    summarize,
+    totals,
+)
 from tfdrift_gitops.remediation.coverage import row_importable
 from tfdrift_gitops.render.catalog import (
+    EVIDENCE_FILE,
     README_END,
     README_START,
     VERIFIED_FILE,
+    bundled_evidence,
     bundled_verified,
     catalog_rows,
     readme_sentence,
@@ -154,7 +164,7 @@ def test_markdown_is_one_table_row_per_rule() -> None:
     assert result.exit_code == 0
     table = [line for line in result.output.splitlines() if line.startswith("| ")]
     assert len(table) == 1 + len(Catalog.default())
-    assert all(line.count(" | ") == 6 for line in table)
+    assert all(line.count(" | ") == 7 for line in table)
 
 
 def test_markdown_escapes_table_syntax_in_descriptions() -> None:
@@ -219,3 +229,93 @@ def test_rows_sharing_an_event_name_are_told_apart() -> None:
     text = invoke().output
     key, found = next(iter(shared.items()))
     assert f"{key[1]} [{found[0]}]" in text
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def test_evidence_file_is_current() -> None:
+    """tfdrift_gitops/data/evidence.json is what the replayed real-record fixtures say;
+    regenerate with `.venv/bin/python scripts/regen_evidence.py`."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "regen_evidence.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_every_row_says_recorded_or_modelled() -> None:
+    document = _json()
+    recorded = bundled_evidence()
+    assert recorded, "no row is recorded: evidence.json missing from the package?"
+    for row in document["rows"]:
+        key = (row["source"], row["event"], row["discriminator"] or "")
+        assert row["evidence"] == ("recorded" if key in recorded else "modelled"), key
+    t = document["totals"]
+    assert t["recorded"] == len(recorded)
+    assert t["recorded"] + t["modelled"] == t["rows"]
+    assert " modelled " in invoke().output and " recorded " in invoke().output
+
+
+def test_the_shipped_evidence_names_catalog_rows_and_existing_fixtures() -> None:
+    data = json.loads((REPO / "tfdrift_gitops" / EVIDENCE_FILE).read_text(encoding="utf-8"))
+    rows = {(r.source, r.event, r.discriminator) for r in Catalog.default()}
+    assert parse_evidence(json.dumps(data)) <= rows
+    for entry in data:
+        assert entry["records"], entry
+        for path in entry["records"]:
+            assert (REPO / path).is_file(), path
+
+
+def test_elb_rows_sharing_a_name_have_their_own_evidence() -> None:
+    """The classic and the v2 CreateLoadBalancer are both recorded, each by its own record."""
+    data = json.loads((REPO / "tfdrift_gitops" / EVIDENCE_FILE).read_text(encoding="utf-8"))
+    found = {
+        entry["discriminator"]: entry["records"]
+        for entry in data
+        if entry["event"] == "CreateLoadBalancer"
+    }
+    assert len(found) == 2 and all(found), found
+    assert found["ELBv2 (API 2015-12-01)"] != found["ELB classic (API 2012-06-01)"]
+
+
+def test_a_fixture_no_test_replays_is_not_evidence(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("regen", REPO / "scripts" / "regen_evidence.py")
+    assert spec is not None and spec.loader is not None
+    regen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(regen)
+    fixture = tmp_path / "lonely-record.json"
+    many = tmp_path / "many.json"
+    assert not regen.replays(fixture, True, "DeleteVpc", {"t.py": "nothing here"})
+    assert regen.replays(fixture, True, "DeleteVpc", {"t.py": 'records("lonely-record.json")'})
+    # A many-record file counts for the calls its test names, not for every call in it.
+    text = 'records("many.json")  # DeleteVpc'
+    assert regen.replays(many, False, "DeleteVpc", {"t.py": text})
+    assert not regen.replays(many, False, "CreateVpc", {"t.py": text})
+
+
+def test_summary_marks_recorded_rows() -> None:
+    catalog = Catalog.default()
+    rows = summarize(
+        catalog, row_importable, recorded=frozenset({("ec2.amazonaws.com", "DeleteVpc", "")})
+    )
+    assert [r.event for r in rows if r.evidence is Evidence.RECORDED] == ["DeleteVpc"]
+    assert totals(rows)["recorded"] == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{",
+        "{}",
+        "[1]",
+        '[{"source": "ec2.amazonaws.com"}]',
+        '[{"source": "s", "event": "E", "discriminator": 3}]',
+    ],
+    ids=["not-json", "not-a-list", "not-an-object", "no-event", "bad-discriminator"],
+)
+def test_bad_evidence_file_is_a_clear_error(text: str) -> None:
+    with pytest.raises(ValueError, match=r"evidence\.json"):
+        parse_evidence(text)

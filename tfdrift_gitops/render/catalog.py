@@ -11,8 +11,11 @@ from typing import Any
 from tfdrift_gitops.core.catalog import Catalog
 from tfdrift_gitops.core.catalog.summary import (
     SCHEMA,
+    Evidence,
     Kind,
+    RowKey,
     RowSummary,
+    parse_evidence,
     parse_verified,
     summarize,
     totals,
@@ -44,11 +47,26 @@ def bundled_verified() -> frozenset[tuple[str, str]]:
         raise InputError(f"{VERIFIED_FILE}: {exc}") from exc
 
 
+EVIDENCE_FILE = "data/evidence.json"
+"""Rows a replayed, published CloudTrail record backs; written by scripts/regen_evidence.py."""
+
+
+def bundled_evidence() -> frozenset[RowKey]:
+    """The shipped evidence list; none is "every row modelled", not an error."""
+    path = resources.files("tfdrift_gitops").joinpath(EVIDENCE_FILE)
+    if not path.is_file():
+        return frozenset()
+    try:
+        return parse_evidence(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise InputError(f"{EVIDENCE_FILE}: {exc}") from exc
+
+
 def catalog_rows(catalog: Catalog | None = None) -> list[RowSummary]:
     from tfdrift_gitops.remediation.coverage import row_importable
 
     rules = catalog if catalog is not None else Catalog.default()
-    return summarize(rules, row_importable, bundled_verified())
+    return summarize(rules, row_importable, bundled_verified(), bundled_evidence())
 
 
 def _event(row: RowSummary) -> str:
@@ -71,7 +89,7 @@ def render_json(rows: Sequence[RowSummary]) -> str:
 
 
 def render_text(rows: Sequence[RowSummary]) -> str:
-    header = ("SERVICE", "EVENT", "KIND", "TYPES", "IMPORT", "VERIFIED", "ATTRIBUTES")
+    header = ("SERVICE", "EVENT", "KIND", "TYPES", "IMPORT", "VERIFIED", "EVIDENCE", "ATTRIBUTES")
     table = [header] + [
         (
             r.service,
@@ -80,6 +98,7 @@ def render_text(rows: Sequence[RowSummary]) -> str:
             _short_types(r.types),
             _yes(r.importable),
             _yes(r.verified_by_terraform),
+            r.evidence.value,
             _attributes(r),
         )
         for r in rows
@@ -109,7 +128,8 @@ def _totals_sentence(t: Mapping[str, Any]) -> str:
         f"{t['services']} services; {t['attribute_level']} attribute-level and "
         f"{t['resource_level']} resource-level rows ({_percent(t['attribute_level_share'])} "
         f"attribute-level, deletes aside); {t['importable']} importable by remediate, "
-        f"{t['verified_by_terraform']} verified by Terraform"
+        f"{t['verified_by_terraform']} verified by Terraform; {t['recorded']} backed by a "
+        f"recorded CloudTrail record, {t['modelled']} modelled from the API reference"
     )
 
 
@@ -123,15 +143,15 @@ def _md(text: str) -> str:
 
 def render_markdown(rows: Sequence[RowSummary]) -> str:
     out = [
-        "| service | event | kind | Terraform types | attributes | import | verified |",
-        "|---|---|---|---|---|---|---|",
+        "| service | event | kind | Terraform types | attributes | import | verified | evidence |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         types = "<br>".join(f"`{t}`" for t in r.types)
         attrs = ", ".join(f"`{a}`" for a in r.attributes) if r.attributes else _attributes(r)
         out.append(
             f"| {_md(r.service)} | {_md(_event(r))} | {KIND_TEXT[r.kind]} | {types} | {attrs} | "
-            f"{_yes(r.importable)} | {_yes(r.verified_by_terraform)} |"
+            f"{_yes(r.importable)} | {_yes(r.verified_by_terraform)} | {r.evidence.value} |"
         )
     return "\n".join(out) + "\n"
 
@@ -148,7 +168,9 @@ def readme_sentence(rows: Sequence[RowSummary]) -> str:
         f"{t['attribute_level']} rows model attribute values, {t['resource_level']} report a "
         f"resource-level change and {t['by_kind']['delete']} a deletion "
         f"({_percent(t['attribute_level_share'])} attribute-level, deletes aside); "
-        f"{t['importable']} of {t['rows']} rows can be imported by `remediate`. Every row is "
+        f"{t['importable']} of {t['rows']} rows can be imported by `remediate`; "
+        f"{t['recorded']} rows are backed by a recorded CloudTrail record, the other "
+        f"{t['modelled']} are modelled from the API reference. Every row is "
         "listed by `tfdrift-gitops catalog` and in [docs/coverage.md](docs/coverage.md)."
     )
 
@@ -196,7 +218,12 @@ def coverage_page(rows: Sequence[RowSummary], peer: Mapping[str, Any]) -> str:
         "*resource-level* rows report that something changed. *Import*: `remediate --strategy "
         "import` can write the change into code (literal patches for modifies, `resource` + "
         "`import {}` for creates, `removed {}` for deletes). *Verified*: a Terraform oracle case "
-        "(real AWS provider on a moto server) agrees with the row.",
+        "(real AWS provider on a moto server) agrees with the row. *Evidence*: *recorded* when "
+        "a published CloudTrail record of the call (AWS documentation, Stratus Red Team, "
+        "panther-analysis, Cloud Custodian, StreamAlert; sources and licences in "
+        "`tests/fixtures/cloudtrail/real/SOURCES.md`) is replayed by a test, *modelled* when its "
+        "shapes come from the API reference only; a modelled row whose real request carries "
+        "none of the fields it models reports a resource-level drift saying so.",
         "",
         "## Next to tfdrift-falco",
         "",
@@ -208,9 +235,9 @@ def coverage_page(rows: Sequence[RowSummary], peer: Mapping[str, Any]) -> str:
         "lists our event names it does not map. Data: `docs/data/tfdrift-falco-coverage.json` "
         f"({_md(str(peer.get('licence', '')))}).",
         "",
-        "| service | our events | attribute-level | our types | its events | its types | "
-        "both | past it |",
-        "|---|---|---|---|---|---|---|---|",
+        "| service | our events | attribute-level | recorded | our types | its events | "
+        "its types | both | past it |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for source in sorted(set(ours) | set(peer_services)):
         mine = ours.get(source, [])
@@ -219,9 +246,11 @@ def coverage_page(rows: Sequence[RowSummary], peer: Mapping[str, Any]) -> str:
         theirs, their_types = peer_services.get(source, (set(), set()))
         past = sorted(events - theirs)
         attribute_level = sum(1 for r in mine if r.attributes)
+        recorded = sum(1 for r in mine if r.evidence is Evidence.RECORDED)
         out.append(
             f"| {_md(source.split('.', 1)[0])} | {len(events)} | {attribute_level} | "
-            f"{len(types)} | {len(theirs)} | {len(their_types)} | {len(events & theirs)} | "
+            f"{recorded} of {len(mine)} | {len(types)} | {len(theirs)} | {len(their_types)} | "
+            f"{len(events & theirs)} | "
             f"{', '.join(past) if past else '-'} |"
         )
     out += ["", "## Every row", "", render_markdown(rows)]

@@ -19,6 +19,17 @@ SCHEMA = "tfdrift-gitops/catalog/v1"
 TAG_PATHS = frozenset({"tags"})
 
 
+class Evidence(StrEnum):
+    RECORDED = "recorded"
+    """A published CloudTrail record of a successful call of this row is replayed by a test."""
+    MODELLED = "modelled"
+    """The row's request and response shapes come from the API reference only."""
+
+
+RowKey = tuple[str, str, str]
+"""(event source, event name, discriminator): rows sharing a name differ by discriminator."""
+
+
 class Kind(StrEnum):
     MODIFY = "modify"
     CREATE = "create"
@@ -43,6 +54,7 @@ class RowSummary:
     description: str
     importable: bool
     verified_by_terraform: bool
+    evidence: Evidence = Evidence.MODELLED
 
     @property
     def resource_level(self) -> bool:
@@ -61,6 +73,7 @@ class RowSummary:
             "description": self.description,
             "importable": self.importable,
             "verified_by_terraform": self.verified_by_terraform,
+            "evidence": self.evidence.value,
         }
 
 
@@ -90,6 +103,7 @@ def summarize(
     rules: Iterable[Rule],
     importable: Importable,
     verified: frozenset[tuple[str, str]] = frozenset(),
+    recorded: frozenset[RowKey] = frozenset(),
 ) -> list[RowSummary]:
     """One summary per rule, ordered by service, then event name."""
     rows = []
@@ -108,6 +122,9 @@ def summarize(
                 description=rule.description,
                 importable=importable(rule),
                 verified_by_terraform=(rule.source, rule.event) in verified,
+                evidence=Evidence.RECORDED
+                if (rule.source, rule.event, rule.discriminator) in recorded
+                else Evidence.MODELLED,
             )
         )
     return sorted(rows, key=lambda r: (r.service, r.event, r.discriminator))
@@ -131,6 +148,8 @@ def totals(rows: Sequence[RowSummary]) -> dict[str, Any]:
         "attribute_level_share": round(attribute_level / considered, 4) if considered else 0.0,
         "importable": sum(1 for r in rows if r.importable),
         "verified_by_terraform": sum(1 for r in rows if r.verified_by_terraform),
+        "recorded": sum(1 for r in rows if r.evidence is Evidence.RECORDED),
+        "modelled": sum(1 for r in rows if r.evidence is Evidence.MODELLED),
     }
 
 
@@ -153,3 +172,26 @@ def parse_verified(text: str) -> frozenset[tuple[str, str]]:
             )
         pairs.add((source, event))
     return frozenset(pairs)
+
+
+def parse_evidence(text: str) -> frozenset[RowKey]:
+    """``[{"source", "event", "discriminator", "records"}, ...]`` (written by
+    scripts/regen_evidence.py) as the keys of the recorded rows."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"evidence.json is not JSON: {exc}") from exc
+    if not isinstance(data, list):
+        raise ValueError("evidence.json must hold a list of {source, event, discriminator}")
+    keys = set()
+    for position, entry in enumerate(data):
+        if not isinstance(entry, Mapping):
+            raise ValueError(f"evidence.json entry {position} is not an object")
+        source, event = entry.get("source"), entry.get("event")
+        discriminator = entry.get("discriminator") or ""
+        if not isinstance(source, str) or not isinstance(event, str) or not source or not event:
+            raise ValueError(f"evidence.json entry {position} needs string 'source' and 'event'")
+        if not isinstance(discriminator, str):
+            raise ValueError(f"evidence.json entry {position}: 'discriminator' is not a string")
+        keys.add((source, event, discriminator))
+    return frozenset(keys)
