@@ -1,6 +1,14 @@
-"""The workflow files people copy pass the tool people run on them: zizmor (from PyPI, offline
-audits only) on action.yml, .github/workflows/ and examples/workflows/, with the repository's
-own settings (.github/zizmor.yml). A finding fails with zizmor's own explanation."""
+"""The workflow files people copy pass the tools people run on them, on action.yml,
+.github/workflows/ and examples/workflows/:
+
+- zizmor (from PyPI, offline audits only), with the repository's settings (.github/zizmor.yml);
+- actionlint (the maintained fork's PyPI wheel, pinned; README, Development) with shellcheck
+  on the run: scripts. actionlint reads action.yml only through a workflow that uses it, so the
+  examples are also checked in a scratch repository where they use the action as ``./``: their
+  inputs must exist in action.yml, and action.yml must parse as action metadata.
+
+A finding fails with the tool's own explanation.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 WORKFLOWS = sorted(
@@ -65,3 +75,98 @@ def test_reconcile_app_token_asks_for_exactly_what_it_needs() -> None:
         "permission-issues: write",
         "permission-pull-requests: write",
     ]
+
+
+# What the examples call the published action; in the scratch repository it becomes "./".
+PUBLISHED_ACTION = "acme/tfdrift-gitops@v0"
+WORKFLOW_DIRS = (REPO / ".github" / "workflows", REPO / "examples" / "workflows")
+
+
+def _venv_tool(name: str) -> str | None:
+    return shutil.which(name, path=str(Path(sys.executable).parent))
+
+
+@pytest.fixture(scope="module")
+def actionlint() -> list[str]:
+    """The pinned actionlint with the pinned shellcheck (never whatever is on PATH, so every
+    machine checks alike); pyflakes is off: no run: step is Python."""
+    binary, shellcheck = _venv_tool("actionlint"), _venv_tool("shellcheck")
+    if binary is None or shellcheck is None:
+        pytest.skip(
+            "actionlint/shellcheck are dev dependencies (pyproject.toml): scripts/bootstrap"
+        )
+    return [binary, "-no-color", "-oneline", f"-shellcheck={shellcheck}", "-pyflakes="]
+
+
+def _lint(command: list[str], cwd: Path, *files: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*command, *files], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def _scratch_repository(root: Path, workflows: dict[str, str]) -> Path:
+    """A repository holding a copy of action.yml and the given workflows. actionlint resolves a
+    local action ("uses: ./") only inside a project, which it recognises by its .git directory."""
+    (root / ".git").mkdir()
+    (root / "action.yml").write_text(
+        (REPO / "action.yml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    target = root / ".github" / "workflows"
+    target.mkdir(parents=True)
+    for name, text in workflows.items():
+        (target / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_actionlint_finds_nothing(actionlint: list[str]) -> None:
+    files = sorted(str(p.relative_to(REPO)) for d in WORKFLOW_DIRS for p in d.glob("*.yml"))
+    assert len(files) >= 3, files
+    result = _lint(actionlint, REPO, *files)
+    assert (result.returncode, result.stdout) == (0, ""), (
+        f"actionlint:\n{result.stdout}{result.stderr}"
+    )
+
+
+def test_actionlint_checks_the_examples_against_action_yml(
+    actionlint: list[str], tmp_path: Path
+) -> None:
+    examples = {
+        p.name: p.read_text(encoding="utf-8")
+        for p in (REPO / "examples" / "workflows").glob("*.yml")
+    }
+    local = {}
+    for name, text in examples.items():
+        assert f"uses: {PUBLISHED_ACTION}" in text, f"{name} no longer uses {PUBLISHED_ACTION}"
+        local[name] = text.replace(f"uses: {PUBLISHED_ACTION}", "uses: ./")
+    result = _lint(actionlint, _scratch_repository(tmp_path, local))
+    assert (result.returncode, result.stdout) == (0, ""), (
+        f"actionlint:\n{result.stdout}{result.stderr}"
+    )
+
+
+BROKEN_STEPS = {
+    "unquoted-variable": ("      - run: echo $HOME\n", "SC2086"),
+    "undefined-matrix": ("      - run: echo '${{ matrix.os }}'\n", 'property "os" is not defined'),
+    "untrusted-input": (
+        '      - run: echo "${{ github.event.head_commit.message }}"\n',
+        "potentially untrusted",
+    ),
+    "unknown-action-input": (
+        "      - uses: ./\n        with:\n          ledgr: .tfdrift/ledger\n",
+        'input "ledgr" is not defined in action "tfdrift-gitops"',
+    ),
+}
+
+
+@pytest.mark.parametrize(("step", "expected"), list(BROKEN_STEPS.values()), ids=list(BROKEN_STEPS))
+def test_actionlint_fails_on_a_broken_workflow(
+    actionlint: list[str], tmp_path: Path, step: str, expected: str
+) -> None:
+    workflow = (
+        "on: push\npermissions: {}\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+        f"    timeout-minutes: 5\n    steps:\n{step}"
+    )
+    result = _lint(actionlint, _scratch_repository(tmp_path, {"broken.yml": workflow}))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert expected in result.stdout, result.stdout
+    assert len(result.stdout.splitlines()) == 1, result.stdout
