@@ -218,8 +218,6 @@ def _load_extra_sections() -> None:
 
 def load_config(path: str | None = None, *, env: Mapping[str, str] | None = None) -> Config:
     """Read the file (explicit path, ``TFDRIFT_CONFIG``, or ./.tfdrift.yml if present)."""
-    import yaml
-
     env = os.environ if env is None else env
     explicit = path or env.get("TFDRIFT_CONFIG")
     candidate = Path(explicit) if explicit else Path(DEFAULT_CONFIG_FILE)
@@ -227,6 +225,8 @@ def load_config(path: str | None = None, *, env: Mapping[str, str] | None = None
         if explicit:
             raise ConfigError(f"config file not found: {candidate}")
         return parse_config({}, source="defaults")
+    import yaml  # only when there is a file: a run without one starts faster (issue 14)
+
     try:
         text = candidate.read_text(encoding="utf-8")
         data = yaml.safe_load(text)
