@@ -17,6 +17,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,7 +34,6 @@ from tests.oracle.terraform import (
     copy_workdir,
     drift_by_address,
     provider_block,
-    state_of,
 )
 from tfdrift_gitops.cli import cli
 
@@ -236,10 +236,9 @@ def build(cases: Sequence[Case], root: Path, terraform: Terraform, endpoint: str
     terraform.run(work, "fmt", "main.tf")
     terraform.init(work)
     terraform.apply(work)
-    terraform.apply(work, "-refresh-only")
+    before = terraform.settle(work)
     settled = root / "settled.tfstate"
     shutil.copy2(work / "terraform.tfstate", settled)
-    before = state_of(work)
 
     world = World(endpoint=endpoint, state=before)
     start = datetime.now(UTC).replace(microsecond=0)
@@ -252,16 +251,14 @@ def build(cases: Sequence[Case], root: Path, terraform: Terraform, endpoint: str
 
     plan = terraform.plan_json(work, "-refresh-only")
     tf_drift = drift_by_address(plan)
-    terraform.run(work, "apply", "-input=false", "-no-color", "oracle.plan")
-    after = state_of(work)
+    after = terraform.adopt_refreshed(work)
 
     drifts = _detect(settled, events)
     drift_file = root / "drifts.jsonl"
     drift_file.write_text("".join(json.dumps(d) + "\n" for d in drifts))
     by_case = {c.id: _case_drift(c, drifts) for c in cases}
 
-    remedies: dict[str, Remedy] = {}
-    validated: list[str] = []
+    copies: dict[str, tuple[Path, dict[str, dict[str, Any]]]] = {}
     for strategy in ("import", "revert"):
         chosen = [
             c
@@ -278,10 +275,21 @@ def build(cases: Sequence[Case], root: Path, terraform: Terraform, endpoint: str
             drift = by_case[case.id]
             assert drift is not None
             results[case.id] = _remediate(drift_file, drift["id"], target, strategy)
-        terraform.validate(target)
-        validated += sorted(p.name for p in target.glob("*.tf"))
-        remedy_plan = terraform.plan_json(target, "-refresh=false")
-        remedies[strategy] = Remedy(target, results, remedy_plan)
+        copies[strategy] = (target, results)
+    # Both copies are planned at once (separate directories, separate terraform processes):
+    # the provider's start and moto's answers overlap. ``plan`` validates the configuration
+    # first (the same checks as ``terraform validate``), so a written file that does not
+    # validate fails here.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        plans = {
+            strategy: pool.submit(terraform.plan_json, target, "-refresh=false")
+            for strategy, (target, _) in copies.items()
+        }
+        remedies = {
+            strategy: Remedy(target, results, plans[strategy].result())
+            for strategy, (target, results) in copies.items()
+        }
+    validated = sorted(p.name for remedy in remedies.values() for p in remedy.workdir.glob("*.tf"))
     return Outcome(
         cases={c.id: c for c in cases},
         terraform=tf_drift,

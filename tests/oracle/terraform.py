@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,9 @@ SERVICES = (
     "eks",
     "elbv2",
     "autoscaling",
+    "sns",
+    "events",
+    "dynamodb",
 )
 
 
@@ -153,6 +157,21 @@ class Terraform:
         shown = json.loads(self.run(workdir, "show", "-json", "oracle.plan"))
         assert isinstance(shown, dict)
         return shown
+
+    def settle(self, workdir: Path) -> dict[str, Any]:
+        """``apply -refresh-only`` for the cost of a plan: see :meth:`adopt_refreshed`."""
+        self.run(workdir, "plan", "-input=false", "-no-color", "-out=oracle.plan", "-refresh-only")
+        return self.adopt_refreshed(workdir)
+
+    @staticmethod
+    def adopt_refreshed(workdir: Path) -> dict[str, Any]:
+        """Write the refreshed state a saved refresh-only plan holds (``tfstate`` in its zip) as
+        the working directory's state, and return it. Applying such a plan writes just that
+        state; doing it here spares a terraform run, which would start the provider again."""
+        with zipfile.ZipFile(workdir / "oracle.plan") as plan:
+            refreshed = plan.read("tfstate")
+        (workdir / "terraform.tfstate").write_bytes(refreshed)
+        return state_of(workdir)
 
     def plan_text(self, workdir: Path, *extra: str) -> str:
         return self.run(workdir, "plan", "-input=false", "-no-color", *extra)
