@@ -22,6 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from tfdrift_gitops.adapters.aws import split_s3_url
+from tfdrift_gitops.adapters.state_names import (
+    local_state_name,
+    s3_state_name,
+    unique_local_names,
+)
 from tfdrift_gitops.core.state import ParsedState, StateIndex
 from tfdrift_gitops.core.state_text import parse_state_text
 from tfdrift_gitops.errors import StateError
@@ -37,10 +42,16 @@ MAX_WORKERS = 16
 
 @dataclass(frozen=True, slots=True)
 class StateLocation:
-    """One state object: where it is and which workspace it belongs to."""
+    """One state object: where it is, which workspace it belongs to, and its name in drift
+    records (``state_names``; the URL when unnamed)."""
 
     url: str
     workspace: str = "default"
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.url
 
 
 def _decode(raw: bytes, where: str, workspace: str) -> ParsedState:
@@ -186,8 +197,9 @@ class StateSource:
         self._client_lock = threading.Lock()
         self.workspaces = tuple(workspaces)
         self.prefix = workspace_key_prefix
-        # url -> (ETag or mtime:size, the state parsed from it): what a reload may reuse.
-        self._parsed: dict[str, tuple[str, ParsedState]] = {}
+        # (url, workspace, name) -> (ETag or mtime:size, the state parsed from it): what a
+        # reload may reuse.
+        self._parsed: dict[tuple[str, str, str], tuple[str, ParsedState]] = {}
         self.reads = 0
         """States read and parsed (not reused) so far: for tests and benchmarks."""
 
@@ -209,20 +221,20 @@ class StateSource:
                 out.extend(_s3_locations(spec, self._s3(), self.workspaces, self.prefix))
             else:
                 out.extend(_local_locations(Path(spec), self.workspaces))
-        return out
+        return _named(out)
 
     def load(self) -> list[ParsedState]:
         locations = self.locations()
         if any(location.url.startswith("s3://") for location in locations):
             self._s3()  # made once, before the pool: the threads share it
         states = _map(self._load_one, locations)
-        current = {location.url for location in locations}
+        current = {_cache_key(location) for location in locations}
         for gone in set(self._parsed) - current:
             del self._parsed[gone]
         return states
 
     def _load_one(self, location: StateLocation) -> ParsedState:
-        cached = self._parsed.get(location.url)
+        cached = self._parsed.get(_cache_key(location))
         if location.url.startswith("s3://"):
             raw, mark = _read_s3(location.url, self._s3(), cached[0] if cached else "")
         else:
@@ -233,13 +245,11 @@ class StateSource:
                 raw = None if cached and cached[0] == mark else path.read_bytes()
             except OSError as exc:
                 raise StateError(f"{location.url}: cannot read state: {exc}") from exc
-        if raw is None and cached is not None and cached[1].workspace == location.workspace:
+        if raw is None and cached is not None:
             return cached[1]
-        if raw is None:  # unchanged, but asked for as another workspace: read it again
-            raw, mark = _read_s3(location.url, self._s3())
-            assert raw is not None
-        state = _decode(raw, location.url, location.workspace)
-        self._parsed[location.url] = (mark, state)
+        assert raw is not None  # a conditional read answers None only when something is cached
+        state = _decode(raw, location.label, location.workspace)
+        self._parsed[_cache_key(location)] = (mark, state)
         self.reads += 1
         log.info(
             "loaded %s (workspace %s, serial %s, %d resources)",
@@ -274,6 +284,34 @@ class StateSource:
         except OSError as exc:
             raise StateError(f"{location.url}: cannot stat state: {exc}") from exc
         return f"{location.url}@{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def _cache_key(location: StateLocation) -> tuple[str, str, str]:
+    return (location.url, location.workspace, location.label)
+
+
+def _named(locations: list[StateLocation]) -> list[StateLocation]:
+    """Each location with its name (``state_names``); a state given twice (the same object,
+    or the same file by another path) is kept once, or its resources would be found twice."""
+    local = [
+        local_state_name(location.url)
+        for location in locations
+        if not location.url.startswith("s3://")
+    ]
+    local_names = iter(zip(local, unique_local_names(local), strict=True))
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for location in locations:
+        if location.url.startswith("s3://"):
+            name = s3_state_name(location.url)
+            identity = name
+        else:
+            found, name = next(local_names)
+            identity = str(found.real)
+        if (identity, location.workspace) not in seen:
+            seen.add((identity, location.workspace))
+            out.append(StateLocation(location.url, location.workspace, name))
+    return out
 
 
 def _map(work: Callable[[StateLocation], Any], locations: list[StateLocation]) -> list[Any]:

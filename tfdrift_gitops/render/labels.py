@@ -33,7 +33,9 @@ ACTOR_KIND_LABEL = {
 def state_label(state: str, base: str | Path | None = None) -> str:
     """The state as its owners name it: a backend URL (``s3://bucket/key``) as it is; a file by
     its path relative to ``base`` (default: the working directory) or to the repository holding
-    it; never the absolute path of the machine that ran ``detect``."""
+    it; never the absolute path of the machine that ran ``detect``. Records carry that name
+    from the start (``adapters.state_names``, where the file is): this keeps records written
+    before then, which hold the absolute path, readable."""
     if not state or "://" in state:
         return state
     windows = PureWindowsPath(state)
