@@ -5,7 +5,8 @@
 - actionlint (the maintained fork's PyPI wheel, pinned; README, Development) with shellcheck
   on the run: scripts. actionlint reads action.yml only through a workflow that uses it, so the
   examples are also checked in a scratch repository where they use the action as ``./``: their
-  inputs must exist in action.yml, and action.yml must parse as action metadata.
+  inputs must exist in action.yml, and action.yml must parse as action metadata;
+- shellcheck on the composite action's own run: scripts, which actionlint does not read.
 
 A finding fails with the tool's own explanation.
 """
@@ -13,12 +14,14 @@ A finding fails with the tool's own explanation.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 WORKFLOWS = sorted(
@@ -86,15 +89,23 @@ def _venv_tool(name: str) -> str | None:
     return shutil.which(name, path=str(Path(sys.executable).parent))
 
 
+def _dev_tool(name: str) -> str:
+    found = _venv_tool(name)
+    if found is None:
+        pytest.skip(f"{name} is a dev dependency (pyproject.toml): run scripts/bootstrap")
+    return found
+
+
 @pytest.fixture(scope="module")
-def actionlint() -> list[str]:
+def shellcheck() -> str:
+    return _dev_tool("shellcheck")
+
+
+@pytest.fixture(scope="module")
+def actionlint(shellcheck: str) -> list[str]:
     """The pinned actionlint with the pinned shellcheck (never whatever is on PATH, so every
     machine checks alike); pyflakes is off: no run: step is Python."""
-    binary, shellcheck = _venv_tool("actionlint"), _venv_tool("shellcheck")
-    if binary is None or shellcheck is None:
-        pytest.skip(
-            "actionlint/shellcheck are dev dependencies (pyproject.toml): scripts/bootstrap"
-        )
+    binary = _dev_tool("actionlint")
     return [binary, "-no-color", "-oneline", f"-shellcheck={shellcheck}", "-pyflakes="]
 
 
@@ -170,3 +181,45 @@ def test_actionlint_fails_on_a_broken_workflow(
     assert result.returncode == 1, result.stdout + result.stderr
     assert expected in result.stdout, result.stdout
     assert len(result.stdout.splitlines()) == 1, result.stdout
+
+
+def _shellcheck_composite_steps(shellcheck: str, action_text: str) -> list[str]:
+    """shellcheck on each bash ``run:`` of a composite action, which actionlint does not read.
+    As actionlint does for workflows, a ``${{ }}`` becomes underscores of the same length, so
+    columns still point at the step's text."""
+    findings = []
+    for step in yaml.safe_load(action_text)["runs"]["steps"]:
+        if "run" not in step:
+            continue
+        assert step.get("shell") == "bash", f"step {step.get('name')!r}: shell is not bash"
+        script = re.sub(r"\$\{\{.*?\}\}", lambda m: "_" * len(m.group()), step["run"])
+        result = subprocess.run(
+            [shellcheck, "--norc", "--shell=bash", "--format=gcc", "-"],
+            input=script,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        findings += [f"{step.get('name')}: {line}" for line in result.stdout.splitlines()]
+        assert result.returncode == (1 if result.stdout else 0), result.stderr
+    return findings
+
+
+BROKEN_ACTION_STEP = """
+    - name: Broken
+      shell: bash
+      run: echo ${{ inputs.ledger }} $TFDRIFT_INPUT_LEDGER
+"""
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["action.yml", "with-a-broken-step"])
+def test_shellcheck_on_the_composite_action_steps(shellcheck: str, broken: bool) -> None:
+    text = (REPO / "action.yml").read_text(encoding="utf-8")
+    if broken:
+        text = text.rstrip("\n") + "\n" + BROKEN_ACTION_STEP
+    findings = _shellcheck_composite_steps(shellcheck, text)
+    if broken:
+        assert len(findings) == 1 and "SC2086" in findings[0], findings
+    else:
+        assert findings == [], "\n".join(findings)
