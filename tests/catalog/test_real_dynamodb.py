@@ -12,6 +12,7 @@ them was found.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ DDB = Estate("dynamodb")
 MUSIC = "aws_dynamodb_table.music"
 ORDERS = "aws_dynamodb_table.orders"
 UPDATE = "dynamodb-update-table.json"
+NO_PITR = {"enabled": False, "recovery_period_in_days": 0}
 
 RECORDED = [
     case(
@@ -50,6 +52,30 @@ RECORDED = [
         Want(Kind.DELETED, MUSIC, Severity.HIGH),
     ),
     case(
+        "dynamodb-delete-table-without-pitr-is-critical",
+        ["dynamodb-delete-table.json"],
+        Estate("dynamodb", patch={MUSIC: {"point_in_time_recovery": [NO_PITR]}}),
+        Want(
+            Kind.DELETED,
+            MUSIC,
+            Severity.CRITICAL,
+            reason="table Music deleted while point-in-time recovery was off",
+        ),
+    ),
+    case(
+        "dynamodb-delete-table-pitr-block-absent-is-critical",
+        ["dynamodb-delete-table.json"],
+        Estate("dynamodb", patch={MUSIC: {"point_in_time_recovery": []}}),
+        Want(Kind.DELETED, MUSIC, Severity.CRITICAL, reason="point_in_time_recovery.enabled"),
+    ),
+    case(
+        # A state that does not say (null): no evidence either way, the row's default stands.
+        "dynamodb-delete-table-pitr-unknown",
+        ["dynamodb-delete-table.json"],
+        Estate("dynamodb", patch={MUSIC: {"point_in_time_recovery": None}}),
+        Want(Kind.DELETED, MUSIC, Severity.HIGH),
+    ),
+    case(
         "dynamodb-update-then-delete",
         [UPDATE, "dynamodb-delete-table.json"],
         DDB,
@@ -62,6 +88,34 @@ RECORDED = [
 def test_recorded(files: list[str], estate: Estate, want: Want) -> None:
     events = records(*files)
     check(run_events(estate.index(), events), len(events), want)
+
+
+def test_pitr_off_then_delete_is_critical() -> None:
+    """Recovery turned off by hand a minute before the recorded delete: the delete joins that
+    drift, and the calls replayed over state leave recovery off."""
+    delete = records("dynamodb-delete-table.json")[0]
+    pitr_off = replace(
+        delete,
+        id="pitr-off-before-delete",
+        name="UpdateContinuousBackups",
+        time=delete.time - timedelta(minutes=1),
+        request={
+            "tableName": "Music",
+            "pointInTimeRecoverySpecification": {"pointInTimeRecoveryEnabled": False},
+        },
+        response=None,
+    )
+    for order in ([pitr_off, delete], [delete, pitr_off]):
+        check(
+            run_events(DDB.index(), order),
+            2,
+            Want(
+                Kind.DELETED,
+                MUSIC,
+                Severity.CRITICAL,
+                reason="deleted while point-in-time recovery was off",
+            ),
+        )
 
 
 def _call(name: str, request: dict[str, Any], estate: Estate = DDB) -> Any:

@@ -112,6 +112,10 @@ def _open(engine: Engine, finding: Finding, now: datetime, quiet: Sequence[Cloud
             # newer call already delivered undid it.
             skip = Skip.IGNORED if observation.changes else Skip.NO_CHANGE
             return Folded(FoldResult.NOT_DRIFT, None, skip)
+    elif finding.kind is Kind.DELETED:
+        # What state says of the deleted resource (backed up? protected?) may raise the
+        # severity of its deletion.
+        observed = dict(engine.state_attributes(resource) or {})
     severity, reasons = engine.severity(finding.rule, event, resource, observed, changes)
     drift = Drift(
         id=drift_id(resource.key, event.id),
@@ -155,7 +159,8 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
             return _restored(engine, existing, finding, events, every, latest, now)
         if finding.trusted:
             return Folded(FoldResult.UNCHANGED, existing, Skip.TRUSTED)
-        return _updated(existing, events, latest, existing.changes, existing.severity, (), now)
+        severity, reasons = _rerate_deletion(engine, existing, every)
+        return _updated(existing, events, latest, existing.changes, severity, reasons, now)
     if existing.kind is Kind.UNMANAGED and _action(finding) is Action.DELETE:
         return _resolve(existing, events, now, event, "the unmanaged resource was deleted")
 
@@ -291,6 +296,24 @@ def _opaque(finding: Finding, observation: Observation) -> bool:
         and finding.kind is Kind.MODIFIED
         and finding.event.id in observation.inert
     )
+
+
+def _rerate_deletion(
+    engine: Engine, existing: Drift, every: Sequence[CloudEvent]
+) -> tuple[Severity, tuple[str, ...]]:
+    """The deletion rated again over state with every call replayed: a call older than the
+    deletion, delivered after it, may have left the resource less protected than state says
+    (point-in-time recovery turned off, then the table deleted)."""
+    for event in reversed(existing.events):
+        rule = engine.catalog.rule_for(event)
+        if rule is None or rule.action is not Action.DELETE:
+            continue
+        observed = engine.observe(existing.resource, every).observed
+        severity, reasons = engine.severity(rule, event, existing.resource, observed, ())
+        if severity.rank > existing.severity.rank:
+            return severity, reasons
+        break
+    return existing.severity, ()
 
 
 def _action(finding: Finding) -> Action:

@@ -11,7 +11,9 @@ Choices worth knowing:
   ``enabled = false``; an absent block counts as disabled. A disabled TTL has no attribute name.
 - Global secondary indexes are a set of blocks matched by name: ``create`` adds one, ``delete``
   removes it, ``update`` changes its capacity.
-- Losing point-in-time recovery or deletion protection is high, and so is deleting a table.
+- Losing point-in-time recovery or deletion protection is high, and so is deleting a table;
+  deleting one whose point-in-time recovery is off (as state, and the calls before, leave it)
+  is critical: nothing restores it to the moment before the delete.
 """
 
 from __future__ import annotations
@@ -267,6 +269,25 @@ def _rule(
     )
 
 
+def _deleted_without_pitr(
+    event: CloudEvent, observed: Mapping[str, Any]
+) -> tuple[Severity, str] | None:
+    """A table deleted while its point-in-time recovery is off. Only when state says so (an
+    empty block list is off, as the provider writes it); no attribute at all is no evidence."""
+    blocks_ = observed.get("point_in_time_recovery")
+    if not isinstance(blocks_, list):
+        return None
+    first_block = blocks_[0] if blocks_ else {}
+    if isinstance(first_block, Mapping) and first_block.get("enabled") is True:
+        return None
+    name = observed.get("name") or TABLE_NAME(event)
+    return (
+        Severity.CRITICAL,
+        f"table {name} deleted while point-in-time recovery was off "
+        "(point_in_time_recovery.enabled = false): no restore to before the delete",
+    )
+
+
 RULES: tuple[Rule, ...] = (
     _rule(
         "UpdateTable",
@@ -335,6 +356,7 @@ RULES: tuple[Rule, ...] = (
         (Target(TABLE, "name", TABLE_NAME),),
         Severity.HIGH,
         "table deleted",
+        _deleted_without_pitr,
         action=Action.DELETE,
     ),
     _rule(
