@@ -85,10 +85,20 @@ def _row(event: str, source: str = "ec2.amazonaws.com") -> dict[str, Any]:
         ("ModifySnapshotAttribute", "ec2.amazonaws.com", "modify", "resource-level", False),
         ("ModifyInstanceMetadataOptions", "ec2.amazonaws.com", "modify", None, True),
         ("CreateKey", "kms.amazonaws.com", "create", None, True),
-        # advanced_event_selector is not in the schema table: its patch would be refused.
-        ("PutEventSelectors", "cloudtrail.amazonaws.com", "modify", None, False),
+        # advanced_event_selector: a block of aws_cloudtrail in the provider's schema.
+        ("PutEventSelectors", "cloudtrail.amazonaws.com", "modify", None, True),
+        # secret_string is sensitive in the provider's schema: its patch would be refused.
+        ("PutSecretValue", "secretsmanager.amazonaws.com", "modify", None, False),
     ],
-    ids=["delete", "tag", "resource-level", "modify", "create-importable", "modify-unknown-attr"],
+    ids=[
+        "delete",
+        "tag",
+        "resource-level",
+        "modify",
+        "create-importable",
+        "modify-nested-block",
+        "modify-sensitive-attr",
+    ],
 )
 def test_row_facts(event: str, source: str, kind: str, attributes: Any, importable: bool) -> None:
     row = _row(event, source)

@@ -1,5 +1,5 @@
 """Whether ``remediate --strategy import`` can act on a catalog row, judged from the row and the
-schema table (what ``tfdrift-gitops catalog`` reports; the strategies make the same calls)."""
+remediation schema (what ``tfdrift-gitops catalog`` reports; the strategies make the same calls)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ def _patchable(target: Target) -> bool:
 
 
 def _creatable(target: Target) -> bool:
-    """A ``resource`` block plus ``import {}``: the type is in the schema table and the id comes
-    from the event (or is the resource id itself)."""
+    """A ``resource`` block plus ``import {}``: the type's import id format is known and the id
+    comes from the event (or is the resource id itself)."""
     schema = schema_for(target.type)
-    if not schema.arguments:
+    if not schema.importable:
         return False
     return target.import_id is not None or schema.import_id == "{id}"
 

@@ -250,10 +250,10 @@ class Strategies:
     def import_unmanaged(self, drift: Drift, outcome: Outcome) -> None:
         rtype = drift.resource.type
         schema = schema_for(rtype)
-        if not schema.arguments:
+        if not schema.importable:
             raise RemediationError(
-                f"tfdrift-gitops cannot write a {rtype} resource block (the type is not in its "
-                "schema table); import it by hand"
+                f"tfdrift-gitops cannot write a {rtype} resource block (it does not know the "
+                "type's import id format); import it by hand"
             )
         attrs = self._unmanaged_attributes(drift, schema, outcome)
         import_id = ids.import_id_for(drift, schema, attrs)
