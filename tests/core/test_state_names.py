@@ -100,6 +100,11 @@ def _outside_any_repo_and_cwd(t: Path) -> tuple[Path, str, tuple[str, ...]]:
     return t / "work", str(state), ()
 
 
+def _outside_any_repo_cwd_at_the_root(t: Path) -> tuple[Path, str, tuple[str, ...]]:
+    state = _state(t / "etc" / "tfdrift" / "prod.tfstate")
+    return Path(Path.cwd().anchor), str(state), ()
+
+
 def _symlink_in_repo_to_a_mount(t: Path) -> tuple[Path, str, tuple[str, ...]]:
     shared = _state(t / "mnt" / "shared" / "prod.tfstate")
     link = _repo(t / "infra") / "states" / "prod.tfstate"
@@ -144,6 +149,9 @@ LOCAL = {
         _outside_any_repo_under_cwd, [("states/a.tfstate", "default")]
     ),
     "outside-any-repo-and-cwd": Case(_outside_any_repo_and_cwd, [("prod-2026.tfstate", "default")]),
+    "outside-any-repo-cwd-at-the-root": Case(
+        _outside_any_repo_cwd_at_the_root, [("prod.tfstate", "default")]
+    ),
     "symlink-in-repo-to-a-mount": Case(
         _symlink_in_repo_to_a_mount, [("states/prod.tfstate", "default")]
     ),

@@ -64,8 +64,10 @@ def local_state_name(path: str | Path, cwd: Path | None = None) -> LocalName:
             name = _relative(candidate, root)
             if name:
                 return LocalName(name, candidate, real)
+    # Under "/" (a container's usual working directory) a relative path is the absolute one.
+    bases = [b for b in dict.fromkeys([here, here.resolve()]) if b.parent != b]
     for candidate in candidates:
-        for base in dict.fromkeys([here, here.resolve()]):
+        for base in bases:
             name = _relative(candidate, base)
             if name:
                 return LocalName(name, candidate, real)
