@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from tfdrift_gitops.core.catalog import Catalog
+from tfdrift_gitops.core.catalog import Catalog, keys
 from tfdrift_gitops.core.catalog.model import (
     Action,
     Effect,
@@ -27,6 +27,7 @@ from tfdrift_gitops.core.paths import MISSING, get_path
 from tfdrift_gitops.core.policy import Policy
 from tfdrift_gitops.core.redact import redact_change
 from tfdrift_gitops.core.state import StateIndex, StateResource
+from tfdrift_gitops.core.targets import EstateCheck, KnownTargets
 from tfdrift_gitops.models import Change, CloudEvent, Kind, ResourceRef, Severity
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ class Engine:
         self.policy = policy if policy is not None else Policy()
         self._known_accounts = frozenset(policy.accounts) if policy and policy.accounts else None
         self._seen_accounts: frozenset[str] | None = None
+        self._known_targets: KnownTargets | None = None
 
     # ------------------------------------------------------------------ one event
 
@@ -261,7 +263,7 @@ class Engine:
                 continue
             applied = False
             watched = event.id in watch
-            for effect in target.effects:
+            for effect in keys.applicable(keys.plan_of(target, target.effects), event):
                 before = _at(observed, effect.path) if watched else MISSING
                 if effect.apply(observed, event):
                     touched.setdefault(effect.path, effect)
@@ -308,6 +310,13 @@ class Engine:
 
     # ------------------------------------------------------------------ severity
 
+    def known_targets(self) -> KnownTargets:
+        """Every host name and address the state holds, plus the configured ones (built on
+        first use: only record changes ask)."""
+        if self._known_targets is None:
+            self._known_targets = KnownTargets.of_state(self.index, self.policy.known_targets)
+        return self._known_targets
+
     def severity(
         self,
         rule: Rule,
@@ -321,7 +330,10 @@ class Engine:
         reasons = [f"{event.name} on {resource.type} is {rule.severity.value} by default"]
         for check in rule.severity_checks:
             try:
-                raised = check(event, observed)
+                if isinstance(check, EstateCheck):
+                    raised = check.rate(event, observed, self.known_targets())
+                else:
+                    raised = check(event, observed)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 log.warning("severity check failed for %s: %s", event.id, exc)
                 continue

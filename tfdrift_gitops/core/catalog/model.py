@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.paths import MISSING, get_path, items, lookup, lookup_parts, set_path
 from tfdrift_gitops.models import CloudEvent, Severity
 
@@ -44,6 +45,7 @@ def req(path: str) -> Extractor:
     def extract(event: CloudEvent) -> Any:
         return lookup_parts(event.request, parts) if event.request is not None else MISSING
 
+    keys.note(extract, (frozenset([parts[0].casefold()]), frozenset()))
     return extract
 
 
@@ -55,6 +57,7 @@ def resp(path: str) -> Extractor:
     def extract(event: CloudEvent) -> Any:
         return lookup_parts(event.response, parts) if event.response is not None else MISSING
 
+    keys.note(extract, (frozenset(), frozenset([parts[0].casefold()])))
     return extract
 
 
@@ -68,6 +71,7 @@ def first(*extractors: Extractor) -> Extractor:
                 return value
         return MISSING
 
+    keys.note(extract, keys.union(extractors))
     return extract
 
 
@@ -85,6 +89,7 @@ def mapped(extractor: Extractor, fn: Callable[[Any], Any]) -> Extractor:
         value = extractor(event)
         return MISSING if value is MISSING else fn(value)
 
+    keys.note(extract, keys.needs_of(extractor))
     return extract
 
 
@@ -99,6 +104,7 @@ def id_list(extractor: Extractor) -> Extractor:
             return [v for v in value if isinstance(v, str) and v]
         return MISSING
 
+    keys.note(extract, keys.needs_of(extractor))
     return extract
 
 
@@ -115,6 +121,7 @@ def item_list(extractor: Extractor, field_path: str | None = None) -> Extractor:
         picked = [lookup(e, field_path) for e in elements]
         return [p for p in picked if p is not MISSING and p is not None]
 
+    keys.note(extract, keys.needs_of(extractor))
     return extract
 
 
@@ -271,6 +278,7 @@ class Effect(Protocol):
         ...
 
 
+@keys.noop_on_missing
 @dataclass(frozen=True, slots=True)
 class Set(Compared):
     """``path`` becomes the extracted value (a whole nested block when the value is a list)."""
@@ -287,6 +295,7 @@ class Set(Compared):
         return True
 
 
+@keys.noop_on_missing
 @dataclass(frozen=True, slots=True)
 class AddItems(Compared):
     """Items join the list at ``path`` unless an equal one is there (set semantics)."""
@@ -311,6 +320,7 @@ class AddItems(Compared):
         return True
 
 
+@keys.noop_on_missing
 @dataclass(frozen=True, slots=True)
 class RemoveItems(Compared):
     """Items leave the list at ``path``."""
@@ -336,6 +346,7 @@ class RemoveItems(Compared):
         return True
 
 
+@keys.noop_on_missing
 @dataclass(frozen=True, slots=True)
 class MergeMap(Compared):
     """Keys of the extracted map are set in the map at ``path`` (tags)."""
@@ -355,6 +366,7 @@ class MergeMap(Compared):
         return True
 
 
+@keys.noop_on_missing
 @dataclass(frozen=True, slots=True)
 class RemoveKeys(Compared):
     """Keys leave the map at ``path`` (DeleteTags). The extractor yields a list of keys."""

@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tfdrift_gitops.core.catalog.keys import noop_on_missing
 from tfdrift_gitops.core.catalog.model import (
     Action,
     AddItems,
@@ -197,6 +198,7 @@ def _logs_exports(path: str) -> tuple[Effect, ...]:
     )
 
 
+@noop_on_missing
 @dataclass(frozen=True, slots=True)
 class EngineVersion(Compared):
     """``engine_version`` as the provider reads it back (``compareActualEngineVersion``): the

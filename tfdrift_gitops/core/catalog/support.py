@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.model import (
     Extractor,
     Guard,
@@ -175,7 +176,8 @@ def with_fallback(
 
     def carries_model(event: CloudEvent) -> bool:
         scratch: dict[str, Any] = {}
-        return any(effect.apply(scratch, event) for effect in target.effects)
+        plan = keys.plan_of(target, target.effects)
+        return any(effect.apply(scratch, event) for effect in keys.applicable(plan, event))
 
     def modelled_only(event: CloudEvent, index: StateIndex) -> bool:
         return carries_model(event) and not (unseen is not None and unseen(event))

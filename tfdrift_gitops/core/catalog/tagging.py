@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tfdrift_gitops.core.catalog.keys import noop_on_missing
 from tfdrift_gitops.core.catalog.model import Compared, Comparer, Extractor, tags_map
 from tfdrift_gitops.core.paths import MISSING, lookup
 from tfdrift_gitops.models import CloudEvent
@@ -65,6 +66,7 @@ def remembered_defaults(attrs: dict[str, Any]) -> dict[str, str]:
     return defaults
 
 
+@noop_on_missing
 @dataclass(frozen=True, slots=True)
 class ReplaceTags(Compared):
     """The whole tag set is replaced (PutBucketTagging; DeleteBucketTagging with ``{}``)."""
@@ -85,6 +87,7 @@ class ReplaceTags(Compared):
         return True
 
 
+@noop_on_missing
 @dataclass(frozen=True, slots=True)
 class MergeTags(Compared):
     """Tags are added or overwritten (TagRole, TagUser)."""
@@ -116,6 +119,7 @@ class MergeTags(Compared):
         return True
 
 
+@noop_on_missing
 @dataclass(frozen=True, slots=True)
 class DropTags(Compared):
     """Tag keys are removed (UntagRole, UntagUser). The extractor yields a list of keys."""
