@@ -236,7 +236,6 @@ def _block(rtype: str, path: str, nested: Mapping[str, Any]) -> BlockSchema:
 def schema_for(resource_type: str) -> ResourceSchema:
     """The type's schema as the provider states it, plus the hand-kept facts; for a type the
     dump does not cover, a permissive fallback that only knows the universal computed set."""
-    spec = IMPORT_IDS.get(resource_type)
     raw = provider_schema.block_of(resource_type)
     if raw is None:
         return ResourceSchema(
@@ -248,7 +247,7 @@ def schema_for(resource_type: str) -> ResourceSchema:
         )
     top = provider_schema.top_level(resource_type)
     derived = _derive(resource_type, "", raw)
-    spec = spec or ImportId(NO_IMPORT)
+    spec = IMPORT_IDS.get(resource_type, ImportId(NO_IMPORT))
     return ResourceSchema(
         type=resource_type,
         arguments=derived.fields,
