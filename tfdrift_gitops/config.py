@@ -6,6 +6,7 @@ one parser here; unknown keys are errors (a typo must not silently disable a rul
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -143,6 +144,30 @@ def _parse_actor_kinds(value: Any) -> tuple[tuple[ActorKind, tuple[str, ...]], .
     return tuple(out)
 
 
+def _parse_known_targets(value: Any) -> tuple[str, ...]:
+    """Host names (``*`` patterns allowed), addresses or CIDRs: anything else is refused
+    rather than silently matching nothing."""
+    entries = strings(value, "known_targets")
+    for entry in entries:
+        text = entry.strip()
+        if "/" in text:
+            try:
+                ipaddress.ip_network(text, strict=False)
+            except ValueError as exc:
+                raise ConfigError(f"known_targets: {entry!r} is not a CIDR ({exc})") from exc
+        elif not text or any(c.isspace() for c in text) or (":" in text and not _is_ip(text)):
+            raise ConfigError(f"known_targets: {entry!r} is not a host name, address or CIDR")
+    return entries
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 SectionParser = Callable[[Any], Any]
 
 # Sections validated by the parts that own them. Each parser raises ConfigError naming the key.
@@ -159,6 +184,7 @@ CORE_KEYS = {
     "ignore",
     "severity",
     "accounts",
+    "known_targets",
     "ledger",
     "states",
     "events",
@@ -182,6 +208,7 @@ def parse_config(data: Any, *, source: str = "") -> Config:
         severity_overrides=_parse_severity(data.get("severity")),
         accounts=strings(data.get("accounts"), "accounts"),
         actor_kinds=_parse_actor_kinds(data.get("actor_kinds")),
+        known_targets=_parse_known_targets(data.get("known_targets")),
     )
     sections = {name: parser(data.get(name)) for name, parser in EXTRA_SECTIONS.items()}
     prefix = data.get("workspace_key_prefix", "env:")

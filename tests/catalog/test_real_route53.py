@@ -18,6 +18,8 @@ import pytest
 
 from tests.catalog.conftest import run_events
 from tests.catalog.test_real_others import Estate, Want, case, check, records, skip
+from tfdrift_gitops.core.engine import Engine
+from tfdrift_gitops.core.policy import Policy
 from tfdrift_gitops.models import Kind, Severity
 
 ZONE = "Z1PA6795UKMFR9"
@@ -135,10 +137,11 @@ SHAPES = [
         Want(
             Kind.MODIFIED,
             PROD,
-            Severity.MEDIUM,
+            Severity.HIGH,
             {"records": (IPS, ["203.0.113.9"])},
+            reason="outside the estate's known targets (203.0.113.9)",
         ),
-        id="upsert-relative-name-record",
+        id="upsert-relative-name-record-to-unknown-address",
     ),
     pytest.param(
         _batch(("UPSERT", _a("PROD.example.com", *reversed(IPS)))),
@@ -178,7 +181,7 @@ SHAPES = [
         Want(
             Kind.MODIFIED,
             "aws_route53_record.www",
-            Severity.MEDIUM,
+            Severity.HIGH,
             {
                 "alias": (
                     [
@@ -197,15 +200,16 @@ SHAPES = [
                     ],
                 )
             },
+            reason="known targets (d111111abcdef8.cloudfront.net)",
         ),
-        id="alias-retargeted",
+        id="alias-retargeted-to-a-distribution-state-does-not-hold",
     ),
     pytest.param(
         _batch(("UPSERT", _a("www.example.com", "198.51.100.7"))),
         Want(
             Kind.MODIFIED,
             "aws_route53_record.www",
-            Severity.MEDIUM,
+            Severity.HIGH,
             {
                 "alias": (
                     [
@@ -234,8 +238,22 @@ SHAPES = [
                 },
             )
         ),
-        Want(Kind.UNMANAGED, f"{ZONE}_eu.example.com_A_eu", Severity.MEDIUM),
-        id="latency-record-unmanaged",
+        Want(
+            Kind.UNMANAGED,
+            f"{ZONE}_eu.example.com_A_eu",
+            Severity.HIGH,
+            {
+                "zone_id": (None, ZONE),
+                "name": (None, "eu.example.com"),
+                "type": (None, "A"),
+                "records": (None, ["192.0.2.10"]),
+                "ttl": (None, 300),
+                "set_identifier": (None, "eu"),
+                "latency_routing_policy": (None, [{"region": "eu-west-1"}]),
+            },
+            reason="known targets (192.0.2.10)",
+        ),
+        id="latency-record-unmanaged-with-its-set-identifier",
     ),
     pytest.param(
         _batch(
@@ -258,7 +276,7 @@ SHAPES = [
                     ["pages.attacker.example.net"],
                 )
             },
-            reason="outside AWS and its own domain (pages.attacker.example.net)",
+            reason="outside the estate's known targets (pages.attacker.example.net)",
         ),
         id="cname-hijacked-to-outside-host",
     ),
@@ -438,3 +456,179 @@ def test_zone_calls(name: str, request_: dict[str, Any], want: Want) -> None:
     if want.kind is Kind.UNMANAGED:
         estate = Estate("route53", patch={"aws_route53_zone.internal": {"vpc": []}})
     check(_call(name, request_, estate), 1, want)
+
+
+# --------------------------------------------------------------------------- known targets
+# A record now pointing outside the estate's known targets (every host name and address
+# state holds, plus ``known_targets`` from the configuration) is high; inside, the row's
+# default stands.
+
+LB_DNS = "web-lb-1234567890.us-east-1.elb.amazonaws.com"
+
+
+def _targets_estate(*extra: tuple[str, str, dict[str, Any]]) -> Estate:
+    return Estate("route53", extra=extra)
+
+
+DISTRIBUTION = (
+    "aws_cloudfront_distribution",
+    "site",
+    {"id": "EDFDVBD632BHDS5", "domain_name": "d111111abcdef8.cloudfront.net"},
+)
+EIP = ("aws_eip", "web", {"id": "eipalloc-0a1b2c3d", "public_ip": "203.0.113.9"})
+VPC = ("aws_vpc", "main", {"id": "vpc-0a1b2c3d", "cidr_block": "10.20.0.0/16"})
+OPEN_RULE = (
+    "aws_vpc_security_group_ingress_rule",
+    "any",
+    {"id": "sgr-0a1b2c3d", "cidr_ipv4": "0.0.0.0/0"},
+)
+WEBSITE = (
+    "aws_s3_bucket_website_configuration",
+    "www",
+    {
+        "id": "www.example.org",
+        "website_endpoint": "www.example.org.s3-website-us-east-1.amazonaws.com",
+    },
+)
+LB = (
+    "aws_lb",
+    "other",
+    {
+        "id": "arn:aws:elasticloadbalancing:lb/app/api/1",
+        "dns_name": "api-lb-42.eu-west-1.elb.amazonaws.com",
+    },
+)
+
+
+def _alias(name: str, target: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "type": "A",
+        "aliasTarget": {
+            "hostedZoneId": "Z2FDTNDATAQYW2",
+            "dNSName": target,
+            "evaluateTargetHealth": False,
+        },
+    }
+
+
+def _cname(name: str, target: str) -> dict[str, Any]:
+    return {"name": name, "type": "CNAME", "tTL": 60, "resourceRecords": [{"value": target}]}
+
+
+TARGETS = [
+    pytest.param(
+        ("UPSERT", ALIAS_ELSEWHERE),
+        (DISTRIBUTION,),
+        (),
+        Severity.MEDIUM,
+        id="alias-to-a-distribution-in-state",
+    ),
+    pytest.param(
+        ("UPSERT", _alias("www.example.com", "dualstack.api-lb-42.eu-west-1.elb.amazonaws.com.")),
+        (LB,),
+        (),
+        Severity.MEDIUM,
+        id="dualstack-alias-to-a-load-balancer-in-state",
+    ),
+    pytest.param(
+        ("UPSERT", _alias("www.example.com", "dualstack.api-lb-42.eu-west-1.elb.amazonaws.com.")),
+        (),
+        (),
+        Severity.HIGH,
+        id="alias-to-a-load-balancer-state-does-not-hold",
+    ),
+    pytest.param(
+        ("UPSERT", _a("prod.example.com", "203.0.113.9")),
+        (EIP,),
+        (),
+        Severity.MEDIUM,
+        id="a-to-an-eip-in-state",
+    ),
+    pytest.param(
+        ("UPSERT", _a("prod.example.com", "10.20.3.4")),
+        (VPC,),
+        (),
+        Severity.MEDIUM,
+        id="a-inside-a-vpc-in-state",
+    ),
+    pytest.param(
+        # A security group rule open to the world names no network of the estate's.
+        ("UPSERT", _a("prod.example.com", "198.51.100.66")),
+        (OPEN_RULE,),
+        (),
+        Severity.HIGH,
+        id="a-to-an-address-only-a-rule-cidr-covers",
+    ),
+    pytest.param(
+        ("UPSERT", _a("prod.example.com", "198.51.100.66")),
+        (),
+        ("198.51.100.0/24",),
+        Severity.MEDIUM,
+        id="a-inside-a-configured-cidr",
+    ),
+    pytest.param(
+        ("UPSERT", _cname("api.example.com", "edge.partner-cdn.example.net")),
+        (),
+        ("*.partner-cdn.example.net",),
+        Severity.MEDIUM,
+        id="cname-to-a-configured-pattern",
+    ),
+    pytest.param(
+        ("UPSERT", _cname("api.example.com", "edge.partner-cdn.example.net")),
+        (),
+        ("*.other-cdn.example.net", "203.0.113.0/24"),
+        Severity.HIGH,
+        id="cname-to-a-host-no-configured-entry-names",
+    ),
+    pytest.param(
+        ("UPSERT", _alias("www.example.org", "s3-website-us-east-1.amazonaws.com.")),
+        (WEBSITE,),
+        (),
+        Severity.MEDIUM,
+        id="alias-to-the-website-endpoint-of-a-bucket-in-state",
+    ),
+    pytest.param(
+        ("UPSERT", _cname("api.example.com", "db.internal.example.com")),
+        (),
+        (),
+        Severity.MEDIUM,
+        id="cname-under-a-hosted-zone-in-state",
+    ),
+    pytest.param(
+        ("UPSERT", _cname("api.example.com", LB_DNS)),
+        (),
+        (),
+        Severity.MEDIUM,
+        id="cname-to-another-record-value-in-state",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "extra", "configured", "severity"), TARGETS)
+def test_record_inside_or_outside_known_targets(
+    change: tuple[str, dict[str, Any]],
+    extra: tuple[tuple[str, str, dict[str, Any]], ...],
+    configured: tuple[str, ...],
+    severity: Severity,
+) -> None:
+    base = records(CREATE)[0]
+    event = replace(base, name="ChangeResourceRecordSets", request=_batch(change))
+    index = _targets_estate(*extra).index()
+    engine = Engine(index, policy=Policy(known_targets=configured))
+    outcome = run_events(index, [event], engine)
+    drift = outcome.only()
+    assert drift.severity is severity, drift.severity_reasons
+    outside = [r for r in drift.severity_reasons if "known targets" in r]
+    assert bool(outside) is (severity is Severity.HIGH), drift.severity_reasons
+
+
+def test_deleting_a_record_that_points_outside_is_not_rated_as_pointing_there() -> None:
+    """The record a batch deletes no longer points anywhere: its old value is no reason."""
+    outside = Estate("route53", patch={PROD: {"records": ["198.51.100.66"]}})
+    outcome = _call(
+        "ChangeResourceRecordSets",
+        _batch(("DELETE", _a("prod.example.com.", "198.51.100.66"))),
+        outside,
+    )
+    check(outcome, 1, Want(Kind.DELETED, PROD, Severity.MEDIUM))

@@ -122,6 +122,9 @@ class Policy:
     """Accounts whose creations count as unmanaged drift; empty = accounts seen in state."""
     actor_kinds: tuple[tuple[ActorKind, tuple[str, ...]], ...] = ()
     """Configured actor patterns per kind (``actor_kinds:``); they win over the heuristics."""
+    known_targets: tuple[str, ...] = ()
+    """Hosts (``*`` patterns allowed), addresses and CIDRs DNS records may point at besides
+    what state holds (``known_targets:``); a record pointing elsewhere is high."""
 
     def with_actor_kind(self, event: CloudEvent) -> CloudEvent:
         """``event`` with its actor's kind set by the first configured pattern that matches;

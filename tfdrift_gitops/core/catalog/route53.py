@@ -16,9 +16,10 @@ Choices worth knowing:
   record has no ``records`` and no ``ttl``): each effect writes its attribute's empty form.
 - TXT values are compared without their surrounding quotes, as the provider stores them;
   names and alias targets case-insensitively and without the final dot.
-- A CNAME or alias now naming a host outside AWS and outside the record's own domain (the last
-  two labels of its name: a heuristic, the state index is not consulted), or changed NS
-  records, is high.
+- A record now pointing outside the estate's known targets is high: an A, AAAA or CNAME value
+  or an alias target that no state value and no ``known_targets`` entry names
+  (``core.targets``), unless it lies under the record's own domain (its last two labels) or a
+  hosted zone state holds. Changed NS records are high too. Deleted records are not rated.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from tfdrift_gitops.core.catalog.presence import event_account
 from tfdrift_gitops.core.catalog.support import optional_text, text, with_fallback
 from tfdrift_gitops.core.paths import MISSING, items, lookup, set_path
 from tfdrift_gitops.core.state import clean_zone_id, route53_record_key
+from tfdrift_gitops.core.targets import EstateCheck, KnownTargets, host_of
 from tfdrift_gitops.models import CloudEvent, Severity
 
 if TYPE_CHECKING:
@@ -63,6 +65,8 @@ ZONE = "aws_route53_zone"
 ASSOCIATION = "aws_route53_zone_association"
 
 RecordSet = Mapping[str, Any]
+POINTING_TYPES = frozenset({"A", "AAAA", "CNAME"})
+"""Record types whose values are where the name sends traffic."""
 
 
 # --------------------------------------------------------------------------- the batch
@@ -131,6 +135,10 @@ def _final_set(attrs: Mapping[str, Any], event: CloudEvent) -> RecordSet | None:
 
 
 def _attrs_key(attrs: Mapping[str, Any]) -> str:
+    if "set_identifier" not in attrs and attrs.get("id"):
+        # An unmanaged record, still being built from its id (this same key): its zone, name
+        # and type alone would miss the set identifier of a weighted or latency record.
+        return str(attrs["id"])
     zone, kind = attrs.get("zone_id"), attrs.get("type")
     name = attrs.get("fqdn") or attrs.get("name")
     if isinstance(zone, str) and isinstance(kind, str) and isinstance(name, str) and name:
@@ -347,33 +355,33 @@ ZONE_CREATE_EFFECTS: tuple[Effect, ...] = (
 
 # --------------------------------------------------------------------------- severity
 
-AWS_SUFFIXES = (
-    ".amazonaws.com",
-    ".cloudfront.net",
-    ".awsglobalaccelerator.com",
-    ".awsapprunner.com",
-    ".amplifyapp.com",
-    ".on.aws",
-)
 
-
-def _site(name: str) -> str:
+def _own_site(name: str) -> str:
     """The last two labels of a name (``www.example.com`` -> ``example.com``)."""
     return ".".join(name.strip(".").lower().split(".")[-2:])
 
 
-def _outside(target: str, record: str) -> bool:
-    host = target.strip().lower().rstrip(".")
-    if not host or host.replace(".", "").isdigit() or ":" in host:
-        return False  # an address: nothing to compare it with here
-    if any(host.endswith(suffix) for suffix in AWS_SUFFIXES):
-        return False
-    return _site(host) != _site(record)
+def _observed_key(observed: Mapping[str, Any]) -> str | None:
+    zone, kind = observed.get("zone_id"), observed.get("type")
+    name = observed.get("fqdn") or observed.get("name")
+    if not all(isinstance(v, str) and v for v in (zone, kind, name)):
+        return None
+    ident = observed.get("set_identifier")
+    return route53_record_key(
+        clean_zone_id(str(zone)), str(name), str(kind), ident if isinstance(ident, str) else ""
+    )
 
 
-def _points_outside(event: CloudEvent, observed: Mapping[str, Any]) -> tuple[Severity, str] | None:
-    """A record now naming a host neither in AWS nor under its own domain: where the traffic
-    goes is no longer the estate's (a hijacked CNAME or alias)."""
+def _points_outside(
+    event: CloudEvent, observed: Mapping[str, Any], known: KnownTargets
+) -> tuple[Severity, str] | None:
+    """A record now naming a host or address the estate does not know (state or
+    ``known_targets``) and not under the record's own domain: where the traffic goes is no
+    longer the estate's (a hijacked CNAME or alias, an A record to someone else's server).
+    Only what the batch created or changed is rated, never a record it deleted."""
+    key = _observed_key(observed)
+    if key is not None and _reduced(event).get(key) == "deleted":
+        return None
     record = str(observed.get("fqdn") or observed.get("name") or "")
     kind = str(observed.get("type") or "").upper()
     if kind == "NS":
@@ -384,11 +392,18 @@ def _points_outside(event: CloudEvent, observed: Mapping[str, Any]) -> tuple[Sev
         if isinstance(alias, list)
         else []
     )
-    if kind == "CNAME" and isinstance(observed.get("records"), list):
+    if kind in POINTING_TYPES and isinstance(observed.get("records"), list):
         targets += [str(v) for v in observed["records"]]
     for target in targets:
-        if record and _outside(target, record):
-            return Severity.HIGH, f"{record} now points outside AWS and its own domain ({target})"
+        host = host_of(target)
+        if not host or (record and _own_site(host) == _own_site(record)):
+            continue
+        if not known.knows(host):
+            return (
+                Severity.HIGH,
+                f"{record} ({kind}) now points outside the estate's known targets ({host}): "
+                "not in state nor in known_targets",
+            )
     return None
 
 
@@ -433,7 +448,7 @@ RULES: tuple[Rule, ...] = (
         ),
         Severity.MEDIUM,
         "DNS records changed outside Terraform",
-        _points_outside,
+        EstateCheck(_points_outside),
         fan_out=True,
     ),
     _rule(
