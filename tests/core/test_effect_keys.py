@@ -144,4 +144,4 @@ def test_effects_of_unvetted_classes_always_run() -> None:
 
     effect = Custom("multi_az", boolean("multiAZ"))
     assert keys.effect_needs(effect) is None
-    assert keys.applicable(keys.plan_of(effect, (effect,)), _event({"other": 1})) == [effect]
+    assert list(keys.applicable(keys.plan_of(effect, (effect,)), _event({"other": 1}))) == [effect]

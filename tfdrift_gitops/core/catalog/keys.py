@@ -13,6 +13,7 @@ outcome, without the lookups.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from tfdrift_gitops.models import CloudEvent
@@ -80,37 +81,68 @@ def event_keys(event: CloudEvent) -> EventKeys:
     return request, response
 
 
-def may_carry(needs: Needs, keys: EventKeys) -> bool:
-    """Could a call with ``keys`` give an extractor with ``needs`` anything but MISSING?"""
-    if keys is None:
-        return True
-    return not (needs[0].isdisjoint(keys[0]) and needs[1].isdisjoint(keys[1]))
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A target's effects indexed by the keys they need, so that picking the ones a call may
+    carry costs a lookup per key the call has, not a check per effect."""
+
+    effects: tuple[Any, ...]
+    always: tuple[int, ...]
+    """Positions of effects whose needs are not known: they always run."""
+    by_request: dict[str, tuple[int, ...]]
+    by_response: dict[str, tuple[int, ...]]
 
 
-Plan = tuple[tuple[Any, Needs | None], ...]
+def _plan(effects: tuple[Any, ...]) -> Plan:
+    always: list[int] = []
+    by_request: dict[str, list[int]] = {}
+    by_response: dict[str, list[int]] = {}
+    for position, effect in enumerate(effects):
+        needs = effect_needs(effect)
+        if needs is None:
+            always.append(position)
+            continue
+        for key in needs[0]:
+            by_request.setdefault(key, []).append(position)
+        for key in needs[1]:
+            by_response.setdefault(key, []).append(position)
+    return Plan(
+        effects=effects,
+        always=tuple(always),
+        by_request={k: tuple(v) for k, v in by_request.items()},
+        by_response={k: tuple(v) for k, v in by_response.items()},
+    )
+
+
 _PLANS: dict[int, tuple[object, Plan]] = {}
 
 
 def plan_of(owner: object, effects: Iterable[Any]) -> Plan:
-    """``effects`` paired with their needs, cached per ``owner`` (a catalog target)."""
+    """``effects`` indexed by their needs, cached per ``owner`` (a catalog target)."""
     cached = _PLANS.get(id(owner))
     if cached is not None and cached[0] is owner:
         return cached[1]
-    plan = tuple((effect, effect_needs(effect)) for effect in effects)
+    plan = _plan(tuple(effects))
     _PLANS[id(owner)] = (owner, plan)
     return plan
 
 
-def applicable(plan: Plan, event: CloudEvent) -> list[Any]:
-    """The effects of ``plan`` that may apply to ``event``, in order."""
-    keys: EventKeys = None
-    known = False  # the keys are worked out on first need
-    out = []
-    for effect, needs in plan:
-        if needs is not None:
-            if not known:
-                keys, known = event_keys(event), True
-            if not may_carry(needs, keys):
-                continue
-        out.append(effect)
-    return out
+def applicable(plan: Plan, event: CloudEvent) -> tuple[Any, ...] | list[Any]:
+    """The effects of ``plan`` that may apply to ``event``, in their order."""
+    if len(plan.always) == len(plan.effects):
+        return plan.effects
+    keys = event_keys(event)
+    if keys is None:
+        return plan.effects
+    chosen = set(plan.always)
+    by_request, by_response = plan.by_request, plan.by_response
+    for key in keys[0]:
+        found = by_request.get(key)
+        if found is not None:
+            chosen.update(found)
+    for key in keys[1]:
+        found = by_response.get(key)
+        if found is not None:
+            chosen.update(found)
+    effects = plan.effects
+    return [effects[position] for position in sorted(chosen)]
