@@ -7,10 +7,12 @@ state file. "Whole process" is what a user waits for: `tfdrift-gitops detect --s
 EMPTY` in a fresh interpreter (start-up, imports, reading, indexing, the engine, exit), timed
 from outside; peak RSS is the child's ``ru_maxrss``, as /usr/bin/time reports it.
 
-Two shapes, both 50,000 instances in blocks of 10 (count and for_each), a third in modules,
-indented as Terraform writes state:
-- ``40mb``: issue 14's state (40 MB), attributes as lean as small resources have;
-- ``100mb``: bench_detect's state (101.6 MB), ~2 KB of attributes per instance.
+Two shapes of 50,000 resource instances, a third in modules, indented as Terraform writes
+state:
+- ``40mb``: issue 14's state (40 MB, 50,000 resources): one instance per resource block, lean
+  attributes;
+- ``100mb``: bench_detect's state (101.6 MB): blocks of 10 instances (count and for_each),
+  ~2 KB of attributes per instance.
 """
 
 from __future__ import annotations
@@ -34,26 +36,25 @@ CLI = Path(sys.executable).parent / "tfdrift-gitops"
 RESOURCES = 50_000
 
 # The filler attributes the 40 MB shape keeps: small values, as most resource types have.
-LEAN_FILLER = (
-    "timeouts",
-    "region",
-    "force_destroy",
-    "request_payer",
-    "lifecycle_rule",
-    "logging",
-    "path",
-)
+LEAN_FILLER = ("timeouts", "region")
 
 
 def make_shape(shape: str) -> dict[str, Any]:
+    """``100mb``: gen_data's state. ``40mb``: the same resources with lean attributes, each
+    instance its own resource block (as most real resources are: no count, no for_each)."""
     state = gen_data.make_state(RESOURCES)
-    if shape == "40mb":
-        for res in state["resources"]:
-            for inst in res["instances"]:
-                attrs = inst["attributes"]
-                inst["attributes"] = {
-                    k: v for k, v in attrs.items() if k not in gen_data.FILLER or k in LEAN_FILLER
-                }
+    if shape == "100mb":
+        return state
+    blocks = []
+    for res in state["resources"]:
+        for position, inst in enumerate(res["instances"]):
+            attrs = inst["attributes"]
+            lean = {k: v for k, v in attrs.items() if k not in gen_data.FILLER or k in LEAN_FILLER}
+            block = {k: v for k, v in res.items() if k != "instances"}
+            block["name"] = f"{res['name']}_{position}"
+            block["instances"] = [{"schema_version": 0, "attributes": lean}]
+            blocks.append(block)
+    state["resources"] = blocks
     return state
 
 
