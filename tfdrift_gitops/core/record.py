@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tfdrift_gitops.core.redact import redact_payload
 from tfdrift_gitops.errors import CorruptRecordError
 from tfdrift_gitops.models import (
     DRIFT_SCHEMA,
@@ -45,7 +46,7 @@ def _event_record(event: CloudEvent) -> dict[str, Any]:
     data = event.to_dict()
     for key in ("request", "response"):
         if isinstance(data.get(key), Mapping | list):
-            data[key] = cap_depth(data[key])
+            data[key] = cap_depth(redact_payload(event.source, data[key]))
     return data
 
 

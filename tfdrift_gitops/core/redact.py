@@ -12,6 +12,7 @@ ledger, notifications, GitHub bodies and patches all see the same masked values.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
@@ -57,6 +58,21 @@ MASKED_NAMES: Final = frozenset(
 )
 # Lambda environment variables: keys stay visible, values are masked.
 _ALWAYS: Final[tuple[SensitivePath, ...]] = (("environment", ANY, "variables", ANY),)
+# Attributes that hold a JSON document in state, and the secret paths inside it: an ECS
+# container's ``environment`` values (names stay visible). Providers and people put database
+# passwords and API keys there, and state and CloudTrail keep them in plain text.
+_CONTAINER_ENVIRONMENT: Final[SensitivePath] = (ANY, "environment", ANY, "value")
+_JSON_SECRETS: Final[dict[tuple[str, str], tuple[SensitivePath, ...]]] = {
+    ("aws_ecs_task_definition", "container_definitions"): (_CONTAINER_ENVIRONMENT,),
+}
+# The same values in the CloudTrail bodies a drift record carries (request and response).
+_PAYLOAD_SECRETS: Final[dict[str, tuple[SensitivePath, ...]]] = {
+    "ecs.amazonaws.com": (
+        ("containerDefinitions", *_CONTAINER_ENVIRONMENT),
+        ("taskDefinition", "containerDefinitions", *_CONTAINER_ENVIRONMENT),
+        ("overrides", "containerOverrides", *_CONTAINER_ENVIRONMENT),
+    ),
+}
 # Deeper than this, a value is masked whole rather than walked (a hostile document).
 _MAX_DEPTH: Final = 64
 
@@ -192,6 +208,40 @@ def _secret_name(steps: Sequence[str | int]) -> bool:
     return any(isinstance(step, str) and step in MASKED_NAMES for step in steps)
 
 
+def _mask_json_text(before: Any, after: Any, paths: Sequence[SensitivePath]) -> tuple[Any, Any]:
+    """Mask ``paths`` inside JSON documents kept as text; a side that does not parse is masked
+    whole (it may be the secret itself)."""
+    docs: list[Any] = []
+    for side in (before, after):
+        if not isinstance(side, str) or not side.strip():
+            docs.append(_ABSENT)
+            continue
+        try:
+            docs.append(json.loads(side))
+        except ValueError:
+            docs.append(None)
+    if any(doc is None for doc in docs):
+        return _mask_pair(before, after)
+    old, new = docs
+    for path in paths:
+        old, new = _mask_at(old, new, path)
+    return (
+        before if isinstance(old, _Absent) else json.dumps(old, separators=(",", ":")),
+        after if isinstance(new, _Absent) else json.dumps(new, separators=(",", ":")),
+    )
+
+
+def redact_payload(source: str, value: Any) -> Any:
+    """A CloudTrail request or response body of ``source`` with the secrets it is known to
+    carry in plain text masked (``_PAYLOAD_SECRETS``)."""
+    paths = _PAYLOAD_SECRETS.get(source)
+    if not paths or not isinstance(value, Mapping):
+        return value
+    for path in paths:
+        value, _ = _mask_at(value, value, path)
+    return value
+
+
 def redact_change(
     change: Change, *, rtype: str = "", sensitive: Iterable[SensitivePath] = ()
 ) -> Change:
@@ -213,6 +263,9 @@ def redact_change(
                 before, after = _mask_pair(change.before, change.after)
                 break
             before, after = _mask_at(before, after, path[len(steps) :])
+        json_paths = _JSON_SECRETS.get((rtype, change.path))
+        if json_paths:
+            before, after = _mask_json_text(before, after, json_paths)
         before, after = _hide_placeholders(before, after)
     if before is change.before and after is change.after:
         return change

@@ -12,6 +12,7 @@ generated from scratch.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -270,10 +271,20 @@ def known_types() -> tuple[str, ...]:
     return tuple(sorted(IMPORT_IDS))
 
 
+def _redacted_json(text: str) -> bool:
+    """A JSON document kept as text (``container_definitions``) with a masked value inside."""
+    if not text.lstrip().startswith(("{", "[")) or not any(m in text for m in MASKS):
+        return False
+    try:
+        return is_redacted(json.loads(text))
+    except ValueError:
+        return False
+
+
 def is_redacted(value: Any) -> bool:
     """True when CloudTrail or our redaction replaced (part of) the value with a placeholder."""
     if isinstance(value, str):
-        return value in REDACTED_VALUES
+        return value in REDACTED_VALUES or _redacted_json(value)
     if isinstance(value, Mapping):
         return any(is_redacted(v) for v in value.values())
     if isinstance(value, list | tuple):
