@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +24,7 @@ import pytest
 from tests.catalog.conftest import run_events
 from tests.catalog.test_real_others import Estate, Want, case, check, records, skip, state_doc
 from tfdrift_gitops.models import Kind, Severity
+from tfdrift_gitops.remediation import remediate
 
 
 def _attrs(service: str, rtype: str, **changes: Any) -> dict[str, Any]:
@@ -439,7 +442,11 @@ ACCESS_ANALYZER = [
             Kind.UNMANAGED,
             "test",
             Severity.LOW,
-            {"analyzer_name": (None, "test"), "type": (None, "ACCOUNT")},
+            {
+                "analyzer_name": (None, "test"),
+                "type": (None, "ACCOUNT"),
+                "tags": (None, {"tagkey1": "tagvalue1"}),
+            },
         ),
     ),
     case(
@@ -523,3 +530,17 @@ SECRETS = [
 def test_recorded(files: list[str], estate: Estate, want: Want) -> None:
     events = records(*files)
     check(run_events(estate.index(), events), len(events), want)
+
+
+def test_recorded_analyzer_imports_with_its_tags(tmp_path: Path) -> None:
+    """The recorded CreateAnalyzer becomes ``resource`` + ``import {}`` with the tags it set."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "main.tf").write_text("")
+    events = records("access-analyzer-create-analyzer.json")
+    outcome = run_events(_analyzers("org").index(), events)
+    result = remediate(outcome.only(), tmp_path, "import")
+    written = "".join(result.files.values())
+    assert result.ok, result
+    assert 'resource "aws_accessanalyzer_analyzer"' in written
+    assert re.search(r'tags\s+=\s+\{\s+tagkey1\s+=\s+"tagvalue1"\s+\}', written), written
+    assert re.search(r'id\s+=\s+"test"', written), written

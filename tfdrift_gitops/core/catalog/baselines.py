@@ -34,6 +34,7 @@ from tfdrift_gitops.core.catalog.model import (
     mapped,
     req,
     resp,
+    tags_map,
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
 from tfdrift_gitops.core.catalog.presence import event_account
@@ -42,6 +43,7 @@ from tfdrift_gitops.core.catalog.support import (
     integer,
     optional_text,
     request_is,
+    tag_pairs,
     text,
     when,
     with_fallback,
@@ -343,7 +345,12 @@ RULES: tuple[Rule, ...] = (
                 ANALYZER,
                 "id",
                 text("analyzerName"),
-                (SetAttr("analyzer_name", text("analyzerName")), SetAttr("type", text("type"))),
+                (
+                    SetAttr("analyzer_name", text("analyzerName")),
+                    SetAttr("type", text("type")),
+                    # The recorded CreateAnalyzer sends tags as a map.
+                    SetAttr("tags", tag_pairs(req("tags")), tags_map),
+                ),
                 import_id=text("analyzerName"),
             ),
         ),
