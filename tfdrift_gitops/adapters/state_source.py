@@ -17,7 +17,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -251,6 +251,7 @@ class StateSource:
         # they were a third of the peak RSS of a 40 MB state (issue 14).
         del raw
         state = parse_state_text(text, source=location.label, workspace=location.workspace)
+        state = replace(state, origin=_origin(location))
         self._parsed[_cache_key(location)] = (mark, state)
         self.reads += 1
         log.info(
@@ -286,6 +287,12 @@ class StateSource:
         except OSError as exc:
             raise StateError(f"{location.url}: cannot stat state: {exc}") from exc
         return f"{location.url}@{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def _origin(location: StateLocation) -> str:
+    if location.url.startswith("s3://"):
+        return s3_state_name(location.url)
+    return str(Path(location.url).resolve())
 
 
 def _cache_key(location: StateLocation) -> tuple[str, str, str]:

@@ -390,6 +390,10 @@ class ParsedState:
     resources: tuple[StateResource, ...]
     index_keys: tuple[IndexKeys, ...] = ()
     """Per resource, the (key, value) pairs it is found by, flat; consumed by StateIndex.add."""
+    origin: str = ""
+    """What the state is, whatever it is named: the resolved absolute path of a local file or
+    ``s3://bucket/key`` (set where it loads). Records written before states were named as
+    people know them carry a path; the ledger recognises them by it (``ledger.state_aliases``)."""
 
 
 def _address(module: str, rtype: str, name: str, index_key: int | str | None) -> str:
