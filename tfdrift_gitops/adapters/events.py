@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Final, overload
 
 import ijson  # type: ignore[import-untyped]
+import orjson
 
 from tfdrift_gitops.core.normalize import (
     MAX_RECORD_BYTES,
@@ -70,22 +71,21 @@ _RECORDS_START: Final = re.compile(r'\s*\{\s*"Records"\s*:\s*\[')
 _STREAMABLE: Final = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*(?:(\{\s*"Records"\s*:\s*\[)|\[)')
 
 
-# The C scanner behind json.loads, called directly on the hot path: json.loads(bytes) spends
-# as long sniffing the encoding and checking trailing whitespace as it does parsing an
-# 800-byte record. Anything unusual goes back through json.loads for its exact error.
-# (scan_once is set by JSONDecoder.__init__; typeshed does not declare it, hence vars()).
-_SCAN_ONCE: Final[Callable[[str, int], tuple[Any, int]]] = vars(json.JSONDecoder())["scan_once"]
+# orjson decodes a CloudTrail record about three times as fast as json.loads. It is trusted
+# only where the two agree: anything orjson refuses (a BOM, NaN, lone surrogate escapes, bad
+# JSON) goes through json.loads for its value or its exact error, and so does a line with 20
+# digits in a row, because orjson reads an integer past 64 bits as a float.
+_DIGITS_AS_ZERO: Final = bytes.maketrans(b"123456789", b"000000000")
+_TWENTY_DIGITS: Final = b"0" * 20
 
 
 def _loads_line(line: bytes) -> Any:
+    if _TWENTY_DIGITS in line.translate(_DIGITS_AS_ZERO):
+        return json.loads(line)
     try:
-        text = line.decode()
-        value, end = _SCAN_ONCE(text, 0)
-    except (UnicodeDecodeError, StopIteration):
-        return json.loads(line)  # BOM, UTF-16, leading blanks or bad JSON: the careful way
-    if end != len(text):
-        return json.loads(line)  # trailing blanks are fine, anything else is an error
-    return value
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return json.loads(line)
 
 
 Prefilter = Callable[[Mapping[str, Any]], str | None]
