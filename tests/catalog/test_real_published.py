@@ -222,10 +222,23 @@ CLOUDFRONT = [
         skip("no_change"),
     ),
     case(
-        "cloudfront-create-distribution-unmanaged",
-        ["cloudfront-create-distribution.json"],
-        _cloudfront(),
-        Want(Kind.UNMANAGED, "E3O7XVZ6L2G8FH", Severity.HIGH),
+        # State says the distribution answered for a name; the recorded update sends none:
+        # the name no longer resolves to it (and may be claimed by another distribution).
+        "cloudfront-update-distribution-drops-an-alias",
+        ["cloudfront-update-distribution.json"],
+        _cloudfront(aliases=["www.example.com"]),
+        Want(
+            Kind.MODIFIED,
+            CF_DIST,
+            Severity.HIGH,
+            {
+                "aliases": (["www.example.com"], []),
+                "default_cache_behavior[0].viewer_protocol_policy": (
+                    "redirect-to-https",
+                    "allow-all",
+                ),
+            },
+        ),
     ),
 ]
 
@@ -254,13 +267,15 @@ CLOUDFRONT.append(
         Want(Kind.UNMANAGED, CF_ID, Severity.HIGH, reason="viewerProtocolPolicy allow-all"),
     )
 )
-CLOUDFRONT[2] = case(
-    # Custodian's create and update name the same distribution at the same second; a create
-    # of what state already holds is not unmanaged drift.
-    "cloudfront-create-distribution-already-managed",
-    ["cloudfront-create-distribution.json"],
-    _estate("edge", ("aws_cloudfront_distribution", "c7n", _distribution())),
-    skip("not_in_state"),
+CLOUDFRONT.append(
+    case(
+        # Custodian's create and update name the same distribution at the same second; a create
+        # of what state already holds is not unmanaged drift.
+        "cloudfront-create-distribution-already-managed",
+        ["cloudfront-create-distribution.json"],
+        _estate("edge", ("aws_cloudfront_distribution", "c7n", _distribution())),
+        skip("not_in_state"),
+    )
 )
 
 

@@ -2,10 +2,11 @@
 
 Choices worth knowing:
 - ``UpdateDistribution`` sends the whole ``distributionConfig``: the fields modelled here
-  (origins by id, domain and path; enabled, default root object, HTTP version, IPv6, price
-  class, WAF web ACL, logging, the default cache behaviour's viewer protocol policy, the viewer
-  certificate's minimum TLS version) are compared. Other origin settings, ordered cache
-  behaviours, restrictions and error responses are not: a change there alone is not seen.
+  (origins by id, domain and path; the aliases it answers for; enabled, default root object,
+  HTTP version, IPv6, price class, WAF web ACL, logging, the default cache behaviour's viewer
+  protocol policy, the viewer certificate's minimum TLS version) are compared. Other origin
+  settings, ordered cache behaviours, restrictions and error responses are not: a change there
+  alone is not seen.
 - CloudTrail hides ``comment`` (``HIDDEN_DUE_TO_SECURITY_REASONS``): never compared.
 - Logging disabled in the request means no ``logging_config`` block, as the provider reads it.
 - Viewers allowed on plain HTTP, or a minimum TLS version below TLSv1.2, is high.
@@ -23,6 +24,7 @@ from tfdrift_gitops.core.catalog.model import (
     Rule,
     Target,
     as_bool,
+    as_set,
     blocks,
     first,
     mapped,
@@ -74,6 +76,14 @@ def _origins(raw: Any) -> Any:
     return found if found else MISSING
 
 
+def _aliases(raw: Any) -> Any:
+    """``{"quantity": n, "items": [...]}`` -> the names; the recorded calls send an empty
+    ``items`` list (or none) for a distribution without aliases."""
+    if not isinstance(raw, Mapping):
+        return MISSING
+    return [str(v) for v in items(lookup(raw, "items")) if isinstance(v, str)]
+
+
 def _origins_compare(value: Any) -> Any:
     """Origins by id, domain and path: where the distribution fetches from."""
     if not isinstance(value, list):
@@ -91,6 +101,7 @@ def _origins_compare(value: Any) -> Any:
 
 EFFECTS: tuple[Effect, ...] = (
     SetAttr("origin", mapped(_config("origins"), _origins), _origins_compare),
+    SetAttr("aliases", mapped(_config("aliases"), _aliases), as_set),
     SetAttr("enabled", mapped(_config("enabled"), as_bool)),
     SetAttr("default_root_object", mapped(_config("defaultRootObject"), str), optional_text),
     SetAttr("http_version", mapped(_config("httpVersion"), str), optional_text),
