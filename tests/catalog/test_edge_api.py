@@ -1,8 +1,10 @@
 """CloudFront, WAFv2 and ElastiCache rows on API-shaped calls.
 
-No public, redistributable record of these calls was found (public write-ups show
-``UpdateDistribution`` carrying the whole ``distributionConfig`` with ``comment`` hidden as
-``HIDDEN_DUE_TO_SECURITY_REASONS``, the shape used here). Each call reuses the envelope of a
+Recorded ``UpdateDistribution``/``CreateDistribution`` (Cloud Custodian), WAFv2
+``UpdateWebACL``/``DeleteWebACL``/``DisassociateWebACL`` and ElastiCache ``ModifyCacheCluster``
+calls are replayed by ``test_real_published.py``; they carry the whole ``distributionConfig``
+with ``comment`` hidden as ``HIDDEN_DUE_TO_SECURITY_REASONS``, the shape used here. For the other
+calls no public, redistributable record was found. Each call reuses the envelope of a
 published record (``cloudwatch-put-metric-alarm.json``: us-east-1, the estate's account) with
 the request the service's API reference gives, against ``real-edge.tfstate``.
 """

@@ -22,7 +22,16 @@ from typing import Any
 import pytest
 
 from tests.catalog.conftest import run_events
-from tests.catalog.test_real_others import Estate, Want, case, check, records, skip, state_doc
+from tests.catalog.test_real_others import (
+    RECORDS,
+    Estate,
+    Want,
+    case,
+    check,
+    records,
+    skip,
+    state_doc,
+)
 from tfdrift_gitops.models import Kind, Severity
 from tfdrift_gitops.remediation import remediate
 
@@ -559,3 +568,13 @@ def test_recorded_analyzer_imports_with_its_tags(tmp_path: Path) -> None:
     assert 'resource "aws_accessanalyzer_analyzer"' in written
     assert re.search(r'tags\s+=\s+\{\s+tagkey1\s+=\s+"tagvalue1"\s+\}', written), written
     assert re.search(r'id\s+=\s+"test"', written), written
+
+
+def test_every_fixture_here_is_replayed_and_sourced() -> None:
+    cases = ACM + CLOUDFRONT + WAFV2 + ELASTICACHE + ACCESS_ANALYZER + SECRETS
+    replayed = {name for param in cases for name in param.values[0]}
+    prefixes = ("acm-", "wafv2-", "elasticache-", "access-analyzer-", "cloudfront-")
+    present = {p.name for p in RECORDS.glob("*.json") if p.name.startswith(prefixes)}
+    assert present <= replayed
+    sources = (RECORDS / "SOURCES.md").read_text(encoding="utf-8")
+    assert all(f"| {name} |" in sources for name in replayed)

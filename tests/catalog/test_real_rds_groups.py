@@ -1,10 +1,10 @@
-"""RDS snapshot sharing, parameter group, subnet group and ACM rows.
+"""RDS snapshot sharing, parameter group and subnet group rows (ACM: ``test_real_published.py``).
 
 ``dbsnapshot-modify-db-snapshot-attribute-share.json`` is a Stratus Red Team detonation record
 (sources in ``tests/fixtures/cloudtrail/real/SOURCES.md``); ``real-rds-groups.tfstate`` holds the
 snapshot it shares, a parameter group and a cluster parameter group enforcing TLS, and a subnet
-group. The other calls reuse the recorded envelope with the request the RDS and ACM API
-references give: no public record of them was found.
+group. The other calls reuse the recorded envelope with the request the RDS API reference
+gives: no public record of them was found.
 """
 
 from __future__ import annotations
@@ -181,33 +181,3 @@ SHAPES = [
 @pytest.mark.parametrize(("name", "request_", "want"), SHAPES)
 def test_api_shapes(name: str, request_: dict[str, Any], want: Want) -> None:
     check(_call(name, request_), 1, want)
-
-
-def test_acm_delete_certificate() -> None:
-    arn = (
-        "arn:aws:acm:meiso-eastwest-2r:171471557522:certificate/"
-        "8a1c2e3f-4b5d-4e6f-9a7b-1c2d3e4f5a6b"
-    )
-    estate = Estate(
-        "rds-groups",
-        extra=(
-            (
-                "aws_acm_certificate",
-                "site",
-                {"arn": arn, "id": arn, "domain_name": "example.com", "tags": {}, "tags_all": {}},
-            ),
-        ),
-    )
-    base = records(SHARE)[0]
-    event = replace(
-        base,
-        name="DeleteCertificate",
-        source="acm.amazonaws.com",
-        request={"certificateArn": arn},
-        response=None,
-    )
-    check(
-        run_events(estate.index(), [event]),
-        1,
-        Want(Kind.DELETED, "aws_acm_certificate.site", Severity.HIGH),
-    )
