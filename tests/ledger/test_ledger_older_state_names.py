@@ -1,0 +1,301 @@
+"""Ledgers written before states were named as people know them (7d570f1) keep working.
+
+The older version named a local state by the path it was given (often absolute); the drift's
+ledger key includes that name. The objects here are stored as that version stored them
+(``tests/fixtures/ledger/older_state_names``, from its own golden output; see
+``regenerate_older_names.py``), in a local directory and on S3 (moto over HTTP), with the state
+a real file loaded by ``StateSource`` as ``detect`` and ``collect`` load it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.ledger.ledger_support import (
+    CATALOG,
+    CountingStorage,
+    add,
+    address,
+    record,
+    record_one,
+    state_doc,
+    stored_objects,
+)
+from tfdrift_gitops.adapters.state_source import StateSource
+from tfdrift_gitops.core import fold as core_fold
+from tfdrift_gitops.core.engine import Engine, Skip
+from tfdrift_gitops.core.fold import FoldResult
+from tfdrift_gitops.core.policy import Policy
+from tfdrift_gitops.ledger import StoredLedger, layout
+from tfdrift_gitops.models import Status
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ledger" / "older_state_names"
+NEW_NAME = "envs/prod/terraform.tfstate"
+"""The state's name now: its path in the repository (detect runs in envs/prod)."""
+MEMBER = 1  # the resource of the fixture's drift
+OLDER_EVENTS = ["AddCidr-10", "AddCidr-20"]
+
+
+@dataclass(frozen=True)
+class World:
+    repo: Path
+    state: Path
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
+    repo = tmp_path / "checkout"
+    (repo / ".git").mkdir(parents=True)
+    state = repo / "envs" / "prod" / "terraform.tfstate"
+    state.parent.mkdir(parents=True)
+    write_state(state)
+    monkeypatch.chdir(state.parent)
+    return World(repo, state)
+
+
+def write_state(path: Path, **kwargs: Any) -> None:
+    path.write_text(json.dumps(state_doc(**kwargs)), encoding="utf-8")
+
+
+def load_engine(*specs: str) -> Engine:
+    """The engine ``detect --state SPEC`` builds (with the ledger tests' catalog)."""
+    return Engine(StateSource(specs or ["terraform.tfstate"]).index(), CATALOG, Policy())
+
+
+def _fill(value: Any, values: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _fill(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, values) for v in value]
+    return values.get(value, value) if isinstance(value, str) else value
+
+
+def older_key(name: str, workspace: str = "default") -> str:
+    return f"{name}|{workspace}|{address(MEMBER)}"
+
+
+def seed_older(ledger: StoredLedger, name: str, workspace: str = "default") -> str:
+    """Store member[1]'s open drift as the older version stored it, its state named ``name``.
+    Returns the drift id (as that version derived it from the resource key)."""
+    resource_key = older_key(name, workspace)
+    drift_id = core_fold.drift_id(resource_key, OLDER_EVENTS[0])
+    rk = layout.resource_hash(resource_key)
+    values = {"@STATE@": name, "@ID@": drift_id, "@RK@": rk}
+    for fixture, key in [
+        ("ledger.json", layout.META_KEY),
+        ("open_drift.json", layout.open_key(rk)),
+        ("reference.json", layout.index_key(drift_id)),
+    ]:
+        document = _fill(json.loads((FIXTURES / fixture).read_text(encoding="utf-8")), values)
+        if "resource" in document:
+            document["resource"]["workspace"] = workspace
+        data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        assert ledger.storage.put_if_absent(key, data) is not None, key
+    return drift_id
+
+
+def new_open_key() -> str:
+    return layout.open_key(layout.resource_hash(older_key(NEW_NAME)))
+
+
+# The names an older version gave this file (``detect --state`` as given; ``resolve``d paths
+# when a directory was given), each run from where that run ran.
+OLDER_NAMES: dict[str, Callable[[World], str]] = {
+    "absolute": lambda w: str(w.state),
+    "through-a-symlink": lambda w: str(w.repo.parent / "link" / "envs/prod/terraform.tfstate"),
+    "dot-segments": lambda w: str(w.repo / "envs" / "staging" / ".." / "prod/terraform.tfstate"),
+    "relative-to-the-run": lambda w: "terraform.tfstate",
+}
+
+
+@pytest.fixture(params=[pytest.param(k, id=k) for k in OLDER_NAMES])
+def older_name(request: pytest.FixtureRequest, world: World) -> str:
+    (world.repo.parent / "link").symlink_to(world.repo)
+    (world.repo / "envs" / "staging").mkdir()
+    return OLDER_NAMES[str(request.param)](world)
+
+
+@pytest.mark.parametrize(
+    "reassess_first",
+    [pytest.param(True, id="detect-reassesses-first"), pytest.param(False, id="collector")],
+)
+def test_a_new_event_joins_the_older_drift_and_renames_it(
+    make_ledger: Any, older_name: str, reassess_first: bool
+) -> None:
+    drift_id = seed_older(make_ledger(), older_name)
+    engine = load_engine()
+    ledger = make_ledger()
+    before = stored_objects(ledger.storage)
+    if reassess_first:
+        checked = ledger.reassess_open(engine)
+        assert (checked.changed, checked.unchanged, checked.other_state) == ((), 1, 0)
+        assert stored_objects(ledger.storage) == before  # nothing changed: nothing written
+    [folded] = record(ledger, engine, add(MEMBER, "5.6.7.8/32", seconds=30))
+    assert folded.result is FoldResult.UPDATED
+    assert folded.drift is not None and folded.drift.id == drift_id
+
+    reader = make_ledger()  # another process, no state loaded
+    [drift] = reader.list_open().drifts
+    assert drift.id == drift_id
+    assert (drift.resource.state, drift.resource.address) == (NEW_NAME, address(MEMBER))
+    assert [e.id for e in drift.events] == [*OLDER_EVENTS, "AddCidr-30"]
+    assert drift.changes[0].after == ["10.0.0.0/8", "1.2.3.4/32", "0.0.0.0/0", "5.6.7.8/32"]
+    assert [(h.status, h.by) for h in drift.history][1] == (Status.OPEN, "alice")  # the ack
+    assert list(reader.storage.list_keys(layout.OPEN_PREFIX)) == [new_open_key()]
+    assert reader.get(drift_id).resource.state == NEW_NAME
+    reference = json.loads(stored_objects(reader.storage)[layout.index_key(drift_id)])
+    assert reference["rk"] == layout.resource_hash(older_key(NEW_NAME))
+    assert reference["event_id"] == OLDER_EVENTS[0]
+
+
+def test_redeliveries_write_nothing_before_or_after_the_rename(
+    make_ledger: Any, world: World
+) -> None:
+    drift_id = seed_older(make_ledger(), str(world.state))
+    engine = load_engine()
+    counting = CountingStorage(make_ledger().storage)
+    ledger = StoredLedger(counting)
+    before = stored_objects(counting.inner)
+
+    # An event the older drift already holds: not even the rename is written.
+    redelivered = record_one(ledger, engine, add(MEMBER, "0.0.0.0/0", seconds=20))
+    assert (redelivered.result, redelivered.skip) == (FoldResult.UNCHANGED, Skip.DUPLICATE)
+    assert counting.calls["put"] == counting.calls["delete"] == 0
+    assert stored_objects(counting.inner) == before
+
+    assert record_one(ledger, engine, add(MEMBER, "5.6.7.8/32", seconds=30)).drift is not None
+    after = stored_objects(counting.inner)
+    assert counting.calls["delete"] == 1  # the older object, once moved
+
+    # The new event twice more: to this process (it reads only) and to another one (whose
+    # first try is a create that finds the drift there: a conditional write that fails).
+    counting.calls.clear()
+    again = record_one(ledger, load_engine(), add(MEMBER, "5.6.7.8/32", seconds=30))
+    assert (again.result, again.skip) == (FoldResult.UNCHANGED, Skip.DUPLICATE)
+    assert counting.calls["put"] == counting.calls["delete"] == 0
+    again = record_one(make_ledger(), load_engine(), add(MEMBER, "5.6.7.8/32", seconds=30))
+    assert (again.result, again.skip) == (FoldResult.UNCHANGED, Skip.DUPLICATE)
+    assert stored_objects(counting.inner) == after
+    assert [d.id for d in make_ledger().list_open().drifts] == [drift_id]
+
+
+def test_reassess_judges_the_older_drift_against_the_state_now_loaded(
+    make_ledger: Any, world: World
+) -> None:
+    drift_id = seed_older(make_ledger(), str(world.state))
+    # Terraform imported the change: the newer state holds what the drift saw.
+    write_state(world.state, serial=2, cidrs={MEMBER: ["10.0.0.0/8", "1.2.3.4/32", "0.0.0.0/0"]})
+    ledger = make_ledger()
+    checked = ledger.reassess_open(load_engine())
+    assert checked.other_state == 0
+    [folded] = checked.changed
+    assert folded.drift is not None and folded.drift.id == drift_id
+    assert folded.drift.status is Status.RESOLVED
+    assert list(ledger.storage.list_keys(layout.OPEN_PREFIX)) == []
+    archived = make_ledger().get(drift_id)
+    assert (archived.status, archived.resource.state) == (Status.RESOLVED, NEW_NAME)
+    assert archived.history[-1].evidence["serial"] == 2
+    # A redelivered event of the archived drift is still known, under the new name (against
+    # the state it drifted from, where it is drift).
+    write_state(world.state, serial=3)
+    again = record_one(make_ledger(), load_engine(), add(MEMBER, "1.2.3.4/32", seconds=10))
+    assert (again.result, again.skip) == (FoldResult.UNCHANGED, Skip.DUPLICATE)
+    assert make_ledger().list_open().drifts == ()
+
+
+UNMATCHED: dict[str, tuple[Callable[[World], str], str]] = {
+    "another-machine": (lambda w: "/home/runner/work/infra/envs/prod/terraform.tfstate", "default"),
+    "another-workspace": (lambda w: str(w.state), "staging"),
+    "a-file-not-loaded": (lambda w: str(w.repo / "envs/dev/terraform.tfstate"), "default"),
+}
+
+
+@pytest.mark.parametrize("case", [pytest.param(k, id=k) for k in UNMATCHED])
+def test_an_older_name_of_no_loaded_state_is_left_alone_and_logged_once(
+    make_ledger: Any, world: World, case: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    make_name, workspace = UNMATCHED[case]
+    name = make_name(world)
+    drift_id = seed_older(make_ledger(), name, workspace)
+    older = {k: v for k, v in stored_objects(make_ledger().storage).items() if k != layout.META_KEY}
+    ledger = make_ledger()
+    engine = load_engine()
+    with caplog.at_level(logging.WARNING, logger="tfdrift_gitops.ledger.service"):
+        for _ in range(2):
+            assert ledger.reassess_open(engine).other_state == 1
+        folded = record_one(ledger, engine, add(MEMBER, "5.6.7.8/32", seconds=30))
+    # Not the same state, as far as this machine can tell: the event opens its own drift.
+    assert folded.result is FoldResult.OPENED
+    assert folded.drift is not None and folded.drift.resource.state == NEW_NAME
+    stored = stored_objects(make_ledger().storage)
+    assert {k: stored[k] for k in older} == older  # byte for byte
+    assert {d.id for d in make_ledger().list_open().drifts} == {drift_id, folded.drift.id}
+    said = [r.getMessage() for r in caplog.records if name in r.getMessage()]
+    assert len(said) == 1, said
+    assert drift_id in said[0]
+
+
+class _Killed(BaseException):
+    pass
+
+
+class _StopsBeforeDelete(CountingStorage):
+    """A writer killed after it stored the renamed copy, before it removed the older one."""
+
+    def delete_if_match(self, key: str, etag: str) -> bool:
+        raise _Killed(key)
+
+
+def test_a_rename_stopped_half_way_is_finished_by_the_next_writer(
+    make_ledger: Any, world: World
+) -> None:
+    drift_id = seed_older(make_ledger(), str(world.state))
+    stopping = StoredLedger(_StopsBeforeDelete(make_ledger().storage))
+    with pytest.raises(_Killed):
+        record_one(stopping, load_engine(), add(MEMBER, "5.6.7.8/32", seconds=30))
+    between = make_ledger()
+    assert len(list(between.storage.list_keys(layout.OPEN_PREFIX))) == 2  # both copies
+    assert [d.id for d in between.list_open().drifts] == [drift_id]  # listed once
+    assert between.get(drift_id).resource.state == NEW_NAME  # the reference moved first
+
+    folded = record_one(make_ledger(), load_engine(), add(MEMBER, "9.9.9.9/32", seconds=40))
+    assert folded.drift is not None and folded.drift.id == drift_id
+    after = make_ledger()
+    assert list(after.storage.list_keys(layout.OPEN_PREFIX)) == [new_open_key()]
+    [drift] = after.list_open().drifts
+    assert [e.id for e in drift.events] == [*OLDER_EVENTS, "AddCidr-30", "AddCidr-40"]
+
+
+@dataclass
+class _ListsOpen(CountingStorage):
+    open_listed: int = 0
+
+    def list_keys(self, prefix: str) -> Iterator[str]:
+        self.open_listed += prefix == layout.OPEN_PREFIX
+        return super().list_keys(prefix)
+
+
+def test_s3_states_kept_their_names_so_nothing_is_scanned(
+    make_ledger: Any, s3_client: Any, s3_bucket: str, moto_endpoint: str
+) -> None:
+    s3_client.put_object(
+        Bucket=s3_bucket, Key="prod/terraform.tfstate", Body=json.dumps(state_doc()).encode()
+    )
+    source = StateSource(
+        [f"s3://{s3_bucket}/prod/terraform.tfstate"], s3_client_factory=lambda: s3_client
+    )
+    engine = Engine(source.index(), CATALOG, Policy())
+    listing = _ListsOpen(make_ledger().storage)
+    ledger = StoredLedger(listing)
+    record_one(ledger, engine, add(MEMBER, "5.6.7.8/32", seconds=30))
+    record_one(ledger, engine, add(MEMBER, "5.6.7.9/32", seconds=31))
+    assert listing.open_listed == 0
+    [drift] = make_ledger().list_open().drifts
+    assert drift.resource.state == f"s3://{s3_bucket}/prod/terraform.tfstate"
