@@ -318,6 +318,16 @@ def _attrs(*pairs: tuple[str, str]) -> dict[str, Any]:
     return {"attributes": [{"key": k, "value": v} for k, v in pairs]}
 
 
+def _mapping(subnet: str) -> dict[str, str]:
+    return {
+        "allocation_id": "",
+        "ipv6_address": "",
+        "outpost_id": "",
+        "private_ipv4_address": "",
+        "subnet_id": subnet,
+    }
+
+
 def m(
     case_id: str,
     name: str,
@@ -1179,7 +1189,14 @@ MODELLED = [
             Kind.MODIFIED,
             "aws_lb.web",
             Severity.MEDIUM,
-            {"subnets": (["subnet-8360a9e7", "subnet-b7d581c0"], ["subnet-8360a9e7"])},
+            {
+                "subnets": (["subnet-8360a9e7", "subnet-b7d581c0"], ["subnet-8360a9e7"]),
+                # The provider reads one block per subnet (Terraform's drift shows both).
+                "subnet_mapping": (
+                    [_mapping("subnet-8360a9e7"), _mapping("subnet-b7d581c0")],
+                    [_mapping("subnet-8360a9e7")],
+                ),
+            },
         ),
     ),
     m(

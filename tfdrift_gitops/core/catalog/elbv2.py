@@ -126,6 +126,40 @@ def _subnets(event: CloudEvent) -> Any:
     return found or MISSING
 
 
+_MAPPING_FIELDS = {
+    "allocation_id": "allocationId",
+    "private_ipv4_address": "privateIPv4Address",
+    "ipv6_address": "iPv6Address",
+}
+
+
+def _subnet_mapping(event: CloudEvent) -> Any:
+    """``subnet_mapping`` after ``SetSubnets``: the provider reads one block per subnet whether
+    the call named ``subnets`` or ``subnetMappings`` (Terraform's refresh shows both change)."""
+    mappings = [m for m in items(req("subnetMappings")(event)) if isinstance(m, Mapping)]
+    if not mappings:
+        mappings = [{"subnetId": s} for s in string_list(req("subnets"))(event) or ()]
+    blocks = []
+    for mapping in mappings:
+        subnet = lookup(mapping, "subnetId")
+        if not isinstance(subnet, str) or not subnet:
+            return MISSING
+        block = {"subnet_id": subnet, "outpost_id": ""}
+        for name, key in _MAPPING_FIELDS.items():
+            value = lookup(mapping, key)
+            block[name] = value if isinstance(value, str) else ""
+        blocks.append(block)
+    return blocks or MISSING
+
+
+def _mapping_compare(value: Any) -> Any:
+    return frozenset(
+        tuple(str(b.get(k) or "") for k in ("subnet_id", *_MAPPING_FIELDS))
+        for b in items(value)
+        if isinstance(b, Mapping)
+    )
+
+
 def _plaintext(event: CloudEvent) -> bool:
     protocol = as_str(req("protocol")(event))
     return isinstance(protocol, str) and protocol.upper() in PLAINTEXT
@@ -406,7 +440,10 @@ RULES: tuple[Rule, ...] = (
         "SetSubnets",
         LB,
         LB_ARN,
-        (SetAttr("subnets", _subnets, as_set),),
+        (
+            SetAttr("subnets", _subnets, as_set),
+            SetAttr("subnet_mapping", _subnet_mapping, _mapping_compare),
+        ),
         Severity.MEDIUM,
         "load balancer subnets replaced",
     ),
