@@ -243,6 +243,142 @@ def detach_role_policy(world: World) -> Call:
     return Call({"roleName": "attachment_detached", "policyArn": arn})
 
 
+def boundary_put(world: World) -> Call:
+    arn = world.attrs("aws_iam_policy.boundary")["arn"]
+    _iam(world).put_role_permissions_boundary(RoleName="boundary_put", PermissionsBoundary=arn)
+    return Call({"roleName": "boundary_put", "permissionsBoundary": arn})
+
+
+def boundary_deleted(world: World) -> Call:
+    _iam(world).delete_role_permissions_boundary(RoleName="boundary_gone")
+    return Call({"roleName": "boundary_gone"})
+
+
+def delete_user_policy(world: World) -> Call:
+    _iam(world).delete_user_policy(UserName="user_policy_gone", PolicyName="inline")
+    return Call({"userName": "user_policy_gone", "policyName": "inline"})
+
+
+def detach_user_policy(world: World) -> Call:
+    arn = world.attrs("aws_iam_policy.user_detached_policy")["arn"]
+    _iam(world).detach_user_policy(UserName="user_detached", PolicyArn=arn)
+    return Call({"userName": "user_detached", "policyArn": arn})
+
+
+def attach_user_policy(world: World) -> Call:
+    arn = world.attrs("aws_iam_policy.boundary")["arn"]
+    _iam(world).attach_user_policy(UserName="user_attached", PolicyArn=arn)
+    return Call({"userName": "user_attached", "policyArn": arn})
+
+
+def create_policy(world: World) -> Call:
+    doc = json.dumps(_doc("sqs:*"))
+    made = _iam(world).create_policy(PolicyName="hand_made_policy", PolicyDocument=doc)["Policy"]
+    return Call(
+        {"policyName": "hand_made_policy", "policyDocument": doc},
+        {
+            "policy": {
+                "policyName": "hand_made_policy",
+                "arn": made["Arn"],
+                "policyId": made["PolicyId"],
+                "path": "/",
+                "defaultVersionId": "v1",
+            }
+        },
+    )
+
+
+def deactivate_key(world: World) -> Call:
+    key = world.id("aws_iam_access_key.key_inactive")
+    _iam(world).update_access_key(UserName="key_inactive", AccessKeyId=key, Status="Inactive")
+    return Call({"userName": "key_inactive", "accessKeyId": key, "status": "Inactive"})
+
+
+def delete_key(world: World) -> Call:
+    key = world.id("aws_iam_access_key.key_gone")
+    _iam(world).delete_access_key(UserName="key_gone", AccessKeyId=key)
+    return Call({"userName": "key_gone", "accessKeyId": key})
+
+
+PASSWORD_POLICY = {
+    "minimumPasswordLength": 16,
+    "requireSymbols": True,
+    "requireNumbers": True,
+    "requireUppercaseCharacters": True,
+    "requireLowercaseCharacters": True,
+    "allowUsersToChangePassword": True,
+    "maxPasswordAge": 90,
+    "passwordReusePrevention": 5,
+    "hardExpiry": False,
+}
+
+
+def password_policy(world: World) -> Call:
+    # The console sends every field: the call replaces the whole policy.
+    request = {**PASSWORD_POLICY, "minimumPasswordLength": 8, "requireSymbols": False}
+    _iam(world).update_account_password_policy(
+        **{key[0].upper() + key[1:]: value for key, value in request.items()}
+    )
+    return Call(request)
+
+
+PASSWORD_HCL = """
+resource "aws_iam_account_password_policy" "account" {
+  minimum_password_length        = 16
+  require_symbols                = true
+  require_numbers                = true
+  require_uppercase_characters   = true
+  require_lowercase_characters   = true
+  allow_users_to_change_password = true
+  max_password_age               = 90
+  password_reuse_prevention      = 5
+  hard_expiry                    = false
+}
+"""
+
+
+def _key(name: str) -> str:
+    return (
+        _user(name)
+        + f"""
+resource "aws_iam_access_key" "{name}" {{
+  user = aws_iam_user.{name}.name
+}}
+"""
+    )
+
+
+def _user_attachment(name: str) -> str:
+    return (
+        _user(name)
+        + _policy(f"{name}_policy")
+        + f"""
+resource "aws_iam_user_policy_attachment" "{name}" {{
+  user       = aws_iam_user.{name}.name
+  policy_arn = aws_iam_policy.{name}_policy.arn
+}}
+"""
+    )
+
+
+def attach_role_policy(world: World) -> Call:
+    arn = world.attrs("aws_iam_policy.boundary")["arn"]
+    _iam(world).attach_role_policy(RoleName="role_attached", PolicyArn=arn)
+    return Call({"roleName": "role_attached", "policyArn": arn})
+
+
+def delete_login_profile(world: World) -> Call:
+    _iam(world).delete_login_profile(UserName="login_gone")
+    return Call({"userName": "login_gone"})
+
+
+LOGIN = """
+resource "aws_iam_user_login_profile" "login_gone" {
+  user = aws_iam_user.login_gone.name
+}
+"""
+
+
 def _case(id_: str, event: str, act: Any, address: str, hcl: str, **kw: Any) -> Case:
     return Case(
         id=id_,
@@ -379,6 +515,95 @@ CASES = (
         detach_role_policy,
         "aws_iam_role_policy_attachment.attachment_detached",
         _attachment("attachment_detached"),
+        **DELETED,
+    ),
+    _case(
+        "boundary_put",
+        "PutRolePermissionsBoundary",
+        boundary_put,
+        "aws_iam_role.boundary_put",
+        _policy("boundary") + _role("boundary_put"),
+    ),
+    _case(
+        "boundary_gone",
+        "DeleteRolePermissionsBoundary",
+        boundary_deleted,
+        "aws_iam_role.boundary_gone",
+        _role("boundary_gone", "  permissions_boundary = aws_iam_policy.boundary.arn\n"),
+        # The code names the boundary by reference: an import is refused (never overwritten).
+        strategies=("revert",),
+    ),
+    _case(
+        "user_policy_gone",
+        "DeleteUserPolicy",
+        delete_user_policy,
+        "aws_iam_user_policy.user_policy_gone",
+        _user_policy("user_policy_gone"),
+        **DELETED,
+    ),
+    _case(
+        "user_detached",
+        "DetachUserPolicy",
+        detach_user_policy,
+        "aws_iam_user_policy_attachment.user_detached",
+        _user_attachment("user_detached"),
+        **DELETED,
+    ),
+    _case(
+        "user_attached",
+        "AttachUserPolicy",
+        attach_user_policy,
+        "aws_iam_user_policy_attachment",
+        _user("user_attached"),
+        fixture="iam-attach-user-policy-admin.json",
+        **UNMANAGED,
+    ),
+    _case(
+        "policy_created",
+        "CreatePolicy",
+        create_policy,
+        "aws_iam_policy",
+        "",
+        **UNMANAGED,
+    ),
+    _case(
+        "key_inactive",
+        "UpdateAccessKey",
+        deactivate_key,
+        "aws_iam_access_key.key_inactive",
+        _key("key_inactive"),
+        fixture="iam-create-access-key.json",
+    ),
+    _case(
+        "key_gone",
+        "DeleteAccessKey",
+        delete_key,
+        "aws_iam_access_key.key_gone",
+        _key("key_gone"),
+        fixture="iam-create-access-key.json",
+        **DELETED,
+    ),
+    _case(
+        "password_policy",
+        "UpdateAccountPasswordPolicy",
+        password_policy,
+        "aws_iam_account_password_policy.account",
+        PASSWORD_HCL,
+    ),
+    _case(
+        "role_attached",
+        "AttachRolePolicy",
+        attach_role_policy,
+        "aws_iam_role.role_attached",
+        _role("role_attached"),
+    ),
+    _case(
+        "login_gone",
+        "DeleteLoginProfile",
+        delete_login_profile,
+        "aws_iam_user_login_profile.login_gone",
+        _user("login_gone") + LOGIN,
+        fixture="iam-create-login-profile.json",
         **DELETED,
     ),
 )
