@@ -25,6 +25,7 @@ from tests.ledger.ledger_support import (
     address,
     record,
     record_one,
+    remove,
     state_doc,
     stored_objects,
 )
@@ -41,6 +42,8 @@ NEW_NAME = "envs/prod/terraform.tfstate"
 """The state's name now: its path in the repository (detect runs in envs/prod)."""
 MEMBER = 1  # the resource of the fixture's drift
 OLDER_EVENTS = ["AddCidr-10", "AddCidr-20"]
+ARCHIVED = 4  # the resource of the fixture's archived drift
+ARCHIVED_EVENTS = ["AddCidr-60", "RemoveCidr-70"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,30 @@ def seed_older(ledger: StoredLedger, name: str, workspace: str = "default") -> s
         data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
         stored = ledger.storage.put_if_absent(key, data)
         assert stored is not None or key == layout.META_KEY, key  # a second drift: one marker
+    return drift_id
+
+
+def seed_archived_older(ledger: StoredLedger, name: str) -> str:
+    """Store member[4]'s drift, reverted by Terraform and archived, as the older version
+    stored it: archive object, reference, index entry of its second event."""
+    resource_key = f"{name}|default|{address(ARCHIVED)}"
+    first, second = ARCHIVED_EVENTS
+    drift_id = core_fold.drift_id(resource_key, first)
+    claim = layout.claim_of(resource_key, second)
+    values = {"@STATE@": name, "@ID@": drift_id, "@RK@": layout.resource_hash(resource_key)}
+    values["@CLAIM@"] = claim
+    for fixture, key in [
+        ("ledger.json", layout.META_KEY),
+        ("archived_drift.json", layout.archive_key(drift_id)),
+        ("reference.json", layout.index_key(drift_id)),
+        ("archived_index.json", layout.index_key(claim)),
+    ]:
+        document = _fill(json.loads((FIXTURES / fixture).read_text(encoding="utf-8")), values)
+        if fixture == "reference.json":
+            document["event_id"] = first
+        data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        stored = ledger.storage.put_if_absent(key, data)
+        assert stored is not None or key == layout.META_KEY, key
     return drift_id
 
 
@@ -356,3 +383,33 @@ def test_a_drift_opened_under_the_new_name_meanwhile_keeps_both(
     assert [e.id for e in drifts[newer_id].events] == [*OLDER_EVENTS, "AddCidr-40"]
     said = [r.getMessage() for r in ours(caplog) if older_id in r.getMessage()]
     assert len(said) == 1 and newer_id in said[0], said
+
+
+def test_redeliveries_of_a_drift_archived_before_the_rename_write_nothing(
+    make_ledger: Any, world: World
+) -> None:
+    seed_archived_older(make_ledger(), str(world.state))
+    engine = load_engine()
+    counting = CountingStorage(make_ledger().storage)
+    ledger = StoredLedger(counting)
+    before = stored_objects(counting.inner)
+    # A re-run over the same CloudTrail: the hand-made change, then Terraform's revert.
+    changed = record_one(ledger, engine, add(ARCHIVED, "9.9.9.9/32", seconds=60))
+    assert (changed.result, changed.skip) == (FoldResult.UNCHANGED, Skip.DUPLICATE)
+    reverted = record_one(
+        ledger, engine, remove(ARCHIVED, "9.9.9.9/32", seconds=70, terraform=True)
+    )
+    assert reverted.result is FoldResult.NOT_DRIFT
+    assert counting.calls["put"] == counting.calls["delete"] == 0
+    assert stored_objects(counting.inner) == before
+    assert make_ledger().list_open().drifts == ()
+
+    # A new change opens a drift under the new name; the old event replayed into it is
+    # still known as the archived drift's.
+    opened = record_one(ledger, engine, add(ARCHIVED, "8.8.8.8/32", seconds=80))
+    assert opened.result is FoldResult.OPENED and opened.drift is not None
+    again = record_one(make_ledger(), load_engine(), add(ARCHIVED, "9.9.9.9/32", seconds=60))
+    assert (again.result, again.skip) == (FoldResult.UNCHANGED, Skip.DUPLICATE)
+    [drift] = make_ledger().list_open().drifts
+    assert (drift.id, drift.resource.state) == (opened.drift.id, NEW_NAME)
+    assert [e.id for e in drift.events] == ["AddCidr-80"]

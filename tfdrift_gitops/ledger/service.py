@@ -86,6 +86,9 @@ class _Renames:
     """Open key of a drift stored under an older name -> the loaded state's name."""
     by_new: dict[str, str] = field(default_factory=dict)
     """Resource key under the new name -> the open key it is stored under."""
+    older: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    """(state name, workspace) -> the older names its events may be claimed under in
+    ``index/`` (drifts closed before the rename): its path, and those found in ``open/``."""
 
 
 # What a write through a drift stored under an older state name computes from it (renamed):
@@ -216,8 +219,15 @@ class StoredLedger:
             moved = self._record_renamed(engine, finding, older, claim, now, quiet)
             if moved is not None:
                 return moved
+        asked: list[bool] = []  # the answer of _closed_under_older_name, asked once at most
+
+        def closed_before() -> bool:
+            if not asked:
+                asked.append(self._closed_under_older_name(engine, finding))
+            return asked[0]
+
         if key not in self._seen_open:
-            created = self._create(engine, finding, key, claim, now, quiet)
+            created = self._create(engine, finding, key, claim, now, quiet, closed_before)
             if created is not None:
                 return created
         claimed = False  # this call wrote index/<claim>: finding it later is not a redelivery
@@ -233,6 +243,8 @@ class StoredLedger:
                 # An unchanged fold that hands back a new drift (a no-op call now replayed
                 # with it, see core.fold) is still written.
                 return folded
+            if closed_before():
+                return _duplicate(finding)
             # Encoded before anything is written: a drift that cannot be stored leaves no
             # index entry behind it.
             data = layout.encode_drift(drift)
@@ -261,6 +273,7 @@ class StoredLedger:
         claim: str,
         now: datetime | None,
         quiet: Sequence[CloudEvent],
+        closed_before: Callable[[], bool],
     ) -> Folded | None:
         """Open a drift in two requests: create the open object (``If-None-Match``: an open
         drift already there is the collision, and the caller reads and folds into it), then its
@@ -278,6 +291,8 @@ class StoredLedger:
         drift = folded.drift
         if drift is None or folded.result is not FoldResult.OPENED:
             return None
+        if closed_before():
+            return _duplicate(finding)
         data = layout.encode_drift(drift)
         entry = layout.encode_index(claim, drift, finding.event.id, now or _now())
         etag = self.storage.put_if_absent(key, data)
@@ -447,6 +462,9 @@ class StoredLedger:
             if found is None and renames is not None and renames.index() is index:
                 return renames
             renames = _Renames(weakref.ref(index), StateAliases(index.states))
+            for state in index.states:
+                if state.origin and state.origin != state.source:
+                    renames.older[(state.source, state.workspace)] = {state.origin}
             if renames.aliases.renamed:
                 stored = found if found is not None else self._scan(layout.OPEN_PREFIX)[0]
                 for one in stored:
@@ -474,6 +492,22 @@ class StoredLedger:
             return
         renames.by_old[stored.key] = name
         renames.by_new[replace(resource, state=name).key] = stored.key
+        renames.older.setdefault((name, resource.workspace), set()).add(resource.state)
+
+    def _closed_under_older_name(self, engine: Engine, finding: Finding) -> bool:
+        """Is the event in a drift closed before its state was renamed (its claim made under
+        an older name)? Asked before a write only, and only for states named anew: one GET
+        per older name known (usually one, the file's path)."""
+        resource = finding.resource
+        if not resource.address:
+            return False
+        older = self._renames_for(engine).older.get((resource.state, resource.workspace), ())
+        return any(
+            self._archived_event(
+                layout.claim_of(replace(resource, state=name).key, finding.event.id)
+            )
+            for name in sorted(older)
+        )
 
     def _older_key(self, engine: Engine, resource_key: str) -> str | None:
         return self._renames_for(engine).by_new.get(resource_key)
@@ -504,7 +538,8 @@ class StoredLedger:
             drift = folded.drift
             if drift is None or folded.result is FoldResult.NOT_DRIFT or drift is existing:
                 return folded, False
-            duplicate = self._recorded(claim)  # the event is in a drift closed meanwhile
+            # The event may be in a drift closed meanwhile, or before the rename.
+            duplicate = self._recorded(claim) or self._closed_under_older_name(engine, finding)
             return folded, not duplicate
 
         result = self._migrate(old_key, finding.resource.state, change, now)
