@@ -413,3 +413,20 @@ def test_redeliveries_of_a_drift_archived_before_the_rename_write_nothing(
     [drift] = make_ledger().list_open().drifts
     assert (drift.id, drift.resource.state) == (opened.drift.id, NEW_NAME)
     assert [e.id for e in drift.events] == ["AddCidr-80"]
+
+
+def test_older_names_found_in_open_stay_known_after_the_move_and_a_state_reload(
+    make_ledger: Any, world: World
+) -> None:
+    """A collector: the open drift named ``terraform.tfstate`` (relative to the older run) is
+    moved; after the state reloads (a new index) a redelivered event of a drift archived under
+    that name is still recognised."""
+    seed_older(make_ledger(), "terraform.tfstate")
+    seed_archived_older(make_ledger(), "terraform.tfstate")
+    ledger = make_ledger()
+    record_one(ledger, load_engine(), add(MEMBER, "5.6.7.8/32", seconds=30))
+    assert list(ledger.storage.list_keys(layout.OPEN_PREFIX)) == [new_open_key()]
+    reloaded = load_engine()
+    again = record_one(ledger, reloaded, add(ARCHIVED, "9.9.9.9/32", seconds=60))
+    assert (again.result, again.skip) == (FoldResult.UNCHANGED, Skip.DUPLICATE)
+    assert [d.resource.address for d in make_ledger().list_open().drifts] == [address(MEMBER)]

@@ -461,10 +461,14 @@ class StoredLedger:
             renames = self._renames
             if found is None and renames is not None and renames.index() is index:
                 return renames
+            known = renames.older if renames is not None else {}
             renames = _Renames(weakref.ref(index), StateAliases(index.states))
+            for (name, workspace), names in known.items():  # drifts moved since stay known
+                renames.older[(name, workspace)] = set(names)
             for state in index.states:
                 if state.origin and state.origin != state.source:
-                    renames.older[(state.source, state.workspace)] = {state.origin}
+                    older = renames.older.setdefault((state.source, state.workspace), set())
+                    older.add(state.origin)
             if renames.aliases.renamed:
                 stored = found if found is not None else self._scan(layout.OPEN_PREFIX)[0]
                 for one in stored:
