@@ -20,10 +20,11 @@ from tfdrift_gitops.core.catalog.model import (
     Effect,
     Rule,
     Target,
+    copy_json,
     deep_copy_attrs,
     ids_of,
 )
-from tfdrift_gitops.core.paths import MISSING, get_path
+from tfdrift_gitops.core.paths import MISSING, get_path, split_path
 from tfdrift_gitops.core.policy import Policy
 from tfdrift_gitops.core.redact import redact_change
 from tfdrift_gitops.core.state import StateIndex, StateResource
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 
 
 MANAGEMENT_EVENT_TYPES = frozenset({"AwsApiCall", "AwsConsoleAction"})
+DECODED_RESOURCES = 8192
+"""Resources whose decoded attributes a run keeps (the most recently replayed)."""
 
 
 class Skip(StrEnum):
@@ -101,6 +104,7 @@ class Engine:
         self.policy = policy if policy is not None else Policy()
         self._known_accounts = frozenset(policy.accounts) if policy and policy.accounts else None
         self._seen_accounts: frozenset[str] | None = None
+        self._attributes: dict[StateResource, Mapping[str, Any]] = {}
         self._known_targets: KnownTargets | None = None
 
     # ------------------------------------------------------------------ one event
@@ -227,8 +231,9 @@ class Engine:
         return self.index.get(resource.state, resource.workspace, resource.address)
 
     def state_attributes(self, resource: ResourceRef) -> Mapping[str, Any] | None:
+        """The resource's attributes in state: decoded once per run and shared, so read-only."""
         found = self._state_resource(resource)
-        return found.attributes if found is not None else None
+        return self._decoded(found) if found is not None else None
 
     def observe(
         self,
@@ -246,13 +251,17 @@ class Engine:
         """
         found = self._state_resource(resource)
         if found is not None:
-            # Two decodes of the state's JSON text are cheaper than one deep copy.
-            base, observed = found.attributes, found.attributes
+            # Decoded once per run (cached, never changed); the working copy shares its
+            # values until an effect is about to change one in place (see _own_for).
+            base = self._decoded(found)
+            observed = dict(base)
+            shared = True
         else:
             # Unmanaged resources start from their cloud id alone, so an effect can pick its
             # own item out of a call that created several (RunInstances, multi-rule Authorize).
             base = {"id": resource.id} if resource.id else {}
             observed = deep_copy_attrs(base)
+            shared = False
         sensitive = found.sensitive if found is not None else ()
         touched: dict[str, Effect] = {}
         inert: set[str] = set()
@@ -264,6 +273,8 @@ class Engine:
             applied = False
             watched = event.id in watch
             for effect in keys.applicable(keys.plan_of(target, target.effects), event):
+                if shared:
+                    shared = _own_for(effect, observed, base)
                 before = _at(observed, effect.path) if watched else MISSING
                 if effect.apply(observed, event):
                     touched.setdefault(effect.path, effect)
@@ -281,7 +292,8 @@ class Engine:
             after = None if after is MISSING else after
             if effect.compare(before) == effect.compare(after):
                 continue
-            change = Change(path=path, before=before, after=after)
+            # ``before`` may be the cached state's own value: the change gets a copy.
+            change = Change(path=path, before=copy_json(before), after=after)
             changes.append(redact_change(change, rtype=resource.type, sensitive=sensitive))
         return Observation(
             changes=tuple(changes),
@@ -290,6 +302,17 @@ class Engine:
             inert=frozenset(inert),
             changed_by=frozenset(changed_by),
         )
+
+    def _decoded(self, found: StateResource) -> Mapping[str, Any]:
+        """``found.attributes``, decoded once per run for the most recently used resources;
+        shared, so never to be changed."""
+        cache = self._attributes
+        decoded = cache.get(found)
+        if decoded is None:
+            if len(cache) >= DECODED_RESOURCES:
+                del cache[next(iter(cache))]  # the oldest decoded first
+            decoded = cache[found] = found.attributes
+        return decoded
 
     def _target_for(self, event: CloudEvent, rtype: str) -> Target | None:
         rule = self.catalog.rule_for(event)
@@ -349,6 +372,34 @@ class Engine:
                 reasons.append(f"set to {override.severity.value} by configuration")
                 break
         return severity, tuple(reasons)
+
+
+_OWN: dict[int, tuple[object, str | None]] = {}
+
+
+def _own_for(effect: Effect, observed: dict[str, Any], base: Mapping[str, Any]) -> bool:
+    """Before ``effect`` applies to ``observed`` (a shallow copy of the cached ``base``): copy
+    what it could change in place. Effects of the vetted classes (keys.noop_on_missing) only
+    assign top-level attributes, or change values under their own path's first step; any
+    other effect gets every value still shared copied. True while values stay shared."""
+    cached = _OWN.get(id(effect))
+    if cached is None or cached[0] is not effect:
+        path = getattr(effect, "path", None)
+        if keys.effect_vetted(effect) and isinstance(path, str):
+            steps = split_path(path)
+            top = "" if len(steps) < 2 or not isinstance(steps[0], str) else steps[0]
+        else:
+            top = None
+        cached = _OWN[id(effect)] = (effect, top)
+    top = cached[1]
+    if top is None:
+        for key, value in observed.items():
+            if value is base.get(key, MISSING):
+                observed[key] = copy_json(value)
+        return False
+    if top and observed.get(top, MISSING) is base.get(top, MISSING) and top in base:
+        observed[top] = copy_json(base[top])
+    return True
 
 
 def _at(attrs: Mapping[str, Any], path: str) -> Any:

@@ -59,6 +59,11 @@ def noop_on_missing(cls: type[_T]) -> type[_T]:
     return cls
 
 
+def effect_vetted(effect: object) -> bool:
+    """Of a class marked :func:`noop_on_missing`."""
+    return type(effect) in _NOOP_ON_MISSING
+
+
 def effect_needs(effect: object) -> Needs | None:
     if type(effect) not in _NOOP_ON_MISSING:
         return None

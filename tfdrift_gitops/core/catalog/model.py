@@ -456,7 +456,20 @@ class Rule:
 
 
 def deep_copy_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(dict(attrs))
+    return {k: copy_json(v) for k, v in attrs.items()}
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy; decoded JSON (dicts, lists, scalars) copied several times faster than by
+    ``copy.deepcopy``, which any other container is left to."""
+    kind = type(value)
+    if kind is dict:
+        return {k: copy_json(v) for k, v in value.items()}
+    if kind is list:
+        return [copy_json(v) for v in value]
+    if kind is str or kind is int or kind is bool or kind is float or value is None:
+        return value
+    return copy.deepcopy(value)
 
 
 def ids_of(target: Target, event: CloudEvent) -> list[str]:
