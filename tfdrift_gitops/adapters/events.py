@@ -28,7 +28,7 @@ import re
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Final, overload
@@ -92,12 +92,22 @@ Prefilter = Callable[[Mapping[str, Any]], str | None]
 """Looks at a raw decoded record; a reason string means "not drift, do not normalise"."""
 
 
+LineHandler = Callable[
+    [Iterator[tuple[int, Any]], str, Callable[[Iterator[tuple[int, Any]]], Iterator[Any]]],
+    Iterator[Any],
+]
+"""Takes over the lines of a JSON Lines stream (``detect --jobs``: worker processes):
+``(numbered lines, name, local)`` -> items in line order; ``local`` reads lines here, the
+usual way (lines that are not plain bytes, or that need this process's knowledge)."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Reading:
     """What every reader level needs to turn a decoded value into an item."""
 
     max_bytes: int
     prefilter: Prefilter | None = None
+    lines: LineHandler | None = None
 
     def normalize(self, value: Any, origin: str, size: int | None) -> _AnyItem:
         skipped = self.skip(value)
@@ -139,6 +149,7 @@ def iter_events(
     s3_page_size: int = ...,
     max_bytes: int = ...,
     prefilter: None = ...,
+    lines: LineHandler | None = ...,
 ) -> Iterator[Item]: ...
 
 
@@ -152,6 +163,7 @@ def iter_events(
     s3_page_size: int = ...,
     max_bytes: int = ...,
     prefilter: Prefilter,
+    lines: LineHandler | None = ...,
 ) -> Iterator[Item | SkippedRecord]: ...
 
 
@@ -164,6 +176,7 @@ def iter_events(
     s3_page_size: int = 1000,
     max_bytes: int = MAX_RECORD_BYTES,
     prefilter: Prefilter | None = None,
+    lines: LineHandler | None = None,
 ) -> Iterator[Item | SkippedRecord]:
     """Events (and per-record errors) from one spec: a file, a directory (recursive, sorted,
     hidden files skipped), ``-`` for ``stdin`` (default ``sys.stdin.buffer``) or
@@ -172,10 +185,11 @@ def iter_events(
     ``since`` (naive means UTC) drops events older than it and skips S3 keys / files whose
     CloudTrail ``YYYY/MM/DD/`` path date is before its date. ``s3_client_factory`` builds the
     boto3 S3 client (default: ``adapters.aws.make_s3_client()``). Raises InputError now, before
-    iteration, when the spec as a whole cannot be read.
+    iteration, when the spec as a whole cannot be read. ``lines`` takes over the lines of JSON
+    Lines content (see ``LineHandler``).
     """
     cutoff = _as_utc(since) if since is not None else None
-    reading = _Reading(max_bytes, prefilter)
+    reading = _Reading(max_bytes, prefilter, lines)
     source: Iterator[_AnyItem]
     if not spec.strip():
         raise InputError("empty events spec (give a file, a directory, - or s3://bucket/prefix)")
@@ -722,6 +736,14 @@ def _jsonl_items(
     numbered: Iterator[tuple[int, bytes | _BigLine]], name: str, reading: _Reading
 ) -> Iterator[_AnyItem]:
     """The hot path of ``detect`` on JSON Lines: parse and normalise, nothing else."""
+    if reading.lines is not None:
+        local = replace(reading, lines=None)
+
+        def here(lines: Iterator[tuple[int, Any]]) -> Iterator[Any]:
+            return _jsonl_items(lines, name, local)
+
+        yield from reading.lines(numbered, name, here)
+        return
     loads = _loads_line
     skip = reading.skip
     for number, line in numbered:

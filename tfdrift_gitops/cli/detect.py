@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from contextlib import ExitStack
 from functools import partial
 from typing import Any
 
@@ -11,6 +12,7 @@ import click
 
 from tfdrift_gitops.adapters.aws import make_s3_client
 from tfdrift_gitops.adapters.events import iter_many
+from tfdrift_gitops.adapters.parallel import LineWorkers
 from tfdrift_gitops.adapters.state_source import StateSource
 from tfdrift_gitops.cli.output import echo, echo_json, echo_trusted
 from tfdrift_gitops.config import Config, load_config
@@ -67,6 +69,14 @@ EXIT_DRIFT = 2
     envvar="TFDRIFT_S3_ENDPOINT_URL",
     help="S3-compatible endpoint (MinIO, moto).",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes that decode, normalise and evaluate JSON Lines input (folding "
+    "stays in one process, in input order: the same drifts and counts as one process).",
+)
 @click.pass_context
 def detect(
     ctx: click.Context,
@@ -79,6 +89,7 @@ def detect(
     workspaces: tuple[str, ...],
     workspace_key_prefix: str | None,
     s3_endpoint_url: str | None,
+    jobs: int,
 ) -> None:
     """Replay CloudTrail records against Terraform state and print the drift found.
 
@@ -113,6 +124,37 @@ def detect(
     # The index lives as long as the run: keep the cyclic GC from re-scanning its objects on
     # every collection (several percent of a large replay). Refcounting still frees them.
     gc.freeze()
+    with ExitStack() as stack:
+        # Forked now, before the ledger opens any connection; they learn what this process
+        # knows (ids of unmanaged drifts) through the detector, below.
+        workers = stack.enter_context(LineWorkers(engine, jobs)) if jobs > 1 else None
+        detector = _detector(engine, ledger, config, endpoint)
+        if workers is not None:
+            workers.known = detector.knows
+        detector.feed(
+            iter_many(
+                list(event_specs),
+                s3_client_factory=factory,
+                stdin=sys.stdin.buffer,
+                prefilter=make_prefilter(engine.catalog, known=detector.knows),
+                lines=workers.handler if workers is not None else None,
+            )
+        )
+    drifts = detector.drifts
+    _print(drifts, fmt)
+    tally = detector.tally
+    for error in tally.errors[:50]:
+        echo(f"error: {error}", err=True)
+    if len(tally.errors) > 50:
+        echo(f"error: ... and {len(tally.errors) - 50} more bad records", err=True)
+    echo(tally.summary_line(drifts), err=True)
+    if exit_code and drifts:
+        ctx.exit(EXIT_DRIFT)
+    if tally.errors:
+        ctx.exit(1)
+
+
+def _detector(engine: Engine, ledger: str | None, config: Config, endpoint: str | None) -> Detector:
     store = _open_ledger(ledger, config, endpoint) if ledger else None
     unmanaged: list[str] = []
     if store is not None:
@@ -129,27 +171,7 @@ def detect(
             echo(f"error: ledger: {bad}", err=True)
         # Calls on resources created by hand in an earlier run must still find their drift.
         unmanaged = list(checked.unmanaged_ids)
-    detector = Detector(engine, store, unmanaged_ids=unmanaged)
-    detector.feed(
-        iter_many(
-            list(event_specs),
-            s3_client_factory=factory,
-            stdin=sys.stdin.buffer,
-            prefilter=make_prefilter(engine.catalog, known=detector.knows),
-        )
-    )
-    drifts = detector.drifts
-    _print(drifts, fmt)
-    tally = detector.tally
-    for error in tally.errors[:50]:
-        echo(f"error: {error}", err=True)
-    if len(tally.errors) > 50:
-        echo(f"error: ... and {len(tally.errors) - 50} more bad records", err=True)
-    echo(tally.summary_line(drifts), err=True)
-    if exit_code and drifts:
-        ctx.exit(EXIT_DRIFT)
-    if tally.errors:
-        ctx.exit(1)
+    return Detector(engine, store, unmanaged_ids=unmanaged)
 
 
 def _print(drifts: list[Any], fmt: str) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from tfdrift_gitops.core.engine import Engine, Finding, Skip
+from tfdrift_gitops.core.engine import Engine, Evaluation, Finding, Skip
 from tfdrift_gitops.core.fold import Folded, FoldResult, fold, is_quiet
 from tfdrift_gitops.errors import (
     CorruptRecordError,
@@ -36,6 +36,21 @@ class DriftStore(Protocol):
     def record(
         self, engine: Engine, finding: Finding, *, quiet: Sequence[CloudEvent] = ()
     ) -> Folded: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluated:
+    """An event ``Engine.evaluate`` has already looked at (in a worker process: ``detect
+    --jobs``), to be folded here in input order; ``evaluation`` is None when evaluating it
+    raised, ``failure`` then says what (as :func:`failure_text` puts it)."""
+
+    event: CloudEvent
+    evaluation: Evaluation | None
+    failure: str = ""
+
+
+def failure_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 class MemoryStore:
@@ -120,7 +135,7 @@ class Detector:
         self._touched: dict[str, Drift] = {}
         self._seen_ids: set[str] = set()
 
-    def feed(self, items: Iterable[CloudEvent | RecordError | SkippedRecord]) -> None:
+    def feed(self, items: Iterable[CloudEvent | RecordError | SkippedRecord | Evaluated]) -> None:
         skipped = self.tally.skipped
         for item in items:
             if type(item) is SkippedRecord:  # three records in four: keep this path short
@@ -129,6 +144,9 @@ class Detector:
                 continue
             if isinstance(item, CloudEvent):
                 self._isolated(item)
+                continue
+            if type(item) is Evaluated:
+                self._isolated(item.event, item)
                 continue
             self.tally.records += 1
             if isinstance(item, SkippedRecord):
@@ -139,12 +157,19 @@ class Detector:
                 self.tally.errors.append(str(item))
                 log.warning("%s", item)
 
-    def _isolated(self, event: CloudEvent) -> None:
+    def _isolated(self, event: CloudEvent, evaluated: Evaluated | None = None) -> None:
         """``process``, with whatever one record breaks reported against it (``file:line``)
         and counted; the rest of the input is still read. A ledger that cannot be reached
         at all is not one record's problem: that still ends the run."""
         try:
-            self.process(event)
+            if evaluated is None:
+                self.process(event)
+            elif evaluated.evaluation is None:
+                self.tally.records += 1
+                self._failed(event, evaluated.failure)
+            else:
+                self.tally.records += 1
+                self._fold_evaluation(event, evaluated.evaluation)
         except MemoryError:
             raise
         except LedgerError as exc:
@@ -154,15 +179,19 @@ class Detector:
         except Exception as exc:  # an isolation boundary, on purpose
             self._failed(event, exc)
 
-    def _failed(self, event: CloudEvent, exc: BaseException) -> None:
+    def _failed(self, event: CloudEvent, exc: BaseException | str) -> None:
         where = event.origin or event.id
-        self.tally.errors.append(f"{where}: {type(exc).__name__}: {exc}")
-        log.error("%s: record failed: %s: %s", where, type(exc).__name__, exc)
-        log.debug("%s", where, exc_info=True)
+        what = exc if isinstance(exc, str) else failure_text(exc)
+        self.tally.errors.append(f"{where}: {what}")
+        log.error("%s: record failed: %s", where, what)
+        if not isinstance(exc, str):
+            log.debug("%s", where, exc_info=True)
 
     def process(self, event: CloudEvent) -> None:
         self.tally.records += 1
-        evaluation = self.engine.evaluate(event)
+        self._fold_evaluation(event, self.engine.evaluate(event))
+
+    def _fold_evaluation(self, event: CloudEvent, evaluation: Evaluation) -> None:
         if evaluation.skipped is not None:
             # Counted by reason even when redelivered: the prefilter, which never sees ids,
             # counts the same way.
