@@ -432,14 +432,17 @@ REPLACE_ROUTE_TABLE_ASSOCIATION = Rule(
     event="ReplaceRouteTableAssociation",
     source=EC2,
     action=Action.MODIFY,
-    targets=tuple(
+    targets=(
+        # AWS answers a new association id and the old one is gone: the provider's refresh
+        # reads the managed aws_route_table_association as deleted (seen by the Terraform
+        # oracle), not as pointing at another table.
+        Target(type=ASSOCIATION, lookup="id", id=req("associationId"), action=Action.DELETE),
         Target(
-            type=rtype,
+            type=MAIN_ASSOCIATION,
             lookup="id",
             id=req("associationId"),
             effects=(Set("route_table_id", TABLE_ID, exact),),
-        )
-        for rtype in (ASSOCIATION, MAIN_ASSOCIATION)
+        ),
     ),
     severity=Severity.MEDIUM,
     description="subnet (or the VPC's main table) now uses another route table",

@@ -15,7 +15,9 @@ Choices worth knowing:
   and never written into code.
 - ``PutResourcePolicy`` lands on ``aws_secretsmanager_secret_policy`` when state manages the
   policy so, else on the secret's inline ``policy``; public or service-wide grants raise the
-  severity as for queues and topics.
+  severity as for queues and topics. ``DeleteResourcePolicy`` empties ``policy`` on either:
+  the provider reads a policy resource whose document is gone as ``policy = ""``, not as gone
+  (seen by the Terraform oracle).
 - ``RotateSecret`` sets ``aws_secretsmanager_secret_rotation``; ``CancelRotateSecret`` turns
   rotation off, which the provider reads as the rotation resource gone: deleted, high.
 """
@@ -244,7 +246,16 @@ RULES: tuple[Rule, ...] = (
         "DeleteResourcePolicy",
         Action.DELETE,
         (
-            Target(POLICY, KEY, SECRET_NAME, guard=has_policy),
+            # The provider keeps an aws_secretsmanager_secret_policy whose policy is gone and
+            # reads it as "" (a plan puts the policy back): a change, not a deletion.
+            Target(
+                POLICY,
+                KEY,
+                SECRET_NAME,
+                (SetAttr("policy", const(""), policy_compare),),
+                action=Action.MODIFY,
+                guard=has_policy,
+            ),
             Target(
                 SM_SECRET,
                 KEY,
