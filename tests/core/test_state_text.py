@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import gc
 import json
+import sys
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tfdrift_gitops.adapters.state_source import StateSource
 from tfdrift_gitops.core.state import (
     DERIVED_KEY_TYPES,
     DERIVED_KEYS,
@@ -167,12 +170,67 @@ def test_an_instance_is_kept_as_its_span_of_the_text() -> None:
         indent=2,
     )
     first, second = parse_state_text(text, source="s").resources
-    assert first.text is text
+    assert first.text == text
     assert json.loads(text[first.start : first.end]) == {
         "attributes": {"id": "a", "tags": {"k": "v"}}
     }
     assert first.attributes == {"id": "a", "tags": {"k": "v"}}
     assert second.attributes == {}  # null attributes: nothing to decode, no error
+
+
+WIDE = {
+    "version": 4,
+    "lineage": "é—🚀",
+    "resources": [
+        {
+            "module": 'module.app["Zürich"]',
+            "mode": "managed",
+            "type": "aws_s3_bucket",
+            "name": "b",
+            "provider": PROVIDER,
+            "instances": [
+                {
+                    "index_key": "東京",
+                    "attributes": {"id": "logs-🚀", "bucket": "logs-🚀", "tags": {"Team": "a — b"}},
+                    "sensitive_attributes": [[{"type": "get_attr", "value": "tags"}]],
+                },
+                {"index_key": "plain", "attributes": {"id": "ascii", "note": "caf\u00e9 ☕"}},
+            ],
+        }
+    ],
+}
+
+
+def test_non_ascii_states_are_kept_one_byte_per_character(tmp_path: Path) -> None:
+    """One emoji must not turn the kept text into 4 bytes a character: the reader keeps a
+    Latin-1 view of the UTF-8 bytes and decodes non-ASCII values from their bytes."""
+    raw = ("\ufeff" + json.dumps(WIDE, indent=2, ensure_ascii=False)).encode("utf-8")
+    path = tmp_path / "wide.tfstate"
+    path.write_bytes(raw)
+    [parsed] = StateSource([str(path)]).load()
+    want = parse_state(WIDE, source=parsed.source)
+    assert summary(parsed) == summary(want)
+    assert parsed.lineage == "é—🚀"
+    assert [r.address for r in parsed.resources] == [
+        f'module.app["Zürich"].aws_s3_bucket.b[{json.dumps("東京")}]',
+        'module.app["Zürich"].aws_s3_bucket.b["plain"]',
+    ]
+    first, second = parsed.resources
+    assert first.attributes["tags"] == {"Team": "a — b"}
+    assert second.attributes["note"] == "café ☕"
+    assert sys.getsizeof(first.text) < len(raw) + 100  # one byte per character
+    index = StateIndex([parsed])
+    [found] = index.lookup("aws_s3_bucket", "bucket", "logs-🚀")
+    assert found is first
+
+
+def test_a_state_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.tfstate"
+    path.write_bytes(
+        json.dumps({"version": 4, "lineage": "é"}, ensure_ascii=False).encode("latin-1")
+    )
+    with pytest.raises(StateError, match=r"latin1\.tfstate: not valid JSON \(not UTF-8"):
+        StateSource([str(path)]).load()
 
 
 def test_escaped_keys_and_odd_whitespace_take_the_slow_path() -> None:

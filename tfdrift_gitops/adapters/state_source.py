@@ -28,7 +28,7 @@ from tfdrift_gitops.adapters.state_names import (
     unique_local_names,
 )
 from tfdrift_gitops.core.state import ParsedState, StateIndex
-from tfdrift_gitops.core.state_text import parse_state_text
+from tfdrift_gitops.core.state_text import parse_state_view, utf8_view
 from tfdrift_gitops.errors import StateError
 
 log = logging.getLogger(__name__)
@@ -52,13 +52,6 @@ class StateLocation:
     @property
     def label(self) -> str:
         return self.name or self.url
-
-
-def _text(raw: bytes, where: str) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise StateError(f"{where}: not valid JSON (not UTF-8: {exc})") from exc
 
 
 def _local_locations(path: Path, workspaces: tuple[str, ...]) -> list[StateLocation]:
@@ -246,11 +239,11 @@ class StateSource:
         if raw is None and cached is not None:
             return cached[1]
         assert raw is not None  # a conditional read answers None only when something is cached
-        text = _text(raw, location.label)
-        # The text is what the index keeps: the bytes must not live through the parse, where
+        view = utf8_view(raw, location.label)
+        # The view is what the index keeps: the bytes must not live through the parse, where
         # they were a third of the peak RSS of a 40 MB state (issue 14).
         del raw
-        state = parse_state_text(text, source=location.label, workspace=location.workspace)
+        state = parse_state_view(view, source=location.label, workspace=location.workspace)
         state = replace(state, origin=_origin(location))
         self._parsed[_cache_key(location)] = (mark, state)
         self.reads += 1

@@ -340,7 +340,8 @@ class StateResource:
     The instance stays as JSON text (``text[start:end]``, a slice of the state file shared by
     every instance, holding an object whose ``attributes`` member is the resource's) and its
     attributes are decoded on demand: a 50,000-resource state is indexed without keeping
-    50,000 decoded attribute trees in memory.
+    50,000 decoded attribute trees in memory. ``text`` is ASCII JSON or a Latin-1 view of
+    the file's UTF-8 bytes (``state_text.utf8_view``), so the slice's bytes are the JSON.
 
     Read-only by convention; not ``frozen`` because a frozen dataclass sets each of its fields
     through ``object.__setattr__``, which doubled the cost of building one (issue 14).
@@ -367,7 +368,8 @@ class StateResource:
 
     @property
     def attributes(self) -> dict[str, Any]:
-        instance = json.loads(self.text[self.start : self.end])
+        view = self.text[self.start : self.end]
+        instance = json.loads(view if view.isascii() else view.encode("latin-1"))
         value = instance.get("attributes") if isinstance(instance, dict) else None
         return value if isinstance(value, dict) else {}
 
