@@ -34,6 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.hidden import TERRAFORM_HIDDEN, Unknowable
 from tfdrift_gitops.core.catalog.model import (
     Action,
@@ -267,7 +268,8 @@ def _request_names_nothing_visible(event: CloudEvent) -> bool:
     ``environment: {}``): what it changed is most likely the environment, which CloudTrail
     omits. The response always lists the function's layers, so it must not count here."""
     bare = replace(event, response=None)
-    return not any(effect.apply({}, bare) for effect in CONFIG_EFFECTS)
+    plan = keys.plan_of(CONFIG_EFFECTS, CONFIG_EFFECTS)
+    return not any(effect.apply({}, bare) for effect in keys.applicable(plan, bare))
 
 
 CODE_EFFECTS: tuple[Effect, ...] = (
