@@ -145,3 +145,27 @@ def test_effects_of_unvetted_classes_always_run() -> None:
     effect = Custom("multi_az", boolean("multiAZ"))
     assert keys.effect_needs(effect) is None
     assert list(keys.applicable(keys.plan_of(effect, (effect,)), _event({"other": 1}))) == [effect]
+
+
+@pytest.mark.parametrize(
+    ("request_", "carries", "has", "is_false"),
+    [
+        pytest.param({"deletionProtection": False}, True, True, True, id="exact-case"),
+        pytest.param({"DELETIONPROTECTION": "false"}, True, True, True, id="other-case-string"),
+        pytest.param({"deletionProtection": None}, True, False, False, id="null"),
+        pytest.param({"multiAZ": True}, False, False, False, id="absent"),
+        pytest.param(None, False, False, False, id="no-request"),
+    ],
+)
+def test_request_predicates_with_key_check(
+    request_: Any, carries: bool, has: bool, is_false: bool
+) -> None:
+    """request_has / request_is answer as a plain lookup would, the key check only saving the
+    lookup when the call cannot carry the field (asked twice: the cached keys too)."""
+    from tfdrift_gitops.core.catalog.support import request_has, request_is
+
+    event = _event(request_)
+    for _ in range(2):
+        assert request_has("deletionProtection")(event) is has
+        assert request_is("deletionProtection", False)(event) is is_false
+        assert keys.may_carry(req("deletionProtection"), event) is carries

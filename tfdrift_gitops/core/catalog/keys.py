@@ -79,11 +79,28 @@ def _folded(document: Any) -> frozenset[str] | None:
     return frozenset(k.casefold() for k in document if isinstance(k, str))
 
 
+_LAST: list[Any] = [None, None]
+"""The last event asked about and its keys: one call is looked at many times in a row."""
+
+
 def event_keys(event: CloudEvent) -> EventKeys:
+    if _LAST[0] is event:
+        keys: EventKeys = _LAST[1]
+        return keys
     request, response = _folded(event.request), _folded(event.response)
-    if request is None or response is None:
-        return None
-    return request, response
+    keys = None if request is None or response is None else (request, response)
+    _LAST[0], _LAST[1] = event, keys
+    return keys
+
+
+def may_carry(extractor: Callable[..., Any], event: CloudEvent) -> bool:
+    """False when ``extractor`` surely yields MISSING for ``event`` (it needs a key the call
+    does not have); True when it may yield something."""
+    needs = _NEEDS.get(extractor)
+    if needs is None:
+        return True
+    keys = event_keys(event)
+    return keys is None or not (needs[0].isdisjoint(keys[0]) and needs[1].isdisjoint(keys[1]))
 
 
 @dataclass(frozen=True, slots=True)

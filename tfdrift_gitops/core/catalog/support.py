@@ -119,8 +119,10 @@ def made_by_iac(event: CloudEvent) -> bool:
 def request_is(path: str, expected: Any) -> Callable[[CloudEvent], bool]:
     """The request sets ``path`` to ``expected`` (bools and ints compared after coercion)."""
 
+    extract = req(path)
+
     def check(event: CloudEvent) -> bool:
-        raw = lookup(event.request, path) if event.request is not None else MISSING
+        raw = extract(event) if keys.may_carry(extract, event) else MISSING
         if raw is MISSING:
             return False
         if isinstance(expected, bool):
@@ -133,10 +135,12 @@ def request_is(path: str, expected: Any) -> Callable[[CloudEvent], bool]:
 
 
 def request_has(path: str) -> Callable[[CloudEvent], bool]:
+    extract = req(path)
+
     def check(event: CloudEvent) -> bool:
-        if event.request is None:
+        if event.request is None or not keys.may_carry(extract, event):
             return False
-        return lookup(event.request, path) not in (MISSING, None)
+        return extract(event) not in (MISSING, None)
 
     return check
 
