@@ -61,3 +61,36 @@ def test_paths_round_trip() -> None:
 )
 def test_items(value: Any, want: list[Any]) -> None:
     assert items(value) == want
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        pytest.param("a.b[0].c", ["a", "b", 0, "c"], id="nested"),
+        pytest.param("tags", ["tags"], id="top-level"),
+        pytest.param("ingress[12]", ["ingress", 12], id="index"),
+    ],
+)
+def test_split_path_twice_gives_fresh_equal_lists(path: str, expected: list[object]) -> None:
+    """Split paths are remembered; each caller still gets its own list."""
+    first = split_path(path)
+    first.append("changed by a caller")
+    assert split_path(path) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        pytest.param(
+            "UpdateFunctionConfiguration20150331v2", "UpdateFunctionConfiguration", id="v2"
+        ),
+        pytest.param("GetFunction20150331", "GetFunction", id="date-only"),
+        pytest.param("ModifyDBInstance", "ModifyDBInstance", id="none"),
+        pytest.param("Create2Things", "Create2Things", id="digit-inside"),
+    ],
+)
+def test_strip_version_suffix_remembered(name: str, expected: str) -> None:
+    from tfdrift_gitops.core.names import strip_version_suffix
+
+    assert strip_version_suffix(name) == expected
+    assert strip_version_suffix(name) == expected

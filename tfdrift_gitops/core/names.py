@@ -8,6 +8,16 @@ import re
 _VERSION_SUFFIX = re.compile(r"^(?P<base>[A-Za-z]+?)(?:\d{8}(?:v\d+)?)$")
 
 
+_STRIPPED: dict[str, str] = {}
+"""Names seen so far (a trail uses a few hundred): no regex per record."""
+
+
 def strip_version_suffix(name: str) -> str:
-    match = _VERSION_SUFFIX.match(name)
-    return match.group("base") if match else name
+    stripped = _STRIPPED.get(name)
+    if stripped is None:
+        match = _VERSION_SUFFIX.match(name)
+        stripped = match.group("base") if match else name
+        if len(_STRIPPED) >= 4096:  # hostile input naming endless calls: stay bounded
+            _STRIPPED.clear()
+        _STRIPPED[name] = stripped
+    return stripped

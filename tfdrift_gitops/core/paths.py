@@ -30,12 +30,19 @@ MISSING: Final = _Missing()
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
+_SPLIT: dict[str, tuple[str | int, ...]] = {}
+"""Paths split so far (catalog paths, a fixed few hundred): no regex per record."""
+
+
 def split_path(path: str) -> list[str | int]:
     """``a.b[0].c`` -> ``["a", "b", 0, "c"]``."""
-    parts: list[str | int] = []
-    for name, index in _SEGMENT.findall(path):
-        parts.append(int(index) if index else name)
-    return parts
+    parts = _SPLIT.get(path)
+    if parts is None:
+        parts = tuple(int(index) if index else name for name, index in _SEGMENT.findall(path))
+        if len(_SPLIT) >= 4096:  # paths built from input: stay bounded
+            _SPLIT.clear()
+        _SPLIT[path] = parts
+    return list(parts)
 
 
 def get_path(data: Any, path: str | list[str | int]) -> Any:
