@@ -44,6 +44,9 @@ SERVICES = (
     "sns",
     "events",
     "dynamodb",
+    "ssm",
+    "secretsmanager",
+    "cloudwatch",
 )
 
 
