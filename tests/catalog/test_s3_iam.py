@@ -2049,7 +2049,14 @@ PANTHER_EXPECTED: dict[tuple[str, str], tuple[Kind, str, Severity, str] | str] =
     ("PutBucketVersioning", "Versioning Enabled"): "no_change",
     ("PutBucketAcl", "S3 Bucket Policy Modified"): "no_change",
     ("PutBucketAcl", "S3 Bucket Policy Modified Error Response"): "failed_call",
-    ("PutBucketPublicAccessBlock", "Different S3 Event"): "no_change",
+    # Hand-edited in its source: no PublicAccessBlockConfiguration at all. The call may have
+    # changed anything, so it is drift at resource level saying its shape was not recognised.
+    ("PutBucketPublicAccessBlock", "Different S3 Event"): (
+        Kind.MODIFIED,
+        "aws_s3_bucket_public_access_block.corporate",
+        Severity.MEDIUM,
+        "aws_s3_bucket_public_access_block",
+    ),
 }
 PANTHER_EVENTS = (
     "AttachRolePolicy",

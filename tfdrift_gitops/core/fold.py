@@ -6,14 +6,24 @@ Used by ``detect`` (an in-memory book) and by the ledger (read, fold, conditiona
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
 from tfdrift_gitops.core.catalog.model import Action
 from tfdrift_gitops.core.engine import Engine, Finding, Observation, Skip
-from tfdrift_gitops.models import Change, CloudEvent, Drift, Kind, Severity, Status, Transition
+from tfdrift_gitops.core.shape import unrecognised
+from tfdrift_gitops.models import (
+    Change,
+    CloudEvent,
+    Drift,
+    Kind,
+    ResourceRef,
+    Severity,
+    Status,
+    Transition,
+)
 
 
 class FoldResult(StrEnum):
@@ -89,6 +99,7 @@ def _open(engine: Engine, finding: Finding, now: datetime, quiet: Sequence[Cloud
     observed: dict[str, object] = {}
     observation: Observation | None = None
     evidence: tuple[CloudEvent, ...] = (event,)
+    note = ""
     replayed: tuple[CloudEvent, ...] = ()
     if finding.kind in (Kind.MODIFIED, Kind.UNMANAGED):
         if finding.kind is Kind.MODIFIED and quiet:
@@ -107,7 +118,17 @@ def _open(engine: Engine, finding: Finding, now: datetime, quiet: Sequence[Cloud
             observation = engine.observe(resource, evidence)
         observed = dict(observation.observed)
         changes = engine.filter_changes(observation.changes, resource, event)
-        if finding.kind is Kind.MODIFIED and finding.target.effects and not changes:
+        # A row modelled from the API reference may meet a call it cannot read: then what it
+        # would report are its defaults, not the call's values. Resource level, saying so.
+        note = unrecognised(
+            finding.rule,
+            resource.type,
+            event,
+            _attrs(engine, resource),
+            created=finding.kind is Kind.UNMANAGED,
+        )
+        changes = () if note else changes
+        if finding.kind is Kind.MODIFIED and finding.target.effects and not changes and not note:
             # The call set what state already says (or only touched ignored paths), or a
             # newer call already delivered undid it.
             skip = Skip.IGNORED if observation.changes else Skip.NO_CHANGE
@@ -117,6 +138,10 @@ def _open(engine: Engine, finding: Finding, now: datetime, quiet: Sequence[Cloud
         # severity of its deletion.
         observed = dict(engine.state_attributes(resource) or {})
     severity, reasons = engine.severity(finding.rule, event, resource, observed, changes)
+    reasons = (*reasons, note) if note else reasons
+    unreadable = (bool(note) and finding.kind is Kind.MODIFIED) or bool(
+        observation and _opaque(finding, observation)
+    )
     drift = Drift(
         id=drift_id(resource.key, event.id),
         kind=finding.kind,
@@ -140,7 +165,7 @@ def _open(engine: Engine, finding: Finding, now: datetime, quiet: Sequence[Cloud
         ),
         state_serial=finding.state_serial,
         detected_at=now,
-        unverifiable=(event.id,) if observation and _opaque(finding, observation) else (),
+        unverifiable=(event.id,) if unreadable else (),
     )
     return Folded(FoldResult.OPENED, drift)
 
@@ -167,16 +192,23 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
     # Only a hand-made change to a managed resource can be a no-op against state. The check
     # has a cost, so it runs for that call and for the replayed-only calls it precedes (only
     # those can now have changed something where they sit) alone.
+    note = ""
+    if not finding.trusted and finding.kind is Kind.MODIFIED:
+        state = _attrs(engine, existing.resource)
+        note = unrecognised(finding.rule, existing.resource.type, event, state)
     may_be_noop = (
         not finding.trusted
         and existing.kind is Kind.MODIFIED
         and finding.kind is Kind.MODIFIED
         and bool(finding.target.effects)
+        and not note
     )
     watch = {e.id for e in existing.replayed if (e.time, e.id) > (event.time, event.id)}
     if may_be_noop:
         watch.add(event.id)
-    observation = engine.observe(existing.resource, every, watch=watch)
+    # A call its row cannot read is replayed as changing nothing it could name.
+    replayed = tuple(e for e in every if e.id != event.id) if note else every
+    observation = engine.observe(existing.resource, replayed, watch=watch)
     changes = engine.filter_changes(observation.changes, existing.resource, latest)
     promoted = tuple(e for e in existing.replayed if e.id in observation.changed_by)
     if promoted:
@@ -208,7 +240,7 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
             severity_reasons=_merge(existing.severity_reasons, reasons),
         )
         return Folded(FoldResult.UPDATED, drift)
-    if _opaque(finding, observation) and event.id not in existing.unverifiable:
+    if (note or _opaque(finding, observation)) and event.id not in existing.unverifiable:
         existing = replace(existing, unverifiable=(*existing.unverifiable, event.id))
     if may_be_noop and event.id not in observation.inert and event.id not in observation.changed_by:
         # It set what was already there where it sits in time (an older no-op delivered after
@@ -239,6 +271,7 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
         )
         if own.rank > severity.rank:
             severity, reasons = own, _merge(reasons, own_reasons)
+    reasons = (*reasons, note) if note else reasons
     return _updated(existing, events, latest, changes, severity, reasons, now)
 
 
@@ -286,6 +319,14 @@ def _restored(
         ),
     )
     return Folded(FoldResult.UPDATED, drift)
+
+
+def _attrs(engine: Engine, resource: ResourceRef) -> Mapping[str, object]:
+    """What effects replay over: state's attributes, or an unmanaged resource's id alone."""
+    found = engine.state_attributes(resource)
+    if found is not None:
+        return found
+    return {"id": resource.id} if resource.id else {}
 
 
 def _opaque(finding: Finding, observation: Observation) -> bool:
