@@ -7,12 +7,14 @@ state file. "Whole process" is what a user waits for: `tfdrift-gitops detect --s
 EMPTY` in a fresh interpreter (start-up, imports, reading, indexing, the engine, exit), timed
 from outside; peak RSS is the child's ``ru_maxrss``, as /usr/bin/time reports it.
 
-Two shapes of 50,000 resource instances, a third in modules, indented as Terraform writes
-state:
+Shapes of 50,000 resource instances, a third in modules, indented as Terraform writes state
+(UTF-8, non-ASCII characters as they are):
 - ``40mb``: issue 14's state (40 MB, 50,000 resources): one instance per resource block, lean
   attributes;
 - ``100mb``: bench_detect's state (101.6 MB): blocks of 10 instances (count and for_each),
-  ~2 KB of attributes per instance.
+  ~2 KB of attributes per instance;
+- ``40mb-utf8``: the 40 MB shape with one emoji in one tag (a text held as decoded Python
+  ``str`` would take 4 bytes a character).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ OUT = Path(__file__).resolve().parent / "out"
 REPO = Path(__file__).resolve().parent.parent
 CLI = Path(sys.executable).parent / "tfdrift-gitops"
 RESOURCES = 50_000
+SHAPES = ["40mb", "100mb", "40mb-utf8"]
 
 # The filler attributes the 40 MB shape keeps: small values, as most resource types have.
 LEAN_FILLER = ("timeouts", "region")
@@ -44,6 +47,10 @@ def make_shape(shape: str) -> dict[str, Any]:
     instance its own resource block (as most real resources are: no count, no for_each)."""
     state = gen_data.make_state(RESOURCES)
     if shape == "100mb":
+        return state
+    if shape == "40mb-utf8":
+        state = make_shape("40mb")
+        state["resources"][0]["instances"][0]["attributes"]["tags"]["Team"] = "bench 🚀"
         return state
     blocks = []
     for res in state["resources"]:
@@ -64,7 +71,7 @@ def state_file(shape: str) -> Path:
     if not path.exists():
         OUT.mkdir(parents=True, exist_ok=True)
         # Terraform writes state indented by two spaces.
-        path.write_text(json.dumps(make_shape(shape), indent=2))
+        path.write_text(json.dumps(make_shape(shape), indent=2, ensure_ascii=False), "utf-8")
     return path
 
 
@@ -109,13 +116,13 @@ def measure(state: Path, events: Path) -> tuple[float, float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--shape", choices=["40mb", "100mb"], action="append")
+    parser.add_argument("--shape", choices=SHAPES, action="append")
     args = parser.parse_args()
     events = OUT / "empty.jsonl"
     OUT.mkdir(parents=True, exist_ok=True)
     events.write_bytes(b"")
     figures: dict[str, float] = {}
-    for shape in args.shape or ["40mb", "100mb"]:
+    for shape in args.shape or SHAPES:
         state = state_file(shape)
         size = state.stat().st_size
         runs = [measure(state, events) for _ in range(args.runs)]

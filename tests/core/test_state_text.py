@@ -224,6 +224,66 @@ def test_non_ascii_states_are_kept_one_byte_per_character(tmp_path: Path) -> Non
     assert found is first
 
 
+@pytest.mark.parametrize("shift", [0, 1, 2, 3], ids=lambda n: f"cut-after-{n}-bytes")
+def test_characters_cut_at_a_block_boundary(shift: int) -> None:
+    """Non-ASCII bytes are found and checked per 64 KiB block: a character cut by a block's
+    end, and values spanning blocks, still decode from their bytes."""
+    head = '{"version": 4, "lineage": "'
+    pad = "x" * (65536 - len(head.encode()) - shift)
+    attributes = {"id": "ü" * 70_000 + "🚀", "bucket": "x"}
+    # Non-ASCII only in the last block this instance spans (it starts in an ASCII one).
+    late = {"note": "a" * 140_000, "id": "laté"}
+    document: dict[str, Any] = {
+        "version": 4,
+        "lineage": pad + "🚀" + "é" * 40_000,
+        "resources": [
+            {
+                "mode": "managed",
+                "type": "aws_s3_bucket",
+                "name": "b",
+                "instances": [
+                    {"index_key": 0, "attributes": attributes},
+                    {"index_key": 1, "attributes": {"id": "pad", "note": "b" * 70_000}},
+                    {"index_key": 2, "attributes": late},
+                ],
+            }
+        ],
+    }
+    text = json.dumps(document, ensure_ascii=False)
+    assert text.startswith(head)
+    parsed = parse_state_text(text, source="s")
+    assert parsed.lineage == document["lineage"]
+    res, _, later = parsed.resources
+    assert res.resource_id == "ü" * 70_000 + "🚀"
+    assert res.attributes == attributes
+    assert later.attributes == late
+    assert later.resource_id == "laté"
+    assert summary(parsed) == summary(parse_state(document, source="s"))
+
+
+@pytest.mark.parametrize("at", [10, 65535, 65536, 200_000], ids=str)
+def test_a_bad_byte_anywhere_is_a_clear_error(tmp_path: Path, at: int) -> None:
+    text = json.dumps({"version": 4, "lineage": "a" * 300_000 + "é", "resources": []})
+    raw = bytearray(text.encode())
+    raw[at] = 0xFF
+    path = tmp_path / "bad.tfstate"
+    path.write_bytes(bytes(raw))
+    with pytest.raises(StateError, match=r"bad\.tfstate: not valid JSON \(not UTF-8"):
+        StateSource([str(path)]).load()
+
+
+def test_a_character_cut_by_ascii_blocks_is_not_glued_to_a_later_one(tmp_path: Path) -> None:
+    """A lead byte ending one block, an ASCII block, then continuation bytes: no character."""
+    text = json.dumps({"version": 4, "lineage": "a" * 200_000, "resources": []})
+    raw = bytearray(text.encode())
+    raw[65535] = 0xE2
+    raw[131072:131074] = b"\x80\x80"
+    path = tmp_path / "glued.tfstate"
+    path.write_bytes(bytes(raw))
+    with pytest.raises(StateError, match="not UTF-8"):
+        StateSource([str(path)]).load()
+
+
 def test_a_state_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "latin1.tfstate"
     path.write_bytes(

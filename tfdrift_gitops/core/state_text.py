@@ -33,7 +33,8 @@ _WS = re.compile(r"[ \t\n\r]*")
 # A key without escapes, its colon and the whitespace up to the value: one match per member.
 # Keys with escapes (never written by Terraform) take the slow path through the decoder.
 _KEY = re.compile(r'[ \t\n\r]*"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*')
-_CHUNK = 1 << 22
+_BLOCK = 1 << 16
+"""Non-ASCII bytes are looked for, and checked as UTF-8, a block of this size at a time."""
 _DECODER = json.JSONDecoder()
 _Scan = Callable[[str, int], tuple[Any, int]]
 _SCAN: _Scan = _DECODER.scan_once  # type: ignore[attr-defined]
@@ -49,10 +50,17 @@ class _Reader:
         self.source = source
         self.pos = 0
         self.ascii = text.isascii()
+        # The blocks holding a non-ASCII byte: values elsewhere need no second look.
+        self.wide = set() if self.ascii else set(_wide_blocks(text))
 
     def utf8(self, value: Any, start: int, end: int) -> Any:
         """``value`` as scanned from ``text[start:end]``, decoded again from its UTF-8 bytes
         when the span holds a non-ASCII byte (then the scan saw one character per byte)."""
+        first, last = start // _BLOCK, (end - 1) // _BLOCK
+        if first not in self.wide and (
+            first == last or self.wide.isdisjoint(range(first + 1, last + 1))
+        ):
+            return value
         # A slice finds its widest character word by word: cheaper than a regex search.
         view = self.text[start:end]
         return value if view.isascii() else decode_view(view, self.source)
@@ -137,15 +145,24 @@ def utf8_view(raw: bytes, source: str) -> str:
     if raw[:3] == codecs.BOM_UTF8:
         data = data[3:]
     if not raw.isascii():
-        # Checked in slices: decoding the whole file at once is the very string we avoid.
+        # Checked a block at a time, and only blocks with non-ASCII bytes (or the rest of a
+        # character cut at a block's end): decoding the whole file is the string we avoid.
         check = codecs.getincrementaldecoder("utf-8")()
         try:
-            for at in range(0, len(data), _CHUNK):
-                check.decode(data[at : at + _CHUNK])
+            for at in range(0, len(data), _BLOCK):
+                block = data[at : at + _BLOCK]
+                if not block.tobytes().isascii() or check.getstate()[0]:
+                    check.decode(block)
             check.decode(b"", True)
         except UnicodeDecodeError as exc:
             raise StateError(f"{source}: not valid JSON (not UTF-8: {exc})") from exc
     return codecs.latin_1_decode(data)[0]
+
+
+def _wide_blocks(view: str) -> list[int]:
+    return [
+        at // _BLOCK for at in range(0, len(view), _BLOCK) if not view[at : at + _BLOCK].isascii()
+    ]
 
 
 def decode_view(view: str, source: str) -> Any:
