@@ -127,7 +127,8 @@ class Engine:
         landed: dict[str, Finding] = {}
         saw_id = False
         for target in rule.targets:
-            if target.guard is not None and not target.guard(event, self.index):
+            guard = target.trusted_guard if trusted and target.trusted_guard else target.guard
+            if guard is not None and not guard(event, self.index):
                 continue
             ids = ids_of(target, event)
             if not ids:

@@ -414,6 +414,10 @@ class Target:
     hidden: Callable[[CloudEvent], bool] | None = None
     """True when the call changed something CloudTrail does not show (a password): no
     replay can then prove the drift undone."""
+    trusted_guard: Guard | None = None
+    """The guard for Terraform's own (trusted) calls when it differs from ``guard``: a
+    with_fallback twin's choice between the modelled and the resource-level target does not
+    matter for calls that never open drift (they land on the same resource either way)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -166,6 +166,10 @@ def _all(*guards: Guard | None) -> Guard:
     return guard
 
 
+def _anything(event: CloudEvent, index: StateIndex) -> bool:
+    return True
+
+
 def with_fallback(
     target: Target, unseen: Callable[[CloudEvent], bool] | None = None
 ) -> tuple[Target, Target]:
@@ -189,7 +193,12 @@ def with_fallback(
     def resource_level(event: CloudEvent, index: StateIndex) -> bool:
         return not modelled_only(event, index)
 
-    modelled = replace(target, guard=_all(target.guard, modelled_only), hidden=unseen)
+    modelled = replace(
+        target,
+        guard=_all(target.guard, modelled_only),
+        hidden=unseen,
+        trusted_guard=target.guard or _anything,
+    )
     bare = replace(target, effects=(), guard=_all(target.guard, resource_level), hidden=unseen)
     return modelled, bare
 
