@@ -130,7 +130,7 @@ def seed_archived_older(ledger: StoredLedger, name: str) -> str:
 
 
 def ours(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "tfdrift_gitops.ledger.service"]
+    return [r for r in caplog.records if r.name == "tfdrift_gitops.ledger.renames"]
 
 
 def new_open_key() -> str:
@@ -259,7 +259,7 @@ def test_an_older_name_of_no_loaded_state_is_left_alone_and_logged_once(
     older = {k: v for k, v in stored_objects(make_ledger().storage).items() if k != layout.META_KEY}
     ledger = make_ledger()
     engine = load_engine()
-    with caplog.at_level(logging.WARNING, logger="tfdrift_gitops.ledger.service"):
+    with caplog.at_level(logging.WARNING, logger="tfdrift_gitops.ledger.renames"):
         for _ in range(2):
             assert ledger.reassess_open(engine).other_state == 1
         folded = record_one(ledger, engine, add(MEMBER, "5.6.7.8/32", seconds=30))
@@ -373,7 +373,7 @@ def test_a_drift_opened_under_the_new_name_meanwhile_keeps_both(
     and the log says so."""
     older_id = seed_older(make_ledger(), str(world.state))
     newer_id = seed_older(make_ledger(), NEW_NAME)
-    with caplog.at_level(logging.WARNING, logger="tfdrift_gitops.ledger.service"):
+    with caplog.at_level(logging.WARNING, logger="tfdrift_gitops.ledger.renames"):
         joined = record_one(make_ledger(), load_engine(), add(MEMBER, "9.9.9.9/32", seconds=40))
     assert joined.drift is not None and joined.drift.id == newer_id
     drifts = {d.id: d for d in make_ledger().list_open().drifts}

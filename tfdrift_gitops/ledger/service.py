@@ -18,10 +18,9 @@ import builtins
 import logging
 import random
 import threading
-import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from time import sleep
 from typing import Any, TypeVar
@@ -29,7 +28,6 @@ from typing import Any, TypeVar
 from tfdrift_gitops.core.engine import Engine, Finding, Skip
 from tfdrift_gitops.core.fold import Folded, FoldResult, fold, reassess
 from tfdrift_gitops.core.fold import transition as core_transition
-from tfdrift_gitops.core.state import StateIndex
 from tfdrift_gitops.errors import (
     CorruptRecordError,
     LedgerConflictError,
@@ -44,7 +42,8 @@ from tfdrift_gitops.ledger.base import (
     Reassessed,
     Storage,
 )
-from tfdrift_gitops.ledger.state_aliases import StateAliases, is_older_form
+from tfdrift_gitops.ledger.renames import Renames
+from tfdrift_gitops.ledger.stored import Stored, read_drift
 from tfdrift_gitops.models import CloudEvent, Drift, Kind, Status
 
 log = logging.getLogger(__name__)
@@ -60,40 +59,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class _Stored:
-    """A decoded drift with the key, ETag and exact bytes it was read (or written) as."""
-
-    key: str
-    drift: Drift
-    etag: str
-    data: bytes
-
-
 def _order(drift: Drift) -> tuple[datetime, str]:
     return (drift.events[0].time, drift.id)
-
-
-@dataclass(slots=True)
-class _Renames:
-    """Open drifts stored under an older name of a state loaded now (``state_aliases``), found
-    by one scan of ``open/`` per state index. Each is rewritten under the new name the next
-    time it is written, and then forgotten here."""
-
-    index: weakref.ref[StateIndex]
-    aliases: StateAliases
-    by_old: dict[str, str] = field(default_factory=dict)
-    """Open key of a drift stored under an older name -> the loaded state's name."""
-    by_new: dict[str, str] = field(default_factory=dict)
-    """Resource key under the new name -> the open key it is stored under."""
-    older: dict[tuple[str, str], set[str]] = field(default_factory=dict)
-    """(state name, workspace) -> the older names its events may be claimed under in
-    ``index/`` (drifts closed before the rename): its path, and those found in ``open/``."""
-
-
-# What a write through a drift stored under an older state name computes from it (renamed):
-# the result, and whether it is to be stored.
-_Change = Callable[[Drift], tuple[Folded, bool]]
 
 
 def _statuses(status: Status | Iterable[Status] | None) -> frozenset[Status]:
@@ -130,9 +97,7 @@ class StoredLedger:
         # Open-object keys this instance has seen exist: folding there reads first instead of
         # trying a create that would fail. Only a hint, so a plain bounded set will do.
         self._seen_open: set[str] = set()
-        self._renames: _Renames | None = None
-        self._renames_lock = threading.Lock()
-        self._unmatched_logged: set[str] = set()
+        self._renames = Renames(self)
 
     @property
     def location(self) -> str:
@@ -214,16 +179,14 @@ class StoredLedger:
         rk = layout.resource_hash(finding.resource.key)
         key = layout.open_key(rk)
         claim = layout.claim_of(finding.resource.key, finding.event.id)
-        older = self._older_key(engine, finding.resource.key) if finding.resource.address else None
-        if older is not None:
-            moved = self._record_renamed(engine, finding, older, claim, now, quiet)
-            if moved is not None:
-                return moved
-        asked: list[bool] = []  # the answer of _closed_under_older_name, asked once at most
+        moved = self._renames.record(engine, finding, claim, now, quiet)
+        if moved is not None:
+            return moved
+        asked: list[bool] = []  # Renames.closed_under_older_name, asked once at most
 
         def closed_before() -> bool:
             if not asked:
-                asked.append(self._closed_under_older_name(engine, finding))
+                asked.append(self._renames.closed_under_older_name(engine, finding))
             return asked[0]
 
         if key not in self._seen_open:
@@ -342,7 +305,7 @@ class StoredLedger:
         return self.storage.get(layout.archive_key(claim)) is not None
 
     def _store(
-        self, key: str, drift: Drift, current: _Stored | None, now: datetime | None, data: bytes
+        self, key: str, drift: Drift, current: Stored | None, now: datetime | None, data: bytes
     ) -> bool:
         if current is None:
             etag = self.storage.put_if_absent(key, data)
@@ -351,10 +314,10 @@ class StoredLedger:
         if etag is None:
             return False
         if not drift.status.is_open:
-            self._finish_close(_Stored(key, drift, etag, data), now)
+            self._finish_close(Stored(key, drift, etag, data), now)
         return True
 
-    def _finish_close(self, stored: _Stored, now: datetime | None) -> None:
+    def _finish_close(self, stored: Stored, now: datetime | None) -> None:
         """Steps 2 and 3 of closing (see the module doc). Idempotent; safe to race."""
         drift = stored.drift
         when = now or _now()
@@ -397,7 +360,7 @@ class StoredLedger:
         self._check_layout(writing=True)
         loaded = {(s.source, s.workspace) for s in engine.index.states}
         found, corrupt = self._scan(layout.OPEN_PREFIX)
-        renames = self._renames_for(engine, found)
+        renamed_to = self._renames.scan(engine, found)
         changed: list[Folded] = []
         unchanged = other = 0
         unmanaged: list[str] = []
@@ -407,9 +370,9 @@ class StoredLedger:
                 self._finish_close(stored, now)
                 continue
             still_open = True
-            renamed = renames.by_old.get(stored.key)
+            renamed = renamed_to.get(stored.key)
             if renamed is not None:
-                folded = self._reassess_renamed(engine, stored, renamed, now)
+                folded = self._renames.reassess(engine, stored, renamed, now)
                 if folded is None:
                     unchanged += 1
                 else:
@@ -428,9 +391,9 @@ class StoredLedger:
             tuple(changed), unchanged, other, tuple(c for _, c in corrupt), tuple(unmanaged)
         )
 
-    def _reassess_one(self, engine: Engine, stored: _Stored, now: datetime | None) -> Folded | None:
+    def _reassess_one(self, engine: Engine, stored: Stored, now: datetime | None) -> Folded | None:
         drift_id = stored.drift.id
-        current: _Stored | None = stored
+        current: Stored | None = stored
         for _ in self._retrying():
             if current is None or current.drift.id != drift_id:
                 return None  # closed and archived by someone else meanwhile
@@ -445,226 +408,6 @@ class StoredLedger:
                 return folded
             current = self._read_drift(current.key)
         raise self._gave_up(stored.key)
-
-    # ------------------------------------------------------------------ older state names
-
-    def _renames_for(self, engine: Engine, found: Sequence[_Stored] | None = None) -> _Renames:
-        """The open drifts stored under an older name of a state ``engine`` loaded, found by
-        one scan of ``open/`` per state index (or taken from ``found``, what the caller just
-        scanned). No scan when every loaded state kept its name (S3): then nothing can be
-        stored under another."""
-        index = engine.index
-        renames = self._renames
-        if found is None and renames is not None and renames.index() is index:
-            return renames
-        with self._renames_lock:
-            renames = self._renames
-            if found is None and renames is not None and renames.index() is index:
-                return renames
-            known = renames.older if renames is not None else {}
-            renames = _Renames(weakref.ref(index), StateAliases(index.states))
-            for (name, workspace), names in known.items():  # drifts moved since stay known
-                renames.older[(name, workspace)] = set(names)
-            for state in index.states:
-                if state.origin and state.origin != state.source:
-                    older = renames.older.setdefault((state.source, state.workspace), set())
-                    older.add(state.origin)
-            if renames.aliases.renamed:
-                stored = found if found is not None else self._scan(layout.OPEN_PREFIX)[0]
-                for one in stored:
-                    self._note_renamed(renames, one)
-            self._renames = renames
-            return renames
-
-    def _note_renamed(self, renames: _Renames, stored: _Stored) -> None:
-        resource = stored.drift.resource
-        if not resource.address or not stored.drift.status.is_open:
-            return
-        name = renames.aliases.resolve(resource.state, resource.workspace)
-        if name is None:
-            if is_older_form(resource.state) and resource.state not in self._unmatched_logged:
-                self._unmatched_logged.add(resource.state)
-                log.warning(
-                    "%s: drift %s names its state %r (as versions before state names did), "
-                    "which is no state loaded here: left as it is, under that name",
-                    self.storage.url_for(stored.key),
-                    stored.drift.id,
-                    resource.state,
-                )
-            return
-        if name == resource.state:
-            return
-        renames.by_old[stored.key] = name
-        renames.by_new[replace(resource, state=name).key] = stored.key
-        renames.older.setdefault((name, resource.workspace), set()).add(resource.state)
-
-    def _closed_under_older_name(self, engine: Engine, finding: Finding) -> bool:
-        """Is the event in a drift closed before its state was renamed (its claim made under
-        an older name)? Asked before a write only, and only for states named anew: one GET
-        per older name known (usually one, the file's path)."""
-        resource = finding.resource
-        if not resource.address:
-            return False
-        older = self._renames_for(engine).older.get((resource.state, resource.workspace), ())
-        return any(
-            self._archived_event(
-                layout.claim_of(replace(resource, state=name).key, finding.event.id)
-            )
-            for name in sorted(older)
-        )
-
-    def _older_key(self, engine: Engine, resource_key: str) -> str | None:
-        return self._renames_for(engine).by_new.get(resource_key)
-
-    def _forget_renamed(self, old_key: str) -> None:
-        with self._renames_lock:
-            renames = self._renames
-            if renames is not None and (name := renames.by_old.pop(old_key, None)) is not None:
-                renames.by_new = {k: v for k, v in renames.by_new.items() if v != old_key}
-                log.info("%s: state name now %s", self.storage.url_for(old_key), name)
-
-    def _record_renamed(
-        self,
-        engine: Engine,
-        finding: Finding,
-        old_key: str,
-        claim: str,
-        now: datetime | None,
-        quiet: Sequence[CloudEvent],
-    ) -> Folded | None:
-        """``record`` for a resource whose open drift is stored under an older state name: the
-        event joins that drift (renamed). None sends the caller the usual way."""
-        duplicate = False
-
-        def change(existing: Drift) -> tuple[Folded, bool]:
-            nonlocal duplicate
-            folded = fold(engine, existing, finding, now=now, quiet=quiet)
-            drift = folded.drift
-            if drift is None or folded.result is FoldResult.NOT_DRIFT or drift is existing:
-                return folded, False
-            # The event may be in a drift closed meanwhile, or before the rename.
-            duplicate = self._recorded(claim) or self._closed_under_older_name(engine, finding)
-            return folded, not duplicate
-
-        result = self._migrate(old_key, finding.resource.state, change, now)
-        if duplicate:
-            return _duplicate(finding)
-        return None if result is None else result[0]
-
-    def _reassess_renamed(
-        self, engine: Engine, stored: _Stored, name: str, now: datetime | None
-    ) -> Folded | None:
-        def change(existing: Drift) -> tuple[Folded, bool]:
-            folded = reassess(engine, existing, now=now)
-            return folded, folded.result is not FoldResult.UNCHANGED and folded.drift is not None
-
-        result = self._migrate(stored.key, name, change, now)
-        return result[0] if result is not None and result[1] else None
-
-    def _migrate(
-        self, old_key: str, name: str, change: _Change, now: datetime | None
-    ) -> tuple[Folded, bool] | None:
-        """Apply ``change`` to the open drift at ``old_key`` (stored under an older name of
-        state ``name``) as if it were named ``name``; when there is something to store, move it
-        under the new name: create the open object at the new key (``If-None-Match``), point
-        the drift's reference at it, delete the old object (``If-Match``). The drift keeps its
-        id. Returns the change's result and whether it was stored; None when no open drift is
-        at ``old_key`` any more (another writer moved or closed it) or another open drift holds
-        the new key: the caller then goes the usual way.
-
-        A writer stopped between the steps leaves the drift readable under either key (listed
-        once, by id); the next one finishes the move. A lifecycle step that reached the old
-        object between the create and the delete is not lost: the change is made again on it
-        and stored over the copy just made."""
-        made: _Stored | None = None  # the object this call created under the new key
-        stored: Folded | None = None  # what was stored there
-        for _ in self._retrying():
-            old = self._read_drift(old_key)
-            if old is None:
-                self._forget_renamed(old_key)
-                return None if stored is None else (stored, True)
-            if not old.drift.status.is_open:
-                self._finish_close(old, now)
-                self._forget_renamed(old_key)
-                return None
-            existing = _renamed(old.drift, name)
-            folded, write = change(existing)
-            if not write or folded.drift is None:
-                if made is None:
-                    return folded, False
-                # Nothing to add any more, but the copy must follow the old object's changes.
-                folded = Folded(FoldResult.UPDATED, existing)
-            drift = folded.drift
-            assert drift is not None
-            new_key = layout.open_key(layout.resource_hash(drift.resource.key))
-            data = layout.encode_drift(drift)
-            if made is None:
-                etag = self.storage.put_if_absent(new_key, data)
-                if etag is None:
-                    self._new_key_taken(old, new_key, now)
-                    return None
-                self._note_open(new_key)
-            else:
-                etag = self.storage.put_if_match(new_key, data, made.etag)
-                if etag is None:
-                    raise self._gave_up(new_key)
-            made, stored = _Stored(new_key, drift, etag, data), folded
-            self._repoint(drift, now)
-            if self.storage.delete_if_match(old.key, old.etag):
-                self._forget_renamed(old_key)
-                if not drift.status.is_open:
-                    self._finish_close(made, now)
-                return folded, True
-        raise self._gave_up(old_key)
-
-    def _new_key_taken(self, old: _Stored, new_key: str, now: datetime | None) -> None:
-        """The new name's key holds an open object already: the same drift (a move that
-        stopped half-way: finish it) or another drift of the resource (leave both)."""
-        there = self._read_drift(new_key)
-        if there is not None and there.drift.id == old.drift.id:
-            if _covers(there.drift, old.drift):
-                self._repoint(there.drift, now)
-                self.storage.delete_if_match(old.key, old.etag)
-            else:  # the old object changed after the copy was made: keep both, say so
-                log.warning(
-                    "%s: drift %s is stored under its older state name and, with other "
-                    "changes, at %s (a move that stopped half-way): both are kept",
-                    self.storage.url_for(old.key),
-                    old.drift.id,
-                    self.storage.url_for(new_key),
-                )
-        elif there is not None:
-            log.warning(
-                "%s: drift %s names its state %r; %s holds drift %s of the same resource "
-                "under the new name: the older one is left as it is",
-                self.storage.url_for(old.key),
-                old.drift.id,
-                old.drift.resource.state,
-                self.storage.url_for(new_key),
-                there.drift.id,
-            )
-        self._forget_renamed(old.key)
-
-    def _repoint(self, drift: Drift, now: datetime | None) -> None:
-        """Point the drift's reference (``index/<id>``) at its open object under the name it
-        has now, so that ``get`` finds it there."""
-        key = layout.index_key(drift.id)
-        rk = layout.resource_hash(drift.resource.key)
-        for _ in self._retrying():
-            blob = self.storage.get(key)
-            if blob is None:
-                first = drift.events[0].id if drift.events else ""
-                entry = layout.encode_index(drift.id, drift, first, now or _now())
-                if self.storage.put_if_absent(key, entry) is not None:
-                    return
-                continue
-            found = layout.decode_index(blob.data, self.storage.url_for(key))
-            if found.rk == rk:
-                return
-            entry = layout.encode_index(drift.id, drift, found.event_id, now or _now())
-            if self.storage.put_if_match(key, entry, blob.etag) is not None:
-                return
-        raise self._gave_up(key)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -757,7 +500,7 @@ class StoredLedger:
     def get(self, drift_id: str) -> Drift:
         return self._locate(drift_id).drift
 
-    def _locate(self, drift_id: str) -> _Stored:
+    def _locate(self, drift_id: str) -> Stored:
         if not layout.DRIFT_ID.fullmatch(drift_id):
             raise NotFoundError(f"{drift_id!r} is not a drift id (d- and 16 hex digits)")
         self._check_layout(writing=False)
@@ -802,28 +545,22 @@ class StoredLedger:
         drifts = sorted((d for d in by_id.values() if d.status in wanted), key=_order)
         return Listing(tuple(drifts), tuple(c for _, c in corrupt), pending)
 
-    def _read_drift(self, key: str) -> _Stored | None:
-        blob = self.storage.get(key)
-        if blob is None:
-            return None
-        where = self.storage.url_for(key)
-        drift = layout.decode_drift(blob.data, where)
-        _check_placement(key, drift, where)
-        return _Stored(key, drift, blob.etag, blob.data)
+    def _read_drift(self, key: str) -> Stored | None:
+        return read_drift(self.storage, key)
 
     def _scan(
         self, prefix: str
-    ) -> tuple[builtins.list[_Stored], builtins.list[tuple[str, CorruptObject]]]:
+    ) -> tuple[builtins.list[Stored], builtins.list[tuple[str, CorruptObject]]]:
         self._check_layout(writing=False)
         keys = builtins.list(self.storage.list_keys(prefix))
         results = self._parallel(self._read_or_report, keys)
-        found = [r for r in results if isinstance(r, _Stored)]
+        found = [r for r in results if isinstance(r, Stored)]
         corrupt = [r for r in results if isinstance(r, tuple)]
         for _, problem in corrupt:
             log.warning("corrupt ledger object: %s", problem)
         return found, corrupt
 
-    def _read_or_report(self, key: str) -> _Stored | tuple[str, CorruptObject] | None:
+    def _read_or_report(self, key: str) -> Stored | tuple[str, CorruptObject] | None:
         where = self.storage.url_for(key)
         if not key.endswith(".json"):
             return key, CorruptObject(where, "not a ledger object (unexpected name)")
@@ -919,41 +656,9 @@ def _duplicate(finding: Finding) -> Folded:
     return Folded(FoldResult.UNCHANGED, None, Skip.DUPLICATE)
 
 
-def _renamed(drift: Drift, name: str) -> Drift:
-    return replace(drift, resource=replace(drift.resource, state=name))
-
-
-def _covers(copy: Drift, old: Drift) -> bool:
-    """Does ``copy`` (made from ``old`` by a move) hold everything ``old`` holds now?"""
-    return (
-        {e.id for e in old.events} <= {e.id for e in copy.events}
-        and old.history == copy.history[: len(old.history)]
-        and old.issue_number in (None, copy.issue_number)
-        and old.pr_number in (None, copy.pr_number)
-    )
-
-
 def _require_open(drift: Drift, wanted: str) -> None:
     if not drift.status.is_open:
         raise LedgerError(
             f"{drift.id} is already {drift.status.value} and cannot become {wanted}: "
             f"resolved and ignored drifts are final"
         )
-
-
-def _check_placement(key: str, drift: Drift, where: str) -> None:
-    """A record under the wrong key (copied by hand, or hostile) would fold events into the
-    wrong drift: refuse it."""
-    if key.startswith(layout.OPEN_PREFIX):
-        expected = layout.open_key(layout.resource_hash(drift.resource.key))
-        if key != expected:
-            raise CorruptRecordError(
-                f"{where}: holds drift {drift.id} of another resource (it belongs at {expected})"
-            )
-    elif key.startswith(layout.ARCHIVE_PREFIX):
-        if key != layout.archive_key(drift.id):
-            raise CorruptRecordError(f"{where}: holds drift {drift.id} under another id")
-        if drift.status.is_open:
-            raise CorruptRecordError(
-                f"{where}: archived drift {drift.id} has open status {drift.status.value}"
-            )
