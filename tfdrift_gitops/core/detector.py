@@ -210,7 +210,9 @@ class Detector:
         """Fold one finding; the skip reason when it made or changed no drift."""
         key = finding.resource.key
         try:
-            folded = self.store.record(self.engine, finding, quiet=self.quiet.get(key))
+            # Only a hand-made call replays the quiet ones (fold: Terraform's never opens).
+            quiet = () if finding.trusted else self.quiet.get(key)
+            folded = self.store.record(self.engine, finding, quiet=quiet)
         except (CorruptRecordError, LedgerConflictError) as exc:
             # One resource's stored drift is unusable or contended: say so, go on with the rest.
             self.tally.errors.append(f"{finding.event.origin or finding.event.id}: {exc}")
