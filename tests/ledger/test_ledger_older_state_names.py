@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +37,7 @@ from tfdrift_gitops.core.engine import Engine, Skip
 from tfdrift_gitops.core.fold import FoldResult
 from tfdrift_gitops.core.policy import Policy
 from tfdrift_gitops.ledger import StoredLedger, layout
+from tfdrift_gitops.ledger.s3 import S3Storage
 from tfdrift_gitops.models import Status
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ledger" / "older_state_names"
@@ -430,3 +433,85 @@ def test_older_names_found_in_open_stay_known_after_the_move_and_a_state_reload(
     again = record_one(ledger, reloaded, add(ARCHIVED, "9.9.9.9/32", seconds=60))
     assert (again.result, again.skip) == (FoldResult.UNCHANGED, Skip.DUPLICATE)
     assert [d.resource.address for d in make_ledger().list_open().drifts] == [address(MEMBER)]
+
+
+class _Requests:
+    """S3 HTTP requests by operation, counted on the ledger's own client (``before-send`` fires
+    once per attempt, as ``bench/bench_ledger.py`` counts them for docs/ledger.md)."""
+
+    def __init__(self, ledger: StoredLedger) -> None:
+        self.counts: Counter[str] = Counter()
+        self.lock = threading.Lock()  # a scan reads from several threads
+        storage = ledger.storage
+        assert isinstance(storage, S3Storage)
+        storage.client.meta.events.register("before-send.s3", self)
+
+    def __call__(self, event_name: str = "", **_: Any) -> None:
+        with self.lock:
+            self.counts[event_name.rsplit(".", 1)[-1]] += 1
+
+    def take(self) -> dict[str, int]:
+        with self.lock:
+            counts, self.counts = dict(self.counts), Counter()
+        return counts
+
+
+@pytest.mark.parametrize("backend", [pytest.param("s3", id="s3")])
+def test_requests_the_older_names_cost_on_a_local_state_named_anew(
+    make_ledger: Any, world: World
+) -> None:
+    """docs/ledger.md's figures for a local state file: one listing of open/ plus one read per
+    open drift on the first event of a loaded set of states, unless reassessment scanned; one
+    more read per write (the event's claim under the state's path); the move itself."""
+    seed_older(make_ledger(), str(world.state))
+    seed_archived_older(make_ledger(), str(world.state))
+    record_one(make_ledger(), load_engine(), add(2, "1.1.1.1/32", seconds=5))  # open: 2 drifts
+    ledger = make_ledger()
+    requests = _Requests(ledger)
+    assert ledger.initialised()  # ledger.json, read once per process
+    requests.take()
+    engine = load_engine()
+
+    opened = record_one(ledger, engine, add(3, "5.5.5.5/32", seconds=50))
+    assert opened.result is FoldResult.OPENED
+    # new drift 2 (PutObject 2) + the scan (1 LIST, 2 GET) + the claim under the path (1 GET)
+    assert requests.take() == {"ListObjectsV2": 1, "GetObject": 3, "PutObject": 2}
+
+    joined = record_one(ledger, engine, add(3, "6.6.6.6/32", seconds=51))
+    assert joined.result is FoldResult.UPDATED
+    assert requests.take() == {"GetObject": 2 + 1, "PutObject": 1}  # join 3, + 1
+
+    again = record_one(ledger, engine, add(3, "6.6.6.6/32", seconds=51))
+    assert (again.result, again.skip) == (FoldResult.UNCHANGED, Skip.DUPLICATE)
+    assert requests.take() == {"GetObject": 1}  # no write: nothing more
+
+    archived = record_one(ledger, engine, add(ARCHIVED, "9.9.9.9/32", seconds=60))
+    assert (archived.result, archived.skip) == (FoldResult.UNCHANGED, Skip.DUPLICATE)
+    # the event that opened a drift archived under the path: its claim there, the archive
+    assert requests.take() == {"GetObject": 2}
+
+    closed = record_one(
+        ledger, engine, remove(3, ["5.5.5.5/32", "6.6.6.6/32"], seconds=52, terraform=True)
+    )
+    assert closed.drift is not None and closed.drift.status is Status.RESOLVED
+    # the revert closes a 3-event drift: 7 (GetObject 2, PutObject 4, DeleteObject 1), + 1 GET
+    assert requests.take() == {"GetObject": 2 + 1, "PutObject": 4, "DeleteObject": 1}
+
+    moved = record_one(ledger, engine, add(MEMBER, "5.6.7.8/32", seconds=30))
+    assert moved.result is FoldResult.UPDATED
+    # read the older object, the event's claim under both names; create at the new key,
+    # re-point the reference (read, write), delete the older object
+    assert requests.take() == {"GetObject": 4, "PutObject": 2, "DeleteObject": 1}
+    assert new_open_key() in ledger.storage.list_keys(layout.OPEN_PREFIX)  # moved
+
+    # Another process reassesses first (as detect and the collector do): its records scan
+    # nothing more.
+    other = make_ledger()
+    counted = _Requests(other)
+    assert other.initialised()
+    engine = load_engine()
+    assert other.reassess_open(engine).changed == ()
+    assert counted.take() == {"GetObject": 1 + 2, "ListObjectsV2": 1}  # ledger.json + list_open
+    opened = record_one(other, engine, add(5, "7.7.7.7/32", seconds=60))
+    assert opened.result is FoldResult.OPENED
+    assert counted.take() == {"GetObject": 1, "PutObject": 2}  # new drift 2, + 1 GET
