@@ -315,7 +315,8 @@ DERIVED_KEY_TYPES: dict[str, frozenset[str]] = {
 }
 """The resource types each derived key can apply to (every type when a key is not listed):
 indexing a resource calls only its own type's functions, not all of DERIVED_KEYS. A test
-checks that no function gives a key for a type outside its set."""
+(tests/core/test_state_text.py) wants every key listed, and checks that no function gives a
+key for a type outside its set."""
 
 _derivers: dict[str, tuple[tuple[str, Callable[[str, Mapping[str, Any]], str | None]], ...]] = {}
 
