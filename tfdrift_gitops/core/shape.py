@@ -30,6 +30,9 @@ from tfdrift_gitops.core.catalog.model import Effect, Rule, deep_copy_attrs
 from tfdrift_gitops.models import CloudEvent
 
 PREFIX = "request shape not recognised"
+_OWN_KEYS: dict[tuple[str, str, str, str], frozenset[str]] = {}
+"""Per row and type, the top-level request keys its effects look up and its id does not,
+learnt from the calls judged in full: one of them present means the row reads the call."""
 GENERIC = frozenset({"host", "clienttoken", "dryrun"})
 """Request keys of many calls that never carry a resource's fields."""
 
@@ -43,6 +46,8 @@ class _Log:
     their items are read by iterating, not by key)."""
     top: set[str] = field(default_factory=set)
     """Top-level keys found."""
+    top_asked: set[str] = field(default_factory=set)
+    """Top-level request keys looked up, present or not."""
 
 
 class _Reads(dict[str, Any]):
@@ -60,6 +65,8 @@ class _Reads(dict[str, Any]):
         if isinstance(key, str):
             where = f"{self._path}{key}"
             self._log.asked.add(where)
+            if self._root and self._path == "request:":
+                self._log.top_asked.add(key)
             if present:
                 if self._root:
                     self._log.top.add(key)
@@ -150,6 +157,12 @@ def unrecognised(
     over (state's, or an unmanaged resource's id), which some need to find their item.
     ``created``: the call made a resource Terraform does not manage, known by its name and the
     API's defaults (its other, unmodelled parameters are no sign of an unknown shape)."""
+    cache_key = (rule.source, rule.event, rule.discriminator, rtype)
+    own_keys = _OWN_KEYS.get(cache_key)
+    request = event.request
+    if own_keys and isinstance(request, Mapping) and not own_keys.isdisjoint(request):
+        # Fast path (most calls): a top-level key the row's effects read and its id does not.
+        return ""
     effects = row_effects(rule, rtype)
     if not effects:
         return ""
@@ -160,21 +173,29 @@ def unrecognised(
     naming, names = _probe(event)
     for target in targets:
         target.id(naming)
+    asked_by_effects: set[str] = set()
     read: set[str] = set(names.top)
-    applied_any = False
-    # One working copy for all effects, applied in turn as a replay applies them.
+    applied_any = recognised = False
+    # One working copy for all effects, applied in turn as a replay applies them. Every effect
+    # runs (no early answer) so that what the row reads is learnt whole for the fast path.
     scratch = deep_copy_attrs(attrs or {})
     for effect in effects:
         probe, log = _probe(event)
         applied = effect.apply(scratch, probe)
-        if (log.leaves - names.leaves) or (log.top - names.top):
-            # It found a value of its own: a key the resource is not named by, or a leaf deeper
-            # in one it is (a rule's priority next to the rule's ARN).
-            return ""
-        if applied and not log.asked:
-            return ""  # a value the call's name implies (RemoveRoleFromInstanceProfile)
+        # It found a value of its own (a key the resource is not named by, or a leaf deeper in
+        # one it is: a rule's priority next to the rule's ARN), or set a value the call's name
+        # implies (RemoveRoleFromInstanceProfile).
+        own = (log.leaves - names.leaves) or (log.top - names.top)
+        recognised = recognised or bool(own) or (applied and not log.asked)
         read |= log.top
+        asked_by_effects |= log.top_asked
         applied_any = applied_any or applied
+    if len(_OWN_KEYS) < 4096:
+        _OWN_KEYS[cache_key] = frozenset(
+            _OWN_KEYS.get(cache_key, frozenset()) | (asked_by_effects - names.top_asked)
+        )
+    if recognised:
+        return ""
     foreign = sorted(
         key for key in event.request or {} if key not in read and key.casefold() not in GENERIC
     )
