@@ -169,6 +169,7 @@ class _KnownByTerraform:
         return hash(tuple(sorted(self.known.items())))
 
 
+@keys.noop_on_missing
 @dataclass(frozen=True, slots=True)
 class HiddenValueMap:
     """A map attribute whose values CloudTrail may hide (Lambda environment variables)."""
