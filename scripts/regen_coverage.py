@@ -1,8 +1,10 @@
 """Regenerate docs/coverage.md and the README's catalog sentence from the catalog.
 
-Run from anywhere after changing the catalog, the verification list or the peer data:
-``.venv/bin/python scripts/regen_coverage.py``; ``--check`` exits 1 when either file is stale
-(tests/cli/test_catalog.py runs the same comparison).
+Run from anywhere after changing the catalog, the verification list, the real-record fixtures
+or the peer data: ``.venv/bin/python scripts/regen_coverage.py``. It regenerates
+tfdrift_gitops/data/evidence.json first (scripts/regen_evidence.py), since both documents show
+it. ``--check`` exits 1 when any of the three is stale (tests/cli/test_catalog.py runs the same
+comparisons).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+if str(ROOT / "scripts") not in sys.path:
+    sys.path.insert(0, str(ROOT / "scripts"))
 
 from tfdrift_gitops.render.catalog import (  # noqa: E402
     catalog_rows,
@@ -35,6 +39,10 @@ def expected() -> dict[Path, str]:
 
 
 def main(argv: list[str]) -> int:
+    import regen_evidence
+
+    if regen_evidence.main(argv) != 0:
+        return 1
     stale = []
     for path, text in expected().items():
         if path.exists() and path.read_text(encoding="utf-8") == text:
