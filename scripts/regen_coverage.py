@@ -9,6 +9,7 @@ comparisons).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -16,8 +17,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-if str(ROOT / "scripts") not in sys.path:
-    sys.path.insert(0, str(ROOT / "scripts"))
 
 from tfdrift_gitops.render.catalog import (  # noqa: E402
     catalog_rows,
@@ -38,10 +37,18 @@ def expected() -> dict[Path, str]:
     return {COVERAGE: coverage_page(rows, peer), README: readme}
 
 
-def main(argv: list[str]) -> int:
-    import regen_evidence
+def _regen_evidence(argv: list[str]) -> int:
+    spec = importlib.util.spec_from_file_location(
+        "regen_evidence", Path(__file__).with_name("regen_evidence.py")
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return int(module.main(argv))
 
-    if regen_evidence.main(argv) != 0:
+
+def main(argv: list[str]) -> int:
+    if _regen_evidence(argv) != 0:
         return 1
     stale = []
     for path, text in expected().items():
