@@ -41,7 +41,8 @@ def _regen_evidence(argv: list[str]) -> int:
     spec = importlib.util.spec_from_file_location(
         "regen_evidence", Path(__file__).with_name("regen_evidence.py")
     )
-    assert spec is not None and spec.loader is not None
+    if spec is None or spec.loader is None:
+        raise SystemExit("cannot load scripts/regen_evidence.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return int(module.main(argv))
