@@ -1,8 +1,10 @@
 """The ledger port (what the rest of the tool calls) and the storage port (what an adapter is).
 
 Adapters implement only :class:`Storage`: five conditional object operations. Everything about
-drifts (folding, lifecycle, archive, dedupe) lives once, in ``tfdrift_gitops.ledger.service``,
-so the local directory and S3 behave the same by construction and pass one contract suite.
+drifts (folding, lifecycle, archive, dedupe) lives once, in ``tfdrift_gitops.ledger.service``
+(with ``renames`` for drifts stored under older state names and ``marker`` for the layout
+marker), so the local directory and S3 behave the same by construction and pass one contract
+suite.
 """
 
 from __future__ import annotations

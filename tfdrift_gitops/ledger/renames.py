@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 
 
 class Steps(Protocol):
-    """The steps of the service a move is made of (``service.StoredLedger`` has them)."""
+    """The steps of the service a move is made of (``service.StoredLedger`` has them). They
+    keep their private names: this module and the service are one implementation in two."""
 
     storage: Storage
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import builtins
 import logging
 import random
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -42,6 +41,7 @@ from tfdrift_gitops.ledger.base import (
     Reassessed,
     Storage,
 )
+from tfdrift_gitops.ledger.marker import LayoutMarker
 from tfdrift_gitops.ledger.renames import Renames
 from tfdrift_gitops.ledger.stored import Stored, read_drift
 from tfdrift_gitops.models import CloudEvent, Drift, Kind, Status
@@ -92,8 +92,7 @@ class StoredLedger:
         self._backoff = backoff
         self._backoff_cap = backoff_cap
         self._random = random.SystemRandom()
-        self._meta_lock = threading.Lock()
-        self._meta: str | None = None  # None: not looked at; "absent"; "present"
+        self._marker = LayoutMarker(storage)
         # Open-object keys this instance has seen exist: folding there reads first instead of
         # trying a create that would fail. Only a hint, so a plain bounded set will do.
         self._seen_open: set[str] = set()
@@ -110,53 +109,11 @@ class StoredLedger:
 
     def initialised(self) -> bool:
         """True once anything was ever written here (the layout marker exists)."""
-        self._check_layout(writing=False)
-        return self._meta == "present"
+        return self._marker.initialised()
 
     def require(self) -> None:
-        """Raise LedgerError unless a ledger is here: reading a mistyped path must not look
-        like an empty ledger ("no open drifts"), nor another directory's files like one."""
-        if self.initialised():
-            return
-        if self._holds_other_things():
-            raise LedgerError(
-                f"{self.location} is not a tfdrift-gitops ledger: it holds other files and "
-                f"no {layout.META_KEY}"
-            )
-        raise LedgerError(
-            f"no ledger at {self.location}: nothing was ever recorded there (check the path; "
-            "detect --ledger or collect create it)"
-        )
-
-    def _holds_other_things(self) -> bool:
-        return next(iter(self.storage.list_keys("")), None) is not None
-
-    def _check_layout(self, *, writing: bool) -> None:
-        if self._meta == "present" or (self._meta == "absent" and not writing):
-            return
-        with self._meta_lock:
-            if self._meta is None:
-                blob = self.storage.get(layout.META_KEY)
-                if blob is not None:
-                    layout.check_meta(blob.data, self.storage.url_for(layout.META_KEY))
-                self._meta = "present" if blob is not None else "absent"
-            if self._meta == "absent" and writing and self._holds_other_things():
-                blob = self.storage.get(layout.META_KEY)  # another writer may just have begun
-                if blob is not None:
-                    layout.check_meta(blob.data, self.storage.url_for(layout.META_KEY))
-                    self._meta = "present"
-                    return
-                raise LedgerError(
-                    f"{self.location} holds other files and no {layout.META_KEY}: refusing to "
-                    "turn it into a tfdrift-gitops ledger (give an empty directory or a new "
-                    "prefix)"
-                )
-            if self._meta == "absent" and writing:
-                if self.storage.put_if_absent(layout.META_KEY, layout.encode_meta(_now())) is None:
-                    blob = self.storage.get(layout.META_KEY)  # another writer was first
-                    if blob is not None:
-                        layout.check_meta(blob.data, self.storage.url_for(layout.META_KEY))
-                self._meta = "present"
+        """Raise LedgerError unless a ledger is here (see ``marker``)."""
+        self._marker.require()
 
     # ------------------------------------------------------------------ folding
 
@@ -175,7 +132,7 @@ class StoredLedger:
         ``CorruptRecordError`` when the resource's open object cannot be decoded (naming it)
         and ``LedgerConflictError`` when other writers win every attempt.
         """
-        self._check_layout(writing=True)
+        self._marker.check(writing=True)
         rk = layout.resource_hash(finding.resource.key)
         key = layout.open_key(rk)
         claim = layout.claim_of(finding.resource.key, finding.event.id)
@@ -357,7 +314,7 @@ class StoredLedger:
         """Check every open drift against the engine's (newer) state: imported, removed or
         matching state resolves it. Drifts on states the engine did not load are left alone;
         one stored under an older name of a loaded state is judged as that state's."""
-        self._check_layout(writing=True)
+        self._marker.check(writing=True)
         loaded = {(s.source, s.workspace) for s in engine.index.states}
         found, corrupt = self._scan(layout.OPEN_PREFIX)
         renamed_to = self._renames.scan(engine, found)
@@ -478,7 +435,7 @@ class StoredLedger:
     def _update(
         self, drift_id: str, change: Callable[[Drift], Drift], now: datetime | None
     ) -> Drift:
-        self._check_layout(writing=True)
+        self._marker.check(writing=True)
         for _ in self._retrying():
             stored = self._locate(drift_id)
             in_open = stored.key.startswith(layout.OPEN_PREFIX)
@@ -503,7 +460,7 @@ class StoredLedger:
     def _locate(self, drift_id: str) -> Stored:
         if not layout.DRIFT_ID.fullmatch(drift_id):
             raise NotFoundError(f"{drift_id!r} is not a drift id (d- and 16 hex digits)")
-        self._check_layout(writing=False)
+        self._marker.check(writing=False)
         key = layout.index_key(drift_id)
         blob = self.storage.get(key)
         if blob is None:
@@ -551,7 +508,7 @@ class StoredLedger:
     def _scan(
         self, prefix: str
     ) -> tuple[builtins.list[Stored], builtins.list[tuple[str, CorruptObject]]]:
-        self._check_layout(writing=False)
+        self._marker.check(writing=False)
         keys = builtins.list(self.storage.list_keys(prefix))
         results = self._parallel(self._read_or_report, keys)
         found = [r for r in results if isinstance(r, Stored)]
@@ -578,7 +535,7 @@ class StoredLedger:
 
     def put_cursor(self, source: str, time: datetime) -> datetime:
         """Move the cursor of ``source`` forward to ``time``; never back. Returns the cursor."""
-        self._check_layout(writing=True)
+        self._marker.check(writing=True)
         key = layout.cursor_key(source)
         for _ in self._retrying():
             data = layout.encode_cursor(source, time, _now())
@@ -599,7 +556,7 @@ class StoredLedger:
     def compact(self, *, quarantine_corrupt: bool = False) -> Compacted:
         """Finish interrupted closes; optionally move corrupt open objects to ``quarantine/``
         so that their resources can take new drifts (the bytes are kept, not deleted)."""
-        self._check_layout(writing=True)
+        self._marker.check(writing=True)
         found, corrupt = self._scan(layout.OPEN_PREFIX)
         archived = []
         for stored in found:
