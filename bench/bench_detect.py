@@ -46,15 +46,16 @@ print(n, time.perf_counter() - t, time.process_time() - cpu)
 """
 
 DETECT_PROBE = """
-import gc, sys, time
+import sys, time
 from tfdrift_gitops.adapters.events import iter_events
 from tfdrift_gitops.adapters.state_source import StateSource
+from tfdrift_gitops.cli.detect import settle_for_replay
 from tfdrift_gitops.core.detector import Detector
 from tfdrift_gitops.core.engine import Engine
 from tfdrift_gitops.core.prefilter import make_prefilter
 index = StateSource([sys.argv[1]]).index()
 engine = Engine(index)
-gc.freeze()  # as `tfdrift-gitops detect` does once the index is built
+settle_for_replay()  # as `tfdrift-gitops detect` does once the index is built
 detector = Detector(engine)
 jobs = int(sys.argv[3])
 t, cpu = time.perf_counter(), time.process_time()
