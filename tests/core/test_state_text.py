@@ -22,6 +22,7 @@ from tfdrift_gitops.core.state import (
     StateIndex,
     _address,
     parse_state,
+    terraform_quoted,
     without_cyclic_gc,
 )
 from tfdrift_gitops.core.state_text import parse_state_text
@@ -212,7 +213,7 @@ def test_non_ascii_states_are_kept_one_byte_per_character(tmp_path: Path) -> Non
     assert summary(parsed) == summary(want)
     assert parsed.lineage == "é—🚀"
     assert [r.address for r in parsed.resources] == [
-        f'module.app["Zürich"].aws_s3_bucket.b[{json.dumps("東京")}]',
+        'module.app["Zürich"].aws_s3_bucket.b["東京"]',
         'module.app["Zürich"].aws_s3_bucket.b["plain"]',
     ]
     first, second = parsed.resources
@@ -340,9 +341,9 @@ def test_broken_resources_are_clear_errors(text: str, message: str) -> None:
 @pytest.mark.parametrize(
     "key", ["blue", "a b", 'q"q', "back\\slash", "é", "\x7f", "\x1f", "~!#[]{}", ""], ids=repr
 )
-def test_for_each_addresses_quote_keys_as_json(key: str) -> None:
+def test_for_each_addresses_quote_keys_as_terraform(key: str) -> None:
     assert _address("module.m", "aws_s3_bucket", "b", key) == (
-        f"module.m.aws_s3_bucket.b[{json.dumps(key)}]"
+        f"module.m.aws_s3_bucket.b[{terraform_quoted(key)}]"
     )
 
 

@@ -406,13 +406,36 @@ def _address(module: str, rtype: str, name: str, index_key: int | str | None) ->
     if isinstance(index_key, int) and not isinstance(index_key, bool):
         return f"{base}[{index_key}]"
     key = str(index_key)
-    if _PLAIN_KEY.fullmatch(key):  # nothing json.dumps would escape: skip its per-call cost
+    if _PLAIN_KEY.fullmatch(key):  # nothing to escape: skip the per-character loop
         return f'{base}["{key}"]'
-    return f"{base}[{json.dumps(key)}]"
+    return f"{base}[{terraform_quoted(key)}]"
 
 
-_PLAIN_KEY = re.compile(r"[ !#-\[\]-~]*")
-"""Printable ASCII but ``"`` and ``\\``: what ``json.dumps`` writes as it is."""
+_PLAIN_KEY = re.compile(r"[ !#&-\[\]-~]*")
+"""Printable ASCII but ``"``, ``\\``, ``$`` and ``%``: written as it is by Terraform."""
+
+_KEY_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", '"': '\\"', "\\": "\\\\"}
+
+
+def terraform_quoted(key: str) -> str:
+    """``key`` quoted as Terraform prints an instance key (``addrs.StringKey``): HCL escapes,
+    ``${``/``%{`` doubled, non-printable characters as ``\\uXXXX``/``\\UXXXXXXXX``, printable
+    Unicode as it is, so our addresses equal ``terraform state list`` and plan JSON."""
+    out = ['"']
+    for position, char in enumerate(key):
+        escaped = _KEY_ESCAPES.get(char)
+        if escaped is not None:
+            out.append(escaped)
+        elif char in "$%":
+            out.append(char + char if key.startswith("{", position + 1) else char)
+        elif char.isprintable():
+            out.append(char)
+        elif ord(char) < 0x10000:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(f"\\U{ord(char):08x}")
+    out.append('"')
+    return "".join(out)
 
 
 def _index_keys(rtype: str, attrs: Mapping[str, Any]) -> IndexKeys:
