@@ -54,12 +54,14 @@ POLICY = {
 }
 
 
-def _repository(name: str, mutability: str = "IMMUTABLE", scan: bool = True) -> str:
+def _repository(
+    name: str, mutability: str = "IMMUTABLE", scan: bool = True, extra: str = ""
+) -> str:
     return f"""
 resource "aws_ecr_repository" "{name}" {{
   name                 = "{name.replace("_", "-")}"
   image_tag_mutability = "{mutability}"
-
+{extra}
   image_scanning_configuration {{
     scan_on_push = {str(scan).lower()}
   }}
@@ -144,6 +146,40 @@ def drop_lifecycle(world: World) -> Call:
     return Call({"repositoryName": "repo-lifecycle"})
 
 
+def put_lifecycle(world: World) -> Call:
+    document = json.loads(json.dumps(LIFECYCLE))
+    document["rules"][0]["selection"]["countNumber"] = 3
+    text = json.dumps(document)
+    world.client("ecr").put_lifecycle_policy(
+        repositoryName="repo-lifecycle-put", lifecyclePolicyText=text
+    )
+    return Call(
+        {"repositoryName": "repo-lifecycle-put", "lifecyclePolicyText": text},
+        {"repositoryName": "repo-lifecycle-put", "lifecyclePolicyText": text},
+    )
+
+
+def drop_policy(world: World) -> Call:
+    world.client("ecr").delete_repository_policy(repositoryName="repo-policy-gone")
+    return Call({"repositoryName": "repo-policy-gone"})
+
+
+def tag_repository(world: World) -> Call:
+    arn = world.attrs("aws_ecr_repository.repo_tagged")["arn"]
+    tags = [{"Key": "owner", "Value": "alan"}]
+    world.client("ecr").tag_resource(resourceArn=arn, tags=tags)
+    return Call({"resourceArn": arn, "tags": tags})
+
+
+def untag_repository(world: World) -> Call:
+    arn = world.attrs("aws_ecr_repository.repo_untagged")["arn"]
+    world.client("ecr").untag_resource(resourceArn=arn, tagKeys=["team"])
+    return Call({"resourceArn": arn, "tagKeys": ["team"]})
+
+
+TAGS = '  tags = {\n    team = "core"\n  }\n'
+
+
 def _case(
     id_: str, event: str, act: Callable[[World], Call], address: str, hcl: str, **kw: Any
 ) -> Case:
@@ -208,5 +244,42 @@ CASES = (
         _repository("repo_lifecycle") + _policy("lifecycle_policy", "repo_lifecycle", LIFECYCLE),
         kind="deleted",
         strategies=("import",),
+    ),
+    _case(
+        "repo_lifecycle_put",
+        "PutLifecyclePolicy",
+        put_lifecycle,
+        "aws_ecr_lifecycle_policy.repo_lifecycle_put",
+        _repository("repo_lifecycle_put")
+        + _policy("lifecycle_policy", "repo_lifecycle_put", LIFECYCLE),
+        known={
+            "test_revert_plans_the_drift_back": (
+                "policy forces a new aws_ecr_lifecycle_policy: reverting is a replacement "
+                "(delete, create), not an update"
+            )
+        },
+    ),
+    _case(
+        "repo_policy_gone",
+        "DeleteRepositoryPolicy",
+        drop_policy,
+        "aws_ecr_repository_policy.repo_policy_gone",
+        _repository("repo_policy_gone") + _policy("repository_policy", "repo_policy_gone", POLICY),
+        kind="deleted",
+        strategies=("import",),
+    ),
+    _case(
+        "repo_tagged",
+        "TagResource",
+        tag_repository,
+        "aws_ecr_repository.repo_tagged",
+        _repository("repo_tagged", extra=TAGS),
+    ),
+    _case(
+        "repo_untagged",
+        "UntagResource",
+        untag_repository,
+        "aws_ecr_repository.repo_untagged",
+        _repository("repo_untagged", extra=TAGS),
     ),
 )
