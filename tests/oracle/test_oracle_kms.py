@@ -145,6 +145,21 @@ def delete_alias(world: World) -> Call:
     return Call({"aliasName": "alias/alias_deleted"})
 
 
+def cancel_deletion(world: World) -> Call:
+    # The deletion was scheduled earlier (its record is not part of this case): cancelling
+    # leaves the key disabled, which is the drift both judges must see.
+    key = _key_id(world, "key_cancelled")
+    _kms(world).schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
+    _kms(world).cancel_key_deletion(KeyId=key)
+    return Call({"keyId": key}, {"keyId": _arn(key)})
+
+
+def create_alias(world: World) -> Call:
+    key = _key_id(world, "alias_target")
+    _kms(world).create_alias(AliasName="alias/hand-made", TargetKeyId=key)
+    return Call({"aliasName": "alias/hand-made", "targetKeyId": key})
+
+
 def _case(id_: str, event: str, fixture: str, act: Any, address: str, hcl: str, **kw: Any) -> Case:
     return Case(
         id=id_,
@@ -255,5 +270,25 @@ CASES = (
         "aws_kms_alias.alias_deleted",
         _alias("alias_deleted"),
         **DELETED,
+    ),
+    _case(
+        "key_cancelled",
+        "CancelKeyDeletion",
+        "cancel-key-deletion",
+        cancel_deletion,
+        "aws_kms_key.key_cancelled",
+        _key("key_cancelled"),
+    ),
+    _case(
+        "alias_created",
+        "CreateAlias",
+        "create-alias",
+        create_alias,
+        "aws_kms_alias",
+        _key("alias_target"),
+        kind="unmanaged",
+        # remediate cannot write an aws_kms_alias block yet (it does not know the type's import
+        # id, and says so): detection is what this case checks.
+        strategies=(),
     ),
 )
