@@ -169,16 +169,13 @@ class Engine:
                 target.type, target.lookup, cloud_id, account=account, region=event.region
             )
             if matches:
-                kind = {
-                    Action.MODIFY: Kind.MODIFIED,
-                    Action.DELETE: Kind.DELETED,
-                    Action.CREATE: None,  # already managed: a create cannot drift it
-                }[action]
                 if action is Action.CREATE and not trusted:
-                    continue
+                    continue  # already managed: a create cannot drift it
+                # (Terraform's own create of a managed resource is a modification to it.)
+                kind = Kind.DELETED if action is Action.DELETE else Kind.MODIFIED
                 out.extend(
                     Finding(
-                        kind=kind if action is not Action.CREATE else Kind.MODIFIED,
+                        kind=kind,
                         resource=_ref(res, cloud_id),
                         event=event,
                         rule=rule,
