@@ -17,7 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tfdrift_gitops.core.catalog.model import as_int
+from tfdrift_gitops.core.catalog import keys
+from tfdrift_gitops.core.catalog.model import as_int, req
 from tfdrift_gitops.core.paths import MISSING, items, lookup
 from tfdrift_gitops.models import CloudEvent
 
@@ -266,12 +267,16 @@ def _collect_rule_ids(value: Any, out: list[str]) -> None:
             _collect_rule_ids(inner, out)
 
 
+_RULE_ID_FIELDS = (req("securityGroupRuleIds"), req("securityGroupRuleId"))
+
+
 def requested_rule_ids(event: CloudEvent) -> list[str]:
     """``securityGroupRuleIds`` in whatever list shape CloudTrail used."""
     out: list[str] = []
     if event.request is not None:
-        for key in ("securityGroupRuleIds", "securityGroupRuleId"):
-            _collect_rule_ids(lookup(event.request, key), out)
+        for field in _RULE_ID_FIELDS:
+            if keys.may_carry(field, event):  # most calls name none: no lookup then
+                _collect_rule_ids(field(event), out)
     return out
 
 
