@@ -2,9 +2,9 @@
 
 That version named the state by the path ``--state`` was given (here the absolute path of the
 example state); its drift ids and ledger keys derive from that name. The ledger is made by
-this version's ``detect`` and then stored again the way the older one stored it: each open
-drift under its older name, key and id, with its reference (``tests/ledger`` checks the same
-against that version's own golden objects, locally and on S3).
+this version's ``detect`` and then stored again the way the older one stored it: its marker,
+each open drift under its older name, key and id, with its reference (``tests/ledger`` checks
+the same against that version's own golden objects, locally and on S3).
 """
 
 from __future__ import annotations
@@ -38,7 +38,15 @@ def invoke(*args: str) -> Any:
 
 def store_as_older(ledger: StoredLedger, older_name: str) -> dict[str, str]:
     """Store every open drift on a state again as the older version stored it: its state
-    named ``older_name``. Returns the older ids by address."""
+    named ``older_name``, under the marker that version wrote (no ``state_names``: this
+    version's marker says no drift is stored under an older name). Returns the older ids by
+    address."""
+    marker = ledger.storage.get(layout.META_KEY)
+    assert marker is not None
+    older_marker = {k: v for k, v in json.loads(marker.data).items() if k != "state_names"}
+    assert ledger.storage.put_if_match(
+        layout.META_KEY, json.dumps(older_marker).encode(), marker.etag
+    )
     ids = {}
     for drift in ledger.list_open().drifts:
         if not drift.resource.address:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -36,6 +37,7 @@ from tfdrift_gitops.core import fold as core_fold
 from tfdrift_gitops.core.engine import Engine, Skip
 from tfdrift_gitops.core.fold import FoldResult
 from tfdrift_gitops.core.policy import Policy
+from tfdrift_gitops.errors import LedgerError
 from tfdrift_gitops.ledger import StoredLedger, layout
 from tfdrift_gitops.ledger.s3 import S3Storage
 from tfdrift_gitops.models import Status
@@ -515,3 +517,111 @@ def test_requests_the_older_names_cost_on_a_local_state_named_anew(
     opened = record_one(other, engine, add(5, "7.7.7.7/32", seconds=60))
     assert opened.result is FoldResult.OPENED
     assert counted.take() == {"GetObject": 1, "PutObject": 2}  # new drift 2, + 1 GET
+
+
+def marker_of(ledger: StoredLedger) -> dict[str, Any]:
+    blob = ledger.storage.get(layout.META_KEY)
+    assert blob is not None
+    document: dict[str, Any] = json.loads(blob.data)
+    return document
+
+
+@pytest.mark.parametrize("backend", [pytest.param("s3", id="s3")])
+def test_requests_on_a_ledger_created_with_the_new_state_names(
+    make_ledger: Any, world: World
+) -> None:
+    """docs/ledger.md's figures for a ledger this version created: its marker says no drift is
+    stored under an older name, so a local state named anew costs what an S3 state costs."""
+    first = make_ledger()
+    record_one(first, load_engine(), add(2, "1.1.1.1/32", seconds=5))  # creates the ledger
+    assert marker_of(first)["state_names"] == layout.STATE_NAMES
+    record_one(first, load_engine(), add(MEMBER, "1.1.1.2/32", seconds=6))  # open: 2 drifts
+    ledger = make_ledger()
+    requests = _Requests(ledger)
+    assert ledger.initialised()  # ledger.json, read once per process
+    requests.take()
+    engine = load_engine()
+
+    opened = record_one(ledger, engine, add(3, "5.5.5.5/32", seconds=50))
+    assert opened.result is FoldResult.OPENED
+    assert requests.take() == {"PutObject": 2}  # new drift 2: no scan, no claim under the path
+
+    joined = record_one(ledger, engine, add(3, "6.6.6.6/32", seconds=51))
+    assert joined.result is FoldResult.UPDATED
+    assert requests.take() == {"GetObject": 2, "PutObject": 1}
+
+    again = record_one(ledger, engine, add(3, "6.6.6.6/32", seconds=51))
+    assert (again.result, again.skip) == (FoldResult.UNCHANGED, Skip.DUPLICATE)
+    assert requests.take() == {"GetObject": 1}
+
+    closed = record_one(
+        ledger, engine, remove(3, ["5.5.5.5/32", "6.6.6.6/32"], seconds=52, terraform=True)
+    )
+    assert closed.drift is not None and closed.drift.status is Status.RESOLVED
+    assert requests.take() == {"GetObject": 2, "PutObject": 4, "DeleteObject": 1}
+
+    reloaded = load_engine()  # a collector's state reload: still nothing scanned
+    opened = record_one(ledger, reloaded, add(4, "7.7.7.7/32", seconds=60))
+    assert opened.result is FoldResult.OPENED
+    assert requests.take() == {"PutObject": 2}
+
+    other = make_ledger()  # another process reassesses first: the same
+    counted = _Requests(other)
+    assert other.initialised()
+    assert other.reassess_open(engine).changed == ()
+    assert counted.take() == {"GetObject": 1 + 3, "ListObjectsV2": 1}  # ledger.json + list_open
+    opened = record_one(other, engine, add(5, "8.8.8.8/32", seconds=70))
+    assert opened.result is FoldResult.OPENED
+    assert counted.take() == {"PutObject": 2}
+
+
+def test_a_new_ledger_never_scans_for_older_names(make_ledger: Any, world: World) -> None:
+    """Locally and on S3: the first event of each loaded set of states lists nothing, and no
+    write reads anything but what the same write costs on an S3 state."""
+    record_one(make_ledger(), load_engine(), add(2, "1.1.1.1/32", seconds=5))
+    listing = _ListsOpen(make_ledger().storage)
+    ledger = StoredLedger(listing)
+    for n, index in enumerate([3, 4, 5]):
+        opened = record_one(ledger, load_engine(), add(index, f"5.5.5.{n}/32", seconds=50 + n))
+        assert opened.result is FoldResult.OPENED
+    assert listing.open_listed == 0
+    assert listing.calls["list"] == 0
+    assert (listing.calls["get"], listing.calls["put"]) == (1, 6)  # ledger.json once; 2 each
+
+
+def test_an_older_ledgers_marker_is_never_rewritten(make_ledger: Any, world: World) -> None:
+    """A ledger created before (no ``state_names`` in its marker) may hold drifts under older
+    names: it keeps the migration, and its marker stays as that version wrote it."""
+    seed_older(make_ledger(), str(world.state))
+    before = make_ledger().storage.get(layout.META_KEY)
+    assert before is not None and "state_names" not in json.loads(before.data)
+    listing = _ListsOpen(make_ledger().storage)
+    folded = record_one(StoredLedger(listing), load_engine(), add(3, "5.5.5.5/32", seconds=50))
+    assert folded.result is FoldResult.OPENED
+    assert listing.open_listed == 1  # the scan for drifts under older names, as before
+    record_one(make_ledger(), load_engine(), add(MEMBER, "5.6.7.8/32", seconds=30))  # moved
+    assert list(make_ledger().storage.list_keys(layout.OPEN_PREFIX)) == sorted(
+        [new_open_key(), layout.open_key(layout.resource_hash(f"{NEW_NAME}|default|{address(3)}"))]
+    )
+    after = make_ledger().storage.get(layout.META_KEY)
+    assert after is not None and after.data == before.data
+
+
+MARKERS: dict[str, tuple[Any, str]] = {
+    "newer-state-names": (3, "state names 3 are not supported by this version"),
+    "not-a-number": ("2", "state_names is '2', not a number"),
+    "a-boolean": (True, "state_names is True, not a number"),
+}
+
+
+@pytest.mark.parametrize("case", [pytest.param(k, id=k) for k in MARKERS])
+def test_a_marker_with_state_names_this_version_cannot_read_is_refused(
+    make_ledger: Any, world: World, case: str
+) -> None:
+    value, message = MARKERS[case]
+    ledger = make_ledger()
+    document = {"schema": layout.LAYOUT_SCHEMA, "layout": 1, "state_names": value}
+    assert ledger.storage.put_if_absent(layout.META_KEY, json.dumps(document).encode())
+    with pytest.raises(LedgerError, match=re.escape(message)):
+        record_one(ledger, load_engine(), add(3, "5.5.5.5/32", seconds=50))
+    assert list(ledger.storage.list_keys(layout.OPEN_PREFIX)) == []

@@ -39,6 +39,12 @@ from tfdrift_gitops.models import DRIFT_SCHEMA, Drift, format_time, parse_time
 
 LAYOUT_SCHEMA = "tfdrift-gitops/ledger/v1"
 LAYOUT_VERSION = 1
+# How the marker says a ledger's keys name states (its ``state_names`` field, added within layout
+# 1: readers that predate it ignore it). Absent (1): the ledger may hold drifts stored under an
+# older name of a state, the path it was given (``renames`` finds and moves them). 2: created
+# since states are named as people know them, so none can be there and nothing is looked up.
+OLDER_STATE_NAMES = 1
+STATE_NAMES = 2
 INDEX_SCHEMA = "tfdrift-gitops/index/v1"
 CURSOR_SCHEMA = "tfdrift-gitops/cursor/v1"
 
@@ -205,10 +211,20 @@ def decode_cursor(data: bytes, where: str) -> datetime:
 
 
 def encode_meta(now: datetime) -> bytes:
-    return dump({"schema": LAYOUT_SCHEMA, "layout": LAYOUT_VERSION, "created_at": format_time(now)})
+    return dump(
+        {
+            "schema": LAYOUT_SCHEMA,
+            "layout": LAYOUT_VERSION,
+            "created_at": format_time(now),
+            "state_names": STATE_NAMES,
+        }
+    )
 
 
-def check_meta(data: bytes, where: str) -> None:
+def check_meta(data: bytes, where: str) -> int:
+    """Refuse a marker of a layout this version cannot read. Returns how the ledger's keys name
+    states: ``STATE_NAMES`` when it was created with state names as people know them (no drift
+    can be stored under an older name), ``OLDER_STATE_NAMES`` otherwise."""
     document = load_object(data, where)
     _expect_schema(document, LAYOUT_SCHEMA, where)
     layout = document.get("layout")
@@ -217,3 +233,12 @@ def check_meta(data: bytes, where: str) -> None:
             f"{where}: ledger layout {layout!r} is not supported by this version "
             f"(expected {LAYOUT_VERSION}); upgrade tfdrift-gitops"
         )
+    names = document.get("state_names", OLDER_STATE_NAMES)
+    if type(names) is not int:
+        raise CorruptRecordError(f"{where}: state_names is {names!r}, not a number")
+    if names not in (OLDER_STATE_NAMES, STATE_NAMES):
+        raise LedgerError(
+            f"{where}: ledger state names {names!r} are not supported by this version "
+            f"(expected {OLDER_STATE_NAMES} or {STATE_NAMES}); upgrade tfdrift-gitops"
+        )
+    return names

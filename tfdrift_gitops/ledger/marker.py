@@ -5,6 +5,10 @@ Nothing is written until the first change, which writes the marker first. A loca
 other things and no marker (a mistyped path, another tool's directory) is never turned into a
 ledger, and reading it never looks like an empty ledger. A ledger written by a newer layout is
 refused rather than misread (``layout.check_meta``).
+
+A marker written by this version also says the ledger's state names are the new ones
+(``state_names``): no drift can be stored under an older name, so ``renames`` looks nothing up.
+An older ledger's marker is never rewritten: it may hold such drifts.
 """
 
 from __future__ import annotations
@@ -24,11 +28,17 @@ class LayoutMarker:
         self._storage = storage
         self._lock = threading.Lock()
         self._meta: str | None = None  # None: not looked at; "absent"; "present"
+        self._state_names = layout.OLDER_STATE_NAMES  # as the marker says, once "present"
 
     def initialised(self) -> bool:
         """True once anything was ever written here (the layout marker exists)."""
         self.check(writing=False)
         return self._meta == "present"
+
+    def new_state_names(self) -> bool:
+        """True when the marker read or written says no drift here is stored under an older
+        state name (the ledger was created with the new names). Asked after ``check``."""
+        return self._meta == "present" and self._state_names == layout.STATE_NAMES
 
     def require(self) -> None:
         """Raise LedgerError unless a ledger is here: reading a mistyped path must not look
@@ -56,12 +66,12 @@ class LayoutMarker:
             if self._meta is None:
                 blob = storage.get(layout.META_KEY)
                 if blob is not None:
-                    layout.check_meta(blob.data, storage.url_for(layout.META_KEY))
+                    self._read(blob.data)
                 self._meta = "present" if blob is not None else "absent"
             if self._meta == "absent" and writing and self._holds_other_things():
                 blob = storage.get(layout.META_KEY)  # another writer may just have begun
                 if blob is not None:
-                    layout.check_meta(blob.data, storage.url_for(layout.META_KEY))
+                    self._read(blob.data)
                     self._meta = "present"
                     return
                 raise LedgerError(
@@ -74,8 +84,13 @@ class LayoutMarker:
                 if storage.put_if_absent(layout.META_KEY, meta) is None:
                     blob = storage.get(layout.META_KEY)  # another writer was first
                     if blob is not None:
-                        layout.check_meta(blob.data, storage.url_for(layout.META_KEY))
+                        self._read(blob.data)
+                else:
+                    self._state_names = layout.STATE_NAMES
                 self._meta = "present"
+
+    def _read(self, data: bytes) -> None:
+        self._state_names = layout.check_meta(data, self._storage.url_for(layout.META_KEY))
 
     def _holds_other_things(self) -> bool:
         return next(iter(self._storage.list_keys("")), None) is not None

@@ -13,6 +13,10 @@ The service (``service.StoredLedger``) asks :class:`Renames` four things: ``reco
 on a resource whose drift is stored under an older name), ``closed_under_older_name`` (before
 any other write), ``scan`` and ``reassess`` (from ``reassess_open``). The moves are made of the
 service's own steps (:class:`Steps`), so their requests and retries are the service's.
+
+A ledger whose marker says it was created with the new state names (``marker``) holds no drift
+under an older name: there nothing is looked up, scanned or moved, and a write costs what it
+costs on S3 states.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from tfdrift_gitops.core.state import StateIndex
 from tfdrift_gitops.errors import LedgerConflictError
 from tfdrift_gitops.ledger import layout
 from tfdrift_gitops.ledger.base import CorruptObject, Storage
+from tfdrift_gitops.ledger.marker import LayoutMarker
 from tfdrift_gitops.ledger.state_aliases import StateAliases, is_older_form
 from tfdrift_gitops.ledger.stored import Stored, read_drift
 from tfdrift_gitops.models import CloudEvent, Drift
@@ -85,8 +90,9 @@ class Renames:
     """The older state names one ledger has met, and the moves of its drifts stored under
     them. Thread-safe, like the ledger it belongs to."""
 
-    def __init__(self, steps: Steps) -> None:
+    def __init__(self, steps: Steps, marker: LayoutMarker) -> None:
         self._steps = steps
+        self._marker = marker
         self._found: _Found | None = None
         self._lock = threading.Lock()
         self._unmatched_logged: set[str] = set()
@@ -108,7 +114,7 @@ class Renames:
         """``record`` for a resource whose open drift is stored under an older state name: the
         event joins that drift (renamed). None when the resource has no such drift, or it was
         moved or closed meanwhile: the caller then goes the usual way."""
-        if not finding.resource.address:
+        if not finding.resource.address or self._marker.new_state_names():
             return None
         old_key = self._for(engine).by_new.get(finding.resource.key)
         if old_key is None:
@@ -137,7 +143,7 @@ class Renames:
         an older name)? Asked before a write only, and only for states named anew: one GET
         per older name known (usually one, the file's path)."""
         resource = finding.resource
-        if not resource.address:
+        if not resource.address or self._marker.new_state_names():
             return False
         older = self._for(engine).older.get((resource.state, resource.workspace), ())
         return any(
@@ -150,6 +156,8 @@ class Renames:
     def scan(self, engine: Engine, found: Sequence[Stored]) -> Mapping[str, str]:
         """Note the drifts stored under older names among ``found`` (the open drifts the caller
         just scanned). Returns open key -> the loaded state's name, kept current as they move."""
+        if self._marker.new_state_names():
+            return {}
         return self._for(engine, found).by_old
 
     def reassess(

@@ -96,7 +96,7 @@ class StoredLedger:
         # Open-object keys this instance has seen exist: folding there reads first instead of
         # trying a create that would fail. Only a hint, so a plain bounded set will do.
         self._seen_open: set[str] = set()
-        self._renames = Renames(self)
+        self._renames = Renames(self, self._marker)
 
     @property
     def location(self) -> str:
