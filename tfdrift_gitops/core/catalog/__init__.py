@@ -119,7 +119,7 @@ class Catalog:
         found = self._rules.get((strip_version_suffix(event_name), source))
         if not found:
             return None
-        if event is None:
+        if event is None or found[0].matches is None:
             return found[0]
         return next((r for r in found if r.matches is None or r.matches(event)), None)
 
