@@ -107,6 +107,57 @@ def register_family(world: World) -> Call:
     )
 
 
+def delete_cluster(world: World) -> Call:
+    answer = world.client("ecs").delete_cluster(cluster="cluster-gone")
+    return Call(
+        {"cluster": "cluster-gone"},
+        {"cluster": {"clusterArn": answer["cluster"]["clusterArn"], "status": "INACTIVE"}},
+    )
+
+
+def tag_cluster(world: World) -> Call:
+    arn = world.attrs("aws_ecs_cluster.cluster_tagged")["arn"]
+    world.client("ecs").tag_resource(resourceArn=arn, tags=[{"key": "owner", "value": "alan"}])
+    return Call({"resourceArn": arn, "tags": [{"key": "owner", "value": "alan"}]})
+
+
+def untag_cluster(world: World) -> Call:
+    arn = world.attrs("aws_ecs_cluster.cluster_untagged")["arn"]
+    world.client("ecs").untag_resource(resourceArn=arn, tagKeys=["team"])
+    return Call({"resourceArn": arn, "tagKeys": ["team"]})
+
+
+def deregister(world: World) -> Call:
+    arn = world.attrs("aws_ecs_task_definition.family_gone")["arn"]
+    world.client("ecs").deregister_task_definition(taskDefinition=arn)
+    return Call(
+        {"taskDefinition": arn},
+        {"taskDefinition": {"taskDefinitionArn": arn, "status": "INACTIVE"}},
+    )
+
+
+def _plain(name: str, extra: str = "") -> str:
+    return f"""
+resource "aws_ecs_cluster" "{name}" {{
+  name = "{name.replace("_", "-")}"
+{extra}}}
+"""
+
+
+TAGS = '  tags = {\n    team = "core"\n  }\n'
+FAMILY = """
+resource "aws_ecs_task_definition" "family_gone" {
+  family = "family-gone"
+  container_definitions = jsonencode([{
+    name      = "x"
+    image     = "busybox:1.36"
+    memory    = 64
+    essential = true
+  }])
+}
+"""
+
+
 def _case(
     id_: str, event: str, act: Callable[[World], Call], address: str, hcl: str, **kw: Any
 ) -> Case:
@@ -146,6 +197,38 @@ CASES = (
         "aws_ecs_task_definition",
         "",
         kind="unmanaged",
+        strategies=("import",),
+    ),
+    _case(
+        "cluster_gone",
+        "DeleteCluster",
+        delete_cluster,
+        "aws_ecs_cluster.cluster_gone",
+        _plain("cluster_gone"),
+        kind="deleted",
+        strategies=("import",),
+    ),
+    _case(
+        "cluster_tagged",
+        "TagResource",
+        tag_cluster,
+        "aws_ecs_cluster.cluster_tagged",
+        _plain("cluster_tagged", TAGS),
+    ),
+    _case(
+        "cluster_untagged",
+        "UntagResource",
+        untag_cluster,
+        "aws_ecs_cluster.cluster_untagged",
+        _plain("cluster_untagged", TAGS),
+    ),
+    _case(
+        "family_gone",
+        "DeregisterTaskDefinition",
+        deregister,
+        "aws_ecs_task_definition.family_gone",
+        FAMILY,
+        kind="deleted",
         strategies=("import",),
     ),
 )
