@@ -142,11 +142,11 @@ def _has_condition(stmt: Mapping[str, Any]) -> bool:
 
 def public_grant(doc: Any) -> str | None:
     """Why the document grants access to everyone (wildcard principal, no condition), or None."""
-    for stmt in statements(doc):
+    for position, stmt in enumerate(statements(doc), start=1):
         if "*" in aws_principals(stmt) and not _has_condition(stmt):
-            sid = lookup(stmt, "Sid")
-            label = f" (statement {sid})" if isinstance(sid, str) and sid else ""
-            return f"grants access to any principal ('*') without a condition{label}"
+            # Recorded policies often carry no Sid: the position still names the statement.
+            label = statement_label(stmt, position)
+            return f"grants access to any principal ('*') without a condition ({label})"
     return None
 
 

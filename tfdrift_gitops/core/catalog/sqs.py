@@ -7,6 +7,8 @@ Choices worth knowing:
   ``RedrivePolicy`` and ``RedriveAllowPolicy`` are JSON documents compared as documents.
 - A ``Policy`` lands on ``aws_sqs_queue_policy`` when state manages the policy so, else on the
   queue's inline ``policy``; the other attributes of the same call still land on the queue.
+- ``CreateQueue`` records name the attribute map ``attribute`` (query protocol), not
+  ``attributes``: both are read.
 - ``AddPermission``/``RemovePermission`` edit the policy by label without showing the result:
   a resource-level drift on whichever resource holds the policy.
 - A policy opening the queue to any principal without a condition is critical; one granting
@@ -66,7 +68,9 @@ QUEUE_URL: Extractor = first(text("queueUrl"), mapped(resp("queueUrl"), str))
 
 
 def _attribute(name: str) -> Extractor:
-    return req(f"attributes.{name}")
+    # Recorded CreateQueue calls name the map ``attribute`` (the query protocol's
+    # ``Attribute.N.Name``); SetQueueAttributes and the API reference name it ``attributes``.
+    return first(req(f"attributes.{name}"), req(f"attribute.{name}"))
 
 
 def _numbers(value: Any) -> Any:
@@ -126,7 +130,8 @@ def _sets_policy(event: CloudEvent) -> bool:
 
 
 def _everyone_may(event: CloudEvent) -> bool:
-    accounts = string_list(req("AWSAccountIds"))(event)
+    # The developer guide's record spells ``AWSAccountIds``; recorded CLI calls ``aWSAccountIds``.
+    accounts = string_list(first(req("AWSAccountIds"), req("aWSAccountIds")))(event)
     return isinstance(accounts, list) and "*" in accounts
 
 
