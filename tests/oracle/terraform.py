@@ -47,6 +47,9 @@ SERVICES = (
     "ssm",
     "secretsmanager",
     "cloudwatch",
+    "route53",
+    "acm",
+    "cloudfront",
 )
 
 
