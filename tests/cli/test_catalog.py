@@ -132,9 +132,50 @@ def test_verified_rows_are_marked_and_counted() -> None:
 
 
 @pytest.mark.parametrize(
+    ("named", "marked"),
+    [
+        ("ELBv2 (API 2015-12-01)", ["ELBv2 (API 2015-12-01)"]),
+        ("ELB classic (API 2012-06-01)", ["ELB classic (API 2012-06-01)"]),
+        (None, []),
+    ],
+    ids=["v2-only", "classic-only", "no-discriminator-names-neither"],
+)
+def test_a_verified_row_is_told_from_its_namesake(named: str | None, marked: list[str]) -> None:
+    """ELB classic and ELBv2 share ``CreateLoadBalancer``: verifying one leaves the other
+    unverified (the file is keyed by source, event and discriminator)."""
+    source, event = "elasticloadbalancing.amazonaws.com", "CreateLoadBalancer"
+    verified = parse_verified(
+        json.dumps([{"source": source, "event": event, "discriminator": named}])
+    )
+    rows = summarize(Catalog.default(), row_importable, verified)
+    pair = {
+        r.discriminator: r.as_json()["verified_by_terraform"]
+        for r in rows
+        if (r.source, r.event) == (source, event)
+    }
+    assert len(pair) == 2, pair
+    assert [d for d, verified_row in sorted(pair.items()) if verified_row] == marked
+    assert totals(rows)["verified_by_terraform"] == len(marked)
+
+
+@pytest.mark.parametrize(
     "text",
-    ["{", "{}", "[1]", '[{"source": "ec2.amazonaws.com"}]', '[{"source": "", "event": "X"}]'],
-    ids=["not-json", "not-a-list", "not-an-object", "no-event", "empty-source"],
+    [
+        "{",
+        "{}",
+        "[1]",
+        '[{"source": "ec2.amazonaws.com"}]',
+        '[{"source": "", "event": "X"}]',
+        '[{"source": "ec2.amazonaws.com", "event": "X", "discriminator": 1}]',
+    ],
+    ids=[
+        "not-json",
+        "not-a-list",
+        "not-an-object",
+        "no-event",
+        "empty-source",
+        "bad-discriminator",
+    ],
 )
 def test_bad_verification_file_is_a_clear_error(text: str) -> None:
     with pytest.raises(ValueError, match=r"terraform_verified\.json"):
@@ -148,7 +189,7 @@ def test_the_shipped_verification_list_names_catalog_rows() -> None:
     if not path.exists():
         assert verified == frozenset()
         return
-    rows = {(r.source, r.event) for r in Catalog.default()}
+    rows = {(r.source, r.event, r.discriminator) for r in Catalog.default()}
     assert verified <= rows, sorted(verified - rows)
 
 

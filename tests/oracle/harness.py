@@ -36,6 +36,8 @@ from tests.oracle.terraform import (
     provider_block,
 )
 from tfdrift_gitops.cli import cli
+from tfdrift_gitops.core.catalog import Catalog
+from tfdrift_gitops.core.normalize import normalize_record
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "cloudtrail" / "real"
 KINDS = ("modified", "unmanaged", "deleted", "noop")
@@ -104,6 +106,10 @@ class Case:
     known: Mapping[str, str] = field(default_factory=dict)
     """Check name -> a known disagreement (documented in docs/oracle.md): the check is a
     strict xfail, so it fails the day the disagreement is fixed and the entry must go."""
+    discriminator: str = ""
+    """The row's discriminator when catalog rows share this (source, event) (ELB classic and
+    ELBv2 ``AddTags``): the coverage record names that row only. :func:`build` checks that
+    the record the case writes is that row's."""
 
     def __post_init__(self) -> None:
         assert self.kind in KINDS, self.kind
@@ -246,6 +252,9 @@ def build(cases: Sequence[Case], root: Path, terraform: Terraform, endpoint: str
         record_for(case, case.act(world), start + timedelta(seconds=n))
         for n, case in enumerate(cases)
     ]
+    catalog = Catalog.default()
+    for case, record in zip(cases, records, strict=True):
+        _check_row(catalog, case, record)
     events = root / "events.json"
     events.write_text(json.dumps({"Records": records}, indent=1))
 
@@ -302,6 +311,18 @@ def build(cases: Sequence[Case], root: Path, terraform: Terraform, endpoint: str
             r["address"]: set(r.get("expressions") or {})
             for r in plan.get("configuration", {}).get("root_module", {}).get("resources", [])
         },
+    )
+
+
+def _check_row(catalog: Catalog, case: Case, record: dict[str, Any]) -> None:
+    """Where rows share the case's (source, event), the record must land on the row the case
+    names: the coverage record (scripts/regen_terraform_verified.py) trusts that name."""
+    if not catalog.shared(case.event, case.source):
+        return
+    rule = catalog.rule_for(normalize_record(record, case.id))
+    found = None if rule is None else (rule.event, rule.discriminator)
+    assert found == (case.event, case.discriminator), (
+        f"{case.id}: the record lands on {found}, the case names {case.discriminator!r}"
     )
 
 

@@ -24,6 +24,7 @@ from tests.oracle.checks import (  # noqa: F401
     test_unmanaged_is_outside_terraform,
 )
 from tests.oracle.harness import Call, Case, World
+from tfdrift_gitops.core.catalog.elb_shapes import V2
 
 ELB = "elasticloadbalancing.amazonaws.com"
 ASG = "autoscaling.amazonaws.com"
@@ -765,6 +766,7 @@ CASES = (
         NETWORK + _lb("lb_attrs"),
         # The import strategy writes enable_deletion_protection = true: nothing to revert by
         # destroy, but a revert plan turns it back off.
+        discriminator=V2,
     ),
     _case(
         "listener_port",
@@ -973,6 +975,7 @@ CASES = (
         group_tagged,
         "aws_lb_target_group.tg_tagged",
         _group("tg_tagged", TAGS),
+        discriminator=V2,
     ),
     _case(
         "tg_untagged",
@@ -981,6 +984,7 @@ CASES = (
         group_untagged,
         "aws_lb_target_group.tg_untagged",
         _group("tg_untagged", TAGS),
+        discriminator=V2,
     ),
     _case(
         "tg_deleted",
@@ -1011,6 +1015,7 @@ CASES = (
         _lb("lb_gone"),
         kind="deleted",
         strategies=("import",),
+        discriminator=V2,
     ),
     _case(
         "lb_subnets",
@@ -1078,6 +1083,7 @@ CASES = (
         # null and the plan after the import sets the provider's defaults (an update), so
         # "import only" cannot hold; detection is what this case checks.
         strategies=(),
+        discriminator=V2,
     ),
     _case(
         "profile_gone",

@@ -36,7 +36,7 @@ VERIFIED_FILE = "data/terraform_verified.json"
 """Rows the Terraform oracle (tests/oracle) has checked; written by its regenerate script."""
 
 
-def bundled_verified() -> frozenset[tuple[str, str]]:
+def bundled_verified() -> frozenset[RowKey]:
     """The shipped verification list; none yet is an empty list, not an error."""
     path = resources.files("tfdrift_gitops").joinpath(VERIFIED_FILE)
     if not path.is_file():

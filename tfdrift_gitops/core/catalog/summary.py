@@ -102,13 +102,14 @@ def kind_of(rule: Rule, paths: Sequence[str]) -> Kind:
 def summarize(
     rules: Iterable[Rule],
     importable: Importable,
-    verified: frozenset[tuple[str, str]] = frozenset(),
+    verified: frozenset[RowKey] = frozenset(),
     recorded: frozenset[RowKey] = frozenset(),
 ) -> list[RowSummary]:
     """One summary per rule, ordered by service, then event name."""
     rows = []
     for rule in rules:
         paths = attribute_paths(rule)
+        key = (rule.source, rule.event, rule.discriminator)
         rows.append(
             RowSummary(
                 source=rule.source,
@@ -121,10 +122,8 @@ def summarize(
                 severity=rule.severity.value,
                 description=rule.description,
                 importable=importable(rule),
-                verified_by_terraform=(rule.source, rule.event) in verified,
-                evidence=Evidence.RECORDED
-                if (rule.source, rule.event, rule.discriminator) in recorded
-                else Evidence.MODELLED,
+                verified_by_terraform=key in verified,
+                evidence=Evidence.RECORDED if key in recorded else Evidence.MODELLED,
             )
         )
     return sorted(rows, key=lambda r: (r.service, r.event, r.discriminator))
@@ -153,45 +152,38 @@ def totals(rows: Sequence[RowSummary]) -> dict[str, Any]:
     }
 
 
-def parse_verified(text: str) -> frozenset[tuple[str, str]]:
-    """``[{"source": ..., "event": ...}, ...]`` (written by the Terraform oracle) as pairs."""
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise ValueError(f"terraform_verified.json is not JSON: {exc}") from exc
-    if not isinstance(data, list):
-        raise ValueError("terraform_verified.json must hold a list of {source, event}")
-    pairs = set()
-    for position, entry in enumerate(data):
-        if not isinstance(entry, Mapping):
-            raise ValueError(f"terraform_verified.json entry {position} is not an object")
-        source, event = entry.get("source"), entry.get("event")
-        if not isinstance(source, str) or not isinstance(event, str) or not source or not event:
-            raise ValueError(
-                f"terraform_verified.json entry {position} needs string 'source' and 'event'"
-            )
-        pairs.add((source, event))
-    return frozenset(pairs)
+def parse_verified(text: str) -> frozenset[RowKey]:
+    """``[{"source", "event", "discriminator"}, ...]`` (written by
+    scripts/regen_terraform_verified.py) as the keys of the rows an oracle case verifies.
+
+    Keyed like the evidence file: rows that share (source, event) (ELB classic and ELBv2
+    ``CreateLoadBalancer``) are verified one by one. An entry without a discriminator names
+    the row that has none."""
+    return _row_keys(text, "terraform_verified.json")
 
 
 def parse_evidence(text: str) -> frozenset[RowKey]:
     """``[{"source", "event", "discriminator", "records"}, ...]`` (written by
     scripts/regen_evidence.py) as the keys of the recorded rows."""
+    return _row_keys(text, "evidence.json")
+
+
+def _row_keys(text: str, name: str) -> frozenset[RowKey]:
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise ValueError(f"evidence.json is not JSON: {exc}") from exc
+        raise ValueError(f"{name} is not JSON: {exc}") from exc
     if not isinstance(data, list):
-        raise ValueError("evidence.json must hold a list of {source, event, discriminator}")
+        raise ValueError(f"{name} must hold a list of {{source, event, discriminator}}")
     keys = set()
     for position, entry in enumerate(data):
         if not isinstance(entry, Mapping):
-            raise ValueError(f"evidence.json entry {position} is not an object")
+            raise ValueError(f"{name} entry {position} is not an object")
         source, event = entry.get("source"), entry.get("event")
         discriminator = entry.get("discriminator") or ""
         if not isinstance(source, str) or not isinstance(event, str) or not source or not event:
-            raise ValueError(f"evidence.json entry {position} needs string 'source' and 'event'")
+            raise ValueError(f"{name} entry {position} needs string 'source' and 'event'")
         if not isinstance(discriminator, str):
-            raise ValueError(f"evidence.json entry {position}: 'discriminator' is not a string")
+            raise ValueError(f"{name} entry {position}: 'discriminator' is not a string")
         keys.add((source, event, discriminator))
     return frozenset(keys)
