@@ -90,7 +90,7 @@ WHY: dict[tuple[str, str], str] = {
             "CreateLoadBalancerPolicy",
             "DeleteLoadBalancerListeners",
             "DeleteLoadBalancerPolicy",
-            "DeregisterInstancesWithLoadBalancer",
+            "DeregisterInstancesFromLoadBalancer",
             "DetachLoadBalancerFromSubnets",
             "RegisterInstancesWithLoadBalancer",
             "SetLoadBalancerPoliciesOfListener",

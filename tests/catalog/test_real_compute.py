@@ -1398,7 +1398,7 @@ MODELLED = [
     ),
     m(
         "classic-instance-deregistered",
-        "DeregisterInstancesWithLoadBalancer",
+        "DeregisterInstancesFromLoadBalancer",
         ELB,
         {"loadBalancerName": "my-load-balancer", "instances": [{"instanceId": INSTANCE}]},
         Want(Kind.MODIFIED, "aws_elb.legacy", Severity.MEDIUM, {"instances": ([INSTANCE], [])}),

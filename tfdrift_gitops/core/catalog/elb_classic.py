@@ -288,7 +288,7 @@ RULES: tuple[Rule, ...] = (
         "instances registered with a classic load balancer",
     ),
     _modify(
-        "DeregisterInstancesWithLoadBalancer",
+        "DeregisterInstancesFromLoadBalancer",
         (RemoveItems("instances", _instances),),
         Severity.MEDIUM,
         "instances deregistered from a classic load balancer",
