@@ -152,7 +152,10 @@ def sg_call(
     if rules:
         response["securityGroupRuleSet"] = {"items": list(rules)}
     if revoked:
-        response["revokedSecurityGroupRuleSet"] = {"items": list(revoked)}
+        # RevokedSecurityGroupRule has no owner (the API model's shape, unlike the rule set).
+        response["revokedSecurityGroupRuleSet"] = {
+            "items": [{k: v for k, v in r.items() if k != "groupOwnerId"} for r in revoked]
+        }
     return make_event(name, "ec2", request, response, **kwargs)
 
 

@@ -98,13 +98,9 @@ def route(name: str, table: str, dest: str = "10.99.0.0/16", **target: str) -> C
 
 
 def nacl_entry(name: str, acl: str, number: int, egress: bool, **fields: Any) -> CloudEvent:
-    request: dict[str, Any] = {
-        "networkAclId": acl,
-        "ruleNumber": number,
-        "egress": egress,
-        "icmpTypeCode": {},
-        "portRange": {},
-    }
+    request: dict[str, Any] = {"networkAclId": acl, "ruleNumber": number, "egress": egress}
+    if name != "DeleteNetworkAclEntry":  # a delete names the entry only (the API's shape)
+        request.update(icmpTypeCode={}, portRange={})
     request.update(fields)
     return ec2(name, request)
 

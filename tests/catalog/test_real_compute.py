@@ -844,7 +844,6 @@ MODELLED = [
             "volumeId": VOLUME,
             "instanceId": INSTANCE,
             "device": "/dev/sdf",
-            "deleteOnTermination": False,
         },
         Want(
             Kind.UNMANAGED,
