@@ -86,6 +86,8 @@ def s3(
 ) -> CloudEvent:
     kw.setdefault("account", ACCOUNT)
     request = {"bucketName": bucket, "Host": f"{bucket}.s3.amazonaws.com", **(body or {})}
+    if "Account" in name:  # s3control: the account's endpoint, no bucket
+        request = {"Host": f"{kw['account']}.s3-control.us-east-1.amazonaws.com", **(body or {})}
     return make_event(name, "s3", request, **kw)
 
 
