@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from functools import partial
 from typing import Any
@@ -13,15 +14,17 @@ import click
 from tfdrift_gitops.adapters.aws import make_s3_client
 from tfdrift_gitops.adapters.events import iter_many
 from tfdrift_gitops.adapters.parallel import LineWorkers
+from tfdrift_gitops.adapters.shards import run_sharded, shardable
 from tfdrift_gitops.adapters.state_source import StateSource
-from tfdrift_gitops.cli.output import echo, echo_json, echo_trusted
+from tfdrift_gitops.cli.output import echo, echo_trusted
 from tfdrift_gitops.config import Config, load_config
 from tfdrift_gitops.core.detector import Detector
 from tfdrift_gitops.core.engine import Engine
 from tfdrift_gitops.core.prefilter import make_prefilter
 from tfdrift_gitops.core.record import drift_to_record
 from tfdrift_gitops.examples_data import example_events, example_state
-from tfdrift_gitops.render.text import render_drift
+from tfdrift_gitops.models import Drift
+from tfdrift_gitops.render.text import json_text, render_drift
 
 EXIT_DRIFT = 2
 
@@ -122,31 +125,38 @@ def detect(
     )
     engine = Engine(source.index(), policy=config.policy)
     settle_for_replay()
-    with ExitStack() as stack:
-        # Forked now, before the ledger opens any connection; they learn what this process
-        # knows (ids of unmanaged drifts) through the detector, below.
-        workers = stack.enter_context(LineWorkers(engine, jobs)) if jobs > 1 else None
-        detector = _detector(engine, ledger, config, endpoint)
-        if workers is not None:
-            workers.known = detector.knows
-        detector.feed(
-            iter_many(
-                list(event_specs),
-                s3_client_factory=factory,
-                stdin=sys.stdin.buffer,
-                prefilter=make_prefilter(engine.catalog, known=detector.knows),
-                lines=workers.handler if workers is not None else None,
+    render = _renderer(fmt)
+    if jobs > 1 and ledger is None and shardable(event_specs):
+        # Each worker replays its share of the resources from the files themselves.
+        run = run_sharded(engine, list(event_specs), jobs, render=render)
+        texts, tally, summary = run.rendered, run.tally, run.summary_line
+    else:
+        with ExitStack() as stack:
+            # Forked now, before the ledger opens any connection; they learn what this
+            # process knows (ids of unmanaged drifts) through the detector, below.
+            workers = stack.enter_context(LineWorkers(engine, jobs)) if jobs > 1 else None
+            detector = _detector(engine, ledger, config, endpoint)
+            if workers is not None:
+                workers.known = detector.knows
+            detector.feed(
+                iter_many(
+                    list(event_specs),
+                    s3_client_factory=factory,
+                    stdin=sys.stdin.buffer,
+                    prefilter=make_prefilter(engine.catalog, known=detector.knows),
+                    lines=workers.handler if workers is not None else None,
+                )
             )
-        )
-    drifts = detector.drifts
-    _print(drifts, fmt)
-    tally = detector.tally
+        drifts = detector.drifts
+        tally = detector.tally
+        texts, summary = [render(d) for d in drifts], tally.summary_line(drifts)
+    _print(texts, fmt)
     for error in tally.errors[:50]:
         echo(f"error: {error}", err=True)
     if len(tally.errors) > 50:
         echo(f"error: ... and {len(tally.errors) - 50} more bad records", err=True)
-    echo(tally.summary_line(drifts), err=True)
-    if exit_code and drifts:
+    echo(summary, err=True)
+    if exit_code and texts:
         ctx.exit(EXIT_DRIFT)
     if tally.errors:
         ctx.exit(1)
@@ -186,16 +196,22 @@ def _detector(engine: Engine, ledger: str | None, config: Config, endpoint: str 
     return Detector(engine, store, unmanaged_ids=unmanaged)
 
 
-def _print(drifts: list[Any], fmt: str) -> None:
+def _renderer(fmt: str) -> Callable[[Drift], str]:
     if fmt == "json":
-        for drift in drifts:
-            echo_json(drift_to_record(drift))
-        return
+        return lambda drift: json_text(drift_to_record(drift))
     colour = sys.stdout.isatty()
-    for number, drift in enumerate(drifts):
+    return lambda drift: render_drift(drift, colour=colour)
+
+
+def _print(texts: list[str], fmt: str) -> None:
+    if fmt == "json":
+        for text in texts:
+            click.echo(text)
+        return
+    for number, text in enumerate(texts):
         if number:
             echo("")
-        echo_trusted(render_drift(drift, colour=colour))
+        echo_trusted(text)
 
 
 def _open_ledger(url: str, config: Config, endpoint: str | None) -> Any:

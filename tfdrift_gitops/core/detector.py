@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, OrderedDict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -86,6 +87,10 @@ class QuietEvents:
         self.resources = resources
         self._events: OrderedDict[str, deque[CloudEvent]] = OrderedDict()
 
+    def __len__(self) -> int:
+        """Resources remembered now."""
+        return len(self._events)
+
     def get(self, key: str) -> tuple[CloudEvent, ...]:
         found = self._events.get(key)
         return tuple(found) if found else ()
@@ -109,7 +114,10 @@ class Tally:
     results: Counter[str] = field(default_factory=Counter)
 
     def summary_line(self, drifts: Iterable[Drift]) -> str:
-        kinds = Counter(d.kind.value for d in drifts if d.status.is_open)
+        return self.summary_of(Counter(d.kind.value for d in drifts if d.status.is_open))
+
+    def summary_of(self, kinds: Mapping[str, int]) -> str:
+        """``summary_line`` given the open drifts' count by kind."""
         skipped = ", ".join(f"{k} {v}" for k, v in sorted(self.skipped.items())) or "none"
         drift_text = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) or "none"
         return (
@@ -233,6 +241,16 @@ class Detector:
     def knows(self, value: str) -> bool:
         """An id in state or of an unmanaged drift: what a prefilter may not skip."""
         return self.engine.index.knows(value) or value in self._unmanaged_ids
+
+    @property
+    def seen_ids(self) -> AbstractSet[str]:
+        """Ids of the events that reached folding (a redelivery of one is skipped)."""
+        return self._seen_ids
+
+    @property
+    def unmanaged_ids(self) -> AbstractSet[str]:
+        """Ids of unmanaged drifts known to this run (given, or opened by it)."""
+        return self._unmanaged_ids
 
     @property
     def drifts(self) -> list[Drift]:

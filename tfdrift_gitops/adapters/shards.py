@@ -1,0 +1,442 @@
+"""``detect --jobs N`` on local files: each worker process runs the whole pipeline (decode,
+prefilter, normalise, evaluate, fold) for its own share of the resources; nothing is handed
+over per record.
+
+Every worker is forked once the state index is built (it shares it, copy-on-write), reads
+every input itself and decodes every record, but goes on only with the records it owns: those
+whose resource key (see ``Router``) hashes to it, and, by position, those with no key (bad
+lines, reads, calls the catalog does not know). This process then merges the counts, the
+errors and log lines (in input order) and the drifts (in the order one process sorts them).
+
+Owning a record by a key read off the raw call is a guess: a call may name two resources, or
+a resource by two names. So each worker also reports everything through which records of
+one run influence each other: the resource keys it folded findings on, the event ids it
+checked for redelivery, the ids of unmanaged drifts it opened and the unknown ids its
+prefilter asked about, and how many resources its quiet-event memory holds. When two workers
+share any of those (or a worker failed, or the inputs read differently), the run is done
+again in this process: the result is always the one process's.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import resource
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from tfdrift_gitops.adapters.events import iter_many
+from tfdrift_gitops.core.catalog import keys
+from tfdrift_gitops.core.detector import Detector, Tally
+from tfdrift_gitops.core.engine import Engine, Finding, Skip
+from tfdrift_gitops.core.names import strip_version_suffix
+from tfdrift_gitops.core.prefilter import Prefilter, make_prefilter
+from tfdrift_gitops.errors import RecordError
+from tfdrift_gitops.models import CloudEvent, Drift, SkippedRecord
+
+log = logging.getLogger(__name__)
+
+FOREIGN: Final = "\0foreign"
+"""The prefilter's verdict on a record another worker owns (never counted)."""
+
+
+def shardable(specs: Sequence[str]) -> bool:
+    """Inputs every worker can read again by itself: local files and directories."""
+    return bool(specs) and all(s != "-" and not s.startswith("s3://") for s in specs)
+
+
+class _Probe:
+    """What a row's id extractors read of a call (request and response), reused record after
+    record: building a ``CloudEvent`` per record to route it would cost more than the rest
+    of routing. An extractor reading anything else fails, and the record is routed by
+    position."""
+
+    __slots__ = ("name", "request", "response", "source")
+
+    def __init__(self) -> None:
+        self.name = self.source = ""
+        self.request: Any = None
+        self.response: Any = None
+
+
+class Router:
+    """The resource a raw CloudTrail call is about, read cheaply off the raw record: the first
+    string at a top-level request (then response) key that the row's id extractors read
+    (``known_ids`` first: the group a rule call names, which the call that created the group
+    by hand names too), its last ARN or path segment, casefolded (a function named by name in
+    one call and by ARN in the next). Rows whose extractors do not say which keys they read
+    run them. Only a guess, for speed: see the module."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.plans: dict[tuple[str, str], _Plan] = {}
+        for rule in engine.catalog:
+            key = (rule.event, rule.source)
+            if key not in self.plans:
+                found = [] if rule.known_ids is None else [rule.known_ids]
+                self.plans[key] = _Plan.of((*found, *(t.id for t in rule.targets)))
+        self.probe = _Probe()
+
+    def key(self, raw: Mapping[str, Any]) -> str | None:
+        name, source = raw.get("eventName"), raw.get("eventSource")
+        if type(name) is not str or type(source) is not str:
+            return None
+        plan = self.plans.get((strip_version_suffix(name), source))
+        if plan is None:
+            return None
+        request, response = raw.get("requestParameters"), raw.get("responseElements")
+        if (request is not None and type(request) is not dict) or (
+            response is not None and type(response) is not dict
+        ):
+            return None
+        for wanted, document in plan.steps(request, response):
+            for field_name, value in document.items():
+                if type(value) is str and value and field_name.casefold() in wanted:
+                    return _canonical(value)
+        return self._extracted(plan, name, source, request, response)
+
+    def _extracted(
+        self, plan: _Plan, name: str, source: str, request: Any, response: Any
+    ) -> str | None:
+        probe = self.probe
+        probe.name, probe.source, probe.request, probe.response = name, source, request, response
+        try:
+            for extract in plan.extractors:
+                value = extract(probe)
+                if type(value) is list:
+                    value = value[0] if value else None
+                if type(value) is str and value:
+                    return _canonical(value)
+        except Exception:  # a guess only: a record it cannot read is owned by position
+            return None
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """One row's routing: in the order of its id extractors, the top-level keys each says it
+    reads (request, response); and the extractors themselves."""
+
+    keys: tuple[tuple[frozenset[str], frozenset[str]], ...]
+    extractors: tuple[Callable[[Any], Any], ...]
+
+    @staticmethod
+    def of(extractors: tuple[Callable[[Any], Any], ...]) -> _Plan:
+        steps: list[tuple[frozenset[str], frozenset[str]]] = []
+        for extract in extractors:
+            needs = keys.needs_of(extract)
+            if needs is not None and needs not in steps:
+                steps.append(needs)
+        return _Plan(tuple(steps), extractors)
+
+    def steps(
+        self, request: dict[str, Any] | None, response: dict[str, Any] | None
+    ) -> Iterator[tuple[frozenset[str], dict[str, Any]]]:
+        for wanted_request, wanted_response in self.keys:
+            if request and wanted_request:
+                yield wanted_request, request
+            if response and wanted_response:
+                yield wanted_response, response
+
+
+def _canonical(value: str) -> str:
+    if ":" in value or "/" in value:
+        value = value.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+    return value.casefold()
+
+
+class _ShardDetector(Detector):
+    """A detector that notes the resource keys it folds findings on."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self.keys: set[str] = set()
+
+    def _record(self, finding: Finding) -> Skip | None:
+        self.keys.add(finding.resource.key)
+        return super()._record(finding)
+
+
+@dataclass(slots=True)
+class ShardResult:
+    """What one worker sends back (and what this process merges)."""
+
+    records: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    results: Counter[str] = field(default_factory=Counter)
+    errors: list[tuple[int, int, str]] = field(default_factory=list)
+    logs: list[tuple[int, int, int, logging.LogRecord]] = field(default_factory=list)
+    drifts: list[Drift] = field(default_factory=list)
+    rendered: list[tuple[Any, str, str]] = field(default_factory=list)
+    kinds: Counter[str] = field(default_factory=Counter)
+    keys: set[str] = field(default_factory=set)
+    seen_ids: set[str] = field(default_factory=set)
+    unmanaged_ids: set[str] = field(default_factory=set)
+    asked: set[str] = field(default_factory=set)
+    quiet: int = 0
+    quiet_bound: int = 0
+    items: int = 0
+    cpu: float = 0.0
+
+
+class _Capture(logging.Handler):
+    """Holds a worker's log records, to be emitted by the main process in input order."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self.held: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg = record.getMessage()
+        record.args = None
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        self.held.append(record)
+
+
+class _Shard:
+    """One worker's run: every record read, those it owns processed."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        specs: Sequence[str],
+        me: int,
+        jobs: int,
+        render: Callable[[Drift], str] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.specs = list(specs)
+        self.me = me
+        self.jobs = jobs
+        self.render = render
+        self.router = Router(engine)
+        self.detector = _ShardDetector(engine)
+        self.asked: set[str] = set()
+        self.hooked = False
+        self.keyed = False
+
+    def _known(self, value: str) -> bool:
+        if self.engine.index.knows(value):
+            return True
+        self.asked.add(value)  # answered by what this run has seen: noted for the check
+        return self.detector.knows(value)
+
+    def _prefilter(self, real: Prefilter) -> Prefilter:
+        route = self.router.key
+        me, jobs = self.me, self.jobs
+
+        def prefilter(raw: Mapping[str, Any]) -> str | None:
+            self.hooked = True
+            key = route(raw)
+            if key is None:
+                self.keyed = False
+                return real(raw)
+            if hash(key) % jobs != me:
+                return FOREIGN
+            self.keyed = True
+            return real(raw)
+
+        return prefilter
+
+    def run(self) -> ShardResult:
+        start = resource.getrusage(resource.RUSAGE_SELF)
+        capture = _Capture()
+        root = logging.getLogger()
+        kept = root.handlers[:]
+        root.handlers[:] = [capture]
+        try:
+            out = self._run(capture)
+        finally:
+            root.handlers[:] = kept
+        end = resource.getrusage(resource.RUSAGE_SELF)
+        out.cpu = (end.ru_utime - start.ru_utime) + (end.ru_stime - start.ru_stime)
+        return out
+
+    def _run(self, capture: _Capture) -> ShardResult:
+        out = ShardResult()
+        detector = self.detector
+        real = make_prefilter(self.engine.catalog, known=self._known)
+        items = iter_many(self.specs, prefilter=self._prefilter(real))
+        capture.held.clear()  # what opening the inputs logged: logged once, by the main process
+        detector.feed(self._owned(items, out, capture))
+        tally = detector.tally
+        out.records = tally.records
+        out.skipped = tally.skipped
+        out.results = tally.results
+        drifts = detector.drifts
+        out.kinds = Counter(d.kind.value for d in drifts)
+        if self.render is None:
+            out.drifts = drifts
+        else:  # text travels cheaper than drifts, and rendering is work shared out too
+            out.rendered = [(d.events[0].time, d.id, self.render(d)) for d in drifts]
+        out.keys = detector.keys
+        out.seen_ids = set(detector.seen_ids)
+        out.unmanaged_ids = set(detector.unmanaged_ids)
+        out.asked = self.asked
+        out.quiet = len(detector.quiet)
+        out.quiet_bound = detector.quiet.resources
+        return out
+
+    def _owned(
+        self,
+        items: Iterator[CloudEvent | RecordError | SkippedRecord],
+        out: ShardResult,
+        capture: _Capture,
+    ) -> Iterator[CloudEvent | RecordError | SkippedRecord]:
+        """The items this worker owns, in order; notes each one's errors and log records
+        with its position. Log records written while an item was read belong to it (every
+        worker writes those of what all read; only the owner, those of what it went on
+        with); those written while it was folded, to it too, after them."""
+        errors = self.detector.tally.errors
+        held = capture.held
+        me, jobs = self.me, self.jobs
+        ordinal = 0
+        for item in items:
+            ordinal += 1
+            hooked, keyed = self.hooked, self.keyed
+            self.hooked = False
+            foreign = type(item) is SkippedRecord and item.reason == FOREIGN
+            mine = not foreign and ((hooked and keyed) or ordinal % jobs == me)
+            if not mine:
+                held.clear()  # the owner keeps these
+                continue
+            self._hold(held, out, ordinal, 0)
+            before = len(errors)
+            yield item
+            out.errors.extend((ordinal, n, errors[n]) for n in range(before, len(errors)))
+            self._hold(held, out, ordinal, 1)
+        out.items = ordinal
+        if me == 0:  # written after the last item (a file that could not be read whole)
+            self._hold(held, out, ordinal + 1, 0)
+        held.clear()
+
+    @staticmethod
+    def _hold(held: list[logging.LogRecord], out: ShardResult, ordinal: int, phase: int) -> None:
+        if held:
+            out.logs.extend((ordinal, phase, n, r) for n, r in enumerate(held))
+            held.clear()
+
+
+_FORKED: dict[str, _Shard] = {}
+
+
+def _work(me: int) -> ShardResult:
+    shard = _FORKED["template"]
+    return _Shard(shard.engine, shard.specs, me, shard.jobs, shard.render).run()
+
+
+@dataclass(slots=True)
+class ShardedRun:
+    """What ``detect`` prints: the open drifts as ``Detector.drifts`` orders them (``drifts``;
+    or, given ``render``, their texts in that order: ``rendered``), their count by kind, the
+    tally; and how the run went (``sharded`` False: done again in one process, ``why``)."""
+
+    drifts: list[Drift]
+    rendered: list[str]
+    kinds: Counter[str]
+    tally: Tally
+    sharded: bool
+    why: str = ""
+    cpu: list[float] = field(default_factory=list)
+    """CPU seconds of each worker (user + system)."""
+
+    @property
+    def summary_line(self) -> str:
+        return self.tally.summary_of(self.kinds)
+
+
+def run_sharded(
+    engine: Engine,
+    specs: Sequence[str],
+    jobs: int,
+    *,
+    render: Callable[[Drift], str] | None = None,
+) -> ShardedRun:
+    """Replay ``specs`` (local files or directories, see ``shardable``) in ``jobs`` forked
+    workers; the result is exactly one process's, done again here when the workers' shares
+    touched each other. ``render`` turns a drift into the text to print (in the workers)."""
+    if jobs < 2:
+        raise ValueError("jobs must be at least 2")
+    iter_many(specs)  # a spec that cannot be read fails here, as in one process
+    _FORKED["template"] = _Shard(engine, specs, 0, jobs, render)
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(jobs) as pool:
+            results = pool.map(_work, range(jobs), chunksize=1)
+    except Exception as exc:  # a worker failed: one process says what, or does it
+        log.debug("sharded run failed: %s", exc, exc_info=True)
+        return _again(engine, specs, render, f"a worker failed: {exc}")
+    finally:
+        _FORKED.clear()
+    why = _overlap(results)
+    if why:
+        return _again(engine, specs, render, why)
+    return _merge(results)
+
+
+def _again(
+    engine: Engine, specs: Sequence[str], render: Callable[[Drift], str] | None, why: str
+) -> ShardedRun:
+    log.info("detect --jobs: run again in one process (%s)", why)
+    detector = Detector(engine)
+    detector.feed(iter_many(specs, prefilter=make_prefilter(engine.catalog, detector.knows)))
+    drifts = detector.drifts
+    return ShardedRun(
+        drifts=[] if render else drifts,
+        rendered=[render(d) for d in drifts] if render else [],
+        kinds=Counter(d.kind.value for d in drifts),
+        tally=detector.tally,
+        sharded=False,
+        why=why,
+    )
+
+
+def _overlap(results: list[ShardResult]) -> str:
+    """Why the workers' shares were not independent (empty when they were)."""
+    if len({r.items for r in results}) > 1:
+        return "the workers read different inputs"
+    if sum(r.quiet for r in results) >= min(r.quiet_bound for r in results):
+        return "the quiet-event memory would have forgotten some"
+    seen: dict[str, set[str]] = {"keys": set(), "ids": set(), "unmanaged": set()}
+    asked: set[str] = set()
+    for r in results:
+        if not seen["keys"].isdisjoint(r.keys):
+            return "two workers folded findings on one resource"
+        if not seen["ids"].isdisjoint(r.seen_ids):
+            return "two workers saw one event id"
+        if not (seen["unmanaged"].isdisjoint(r.asked) and asked.isdisjoint(r.unmanaged_ids)):
+            return "an id one worker found unmanaged was asked about by another"
+        seen["keys"] |= r.keys
+        seen["ids"] |= r.seen_ids
+        seen["unmanaged"] |= r.unmanaged_ids
+        asked |= r.asked
+    return ""
+
+
+def _merge(results: list[ShardResult]) -> ShardedRun:
+    tally = Tally()
+    kinds: Counter[str] = Counter()
+    for r in results:
+        tally.records += r.records
+        tally.skipped.update(r.skipped)
+        tally.results.update(r.results)
+        kinds.update(r.kinds)
+    errors = sorted((e for r in results for e in r.errors), key=lambda e: (e[0], e[1]))
+    tally.errors = [text for _, _, text in errors]
+    logs = sorted((e for r in results for e in r.logs), key=lambda e: (e[0], e[1], e[2]))
+    for *_, record in logs:
+        logging.getLogger(record.name).handle(record)
+    # Drift ids are unique (one per resource key and first event): no two sort equal.
+    drifts = sorted((d for r in results for d in r.drifts), key=lambda d: (d.events[0].time, d.id))
+    rendered = sorted((t for r in results for t in r.rendered), key=lambda t: (t[0], t[1]))
+    return ShardedRun(
+        drifts=drifts,
+        rendered=[text for *_, text in rendered],
+        kinds=kinds,
+        tally=tally,
+        sharded=True,
+        cpu=[r.cpu for r in results],
+    )
