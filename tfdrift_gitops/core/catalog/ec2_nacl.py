@@ -431,12 +431,10 @@ REPLACE_ACL_ASSOCIATION = Rule(
     source=EC2,
     action=Action.MODIFY,
     targets=(
-        Target(
-            type=ASSOCIATION,
-            lookup="id",
-            id=req("associationId"),
-            effects=(Set("network_acl_id", ACL_ID, exact),),
-        ),
+        # AWS answers a new association id and the old one is gone: the provider's refresh
+        # reads the managed aws_network_acl_association as deleted (seen by the Terraform
+        # oracle), not as pointing at another ACL.
+        Target(type=ASSOCIATION, lookup="id", id=req("associationId"), action=Action.DELETE),
         Target(type=ACL, lookup="id", id=ACL_ID),
     ),
     severity=Severity.MEDIUM,
