@@ -315,6 +315,16 @@ def test_record_shapes(request_: dict[str, Any], want: Want) -> None:
     check(_call("ChangeResourceRecordSets", request_), 1, want)
 
 
+def test_alias_retargeted_leaves_the_zero_ttl_the_provider_reads() -> None:
+    """Provider 5.100.0 stores ``ttl = 0`` for an alias record (the oracle's state); an alias
+    UPSERT carries no TTL, which is no TTL change (Terraform's drift shows none, and a revert
+    writing ``ttl = 0`` beside ``alias`` does not validate: `all of records,ttl must be
+    specified`)."""
+    estate = Estate("route53", patch={"aws_route53_record.www": {"ttl": 0}})
+    outcome = _call("ChangeResourceRecordSets", _batch(("UPSERT", ALIAS_ELSEWHERE)), estate)
+    assert [c.path for c in outcome.only().changes] == ["alias"]
+
+
 def test_failover_record_changes_block() -> None:
     request = _batch(
         (

@@ -243,6 +243,11 @@ def _false_is_none(value: Any) -> Any:
     return None if value in (None, False, "", MISSING) else scalar(value)
 
 
+def _zero_is_none(value: Any) -> Any:
+    """An alias record has no TTL: the call leaves it out and the provider reads ``ttl = 0``."""
+    return None if value in (None, 0, "", MISSING) else scalar(value)
+
+
 def _geolocation(rrset: RecordSet) -> Any:
     geo = lookup(rrset, "geoLocation")
     if not isinstance(geo, Mapping):
@@ -257,7 +262,7 @@ def _geolocation(rrset: RecordSet) -> Any:
 
 RECORD_EFFECTS: tuple[Effect, ...] = (
     FromRecordSet("records", _records, _records_compare),
-    FromRecordSet("ttl", _field("tTL", as_int)),
+    FromRecordSet("ttl", _field("tTL", as_int), _zero_is_none),
     FromRecordSet("alias", _alias, _alias_compare),
     FromRecordSet("set_identifier", _field("setIdentifier"), optional_text),
     FromRecordSet("health_check_id", _field("healthCheckId"), optional_text),
