@@ -68,6 +68,38 @@ def test_a_verified_row_does_not_verify_its_namesake() -> None:
     assert "| AddTags | ELBv2" not in section
 
 
+@pytest.mark.parametrize(
+    ("named", "lands"),
+    [("ELBv2 (API 2015-12-01)", True), ("ELB classic (API 2012-06-01)", False), ("", False)],
+    ids=["v2-named-v2", "classic-named-for-v2-record", "unnamed"],
+)
+def test_a_case_must_name_the_row_its_record_lands_on(named: str, lands: bool) -> None:
+    """The harness refuses a case on a shared name whose record is another row's (or that
+    names none): the coverage record would otherwise mark the wrong row verified."""
+    from datetime import UTC, datetime
+
+    from tests.oracle.harness import Call, Case, _check_row, record_for
+
+    arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/0123456789abcdef"
+    case = Case(
+        id="tagged",
+        event="AddTags",
+        source="elasticloadbalancing.amazonaws.com",
+        fixture="elbv2-delete-load-balancer.json",
+        hcl="",
+        address="aws_lb_target_group.tg",
+        act=lambda world: Call(None),
+        discriminator=named,
+    )
+    call = Call({"resourceArns": [arn], "tags": [{"key": "owner", "value": "alan"}]})
+    record = record_for(case, call, datetime.now(UTC))
+    if lands:
+        _check_row(Catalog.default(), case, record)
+    else:
+        with pytest.raises(AssertionError, match="the record lands on"):
+            _check_row(Catalog.default(), case, record)
+
+
 def _effect_paths() -> list[tuple[str, str, str]]:
     found = []
     for rule in Catalog.default():
