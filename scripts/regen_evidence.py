@@ -1,5 +1,7 @@
 """Regenerate tfdrift_gitops/data/evidence.json: which catalog rows a *recorded* CloudTrail
-record backs (``tfdrift-gitops catalog`` shows ``evidence: recorded|modelled``).
+record backs, and which modelled rows are checked against the AWS API model
+(``tfdrift-gitops catalog`` shows ``evidence: recorded | modelled, checked against the API
+model | modelled``).
 
     python scripts/regen_evidence.py [--check]
 
@@ -8,8 +10,12 @@ A row is recorded when a real, published record of a successful call (a fixture 
 them) is one of its calls, as the catalog itself picks the row (ELB classic and ELBv2 share
 names), and a test replays that fixture: some ``tests/**/test_*.py`` names a one-record
 fixture, or reaches a many-record one (by name or by globbing its directory) and names the
-call too. Every other row is modelled from the API reference. Failed calls do not count
-(they show a request, never the shape of a change that happened).
+call too. Failed calls do not count (they show a request, never the shape of a change that
+happened). A row that is not recorded is checked against the API model when
+tests/catalog/api_model.py finds every key it reads, and every key of the calls the catalog
+tests feed it (tests/fixtures/api_shapes/observed.json: run scripts/regen_api_shapes.py
+first when rows or their tests changed), in botocore's model of its call; every other row is
+modelled only.
 ``--check`` exits 1 when the file is stale (tests/cli/test_catalog.py runs the comparison).
 """
 
@@ -97,13 +103,47 @@ def recorded_rows() -> list[dict[str, Any]]:
                 key = (rule.source, rule.event, rule.discriminator)
                 rows.setdefault(key, set()).add(str(path.relative_to(ROOT)))
     return [
-        {"source": s, "event": e, "discriminator": d or None, "records": sorted(files)}
+        {
+            "source": s,
+            "event": e,
+            "discriminator": d or None,
+            "evidence": "recorded",
+            "records": sorted(files),
+        }
         for (s, e, d), files in sorted(rows.items())
     ]
 
 
+def api_checked_rows(recorded: set[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """Rows not recorded whose reads and fed calls fit botocore's model of their call."""
+    from tests.catalog.api_model import check_row, observed_rows
+
+    observed = observed_rows()
+    out = []
+    for rule in sorted(Catalog.default(), key=lambda r: (r.source, r.event, r.discriminator)):
+        key = (rule.source, rule.event, rule.discriminator)
+        if key in recorded:
+            continue
+        result = check_row(rule, observed.get(key))
+        if result.checked:
+            out.append(
+                {
+                    "source": rule.source,
+                    "event": rule.event,
+                    "discriminator": rule.discriminator or None,
+                    "evidence": "api-model",
+                    "operation": result.operation,
+                    "request_keys": result.request_keys,
+                    "response_keys": result.response_keys,
+                }
+            )
+    return out
+
+
 def render() -> str:
-    return json.dumps(recorded_rows(), indent=1) + "\n"
+    recorded = recorded_rows()
+    keys = {(r["source"], r["event"], r["discriminator"] or "") for r in recorded}
+    return json.dumps(recorded + api_checked_rows(keys), indent=1) + "\n"
 
 
 def main(argv: list[str]) -> int:
@@ -115,7 +155,12 @@ def main(argv: list[str]) -> int:
             return 1
         return 0
     OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT.relative_to(ROOT)} ({len(json.loads(text))} recorded rows)")
+    entries = json.loads(text)
+    checked = sum(1 for e in entries if e["evidence"] == "api-model")
+    print(
+        f"wrote {OUT.relative_to(ROOT)} ({len(entries) - checked} recorded rows, {checked} "
+        "modelled rows checked against the API model)"
+    )
     return 0
 
 

@@ -19,6 +19,7 @@ from tfdrift_gitops.core.catalog.model import Action, Rule, Set, Target, req
 from tfdrift_gitops.core.catalog.summary import (
     Evidence,
     Kind,
+    parse_api_checked,
     parse_evidence,
     parse_verified,
     summarize,
@@ -30,6 +31,7 @@ from tfdrift_gitops.render.catalog import (
     README_END,
     README_START,
     VERIFIED_FILE,
+    bundled_api_checked,
     bundled_evidence,
     bundled_verified,
     catalog_rows,
@@ -297,24 +299,35 @@ def test_evidence_file_is_current() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_every_row_says_recorded_or_modelled() -> None:
+def test_every_row_says_recorded_api_checked_or_modelled() -> None:
     document = _json()
-    recorded = bundled_evidence()
+    recorded, checked = bundled_evidence(), bundled_api_checked()
     assert recorded, "no row is recorded: evidence.json missing from the package?"
+    assert not recorded & checked
     for row in document["rows"]:
         key = (row["source"], row["event"], row["discriminator"] or "")
-        assert row["evidence"] == ("recorded" if key in recorded else "modelled"), key
+        want = (
+            Evidence.RECORDED
+            if key in recorded
+            else Evidence.API_CHECKED
+            if key in checked
+            else Evidence.MODELLED
+        )
+        assert row["evidence"] == want.value, key
     t = document["totals"]
-    assert t["recorded"] == len(recorded)
-    assert t["recorded"] + t["modelled"] == t["rows"]
+    assert (t["recorded"], t["api_checked"]) == (len(recorded), len(checked))
+    assert t["recorded"] + t["api_checked"] + t["modelled"] == t["rows"]
     assert " modelled " in invoke().output and " recorded " in invoke().output
 
 
 def test_the_shipped_evidence_names_catalog_rows_and_existing_fixtures() -> None:
     data = json.loads((REPO / "tfdrift_gitops" / EVIDENCE_FILE).read_text(encoding="utf-8"))
     rows = {(r.source, r.event, r.discriminator) for r in Catalog.default()}
-    assert parse_evidence(json.dumps(data)) <= rows
+    assert parse_evidence(json.dumps(data)) | parse_api_checked(json.dumps(data)) <= rows
     for entry in data:
+        if entry.get("evidence", "recorded") != "recorded":
+            assert entry["evidence"] == "api-model" and entry["operation"], entry
+            continue
         assert entry["records"], entry
         for path in entry["records"]:
             assert (REPO / path).is_file(), path
@@ -327,6 +340,7 @@ def test_elb_rows_sharing_a_name_have_their_own_evidence() -> None:
         entry["discriminator"]: entry["records"]
         for entry in data
         if entry["event"] == "CreateLoadBalancer"
+        and entry.get("evidence", "recorded") == "recorded"
     }
     assert len(found) == 2 and all(found), found
     assert found["ELBv2 (API 2015-12-01)"] != found["ELB classic (API 2012-06-01)"]
@@ -356,6 +370,23 @@ def test_summary_marks_recorded_rows() -> None:
     assert totals(rows)["recorded"] == 1
 
 
+def test_summary_marks_api_checked_rows_and_recorded_wins() -> None:
+    vpc, sg = ("ec2.amazonaws.com", "DeleteVpc", ""), ("ec2.amazonaws.com", "CreateVpc", "")
+    text = json.dumps(
+        [
+            {"source": vpc[0], "event": vpc[1], "records": ["x.json"]},
+            {"source": sg[0], "event": sg[1], "evidence": "api-model", "operation": "ec2:X"},
+            {"source": vpc[0], "event": vpc[1], "evidence": "api-model", "operation": "ec2:Y"},
+        ]
+    )
+    recorded, checked = parse_evidence(text), parse_api_checked(text)
+    rows = summarize(Catalog.default(), row_importable, recorded=recorded, api_checked=checked)
+    evidence = {r.event: r.evidence for r in rows if r.event in ("DeleteVpc", "CreateVpc")}
+    assert evidence == {"DeleteVpc": Evidence.RECORDED, "CreateVpc": Evidence.API_CHECKED}
+    t = totals(rows)
+    assert (t["recorded"], t["api_checked"], t["modelled"]) == (1, 1, t["rows"] - 2)
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -364,8 +395,9 @@ def test_summary_marks_recorded_rows() -> None:
         "[1]",
         '[{"source": "ec2.amazonaws.com"}]',
         '[{"source": "s", "event": "E", "discriminator": 3}]',
+        '[{"source": "s", "event": "E", "evidence": "hearsay"}]',
     ],
-    ids=["not-json", "not-a-list", "not-an-object", "no-event", "bad-discriminator"],
+    ids=["not-json", "not-a-list", "not-an-object", "no-event", "bad-discriminator", "bad-state"],
 )
 def test_bad_evidence_file_is_a_clear_error(text: str) -> None:
     with pytest.raises(ValueError, match=r"evidence\.json"):

@@ -4,7 +4,7 @@ sentence (``scripts/regen_coverage.py`` writes those two; a test fails when they
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from typing import Any
 
@@ -15,6 +15,7 @@ from tfdrift_gitops.core.catalog.summary import (
     Kind,
     RowKey,
     RowSummary,
+    parse_api_checked,
     parse_evidence,
     parse_verified,
     summarize,
@@ -53,11 +54,20 @@ EVIDENCE_FILE = "data/evidence.json"
 
 def bundled_evidence() -> frozenset[RowKey]:
     """The shipped evidence list; none is "every row modelled", not an error."""
+    return _bundled_evidence(parse_evidence)
+
+
+def bundled_api_checked() -> frozenset[RowKey]:
+    """Rows the shipped evidence list says are checked against the API model."""
+    return _bundled_evidence(parse_api_checked)
+
+
+def _bundled_evidence(parse: Callable[[str], frozenset[RowKey]]) -> frozenset[RowKey]:
     path = resources.files("tfdrift_gitops").joinpath(EVIDENCE_FILE)
     if not path.is_file():
         return frozenset()
     try:
-        return parse_evidence(path.read_text(encoding="utf-8"))
+        return parse(path.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise InputError(f"{EVIDENCE_FILE}: {exc}") from exc
 
@@ -66,7 +76,9 @@ def catalog_rows(catalog: Catalog | None = None) -> list[RowSummary]:
     from tfdrift_gitops.remediation.coverage import row_importable
 
     rules = catalog if catalog is not None else Catalog.default()
-    return summarize(rules, row_importable, bundled_verified(), bundled_evidence())
+    return summarize(
+        rules, row_importable, bundled_verified(), bundled_evidence(), bundled_api_checked()
+    )
 
 
 def _event(row: RowSummary) -> str:
@@ -129,7 +141,8 @@ def _totals_sentence(t: Mapping[str, Any]) -> str:
         f"{t['resource_level']} resource-level rows ({_percent(t['attribute_level_share'])} "
         f"attribute-level, deletes aside); {t['importable']} importable by remediate, "
         f"{t['verified_by_terraform']} verified by Terraform; {t['recorded']} backed by a "
-        f"recorded CloudTrail record, {t['modelled']} modelled from the API reference"
+        f"recorded CloudTrail record, {t['api_checked']} modelled from the API reference and "
+        f"checked against the AWS API model, {t['modelled']} modelled only"
     )
 
 
@@ -169,8 +182,9 @@ def readme_sentence(rows: Sequence[RowSummary]) -> str:
         f"resource-level change and {t['by_kind']['delete']} a deletion "
         f"({_percent(t['attribute_level_share'])} attribute-level, deletes aside); "
         f"{t['importable']} of {t['rows']} rows can be imported by `remediate`; "
-        f"{t['recorded']} rows are backed by a recorded CloudTrail record, the other "
-        f"{t['modelled']} are modelled from the API reference. Every row is "
+        f"{t['recorded']} rows are backed by a recorded CloudTrail record, "
+        f"{t['api_checked']} are modelled from the API reference and checked against the AWS "
+        f"API model, the other {t['modelled']} are modelled only. Every row is "
         "listed by `tfdrift-gitops catalog` and in [docs/coverage.md](docs/coverage.md)."
     )
 
@@ -221,8 +235,12 @@ def coverage_page(rows: Sequence[RowSummary], peer: Mapping[str, Any]) -> str:
         "(real AWS provider on a moto server) agrees with the row. *Evidence*: *recorded* when "
         "a published CloudTrail record of the call (AWS documentation, Stratus Red Team, "
         "panther-analysis, Cloud Custodian, StreamAlert; sources and licences in "
-        "`tests/fixtures/cloudtrail/real/SOURCES.md`) is replayed by a test, *modelled* when its "
-        "shapes come from the API reference only; a modelled row whose real request carries "
+        "`tests/fixtures/cloudtrail/real/SOURCES.md`) is replayed by a test; *modelled, checked "
+        "against the API model* when its shapes come from the API reference and every key it "
+        "reads, and every key of the calls its tests feed it, is a member of the call's request "
+        "or response shape in botocore's AWS service model under CloudTrail's naming "
+        "conventions (`tests/catalog/test_api_shapes.py`); *modelled* when that check does not "
+        "reach it (no catalog test feeds it calls). A modelled row whose real request carries "
         "none of the fields it models reports a resource-level drift saying so.",
         "",
         "## Next to tfdrift-falco",

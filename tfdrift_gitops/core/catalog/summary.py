@@ -22,8 +22,17 @@ TAG_PATHS = frozenset({"tags"})
 class Evidence(StrEnum):
     RECORDED = "recorded"
     """A published CloudTrail record of a successful call of this row is replayed by a test."""
+    API_CHECKED = "modelled, checked against the API model"
+    """Modelled from the API reference, and every key the row reads, and every key of the calls
+    its tests feed it, is a member of the operation's shapes in botocore's AWS service model
+    (tests/catalog/test_api_shapes.py)."""
     MODELLED = "modelled"
-    """The row's request and response shapes come from the API reference only."""
+    """The row's request and response shapes come from the API reference only: no recorded
+    call, and the API-model check does not reach it (no catalog test feeds it calls)."""
+
+
+EVIDENCE_STATES = {"recorded": Evidence.RECORDED, "api-model": Evidence.API_CHECKED}
+"""evidence.json's ``evidence`` values (absent: recorded, the file's first format)."""
 
 
 RowKey = tuple[str, str, str]
@@ -104,8 +113,10 @@ def summarize(
     importable: Importable,
     verified: frozenset[RowKey] = frozenset(),
     recorded: frozenset[RowKey] = frozenset(),
+    api_checked: frozenset[RowKey] = frozenset(),
 ) -> list[RowSummary]:
-    """One summary per rule, ordered by service, then event name."""
+    """One summary per rule, ordered by service, then event name. A recorded row stays
+    recorded whether or not it is also checked against the API model."""
     rows = []
     for rule in rules:
         paths = attribute_paths(rule)
@@ -123,10 +134,16 @@ def summarize(
                 description=rule.description,
                 importable=importable(rule),
                 verified_by_terraform=key in verified,
-                evidence=Evidence.RECORDED if key in recorded else Evidence.MODELLED,
+                evidence=_evidence(key, recorded, api_checked),
             )
         )
     return sorted(rows, key=lambda r: (r.service, r.event, r.discriminator))
+
+
+def _evidence(key: RowKey, recorded: frozenset[RowKey], api_checked: frozenset[RowKey]) -> Evidence:
+    if key in recorded:
+        return Evidence.RECORDED
+    return Evidence.API_CHECKED if key in api_checked else Evidence.MODELLED
 
 
 def totals(rows: Sequence[RowSummary]) -> dict[str, Any]:
@@ -148,6 +165,7 @@ def totals(rows: Sequence[RowSummary]) -> dict[str, Any]:
         "importable": sum(1 for r in rows if r.importable),
         "verified_by_terraform": sum(1 for r in rows if r.verified_by_terraform),
         "recorded": sum(1 for r in rows if r.evidence is Evidence.RECORDED),
+        "api_checked": sum(1 for r in rows if r.evidence is Evidence.API_CHECKED),
         "modelled": sum(1 for r in rows if r.evidence is Evidence.MODELLED),
     }
 
@@ -163,12 +181,20 @@ def parse_verified(text: str) -> frozenset[RowKey]:
 
 
 def parse_evidence(text: str) -> frozenset[RowKey]:
-    """``[{"source", "event", "discriminator", "records"}, ...]`` (written by
-    scripts/regen_evidence.py) as the keys of the recorded rows."""
-    return _row_keys(text, "evidence.json")
+    """``[{"source", "event", "discriminator", "evidence", ...}, ...]`` (written by
+    scripts/regen_evidence.py) as the keys of the recorded rows: ``evidence`` is
+    ``recorded`` (with the ``records`` that back the row; also when absent, the file's first
+    format) or ``api-model`` (see :func:`parse_api_checked`)."""
+    return _row_keys(text, "evidence.json", Evidence.RECORDED)
 
 
-def _row_keys(text: str, name: str) -> frozenset[RowKey]:
+def parse_api_checked(text: str) -> frozenset[RowKey]:
+    """The keys of the rows evidence.json says are checked against the API model."""
+    return _row_keys(text, "evidence.json", Evidence.API_CHECKED)
+
+
+def _row_keys(text: str, name: str, evidence: Evidence | None = None) -> frozenset[RowKey]:
+    """The entries' row keys; with ``evidence``, only entries of that evidence state."""
     try:
         data = json.loads(text)
     except ValueError as exc:
@@ -185,5 +211,14 @@ def _row_keys(text: str, name: str) -> frozenset[RowKey]:
             raise ValueError(f"{name} entry {position} needs string 'source' and 'event'")
         if not isinstance(discriminator, str):
             raise ValueError(f"{name} entry {position}: 'discriminator' is not a string")
+        if evidence is not None:
+            state = EVIDENCE_STATES.get(str(entry.get("evidence", "recorded")))
+            if state is None:
+                raise ValueError(
+                    f"{name} entry {position}: 'evidence' must be one of "
+                    f"{', '.join(EVIDENCE_STATES)}"
+                )
+            if state is not evidence:
+                continue
         keys.add((source, event, discriminator))
     return frozenset(keys)
