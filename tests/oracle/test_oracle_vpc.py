@@ -1,5 +1,6 @@
 """VPC routing and edge rows judged by Terraform: routes, route tables and associations,
-network ACL entries, internet gateways, elastic IPs, endpoints and flow logs.
+network ACL entries and associations, internet gateways, elastic IPs, endpoints (made,
+modified, deleted) and flow logs.
 
 ReplaceRoute has no case: its drift agrees with Terraform's (checked by hand), but the new
 target is a literal where the code holds a reference, so ``import`` refuses and the module's
@@ -348,6 +349,59 @@ def nat_deleted(world: World) -> Call:
     )
 
 
+def endpoint_policy(world: World) -> Call:
+    endpoint = world.id("aws_vpc_endpoint.endpoint_policy")
+    policy = (
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*",'
+        '"Action":"s3:GetObject","Resource":"arn:aws:s3:::oracle-logs/*"}]}'
+    )
+    world.client("ec2").modify_vpc_endpoint(VpcEndpointId=endpoint, PolicyDocument=policy)
+    request = {
+        "VpcEndpointId": {"content": endpoint, "tag": 1},
+        "PolicyDocument": {"content": policy, "tag": 2},
+    }
+    return Call(
+        {"ModifyVpcEndpointRequest": request}, {"ModifyVpcEndpointResponse": {"return": True}}
+    )
+
+
+def acl_association_replaced(world: World) -> Call:
+    association = world.id("aws_network_acl_association.acl_moved")
+    acl = world.id("aws_network_acl.acl_to")
+    answer = world.client("ec2").replace_network_acl_association(
+        AssociationId=association, NetworkAclId=acl
+    )
+    return Call(
+        {"associationId": association, "networkAclId": acl},
+        {"newAssociationId": answer["NewAssociationId"]},
+    )
+
+
+ENDPOINT_POLICY = """
+resource "aws_vpc_endpoint" "endpoint_policy" {
+  vpc_id       = aws_vpc.main.id
+  service_name = "com.amazonaws.us-east-1.s3"
+}
+"""
+ACL_MOVED = """
+resource "aws_subnet" "acl_moved" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.5.0/24"
+}
+
+resource "aws_network_acl" "acl_from" {
+  vpc_id = aws_vpc.main.id
+}
+
+resource "aws_network_acl" "acl_to" {
+  vpc_id = aws_vpc.main.id
+}
+
+resource "aws_network_acl_association" "acl_moved" {
+  network_acl_id = aws_network_acl.acl_from.id
+  subnet_id      = aws_subnet.acl_moved.id
+}
+"""
 NAT = """
 resource "aws_eip" "nat_hand" {
   domain = "vpc"
@@ -674,6 +728,26 @@ resource "aws_vpc_endpoint" "endpoint_gone" {
         # block leaves it to the provider's default "public", which forces a new resource: the
         # import plans a replacement on moto. Detection is what this case checks.
         strategies=(),
+    ),
+    _case(
+        "endpoint_policy",
+        "ModifyVpcEndpoint",
+        endpoint_policy,
+        "aws_vpc_endpoint.endpoint_policy",
+        ENDPOINT_POLICY,
+        fixture=FLOW_FIXTURE,
+    ),
+    _case(
+        "acl_moved",
+        "ReplaceNetworkAclAssociation",
+        acl_association_replaced,
+        "aws_network_acl_association.acl_moved",
+        ACL_MOVED,
+        fixture=NACL_FIXTURE,
+        # AWS answers a new association id; the old one is gone, and Terraform reads the
+        # association as deleted.
+        kind="deleted",
+        strategies=("import",),
     ),
     _case(
         "nat_gone",
