@@ -50,6 +50,7 @@ SERVICES = (
     "route53",
     "acm",
     "cloudfront",
+    "elasticache",
 )
 
 
