@@ -12,9 +12,10 @@ names), and a test replays that fixture: some ``tests/**/test_*.py`` names a one
 fixture, or reaches a many-record one (by name or by globbing its directory) and names the
 call too. Failed calls do not count (they show a request, never the shape of a change that
 happened). A row that is not recorded is checked against the API model when
-tests/catalog/api_model.py finds every key it reads, and every key of the calls the catalog
-tests feed it (tests/fixtures/api_shapes/observed.json: run scripts/regen_api_shapes.py
-first when rows or their tests changed), in botocore's model of its call; every other row is
+tests/catalog/api_model.py finds every key it reads (its req/resp paths, its lookups in the
+calls the catalog tests feed it and in a call built from the API model) and every key of the
+fed calls in botocore's model of its call (tests/fixtures/api_shapes/observed.json: run
+scripts/regen_api_shapes.py first when rows or their tests changed); every other row is
 modelled only.
 ``--check`` exits 1 when the file is stale (tests/cli/test_catalog.py runs the comparison).
 """
@@ -133,6 +134,7 @@ def api_checked_rows(recorded: set[tuple[str, str, str]]) -> list[dict[str, Any]
                     "discriminator": rule.discriminator or None,
                     "evidence": "api-model",
                     "operation": result.operation,
+                    "fed_by_tests": result.fed,
                     "request_keys": result.request_keys,
                     "response_keys": result.response_keys,
                 }

@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 
+from tests.catalog.api_model import reads_of
 from tfdrift_gitops.core.catalog import Catalog
-from tfdrift_gitops.core.catalog.model import Rule, deep_copy_attrs
-from tfdrift_gitops.core.shape import _probe
+from tfdrift_gitops.core.catalog.model import Rule
 from tfdrift_gitops.models import CloudEvent
 
 PER_ROW = 200
@@ -67,35 +67,6 @@ def _record(rule: Rule, event: CloudEvent) -> None:
         calls.setdefault(body, (event, test))
 
 
-def _reads(rule: Rule, event: CloudEvent) -> set[str]:
-    """Key paths the row looks up in the call (``request:a.b``, list items as ``*``)."""
-    probe, log = _probe(event)
-    calls: list[Any] = []
-    if rule.matches is not None:
-        matches = rule.matches
-        calls.append(lambda: matches(probe))
-    if rule.known_ids is not None:
-        known_ids = rule.known_ids
-        calls.append(lambda: known_ids(probe))
-    for target in rule.targets:
-        calls.append(lambda t=target: t.id(probe))
-        if target.import_id is not None:
-            calls.append(lambda t=target: t.import_id(probe))
-        if target.hidden is not None:
-            calls.append(lambda t=target: t.hidden(probe))
-        scratch: dict[str, Any] = deep_copy_attrs({})
-        for effect in target.effects:
-            calls.append(lambda e=effect, s=scratch: e.apply(s, probe))
-    for check in rule.severity_checks:
-        calls.append(lambda c=check: c(probe, {}))
-    for call in calls:
-        try:
-            call()
-        except Exception:  # an effect over empty attributes may refuse; its reads are logged
-            continue
-    return {path.rstrip(".") for path in log.asked}
-
-
 def pytest_configure(config: pytest.Config) -> None:
     original = Catalog.rule_for
 
@@ -122,7 +93,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 request.setdefault(_dotted(path), test)
             for path in _present(call.response):
                 response.setdefault(_dotted(path), test)
-            for dotted in _reads(rule, call):
+            for dotted in reads_of(rule, call):
                 read.setdefault(dotted, test)
         tests = sorted({*request.values(), *response.values(), *read.values()})
         number = {test: position for position, test in enumerate(tests)}

@@ -7,7 +7,10 @@ Three parts (tests/catalog/api_model.py holds the conventions and the known exce
   convention the check must know, or is listed in RECORDED_EXTRAS with why;
 - rows: every ``req``/``resp`` path a row can read, every key path it looked up in the calls
   the catalog tests fed it (tests/fixtures/api_shapes/observed.json, written by
-  scripts/regen_api_shapes.py) and every key of those calls fits the model, or is listed;
+  scripts/regen_api_shapes.py) and in a call built from the model (every member set: reaches
+  the row's own code, also for rows no catalog test feeds), and every key of the fed calls fits
+  the model, or is listed (a lookup that finds nothing next to a valid one of the same value is
+  a dead alternative, not a misread);
 - the check itself: it fails on a misspelt key, a wrong nesting, an unknown call.
 """
 

@@ -237,11 +237,12 @@ def coverage_page(rows: Sequence[RowSummary], peer: Mapping[str, Any]) -> str:
         "panther-analysis, Cloud Custodian, StreamAlert; sources and licences in "
         "`tests/fixtures/cloudtrail/real/SOURCES.md`) is replayed by a test; *modelled, checked "
         "against the API model* when its shapes come from the API reference and every key it "
-        "reads, and every key of the calls its tests feed it, is a member of the call's request "
-        "or response shape in botocore's AWS service model under CloudTrail's naming "
-        "conventions (`tests/catalog/test_api_shapes.py`); *modelled* when that check does not "
-        "reach it (no catalog test feeds it calls). A modelled row whose real request carries "
-        "none of the fields it models reports a resource-level drift saying so.",
+        "reads (in the calls its tests feed it and in a call built from the model), and every "
+        "key of those calls, is a member of the call's request or response shape in botocore's "
+        "AWS service model under CloudTrail's naming conventions "
+        "(`tests/catalog/test_api_shapes.py`; it checks key names and nesting, not values); "
+        "*modelled* when that check has not passed it. A modelled row whose real request "
+        "carries none of the fields it models reports a resource-level drift saying so.",
         "",
         "## Next to tfdrift-falco",
         "",

@@ -23,12 +23,13 @@ class Evidence(StrEnum):
     RECORDED = "recorded"
     """A published CloudTrail record of a successful call of this row is replayed by a test."""
     API_CHECKED = "modelled, checked against the API model"
-    """Modelled from the API reference, and every key the row reads, and every key of the calls
-    its tests feed it, is a member of the operation's shapes in botocore's AWS service model
+    """Modelled from the API reference, and every key the row reads (its paths, its lookups in
+    the calls its tests feed it and in a call built from the model), and every key of those fed
+    calls, is a member of the call's shapes in botocore's AWS service model
     (tests/catalog/test_api_shapes.py)."""
     MODELLED = "modelled"
     """The row's request and response shapes come from the API reference only: no recorded
-    call, and the API-model check does not reach it (no catalog test feeds it calls)."""
+    call, and the API-model check has not passed it (a row evidence.json does not list yet)."""
 
 
 EVIDENCE_STATES = {"recorded": Evidence.RECORDED, "api-model": Evidence.API_CHECKED}
