@@ -169,7 +169,8 @@ def _member(shape: StructureShape, key: str, protocol: str) -> Shape | None:
 ALIASES: dict[tuple[str, str, str], str | None] = {
     # (service, operation or "*", logged key) -> the API member it logs, None when the logged
     # structure has no counterpart in the model (EC2's older internal names); keys below a
-    # None alias are not judged. Each one is seen in a recorded fixture.
+    # None alias are not judged. Each one is seen in a recorded fixture, except the two marked
+    # "inferred" (no recorded call of that operation carries the field).
     ("ec2", "RunInstances", "instancesSet"): None,  # {"items": [{imageId, minCount, maxCount}]}
     ("ec2", "RunInstances", "groupSet"): None,  # {"items": [{groupId}]}
     ("ec2", "RunInstances", "blockDeviceMapping"): "BlockDeviceMappings",
@@ -178,11 +179,14 @@ ALIASES: dict[tuple[str, str, str], str | None] = {
     ("ec2", "RunInstances", "tenancy"): None,  # Placement.Tenancy, flattened
     ("ec2", "TerminateInstances", "instancesSet"): "InstanceIds",  # {"items": [{instanceId}]}
     ("ec2", "CreateNetworkAclEntry", "aclProtocol"): "Protocol",
+    # Inferred: Replace takes Create's entry fields (the same request members).
     ("ec2", "ReplaceNetworkAclEntry", "aclProtocol"): "Protocol",
     ("ec2", "ModifyImageAttribute", "attributeType"): "Attribute",
     ("ec2", "ModifySnapshotAttribute", "attributeType"): "Attribute",
     ("s3", "PutBucketPolicy", "bucketPolicy"): "Policy",  # the policy, logged decoded
-    ("ec2", "ModifyInstanceAttribute", "groupSet"): "Groups",  # as RunInstances' groupSet
+    # Inferred: EC2 names an instance's groups groupSet (RunInstances' record, the groupSet
+    # attribute of DescribeInstanceAttribute).
+    ("ec2", "ModifyInstanceAttribute", "groupSet"): "Groups",
     ("sqs", "CreateQueue", "attribute"): "Attributes",  # the query form Attribute.N as a map
     ("eks", "CreateCluster", "clusterName"): "name",  # the 2018 record names the cluster so
 }
