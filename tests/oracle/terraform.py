@@ -51,6 +51,9 @@ SERVICES = (
     "acm",
     "cloudfront",
     "elasticache",
+    "wafv2",
+    "apigateway",
+    "apigatewayv2",
 )
 
 
