@@ -50,7 +50,7 @@ RECORDED = [
             Kind.MODIFIED,
             RULE,
             Severity.MEDIUM,
-            {"state": ("DISABLED", "ENABLED")},
+            {"state": ("DISABLED", "ENABLED"), "is_enabled": (False, True)},
         ),
     ),
     case(
@@ -194,7 +194,7 @@ SHAPES = [
             Kind.MODIFIED,
             RULE,
             Severity.HIGH,
-            {"state": ("ENABLED", "DISABLED")},
+            {"state": ("ENABLED", "DISABLED"), "is_enabled": (True, False)},
         ),
         id="rule-disabled",
     ),

@@ -82,6 +82,7 @@ def remediate(
         cleanup_commands=tuple(outcome.cleanup),
         reason=decision.reason,
         repo_root=str(ws.root),
+        expected_plan=outcome.expected_plan if outcome.changes else None,
     )
 
 

@@ -141,7 +141,12 @@ def render_block(name: str, item: Mapping[str, Any], schema: BlockSchema, indent
             continue
         if is_empty(value) and key not in schema.true_defaults:
             continue
-        if key in schema.json_fields and isinstance(parse_json(value), Mapping | list):
+        as_text = key in schema.text_json_fields and esc.jsonencode_text(parse_json(value)) != value
+        if (
+            key in schema.json_fields
+            and isinstance(parse_json(value), Mapping | list)
+            and not as_text
+        ):
             rendered = "jsonencode(" + esc.render_value(parse_json(value), inner) + ")"
         else:
             rendered = esc.render_value(value, inner)

@@ -250,6 +250,30 @@ def pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=True) + "\n"
 
 
+_GO_HTML_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+
+
+def jsonencode_text(value: Any) -> str | None:
+    """The text Terraform's ``jsonencode`` gives ``value`` (object keys sorted, no spaces,
+    ``<``, ``>`` and ``&`` escaped as Go's encoder does), or None when that is not certain
+    (floats: Terraform prints numbers its own way)."""
+
+    def plain(item: Any) -> bool:
+        if isinstance(item, float):
+            return False
+        if isinstance(item, Mapping):
+            return all(plain(v) for v in item.values())
+        if isinstance(item, list):
+            return all(plain(v) for v in item)
+        return True
+
+    if not plain(value):
+        return None
+    text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return "".join(_GO_HTML_ESCAPES.get(char, char) for char in text)
+
+
 # --------------------------------------------------------------------------- comments
 
 

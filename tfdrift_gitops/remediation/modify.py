@@ -150,6 +150,14 @@ class ModifiedPatcher:
         if not segments or not isinstance(segments[0], str):
             raise self._refuse(f"unsupported attribute path {change.path!r}")
         name = segments[0]
+        present = {a.name for a in self.located.block.attributes()}
+        other = self.schema.alias_in_code(name, present)
+        if other is not None:
+            self.notes.append(
+                f"`{change.path}` is not written: it says what `{other}` says and conflicts "
+                f"with it in configuration, so the code carries the value as `{other}`"
+            )
+            return []
         kind = self.schema.classify(name)
         if kind == "computed":
             self.notes.append(
@@ -265,6 +273,14 @@ class ModifiedPatcher:
             if literal(attribute.expr) is NOT_LITERAL and not is_empty(before):
                 raise self._explain(attribute.expr, after)
             return [self._delete(attribute.start, attribute.end)]
+        if (
+            attribute.name in ctx.schema.text_json_fields
+            and isinstance(after, str)
+            and literal(attribute.expr) != after
+            and esc.jsonencode_text(parse_json(after)) != after
+        ):
+            # Compared as text by the provider: jsonencode(...) would not say this text.
+            return [self._replace(attribute.expr, after)]
         return self._patch(attribute.expr, before, after, json_mode=json_mode, unordered=unordered)
 
     # ------------------------------------------------------------------ values

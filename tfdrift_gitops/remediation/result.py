@@ -75,6 +75,11 @@ class RemediationResult:
     """Why this strategy was chosen (policy rule or the caller's explicit choice)."""
     repo_root: str = ""
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    expected_plan: Mapping[str, Any] | None = None
+    """What ``terraform plan`` should show for the resource once the change is merged:
+    ``address``, ``action`` (``no-op``, ``update``, ``replace``, ``create``, ``import``,
+    ``forget``) and, by action, ``arguments`` (set back), ``replaced_because`` (arguments that
+    force a new resource), ``import_id``."""
 
     @property
     def files(self) -> Mapping[str, str]:
@@ -127,4 +132,5 @@ class RemediationResult:
             "refusals": [r.to_dict() for r in self.refusals],
             "notes": list(self.notes),
             "cleanup_commands": list(self.cleanup_commands),
+            "expected_plan": dict(self.expected_plan) if self.expected_plan else None,
         }

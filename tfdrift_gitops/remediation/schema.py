@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from types import MappingProxyType
 from typing import Any
@@ -23,9 +23,12 @@ from typing import Any
 from tfdrift_gitops.core import provider_schema
 from tfdrift_gitops.core.redact import CLOUDTRAIL_PLACEHOLDERS, MASKS
 from tfdrift_gitops.remediation.schema_hand import (
+    ALIASES,
     IMPORT_IDS,
     JSON_ARGUMENTS,
+    JSON_AS_TEXT,
     NO_IMPORT,
+    REPLACED_ON_CHANGE,
     SET_IDENTITY,
     WRITTEN_WHEN_FALSE,
     ImportId,
@@ -80,6 +83,8 @@ class BlockSchema:
     """Fields written even when empty or false (required ones, true defaults)."""
     json_fields: frozenset[str] = frozenset()
     set_fields: frozenset[str] = frozenset()
+    text_json_fields: frozenset[str] = frozenset()
+    """JSON fields the provider compares as text (``schema_hand.JSON_AS_TEXT``)."""
 
     def knows(self, name: str) -> bool:
         return name in self.fields or name in self.blocks
@@ -96,6 +101,7 @@ class ResourceSchema:
     json_fields: frozenset[str] = frozenset()
     set_fields: frozenset[str] = frozenset()
     true_defaults: frozenset[str] = frozenset()
+    text_json_fields: frozenset[str] = frozenset()
     import_id: str = "{id}"
     """Template over ``id`` and known attribute values, e.g. ``{role}/{policy_arn}``."""
     import_pattern: str = r".+"
@@ -105,6 +111,24 @@ class ResourceSchema:
     """The provider's schema covers the type: a name it does not list is no argument."""
     importable: bool = True
     """Its import id format is known, so a ``resource`` + ``import {}`` can be generated."""
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    """Secondary argument -> the primary one it mirrors (``is_enabled`` -> ``state``)."""
+    forces_new: frozenset[str] = frozenset()
+    """Arguments whose change the provider applies by replacing the resource."""
+
+    def alias_in_code(self, name: str, present: frozenset[str] | set[str]) -> str | None:
+        """The argument the code sets instead of ``name`` when both say the same thing (so
+        ``name`` is not written): the other of an alias pair, when the code sets it and not
+        ``name``; for a secondary, also its primary when the code sets neither."""
+        if name in present:
+            return None
+        primary = self.aliases.get(name)
+        if primary is not None:
+            return primary
+        for secondary, first in self.aliases.items():
+            if first == name and secondary in present:
+                return secondary
+        return None
 
     def classify(self, name: str) -> str:
         """``configurable``, ``computed``, ``sensitive`` or ``unknown`` (a name the provider's
@@ -125,6 +149,7 @@ class ResourceSchema:
             true_defaults=self.true_defaults,
             json_fields=self.json_fields,
             set_fields=self.set_fields,
+            text_json_fields=self.text_json_fields,
         )
 
     def valid_import_id(self, value: str) -> bool:
@@ -257,13 +282,48 @@ def schema_for(resource_type: str) -> ResourceSchema:
         | (_NEVER_WRITTEN & set(top)),
         sensitive=frozenset(n for n, a in top.items() if a.sensitive),
         json_fields=_hand(JSON_ARGUMENTS, resource_type, ""),
+        text_json_fields=_hand(JSON_AS_TEXT, resource_type, ""),
         set_fields=derived.set_fields,
         true_defaults=derived.required | _hand(WRITTEN_WHEN_FALSE, resource_type, ""),
         import_id=spec.template,
         import_pattern=spec.pattern,
         name_argument=spec.name_argument,
         importable=resource_type in IMPORT_IDS,
+        aliases=MappingProxyType(dict(ALIASES.get(resource_type, {}))),
+        forces_new=frozenset(derived.fields) | frozenset(derived.blocks)
+        if resource_type in REPLACED_ON_CHANGE
+        else frozenset(),
     )
+
+
+def written_anyway(schema: ResourceSchema, paths: frozenset[str]) -> ResourceSchema:
+    """``schema`` with the fields at ``paths`` (``policy``, ``ttl.enabled``: dotted block
+    paths) written even when their value is the empty one an absent argument would mean: a
+    revert pins values the provider would otherwise keep from AWS (see ``Strategies``)."""
+    top = frozenset(p for p in paths if "." not in p)
+    nested: dict[str, set[str]] = {}
+    for path in paths - top:
+        head, _, rest = path.partition(".")
+        nested.setdefault(head, set()).add(rest)
+    blocks = dict(schema.blocks)
+    for head, inner in nested.items():
+        if head in blocks:
+            blocks[head] = _block_written(blocks[head], frozenset(inner))
+    return replace(
+        schema,
+        true_defaults=schema.true_defaults | top,
+        blocks=MappingProxyType(blocks),
+    )
+
+
+def _block_written(block: BlockSchema, paths: frozenset[str]) -> BlockSchema:
+    top = frozenset(p for p in paths if "." not in p)
+    blocks = dict(block.blocks)
+    for path in paths - top:
+        head, _, rest = path.partition(".")
+        if head in blocks:
+            blocks[head] = _block_written(blocks[head], frozenset({rest}))
+    return replace(block, true_defaults=block.true_defaults | top, blocks=MappingProxyType(blocks))
 
 
 def known_types() -> tuple[str, ...]:

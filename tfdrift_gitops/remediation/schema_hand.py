@@ -287,7 +287,15 @@ JSON_ARGUMENTS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "aws_sns_topic_subscription": ("delivery_policy", "filter_policy", "redrive_policy"),
         "aws_cloudwatch_event_rule": ("event_pattern",),
         "aws_cloudwatch_event_target": ("input",),
+        "aws_cloudwatch_log_resource_policy": ("policy_document",),
     }
+)
+
+# JSON arguments (above) the provider compares as text, not as documents: an import writes
+# jsonencode(...) only when its compact text is the observed text, else the exact string
+# (`{"from": "hand"}` with its space plans an update against jsonencode's `{"from":"hand"}`).
+JSON_AS_TEXT: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {"aws_cloudwatch_event_target": ("input",)}
 )
 
 # Optional booleans the provider defaults to true: ``false`` must be written, since leaving the
@@ -343,3 +351,21 @@ SET_IDENTITY: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = MappingProxyT
         "aws_eks_node_group": {"taint": ("key", "effect")},
     }
 )
+
+# Two arguments that say the same thing and conflict in configuration (the schema's
+# ``ConflictsWith`` is not in the dump): secondary -> primary. The provider derives each from
+# the other on read, so a drift names both; code sets one of them, never both. Remediation
+# writes the one the code already uses, the primary when it uses neither.
+ALIASES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
+    {
+        # is_enabled is deprecated ("Use state instead"); `terraform validate` with both set:
+        # "is_enabled": conflicts with state.
+        "aws_cloudwatch_event_rule": {"is_enabled": "state"},
+    }
+)
+
+# Types the provider cannot update in place (no Update operation: every argument is ForceNew,
+# which the schema dump does not say). A revert of any argument plans a replacement (delete,
+# then create); the oracle's revert plans show it (``replace_paths``: ``policy`` of an ECR
+# lifecycle policy, ``cidr_block`` of a network ACL rule).
+REPLACED_ON_CHANGE: Final = frozenset({"aws_ecr_lifecycle_policy", "aws_network_acl_rule"})

@@ -37,7 +37,13 @@ from tfdrift_gitops.remediation.modify import ModifiedPatcher
 from tfdrift_gitops.remediation.policy import RemediationSettings
 from tfdrift_gitops.remediation.recovery import recovery_commands
 from tfdrift_gitops.remediation.result import FileChange, Refusal
-from tfdrift_gitops.remediation.schema import BlockSchema, ResourceSchema, is_redacted, schema_for
+from tfdrift_gitops.remediation.schema import (
+    BlockSchema,
+    ResourceSchema,
+    is_redacted,
+    schema_for,
+    written_anyway,
+)
 from tfdrift_gitops.remediation.splice import (
     Edit,
     Tracked,
@@ -47,6 +53,7 @@ from tfdrift_gitops.remediation.splice import (
     line_end_after,
     safe_target,
 )
+from tfdrift_gitops.remediation.values import is_empty
 from tfdrift_gitops.remediation.verify import find_resource, reparsed, verify_change
 
 log = logging.getLogger(__name__)
@@ -65,6 +72,8 @@ class Outcome:
     refusals: list[Refusal] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     cleanup: list[str] = field(default_factory=list)
+    expected_plan: dict[str, Any] | None = None
+    """What ``terraform plan`` should show for the resource once the change is merged."""
 
 
 class Strategies:
@@ -115,8 +124,9 @@ class Strategies:
     def import_modified(
         self, drift: Drift, outcome: Outcome, pin: frozenset[str] = frozenset()
     ) -> None:
-        """``pin``: arguments written even when the value is the empty one an absent argument
-        would mean (the provider computes them when unset; see ``_pin_computed``)."""
+        """``pin``: arguments (dotted block paths) written even when the value is the empty one
+        an absent argument would mean (the provider keeps them when unset; see
+        ``_pin_unset``)."""
         located = self._locate(drift)
         if not drift.changes:
             outcome.refusals.append(
@@ -131,7 +141,7 @@ class Strategies:
             return
         schema = schema_for(located.address.type)
         if pin:
-            schema = replace(schema, true_defaults=schema.true_defaults | pin)
+            schema = written_anyway(schema, pin)
         problem = instance_problem(located)
         # First pass on the file as it is: refusals and notes name its real line numbers.
         survey = ModifiedPatcher(located, schema, self.explainer, problem)
@@ -177,6 +187,7 @@ class Strategies:
                     "offered"
                 )
         outcome.changes.append(FileChange(source.rel, source.text, tracked.text, tracked.origin))
+        outcome.expected_plan = {"address": drift.resource.address, "action": "no-op"}
 
     # ------------------------------------------------------------------ import / deleted
 
@@ -213,6 +224,7 @@ class Strategies:
         if not any(_removed_from(b) == address.local_address for b in top_blocks(tree)):
             raise RemediationError("internal error: the removed block did not read back")
         outcome.changes.append(FileChange(source.rel, text, tracked.text, tracked.origin))
+        outcome.expected_plan = {"address": drift.resource.address, "action": "forget"}
         if recovery_commands(drift):
             outcome.notes.append(
                 f"{address} is scheduled for deletion, not yet deleted: merging this accepts "
@@ -313,6 +325,7 @@ class Strategies:
             change = FileChange(rel, None, final)
         self._verify_unmanaged(tree, rtype, name, address, import_id, attrs, schema)
         outcome.changes.append(change)
+        outcome.expected_plan = {"address": address, "action": "import", "import_id": import_id}
         outcome.notes.append(
             f"{address} is a new block with the {len(attrs)} argument(s) CloudTrail showed; "
             "run terraform plan after merging the import and add what the plan reports"
@@ -326,6 +339,8 @@ class Strategies:
             parts = split_path(change.path)
             if not parts or not isinstance(parts[0], str) or change.after is None:
                 continue
+            if parts[0] in schema.aliases:
+                continue  # its primary argument carries the value (schema_hand.ALIASES)
             kind = schema.classify(parts[0])
             if kind != "configurable":
                 if kind in ("sensitive", "unknown"):
@@ -427,7 +442,7 @@ class Strategies:
             located = None
         original = declared.file.text
         if located is not None and drift.kind is Kind.MODIFIED:
-            pinned = self._pin_computed(drift, located, outcome)
+            pinned = self._pin_unset(drift, located, outcome)
             if pinned is None and outcome.refusals:
                 return
             if pinned is not None:
@@ -470,49 +485,126 @@ class Strategies:
         )
         kept = "is unchanged but for the values pinned" if text != original else "is unchanged"
         outcome.notes.append(f"the code of {drift.resource.address} {kept}; applying it {what}")
+        outcome.expected_plan = self._revert_plan(drift, outcome)
         if located is not None and (located.address.key is not None or instanced(block)):
             outcome.notes.append(
                 f"{located.address.config_address} has several instances; the apply targets "
                 f"{located.address}"
             )
 
-    def _pin_computed(self, drift: Drift, located: Located, outcome: Outcome) -> str | None:
-        """The file with the pre-drift values written in for arguments the code leaves unset
-        and the provider computes when unset (``enable_dns_hostnames``, a KMS key's ``policy``):
-        those follow the remote value, so applying the code alone would not set them back.
-        None when there is nothing to pin (or pinning was refused: see the refusals)."""
-        stated = provider_schema.top_level(located.address.type)
+    def _pin_unset(self, drift: Drift, located: Located, outcome: Outcome) -> str | None:
+        """The file with the pre-drift values written in for drifted arguments the code leaves
+        unset. The provider keeps the remote value for those (optional+computed arguments such
+        as ``enable_dns_hostnames``, blocks such as ``ttl`` or ``metadata_options``, arguments
+        whose difference it suppresses when unset such as an EventBridge rule's ``state``), so
+        applying the code alone would keep the manual value. An argument whose old value is
+        the empty one cannot be pinned (the provider reads an empty optional+computed value as
+        unset): that part of the revert is refused. None when nothing is pinned."""
+        rtype = located.address.type
+        schema = schema_for(rtype)
         block = located.block
         present = {a.name for a in block.attributes()} | {b.type for b in block.blocks()}
-        pins = []
+        present |= {str(b.labels[0]) for b in block.blocks("dynamic") if b.labels}
+        grouped: dict[str, list[Change]] = {}
         for change in drift.changes:
-            parts = split_path(change.path)
-            argument = stated.get(str(parts[0]))
+            name = split_path(change.path)[0]
             if (
-                len(parts) != 1
-                or argument is None
-                or argument.is_block
-                or not (argument.configurable and argument.computed)
-                or argument.name in present
-                or change.before is None
+                not isinstance(name, str)
+                or name in present
+                or schema.classify(name) != "configurable"
+                or schema.alias_in_code(name, present) is not None
             ):
                 continue
-            pins.append(Change(change.path, before=change.after, after=change.before))
+            grouped.setdefault(name, []).append(change)
+        pins: list[Change] = []
+        written: set[str] = set()
+        lost: list[str] = []
+        for name, changes in grouped.items():
+            if name in schema.blocks:
+                found = _block_before(rtype, name, changes)
+                if isinstance(found, str):
+                    outcome.refusals.append(
+                        Refusal(
+                            found,
+                            f"write the `{name}` block by hand, or undo the change in AWS",
+                            name,
+                            located.declared.where(),
+                        )
+                    )
+                elif found is not None:
+                    value, leaves = found
+                    pins.append(Change(name, before=[], after=value))
+                    written |= {f"{name}.{leaf}" for leaf in leaves}
+                continue
+            whole = next((c for c in changes if c.path == name), None)
+            if whole is None or whole.before is None:
+                continue
+            if is_empty(whole.before) and whole.before is not False:
+                argument = provider_schema.top_level(rtype).get(name)
+                if argument is not None and argument.computed:
+                    lost.append(name)
+                continue  # absent already means the empty value
+            pins.append(Change(name, before=whole.after, after=whole.before))
+            written.add(name)
+        if lost:
+            listed = ", ".join(f"`{n}`" for n in lost)
+            outcome.refusals.append(
+                Refusal(
+                    f"{listed} of {drift.resource.address} was empty before the drift, and the "
+                    "provider reads an empty value of an optional, computed argument as unset "
+                    "(it keeps what AWS has): no code makes Terraform set it back",
+                    f"undo the {drift.event.name} call in AWS by hand",
+                    lost[0],
+                    located.declared.where(),
+                )
+            )
         if not pins:
             return None
         pinned = Outcome()
-        names = frozenset(p.path for p in pins)
-        self.import_modified(replace(drift, changes=tuple(pins)), pinned, names)
+        self.import_modified(replace(drift, changes=tuple(pins)), pinned, frozenset(written))
         if pinned.refusals or not pinned.changes:
             outcome.refusals.extend(pinned.refusals)
             return None
         listed = ", ".join(f"`{p.path}`" for p in pins)
         outcome.notes.append(
-            f"{listed} of {drift.resource.address} is not in the code and the provider computes "
-            "it when unset, so applying the code alone would keep the manual value: the value "
-            "from before the drift is written into the block"
+            f"{listed} of {drift.resource.address} is not in the code and the provider keeps "
+            "the remote value when it is unset, so applying the code alone would keep the "
+            "manual value: the value from before the drift is written into the block"
         )
         return pinned.changes[0].new
+
+    def _revert_plan(self, drift: Drift, outcome: Outcome) -> dict[str, Any]:
+        """The plan a revert should give: ``create`` for a deleted resource, else the drifted
+        arguments set back, by an update, or by a replacement when one of them cannot change
+        in place (said in a note too: a replacement deletes the resource first)."""
+        address = drift.resource.address
+        if drift.kind is Kind.DELETED:
+            return {"address": address, "action": "create"}
+        schema = schema_for(drift.resource.type)
+        refused = {str(split_path(r.path)[0]) for r in outcome.refusals if r.path}
+        names = sorted(
+            {
+                name
+                for change in drift.changes
+                if isinstance(name := split_path(change.path)[0], str)
+                and schema.classify(name) == "configurable"
+                and name not in refused
+            }
+        )
+        forced = [n for n in names if n in schema.forces_new]
+        if not forced:
+            return {"address": address, "action": "update", "arguments": names}
+        listed = ", ".join(f"`{n}`" for n in forced)
+        outcome.notes.append(
+            f"the provider cannot change {listed} of {address} in place: applying the revert "
+            "replaces the resource (Terraform destroys it, then creates it as the code says)"
+        )
+        return {
+            "address": address,
+            "action": "replace",
+            "arguments": names,
+            "replaced_because": forced,
+        }
 
     def _reachable_call(self, address: str) -> Declared | None:
         """The module call whose source cannot be followed (remote, outside the repository)
@@ -601,3 +693,49 @@ def _removed_from(block: Block) -> str | None:
 
 def _resource_block_schema(schema: ResourceSchema) -> BlockSchema:
     return schema.as_block() if schema.arguments else GENERIC_BLOCK
+
+
+def _block_before(
+    rtype: str, name: str, changes: list[Change]
+) -> tuple[list[Any], set[str]] | str | None:
+    """The ``name`` block as it was before the drift, from the drift's old values (the whole
+    block, or the fields the drift changed), with the dotted paths of the fields to write; a
+    reason when the old block cannot be written (a required field the drift does not know);
+    None when there was no block before."""
+    whole = next((c for c in changes if c.path == name), None)
+    if whole is not None:
+        if not isinstance(whole.before, list) or not whole.before:
+            return None
+        items = [i for i in whole.before if isinstance(i, dict)]
+        leaves = {k for item in items for k, v in item.items() if not _unset(v)}
+        return items, leaves
+    holder: dict[str, Any] = {}
+    leaves = set()
+    for change in changes:
+        parts = split_path(change.path)
+        if len(parts) < 3 or parts[1] != 0 or _unset(change.before):
+            continue
+        set_path(holder, change.path, change.before)
+        leaves.add(".".join(str(p) for p in parts[2:] if isinstance(p, str)))
+    value = holder.get(name)
+    if not isinstance(value, list) or not value or not isinstance(value[0], dict):
+        return None
+    raw = (provider_schema.block_of(rtype) or {}).get("block_types", {}).get(name, {})
+    required = {
+        field
+        for field, spec in ((raw.get("block") or {}).get("attributes") or {}).items()
+        if spec.get("required")
+    }
+    missing = sorted(required - set(value[0]))
+    if missing:
+        return (
+            f"the `{name}` block is not in the code, and the drift does not say its required "
+            f"{', '.join(f'`{m}`' for m in missing)} from before the change, so it cannot be "
+            "written back"
+        )
+    return value[:1], leaves
+
+
+def _unset(value: Any) -> bool:
+    """None or "": what an absent optional field means (false and 0 are values to write)."""
+    return value is None or value == ""

@@ -3,8 +3,9 @@
 Choices worth knowing:
 - A rule's id is its name on the default bus and ``BUS/NAME`` on another bus.
 - ``PutRule`` creates or replaces a rule: a rule state does not have is unmanaged. The event
-  pattern is a JSON document compared as one. Only ``state`` is reported: the deprecated
-  ``is_enabled`` conflicts with it in configuration, so code generated from a drift sets one.
+  pattern is a JSON document compared as one. A state change is reported on ``state`` and on
+  the deprecated ``is_enabled`` (the provider reads both back, so Terraform's drift names
+  both); they conflict in configuration, so remediation writes only one (``schema_hand``).
 - ``PutTargets`` and ``RemoveTargets`` name several targets: each lands on its own
   ``aws_cloudwatch_event_target``, found by ``BUS/RULE/TARGET-ID`` (``state.event_target_key``).
   A target in another account receives the events: high.
@@ -69,18 +70,28 @@ def _json(value: Any) -> Any:
     return canonical_json(value)
 
 
+_put_state = first(text("state"), const("ENABLED"))
+
 RULE_EFFECTS: tuple[Effect, ...] = (
     SetAttr("name", text("name")),
     SetAttr("description", first(text("description"), const("")), optional_text),
     SetAttr("event_pattern", first(text("eventPattern"), const("")), _json),
     SetAttr("schedule_expression", first(text("scheduleExpression"), const("")), optional_text),
     SetAttr("role_arn", first(text("roleArn"), const("")), optional_text),
-    SetAttr("state", first(text("state"), const("ENABLED")), optional_text),
+    SetAttr("state", _put_state, optional_text),
+    SetAttr("is_enabled", lambda event: _enabled(_put_state(event))),
 )
 
 
+def _enabled(state: Any) -> Any:
+    """``is_enabled`` as the provider reads it back: true for every state but DISABLED."""
+    if not isinstance(state, str) or not state:
+        return MISSING
+    return state.upper() != "DISABLED"
+
+
 def _state_effects(state: str) -> tuple[Effect, ...]:
-    return (SetAttr("state", const(state)),)
+    return (SetAttr("state", const(state)), SetAttr("is_enabled", const(_enabled(state))))
 
 
 # --------------------------------------------------------------------------- targets

@@ -1,0 +1,185 @@
+"""Revert of drifted arguments the code leaves unset: the pre-drift value is written in.
+
+The provider keeps the remote value for such arguments (optional+computed ones, blocks such as
+``ttl`` or ``metadata_options``, an EventBridge rule's ``state`` whose difference it suppresses
+when unset), so the revert marker alone plans no change; the oracle found each of these
+(tests/oracle: ``table_ttl``, ``table_pitr``, ``instance_imds``, ``rule_disabled``,
+``gateway_attached``). Arguments that mirror one another (``is_enabled`` and ``state``) are
+written once, as the code already says it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.remediation.remediation_cases import make_drift
+from tfdrift_gitops.remediation import RemediationResult, remediate
+from tfdrift_gitops.remediation.hcl_tree import parse
+from tfdrift_gitops.remediation.schema import schema_for
+from tfdrift_gitops.remediation.schema_hand import ALIASES
+from tfdrift_gitops.remediation.verify import find_resource
+
+CODE = """\
+resource "aws_dynamodb_table" "t" {
+  name           = "t"
+  hash_key       = "pk"
+  billing_mode   = "PROVISIONED"
+  read_capacity  = 1
+  write_capacity = 1
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+}
+
+resource "aws_cloudwatch_event_rule" "r" {
+  name                = "r"
+  schedule_expression = "rate(5 minutes)"
+}
+
+resource "aws_cloudwatch_event_rule" "legacy" {
+  name                = "legacy"
+  schedule_expression = "rate(5 minutes)"
+  is_enabled          = true
+}
+
+resource "aws_instance" "i" {
+  ami           = "ami-12c6146b"
+  instance_type = "t3.micro"
+}
+
+resource "aws_internet_gateway" "g" {
+}
+"""
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()
+    live = tmp_path / "live"
+    live.mkdir()
+    (live / "main.tf").write_text(CODE)
+    return live
+
+
+def _run(
+    workdir: Path, address: str, changes: list[tuple[str, Any, Any]], strategy: str = "revert"
+) -> RemediationResult:
+    rtype = address.split(".", 1)[0]
+    return remediate(make_drift(address, rtype, changes), workdir, strategy, use_terraform=False)
+
+
+def _resource_text(result: RemediationResult, address: str) -> str:
+    assert not result.refusals, result.refusals
+    assert len(result.changes) == 1, result.changes
+    text = result.changes[0].new
+    rtype, name = address.split(".", 1)
+    block = find_resource(parse(text, "main.tf"), rtype, name)
+    assert block is not None
+    return text[block.start : block.end]
+
+
+@pytest.mark.parametrize(
+    ("address", "changes", "written"),
+    [
+        pytest.param(
+            "aws_dynamodb_table.t",
+            [("ttl[0].enabled", False, True), ("ttl[0].attribute_name", "", "expires")],
+            "  ttl {\n    enabled = false\n  }\n",
+            id="ttl-block",
+        ),
+        pytest.param(
+            "aws_dynamodb_table.t",
+            [("point_in_time_recovery[0].enabled", False, True)],
+            "  point_in_time_recovery {\n    enabled = false\n  }\n",
+            id="pitr-block",
+        ),
+        pytest.param(
+            "aws_instance.i",
+            [("metadata_options[0].http_tokens", "optional", "required")],
+            '  metadata_options {\n    http_tokens = "optional"\n  }\n',
+            id="metadata-options-block",
+        ),
+        pytest.param(
+            "aws_cloudwatch_event_rule.r",
+            [("state", "ENABLED", "DISABLED"), ("is_enabled", True, False)],
+            '  state               = "ENABLED"\n',
+            id="rule-state-not-is-enabled",
+        ),
+    ],
+)
+def test_revert_writes_the_old_value_of_an_unset_argument(
+    workdir: Path, address: str, changes: list[tuple[str, Any, Any]], written: str
+) -> None:
+    result = _run(workdir, address, changes)
+    block = _resource_text(result, address)
+    assert written in block, block
+    assert "is_enabled" not in block
+    assert any("value from before the drift is written" in n for n in result.notes)
+    assert "tfdrift-gitops: revert" in result.changes[0].new
+
+
+def test_revert_of_arguments_the_code_sets_only_marks_the_block(workdir: Path) -> None:
+    """The code says ``is_enabled`` (the deprecated alias): neither it nor ``state`` is
+    written; applying the code sets the value back."""
+    result = _run(
+        workdir,
+        "aws_cloudwatch_event_rule.legacy",
+        [("state", "ENABLED", "DISABLED"), ("is_enabled", True, False)],
+    )
+    change = result.changes[0]
+    assert change.old is not None
+    marker = next(line for line in change.new.splitlines() if "tfdrift-gitops: revert" in line)
+    assert change.new.replace(marker + "\n", "") == change.old
+
+
+def test_an_empty_old_value_of_a_computed_argument_is_refused(workdir: Path) -> None:
+    """``vpc_id = ""`` plans no change (the provider reads it as unset): no marker promising a
+    revert, a refusal saying to undo the call in AWS."""
+    result = _run(workdir, "aws_internet_gateway.g", [("vpc_id", "", "vpc-0a1b2c3d")])
+    assert result.changes == ()
+    assert len(result.refusals) == 1
+    refusal = result.refusals[0]
+    assert "`vpc_id`" in refusal.reason and "no code makes Terraform set it back" in refusal.reason
+    assert "in AWS by hand" in refusal.action
+
+
+def test_a_block_whose_required_field_is_unknown_is_refused(workdir: Path) -> None:
+    result = _run(
+        workdir,
+        "aws_dynamodb_table.t",
+        [("point_in_time_recovery[0].recovery_period_in_days", 35, 7)],
+    )
+    assert result.changes == ()
+    assert "required `enabled`" in result.refusals[0].reason
+
+
+def test_import_writes_the_alias_the_code_already_uses(workdir: Path) -> None:
+    legacy = _run(
+        workdir,
+        "aws_cloudwatch_event_rule.legacy",
+        [("state", "ENABLED", "DISABLED"), ("is_enabled", True, False)],
+        "import",
+    )
+    block = _resource_text(legacy, "aws_cloudwatch_event_rule.legacy")
+    assert "is_enabled          = false" in block and "state" not in block
+    fresh = _run(
+        workdir,
+        "aws_cloudwatch_event_rule.r",
+        [("state", "ENABLED", "DISABLED"), ("is_enabled", True, False)],
+        "import",
+    )
+    block = _resource_text(fresh, "aws_cloudwatch_event_rule.r")
+    assert 'state               = "DISABLED"' in block and "is_enabled" not in block
+    assert any("`is_enabled` is not written" in n for n in fresh.notes)
+
+
+@pytest.mark.parametrize(("rtype", "secondary"), [(t, s) for t, m in ALIASES.items() for s in m])
+def test_aliases_name_configurable_arguments(rtype: str, secondary: str) -> None:
+    schema = schema_for(rtype)
+    assert schema.classify(secondary) == "configurable"
+    assert schema.classify(schema.aliases[secondary]) == "configurable"
