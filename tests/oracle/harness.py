@@ -322,7 +322,8 @@ def _check_row(catalog: Catalog, case: Case, record: dict[str, Any]) -> None:
     rule = catalog.rule_for(normalize_record(record, case.id))
     found = None if rule is None else (rule.event, rule.discriminator)
     assert found == (case.event, case.discriminator), (
-        f"{case.id}: the record lands on {found}, the case names {case.discriminator!r}"
+        f"{case.id}: the record lands on {found}, the case names {case.discriminator!r}: rows "
+        f"share {case.event}, so the case says which it exercises (Case(discriminator=...))"
     )
 
 

@@ -42,7 +42,8 @@ def test_every_row_without_a_case_has_a_line_in_the_docs() -> None:
 
 
 def test_every_case_names_a_catalog_row_and_its_type() -> None:
-    """A case names one row: where rows share (source, event), by its discriminator too."""
+    """A case names one row: where rows share (source, event), by its discriminator too
+    (``Case(discriminator=...)``, e.g. ``REST API (restApiId)`` for a REST ``UpdateStage``)."""
     regen = _script("regen_terraform_verified")
     rows = {(r.source, r.event, r.discriminator): r for r in Catalog.default()}
     for module, cases in regen.case_tables().items():
