@@ -54,6 +54,11 @@ resource "aws_instance" "i" {
 
 resource "aws_internet_gateway" "g" {
 }
+
+resource "aws_s3_bucket_acl" "acl" {
+  bucket = "data"
+  acl    = "private"
+}
 """
 
 
@@ -144,7 +149,8 @@ def test_an_empty_old_value_of_a_computed_argument_is_refused(workdir: Path) -> 
     assert result.changes == ()
     assert len(result.refusals) == 1
     refusal = result.refusals[0]
-    assert "`vpc_id`" in refusal.reason and "no code makes Terraform set it back" in refusal.reason
+    assert refusal.reason.startswith("`vpc_id` of aws_internet_gateway.g cannot be set back")
+    assert "reads an empty value of an optional, computed argument as unset" in refusal.reason
     assert "in AWS by hand" in refusal.action
 
 
@@ -183,3 +189,34 @@ def test_aliases_name_configurable_arguments(rtype: str, secondary: str) -> None
     schema = schema_for(rtype)
     assert schema.classify(secondary) == "configurable"
     assert schema.classify(schema.aliases[secondary]) == "configurable"
+
+
+GRANTS_BEFORE = [{"grant": [{"grantee": [{"type": "CanonicalUser", "id": "o"}]}], "owner": []}]
+GRANTS_AFTER = [
+    {
+        "grant": [
+            {"grantee": [{"type": "CanonicalUser", "id": "o"}], "permission": "FULL_CONTROL"},
+            {"grantee": [{"type": "Group", "uri": "x/AllUsers"}], "permission": "READ"},
+        ],
+        "owner": [],
+    }
+]
+
+
+@pytest.mark.parametrize("strategy", ["import", "revert"])
+def test_a_change_the_code_says_through_an_unchanged_alias_is_refused(
+    workdir: Path, strategy: str
+) -> None:
+    """A canned ACL put by hand: Terraform sees the grants change and ``acl`` unchanged (the
+    provider cannot read a canned ACL back). The code's ``acl`` hides the difference from any
+    plan, and ``access_control_policy`` cannot be written next to it."""
+    result = _run(
+        workdir,
+        "aws_s3_bucket_acl.acl",
+        [("access_control_policy", GRANTS_BEFORE, GRANTS_AFTER)],
+        strategy,
+    )
+    assert result.changes == ()
+    assert len(result.refusals) == 1
+    reason = result.refusals[0].reason
+    assert "`access_control_policy`" in reason and "`acl`" in reason, reason

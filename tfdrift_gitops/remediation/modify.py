@@ -102,11 +102,13 @@ class ModifiedPatcher:
         self.notes: list[str] = []
         self.planned: list[Planned] = []
         self._change: Change | None = None
+        self._drifted: set[str] = set()
 
     # ------------------------------------------------------------------ entry
 
     def plan(self, changes: Sequence[Change]) -> list[Edit]:
         edits: list[Edit] = []
+        self._drifted = {str(split_path(c.path)[0]) for c in changes if c.path}
         for change in changes:
             self._change = change
             try:
@@ -152,6 +154,13 @@ class ModifiedPatcher:
         name = segments[0]
         present = {a.name for a in self.located.block.attributes()}
         other = self.schema.alias_in_code(name, present)
+        if other is not None and other in present and other not in self._drifted:
+            raise self._refuse(
+                f"`{name}` changed, but the code says it as `{other}` (the two conflict in "
+                f"configuration), which did not change: Terraform sees no difference, and "
+                f"writing `{name}` next to it would not validate",
+                f"replace `{other}` with the observed `{name}` by hand",
+            )
         if other is not None:
             self.notes.append(
                 f"`{change.path}` is not written: it says what `{other}` says and conflicts "

@@ -361,6 +361,8 @@ ALIASES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
         # is_enabled is deprecated ("Use state instead"); `terraform validate` with both set:
         # "is_enabled": conflicts with state.
         "aws_cloudwatch_event_rule": {"is_enabled": "state"},
+        # A canned ACL or its grants: `acl` conflicts with `access_control_policy`.
+        "aws_s3_bucket_acl": {"access_control_policy": "acl"},
     }
 )
 

@@ -505,20 +505,26 @@ class Strategies:
         block = located.block
         present = {a.name for a in block.attributes()} | {b.type for b in block.blocks()}
         present |= {str(b.labels[0]) for b in block.blocks("dynamic") if b.labels}
+        drifted = {str(split_path(c.path)[0]) for c in drift.changes}
         grouped: dict[str, list[Change]] = {}
+        lost: list[str] = []
         for change in drift.changes:
             name = split_path(change.path)[0]
             if (
                 not isinstance(name, str)
                 or name in present
                 or schema.classify(name) != "configurable"
-                or schema.alias_in_code(name, present) is not None
             ):
                 continue
-            grouped.setdefault(name, []).append(change)
+            other = schema.alias_in_code(name, present)
+            if other is None:
+                grouped.setdefault(name, []).append(change)
+            elif other in present and other not in drifted and name not in lost:
+                # The code says it through the other argument, which did not move: Terraform
+                # sees no difference there, and writing this one would conflict with it.
+                lost.append(name)
         pins: list[Change] = []
         written: set[str] = set()
-        lost: list[str] = []
         for name, changes in grouped.items():
             if name in schema.blocks:
                 found = _block_before(rtype, name, changes)
@@ -546,15 +552,20 @@ class Strategies:
                 continue  # absent already means the empty value
             pins.append(Change(name, before=whole.after, after=whole.before))
             written.add(name)
-        if lost:
-            listed = ", ".join(f"`{n}`" for n in lost)
+        for name in lost:
+            other = schema.alias_in_code(name, present)
+            why = (
+                f"the code says it as `{other}` (the two conflict in configuration), which "
+                "Terraform reads as unchanged, so applying the code changes nothing"
+                if other is not None
+                else "it was empty before the drift, and the provider reads an empty value of "
+                "an optional, computed argument as unset (it keeps what AWS has)"
+            )
             outcome.refusals.append(
                 Refusal(
-                    f"{listed} of {drift.resource.address} was empty before the drift, and the "
-                    "provider reads an empty value of an optional, computed argument as unset "
-                    "(it keeps what AWS has): no code makes Terraform set it back",
+                    f"`{name}` of {drift.resource.address} cannot be set back by the code: {why}",
                     f"undo the {drift.event.name} call in AWS by hand",
-                    lost[0],
+                    name,
                     located.declared.where(),
                 )
             )

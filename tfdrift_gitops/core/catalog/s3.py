@@ -12,10 +12,13 @@ element is a list, a single one an object. Buckets are global: any region matche
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from tfdrift_gitops.core.catalog.model import (
     Action,
+    Compared,
+    Comparer,
     Effect,
     Extractor,
     Rule,
@@ -33,7 +36,7 @@ from tfdrift_gitops.core.catalog.policydoc import policy_compare, policy_text, p
 from tfdrift_gitops.core.catalog.presence import present, upsert_targets
 from tfdrift_gitops.core.catalog.support import optional_text
 from tfdrift_gitops.core.catalog.tagging import ReplaceTags, key_value_pairs
-from tfdrift_gitops.core.paths import MISSING, lookup
+from tfdrift_gitops.core.paths import MISSING, get_path, lookup, set_path
 from tfdrift_gitops.models import CloudEvent, Severity
 
 SOURCE = "s3.amazonaws.com"
@@ -326,6 +329,84 @@ def grant_set(value: Any) -> Any:
     return frozenset(out)
 
 
+# A canned ACL is a set of grants: the bucket owner's FULL_CONTROL and these (S3 documentation,
+# "Canned ACL"; bucket-owner-* only mean something on objects).
+_GROUP = "http://acs.amazonaws.com/groups/"
+CANNED_GRANTS: Mapping[str, tuple[tuple[str, str], ...]] = {
+    "private": (),
+    "public-read": ((_GROUP + "global/AllUsers", "READ"),),
+    "public-read-write": (
+        (_GROUP + "global/AllUsers", "READ"),
+        (_GROUP + "global/AllUsers", "WRITE"),
+    ),
+    "authenticated-read": ((_GROUP + "global/AuthenticatedUsers", "READ"),),
+    "log-delivery-write": (
+        (_GROUP + "s3/LogDelivery", "WRITE"),
+        (_GROUP + "s3/LogDelivery", "READ_ACP"),
+    ),
+    "bucket-owner-read": (),
+    "bucket-owner-full-control": (),
+}
+
+
+def _state_owner(attrs: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The bucket owner an ``aws_s3_bucket_acl`` in state names (None: no such resource)."""
+    owner = get_path(attrs, "access_control_policy[0].owner[0]")
+    if isinstance(owner, Mapping) and isinstance(owner.get("id"), str) and owner["id"]:
+        return owner
+    return None
+
+
+def _acl_grantee(kind: str, uri: str = "", id_: str = "", name: str = "") -> dict[str, str]:
+    return {"type": kind, "id": id_, "uri": uri, "email_address": "", "display_name": name}
+
+
+@dataclass(frozen=True, slots=True)
+class CannedAclGrants(Compared):
+    """A canned ACL on a managed ``aws_s3_bucket_acl``: the provider cannot read a canned ACL
+    back, so Terraform keeps ``acl`` as configured and sees the grants it stands for change
+    (``access_control_policy``), with the owner in state."""
+
+    path: str = "access_control_policy"
+    comparer: Comparer = grant_set
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        canned = CANNED_ACL(event)
+        owner = _state_owner(attrs)
+        extra = CANNED_GRANTS.get(canned) if isinstance(canned, str) else None
+        if owner is None or extra is None:
+            return False
+        owner_id, owner_name = str(owner["id"]), str(owner.get("display_name") or "")
+        grants = [
+            {
+                "grantee": [_acl_grantee("CanonicalUser", id_=owner_id, name=owner_name)],
+                "permission": "FULL_CONTROL",
+            }
+        ]
+        grants += [
+            {"grantee": [_acl_grantee("Group", uri=uri)], "permission": permission}
+            for uri, permission in extra
+        ]
+        set_path(attrs, self.path, [{"grant": grants, "owner": [dict(owner)]}])
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class CannedAcl(Compared):
+    """``acl`` for an ``aws_s3_bucket_acl`` not in state (made by hand: imported with the
+    canned ACL); a managed one keeps ``acl`` as configured (see ``CannedAclGrants``)."""
+
+    path: str = "acl"
+    comparer: Comparer = canned_acl
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        canned = CANNED_ACL(event)
+        if canned is MISSING or _state_owner(attrs) is not None:
+            return False
+        set_path(attrs, self.path, canned)
+        return True
+
+
 # --------------------------------------------------------------------------- severity checks
 
 
@@ -386,7 +467,8 @@ POLICY_EFFECTS: tuple[Effect, ...] = (Set("policy", POLICY_DOC, policy_compare),
 POLICY_REMOVED: tuple[Effect, ...] = (Set("policy", const(""), policy_compare),)
 
 ACL_EFFECTS: tuple[Effect, ...] = (
-    Set("acl", CANNED_ACL, canned_acl),
+    CannedAcl(),
+    CannedAclGrants(),
     Set("access_control_policy", _acp_block, grant_set),
 )
 INLINE_ACL: tuple[Effect, ...] = (
