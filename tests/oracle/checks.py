@@ -9,6 +9,7 @@ from tests.oracle.compare import canon_at, top, touched
 from tests.oracle.harness import Case, Outcome
 from tests.oracle.terraform import changes_by_address
 from tfdrift_gitops.core.paths import get_path
+from tfdrift_gitops.remediation.blocks import normal_field
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -121,43 +122,78 @@ def test_import_plans_no_change(outcome: Outcome, case: Case) -> None:
 @kinds("modified", strategy="revert")
 def test_revert_plans_the_drift_back(outcome: Outcome, case: Case) -> None:
     """After ``remediate --strategy revert`` the plan changes exactly the drifted arguments,
-    back to the values Terraform saw before the manual change."""
-    _, remedy = _remedy(outcome, "revert", case)
+    back to the values Terraform saw before the manual change. The plan is an update, or a
+    replacement only where our remediation said it would be one (and for the arguments the
+    plan's ``replace_paths`` name)."""
+    result, remedy = _remedy(outcome, "revert", case)
     change = changes_by_address(remedy.plan).get(case.address)
-    assert change is not None and change["actions"] == ["update"], change
+    assert change is not None, f"the revert plan does not touch {case.address}"
+    expected = result.get("expected_plan") or {}
+    if change["actions"] in (["delete", "create"], ["create", "delete"]):
+        assert expected.get("action") == "replace", (change["actions"], expected)
+        forced = {str(p[0]) for p in change.get("replace_paths") or ()}
+        assert forced and forced <= set(expected.get("replaced_because") or ()), (
+            forced,
+            expected,
+        )
+    else:
+        assert change["actions"] == ["update"], change
+        assert expected.get("action") == "update", expected
     drifted = outcome.terraform[case.address]
-    names = touched(case.rtype, change["before"], change["after"])
+    names = planned_changes(case.rtype, change["before"], change["after"])
     assert names == touched(case.rtype, drifted["before"], drifted["after"])
+    assert names == set(expected.get("arguments") or ()), (names, expected)
     for name in names:
         planned = canon_at(case.rtype, name, change["after"].get(name))
         old = canon_at(case.rtype, name, drifted["before"].get(name))
-        assert unset_matches(planned, old), (name, planned, old)
+        assert unset_matches(planned, old, name), (name, planned, old)
 
 
-def unset_matches(planned: Any, old: Any) -> bool:
+def planned_changes(rtype: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> set[str]:
+    """Arguments a plan really changes: those whose planned value does not match the current
+    one (a replacement's plan lists every argument, the unset ones as null)."""
+    return {
+        name
+        for name in touched(rtype, before, after)
+        if not unset_matches(
+            canon_at(rtype, name, after.get(name)), canon_at(rtype, name, before.get(name)), name
+        )
+    }
+
+
+def unset_matches(planned: Any, old: Any, field: str = "") -> bool:
     """A planned value equals the old one, where the plan's null (an argument the code leaves
-    unset) stands for the provider's zero value in state (false, "", 0, [])."""
+    unset) stands for the provider's zero value in state (false, "", 0, []), and a field is
+    compared in the form the provider stores it (a network ACL entry's ``protocol`` "tcp" is
+    stored as "6": ``remediation.blocks.normal_field``, the normal form remediation matches
+    block items by)."""
     if planned is None:
         return old in (None, False, "", 0, [], {})
     if isinstance(planned, dict) and isinstance(old, dict):
         return planned.keys() == old.keys() and all(
-            unset_matches(planned[k], old[k]) for k in planned
+            unset_matches(planned[k], old[k], str(k)) for k in planned
         )
     if isinstance(planned, list) and isinstance(old, list):
         return len(planned) == len(old) and all(
             unset_matches(p, o) for p, o in zip(planned, old, strict=True)
         )
+    if field:
+        return bool(normal_field(field, planned) == normal_field(field, old))
     return bool(planned == old)
 
 
 @kinds("unmanaged", strategy="import")
 def test_unmanaged_import_plans_as_import_only(outcome: Outcome, case: Case) -> None:
-    _, remedy = _remedy(outcome, "import", case)
+    result, remedy = _remedy(outcome, "import", case)
     cloud_id = outcome.ours(case)[0]["resource"]["id"]
+    # The import id is the resource id, or the provider's composite id our remediation says it
+    # wrote (an attachment's DEVICE:VOLUME:INSTANCE), which names that resource id.
+    import_id = (result.get("expected_plan") or {}).get("import_id") or cloud_id
+    assert cloud_id in import_id, (cloud_id, import_id)
     imports = [
         c
         for c in remedy.plan.get("resource_changes") or ()
-        if (c["change"].get("importing") or {}).get("id") == cloud_id
+        if (c["change"].get("importing") or {}).get("id") == import_id
     ]
     assert len(imports) == 1, [c["address"] for c in remedy.plan.get("resource_changes") or ()]
     assert imports[0]["change"]["actions"] == ["no-op"], imports[0]["change"]
@@ -195,6 +231,9 @@ def test_import_plan_summary(outcome: Outcome) -> None:
 
 def test_every_written_file_validates(outcome: Outcome) -> None:
     """``terraform validate`` ran on each remediated working directory (build fails if not)."""
-    written = [r for remedy in outcome.remedies.values() for r in remedy.results.values()]
+    # A refused remediation writes nothing (its refusal is judged by the case's checks).
+    written = [
+        r for remedy in outcome.remedies.values() for r in remedy.results.values() if r.get("files")
+    ]
     assert all(r["exit_code"] == 0 for r in written)
     assert outcome.validated or not written

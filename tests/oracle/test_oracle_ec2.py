@@ -786,12 +786,6 @@ CASES = (
         # import writes a metadata_options block, the provider plans its defaults ("enabled",
         # "disabled") as an update. Only the revert is judged.
         strategies=("revert",),
-        known={
-            "test_revert_plans_the_drift_back": (
-                "the code has no metadata_options block (optional+computed): the provider keeps "
-                "the remote value, so the revert marker alone plans no change (not pinned)"
-            )
-        },
     ),
     _case(
         "protected",
@@ -827,13 +821,6 @@ CASES = (
         fixture="ec2-s3/awsdocs-ec2-terminate-instances.json",
         kind="unmanaged",
         strategies=("import",),
-        known={
-            "test_unmanaged_import_plans_as_import_only": (
-                "the drift names the attachment by its volume id, the import block by "
-                "DEVICE:VOLUME:INSTANCE (the provider's import id), so the check does not find "
-                "the import it looks for; that import plans with no change (import summary)"
-            )
-        },
     ),
     _case(
         "volume_detached",

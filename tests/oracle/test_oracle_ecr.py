@@ -252,12 +252,6 @@ CASES = (
         "aws_ecr_lifecycle_policy.repo_lifecycle_put",
         _repository("repo_lifecycle_put")
         + _policy("lifecycle_policy", "repo_lifecycle_put", LIFECYCLE),
-        known={
-            "test_revert_plans_the_drift_back": (
-                "policy forces a new aws_ecr_lifecycle_policy: reverting is a replacement "
-                "(delete, create), not an update"
-            )
-        },
     ),
     _case(
         "repo_policy_gone",

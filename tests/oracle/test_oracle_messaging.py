@@ -733,14 +733,10 @@ def _case(
 
 
 IS_ENABLED = (
-    "Terraform's drift also shows is_enabled (deprecated, optional, conflicts with state in "
-    "configuration) flipping with state; the catalog reports state only, so that code written "
-    "from the drift validates"
-)
-UNPINNED = (
-    "revert leaves the block as the code has it and the code does not set {what}: the provider "
-    "keeps the remote value for an unset {what}, so the revert plans no change and would not "
-    "undo the call (the pre-drift value is not pinned; see docs/oracle.md)"
+    "Terraform's drift shows the deprecated is_enabled flipping with state; the revert writes "
+    "state back (is_enabled conflicts with it in configuration), and the plan changes state "
+    "only: the provider suppresses is_enabled's difference when the code does not set it, and "
+    "reads it back from state after the apply"
 )
 DELETED: dict[str, Any] = {"kind": "deleted", "strategies": ("import",)}
 UNMANAGED: dict[str, Any] = {"kind": "unmanaged", "strategies": ("import",)}
@@ -805,9 +801,6 @@ CASES = (
         log_policy_put,
         "aws_cloudwatch_log_resource_policy.log_policy_put",
         _log_policy("log_policy_put", "logs:PutLogEvents"),
-        # Import refuses: the patched policy_document does not read back as the observed
-        # value (open in docs/oracle.md); only the revert is judged.
-        strategies=("revert",),
     ),
     _case(
         "log_policy_gone",
@@ -942,10 +935,7 @@ CASES = (
         rule_disabled,
         "aws_cloudwatch_event_rule.rule_disabled",
         _rule("rule_disabled"),
-        known={
-            "test_changes_agree_with_terraform": IS_ENABLED,
-            "test_revert_plans_the_drift_back": UNPINNED.format(what="state"),
-        },
+        known={"test_revert_plans_the_drift_back": IS_ENABLED},
     ),
     _case(
         "rule_enabled",
@@ -954,12 +944,7 @@ CASES = (
         rule_enabled,
         "aws_cloudwatch_event_rule.rule_enabled",
         _rule("rule_enabled", '  state               = "DISABLED"\n'),
-        known={
-            "test_changes_agree_with_terraform": IS_ENABLED,
-            # The code sets state: the revert plans it back, but Terraform's drift also
-            # names is_enabled, which the plan leaves to the provider.
-            "test_revert_plans_the_drift_back": IS_ENABLED,
-        },
+        known={"test_revert_plans_the_drift_back": IS_ENABLED},
     ),
     _case(
         "rule_deleted",
@@ -977,10 +962,6 @@ CASES = (
         target_put,
         "aws_cloudwatch_event_target.target_input",
         TARGETS,
-        # Import writes jsonencode(...), whose compact text differs from the remote
-        # '{"from": "hand"}'; the provider compares input as text, so the plan updates it
-        # (whitespace only). Open in docs/oracle.md; only the revert is judged.
-        strategies=("revert",),
     ),
     _case(
         "target_gone",
@@ -1032,7 +1013,6 @@ CASES = (
         table_ttl,
         "aws_dynamodb_table.table_ttl",
         _table("table_ttl"),
-        known={"test_revert_plans_the_drift_back": UNPINNED.format(what="ttl block")},
     ),
     _case(
         "table_pitr",
@@ -1042,7 +1022,12 @@ CASES = (
         "aws_dynamodb_table.table_pitr",
         _table("table_pitr"),
         known={
-            "test_revert_plans_the_drift_back": UNPINNED.format(what="point_in_time_recovery block")
+            "test_revert_plans_the_drift_back": (
+                "the revert writes point_in_time_recovery { enabled = false } and the plan sets "
+                "enabled back, but keeps recovery_period_in_days (optional+computed) at the 35 "
+                "AWS set when the call enabled recovery, where the state before had 0; the "
+                "provider only accepts 1-35, so no code says the old 0"
+            )
         },
     ),
     _case(

@@ -535,12 +535,6 @@ resource "aws_route_table_association" "assoc_gone" {
         "aws_network_acl.acl_inline",
         _acl("acl_inline", _HTTPS_IN),
         fixture=NACL_FIXTURE,
-        known={
-            "test_revert_plans_the_drift_back": (
-                "the plan restores the entry as configured (protocol tcp, icmp unset); the "
-                "check compares it with the state's normalised form (6, 0) without equating them"
-            )
-        },
     ),
     _case(
         "nacl_rule_replaced",
@@ -549,12 +543,6 @@ resource "aws_route_table_association" "assoc_gone" {
         "aws_network_acl_rule.acl_rules_https",
         _acl("acl_rules") + _acl_rule("acl_rules_https", "acl_rules"),
         fixture=NACL_FIXTURE,
-        known={
-            "test_revert_plans_the_drift_back": (
-                "cidr_block forces a new aws_network_acl_rule: reverting is a replacement "
-                "(delete, create), not an update"
-            )
-        },
     ),
     _case(
         "nacl_rule_deleted",
@@ -641,8 +629,9 @@ resource "aws_vpc_endpoint" "endpoint_gone" {
         fixture=IGW_FIXTURE,
         known={
             "test_revert_plans_the_drift_back": (
-                "the code leaves vpc_id unset and the provider keeps the remote value for it, "
-                "so the revert marker alone plans no change (the pre-drift value is not pinned)"
+                "vpc_id was empty before the drift; the provider reads an empty optional+"
+                'computed argument as unset (vpc_id = "" planned no change), so no code '
+                "detaches the gateway: revert refuses and says to undo the call in AWS"
             )
         },
     ),

@@ -353,7 +353,8 @@ SET_IDENTITY: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = MappingProxyT
 )
 
 # Two arguments that say the same thing and conflict in configuration (the schema's
-# ``ConflictsWith`` is not in the dump): secondary -> primary. The provider derives each from
+# ``ConflictsWith``/``ExactlyOneOf`` is not in the dump; each entry was seen failing `terraform
+# validate` with both set): secondary -> primary. The provider derives each from
 # the other on read, so a drift names both; code sets one of them, never both. Remediation
 # writes the one the code already uses, the primary when it uses neither.
 ALIASES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
@@ -363,6 +364,9 @@ ALIASES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
         "aws_cloudwatch_event_rule": {"is_enabled": "state"},
         # A canned ACL or its grants: `acl` conflicts with `access_control_policy`.
         "aws_s3_bucket_acl": {"access_control_policy": "acl"},
+        # `terraform validate` with both: "only one of `subnet_mapping,subnets` can be
+        # specified"; the provider reads one subnet_mapping block per subnet.
+        "aws_lb": {"subnet_mapping": "subnets"},
     }
 )
 
