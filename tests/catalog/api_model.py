@@ -820,9 +820,13 @@ _SCALARS: dict[str, Any] = {
     "blob": "eA==",
 }
 
-OBSERVED = Path(__file__).resolve().parents[1] / "fixtures" / "api_shapes" / "observed.json"
+SHAPES = Path(__file__).resolve().parents[1] / "fixtures" / "api_shapes"
+OBSERVED = SHAPES / "observed.json"
 """What the catalog tests feed each row and what the row reads from it; written by
 ``scripts/regen_api_shapes.py`` (tests/catalog/record_shapes.py)."""
+ORACLE = SHAPES / "oracle.json"
+"""The same for the records the Terraform oracle writes (``regen_api_shapes.py --oracle``,
+slow: every oracle module runs); read when present."""
 
 
 @dataclass
@@ -848,9 +852,23 @@ class RowCheck:
         return bool(self.operation) and not self.problems
 
 
-def observed_rows(path: Path = OBSERVED) -> dict[tuple[str, str, str], Mapping[str, Any]]:
-    rows = json.loads(path.read_text(encoding="utf-8"))
-    return {(r["source"], r["event"], r["discriminator"] or ""): r for r in rows}
+def observed_rows(*paths: Path) -> dict[tuple[str, str, str], Mapping[str, Any]]:
+    """Per row, what the recorded files say (default: observed.json, and oracle.json when
+    present), merged: paths from every file, each with the first test that fed it."""
+    merged: dict[tuple[str, str, str], dict[str, Any]] = {}
+    files = paths or tuple(p for p in (OBSERVED, ORACLE) if p.is_file())
+    for path in files:
+        for row in json.loads(path.read_text(encoding="utf-8")):
+            key = (row["source"], row["event"], row["discriminator"] or "")
+            into = merged.setdefault(
+                key, {**row, "tests": [], "request": {}, "response": {}, "read": {}}
+            )
+            offset = len(into["tests"])
+            into["tests"] = [*into["tests"], *row["tests"]]
+            for kind in ("request", "response", "read"):
+                for name, number in row[kind].items():
+                    into[kind].setdefault(name, number + offset)
+    return dict(merged)
 
 
 def check_row(rule: Any, seen: Mapping[str, Any] | None) -> RowCheck:
