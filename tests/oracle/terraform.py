@@ -54,6 +54,8 @@ SERVICES = (
     "wafv2",
     "apigateway",
     "apigatewayv2",
+    "configservice",
+    "guardduty",
 )
 
 
