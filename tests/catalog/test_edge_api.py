@@ -27,6 +27,29 @@ WAF = (
     "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge-acl/"
     "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
 )
+_BLOCK = [{"allow": [], "block": [{"custom_response": []}]}]
+_ALLOW = [{"allow": [{"custom_request_handling": []}], "block": []}]
+_GEO_RULE = {
+    "name": "geo",
+    "priority": 1,
+    "statement": {"geoMatchStatement": {"countryCodes": ["AF"]}},
+    "action": {"block": {}},
+    "visibilityConfig": {
+        "sampledRequestsEnabled": True,
+        "cloudWatchMetricsEnabled": True,
+        "metricName": "geo",
+    },
+}
+
+
+def _visibility(metrics: bool) -> dict[str, Any]:
+    return {
+        "cloudwatch_metrics_enabled": metrics,
+        "metric_name": "edge",
+        "sampled_requests_enabled": True,
+    }
+
+
 STAGE_ARN = "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/stages/prod"
 GROUP = "aws_elasticache_replication_group.sessions"
 
@@ -181,8 +204,82 @@ CASES = [
             "defaultAction": {"allow": {}},
             "rules": [],
         },
-        Want(Kind.MODIFIED, "aws_wafv2_web_acl.edge", Severity.HIGH, {}, reason="allow"),
+        Want(
+            Kind.MODIFIED,
+            "aws_wafv2_web_acl.edge",
+            Severity.HIGH,
+            {"default_action": (_BLOCK, _ALLOW)},
+            reason="allow",
+        ),
         id="waf-web-acl-allow-by-default",
+    ),
+    pytest.param(
+        "wafv2",
+        "UpdateWebACL",
+        {
+            "name": "edge-acl",
+            "scope": "CLOUDFRONT",
+            "id": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
+            "defaultAction": {"block": {}},
+            "description": "edge rules",
+            "visibilityConfig": {
+                "sampledRequestsEnabled": True,
+                "cloudWatchMetricsEnabled": False,
+                "metricName": "edge",
+            },
+            "rules": [],
+        },
+        Want(
+            Kind.MODIFIED,
+            "aws_wafv2_web_acl.edge",
+            Severity.MEDIUM,
+            {
+                "description": ("", "edge rules"),
+                "visibility_config": (
+                    [_visibility(metrics=True)],
+                    [_visibility(metrics=False)],
+                ),
+            },
+        ),
+        id="waf-web-acl-described-metrics-off",
+    ),
+    pytest.param(
+        "wafv2",
+        "UpdateWebACL",
+        {
+            "name": "edge-acl",
+            "scope": "CLOUDFRONT",
+            "id": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
+            "defaultAction": {"allow": {}},
+            "rules": [_GEO_RULE],
+            "visibilityConfig": {
+                "sampledRequestsEnabled": True,
+                "cloudWatchMetricsEnabled": True,
+                "metricName": "edge",
+            },
+        },
+        # Rules are not modelled: the call stays resource-level, with what is modelled.
+        Want(
+            Kind.MODIFIED,
+            "aws_wafv2_web_acl.edge",
+            Severity.HIGH,
+            {"default_action": (_BLOCK, _ALLOW)},
+        ),
+        id="waf-web-acl-rules-and-allow",
+    ),
+    pytest.param(
+        "wafv2",
+        "UpdateWebACL",
+        {
+            "name": "edge-acl",
+            "scope": "CLOUDFRONT",
+            "id": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
+            "defaultAction": {"block": {"customResponse": {"responseCode": 403}}},
+            "rules": [],
+        },
+        # A custom response is not modelled: a resource-level change, never "no change".
+        Want(Kind.MODIFIED, "aws_wafv2_web_acl.edge", Severity.MEDIUM, {}),
+        id="waf-web-acl-custom-response",
     ),
     pytest.param(
         "wafv2",

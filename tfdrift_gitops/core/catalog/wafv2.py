@@ -3,8 +3,11 @@
 Choices worth knowing:
 - IP sets and web ACLs are found by their id (``id`` in the request, their Terraform id).
   ``UpdateIPSet`` replaces the whole address list.
-- ``UpdateWebACL`` sends the full rule list: it is kept resource-level (rules are nested several
-  levels deep and the provider's ``rule`` blocks do not map one to one); allowing by default
+- ``UpdateWebACL`` sends the whole web ACL. ``default_action`` (plain allow or block),
+  ``description`` and ``visibility_config`` are compared; an empty rule list empties ``rule``.
+  Rules themselves are nested several levels deep and the provider's ``rule`` blocks do not map
+  one to one, so a call sending rules (or custom handling, response bodies, captcha/challenge
+  and the like) is also a resource-level change. Allowing by default
   (``defaultAction.allow``) is high.
 - Logging configurations are found by the web ACL's ARN (their id); deleting one is high.
 - Associations are found by the protected resource's ARN (``state.waf_association_key``):
@@ -20,6 +23,7 @@ from tfdrift_gitops.core.catalog.model import (
     Action,
     Rule,
     Target,
+    as_bool,
     as_set,
     first,
     mapped,
@@ -64,6 +68,59 @@ def _association_import(event: CloudEvent) -> Any:
     if not isinstance(acl, str) or not isinstance(resource, str):
         return MISSING
     return f"{acl},{resource}"
+
+
+def _default_action(event: CloudEvent) -> Any:
+    """``defaultAction`` as the provider reads ``default_action`` back: the chosen action's
+    block holding an empty handling block. Custom handling or a custom response: MISSING."""
+    action = req("defaultAction")(event)
+    if not isinstance(action, Mapping) or len(action) != 1:
+        return MISSING
+    if action.get("allow") == {}:
+        return [{"allow": [{"custom_request_handling": []}], "block": []}]
+    if action.get("block") == {}:
+        return [{"allow": [], "block": [{"custom_response": []}]}]
+    return MISSING
+
+
+def _visibility(event: CloudEvent) -> Any:
+    config = req("visibilityConfig")(event)
+    if not isinstance(config, Mapping):
+        return MISSING
+    metrics = as_bool(config.get("cloudWatchMetricsEnabled"))
+    sampled = as_bool(config.get("sampledRequestsEnabled"))
+    name = config.get("metricName")
+    if not isinstance(name, str) or metrics is MISSING or sampled is MISSING:
+        return MISSING
+    return [
+        {
+            "cloudwatch_metrics_enabled": metrics,
+            "metric_name": name,
+            "sampled_requests_enabled": sampled,
+        }
+    ]
+
+
+def _no_rules(event: CloudEvent) -> Any:
+    return [] if req("rules")(event) == [] else MISSING
+
+
+# Members of UpdateWebACL the row does not model: sending any makes the call resource-level.
+_UNMODELLED_ACL = (
+    "rules",
+    "customResponseBodies",
+    "captchaConfig",
+    "challengeConfig",
+    "tokenDomains",
+    "associationConfig",
+    "dataProtectionConfig",
+)
+
+
+def _acl_unseen(event: CloudEvent) -> bool:
+    if any(req(name)(event) not in (MISSING, None, [], {}) for name in _UNMODELLED_ACL):
+        return True
+    return req("defaultAction")(event) not in (MISSING, None) and _default_action(event) is MISSING
 
 
 def _allows_by_default(
@@ -127,7 +184,20 @@ RULES: tuple[Rule, ...] = (
         "UpdateWebACL",
         SOURCE,
         Action.MODIFY,
-        (Target(WEB_ACL, "id", ID),),
+        with_fallback(
+            Target(
+                WEB_ACL,
+                "id",
+                ID,
+                (
+                    SetAttr("default_action", _default_action),
+                    SetAttr("description", text("description"), optional_text),
+                    SetAttr("visibility_config", _visibility),
+                    SetAttr("rule", _no_rules, as_set),
+                ),
+            ),
+            _acl_unseen,
+        ),
         severity=Severity.MEDIUM,
         description="web ACL rules changed outside Terraform",
         severity_checks=(_allows_by_default,),
