@@ -1,0 +1,187 @@
+"""``expected_plan``: what ``terraform plan`` should show once a remediation is merged.
+
+The Terraform oracle (tests/oracle/checks.py) holds a revert plan to it: a replacement is
+accepted only where the result says one is coming (a type the provider cannot update in place:
+the ``nacl_rule_replaced`` and ``repo_lifecycle_put`` cases), and an unmanaged import is found
+by the import id the result names (an attachment's ``DEVICE:VOLUME:INSTANCE``). Import writes
+exact text for JSON arguments the provider compares as text, and JSON documents for a log
+resource policy's ``policy_document``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.remediation.remediation_cases import make_drift
+from tfdrift_gitops.models import Kind
+from tfdrift_gitops.remediation import RemediationResult, remediate
+from tfdrift_gitops.remediation.hcl_escape import jsonencode_text
+
+CODE = """\
+resource "aws_network_acl_rule" "https" {
+  network_acl_id = "acl-0a1b2c3d"
+  rule_number    = 100
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.0.0.0/16"
+  from_port      = 443
+  to_port        = 443
+}
+
+resource "aws_dynamodb_table" "t" {
+  name     = "t"
+  hash_key = "pk"
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+}
+
+resource "aws_cloudwatch_event_target" "t" {
+  rule      = "rule"
+  target_id = "t"
+  arn       = "arn:aws:sns:us-east-1:123456789012:sink"
+  input     = jsonencode({ "from" = "code" })
+}
+
+resource "aws_cloudwatch_log_resource_policy" "p" {
+  policy_name     = "p"
+  policy_document = jsonencode({
+    "Version"   = "2012-10-17",
+    "Statement" = [{ "Effect" = "Allow", "Action" = "logs:PutLogEvents", "Resource" = "*" }]
+  })
+}
+"""
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "main.tf").write_text(CODE)
+    return tmp_path
+
+
+def _run(
+    workdir: Path, address: str, changes: list[tuple[str, Any, Any]], strategy: str, **kw: Any
+) -> RemediationResult:
+    rtype = kw.pop("rtype", address.split(".", 1)[0])
+    drift = make_drift(address, rtype, changes, **kw)
+    return remediate(drift, workdir, strategy, use_terraform=False)
+
+
+def test_revert_of_a_type_the_provider_only_replaces_says_replace(workdir: Path) -> None:
+    result = _run(
+        workdir,
+        "aws_network_acl_rule.https",
+        [("cidr_block", "10.0.0.0/16", "0.0.0.0/0")],
+        "revert",
+    )
+    assert result.ok and result.changes
+    assert result.expected_plan == {
+        "address": "aws_network_acl_rule.https",
+        "action": "replace",
+        "arguments": ["cidr_block"],
+        "replaced_because": ["cidr_block"],
+    }
+    assert any("replaces the resource" in note for note in result.notes)
+    assert result.to_dict()["expected_plan"]["action"] == "replace"
+
+
+def test_revert_in_place_says_update_with_the_arguments(workdir: Path) -> None:
+    result = _run(
+        workdir,
+        "aws_dynamodb_table.t",
+        [("ttl[0].enabled", False, True), ("ttl[0].attribute_name", "", "expires")],
+        "revert",
+    )
+    assert result.expected_plan == {
+        "address": "aws_dynamodb_table.t",
+        "action": "update",
+        "arguments": ["ttl"],
+    }
+
+
+def test_unmanaged_import_names_the_providers_import_id(workdir: Path) -> None:
+    request = {"volumeId": "vol-0a1b2c3d4e5f", "instanceId": "i-0a1b2c3d4e5f", "device": "/dev/sdf"}
+    result = _run(
+        workdir,
+        "",
+        [
+            ("device_name", None, "/dev/sdf"),
+            ("volume_id", None, "vol-0a1b2c3d4e5f"),
+            ("instance_id", None, "i-0a1b2c3d4e5f"),
+        ],
+        "import",
+        kind=Kind.UNMANAGED,
+        rtype="aws_volume_attachment",
+        resource_id="vol-0a1b2c3d4e5f",
+        event_name="AttachVolume",
+        request=request,
+    )
+    assert result.ok, result.refusals
+    plan = result.expected_plan
+    assert plan is not None and plan["action"] == "import"
+    assert plan["import_id"] == "/dev/sdf:vol-0a1b2c3d4e5f:i-0a1b2c3d4e5f"
+    assert f'id = "{plan["import_id"]}"' in result.changes[0].new
+
+
+@pytest.mark.parametrize(
+    ("observed", "written"),
+    [
+        pytest.param(
+            '{"from": "hand"}', 'input     = "{\\"from\\": \\"hand\\"}"', id="spaced-text"
+        ),
+        pytest.param(
+            '{"from":"hand"}', 'input     = jsonencode({ "from" = "hand" })', id="compact"
+        ),
+    ],
+)
+def test_text_compared_json_is_written_as_the_observed_text(
+    workdir: Path, observed: str, written: str
+) -> None:
+    result = _run(
+        workdir, "aws_cloudwatch_event_target.t", [("input", '{"from":"code"}', observed)], "import"
+    )
+    assert result.ok, result.refusals
+    assert written in result.changes[0].new
+
+
+def test_log_resource_policy_document_is_patched_as_a_document(workdir: Path) -> None:
+    after = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["logs:PutLogEvents", "logs:CreateLogStream"],
+                "Resource": "*",
+            }
+        ],
+    }
+    before = json.dumps({**after, "Statement": [{**after["Statement"][0], "Action": "x"}]})
+    result = _run(
+        workdir,
+        "aws_cloudwatch_log_resource_policy.p",
+        [("policy_document", before, json.dumps(after))],
+        "import",
+    )
+    assert result.ok, result.refusals
+    assert '"Action" = ["logs:PutLogEvents", "logs:CreateLogStream"]' in result.changes[0].new
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ({"b": 1, "a": "x"}, '{"a":"x","b":1}'),
+        ({"html": "<a & b>"}, '{"html":"\\u003ca \\u0026 b\\u003e"}'),
+        ([True, None, "é"], '[true,null,"é"]'),
+        ({"n": 1.5}, None),
+    ],
+)
+def test_jsonencode_text_is_terraforms(value: Any, text: str | None) -> None:
+    assert jsonencode_text(value) == text
