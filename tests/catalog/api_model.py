@@ -271,13 +271,16 @@ def _walk(shape: Shape, parts: Sequence[str], protocol: str, where: str) -> Verd
             shape = member
         elif isinstance(shape, ListShape):
             if part == "*" or part.isdigit():
+                # The item's key: the member's location name, else the list's (CreateTags'
+                # ResourceIdList is located as ResourceId).
+                names = (shape.member.serialization.get("name"), shape.serialization.get("name"))
+                scalar_keys = {name.casefold() for name in names if name}
                 shape = shape.member
-                scalar_key = (shape.serialization.get("name") or "").casefold()
                 if (
                     protocol == "ec2"
                     and not isinstance(shape, StructureShape | ListShape | MapShape)
                     and position + 1 < len(parts)
-                    and parts[position + 1].casefold() == scalar_key
+                    and parts[position + 1].casefold() in scalar_keys
                 ):
                     # EC2 logs a list of scalars as {"items": [{"resourceId": "i-1"}]}.
                     return Verdict(position + 2 == len(parts), reason=f"{here}: below the item")
@@ -299,12 +302,26 @@ def _walk(shape: Shape, parts: Sequence[str], protocol: str, where: str) -> Verd
             if protocol == "rest-xml" and part.casefold() in ("entry", "key", "value"):
                 continue
             shape = shape.value
-        elif shape.type_name == "string":
-            return Verdict(True, opaque=True, reason=f"{here}: below string {shape.name}")
+        elif shape.type_name == "string" and _document(shape, where):
+            return Verdict(True, opaque=True, reason=f"{here}: inside document {shape.name}")
+        elif protocol in ("ec2", "ec2-query") and part == "value" and position + 1 == len(parts):
+            # EC2 logs attribute values as {"value": v}; the catalog's coercions (as_str,
+            # as_bool, as_int) unwrap one wherever a scalar is expected.
+            return Verdict(True, opaque=True, reason=f"{here}: EC2 value wrapper")
         else:
             return Verdict(False, reason=f"{here}: below {shape.type_name} {shape.name}")
         where = here
     return Verdict(True)
+
+
+DOCUMENT_WORDS = ("policy", "document", "json", "template", "definition")
+"""A string member named so holds a JSON document, which CloudTrail may log decoded (S3's
+bucketPolicy): keys inside it are the document's, not the API's."""
+
+
+def _document(shape: Shape, where: str) -> bool:
+    named = f"{shape.name}.{where.rsplit('.', 1)[-1]}".casefold()
+    return any(word in named for word in DOCUMENT_WORDS)
 
 
 def present_paths(document: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
@@ -802,7 +819,9 @@ def _fill(shape: Shape, protocol: str, depth: int) -> Any:
         if protocol != "ec2":
             return [item]
         if not isinstance(shape.member, StructureShape | ListShape | MapShape):
-            item = {_key("item", shape.member, protocol): item}
+            # As CreateTags' recorded resourcesSet: {"items": [{"resourceId": "i-1"}]}.
+            located = shape.member.serialization.get("name") or shape.serialization.get("name")
+            item = {lower_first(located or "item"): item}
         return {"items": [item]}
     if isinstance(shape, MapShape):
         return {"key": _fill(shape.value, protocol, depth + 1)}
