@@ -385,6 +385,36 @@ EKS_CASES += [
         ),
     ),
     shaped(
+        # The key (and source groups) force a new node group when the code leaves them out.
+        "eks-nodegroup-created-with-ssh",
+        eks(
+            "CreateNodegroup",
+            {
+                **{k: v for k, v in NEW_NODES.items() if k not in ("labels", "taints")},
+                "nodegroupName": "ssh",
+                "remoteAccess": {"ec2SshKey": "ops-key", "sourceSecurityGroups": ["sg-0a1b2c"]},
+            },
+        ),
+        EKS,
+        Want(
+            Kind.UNMANAGED,
+            "prod:ssh",
+            Severity.MEDIUM,
+            {
+                "cluster_name": (None, "prod"),
+                "node_group_name": (None, "ssh"),
+                "node_role_arn": (None, "arn:aws:iam::111122223333:role/prod-eks-nodes"),
+                "subnet_ids": (None, ["subnet-0123456789abcdef0"]),
+                "instance_types": (None, ["g5.xlarge"]),
+                "remote_access[0].ec2_ssh_key": (None, "ops-key"),
+                "remote_access[0].source_security_group_ids": (None, ["sg-0a1b2c"]),
+                "scaling_config[0].desired_size": (None, 1),
+                "scaling_config[0].min_size": (None, 0),
+                "scaling_config[0].max_size": (None, 4),
+            },
+        ),
+    ),
+    shaped(
         "eks-addon-installed",
         eks(
             "CreateAddon",

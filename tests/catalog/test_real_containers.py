@@ -124,6 +124,8 @@ RECORDED = [
             Severity.HIGH,
             {
                 "name": (None, "test"),
+                # What an imported cluster holds (the provider cannot read it back).
+                "bootstrap_self_managed_addons": (None, False),
                 "role_arn": (
                     None,
                     "arn:aws:iam::111122223333:role/AWSServiceRoleForAmazonEKS-CAC1G1VH3ZKZ",

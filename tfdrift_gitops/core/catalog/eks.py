@@ -35,6 +35,7 @@ from tfdrift_gitops.core.catalog.model import (
     SeverityCheck,
     Target,
     as_set,
+    const,
     first,
     id_list,
     mapped,
@@ -217,6 +218,10 @@ CLUSTER_EFFECTS: tuple[Effect, ...] = (
 
 CREATE_CLUSTER_EFFECTS: tuple[Effect, ...] = (
     SetAttr("name", CLUSTER_NAME),
+    # DescribeCluster does not return it: the provider keeps what its state held, so an imported
+    # cluster holds false whatever the call asked (hashicorp/terraform-provider-aws#39058), and
+    # an import block leaving it out (default true) plans a replacement.
+    SetAttr("bootstrap_self_managed_addons", const(False)),
     SetAttr("role_arn", text("roleArn")),
     SetAttr("version", first(text("version"), resp("cluster.version")), optional_text),
     SetAttr("tags", req("tags"), tags_map),
@@ -259,6 +264,13 @@ CREATE_NODE_GROUP_EFFECTS: tuple[Effect, ...] = (
     SetAttr("ami_type", text("amiType"), optional_text),
     SetAttr("capacity_type", text("capacityType"), optional_text),
     SetAttr("disk_size", integer("diskSize")),
+    # Forces a new node group when the code leaves out a key the group has.
+    SetAttr("remote_access[0].ec2_ssh_key", text("remoteAccess.ec2SshKey"), optional_text),
+    SetAttr(
+        "remote_access[0].source_security_group_ids",
+        string_list(req("remoteAccess.sourceSecurityGroups")),
+        as_set,
+    ),
     SetAttr("labels", req("labels"), tags_map),
     SetAttr("taint", _taint_list("taints"), as_set),
     SetAttr("tags", req("tags"), tags_map),
