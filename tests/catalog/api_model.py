@@ -191,6 +191,11 @@ ALIASES: dict[tuple[str, str, str], str | None] = {
     ("eks", "CreateCluster", "clusterName"): "name",  # the 2018 record names the cluster so
 }
 
+UNWRAPPED = frozenset({"rds", "elasticache"})
+"""Query services whose responses CloudTrail logs without the result's one structure (the
+recorded CreateDBInstance, ModifyDBInstance, ModifyDBSnapshotAttribute, ModifyCacheCluster);
+IAM's keep it (the recorded CreateRole, CreateUser: {"role": {...}})."""
+
 EC2_ENVELOPE = frozenset({"requestid", "_return"})
 """EC2 logs the request id and the ``return`` member (as ``_return``) in every response."""
 
@@ -199,18 +204,18 @@ def judge(op: OperationModel, side: str, parts: Sequence[str]) -> Verdict:
     """Whether ``parts`` (a key path into requestParameters or responseElements) names
     members of the operation's input or output shape under CloudTrail's conventions."""
     protocol = op.metadata["protocol"]
+    service = op.service_model.service_name
     shape = op.input_shape if side == "request" else op.output_shape
     special = _convention(op, side, parts)
     if special is not None:
         return special
     if shape is None:
         return Verdict(False, reason=f"{op.name} has no {side} shape")
-    verdict = _walk(shape, parts, protocol, side)
     wrapped = [m for m in shape.members.values() if isinstance(m, StructureShape)]
-    if not verdict.ok and side == "response" and protocol == "query" and len(shape.members) == 1:
-        # Query services (RDS, ElastiCache) log the result's one structure unwrapped.
-        return _walk(wrapped[0], parts, protocol, side) if wrapped else verdict
-    return verdict
+    if side == "response" and service in UNWRAPPED and len(shape.members) == len(wrapped) == 1:
+        # RDS and ElastiCache log the result's one structure unwrapped (IAM keeps {"role": }).
+        return _walk(wrapped[0], parts, protocol, side)
+    return _walk(shape, parts, protocol, side)
 
 
 def _convention(op: OperationModel, side: str, parts: Sequence[str]) -> Verdict | None:
