@@ -135,8 +135,6 @@ def api_checked_rows(recorded: set[tuple[str, str, str]]) -> list[dict[str, Any]
                     "evidence": "api-model",
                     "operation": result.operation,
                     "fed_by_tests": result.fed,
-                    "request_keys": result.request_keys,
-                    "response_keys": result.response_keys,
                 }
             )
     return out
