@@ -1,4 +1,5 @@
-"""ELBv2, Auto Scaling, launch template and instance profile rows judged by Terraform.
+"""ELBv2 (listener certificates too), Auto Scaling, launch template and instance profile rows
+judged by Terraform.
 
 Requests and responses are written in the shapes of the published records of these services
 (query APIs: lower camel case, ``attributes`` as key/value pairs; newer EC2 calls wrapped in
@@ -9,7 +10,13 @@ crashes reading a classic load balancer from moto (nil dereference in the ELB re
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from tests.oracle.checks import (  # noqa: F401
     test_changes_agree_with_terraform,
@@ -735,6 +742,84 @@ resource "aws_autoscaling_policy" "scale_out" {
 """
 
 
+def _pem(name: str) -> tuple[str, str]:
+    """A self-signed certificate and its key (PEM) for an IAM server certificate: moto lets an
+    HTTPS listener name only a certificate it holds (ACM or IAM)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{name}.example.com")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return cert.public_bytes(serialization.Encoding.PEM).decode(), private.decode()
+
+
+def _server_cert(name: str) -> str:
+    body, private = _pem(name)
+    return f"""
+resource "aws_iam_server_certificate" "{name}" {{
+  name             = "oracle-{name.replace("_", "-")}"
+  certificate_body = <<-EOT
+{body}  EOT
+  private_key      = <<-EOT
+{private}  EOT
+}}
+"""
+
+
+TLS = f"""{_server_cert("cert_default")}{_server_cert("cert_extra")}{_server_cert("cert_hand")}
+resource "aws_lb_listener" "tls" {{
+  load_balancer_arn = aws_lb.lb_web.arn
+  port              = 443
+  protocol          = "HTTPS"
+  certificate_arn   = aws_iam_server_certificate.cert_default.arn
+
+  default_action {{
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.tg_web.arn
+  }}
+}}
+
+resource "aws_lb_listener_certificate" "tls_extra" {{
+  listener_arn    = aws_lb_listener.tls.arn
+  certificate_arn = aws_iam_server_certificate.cert_extra.arn
+}}
+"""
+
+
+def certificate_added(world: World) -> Call:
+    listener = world.attrs("aws_lb_listener.tls")["arn"]
+    cert = world.attrs("aws_iam_server_certificate.cert_hand")["arn"]
+    _elbv2(world).add_listener_certificates(
+        ListenerArn=listener, Certificates=[{"CertificateArn": cert}]
+    )
+    return Call(
+        {"listenerArn": listener, "certificates": [{"certificateArn": cert}]},
+        {"certificates": [{"certificateArn": cert}]},
+    )
+
+
+def certificate_removed(world: World) -> Call:
+    listener = world.attrs("aws_lb_listener.tls")["arn"]
+    cert = world.attrs("aws_iam_server_certificate.cert_extra")["arn"]
+    _elbv2(world).remove_listener_certificates(
+        ListenerArn=listener, Certificates=[{"CertificateArn": cert}]
+    )
+    return Call({"listenerArn": listener, "certificates": [{"certificateArn": cert}]})
+
+
 def _case(
     id_: str,
     event: str,
@@ -1189,6 +1274,26 @@ CASES = (
         schedule_put,
         "aws_autoscaling_schedule.nightly",
         _schedule("nightly", "0 2 * * *"),
+    ),
+    _case(
+        "cert_added",
+        "AddListenerCertificates",
+        ELB,
+        certificate_added,
+        "aws_lb_listener_certificate",
+        TLS,
+        kind="unmanaged",
+        strategies=("import",),
+    ),
+    _case(
+        "cert_removed",
+        "RemoveListenerCertificates",
+        ELB,
+        certificate_removed,
+        "aws_lb_listener_certificate.tls_extra",
+        "",
+        kind="deleted",
+        strategies=("import",),
     ),
     _case(
         "schedule_gone",
