@@ -185,3 +185,59 @@ def test_log_resource_policy_document_is_patched_as_a_document(workdir: Path) ->
 )
 def test_jsonencode_text_is_terraforms(value: Any, text: str | None) -> None:
     assert jsonencode_text(value) == text
+
+
+@pytest.mark.parametrize(
+    ("rtype", "resource_id", "changes", "event", "request_", "block"),
+    [
+        pytest.param(
+            "aws_lambda_function_url",
+            "fn_url_hand",
+            [("function_name", None, "fn_url_hand"), ("authorization_type", None, "AWS_IAM")],
+            "CreateFunctionUrlConfig20211031",
+            {"functionName": "fn_url_hand", "authType": "AWS_IAM"},
+            'resource "aws_lambda_function_url" "fn_url_hand" {\n'
+            '  authorization_type = "AWS_IAM"\n'
+            '  function_name      = "fn_url_hand"\n}',
+            id="function-url",
+        ),
+        pytest.param(
+            "aws_kms_alias",
+            "alias/hand-made",
+            [("name", None, "alias/hand-made"), ("target_key_id", None, "1234abcd")],
+            "CreateAlias",
+            {"aliasName": "alias/hand-made", "targetKeyId": "1234abcd"},
+            'resource "aws_kms_alias" "alias_hand_made" {\n'
+            '  name          = "alias/hand-made"\n'
+            '  target_key_id = "1234abcd"\n}',
+            id="kms-alias",
+        ),
+    ],
+)
+def test_hand_made_url_and_alias_are_imported(
+    workdir: Path,
+    rtype: str,
+    resource_id: str,
+    changes: list[tuple[str, Any, Any]],
+    event: str,
+    request_: dict[str, Any],
+    block: str,
+) -> None:
+    """The import id of a function URL is its function's name (NAME/QUALIFIER for an alias's
+    URL), of a KMS alias its name: the oracle's ``fn_url_hand`` and ``alias_created``."""
+    result = _run(
+        workdir,
+        "",
+        changes,
+        "import",
+        kind=Kind.UNMANAGED,
+        rtype=rtype,
+        resource_id=resource_id,
+        event_name=event,
+        source="lambda.amazonaws.com" if "lambda" in rtype else "kms.amazonaws.com",
+        request=request_,
+    )
+    assert result.ok, result.refusals
+    assert result.expected_plan is not None
+    assert result.expected_plan["import_id"] == resource_id
+    assert block in result.changes[0].new

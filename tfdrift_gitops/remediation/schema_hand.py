@@ -161,9 +161,12 @@ IMPORT_IDS: Final[Mapping[str, ImportId]] = MappingProxyType(
         "aws_lambda_permission": ImportId(
             r"[A-Za-z0-9_\-:]{1,140}/[A-Za-z0-9_\-]{1,100}", "{function_name}/{statement_id}"
         ),
+        # A function URL: its function's name, or NAME/QUALIFIER for an alias's URL.
+        "aws_lambda_function_url": ImportId(r"[A-Za-z0-9_\-]{1,64}(/[A-Za-z0-9_$\-]{1,128})?"),
         "aws_kms_key": ImportId(
             r"(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
         ),
+        "aws_kms_alias": _by_name(r"alias/[A-Za-z0-9/_\-]{1,250}"),
         "aws_cloudtrail": ImportId(r"[A-Za-z0-9._\-:/]{3,256}", name_argument="name"),
         # Containers. ECS services: ``CLUSTER/SERVICE``, which the catalog builds from the call
         # (state's id is the ARN); a task definition: its revision's ARN (the catalog takes it
