@@ -57,7 +57,7 @@ def record(targets: list[str], written: Path) -> int:
 
 def merged(files: list[Path]) -> list[dict[str, Any]]:
     sys.path.insert(0, str(ROOT))
-    from tests.catalog.api_model import observed_rows
+    from tests.catalog.api_rows import observed_rows
 
     rows = observed_rows(*files)
     return [{**rows[key]} for key in sorted(rows)]

@@ -117,7 +117,7 @@ def recorded_rows() -> list[dict[str, Any]]:
 
 def api_checked_rows(recorded: set[tuple[str, str, str]]) -> list[dict[str, Any]]:
     """Rows not recorded whose reads and fed calls fit botocore's model of their call."""
-    from tests.catalog.api_model import check_row, observed_rows
+    from tests.catalog.api_rows import check_row, observed_rows
 
     observed = observed_rows()
     out = []

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.catalog.api_model import reads_of
+from tests.catalog.api_rows import reads_of
 from tfdrift_gitops.core.catalog import Catalog
 from tfdrift_gitops.core.catalog.model import Rule
 from tfdrift_gitops.models import CloudEvent

@@ -1,7 +1,8 @@
 """Catalog rows against botocore's AWS service models: a row that reads a key its call does
 not have (misspelt, wrongly nested, another call's) misses every change made through it.
 
-Three parts (tests/catalog/api_model.py holds the conventions and the known exceptions):
+Three parts (tests/catalog/api_model.py holds the conventions, api_exceptions.py the known
+exceptions, api_rows.py what a row reads):
 - calibration: every key of every recorded, published call a row picks is a member of the
   operation's shapes under CloudTrail's conventions; a real record that does not fit shows a
   convention the check must know, or is listed in RECORDED_EXTRAS with why;
@@ -23,17 +24,9 @@ from typing import Any
 
 import pytest
 
-from tests.catalog.api_model import (
-    DEAD_READS,
-    DELIBERATE,
-    RECORDED_EXTRAS,
-    check_row,
-    judge,
-    listed,
-    observed_rows,
-    present_paths,
-    row_operation,
-)
+from tests.catalog.api_exceptions import DEAD_READS, DELIBERATE, RECORDED_EXTRAS, listed
+from tests.catalog.api_model import judge, present_paths, row_operation
+from tests.catalog.api_rows import check_row, observed_rows
 from tfdrift_gitops.core.catalog import Catalog
 from tfdrift_gitops.core.catalog.model import Action, Rule, Set, Target, const, first, req, resp
 from tfdrift_gitops.core.normalize import normalize_record
