@@ -55,6 +55,11 @@ resource "aws_instance" "i" {
 resource "aws_internet_gateway" "g" {
 }
 
+resource "aws_security_group" "sg" {
+  name   = "sg"
+  vpc_id = "vpc-0a1b2c3d"
+}
+
 resource "aws_s3_bucket_acl" "acl" {
   bucket = "data"
   acl    = "private"
@@ -220,3 +225,18 @@ def test_a_change_the_code_says_through_an_unchanged_alias_is_refused(
     assert len(result.refusals) == 1
     reason = result.refusals[0].reason
     assert "`access_control_policy`" in reason and "`acl`" in reason, reason
+
+
+def test_a_set_of_blocks_other_resources_may_manage_is_not_written_inline(workdir: Path) -> None:
+    """The group's rules may be aws_vpc_security_group_ingress_rule resources: writing the old
+    rules as inline ingress blocks would fight them, so only the marker is written."""
+    rule = {"from_port": 443, "to_port": 443, "protocol": "tcp", "cidr_blocks": ["10.0.0.0/8"]}
+    extra = {**rule, "from_port": 22, "to_port": 22}
+    result = _run(workdir, "aws_security_group.sg", [("ingress", [rule], [rule, extra])])
+    change = result.changes[0]
+    assert change.old is not None and "ingress" not in change.new
+    assert result.expected_plan == {
+        "address": "aws_security_group.sg",
+        "action": "update",
+        "arguments": ["ingress"],
+    }

@@ -527,6 +527,11 @@ class Strategies:
         written: set[str] = set()
         for name, changes in grouped.items():
             if name in schema.blocks:
+                if not _one_block(rtype, name):
+                    # A set of blocks (a security group's ingress) may be managed by separate
+                    # resources too (aws_vpc_security_group_ingress_rule): writing the old
+                    # items inline would fight them, so only the marker is written.
+                    continue
                 found = _block_before(rtype, name, changes)
                 if isinstance(found, str):
                     outcome.refusals.append(
@@ -745,6 +750,14 @@ def _block_before(
             "written back"
         )
     return value[:1], leaves
+
+
+def _one_block(rtype: str, name: str) -> bool:
+    """``name`` is a nested block of at most one item (``ttl``, ``metadata_options``)."""
+    raw = ((provider_schema.block_of(rtype) or {}).get("block_types") or {}).get(name)
+    if not isinstance(raw, Mapping):
+        return False
+    return raw.get("nesting_mode") == "single" or raw.get("max_items") == 1
 
 
 def _unset(value: Any) -> bool:
