@@ -57,6 +57,11 @@ resource "aws_cloudwatch_log_resource_policy" "p" {
     "Statement" = [{ "Effect" = "Allow", "Action" = "logs:PutLogEvents", "Resource" = "*" }]
   })
 }
+
+resource "aws_wafv2_web_acl_logging_configuration" "waf" {
+  resource_arn            = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/edge/abc"
+  log_destination_configs = ["arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-edge"]
+}
 """
 
 
@@ -91,6 +96,25 @@ def test_revert_of_a_type_the_provider_only_replaces_says_replace(workdir: Path)
     }
     assert any("replaces the resource" in note for note in result.notes)
     assert result.to_dict()["expected_plan"]["action"] == "replace"
+
+
+def test_revert_of_an_argument_the_provider_only_replaces_says_replace(workdir: Path) -> None:
+    """The type updates in place, but not its destinations (the waf_logs_moved case)."""
+    moved = "arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-elsewhere"
+    kept = "arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-edge"
+    result = _run(
+        workdir,
+        "aws_wafv2_web_acl_logging_configuration.waf",
+        [("log_destination_configs", [kept], [moved])],
+        "revert",
+    )
+    assert result.ok and result.changes
+    assert result.expected_plan == {
+        "address": "aws_wafv2_web_acl_logging_configuration.waf",
+        "action": "replace",
+        "arguments": ["log_destination_configs"],
+        "replaced_because": ["log_destination_configs"],
+    }
 
 
 def test_revert_in_place_says_update_with_the_arguments(workdir: Path) -> None:

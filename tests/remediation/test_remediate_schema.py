@@ -18,6 +18,7 @@ from tfdrift_gitops.core.catalog import Catalog
 from tfdrift_gitops.remediation.ids import template_fields
 from tfdrift_gitops.remediation.schema import BlockSchema, ResourceSchema, known_types, schema_for
 from tfdrift_gitops.remediation.schema_hand import (
+    FORCES_NEW,
     IMPORT_IDS,
     JSON_ARGUMENTS,
     SET_IDENTITY,
@@ -81,6 +82,14 @@ def test_true_defaults_are_optional_booleans(rtype: str, entry: str) -> None:
     assert attr is not None, f"{rtype} has no {entry}"
     assert attr["type"] == "bool" and attr.get("optional") and not attr.get("required")
     assert name in _block(rtype, parent).true_defaults
+
+
+@pytest.mark.parametrize(("rtype", "name"), _entries(FORCES_NEW))
+def test_arguments_forcing_replacement_are_configurable(rtype: str, name: str) -> None:
+    schema = schema_for(rtype)
+    assert schema.classify(name) == "configurable", f"{rtype} has no argument {name}"
+    assert name in schema.forces_new
+    assert schema.forces_new <= set(schema.arguments) | set(schema.blocks)
 
 
 @pytest.mark.parametrize(

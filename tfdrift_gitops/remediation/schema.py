@@ -24,6 +24,7 @@ from tfdrift_gitops.core import provider_schema
 from tfdrift_gitops.core.redact import CLOUDTRAIL_PLACEHOLDERS, MASKS
 from tfdrift_gitops.remediation.schema_hand import (
     ALIASES,
+    FORCES_NEW,
     IMPORT_IDS,
     JSON_ARGUMENTS,
     JSON_AS_TEXT,
@@ -292,7 +293,7 @@ def schema_for(resource_type: str) -> ResourceSchema:
         aliases=MappingProxyType(dict(ALIASES.get(resource_type, {}))),
         forces_new=frozenset(derived.fields) | frozenset(derived.blocks)
         if resource_type in REPLACED_ON_CHANGE
-        else frozenset(),
+        else frozenset(FORCES_NEW.get(resource_type, ())),
     )
 
 

@@ -378,3 +378,11 @@ ALIASES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
 # then create); the oracle's revert plans show it (``replace_paths``: ``policy`` of an ECR
 # lifecycle policy, ``cidr_block`` of a network ACL rule).
 REPLACED_ON_CHANGE: Final = frozenset({"aws_ecr_lifecycle_policy", "aws_network_acl_rule"})
+
+# Arguments the provider cannot change in place on types it otherwise updates (ForceNew, which
+# the schema dump does not say either): a revert of one plans a replacement. The oracle's revert
+# plan of a moved WAF logging destination shows it (``replace_paths``:
+# ``log_destination_configs``).
+FORCES_NEW: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {"aws_wafv2_web_acl_logging_configuration": ("log_destination_configs", "resource_arn")}
+)
