@@ -1,4 +1,11 @@
-"""RDS rows judged by Terraform: instance settings, parameter groups, subnet groups."""
+"""RDS rows judged by Terraform: instance settings, parameter groups, subnet groups; and
+ElastiCache replication groups, whose 30 s create waits ride along with the instance's.
+
+moto 5.2.6 lists a replication group's first member (``<group>-001``) but creates no such
+cache cluster, and provider 5.100.0 reads that member after create (``CacheClusterNotFound:
+Cache cluster oracle-rg-modified-001 not found``), so each group has a standalone
+``aws_elasticache_cluster`` of that name beside it: a stand-in no case changes.
+"""
 
 from __future__ import annotations
 
@@ -167,13 +174,61 @@ resource "aws_db_snapshot" "{name}" {{
 """
 
 
+def _replication_group(name: str) -> str:
+    group = "oracle-" + name.replace("_", "-")
+    return f"""
+resource "aws_elasticache_replication_group" "{name}" {{
+  replication_group_id = "{group}"
+  description          = "from code"
+  node_type            = "cache.t3.micro"
+  num_cache_clusters   = 1
+}}
+
+resource "aws_elasticache_cluster" "{name}_member" {{
+  cluster_id      = "{group}-001"
+  engine          = "redis"
+  engine_version  = "7.1"
+  node_type       = "cache.t3.micro"
+  num_cache_nodes = 1
+}}
+"""
+
+
+def _elasticache(world: World) -> Any:
+    return world.client("elasticache")
+
+
+def group_modified(world: World) -> Call:
+    _elasticache(world).modify_replication_group(
+        ReplicationGroupId="oracle-rg-modified",
+        ReplicationGroupDescription="by hand",
+        ApplyImmediately=True,
+    )
+    return Call(
+        {
+            "replicationGroupId": "oracle-rg-modified",
+            "replicationGroupDescription": "by hand",
+            "applyImmediately": True,
+        },
+        {"replicationGroupId": "oracle-rg-modified", "description": "by hand"},
+    )
+
+
+def group_deleted(world: World) -> Call:
+    _elasticache(world).delete_replication_group(ReplicationGroupId="oracle-rg-gone")
+    return Call(
+        {"replicationGroupId": "oracle-rg-gone"},
+        {"replicationGroupId": "oracle-rg-gone", "status": "deleting"},
+    )
+
+
 def _case(
     id_: str, event: str, act: Any, hcl: str, rtype: str = "aws_db_instance", **kw: Any
 ) -> Case:
     return Case(
         id=id_,
         event=event,
-        source=RDS,
+        source=kw.pop("source", RDS),
         fixture=kw.pop("fixture", "rds-modify-db-instance-allocated-storage.json"),
         hcl=hcl,
         address=f"{rtype}.{id_}",
@@ -186,6 +241,12 @@ DELETED: dict[str, Any] = {"kind": "deleted", "strategies": ("import",)}
 PG = "aws_db_parameter_group"
 CPG = "aws_rds_cluster_parameter_group"
 SUBNETS = "aws_db_subnet_group"
+GROUP = "aws_elasticache_replication_group"
+ELASTICACHE: dict[str, Any] = {
+    "source": "elasticache.amazonaws.com",
+    # The one real ElastiCache record (ModifyCacheCluster): its envelope serves every case.
+    "fixture": "elasticache-modify-cache-cluster.json",
+}
 
 
 # One instance per module: with several, provider 5.100.0's reads after create
@@ -248,6 +309,23 @@ CASES = (
         snapshot_deleted,
         _snapshot("snap_gone"),
         "aws_db_snapshot",
+        **DELETED,
+    ),
+    _case(
+        "rg_modified",
+        "ModifyReplicationGroup",
+        group_modified,
+        _replication_group("rg_modified"),
+        GROUP,
+        **ELASTICACHE,
+    ),
+    _case(
+        "rg_gone",
+        "DeleteReplicationGroup",
+        group_deleted,
+        _replication_group("rg_gone"),
+        GROUP,
+        **ELASTICACHE,
         **DELETED,
     ),
 )
