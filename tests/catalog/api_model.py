@@ -350,18 +350,25 @@ def model_call(op: OperationModel, event: str) -> CloudEvent:
     s3 = op.service_model.service_name in ("s3", "s3control")
     if s3 and isinstance(request, dict) and "bucket" in request:
         request["bucketName"] = request.pop("bucket")
-    if protocol == "query" and isinstance(response, dict) and len(response) == 1:
+    unwrapped = op.service_model.service_name in UNWRAPPED
+    if unwrapped and isinstance(response, dict) and len(response) == 1:
         (inner,) = response.values()
         response = inner if isinstance(inner, dict) else response
+    source = f"{op.service_model.endpoint_prefix}.amazonaws.com"
+    return call_event(event, source, request, response)
+
+
+def call_event(name: str, source: str, request: Any, response: Any) -> CloudEvent:
+    """A successful call with this request and response (what a row needs to be replayed)."""
     return CloudEvent(
-        id="model",
-        name=event,
-        source=f"{op.service_model.endpoint_prefix}.amazonaws.com",
+        id="shape",
+        name=name,
+        source=source,
         time=datetime(2026, 1, 1, tzinfo=UTC),
         region="us-east-1",
-        actor=Actor(name="model", account_id="123456789012"),
+        actor=Actor(name="shape", account_id="123456789012"),
         account_id="123456789012",
-        request=request if isinstance(request, dict) else {},
+        request=request if isinstance(request, dict) else None,
         response=response if isinstance(response, dict) else None,
     )
 

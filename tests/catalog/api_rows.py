@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.catalog.api_exceptions import DEAD_READS, DELIBERATE, RECORDED_EXTRAS, listed
-from tests.catalog.api_model import judge, model_call, row_operation
+from tests.catalog.api_model import call_event, judge, model_call, present_paths, row_operation
 from tfdrift_gitops.core.catalog.model import Rule, deep_copy_attrs
 from tfdrift_gitops.core.shape import _probe
 from tfdrift_gitops.models import CloudEvent
@@ -172,22 +172,30 @@ class RowCheck:
 
 
 def observed_rows(*paths: Path) -> dict[tuple[str, str, str], Mapping[str, Any]]:
-    """Per row, what the recorded files say (default: observed.json, and oracle.json when
-    present), merged: paths from every file, each with the first test that fed it."""
+    """Per row, the calls the recorded files hold (default: observed.json, and oracle.json
+    when present), merged."""
     merged: dict[tuple[str, str, str], dict[str, Any]] = {}
     files = paths or tuple(p for p in (OBSERVED, ORACLE) if p.is_file())
     for path in files:
         for row in json.loads(path.read_text(encoding="utf-8")):
             key = (row["source"], row["event"], row["discriminator"] or "")
-            into = merged.setdefault(
-                key, {**row, "tests": [], "request": {}, "response": {}, "read": {}}
-            )
-            offset = len(into["tests"])
-            into["tests"] = [*into["tests"], *row["tests"]]
-            for kind in ("request", "response", "read"):
-                for name, number in row[kind].items():
-                    into[kind].setdefault(name, number + offset)
+            into = merged.setdefault(key, {**row, "calls": []})
+            into["calls"] = [*into["calls"], *row["calls"]]
     return dict(merged)
+
+
+def _shapes(rule: Rule, calls: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+    """Key paths present in the calls and looked up by the row in them (replayed now), each
+    with the first test that showed it."""
+    found: dict[str, dict[str, str]] = {"request": {}, "response": {}, "read": {}}
+    for call in calls:
+        event = call_event(call["name"], rule.source, call["request"], call["response"])
+        for side in ("request", "response"):
+            for parts in present_paths(call[side]):
+                found[side].setdefault(".".join(parts), call["test"])
+        for name in reads_of(rule, event):
+            found["read"].setdefault(name, call["test"])
+    return found
 
 
 def check_row(rule: Any, seen: Mapping[str, Any] | None) -> RowCheck:
@@ -220,19 +228,15 @@ def check_row(rule: Any, seen: Mapping[str, Any] | None) -> RowCheck:
                 result.excused.add(name)
             else:
                 result.problems.append(f"reads {name}: {verdict.reason}")
-    model_read = dict.fromkeys(reads_of(rule, model_call(op, rule.event)), 0)
-    model: Mapping[str, Any] = {
-        "tests": ["a call built from the API model"],
-        "request": {},
-        "response": {},
-        "read": model_read,
-    }
+    built = "a call built from the API model"
+    model_read = dict.fromkeys(reads_of(rule, model_call(op, rule.event)), built)
+    model = {"request": {}, "response": {}, "read": model_read}
     result.model_reads = len(model_read)
-    result.fed = seen is not None
-    for fed in (model, seen) if seen is not None else (model,):
+    result.fed = bool(seen and seen["calls"])
+    sources = [model, _shapes(rule, seen["calls"])] if seen else [model]
+    for fed in sources:
         for kind in ("read", "request", "response"):
-            for path, number in fed[kind].items():
-                test = fed["tests"][number]
+            for path, test in fed[kind].items():
                 name = path if kind == "read" else f"{kind}:{path}"
                 side, _, dotted = name.partition(":")
                 if not dotted or name in alternatives:

@@ -5,10 +5,11 @@ Every event the engine asks the catalog about (``Catalog.rule_for``: the catalog
 the real-record replays and the corpus tests all go through it) is kept per row; at the end of
 the session each row's calls are replayed through the row's own extractors with the request and
 response wrapped so that every key path looked up is logged (``tfdrift_gitops.core.shape``'s
-probe), present or not. Written to ``$TFDRIFT_API_SHAPES_OUT``: per row, the key paths present
-in the requests and responses the tests gave it, and the key paths the row read from them,
-each with the first test that fed it (an index into the row's ``tests``). ``Hypothesis``
-examples are left out: generated hostile requests carry no shape a service logs.
+probe), present or not. Written to ``$TFDRIFT_API_SHAPES_OUT``: per row, the calls the tests
+gave it (request, response and the test), those that show a key path no earlier call showed.
+The check replays them through the row as it is then, so a row edited since still has its own
+reads judged. ``Hypothesis`` examples are left out: generated hostile requests carry no shape
+a service logs.
 """
 
 from __future__ import annotations
@@ -85,28 +86,30 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     rows = []
     for (source, event, discriminator), (rule, calls) in sorted(_seen.items()):
-        request: dict[str, str] = {}
-        response: dict[str, str] = {}
-        read: dict[str, str] = {}
+        seen: set[str] = set()
+        kept = []
+        # A call is kept when it shows a key path (present, or looked up by the row) no
+        # earlier one did: the file stays small and the check replays what the row saw.
         for call, test in calls.values():
-            for path in _present(call.request):
-                request.setdefault(_dotted(path), test)
-            for path in _present(call.response):
-                response.setdefault(_dotted(path), test)
-            for dotted in reads_of(rule, call):
-                read.setdefault(dotted, test)
-        tests = sorted({*request.values(), *response.values(), *read.values()})
-        number = {test: position for position, test in enumerate(tests)}
+            shown = {f"request:{_dotted(p)}" for p in _present(call.request)}
+            shown |= {f"response:{_dotted(p)}" for p in _present(call.response)}
+            shown |= reads_of(rule, call)
+            if shown - seen:
+                seen |= shown
+                kept.append(
+                    {
+                        "test": test,
+                        "name": call.name,
+                        "request": call.request,
+                        "response": call.response,
+                    }
+                )
         rows.append(
             {
                 "source": source,
                 "event": event,
                 "discriminator": discriminator or None,
-                "calls": len(calls),
-                "tests": tests,
-                "request": {p: number[t] for p, t in sorted(request.items())},
-                "response": {p: number[t] for p, t in sorted(response.items())},
-                "read": {p: number[t] for p, t in sorted(read.items())},
+                "calls": kept,
             }
         )
-    Path(out).write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+    Path(out).write_text(json.dumps(rows, indent=1, default=str) + "\n", encoding="utf-8")

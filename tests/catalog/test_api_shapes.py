@@ -130,7 +130,7 @@ def test_every_listed_exception_is_still_needed() -> None:
                 for s, o, n in used
                 for key in keys
             ), f"{service}:{operation}: listed, but nothing reads or logs any of {sorted(keys)}"
-    fed_tests = {test for row in OBSERVED.values() for test in row["tests"]}
+    fed_tests = {call["test"] for row in OBSERVED.values() for call in row["calls"]}
     assert set(DELIBERATE) <= fed_tests, sorted(set(DELIBERATE) - fed_tests)
 
 
@@ -236,10 +236,14 @@ def test_the_check_accepts(rule: Rule) -> None:
 def test_a_fed_key_the_model_lacks_is_found() -> None:
     rule = _rule("ModifyDBInstance", "rds.amazonaws.com", req("dBInstanceIdentifier"))
     seen = {
-        "tests": ["t::x"],
-        "request": {"dBInstanceIdentifier": 0, "allocatedStorag": 0},
-        "response": {},
-        "read": {"request:dBInstanceIdentifier": 0},
+        "calls": [
+            {
+                "test": "t::x",
+                "name": "ModifyDBInstance",
+                "request": {"dBInstanceIdentifier": "db", "allocatedStorag": 5},
+                "response": None,
+            }
+        ]
     }
     result = check_row(rule, seen)
     assert not result.checked
