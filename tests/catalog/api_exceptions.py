@@ -163,13 +163,12 @@ DEAD_READS: dict[tuple[str, str], tuple[frozenset[str], str]] = {
             {
                 "request:applyImmediately",
                 "request:cloudwatchLogsExportConfiguration",
-                "request:dBSnapshotIdentifier",
                 "request:sourceDBInstanceIdentifier",
             }
         ),
-        "one effect table serves the three instance creates (snapshot and source belong to "
-        "Restore and ReadReplica) and ModifyDBInstance's log exports; applyImmediately is "
-        "read by the pending-change reason",
+        "one effect table serves the three instance creates (the source belongs to "
+        "ReadReplica) and ModifyDBInstance's log exports; applyImmediately is read by the "
+        "pending-change reason",
     ),
     ("rds", "CreateDBInstanceReadReplica"): (
         frozenset(
@@ -181,7 +180,6 @@ DEAD_READS: dict[tuple[str, str], tuple[frozenset[str], str]] = {
                     "cloudwatchLogsExportConfiguration",
                     "dBClusterIdentifier",
                     "dBName",
-                    "dBSnapshotIdentifier",
                     "engine",
                     "engineVersion",
                     "manageMasterUserPassword",

@@ -474,6 +474,34 @@ RDS_CASES = [
                 "identifier": (None, "reports-db"),
                 "engine": (None, "postgres"),
                 "instance_class": (None, "db.t3.micro"),
+                # What an imported instance holds (the provider's import sets it).
+                "skip_final_snapshot": (None, True),
+            },
+        ),
+    ),
+    case(
+        # No snapshot_identifier: an imported instance holds none (the provider never reads
+        # it) and naming it in the import block forces a replacement (found by the oracle).
+        "rds-restore-is-unmanaged-without-its-snapshot",
+        [
+            rds(
+                "RestoreDBInstanceFromDBSnapshot",
+                {
+                    "dBInstanceIdentifier": "reports-restored",
+                    "dBSnapshotIdentifier": "reports-nightly",
+                    "dBInstanceClass": "db.t3.micro",
+                },
+                response={"dBInstanceIdentifier": "reports-restored", "engine": "postgres"},
+            )
+        ],
+        Want(
+            Kind.UNMANAGED,
+            "reports-restored",
+            Severity.MEDIUM,
+            {
+                "identifier": (None, "reports-restored"),
+                "instance_class": (None, "db.t3.micro"),
+                "skip_final_snapshot": (None, True),
             },
         ),
     ),

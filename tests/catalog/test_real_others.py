@@ -560,6 +560,7 @@ RDS_CASES = [
                 "username": (None, "myawsuser"),
                 "allocated_storage": (None, 20),
                 "instance_class": (None, "db.m1.small"),
+                "skip_final_snapshot": (None, True),
                 "enabled_cloudwatch_logs_exports": (
                     None,
                     ["audit", "error", "general", "slowquery"],

@@ -43,6 +43,7 @@ from tfdrift_gitops.core.catalog.model import (
     Target,
     as_bool,
     as_set,
+    const,
     first,
     item_list,
     mapped,
@@ -335,7 +336,11 @@ INSTANCE_CREATE_EFFECTS: tuple[Effect, ...] = (
     SetAttr("port", integer("port")),
     SetAttr("publicly_accessible", PUBLICLY_ACCESSIBLE),
     SetAttr("replicate_source_db", text("sourceDBInstanceIdentifier"), optional_text),
-    SetAttr("snapshot_identifier", text("dBSnapshotIdentifier"), optional_text),
+    # Not snapshot_identifier: the provider never reads it back, so an imported instance holds
+    # none and an import block naming the snapshot plans a replacement (it forces a new one).
+    # skip_final_snapshot cannot be read either: the provider's import sets it true, and an
+    # import block leaving it out (default false) plans an update.
+    SetAttr("skip_final_snapshot", const(True)),
     *(e for e in INSTANCE_EFFECTS if e.path not in _CREATE_SPELLED_APART),
     _CREATED_LOG_EXPORTS,
 )
