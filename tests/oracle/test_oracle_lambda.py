@@ -179,6 +179,50 @@ def url_by_hand(world: World) -> Call:
     )
 
 
+def create_function(world: World) -> Call:
+    """A function made by hand from a package in S3 (CloudTrail never logs an inline zip, so
+    only S3 code gives the generated block something to name)."""
+    world.client("s3").create_bucket(Bucket="oracle-lambda-code")
+    world.client("s3").put_object(Bucket="oracle-lambda-code", Key="fn.zip", Body=_zip())
+    role = world.attrs("aws_iam_role.lambda")["arn"]
+    code = {"s3Bucket": "oracle-lambda-code", "s3Key": "fn.zip"}
+    answer = _lambda(world).create_function(
+        FunctionName="fn_by_hand",
+        Runtime="python3.12",
+        Role=role,
+        Handler="index.handler",
+        Code={"S3Bucket": code["s3Bucket"], "S3Key": code["s3Key"]},
+        Timeout=3,
+        MemorySize=128,
+    )
+    return Call(
+        {
+            "functionName": "fn_by_hand",
+            "runtime": "python3.12",
+            "role": role,
+            "handler": "index.handler",
+            "code": code,
+            "timeout": 3,
+            "memorySize": 128,
+            "packageType": "Zip",
+        },
+        {
+            "functionName": "fn_by_hand",
+            "functionArn": answer["FunctionArn"],
+            "runtime": "python3.12",
+            "role": role,
+            "handler": "index.handler",
+            "codeSize": answer["CodeSize"],
+            "timeout": 3,
+            "memorySize": 128,
+            "codeSha256": answer["CodeSha256"],
+            "version": "$LATEST",
+            "packageType": "Zip",
+        },
+        event="CreateFunction20150331",
+    )
+
+
 def _url(name: str) -> str:
     return _function(name) + (
         f"""
@@ -295,6 +339,22 @@ CASES = (
         kind="unmanaged",
         # remediate cannot write an aws_lambda_function_url block yet (it does not know the
         # type's import id, and says so): detection is what this case checks.
+        strategies=(),
+    ),
+    _case(
+        "fn_by_hand",
+        "CreateFunction",
+        create_function,
+        "aws_lambda_function",
+        "",
+        kind="unmanaged",
+        # Detection only. The generated resource + import {} plans an update, whatever it
+        # writes: the provider reads back neither the code's location (s3_bucket, s3_key: null
+        # after import) nor source_code_hash (""), and an imported function's publish is null
+        # where the code's default is false (module run: `publish = null -> false`, `s3_bucket =
+        # null -> "oracle-lambda-code"`, `s3_key`, `source_code_hash`); leaving the code's
+        # location out does not validate (`terraform validate`: `"filename": one of
+        # `filename,image_uri,s3_bucket` must be specified`).
         strategies=(),
     ),
 )
