@@ -94,7 +94,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             shown = {f"request:{_dotted(p)}" for p in _present(call.request)}
             shown |= {f"response:{_dotted(p)}" for p in _present(call.response)}
             shown |= reads_of(rule, call)
-            if shown - seen:
+            if shown - seen or not kept:  # the first call always: the row is fed
                 seen |= shown
                 kept.append(
                     {
