@@ -114,9 +114,23 @@ SHAPES = [
             Kind.MODIFIED,
             "aws_secretsmanager_secret_version.db",
             Severity.HIGH,
-            {"secret_string": ("(hidden)", "(hidden by CloudTrail)")},
+            # The managed version keeps its value (the provider reads it by version id) and
+            # loses AWSCURRENT to the new one, as Terraform's plan shows (oracle); no value.
+            {"version_stages": (["AWSCURRENT"], ["AWSPREVIOUS"])},
         ),
         id="secret-value-hidden-never-shown",
+    ),
+    pytest.param(
+        "secretsmanager",
+        "PutSecretValue",
+        {
+            "secretId": ARN,
+            "secretString": "<sensitiveDataRemoved>",
+            "versionStages": ["STAGED"],
+        },
+        # A value staged under another label leaves AWSCURRENT where it was.
+        skip("no_change"),
+        id="secret-value-staged-elsewhere",
     ),
     pytest.param(
         "secretsmanager",

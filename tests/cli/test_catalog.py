@@ -89,8 +89,9 @@ def _row(event: str, source: str = "ec2.amazonaws.com") -> dict[str, Any]:
         ("CreateKey", "kms.amazonaws.com", "create", None, True),
         # advanced_event_selector: a block of aws_cloudtrail in the provider's schema.
         ("PutEventSelectors", "cloudtrail.amazonaws.com", "modify", None, True),
-        # secret_string is sensitive in the provider's schema: its patch would be refused.
-        ("PutSecretValue", "secretsmanager.amazonaws.com", "modify", None, False),
+        # value (aws_ssm_parameter) is sensitive in the provider's schema: its patch would be
+        # refused.
+        ("PutParameter", "ssm.amazonaws.com", "modify", None, False),
     ],
     ids=[
         "delete",

@@ -10,9 +10,11 @@ Choices worth knowing:
 - ``RestoreSecret`` cancels a scheduled deletion: the secret is back as it was, so joined to
   the deleted drift it leaves what replaying the calls over state says (nothing: resolved).
   The deleted drift names the restore command; an apply would create a new secret instead.
-- ``UpdateSecret``/``PutSecretValue`` with a new value: hidden (``secretString`` is never
-  logged); the change is reported on ``aws_secretsmanager_secret_version`` when state has one,
-  and never written into code.
+- ``UpdateSecret``/``PutSecretValue`` with a new value (``secretString`` is never logged) make
+  a new version and move ``AWSCURRENT`` onto it. The ``aws_secretsmanager_secret_version``
+  state holds is read by its version id, so its value does not change: its ``version_stages``
+  do (``AWSCURRENT`` becomes ``AWSPREVIOUS``), which is what Terraform's plan shows and puts
+  back (seen by the Terraform oracle). No value is reported, so none can reach code.
 - ``PutResourcePolicy`` lands on ``aws_secretsmanager_secret_policy`` when state manages the
   policy so, else on the secret's inline ``policy``; public or service-wide grants raise the
   severity as for queues and topics. ``DeleteResourcePolicy`` empties ``policy`` on either:
@@ -25,9 +27,10 @@ Choices worth knowing:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from tfdrift_gitops.core.catalog.hidden import HiddenValue, carries
+from tfdrift_gitops.core.catalog.hidden import carries
 from tfdrift_gitops.core.catalog.model import (
     Action,
     Effect,
@@ -119,16 +122,52 @@ ROTATION_EFFECTS: tuple[Effect, ...] = (
 )
 
 
+CURRENT, PREVIOUS = "AWSCURRENT", "AWSPREVIOUS"
+STORES_VALUE = carries(SECRET_STRING)
+
+
+def _labels(value: Any) -> tuple[str, ...]:
+    return tuple(sorted({v for v in value or () if isinstance(v, str)}))
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentMoved:
+    """A new value took ``AWSCURRENT``: the version state holds keeps its value and its own
+    labels, ``AWSCURRENT`` on it becomes ``AWSPREVIOUS``, and ``AWSPREVIOUS`` on it goes (AWS
+    moves each staging label to the version named)."""
+
+    path: str = "version_stages"
+
+    def compare(self, value: Any) -> Any:
+        # A set in the provider's schema.
+        return _labels(value)
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        if not STORES_VALUE(event):
+            return False
+        stages = req("versionStages")(event)
+        if isinstance(stages, list) and CURRENT not in stages:
+            return False
+        labels = set(_labels(attrs.get(self.path)))
+        if CURRENT in labels:
+            labels = (labels - {CURRENT}) | {PREVIOUS}
+        elif PREVIOUS in labels:
+            labels.discard(PREVIOUS)
+        else:
+            return False
+        attrs[self.path] = sorted(labels)
+        return True
+
+
 def _value_targets() -> tuple[Target, ...]:
-    """The value on the version resource (hidden) when state has one."""
-    hides = carries(SECRET_STRING)
+    """The version resource state holds, when the call stores a new value."""
     return (
         Target(
             VERSION,
             KEY,
             SECRET_NAME,
-            (HiddenValue("secret_string", SECRET_STRING),),
-            guard=lambda e, i: hides(e) and has_version(e, i),
+            (CurrentMoved(),),
+            guard=lambda e, i: STORES_VALUE(e) and has_version(e, i),
         ),
     )
 
