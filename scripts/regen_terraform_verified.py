@@ -249,17 +249,6 @@ WHY: dict[tuple[str, str], str] = {
     ("eks.amazonaws.com", "CreateAddon"): "moto gap: no EKS add-on calls",
     ("eks.amazonaws.com", "UpdateAddon"): "moto gap: no EKS add-on calls",
     ("eks.amazonaws.com", "DeleteAddon"): "moto gap: no EKS add-on calls",
-    **{
-        ("route53.amazonaws.com", event): "moto gap: moto 5.2.6 makes a hosted zone private "
-        "only when CreateHostedZone sends HostedZoneConfig.PrivateZone=true; the provider sends "
-        "the VPC without it (AWS infers privacy from the VPC), so an aws_route53_zone with a "
-        "vpc block is created public (state reads no vpc block back, the next plan adds it: "
-        "`+ vpc { vpc_id = ... }`) and an aws_route53_zone_association fails: `Error: creating "
-        "Route 53 Zone Association ...: AssociateVPCWithHostedZone, https response error "
-        "StatusCode: 400, ..., PublicZoneVPCAssociation: You're trying to associate a VPC with a "
-        "public hosted zone.` (case tried for test_oracle_edge)"
-        for event in ("AssociateVPCWithHostedZone", "DisassociateVPCFromHostedZone")
-    },
 }
 _ELB_CLASSIC = "ELB classic (API 2012-06-01)"
 # Why a row that shares (source, event) with another has no case: keyed by its discriminator

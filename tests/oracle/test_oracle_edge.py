@@ -30,7 +30,7 @@ from tests.oracle.checks import (  # noqa: F401
     test_unmanaged_is_outside_terraform,
 )
 from tests.oracle.harness import Call, Case, World
-from tests.oracle.terraform import ACCOUNT
+from tests.oracle.terraform import ACCOUNT, REGION
 
 ROUTE53 = "route53.amazonaws.com"
 ACM = "acm.amazonaws.com"
@@ -261,6 +261,131 @@ def zone_by_hand(world: World) -> Call:
         {"name": name, "callerReference": reference, "hostedZoneConfig": cloudtrail_shape(config)},
         {"hostedZone": {"id": zone["Id"], "name": zone["Name"], "callerReference": reference}},
     )
+
+
+# --------------------------------------------------------------------------- private zones
+
+# moto makes a zone private only when CreateHostedZone says so (HostedZoneConfig.PrivateZone);
+# the provider's create sends the VPC alone (AWS infers privacy from it), so on moto a zone the
+# provider creates with a vpc block is public and cannot take an association. The private zones
+# are made by boto3 before the apply (Case.prepare) and imported; their VPCs are read by tag.
+# An imported zone holds force_destroy = null, which a plan changing anything else on the zone
+# writes as false: the code sets it, so the apply stores it.
+PRIVATE_ZONE = "Z0ORACLEPRIVATE00001"
+"""Held by the code with one inline vpc block: a VPC is associated by hand."""
+TWO_VPC_ZONE = "Z0ORACLEPRIVATE00002"
+"""Held by the code with two inline vpc blocks: one is disassociated by hand."""
+SHARED_ZONE = "Z0ORACLEPRIVATE00003"
+"""Not held by the code; its associations are aws_route53_zone_association resources."""
+VPCS = ("zone-home", "zone-guest", "zone-third")
+
+
+def _vpc_data(name: str) -> str:
+    return f"""
+data "aws_vpc" "{name.replace("-", "_")}" {{
+  tags = {{
+    oracle = "{name}"
+  }}
+}}
+"""
+
+
+PRIVATE = "".join(_vpc_data(v) for v in VPCS) + (
+    f"""
+import {{
+  to = aws_route53_zone.zone_vpc_added
+  id = "{PRIVATE_ZONE}"
+}}
+
+resource "aws_route53_zone" "zone_vpc_added" {{
+  name          = "vpc-added.{DOMAIN}"
+  force_destroy = true
+
+  vpc {{
+    vpc_id = data.aws_vpc.zone_home.id
+  }}
+}}
+
+import {{
+  to = aws_route53_zone.zone_vpc_removed
+  id = "{TWO_VPC_ZONE}"
+}}
+
+resource "aws_route53_zone" "zone_vpc_removed" {{
+  name          = "vpc-removed.{DOMAIN}"
+  force_destroy = true
+
+  vpc {{
+    vpc_id = data.aws_vpc.zone_home.id
+  }}
+
+  vpc {{
+    vpc_id = data.aws_vpc.zone_third.id
+  }}
+}}
+
+resource "aws_route53_zone_association" "assoc_gone" {{
+  zone_id = "{SHARED_ZONE}"
+  vpc_id  = data.aws_vpc.zone_guest.id
+}}
+"""
+)
+
+
+def _vpc_id(world: World, name: str) -> str:
+    found = world.client("ec2").describe_vpcs(Filters=[{"Name": "tag:oracle", "Values": [name]}])
+    return str(found["Vpcs"][0]["VpcId"])
+
+
+def private_zones(world: World) -> None:
+    """Three VPCs and three private zones, made before the apply (see PRIVATE_ZONE)."""
+    ec2 = world.client("ec2")
+    for n, name in enumerate(VPCS):
+        ec2.create_vpc(
+            CidrBlock=f"10.{60 + n}.0.0/16",
+            TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "oracle", "Value": name}]}],
+        )
+    home = {"VPCRegion": REGION, "VPCId": _vpc_id(world, "zone-home")}
+    config = {"Comment": "Managed by Terraform", "PrivateZone": True}
+    for name, zone in (
+        ("vpc-added", PRIVATE_ZONE),
+        ("vpc-removed", TWO_VPC_ZONE),
+        ("shared", SHARED_ZONE),
+    ):
+        _zone_made_by_hand(world, f"{name}.{DOMAIN}.", zone, HostedZoneConfig=config, VPC=home)
+    _route53(world).associate_vpc_with_hosted_zone(
+        HostedZoneId=TWO_VPC_ZONE, VPC={"VPCRegion": REGION, "VPCId": _vpc_id(world, "zone-third")}
+    )
+
+
+def _vpc_call(world: World, zone: str, vpc: str, associate: bool) -> Call:
+    client = _route53(world)
+    where = {"VPCRegion": REGION, "VPCId": _vpc_id(world, vpc)}
+    if associate:
+        answer = client.associate_vpc_with_hosted_zone(HostedZoneId=zone, VPC=where)
+    else:
+        answer = client.disassociate_vpc_from_hosted_zone(HostedZoneId=zone, VPC=where)
+    info = answer["ChangeInfo"]
+    return Call(
+        {"hostedZoneId": zone, "vPC": cloudtrail_shape(where)},
+        {"changeInfo": {"id": info["Id"], "status": info["Status"]}},
+    )
+
+
+def zone_vpc_added(world: World) -> Call:
+    return _vpc_call(world, PRIVATE_ZONE, "zone-guest", associate=True)
+
+
+def zone_vpc_removed(world: World) -> Call:
+    return _vpc_call(world, TWO_VPC_ZONE, "zone-third", associate=False)
+
+
+def association_gone(world: World) -> Call:
+    return _vpc_call(world, SHARED_ZONE, "zone-guest", associate=False)
+
+
+def association_by_hand(world: World) -> Call:
+    return _vpc_call(world, SHARED_ZONE, "zone-third", associate=True)
 
 
 # --------------------------------------------------------------------------- health checks
@@ -527,6 +652,8 @@ FIXTURES = {
     "CreateHostedZone": "route53-delete-hosted-zone.json",
     "UpdateHostedZoneComment": "route53-delete-hosted-zone.json",
     "ChangeTagsForResource": "route53-delete-hosted-zone.json",
+    "AssociateVPCWithHostedZone": "route53-delete-hosted-zone.json",
+    "DisassociateVPCFromHostedZone": "route53-delete-hosted-zone.json",
     "AddTagsToCertificate": "acm-add-tags-to-certificate.json",
     "RemoveTagsFromCertificate": "acm-remove-tags-from-certificate.json",
     "DeleteCertificate": "acm-delete-certificate.json",
@@ -566,6 +693,7 @@ DELETED: dict[str, Any] = {"kind": "deleted", "strategies": ("import",)}
 UNMANAGED: dict[str, Any] = {"kind": "unmanaged", "strategies": ("import",)}
 RECORD = "aws_route53_record"
 ZONE = "aws_route53_zone"
+ASSOCIATION = "aws_route53_zone_association"
 CHECK = "aws_route53_health_check"
 CERT = "aws_acm_certificate"
 CDN = "aws_cloudfront_distribution"
@@ -604,6 +732,51 @@ CASES = (
         **DELETED,
     ),
     _case("zone_by_hand", "CreateHostedZone", ROUTE53, zone_by_hand, ZONE, "", **UNMANAGED),
+    _case(
+        "zone_vpc_added",
+        "AssociateVPCWithHostedZone",
+        ROUTE53,
+        zone_vpc_added,
+        f"{ZONE}.zone_vpc_added",
+        PRIVATE,
+        prepare=private_zones,
+    ),
+    _case(
+        "zone_vpc_removed",
+        "DisassociateVPCFromHostedZone",
+        ROUTE53,
+        zone_vpc_removed,
+        f"{ZONE}.zone_vpc_removed",
+        "",
+        # Import refuses by design: the remaining vpc blocks name their VPCs by expression
+        # (data.aws_vpc...), so it cannot tell which block the removed VPC was ("a `vpc` block
+        # removed by hand cannot be matched, because the `vpc` block at main.tf:... uses
+        # expressions"). The revert is judged.
+        strategies=("revert",),
+        known={
+            "test_revert_plans_the_drift_back": "the revert plan adds the VPC back with "
+            "vpc_region (optional+computed, unset in the code) known only after apply, where "
+            "the check expects the old us-east-1 (as aws_lb.subnet_mapping in test_oracle_compute)"
+        },
+    ),
+    _case(
+        "assoc_gone",
+        "DisassociateVPCFromHostedZone",
+        ROUTE53,
+        association_gone,
+        f"{ASSOCIATION}.assoc_gone",
+        "",
+        **DELETED,
+    ),
+    _case(
+        "assoc_by_hand",
+        "AssociateVPCWithHostedZone",
+        ROUTE53,
+        association_by_hand,
+        ASSOCIATION,
+        "",
+        **UNMANAGED,
+    ),
     _case(
         "hc_updated",
         "UpdateHealthCheck",
