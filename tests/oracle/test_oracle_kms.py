@@ -160,6 +160,41 @@ def create_alias(world: World) -> Call:
     return Call({"aliasName": "alias/hand-made", "targetKeyId": key})
 
 
+def create_key(world: World) -> Call:
+    # CloudTrail's response lists the key's metadata; the policy is not in it (AWS writes the
+    # default one), so the generated block leaves it to the provider.
+    meta = _kms(world).create_key(
+        Description="made by hand", KeyUsage="ENCRYPT_DECRYPT", KeySpec="SYMMETRIC_DEFAULT"
+    )["KeyMetadata"]
+    return Call(
+        {
+            "description": "made by hand",
+            "keyUsage": "ENCRYPT_DECRYPT",
+            "keySpec": "SYMMETRIC_DEFAULT",
+            "customerMasterKeySpec": "SYMMETRIC_DEFAULT",
+            "origin": "AWS_KMS",
+            "bypassPolicyLockoutSafetyCheck": False,
+        },
+        {
+            "keyMetadata": {
+                "aWSAccountId": ACCOUNT,
+                "keyId": meta["KeyId"],
+                "arn": meta["Arn"],
+                "enabled": meta["Enabled"],
+                "description": "made by hand",
+                "keyUsage": "ENCRYPT_DECRYPT",
+                "keyState": meta["KeyState"],
+                "origin": "AWS_KMS",
+                "keyManager": "CUSTOMER",
+                "customerMasterKeySpec": "SYMMETRIC_DEFAULT",
+                "keySpec": "SYMMETRIC_DEFAULT",
+                "encryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
+                "multiRegion": False,
+            }
+        },
+    )
+
+
 def _case(id_: str, event: str, fixture: str, act: Any, address: str, hcl: str, **kw: Any) -> Case:
     return Case(
         id=id_,
@@ -290,5 +325,15 @@ CASES = (
         # remediate cannot write an aws_kms_alias block yet (it does not know the type's import
         # id, and says so): detection is what this case checks.
         strategies=(),
+    ),
+    _case(
+        "key_created",
+        "CreateKey",
+        "create-key",
+        create_key,
+        "aws_kms_key",
+        "",
+        kind="unmanaged",
+        strategies=("import",),
     ),
 )
