@@ -60,8 +60,6 @@ WHY: dict[tuple[str, str], str] = {
     "and not in state",
     ("iam.amazonaws.com", "CreateAccessKey"): "the secret is sensitive and write-only: an "
     "import cannot plan clean",
-    ("kms.amazonaws.com", "CreateKey"): "a KMS key imports only with its policy and deletion "
-    "window unknown to CloudTrail's response; no case yet",
     **{
         ("cloudtrail.amazonaws.com", event): "moto defect: the provider's CloudTrail calls "
         "(X-Amz-Target CloudTrail_20131101.*) get 404 from moto 5.2.6, no trail can be applied"
