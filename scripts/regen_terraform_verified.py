@@ -240,8 +240,9 @@ WHY: dict[tuple[str, str], str] = {
         ("access-analyzer.amazonaws.com", event): "moto gap: moto 5.2.6 has no Access Analyzer "
         "backend: every call answers 500 (moto's log: `Unable to find appropriate backend for "
         "access-analyzer.us-east-1.amazonaws.com`; boto3's CreateAnalyzer: `An error occurred "
-        "(500) when calling the CreateAnalyzer operation`), and the provider retries "
-        "aws_accessanalyzer_analyzer's create until its timeout (case tried for test_oracle_api)"
+        "(500) when calling the CreateAnalyzer operation`), and the provider keeps "
+        "retrying aws_accessanalyzer_analyzer's create (14 attempts before the trial apply was "
+        "stopped; case tried for test_oracle_api)"
         for event in ("CreateAnalyzer", "DeleteAnalyzer")
     },
     ("eks.amazonaws.com", "CreateAddon"): "moto gap: no EKS add-on calls",
