@@ -27,11 +27,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from tfdrift_gitops.adapters.events import iter_many
+import orjson
+
+from tfdrift_gitops.adapters.events import _DIGITS_AS_ZERO, _TWENTY_DIGITS, iter_many
 from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.detector import Detector, Tally
 from tfdrift_gitops.core.engine import Engine, Finding, Skip
 from tfdrift_gitops.core.names import strip_version_suffix
+from tfdrift_gitops.core.normalize import MAX_RECORD_BYTES, normalize_any
 from tfdrift_gitops.core.prefilter import Prefilter, make_prefilter
 from tfdrift_gitops.errors import RecordError
 from tfdrift_gitops.models import CloudEvent, Drift, SkippedRecord
@@ -90,10 +93,12 @@ class Router:
             response is not None and type(response) is not dict
         ):
             return None
-        for wanted, document in plan.steps(request, response):
-            for field_name, value in document.items():
-                if type(value) is str and value and field_name.casefold() in wanted:
-                    return _canonical(value)
+        for wanted, in_response in plan.keys:
+            document = response if in_response else request
+            if document:
+                for field_name, value in document.items():
+                    if type(value) is str and value and field_name.casefold() in wanted:
+                        return _canonical(value)
         return self._extracted(plan, name, source, request, response)
 
     def _extracted(
@@ -116,28 +121,22 @@ class Router:
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """One row's routing: in the order of its id extractors, the top-level keys each says it
-    reads (request, response); and the extractors themselves."""
+    reads (in the request, then in the response); and the extractors themselves."""
 
-    keys: tuple[tuple[frozenset[str], frozenset[str]], ...]
+    keys: tuple[tuple[frozenset[str], bool], ...]
     extractors: tuple[Callable[[Any], Any], ...]
 
     @staticmethod
     def of(extractors: tuple[Callable[[Any], Any], ...]) -> _Plan:
-        steps: list[tuple[frozenset[str], frozenset[str]]] = []
+        steps: list[tuple[frozenset[str], bool]] = []
         for extract in extractors:
             needs = keys.needs_of(extract)
-            if needs is not None and needs not in steps:
-                steps.append(needs)
+            if needs is None:
+                continue
+            for wanted, in_response in ((needs[0], False), (needs[1], True)):
+                if wanted and (wanted, in_response) not in steps:
+                    steps.append((wanted, in_response))
         return _Plan(tuple(steps), extractors)
-
-    def steps(
-        self, request: dict[str, Any] | None, response: dict[str, Any] | None
-    ) -> Iterator[tuple[frozenset[str], dict[str, Any]]]:
-        for wanted_request, wanted_response in self.keys:
-            if request and wanted_request:
-                yield wanted_request, request
-            if response and wanted_response:
-                yield wanted_response, response
 
 
 def _canonical(value: str) -> str:
@@ -165,8 +164,8 @@ class ShardResult:
     records: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     results: Counter[str] = field(default_factory=Counter)
-    errors: list[tuple[int, int, str]] = field(default_factory=list)
-    logs: list[tuple[int, int, int, logging.LogRecord]] = field(default_factory=list)
+    errors: list[tuple[tuple[int, int], int, str]] = field(default_factory=list)
+    logs: list[tuple[tuple[int, int], int, int, logging.LogRecord]] = field(default_factory=list)
     drifts: list[Drift] = field(default_factory=list)
     rendered: list[tuple[Any, str, str]] = field(default_factory=list)
     kinds: Counter[str] = field(default_factory=Counter)
@@ -216,7 +215,15 @@ class _Shard:
         self.detector = _ShardDetector(engine)
         self.asked: set[str] = set()
         self.hooked = False
-        self.keyed = False
+        self.keyed: bool | None = False
+        """What the prefilter found of the record read last: a key of this worker's (True),
+        another's (None), no key (False)."""
+        self.position = 0
+        """Positions handed out: one per JSON line after a file's first (read by
+        ``_lines``), one per record read otherwise (``_owned``)."""
+        self.line = 0
+        """The position of the line ``_lines`` is reading now (0: none)."""
+        self.prefilter: Prefilter = make_prefilter(engine.catalog, known=self._known)
 
     def _known(self, value: str) -> bool:
         if self.engine.index.knows(value):
@@ -229,14 +236,17 @@ class _Shard:
         me, jobs = self.me, self.jobs
 
         def prefilter(raw: Mapping[str, Any]) -> str | None:
+            if self.line:  # a line of this worker's (see _lines)
+                return real(raw)
             self.hooked = True
             key = route(raw)
             if key is None:
                 self.keyed = False
-                return real(raw)
-            if hash(key) % jobs != me:
+            elif hash(key) % jobs != me:
+                self.keyed = None
                 return FOREIGN
-            self.keyed = True
+            else:
+                self.keyed = True
             return real(raw)
 
         return prefilter
@@ -258,8 +268,8 @@ class _Shard:
     def _run(self, capture: _Capture) -> ShardResult:
         out = ShardResult()
         detector = self.detector
-        real = make_prefilter(self.engine.catalog, known=self._known)
-        items = iter_many(self.specs, prefilter=self._prefilter(real))
+        real = self.prefilter
+        items = iter_many(self.specs, prefilter=self._prefilter(real), lines=self._lines)
         capture.held.clear()  # what opening the inputs logged: logged once, by the main process
         detector.feed(self._owned(items, out, capture))
         tally = detector.tally
@@ -280,6 +290,51 @@ class _Shard:
         out.quiet_bound = detector.quiet.resources
         return out
 
+    def _lines(
+        self,
+        numbered: Iterator[tuple[int, Any]],
+        name: str,
+        local: Callable[[Iterator[tuple[int, Any]]], Iterator[Any]],
+    ) -> Iterator[Any]:
+        """The lines of a JSON Lines file after its first. A line holding one record is
+        owned by its key (by position without one): this worker's are read as
+        ``events._jsonl_items`` reads them, the others' only decoded for their key. Any
+        other line (several records, not JSON to orjson) is read by every worker the usual
+        way, and owned record by record."""
+        route = self.router.key
+        prefilter = self.prefilter
+        loads = orjson.loads
+        me, jobs = self.me, self.jobs
+        for number, line in numbered:
+            try:
+                value = loads(line) if type(line) is bytes else None
+            except orjson.JSONDecodeError:
+                value = None
+            if type(value) is not dict or "Records" in value:
+                yield from local(iter(((number, line),)))
+                continue
+            self.position += 1
+            key = route(value)
+            owner = self.position % jobs if key is None else hash(key) % jobs
+            if owner != me:
+                continue
+            self.line = self.position
+            if _TWENTY_DIGITS in line.translate(_DIGITS_AS_ZERO):
+                # orjson reads such integers as floats: the usual way reads it exactly.
+                yield from local(iter(((number, line),)))
+            else:
+                reason = prefilter(value)
+                if reason is not None:
+                    yield SkippedRecord(reason=reason)
+                else:
+                    try:
+                        yield normalize_any(
+                            value, f"{name}:{number}", size=len(line), max_bytes=MAX_RECORD_BYTES
+                        )
+                    except RecordError as exc:
+                        yield exc
+            self.line = 0
+
     def _owned(
         self,
         items: Iterator[CloudEvent | RecordError | SkippedRecord],
@@ -292,32 +347,40 @@ class _Shard:
         with); those written while it was folded, to it too, after them."""
         errors = self.detector.tally.errors
         held = capture.held
+        logs = out.logs
         me, jobs = self.me, self.jobs
-        ordinal = 0
+        last, sub = 0, 0
         for item in items:
-            ordinal += 1
-            hooked, keyed = self.hooked, self.keyed
-            self.hooked = False
-            foreign = type(item) is SkippedRecord and item.reason == FOREIGN
-            mine = not foreign and ((hooked and keyed) or ordinal % jobs == me)
-            if not mine:
-                held.clear()  # the owner keeps these
-                continue
-            self._hold(held, out, ordinal, 0)
+            line = self.line
+            if line:  # from a line of this worker's: its n-th record
+                sub = sub + 1 if line == last else 0
+                last = line
+                where = (line, sub)
+            else:
+                self.position += 1
+                hooked = self.hooked
+                self.hooked = False
+                if hooked and self.keyed is None:  # another worker's
+                    held.clear()  # what reading it logged: its owner keeps that
+                    continue
+                if (not hooked or not self.keyed) and self.position % jobs != me:  # no key
+                    held.clear()
+                    continue
+                where = (self.position, 0)
+            if held:
+                logs.extend((where, 0, n, r) for n, r in enumerate(held))
+                held.clear()
             before = len(errors)
             yield item
-            out.errors.extend((ordinal, n, errors[n]) for n in range(before, len(errors)))
-            self._hold(held, out, ordinal, 1)
-        out.items = ordinal
-        if me == 0:  # written after the last item (a file that could not be read whole)
-            self._hold(held, out, ordinal + 1, 0)
+            if len(errors) != before:
+                out.errors.extend((where, n, errors[n]) for n in range(before, len(errors)))
+            if held:
+                logs.extend((where, 1, n, r) for n, r in enumerate(held))
+                held.clear()
+        out.items = self.position
+        if me == 0 and held:  # written after the last item (a file that could not be read whole)
+            logs.extend(((self.position + 1, 0), 0, n, r) for n, r in enumerate(held))
         held.clear()
-
-    @staticmethod
-    def _hold(held: list[logging.LogRecord], out: ShardResult, ordinal: int, phase: int) -> None:
-        if held:
-            out.logs.extend((ordinal, phase, n, r) for n, r in enumerate(held))
-            held.clear()
 
 
 _FORKED: dict[str, _Shard] = {}
