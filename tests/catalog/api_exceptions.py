@@ -241,6 +241,11 @@ DEAD_READS: dict[tuple[str, str], tuple[frozenset[str], str]] = {
         frozenset({"request:AccessControlPolicy"}),
         "the ACL reader shared with PutBucketAcl (a create's ACL is the x-amz-acl header)",
     ),
+    ("secretsmanager", "UpdateSecret"): (
+        frozenset({"request:versionStages"}),
+        "the version-stage effect shared with PutSecretValue: UpdateSecret names no stages, "
+        "its new value always takes AWSCURRENT, which is what the effect does when none is named",
+    ),
 }
 
 RECORDED_EXTRAS: dict[tuple[str, str], tuple[frozenset[str], str]] = {
