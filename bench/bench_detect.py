@@ -175,14 +175,17 @@ def main() -> None:
                 f"{cpu_rate / (int(lines) / float(fast_cpu)):.2f}x orjson.loads"
             )
         else:
-            # The ratio a quiet 2-core machine gives: one process's CPU over the critical path
-            # (the busier worker, plus this process's own serial CPU: forking, merging).
+            # The ratio a quiet 2-core machine gives: one process's CPU over the critical path,
+            # the busier worker plus this process's own serial CPU (it is worker 0 too:
+            # forking, merging).
             single = figures["terraform-heavy_writes_rendered_cpu"]
             shares = [float(c) for c in workers.split(",")] if workers[0].isdigit() else []
-            path = max(shares, default=float("nan")) + float(det_cpu)
+            serial = float(det_cpu) - (shares[0] if shares else 0.0)
+            path = max(shares, default=float("nan")) + serial
             print(
-                f"    CPU: workers {workers} s, this process {float(det_cpu):.3f} s; one "
-                f"process {single:.3f} s -> {single / path:.2f}x on two idle cores"
+                f"    CPU: workers {workers} s (the first is this process's share), this "
+                f"process's own {serial:.3f} s; one process {single:.3f} s -> "
+                f"{single / path:.2f}x on two idle cores"
             )
             figures[f"{key}_cpu_ratio"] = single / path
         figures[f"{key}_cpu"] = float(det_cpu)

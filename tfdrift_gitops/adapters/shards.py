@@ -1,12 +1,14 @@
-"""``detect --jobs N`` on local files: each worker process runs the whole pipeline (decode,
-prefilter, normalise, evaluate, fold) for its own share of the resources; nothing is handed
-over per record.
+"""``detect --jobs N`` on local files: each worker runs the whole pipeline (decode, prefilter,
+normalise, evaluate, fold, render) for its own share of the resources; nothing is handed over
+per record.
 
-Every worker is forked once the state index is built (it shares it, copy-on-write), reads
-every input itself and decodes every record, but goes on only with the records it owns: those
-whose resource key (see ``Router``) hashes to it, and, by position, those with no key (bad
-lines, reads, calls the catalog does not know). This process then merges the counts, the
-errors and log lines (in input order) and the drifts (in the order one process sorts them).
+This process is worker 0; the others are forked once the state index is built (they share it,
+copy-on-write). Every worker reads every input itself, but goes on only with the records it
+owns: those whose resource key (``Router``: read off the decoded raw call) hashes to it, and,
+by position, those with no key (bad lines, reads, calls the catalog does not know). A JSON
+line of another worker's is only decoded for its key. This process then merges the counts,
+the errors and log lines (in input order) and the drifts (in the order one process sorts
+them), the drifts as the text to print when given a renderer (text is cheaper to send).
 
 Owning a record by a key read off the raw call is a guess: a call may name two resources, or
 a resource by two names. So each worker also reports everything through which records of
@@ -20,7 +22,8 @@ again in this process: the result is always the one process's.
 from __future__ import annotations
 
 import logging
-import multiprocessing
+import os
+import pickle
 import resource
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -383,12 +386,38 @@ class _Shard:
         held.clear()
 
 
-_FORKED: dict[str, _Shard] = {}
+def _fork(shard: _Shard) -> tuple[int, int]:
+    """Run ``shard`` in a forked child; its pickled outcome comes back through a pipe."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write_end)
+        return pid, read_end
+    # The child: never returns, never runs the parent's exit handlers or flushes its buffers.
+    code = 0
+    try:
+        os.close(read_end)
+        try:
+            outcome: tuple[bool, Any] = (True, shard.run())
+        except BaseException as exc:  # reported to the parent, which runs alone then
+            outcome = (False, f"{type(exc).__name__}: {exc}")
+        with os.fdopen(write_end, "wb") as sink:
+            sink.write(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
 
 
-def _work(me: int) -> ShardResult:
-    shard = _FORKED["template"]
-    return _Shard(shard.engine, shard.specs, me, shard.jobs, shard.render).run()
+def _collect(pid: int, read_end: int) -> ShardResult | str:
+    """A child's result, or why there is none."""
+    with os.fdopen(read_end, "rb") as source:
+        data = source.read()
+    _, status = os.waitpid(pid, 0)
+    if not data or status != 0:
+        return f"worker {pid} ended with status {status}"
+    ok, value = pickle.loads(data)  # noqa: S301 - written by our own forked child
+    return value if ok else str(value)
 
 
 @dataclass(slots=True)
@@ -404,7 +433,7 @@ class ShardedRun:
     sharded: bool
     why: str = ""
     cpu: list[float] = field(default_factory=list)
-    """CPU seconds of each worker (user + system)."""
+    """CPU seconds of each worker (user + system); the first is this process's own share."""
 
     @property
     def summary_line(self) -> str:
@@ -418,22 +447,27 @@ def run_sharded(
     *,
     render: Callable[[Drift], str] | None = None,
 ) -> ShardedRun:
-    """Replay ``specs`` (local files or directories, see ``shardable``) in ``jobs`` forked
-    workers; the result is exactly one process's, done again here when the workers' shares
-    touched each other. ``render`` turns a drift into the text to print (in the workers)."""
+    """Replay ``specs`` (local files or directories, see ``shardable``) in ``jobs`` workers
+    (this process and ``jobs - 1`` forked ones); the result is exactly one process's, done
+    again here when the workers' shares touched each other. ``render`` turns a drift into
+    the text to print (in the workers)."""
     if jobs < 2:
         raise ValueError("jobs must be at least 2")
     iter_many(specs)  # a spec that cannot be read fails here, as in one process
-    _FORKED["template"] = _Shard(engine, specs, 0, jobs, render)
+    # Forked once the index is built (shared copy-on-write); this process is worker 0.
+    children = [_fork(_Shard(engine, specs, me, jobs, render)) for me in range(1, jobs)]
+    outcomes: list[ShardResult | str] = []
     try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs) as pool:
-            results = pool.map(_work, range(jobs), chunksize=1)
-    except Exception as exc:  # a worker failed: one process says what, or does it
-        log.debug("sharded run failed: %s", exc, exc_info=True)
-        return _again(engine, specs, render, f"a worker failed: {exc}")
+        try:
+            outcomes.append(_Shard(engine, specs, 0, jobs, render).run())
+        except Exception as exc:  # one process says what, or does it
+            outcomes.append(f"{type(exc).__name__}: {exc}")
     finally:
-        _FORKED.clear()
+        outcomes.extend(_collect(pid, read_end) for pid, read_end in children)
+    failed = next((o for o in outcomes if isinstance(o, str)), None)
+    if failed is not None:
+        return _again(engine, specs, render, f"a worker failed: {failed}")
+    results = [o for o in outcomes if isinstance(o, ShardResult)]
     why = _overlap(results)
     if why:
         return _again(engine, specs, render, why)
