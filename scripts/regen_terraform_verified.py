@@ -248,6 +248,30 @@ WHY: dict[tuple[str, str], str] = {
     ("eks.amazonaws.com", "CreateAddon"): "moto gap: no EKS add-on calls",
     ("eks.amazonaws.com", "UpdateAddon"): "moto gap: no EKS add-on calls",
     ("eks.amazonaws.com", "DeleteAddon"): "moto gap: no EKS add-on calls",
+    **{
+        ("securityhub.amazonaws.com", event): "moto gap: provider 5.100.0 creates an "
+        "aws_securityhub_account with EnableSecurityHub then UpdateSecurityHubConfiguration, "
+        "which moto 5.2.6 answers 500 (`NotImplementedError: The "
+        "update_security_hub_configuration action has not been implemented`; terraform: "
+        "`updating Security Hub Account (123456789012): operation error SecurityHub: "
+        "UpdateSecurityHubConfiguration, ... StatusCode: 500`); a hub enabled by boto3 and "
+        "imported plans a replacement (`Plan: 1 to import, 1 to add, 0 to change, 1 to "
+        "destroy`: enable_default_standards forces a new resource and is not read back), so no "
+        "hub can be managed cleanly (tried by hand)"
+        for event in ("EnableSecurityHub", "DisableSecurityHub")
+    },
+    ("securityhub.amazonaws.com", "BatchDisableStandards"): "moto gap: moto 5.2.6 has no "
+    "Security Hub standards calls (boto3's BatchEnableStandards, BatchDisableStandards and "
+    "GetEnabledStandards: `An error occurred (404) ... 404 Not Found`), so no "
+    "aws_securityhub_standards_subscription can exist",
+    ("config.amazonaws.com", "StartConfigurationRecorder"): "AWS Config allows one recorder per "
+    "account and region (moto 5.2.6 too: `MaxNumberOfConfigurationRecordersExceededException`) "
+    "and each oracle module's moto server is one region; the two estates holding a recorder "
+    "stop theirs (test_oracle_baselines) and delete theirs with its channel "
+    "(test_oracle_messaging: a channel cannot be deleted while the recorder records, "
+    "`LastDeliveryChannelDeleteFailedException`), so a started recorder needs a third module, "
+    "left out for the suite's time budget (its mirror row, StopConfigurationRecorder, has a "
+    "case)",
 }
 _ELB_CLASSIC = "ELB classic (API 2012-06-01)"
 # Why a row that shares (source, event) with another has no case: keyed by its discriminator
