@@ -91,6 +91,19 @@ resource "aws_route53_record" "rec_deleted" {{
   records = ["192.0.2.30"]
 }}
 
+resource "aws_route53_record" "rec_weighted" {{
+  zone_id        = aws_route53_zone.edge_zone.zone_id
+  name           = "blue"
+  type           = "CNAME"
+  ttl            = 60
+  records        = ["blue.origin.{DOMAIN}"]
+  set_identifier = "blue"
+
+  weighted_routing_policy {{
+    weight = 90
+  }}
+}}
+
 resource "aws_route53_record" "rec_replaced" {{
   zone_id = aws_route53_zone.edge_zone.zone_id
   name    = "api"
@@ -173,6 +186,16 @@ def record_upserted(world: World) -> Call:
 
 def alias_upserted(world: World) -> Call:
     rrset = _alias(f"apex.{DOMAIN}", "d222222abcdef8.cloudfront.net")
+    return _change(world, [{"Action": "UPSERT", "ResourceRecordSet": rrset}])
+
+
+def weight_drained(world: World) -> Call:
+    """A weighted set drained by hand: the whole set is sent again with weight 0."""
+    rrset = {
+        **_a("blue", 60, f"blue.origin.{DOMAIN}", kind="CNAME"),
+        "SetIdentifier": "blue",
+        "Weight": 0,
+    }
     return _change(world, [{"Action": "UPSERT", "ResourceRecordSet": rrset}])
 
 
@@ -702,6 +725,7 @@ CRRS = "ChangeResourceRecordSets"
 CASES = (
     _case("rec_upsert", CRRS, ROUTE53, record_upserted, f"{RECORD}.rec_upsert", RECORDS),
     _case("rec_alias", CRRS, ROUTE53, alias_upserted, f"{RECORD}.rec_alias", ""),
+    _case("rec_weighted", CRRS, ROUTE53, weight_drained, f"{RECORD}.rec_weighted", ""),
     _case("rec_deleted", CRRS, ROUTE53, record_deleted, f"{RECORD}.rec_deleted", "", **DELETED),
     _case("rec_replaced", CRRS, ROUTE53, record_replaced, f"{RECORD}.rec_replaced", ""),
     _case("rec_by_hand", CRRS, ROUTE53, record_by_hand, RECORD, "", **UNMANAGED),
