@@ -25,6 +25,7 @@ import logging
 import os
 import pickle
 import resource
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -85,6 +86,15 @@ class Router:
         self.probe = _Probe()
 
     def key(self, raw: Mapping[str, Any]) -> str | None:
+        """The resource key; without one, the event id (a redelivery, in another file or
+        the same, goes where the first went); None when the record has neither."""
+        found = self.resource(raw)
+        if found is not None:
+            return found
+        event_id = raw.get("eventID")
+        return "\0" + event_id if type(event_id) is str else None
+
+    def resource(self, raw: Mapping[str, Any]) -> str | None:
         name, source = raw.get("eventName"), raw.get("eventSource")
         if type(name) is not str or type(source) is not str:
             return None
@@ -140,6 +150,12 @@ class _Plan:
                 if wanted and (wanted, in_response) not in steps:
                     steps.append((wanted, in_response))
         return _Plan(tuple(steps), extractors)
+
+
+def _bucket(key: str) -> int:
+    """A stable hash (not ``hash``: the same worker for a key whatever the hash seed, so a
+    run's sharding can be reproduced)."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass"))
 
 
 def _canonical(value: str) -> str:
@@ -245,7 +261,7 @@ class _Shard:
             key = route(raw)
             if key is None:
                 self.keyed = False
-            elif hash(key) % jobs != me:
+            elif _bucket(key) % jobs != me:
                 self.keyed = None
                 return FOREIGN
             else:
@@ -318,7 +334,7 @@ class _Shard:
                 continue
             self.position += 1
             key = route(value)
-            owner = self.position % jobs if key is None else hash(key) % jobs
+            owner = self.position % jobs if key is None else _bucket(key) % jobs
             if owner != me:
                 continue
             self.line = self.position

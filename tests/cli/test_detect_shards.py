@@ -1,0 +1,219 @@
+"""``detect --jobs N`` on local files (each worker replays its own resources, see
+tfdrift_gitops/adapters/shards.py) prints what one process prints: the same drift records
+(all but the wall-clock fields, byte for byte), the same errors and counts on stderr, the
+same exit code. On recorded CloudTrail, on bench/gen_data.py's streams, and on random
+interleavings that spread one resource's calls and calls naming several resources over the
+input. The library call says whether the workers' shares were independent: the generated
+streams must run sharded (else the speed-up is not measured), the interleavings built to
+cross shares must be caught and run again in one process."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import random
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli.golden import REPO, stable
+from tests.cli.test_detect_jobs import EXAMPLE, STATE, TERRAFORM_UA, _mixed_records
+from tfdrift_gitops.adapters.shards import run_sharded
+from tfdrift_gitops.adapters.state_source import StateSource
+from tfdrift_gitops.core.engine import Engine
+from tfdrift_gitops.core.record import drift_to_record
+from tfdrift_gitops.render.text import json_text
+
+CORPUS = REPO / "tests" / "fixtures" / "corpus"
+
+
+def _gen_data() -> Any:
+    spec = importlib.util.spec_from_file_location("gen_data", REPO / "bench" / "gen_data.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _detect(state: Path, events: list[Path], jobs: int, cwd: Path) -> tuple[int, str, str]:
+    args = [sys.executable, "-m", "tfdrift_gitops", "detect", "--state", str(state)]
+    for spec in events:
+        args += ["--events", str(spec)]
+    done = subprocess.run(
+        [*args, "--format", "json", "--jobs", str(jobs)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, stable(done.stdout) if done.stdout else "", done.stderr
+
+
+def _same_for_every_jobs(state: Path, events: list[Path], cwd: Path) -> tuple[int, str, str]:
+    one = _detect(state, events, 1, cwd)
+    for jobs in (2, 3):
+        assert _detect(state, events, jobs, cwd) == one, jobs
+    return one
+
+
+def _sharded(state: Path, events: list[Path], jobs: int) -> tuple[bool, str, list[str]]:
+    engine = Engine(StateSource([str(state)]).index())
+    run = run_sharded(
+        engine, [str(e) for e in events], jobs, render=lambda d: json_text(drift_to_record(d))
+    )
+    return run.sharded, run.why, run.rendered
+
+
+def _write_gen_data(tmp: Path, mix: str, records: int, writes_only: bool) -> tuple[Path, Path]:
+    gen = _gen_data()
+    resources = 400
+    state = tmp / "state.tfstate"
+    state.write_text(json.dumps(gen.make_state(resources), indent=2))
+    rng = random.Random(11)
+    t0 = datetime(2026, 11, 20, tzinfo=UTC)
+    events = tmp / f"{mix}.jsonl"
+    with events.open("w") as handle:
+        for n in range(records):
+            record = gen.make_record(n, resources, rng, t0, mix)
+            if writes_only and record["readOnly"] is not False:
+                continue
+            handle.write(json.dumps(record) + "\n")
+    return state, events
+
+
+@pytest.mark.parametrize(
+    ("mix", "writes_only"),
+    [
+        pytest.param("realistic", False, id="realistic"),
+        pytest.param("terraform-heavy", False, id="terraform-heavy"),
+        pytest.param("terraform-heavy", True, id="write-calls"),
+        pytest.param("drift-heavy", False, id="drift-heavy"),
+    ],
+)
+def test_gen_data_streams(tmp_path: Path, mix: str, writes_only: bool) -> None:
+    state, events = _write_gen_data(tmp_path, mix, 6_000, writes_only)
+    code, out, err = _same_for_every_jobs(state, [events], tmp_path)
+    assert out.count("\n") > 20, err  # drifts found, not an empty comparison
+    for jobs in (2, 3):
+        sharded, why, _ = _sharded(state, [events], jobs)
+        assert sharded, why  # the fast path is the one compared
+    assert code == 0
+
+
+def test_recorded_corpus(tmp_path: Path) -> None:
+    """Stratus Red Team's files (bare arrays: every worker reads each record and owns it by its
+    key) and the same records again as JSON Lines (redeliveries), against a real state; then
+    with panther-analysis's records, some of which share an event id with other content."""
+    state = CORPUS / "states" / "aws-lab.tfstate"
+    stratus = CORPUS / "stratus-red-team"
+    records = [r for f in sorted(stratus.glob("*.json")) for r in json.loads(f.read_text())]
+    lines = tmp_path / "stratus.jsonl"
+    lines.write_text("".join(json.dumps(r) + "\n" for r in records))
+    _, _, err = _same_for_every_jobs(state, [stratus, lines], tmp_path)
+    assert "records: 620 read" in err.splitlines()[-1], err
+    assert "duplicate_event" in err.splitlines()[-1], err
+    assert _sharded(state, [stratus, lines], 2)[:2] == (True, "")
+    panther = json.loads((CORPUS / "panther-analysis" / "write-events.json").read_text())
+    mixed = tmp_path / "mixed.jsonl"
+    more = [entry["record"] for entries in panther.values() for entry in entries]
+    mixed.write_text("".join(json.dumps(r) + "\n" for r in records + more))
+    _same_for_every_jobs(state, [stratus, mixed], tmp_path)
+    # One event id on two buckets' calls: each worker folded one, the run is done again.
+    assert _sharded(state, [stratus, mixed], 2)[:2] == (False, "two workers saw one event id")
+
+
+def _record(template: dict[str, Any], n: int, name: str, **changes: Any) -> dict[str, Any]:
+    out: dict[str, Any] = json.loads(json.dumps(template))
+    out["eventID"] = f"{name}-{n}"
+    out["eventName"] = name
+    out["eventTime"] = f"2026-11-20T{10 + n // 3600 % 10:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z"
+    out.pop("errorCode", None)
+    out.update(changes)
+    return out
+
+
+def _crossing(count: int, seed: int) -> list[str]:
+    """The example's mix (test_detect_jobs) with calls on a few resources spread over the
+    whole input, CreateTags naming two of them at once (in either order), late deliveries
+    and redeliveries of those."""
+    rng = random.Random(seed)
+    lines = _mixed_records(count, seed)
+    template = next(
+        r
+        for r in json.loads(EXAMPLE.read_text())["Records"]
+        if r["eventName"] == "AuthorizeSecurityGroupIngress"
+    )
+    group = template["requestParameters"]["groupId"]
+    made = [f"i-0{n:016x}" for n in range(3)]
+    for n in range(count // 10):
+        roll = rng.random()
+        if roll < 0.3:
+            ids = [rng.choice(made), group]
+            rng.shuffle(ids)
+            record = _record(
+                template,
+                n,
+                "CreateTags",
+                requestParameters={
+                    "resourcesSet": {"items": [{"resourceId": i} for i in ids]},
+                    "tagSet": {"items": [{"key": "owner", "value": f"v{n % 4}"}]},
+                },
+                responseElements={"_return": True},
+            )
+        elif roll < 0.5:
+            record = _record(
+                template,
+                n,
+                "RunInstances",
+                requestParameters={"instanceType": "t3.micro", "minCount": 1, "maxCount": 1},
+                responseElements={"instancesSet": {"items": [{"instanceId": made[n % 3]}]}},
+            )
+        elif roll < 0.8:
+            record = _record(template, n, "AuthorizeSecurityGroupIngress")
+            if rng.random() < 0.3:
+                record["userAgent"] = TERRAFORM_UA
+        else:
+            record = _record(
+                template,
+                n,
+                "ModifyInstanceAttribute",
+                requestParameters={"instanceId": rng.choice(made), "instanceType": {"value": "m5"}},
+                responseElements={"_return": True},
+            )
+        line = json.dumps(record)
+        at = rng.randrange(len(lines) + 1)
+        lines.insert(at, line)
+        if rng.random() < 0.1:  # a redelivery, far from the first
+            lines.insert(rng.randrange(len(lines) + 1), line)
+    return lines
+
+
+@pytest.mark.parametrize("seed", [pytest.param(s, id=f"seed-{s}") for s in (1, 2, 3)])
+def test_random_interleavings(tmp_path: Path, seed: int) -> None:
+    events = tmp_path / "crossing.jsonl"
+    events.write_text("\n".join(_crossing(2_500, seed)) + "\n")
+    code, out, err = _same_for_every_jobs(STATE, [events], tmp_path)
+    assert code == 1 and out, err  # the mix has bad lines (exit 1) and drifts
+    sharded, why, rendered = _sharded(STATE, [events], 2)
+    # CreateTags folds on two resources that other calls reach on their own: the workers'
+    # shares touch, and the run is done again in one process (the same output, above).
+    assert not sharded
+    assert why
+    assert [stable(t + "\n") for t in rendered] == [line + "\n" for line in out.splitlines()]
+
+
+def test_split_input_and_two_files(tmp_path: Path) -> None:
+    """One resource's calls in two files and across many lines, as one process reads them."""
+    lines = _mixed_records(3_000, seed=5)
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text("\n".join(lines[:1_300]) + "\n")
+    second.write_text("\n".join(lines[1_300:]) + "\n")
+    _same_for_every_jobs(STATE, [first, second], tmp_path)
+    sharded, why, _ = _sharded(STATE, [first, second], 2)
+    assert sharded, why
