@@ -217,3 +217,28 @@ def test_split_input_and_two_files(tmp_path: Path) -> None:
     _same_for_every_jobs(STATE, [first, second], tmp_path)
     sharded, why, _ = _sharded(STATE, [first, second], 2)
     assert sharded, why
+
+
+def test_the_check_is_what_keeps_crossing_shares_right(tmp_path: Path) -> None:
+    """Merged without the check, the workers' shares of a crossing input give another result
+    than one process: the check is not vacuous."""
+    from tfdrift_gitops.adapters.events import iter_many
+    from tfdrift_gitops.adapters.shards import _merge, _overlap, _Shard
+    from tfdrift_gitops.core.detector import Detector
+    from tfdrift_gitops.core.prefilter import make_prefilter
+
+    events = tmp_path / "crossing.jsonl"
+    events.write_text("\n".join(_crossing(2_500, 1)) + "\n")
+    engine = Engine(StateSource([str(STATE)]).index())
+    shares = [_Shard(engine, [str(events)], me, 2).run() for me in (0, 1)]
+    assert _overlap(shares)
+    merged = _merge(shares)
+    detector = Detector(engine)
+    detector.feed(
+        iter_many([str(events)], prefilter=make_prefilter(engine.catalog, detector.knows))
+    )
+    one = [json_text(drift_to_record(d)) for d in detector.drifts]
+    unchecked = [json_text(drift_to_record(d)) for d in merged.drifts]
+    assert stable("\n".join(unchecked) + "\n") != stable("\n".join(one) + "\n") or (
+        merged.tally.skipped != detector.tally.skipped
+    )
