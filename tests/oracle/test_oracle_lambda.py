@@ -337,8 +337,10 @@ CASES = (
         "aws_lambda_function_url",
         _function("fn_url_hand"),
         kind="unmanaged",
-        # remediate cannot write an aws_lambda_function_url block yet (it does not know the
-        # type's import id, and says so): detection is what this case checks.
+        # remediate writes the resource + import (its import id is the function's name), but
+        # moto reads the URL's invoke_mode back as "Buffered" (AWS: "BUFFERED"), so the import
+        # plans an update of invoke_mode to the provider's default: detection is what this case
+        # checks.
         strategies=(),
     ),
     _case(
