@@ -322,9 +322,7 @@ CASES = (
         "aws_kms_alias",
         _key("alias_target"),
         kind="unmanaged",
-        # remediate cannot write an aws_kms_alias block yet (it does not know the type's import
-        # id, and says so): detection is what this case checks.
-        strategies=(),
+        strategies=("import",),
     ),
     _case(
         "key_created",
