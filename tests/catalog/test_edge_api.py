@@ -27,8 +27,8 @@ WAF = (
     "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge-acl/"
     "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
 )
-_BLOCK = [{"allow": [], "block": [{"custom_response": []}]}]
-_ALLOW = [{"allow": [{"custom_request_handling": []}], "block": []}]
+_BLOCK: list[dict[str, Any]] = [{"allow": [], "block": [{"custom_response": []}]}]
+_ALLOW: list[dict[str, Any]] = [{"allow": [{"custom_request_handling": []}], "block": []}]
 _GEO_RULE = {
     "name": "geo",
     "priority": 1,
