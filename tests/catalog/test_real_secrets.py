@@ -168,7 +168,23 @@ SHAPES = [
         "secretsmanager",
         "CancelRotateSecret",
         {"secretId": "MyDatabaseSecret"},
-        Want(Kind.DELETED, "aws_secretsmanager_secret_rotation.db", Severity.HIGH),
+        # The provider keeps the rotation resource, read with no function and no rules
+        # (Terraform's drift is an update; oracle).
+        Want(
+            Kind.MODIFIED,
+            "aws_secretsmanager_secret_rotation.db",
+            Severity.HIGH,
+            {
+                "rotation_lambda_arn": (
+                    "arn:aws:lambda:us-west-2:123456789012:function:rotate-db",
+                    "",
+                ),
+                "rotation_rules": (
+                    [{"automatically_after_days": 30, "duration": "", "schedule_expression": ""}],
+                    [],
+                ),
+            },
+        ),
         id="secret-rotation-cancelled",
     ),
     pytest.param(

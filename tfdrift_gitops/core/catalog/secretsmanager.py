@@ -21,7 +21,9 @@ Choices worth knowing:
   the provider reads a policy resource whose document is gone as ``policy = ""``, not as gone
   (seen by the Terraform oracle).
 - ``RotateSecret`` sets ``aws_secretsmanager_secret_rotation``; ``CancelRotateSecret`` turns
-  rotation off, which the provider reads as the rotation resource gone: deleted, high.
+  rotation off. The provider keeps the rotation resource and reads it with no function and no
+  rules (``rotation_lambda_arn = ""``, ``rotation_rules`` empty; a plan turns rotation back
+  on): a change, high, not a deletion (seen by the Terraform oracle).
 """
 
 from __future__ import annotations
@@ -326,8 +328,18 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "CancelRotateSecret",
-        Action.DELETE,
-        (Target(ROTATION, KEY, SECRET_NAME),),
+        Action.MODIFY,
+        (
+            Target(
+                ROTATION,
+                KEY,
+                SECRET_NAME,
+                (
+                    SetAttr("rotation_lambda_arn", const(""), optional_text),
+                    SetAttr("rotation_rules", const([])),
+                ),
+            ),
+        ),
         Severity.HIGH,
         "secret rotation turned off",
     ),
