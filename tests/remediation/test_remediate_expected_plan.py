@@ -19,6 +19,7 @@ import pytest
 from tests.remediation.remediation_cases import make_drift
 from tfdrift_gitops.models import Kind
 from tfdrift_gitops.remediation import RemediationResult, remediate
+from tfdrift_gitops.remediation.blocks import normal_field
 from tfdrift_gitops.remediation.hcl_escape import jsonencode_text
 
 CODE = """\
@@ -265,3 +266,15 @@ def test_hand_made_url_and_alias_are_imported(
     assert result.expected_plan is not None
     assert result.expected_plan["import_id"] == resource_id
     assert block in result.changes[0].new
+
+
+@pytest.mark.parametrize(
+    ("code", "stored"),
+    [("tcp", "6"), ("udp", "17"), ("icmp", "1"), ("icmpv6", "58"), ("-1", "all"), ("TCP", 6)],
+)
+def test_protocol_is_compared_in_the_form_the_provider_stores(code: str, stored: Any) -> None:
+    """A network ACL entry written ``protocol = "tcp"`` is stored as "6": remediation matches
+    block items, and the oracle compares a revert plan with the old state, in this form
+    (``vpc nacl_inline``, ``nacl_rule_replaced``)."""
+    assert normal_field("protocol", code) == normal_field("protocol", stored)
+    assert normal_field("protocol", "tcp") != normal_field("protocol", "udp")
