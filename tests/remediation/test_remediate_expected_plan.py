@@ -178,17 +178,10 @@ def test_text_compared_json_is_written_as_the_observed_text(
 
 
 def test_log_resource_policy_document_is_patched_as_a_document(workdir: Path) -> None:
-    after = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": ["logs:PutLogEvents", "logs:CreateLogStream"],
-                "Resource": "*",
-            }
-        ],
-    }
-    before = json.dumps({**after, "Statement": [{**after["Statement"][0], "Action": "x"}]})
+    statement: dict[str, Any] = {"Effect": "Allow", "Action": "x", "Resource": "*"}
+    before = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    statement = {**statement, "Action": ["logs:PutLogEvents", "logs:CreateLogStream"]}
+    after = {"Version": "2012-10-17", "Statement": [statement]}
     result = _run(
         workdir,
         "aws_cloudwatch_log_resource_policy.p",
