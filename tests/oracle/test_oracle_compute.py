@@ -45,9 +45,10 @@ FIXTURES = {
 }
 AMI = "ami-12c6146b"
 RESERVATION_NOISE = (
-    "an update of an Auto Scaling group also shows capacity_reservation_specification's "
-    'capacity_reservation_preference going from null (moto) to "" (the provider\'s zero '
-    "value): the revert plan touches one argument more than the drift, though nothing changes"
+    "moto 5.2.6's DescribeAutoScalingGroups answers no CapacityReservationSpecification, so "
+    "state holds capacity_reservation_preference = null and any update plan of a group writes "
+    'the provider\'s zero value "" there: the revert plan touches one argument more than the '
+    "drift (capacity_reservation_specification), though nothing changes (docs/oracle.md)"
 )
 
 NETWORK = """
