@@ -334,6 +334,15 @@ def put_logging(world: World) -> Call:
     return Call({"loggingConfiguration": recorded}, {"loggingConfiguration": recorded})
 
 
+def log_by_hand(world: World) -> Call:
+    acl = world.attrs("aws_wafv2_web_acl.waf_logs_by_hand")["arn"]
+    group = world.attrs("aws_cloudwatch_log_group.waf_logs_by_hand")["arn"]
+    config = {"ResourceArn": acl, "LogDestinationConfigs": [group]}
+    _waf(world).put_logging_configuration(LoggingConfiguration=config)
+    recorded = {"resourceArn": acl, "logDestinationConfigs": [group]}
+    return Call({"loggingConfiguration": recorded}, {"loggingConfiguration": recorded})
+
+
 def delete_logging(world: World) -> Call:
     acl = world.attrs("aws_wafv2_web_acl.waf_logs_gone")["arn"]
     _waf(world).delete_logging_configuration(ResourceArn=acl)
@@ -485,6 +494,16 @@ CASES = (
         put_logging,
         "aws_wafv2_web_acl_logging_configuration.waf_logs_moved",
         _logging("waf_logs_moved"),
+    ),
+    _case(
+        "waf_logs_by_hand",
+        "PutLoggingConfiguration",
+        WAF,
+        ENVELOPE,
+        log_by_hand,
+        "aws_wafv2_web_acl_logging_configuration",
+        _acl("waf_logs_by_hand") + _log_group("waf_logs_by_hand"),
+        **UNMANAGED,
     ),
     _case(
         "waf_logs_gone",
