@@ -73,6 +73,8 @@ def _config(**changes: Any) -> dict[str, Any]:
                     "originPath": "",
                     "connectionAttempts": 3,
                     "connectionTimeout": 10,
+                    "originAccessControlId": "E2QWRUHEXAMPLE",
+                    "s3OriginConfig": {"originAccessIdentity": ""},
                 }
             ],
         },
@@ -373,3 +375,66 @@ CASES = [
 @pytest.mark.parametrize(("source", "name", "request_", "want"), CASES)
 def test_edge_calls(source: str, name: str, request_: dict[str, Any], want: Want) -> None:
     check(_call(source, name, request_), 1, want)
+
+
+CUSTOM_ORIGIN = {
+    "id": "assets",
+    "domainName": "elsewhere.example.com",
+    "originPath": "/v2",
+    "connectionAttempts": 3,
+    "connectionTimeout": 10,
+    "customHeaders": {"quantity": 1, "items": [{"headerName": "x-key", "headerValue": "k"}]},
+    "customOriginConfig": {
+        "hTTPPort": 80,
+        "hTTPSPort": 443,
+        "originProtocolPolicy": "https-only",
+        "originSslProtocols": {"quantity": 1, "items": ["TLSv1.2"]},
+        "originReadTimeout": 30,
+        "originKeepaliveTimeout": 5,
+    },
+    "originShield": {"enabled": False},
+    "s3OriginConfig": {"originAccessIdentity": ""},
+}
+
+
+def test_origin_moved_reports_the_whole_block_as_the_provider_reads_it() -> None:
+    """Terraform's drift shows the whole origin set (the oracle's ``edge cdn_origin`` case):
+    the change's after is each origin as provider v5 reads it back, with its custom origin
+    config and headers, no origin shield when disabled, no S3 config without an identity."""
+    request = _config(origins={"quantity": 1, "items": [CUSTOM_ORIGIN]})
+    drift = _call("cloudfront", "UpdateDistribution", request).only()
+    changes = {c.path: c.after for c in drift.changes}
+    assert set(changes) == {"origin"}
+    assert changes["origin"] == [
+        {
+            "origin_id": "assets",
+            "domain_name": "elsewhere.example.com",
+            "origin_path": "/v2",
+            "connection_attempts": 3,
+            "connection_timeout": 10,
+            "custom_header": [{"name": "x-key", "value": "k"}],
+            "custom_origin_config": [
+                {
+                    "http_port": 80,
+                    "https_port": 443,
+                    "origin_keepalive_timeout": 5,
+                    "origin_protocol_policy": "https-only",
+                    "origin_read_timeout": 30,
+                    "origin_ssl_protocols": ["TLSv1.2"],
+                }
+            ],
+            "origin_access_control_id": "",
+            "origin_shield": [],
+            "s3_origin_config": [],
+            "vpc_origin_config": [],
+        }
+    ]
+
+
+def test_origin_setting_alone_is_a_change() -> None:
+    """Origins compare as whole blocks: a longer connection timeout alone is drift."""
+    origin = {**_config()["distributionConfig"]["origins"]["items"][0], "connectionTimeout": 30}
+    request = _config(origins={"quantity": 1, "items": [origin]})
+    drift = _call("cloudfront", "UpdateDistribution", request).only()
+    assert [c.path for c in drift.changes] == ["origin"]
+    assert drift.changes[0].after[0]["connection_timeout"] == 30

@@ -165,7 +165,10 @@ def _distribution(**changes: Any) -> dict[str, Any]:
         logging_config=[],
         comment="c7n test",
     )
-    attrs["origin"][0].update(domain_name=CF_ORIGIN, origin_id=CF_ORIGIN)
+    # The recorded distribution's origin has no origin access control (the record sends none).
+    attrs["origin"][0].update(
+        domain_name=CF_ORIGIN, origin_id=CF_ORIGIN, origin_access_control_id=""
+    )
     attrs["default_cache_behavior"][0].update(target_origin_id=CF_ORIGIN)
     attrs["viewer_certificate"] = [
         {

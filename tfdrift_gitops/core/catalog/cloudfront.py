@@ -2,11 +2,11 @@
 
 Choices worth knowing:
 - ``UpdateDistribution`` sends the whole ``distributionConfig``: the fields modelled here
-  (origins by id, domain and path; the aliases it answers for; enabled, default root object,
-  HTTP version, IPv6, price class, WAF web ACL, logging, the default cache behaviour's viewer
-  protocol policy, the viewer certificate's minimum TLS version) are compared. Other origin
-  settings, ordered cache behaviours, restrictions and error responses are not: a change there
-  alone is not seen.
+  (origins as whole blocks, in the form provider v5 reads them back, since Terraform's drift
+  shows the whole origin set; the aliases it answers for; enabled, default root object, HTTP
+  version, IPv6, price class, WAF web ACL, logging, the default cache behaviour's viewer
+  protocol policy, the viewer certificate's minimum TLS version) are compared. Ordered cache
+  behaviours, restrictions and error responses are not: a change there alone is not seen.
 - CloudTrail hides ``comment`` (``HIDDEN_DUE_TO_SECURITY_REASONS``): never compared.
 - Logging disabled in the request means no ``logging_config`` block, as the provider reads it.
 - Viewers allowed on plain HTTP, or a minimum TLS version below TLSv1.2, is high.
@@ -24,6 +24,7 @@ from tfdrift_gitops.core.catalog.model import (
     Rule,
     Target,
     as_bool,
+    as_int,
     as_set,
     blocks,
     first,
@@ -63,16 +64,82 @@ def _logging(raw: Any) -> Any:
     ]
 
 
-def _origins(raw: Any) -> Any:
-    found = [
+def _number(value: Any, default: int) -> int:
+    number = as_int(value)
+    return number if isinstance(number, int) else default
+
+
+def _text(raw: Any, *names: str) -> str:
+    for name in names:
+        value = lookup(raw, name)
+        if isinstance(value, str):
+            return value
+    return ""
+
+
+def _listed(raw: Any) -> list[Any]:
+    """``{"quantity": n, "items": [...]}`` (or a bare list) -> the items."""
+    return items(lookup(raw, "items")) if isinstance(raw, Mapping) else items(raw)
+
+
+def _custom_origin(raw: Any) -> list[dict[str, Any]]:
+    if not isinstance(raw, Mapping):
+        return []
+    return [
         {
-            "origin_id": str(lookup(o, "id") or ""),
-            "domain_name": str(lookup(o, "domainName") or ""),
-            "origin_path": str(lookup(o, "originPath") or ""),
+            "http_port": _number(lookup(raw, "hTTPPort"), 80),
+            "https_port": _number(lookup(raw, "hTTPSPort"), 443),
+            "origin_keepalive_timeout": _number(lookup(raw, "originKeepaliveTimeout"), 5),
+            "origin_protocol_policy": _text(raw, "originProtocolPolicy"),
+            "origin_read_timeout": _number(lookup(raw, "originReadTimeout"), 30),
+            "origin_ssl_protocols": [
+                v for v in _listed(lookup(raw, "originSslProtocols")) if isinstance(v, str)
+            ],
         }
-        for o in items(lookup(raw, "items") if isinstance(raw, Mapping) else raw)
-        if isinstance(o, Mapping)
     ]
+
+
+def _origin(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """One origin as provider v5 reads it back (``flattenOrigin``): an origin shield only when
+    enabled, an S3 origin config only with an access identity."""
+    shield = lookup(raw, "originShield")
+    identity = _text(lookup(raw, "s3OriginConfig"), "originAccessIdentity")
+    vpc = lookup(raw, "vpcOriginConfig")
+    return {
+        "origin_id": _text(raw, "id"),
+        "domain_name": _text(raw, "domainName"),
+        "origin_path": _text(raw, "originPath"),
+        "connection_attempts": _number(lookup(raw, "connectionAttempts"), 3),
+        "connection_timeout": _number(lookup(raw, "connectionTimeout"), 10),
+        "custom_header": [
+            {"name": _text(h, "headerName"), "value": _text(h, "headerValue")}
+            for h in _listed(lookup(raw, "customHeaders"))
+            if isinstance(h, Mapping)
+        ],
+        "custom_origin_config": _custom_origin(lookup(raw, "customOriginConfig")),
+        "origin_access_control_id": _text(raw, "originAccessControlId"),
+        "origin_shield": (
+            [{"enabled": True, "origin_shield_region": _text(shield, "originShieldRegion")}]
+            if isinstance(shield, Mapping) and as_bool(lookup(shield, "enabled")) is True
+            else []
+        ),
+        "s3_origin_config": [{"origin_access_identity": identity}] if identity else [],
+        "vpc_origin_config": (
+            [
+                {
+                    "vpc_origin_id": _text(vpc, "vpcOriginId"),
+                    "origin_keepalive_timeout": _number(lookup(vpc, "originKeepaliveTimeout"), 5),
+                    "origin_read_timeout": _number(lookup(vpc, "originReadTimeout"), 30),
+                }
+            ]
+            if isinstance(vpc, Mapping)
+            else []
+        ),
+    }
+
+
+def _origins(raw: Any) -> Any:
+    found = [_origin(o) for o in _listed(raw) if isinstance(o, Mapping)]
     return found if found else MISSING
 
 
@@ -84,19 +151,23 @@ def _aliases(raw: Any) -> Any:
     return [str(v) for v in items(lookup(raw, "items")) if isinstance(v, str)]
 
 
+def _canon(value: Any) -> Any:
+    """Blocks as sorted items, lists as sets (origins, headers and TLS protocols are sets in
+    the provider), empty values left out (a missing nested block reads as ``[]``)."""
+    if isinstance(value, Mapping):
+        return tuple(
+            sorted((k, _canon(v)) for k, v in value.items() if v not in (None, "", [], MISSING))
+        )
+    if isinstance(value, list):
+        return frozenset(_canon(v) for v in value)
+    return value
+
+
 def _origins_compare(value: Any) -> Any:
-    """Origins by id, domain and path: where the distribution fetches from."""
+    """Origins as whole blocks: where the distribution fetches from and how."""
     if not isinstance(value, list):
         return frozenset()
-    return frozenset(
-        (
-            str(o.get("origin_id") or ""),
-            str(o.get("domain_name") or ""),
-            str(o.get("origin_path") or ""),
-        )
-        for o in value
-        if isinstance(o, Mapping)
-    )
+    return frozenset(_canon(o) for o in value if isinstance(o, Mapping))
 
 
 EFFECTS: tuple[Effect, ...] = (
