@@ -29,6 +29,50 @@ def _patch(
     return remediate(drift, root, "import", use_terraform=terraform)
 
 
+CF_CODE = """resource "aws_cloudfront_distribution" "d" {
+  enabled = true
+
+  origin {
+    domain_name = "a.example.com"
+    origin_id   = "o"
+
+    custom_origin_config {
+      http_port              = 80
+      https_port             = 443
+      origin_protocol_policy = "https-only"
+      origin_ssl_protocols   = ["TLSv1.2"]
+    }
+  }
+}
+"""
+
+
+def _origin(domain: str) -> dict[str, Any]:
+    """A CloudFront origin as provider v5 stores it."""
+    return {
+        "connection_attempts": 3,
+        "connection_timeout": 10,
+        "custom_header": [],
+        "custom_origin_config": [
+            {
+                "http_port": 80,
+                "https_port": 443,
+                "origin_keepalive_timeout": 5,
+                "origin_protocol_policy": "https-only",
+                "origin_read_timeout": 30,
+                "origin_ssl_protocols": ["TLSv1.2"],
+            }
+        ],
+        "domain_name": domain,
+        "origin_access_control_id": "",
+        "origin_id": "o",
+        "origin_path": "",
+        "origin_shield": [],
+        "s3_origin_config": [],
+        "vpc_origin_config": [],
+    }
+
+
 CASES = [
     pytest.param(
         'resource "aws_db_instance" "d" {\n  identifier = "x"\n}\n',
@@ -163,6 +207,18 @@ CASES = [
         [("enable_logging", True, False)],
         'resource "aws_cloudtrail" "t" {\n  name = "t"\n\n  enable_logging = false\n}\n',
         id="false-written-where-default-is-true",
+    ),
+    pytest.param(
+        CF_CODE,
+        "aws_cloudfront_distribution.d",
+        "aws_cloudfront_distribution",
+        [("origin", [_origin("a.example.com")], [_origin("b.example.com")])],
+        CF_CODE.replace("a.example.com", "b.example.com"),
+        # The code leaves the origin's defaults (connection_attempts, timeouts) to the provider,
+        # so no code block equals the state's origin whole: found by origin_id and edited in
+        # place, not a second block with the same origin_id (found by the oracle, edge
+        # cdn_origin: the import plan updated the distribution).
+        id="set-item-with-defaults-left-out-edited-in-place",
     ),
 ]
 

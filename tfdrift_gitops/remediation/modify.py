@@ -23,6 +23,7 @@ from tfdrift_gitops.remediation import hcl_escape as esc
 from tfdrift_gitops.remediation.blocks import (
     GENERIC_BLOCK,
     item_key,
+    normal_field,
     ordered_keys,
     pair_items,
     read_block,
@@ -617,6 +618,8 @@ class ModifiedPatcher:
                 None,
             )
             if match is None:
+                match = self._by_identity(item, code, used, schema)
+            if match is None:
                 opaque = [b for b, value in code if value is NOT_LITERAL]
                 if opaque:
                     where = self.file.where(opaque[0].start)
@@ -641,6 +644,26 @@ class ModifiedPatcher:
         for item in added:
             edits.append(self._insert_block(ctx, name, schema, item))
         return edits
+
+    @staticmethod
+    def _by_identity(
+        item: Any, code: list[tuple[Block, Any]], used: set[int], schema: BlockSchema
+    ) -> int | None:
+        """The one literal code block with the removed item's identity fields, when the code
+        leaves some of the item's other fields to their defaults (a CloudFront origin written
+        without ``connection_attempts``: state holds 3), so no block equals it whole."""
+        if not schema.identity or not isinstance(item, Mapping):
+            return None
+
+        def ident(value: Any) -> tuple[str, ...]:
+            return tuple(repr(normal_field(f, value.get(f))) for f in schema.identity)
+
+        found = [
+            i
+            for i, (_, value) in enumerate(code)
+            if i not in used and isinstance(value, Mapping) and ident(value) == ident(item)
+        ]
+        return found[0] if len(found) == 1 else None
 
     # ------------------------------------------------------------------ edit primitives
 

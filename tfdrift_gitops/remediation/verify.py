@@ -6,15 +6,16 @@ and compared the way Terraform would see them (``values.conforms``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from tfdrift_gitops.core.paths import split_path
 from tfdrift_gitops.errors import RemediationError
-from tfdrift_gitops.remediation.blocks import GENERIC_BLOCK, item_key, read_block
+from tfdrift_gitops.remediation.blocks import GENERIC_BLOCK, item_key, normal_field, read_block
 from tfdrift_gitops.remediation.hcl_tree import NOT_LITERAL, Block, Lines, Node, parse, top_blocks
 from tfdrift_gitops.remediation.locate import Declared, Located, SourceFile
 from tfdrift_gitops.remediation.schema import BlockSchema, ResourceSchema
-from tfdrift_gitops.remediation.values import conforms, is_empty, read_holes
+from tfdrift_gitops.remediation.values import canonical, conforms, is_empty, read_holes
 
 
 def reparsed(located: Located, text: str) -> Located:
@@ -88,7 +89,13 @@ def _verify(
             old = before if isinstance(before, list) else []
             old_keys = [item_key(i, nested) for i in old]
             new_keys = [item_key(i, nested) for i in wanted]
-            missing = [k for k in new_keys if k not in old_keys and k not in known]
+            missing = [
+                k
+                for k, item in zip(new_keys, wanted, strict=True)
+                if k not in old_keys
+                and k not in known
+                and not _edited_in_place(item, old, items, nested)
+            ]
             stale = [k for k in old_keys if k not in new_keys and k in known]
             return None if not missing and not stale else f"`{step}` blocks do not match"
         expected = [item_key(i, nested) for i in wanted]
@@ -106,3 +113,47 @@ def _verify(
         same = item_key(item, nested) == item_key(after or {}, nested)
         return None if same else f"`{step}` block does not match"
     return _verify(target, rest[1:], before, after, nested)
+
+
+def _edited_in_place(item: Any, old: list[Any], code: list[Any], schema: BlockSchema) -> bool:
+    """A set item edited in its own code block (found by the type's identity fields, e.g. a
+    CloudFront origin's ``origin_id``): the block says every field of ``item`` it sets, and
+    each field it leaves out kept its old value (the code left it to its default before the
+    drift too: state holds ``connection_attempts = 3`` where the code writes nothing)."""
+    if not schema.identity or not isinstance(item, Mapping):
+        return False
+
+    def ident(value: Mapping[str, Any]) -> tuple[str, ...]:
+        return tuple(repr(normal_field(f, value.get(f))) for f in schema.identity)
+
+    olds = [o for o in old if isinstance(o, Mapping) and ident(o) == ident(item)]
+    blocks = [c for c in code if isinstance(c, Mapping) and ident(c) == ident(item)]
+    if len(olds) != 1 or len(blocks) != 1:
+        return False
+    fields = {k: v for k, v in item.items() if not schema.fields or schema.knows(k)}
+    return _says(blocks[0], fields, olds[0])
+
+
+def _says(code: Any, item: Any, before: Any) -> bool:
+    if isinstance(code, Mapping) and isinstance(item, Mapping):
+        prior = before if isinstance(before, Mapping) else {}
+        for key, value in item.items():
+            if key in code and not is_empty(code[key]):
+                if not _says(code[key], value, prior.get(key)):
+                    return False
+            elif not (is_empty(value) and is_empty(prior.get(key))) and canonical(
+                value, unordered=True
+            ) != canonical(prior.get(key), unordered=True):
+                return False
+        return True
+    if (
+        isinstance(code, list)
+        and isinstance(item, list)
+        and len(code) == len(item)
+        and all(isinstance(v, Mapping) for v in [*code, *item])
+    ):
+        olds: list[Any] = (
+            before if isinstance(before, list) and len(before) == len(item) else [None] * len(item)
+        )
+        return all(_says(c, i, o) for c, i, o in zip(code, item, olds, strict=True))
+    return bool(canonical(code, unordered=True) == canonical(item, unordered=True))
