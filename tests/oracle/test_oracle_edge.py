@@ -599,6 +599,22 @@ def distribution_updated(world: World) -> Call:
     )
 
 
+def distribution_origin(world: World) -> Call:
+    """Where the distribution fetches from, its HTTP version and IPv6, changed in one update."""
+    client = _cloudfront(world)
+    dist = world.id("aws_cloudfront_distribution.cdn_origin")
+    current = client.get_distribution_config(Id=dist)
+    config = copy.deepcopy(current["DistributionConfig"])
+    config["Origins"]["Items"][0]["DomainName"] = f"elsewhere.{DOMAIN}"
+    config["HttpVersion"] = "http1.1"
+    config["IsIPV6Enabled"] = True
+    answer = client.update_distribution(Id=dist, IfMatch=current["ETag"], DistributionConfig=config)
+    return Call(
+        {"id": dist, "ifMatch": current["ETag"], "distributionConfig": cloudtrail_shape(config)},
+        {"eTag": answer["ETag"], "distribution": {"id": dist}},
+    )
+
+
 def distribution_deleted(world: World) -> Call:
     client = _cloudfront(world)
     dist = world.id("aws_cloudfront_distribution.cdn_deleted")
@@ -867,6 +883,14 @@ CASES = (
         distribution_updated,
         f"{CDN}.cdn_updated",
         _distribution("cdn_updated"),
+    ),
+    _case(
+        "cdn_origin",
+        "UpdateDistribution",
+        CLOUDFRONT,
+        distribution_origin,
+        f"{CDN}.cdn_origin",
+        _distribution("cdn_origin"),
     ),
     _case(
         "cdn_deleted",
