@@ -55,6 +55,11 @@ resource "aws_instance" "i" {
 resource "aws_internet_gateway" "g" {
 }
 
+resource "aws_iam_role" "role" {
+  name               = "role"
+  assume_role_policy = "{}"
+}
+
 resource "aws_security_group" "sg" {
   name   = "sg"
   vpc_id = "vpc-0a1b2c3d"
@@ -155,7 +160,7 @@ def test_an_empty_old_value_of_a_computed_argument_is_refused(workdir: Path) -> 
     assert len(result.refusals) == 1
     refusal = result.refusals[0]
     assert refusal.reason.startswith("`vpc_id` of aws_internet_gateway.g cannot be set back")
-    assert "reads an empty value of an optional, computed argument as unset" in refusal.reason
+    assert "reads an empty string in an optional, computed argument as unset" in refusal.reason
     assert "in AWS by hand" in refusal.action
 
 
@@ -240,3 +245,11 @@ def test_a_set_of_blocks_other_resources_may_manage_is_not_written_inline(workdi
         "action": "update",
         "arguments": ["ingress"],
     }
+
+
+def test_an_empty_old_list_is_written(workdir: Path) -> None:
+    """``managed_policy_arns = []`` detaches what was attached by hand (the oracle's
+    ``iam role_attached``): unlike "", an empty list is a value the provider sets."""
+    arn = "arn:aws:iam::123456789012:policy/hand"
+    result = _run(workdir, "aws_iam_role.role", [("managed_policy_arns", [], [arn])])
+    assert "managed_policy_arns = []" in _resource_text(result, "aws_iam_role.role")

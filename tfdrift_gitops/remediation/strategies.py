@@ -53,7 +53,6 @@ from tfdrift_gitops.remediation.splice import (
     line_end_after,
     safe_target,
 )
-from tfdrift_gitops.remediation.values import is_empty
 from tfdrift_gitops.remediation.verify import find_resource, reparsed, verify_change
 
 log = logging.getLogger(__name__)
@@ -498,8 +497,8 @@ class Strategies:
         as ``enable_dns_hostnames``, blocks such as ``ttl`` or ``metadata_options``, arguments
         whose difference it suppresses when unset such as an EventBridge rule's ``state``), so
         applying the code alone would keep the manual value. An argument whose old value is
-        the empty one cannot be pinned (the provider reads an empty optional+computed value as
-        unset): that part of the revert is refused. None when nothing is pinned."""
+        "" cannot be pinned (the provider reads an empty optional+computed string as unset):
+        that part of the revert is refused. None when nothing is pinned."""
         rtype = located.address.type
         schema = schema_for(rtype)
         block = located.block
@@ -550,7 +549,10 @@ class Strategies:
             whole = next((c for c in changes if c.path == name), None)
             if whole is None or whole.before is None:
                 continue
-            if is_empty(whole.before) and whole.before is not False:
+            if whole.before == "":
+                # The legacy SDK reads "" as unset: for an optional+computed string that keeps
+                # the remote value (IGW vpc_id = "" planned no change). An empty list or map
+                # is a value it sets (managed_policy_arns = [] detaches every policy).
                 argument = provider_schema.top_level(rtype).get(name)
                 if argument is not None and argument.computed:
                     lost.append(name)
@@ -563,8 +565,8 @@ class Strategies:
                 f"the code says it as `{other}` (the two conflict in configuration), which "
                 "Terraform reads as unchanged, so applying the code changes nothing"
                 if other is not None
-                else "it was empty before the drift, and the provider reads an empty value of "
-                "an optional, computed argument as unset (it keeps what AWS has)"
+                else 'it was "" before the drift, and the provider reads an empty string '
+                "in an optional, computed argument as unset (it keeps what AWS has)"
             )
             outcome.refusals.append(
                 Refusal(
