@@ -615,6 +615,26 @@ def distribution_origin(world: World) -> Call:
     )
 
 
+def distribution_logging(world: World) -> Call:
+    """Access logs turned on and a name added in one update."""
+    client = _cloudfront(world)
+    dist = world.id("aws_cloudfront_distribution.cdn_logging")
+    current = client.get_distribution_config(Id=dist)
+    config = copy.deepcopy(current["DistributionConfig"])
+    config["Logging"] = {
+        "Enabled": True,
+        "IncludeCookies": False,
+        "Bucket": "edge-logs.s3.amazonaws.com",
+        "Prefix": "cdn/",
+    }
+    config["Aliases"] = {"Quantity": 1, "Items": [f"static.{DOMAIN}"]}
+    answer = client.update_distribution(Id=dist, IfMatch=current["ETag"], DistributionConfig=config)
+    return Call(
+        {"id": dist, "ifMatch": current["ETag"], "distributionConfig": cloudtrail_shape(config)},
+        {"eTag": answer["ETag"], "distribution": {"id": dist}},
+    )
+
+
 def distribution_deleted(world: World) -> Call:
     client = _cloudfront(world)
     dist = world.id("aws_cloudfront_distribution.cdn_deleted")
@@ -891,6 +911,14 @@ CASES = (
         distribution_origin,
         f"{CDN}.cdn_origin",
         _distribution("cdn_origin"),
+    ),
+    _case(
+        "cdn_logging",
+        "UpdateDistribution",
+        CLOUDFRONT,
+        distribution_logging,
+        f"{CDN}.cdn_logging",
+        _distribution("cdn_logging"),
     ),
     _case(
         "cdn_deleted",
