@@ -84,10 +84,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     out = os.environ.get("TFDRIFT_API_SHAPES_OUT")
     if not out:
         return
-    rows = []
+    rows: list[dict[str, Any]] = []
     for (source, event, discriminator), (rule, calls) in sorted(_seen.items()):
         seen: set[str] = set()
-        kept = []
+        kept: list[dict[str, Any]] = []
         # A call is kept when it shows a key path (present, or looked up by the row) no
         # earlier one did: the file stays small and the check replays what the row saw.
         for call, test in calls.values():
