@@ -313,6 +313,17 @@ def test_patch_is_fmt_clean(
             "normal form C",
             id="unrepresentable-value",
         ),
+        pytest.param(
+            'resource "aws_secretsmanager_secret_rotation" "r" {\n  secret_id = "s"\n\n'
+            "  rotation_rules {\n    automatically_after_days = 30\n  }\n}\n",
+            "aws_secretsmanager_secret_rotation.r",
+            "aws_secretsmanager_secret_rotation",
+            # CancelRotateSecret: the provider reads the rules back empty, but the block is
+            # required (min_items 1): an import must not write the code without it.
+            [("rotation_rules", [{"automatically_after_days": 30}], [])],
+            "requires at least 1",
+            id="required-block-emptied",
+        ),
     ],
 )
 def test_refusals(

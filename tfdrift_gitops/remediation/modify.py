@@ -193,6 +193,17 @@ class ModifiedPatcher:
                 "never written into code",
                 "look the value up in AWS and set it by hand or through a sensitive variable",
             )
+        required = self.schema.as_block().blocks.get(name)
+        if required is not None and len(segments) == 1 and isinstance(change.after, list | None):
+            left = len(change.after or ())
+            if left < required.min_items:
+                # Written so, the code would not validate (an import of CancelRotateSecret:
+                # rotation_rules read back empty; found by the Terraform oracle).
+                raise self._refuse(
+                    f"`{name}` is left with {left} block(s), but {self.schema.type} requires "
+                    f"at least {required.min_items}: code written so would not validate",
+                    f"keep the `{name}` block Terraform should hold by hand, or revert the drift",
+                )
         ctx = Ctx(self.located.block, self.schema.as_block(), True, "")
         return self._in_body(ctx, segments, change.before, change.after)
 

@@ -86,6 +86,8 @@ class BlockSchema:
     set_fields: frozenset[str] = frozenset()
     text_json_fields: frozenset[str] = frozenset()
     """JSON fields the provider compares as text (``schema_hand.JSON_AS_TEXT``)."""
+    min_items: int = 0
+    """Blocks of this type the configuration must hold (the provider's ``min_items``)."""
 
     def knows(self, name: str) -> bool:
         return name in self.fields or name in self.blocks
@@ -256,6 +258,7 @@ def _block(rtype: str, path: str, nested: Mapping[str, Any]) -> BlockSchema:
         true_defaults=derived.required | _hand(WRITTEN_WHEN_FALSE, rtype, path),
         json_fields=_hand(JSON_ARGUMENTS, rtype, path),
         set_fields=derived.set_fields,
+        min_items=int(nested.get("min_items") or 0),
     )
 
 
