@@ -1459,10 +1459,9 @@ resource "aws_secretsmanager_secret_version" "secret_valued" {
         secret_rotation_cancelled,
         "aws_secretsmanager_secret_rotation.secret_rotation_off",
         _rotation("secret_rotation_off", ROTATED_BY_SINK) + ROTATION_OFF_VERSION,
-        # Import writes the drift as read (rotation_rules gone), but the block is required:
-        # the written file does not validate (`Insufficient rotation_rules blocks: At least 1
-        # "rotation_rules" blocks are required`); remediation does not know blocks' minimum
-        # counts yet (open in docs/oracle.md). Only the revert is judged.
+        # Import refuses: the drift leaves no rotation_rules block, which the provider
+        # requires (written so, the file did not validate: `Insufficient rotation_rules
+        # blocks`; docs/oracle.md). Only the revert is judged.
         strategies=("revert",),
     ),
     _case(
