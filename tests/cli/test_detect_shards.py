@@ -3,9 +3,12 @@ tfdrift_gitops/adapters/shards.py) prints what one process prints: the same drif
 (all but the wall-clock fields, byte for byte), the same errors and counts on stderr, the
 same exit code. On recorded CloudTrail, on bench/gen_data.py's streams, and on random
 interleavings that spread one resource's calls and calls naming several resources over the
-input. The library call says whether the workers' shares were independent: the generated
-streams must run sharded (else the speed-up is not measured), the interleavings built to
-cross shares must be caught and run again in one process."""
+input. The library call says whether the workers' shares were independent: every stream
+here must run sharded (the components of resource keys and event ids keep a call naming
+several resources, and an event id reused on other content, in one worker), and its drifts
+are compared with one process's too. Routing by a record's first key only (the old design)
+makes the interleavings' shares cross: the check catches it, and merging anyway would be
+wrong."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import json
 import random
 import subprocess
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,9 +26,19 @@ import pytest
 
 from tests.cli.golden import REPO, stable
 from tests.cli.test_detect_jobs import EXAMPLE, STATE, TERRAFORM_UA, _mixed_records
-from tfdrift_gitops.adapters.shards import run_sharded
+from tfdrift_gitops.adapters.events import iter_many
+from tfdrift_gitops.adapters.shards import (
+    Router,
+    _Components,
+    _merge,
+    _overlap,
+    _Shard,
+    run_sharded,
+)
 from tfdrift_gitops.adapters.state_source import StateSource
+from tfdrift_gitops.core.detector import Detector
 from tfdrift_gitops.core.engine import Engine
+from tfdrift_gitops.core.prefilter import make_prefilter
 from tfdrift_gitops.core.record import drift_to_record
 from tfdrift_gitops.render.text import json_text
 
@@ -123,9 +137,12 @@ def test_recorded_corpus(tmp_path: Path) -> None:
     mixed = tmp_path / "mixed.jsonl"
     more = [entry["record"] for entries in panther.values() for entry in entries]
     mixed.write_text("".join(json.dumps(r) + "\n" for r in records + more))
-    _same_for_every_jobs(state, [stratus, mixed], tmp_path)
-    # One event id on two buckets' calls: each worker folded one, the run is done again.
-    assert _sharded(state, [stratus, mixed], 2)[:2] == (False, "two workers saw one event id")
+    _, out, _ = _same_for_every_jobs(state, [stratus, mixed], tmp_path)
+    # One event id on two buckets' calls: one component, so one worker folds both.
+    for jobs in (2, 3):
+        sharded, why, rendered = _sharded(state, [stratus, mixed], jobs)
+        assert sharded, why
+        assert [stable(t + "\n") for t in rendered] == [line + "\n" for line in out.splitlines()]
 
 
 def _record(template: dict[str, Any], n: int, name: str, **changes: Any) -> dict[str, Any]:
@@ -200,12 +217,12 @@ def test_random_interleavings(tmp_path: Path, seed: int) -> None:
     events.write_text("\n".join(_crossing(2_500, seed)) + "\n")
     code, out, err = _same_for_every_jobs(STATE, [events], tmp_path)
     assert code == 1 and out, err  # the mix has bad lines (exit 1) and drifts
-    sharded, why, rendered = _sharded(STATE, [events], 2)
-    # CreateTags folds on two resources that other calls reach on their own: the workers'
-    # shares touch, and the run is done again in one process (the same output, above).
-    assert not sharded
-    assert why
-    assert [stable(t + "\n") for t in rendered] == [line + "\n" for line in out.splitlines()]
+    # CreateTags folds on two resources that other calls reach on their own: both are in
+    # one component, which one worker owns.
+    for jobs in (2, 3):
+        sharded, why, rendered = _sharded(STATE, [events], jobs)
+        assert sharded, why
+        assert [stable(t + "\n") for t in rendered] == [line + "\n" for line in out.splitlines()]
 
 
 def test_split_input_and_two_files(tmp_path: Path) -> None:
@@ -219,18 +236,25 @@ def test_split_input_and_two_files(tmp_path: Path) -> None:
     assert sharded, why
 
 
-def test_the_check_is_what_keeps_crossing_shares_right(tmp_path: Path) -> None:
-    """Merged without the check, the workers' shares of a crossing input give another result
-    than one process: the check is not vacuous."""
-    from tfdrift_gitops.adapters.events import iter_many
-    from tfdrift_gitops.adapters.shards import _merge, _overlap, _Shard
-    from tfdrift_gitops.core.detector import Detector
-    from tfdrift_gitops.core.prefilter import make_prefilter
+class _FirstKeyRouter(Router):
+    """The old design's guess: a record's event id and its first resource id only."""
 
+    def keys(self, raw: Mapping[str, Any]) -> list[str]:
+        return super().keys(raw)[:2]
+
+
+def test_the_check_is_what_keeps_crossing_shares_right(tmp_path: Path) -> None:
+    """Routed by their first resource key only, the workers' shares of a crossing input touch:
+    the check says so, and merging them anyway gives another result than one process. So the
+    components are what keeps these streams sharded, and the check is not vacuous."""
     events = tmp_path / "crossing.jsonl"
     events.write_text("\n".join(_crossing(2_500, 1)) + "\n")
     engine = Engine(StateSource([str(STATE)]).index())
-    shares = [_Shard(engine, [str(events)], me, 2).run() for me in (0, 1)]
+    shares = []
+    for me in (0, 1):
+        shard = _Shard(engine, [str(events)], me, 2)
+        shard.router = _FirstKeyRouter(engine)
+        shares.append(shard.run())
     assert _overlap(shares)
     merged = _merge(shares)
     detector = Detector(engine)
@@ -242,3 +266,86 @@ def test_the_check_is_what_keeps_crossing_shares_right(tmp_path: Path) -> None:
     assert stable("\n".join(unchecked) + "\n") != stable("\n".join(one) + "\n") or (
         merged.tally.skipped != detector.tally.skipped
     )
+    shares = [_Shard(engine, [str(events)], me, 2).run() for me in (0, 1)]
+    assert _overlap(shares) == ""
+    merged = _merge(shares)
+    checked = [json_text(drift_to_record(d)) for d in merged.drifts]
+    assert stable("\n".join(checked) + "\n") == stable("\n".join(one) + "\n")
+    assert merged.tally.skipped == detector.tally.skipped
+
+
+@pytest.mark.parametrize("order", [pytest.param(o, id=f"order-{o}") for o in range(4)])
+def test_components_root_is_the_least_key(order: int) -> None:
+    """Every worker hashes the same root whatever order the keys were joined in."""
+    rng = random.Random(order)
+    pairs = [(f"k{a}", f"k{b}") for a, b in ((0, 5), (5, 9), (3, 4), (9, 2), (7, 7), (4, 8))]
+    rng.shuffle(pairs)
+    components = _Components()
+    for one, other in pairs:
+        components.union(*(rng.sample((one, other), 2)))
+    assert {k: components.find(k) for k in ("k9", "k2", "k5", "k8", "k3", "k7", "k1")} == {
+        "k9": "k0",
+        "k2": "k0",
+        "k5": "k0",
+        "k8": "k3",
+        "k3": "k3",
+        "k7": "k7",
+        "k1": "k1",
+    }
+
+
+def test_create_tags_on_two_resources(tmp_path: Path) -> None:
+    """One CreateTags naming an instance and a security group, each also changed by its own
+    calls before and after (in either order, by hand and by Terraform): one component."""
+    template = next(
+        r
+        for r in json.loads(EXAMPLE.read_text())["Records"]
+        if r["eventName"] == "AuthorizeSecurityGroupIngress"
+    )
+    group = template["requestParameters"]["groupId"]
+    records: list[dict[str, Any]] = []
+    for n in range(40):
+        instance = f"i-0{n:016x}"
+        records.append(
+            _record(
+                template,
+                4 * n,
+                "RunInstances",
+                requestParameters={"instanceType": "t3.micro", "minCount": 1, "maxCount": 1},
+                responseElements={"instancesSet": {"items": [{"instanceId": instance}]}},
+            )
+        )
+        ids = [instance, group][:: 1 if n % 2 else -1]
+        records.append(
+            _record(
+                template,
+                4 * n + 1,
+                "CreateTags",
+                requestParameters={
+                    "resourcesSet": {"items": [{"resourceId": i} for i in ids]},
+                    "tagSet": {"items": [{"key": "owner", "value": f"v{n}"}]},
+                },
+                responseElements={"_return": True},
+            )
+        )
+        authorize = _record(template, 4 * n + 2, "AuthorizeSecurityGroupIngress")
+        if n % 3 == 0:
+            authorize["userAgent"] = TERRAFORM_UA
+        records.append(authorize)
+        records.append(
+            _record(
+                template,
+                4 * n + 3,
+                "ModifyInstanceAttribute",
+                requestParameters={"instanceId": instance, "instanceType": {"value": "m5"}},
+                responseElements={"_return": True},
+            )
+        )
+    events = tmp_path / "tags.jsonl"
+    events.write_text("".join(json.dumps(r) + "\n" for r in records))
+    _, out, err = _same_for_every_jobs(STATE, [events], tmp_path)
+    assert out.count("\n") >= 40, err
+    for jobs in (2, 3):
+        sharded, why, rendered = _sharded(STATE, [events], jobs)
+        assert sharded, why
+        assert [stable(t + "\n") for t in rendered] == [line + "\n" for line in out.splitlines()]

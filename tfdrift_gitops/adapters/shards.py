@@ -3,20 +3,25 @@ normalise, evaluate, fold, render) for its own share of the resources; nothing i
 per record.
 
 This process is worker 0; the others are forked once the state index is built (they share it,
-copy-on-write). Every worker reads every input itself, but goes on only with the records it
-owns: those whose resource key (``Router``: read off the decoded raw call) hashes to it, and,
-by position, those with no key (bad lines, reads, calls the catalog does not know). A JSON
-line of another worker's is only decoded for its key. This process then merges the counts,
-the errors and log lines (in input order) and the drifts (in the order one process sorts
-them), the drifts as the text to print when given a renderer (text is cheaper to send).
+copy-on-write). Every worker reads every input twice. The routing pass decodes each record
+only for its keys (``Router``: its event id and every resource id its catalog rows read) and
+joins the keys of each record into components (union-find); a record belongs to its
+component, a component to the worker its least key hashes to (crc32), a record without a key
+to a worker by position. So a call naming two resources, the calls on each, and the
+redeliveries of any of them all fall to one worker, however they are spread over the input;
+as a component can grow with any later record, ownership is decided only after the whole
+input is routed. The second pass decodes and processes only this worker's records. This
+process then merges the counts, the errors and log lines (in input order) and the drifts (in
+the order one process sorts them), the drifts as the text to print when given a renderer
+(text is cheaper to send).
 
-Owning a record by a key read off the raw call is a guess: a call may name two resources, or
-a resource by two names. So each worker also reports everything through which records of
-one run influence each other: the resource keys it folded findings on, the event ids it
-checked for redelivery, the ids of unmanaged drifts it opened and the unknown ids its
-prefilter asked about, and how many resources its quiet-event memory holds. When two workers
-share any of those (or a worker failed, or the inputs read differently), the run is done
-again in this process: the result is always the one process's.
+The keys are read off the raw call, not the detector's: a guess (a resource named two ways,
+an extractor that fails on a raw call). So each worker also reports everything through
+which records of one run influence each other: the resource keys it folded findings on, the
+event ids it checked for redelivery, the ids of unmanaged drifts it opened and the unknown
+ids its prefilter asked about, and how many resources its quiet-event memory holds. When two
+workers share any of those (or a worker failed, or the inputs read differently), the run is
+done again in this process: the result is always the one process's.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import os
 import pickle
 import resource
 import zlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -57,8 +62,8 @@ def shardable(specs: Sequence[str]) -> bool:
 class _Probe:
     """What a row's id extractors read of a call (request and response), reused record after
     record: building a ``CloudEvent`` per record to route it would cost more than the rest
-    of routing. An extractor reading anything else fails, and the record is routed by
-    position."""
+    of routing. An extractor reading anything else fails, and adds no key (the check guards
+    what that misses)."""
 
     __slots__ = ("name", "request", "response", "source")
 
@@ -69,66 +74,71 @@ class _Probe:
 
 
 class Router:
-    """The resource a raw CloudTrail call is about, read cheaply off the raw record: the first
-    string at a top-level request (then response) key that the row's id extractors read
-    (``known_ids`` first: the group a rule call names, which the call that created the group
-    by hand names too), its last ARN or path segment, casefolded (a function named by name in
-    one call and by ARN in the next). Rows whose extractors do not say which keys they read
-    run them. Only a guess, for speed: see the module."""
+    """The keys of a raw CloudTrail call, read cheaply off the raw record: its event id, and
+    the resource ids its rows' id extractors read (``known_ids`` and targets), each as its
+    last ARN or path segment, casefolded (a function named by name in one call and by ARN in
+    the next). Only a guess, for speed: see the module."""
 
     def __init__(self, engine: Engine) -> None:
-        self.plans: dict[tuple[str, str], _Plan] = {}
-        for rule in engine.catalog:
-            key = (rule.event, rule.source)
-            if key not in self.plans:
-                found = [] if rule.known_ids is None else [rule.known_ids]
-                self.plans[key] = _Plan.of((*found, *(t.id for t in rule.targets)))
+        extractors: dict[tuple[str, str], dict[Callable[[Any], Any], None]] = {}
+        for rule in engine.catalog:  # every row of a call: each may fold on its own ids
+            found = extractors.setdefault((rule.event, rule.source), {})
+            if rule.known_ids is not None:
+                found[rule.known_ids] = None
+            found.update(dict.fromkeys(t.id for t in rule.targets))
+        self.plans = {key: _Plan.of(tuple(found)) for key, found in extractors.items()}
         self.probe = _Probe()
 
-    def key(self, raw: Mapping[str, Any]) -> str | None:
-        """The resource key; without one, the event id (a redelivery, in another file or
-        the same, goes where the first went); None when the record has neither."""
-        found = self.resource(raw)
-        if found is not None:
-            return found
+    def keys(self, raw: Mapping[str, Any]) -> list[str]:
+        """Every key through which this record may meet another: its event id (a redelivery
+        meets the first delivery) and each resource id its row reads, at any top-level key
+        its extractors say they read, and what the extractors yield when those say nothing
+        plain (a list of resources, a nested id) or do not say what they read. More keys
+        than the detector folds on only join components; fewer are caught by the check."""
+        found: list[str] = []
         event_id = raw.get("eventID")
-        return "\0" + event_id if type(event_id) is str else None
-
-    def resource(self, raw: Mapping[str, Any]) -> str | None:
+        if type(event_id) is str:
+            found.append("\0" + event_id)
         name, source = raw.get("eventName"), raw.get("eventSource")
         if type(name) is not str or type(source) is not str:
-            return None
+            return found
         plan = self.plans.get((strip_version_suffix(name), source))
         if plan is None:
-            return None
+            return found
         request, response = raw.get("requestParameters"), raw.get("responseElements")
         if (request is not None and type(request) is not dict) or (
             response is not None and type(response) is not dict
         ):
-            return None
+            return found
+        before = len(found)
+        nested = not plan.complete
         for wanted, in_response in plan.keys:
             document = response if in_response else request
             if document:
                 for field_name, value in document.items():
-                    if type(value) is str and value and field_name.casefold() in wanted:
-                        return _canonical(value)
-        return self._extracted(plan, name, source, request, response)
+                    if field_name.casefold() in wanted:
+                        if type(value) is str:
+                            if value:
+                                found.append(_canonical(value))
+                        elif value:
+                            nested = True
+        if nested or len(found) == before:
+            self._all_extracted(plan, name, source, request, response, found)
+        return found
 
-    def _extracted(
-        self, plan: _Plan, name: str, source: str, request: Any, response: Any
-    ) -> str | None:
+    def _all_extracted(
+        self, plan: _Plan, name: str, source: str, request: Any, response: Any, found: list[str]
+    ) -> None:
         probe = self.probe
         probe.name, probe.source, probe.request, probe.response = name, source, request, response
-        try:
-            for extract in plan.extractors:
+        for extract in plan.extractors:
+            try:
                 value = extract(probe)
-                if type(value) is list:
-                    value = value[0] if value else None
-                if type(value) is str and value:
-                    return _canonical(value)
-        except Exception:  # a guess only: a record it cannot read is owned by position
-            return None
-        return None
+            except Exception:  # noqa: S112 - what it cannot read, the check still guards
+                continue
+            for one in value if type(value) is list else (value,):
+                if type(one) is str and one:
+                    found.append(_canonical(one))
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,18 +148,22 @@ class _Plan:
 
     keys: tuple[tuple[frozenset[str], bool], ...]
     extractors: tuple[Callable[[Any], Any], ...]
+    complete: bool
+    """Every extractor says which keys it reads."""
 
     @staticmethod
     def of(extractors: tuple[Callable[[Any], Any], ...]) -> _Plan:
         steps: list[tuple[frozenset[str], bool]] = []
+        complete = True
         for extract in extractors:
             needs = keys.needs_of(extract)
             if needs is None:
+                complete = False
                 continue
             for wanted, in_response in ((needs[0], False), (needs[1], True)):
                 if wanted and (wanted, in_response) not in steps:
                     steps.append((wanted, in_response))
-        return _Plan(tuple(steps), extractors)
+        return _Plan(tuple(steps), extractors, complete)
 
 
 def _bucket(key: str) -> int:
@@ -196,6 +210,7 @@ class ShardResult:
     quiet_bound: int = 0
     items: int = 0
     cpu: float = 0.0
+    routing_cpu: float = 0.0
 
 
 class _Capture(logging.Handler):
@@ -215,7 +230,8 @@ class _Capture(logging.Handler):
 
 
 class _Shard:
-    """One worker's run: every record read, those it owns processed."""
+    """One worker's run: a routing pass over every record (its keys, joined into components),
+    then a pass processing the records of the components it owns."""
 
     def __init__(
         self,
@@ -233,13 +249,20 @@ class _Shard:
         self.router = Router(engine)
         self.detector = _ShardDetector(engine)
         self.asked: set[str] = set()
-        self.hooked = False
-        self.keyed: bool | None = False
-        """What the prefilter found of the record read last: a key of this worker's (True),
-        another's (None), no key (False)."""
+        self.routing = False
+        self.components = _Components()
+        self.firsts: list[str | None] = [None]
+        """By position: a key of the record there (None: it has none, owned by position)."""
+        self.pending: deque[list[str]] = deque()
+        """Keys of records the prefilter routed, until ``_route`` hands them a position."""
+        self.owners = bytearray()
+        self.line_no = 0
+        """JSON lines after a file's first seen by ``_lines``, over all inputs."""
+        self.local_lines: set[int] = set()
+        """Those read the usual way (not one record each): found by the routing pass."""
         self.position = 0
         """Positions handed out: one per JSON line after a file's first (read by
-        ``_lines``), one per record read otherwise (``_owned``)."""
+        ``_lines``), one per record read otherwise."""
         self.line = 0
         """The position of the line ``_lines`` is reading now (0: none)."""
         self.prefilter: Prefilter = make_prefilter(engine.catalog, known=self._known)
@@ -250,22 +273,23 @@ class _Shard:
         self.asked.add(value)  # answered by what this run has seen: noted for the check
         return self.detector.knows(value)
 
+    def _owner(self, position: int) -> int:
+        owners = self.owners
+        # Past the routed positions (an input read differently): the check sees it.
+        return owners[position] if position < len(owners) else position % self.jobs
+
     def _prefilter(self, real: Prefilter) -> Prefilter:
-        route = self.router.key
-        me, jobs = self.me, self.jobs
+        keys_of = self.router.keys
+        me, pending = self.me, self.pending
 
         def prefilter(raw: Mapping[str, Any]) -> str | None:
             if self.line:  # a line of this worker's (see _lines)
                 return real(raw)
-            self.hooked = True
-            key = route(raw)
-            if key is None:
-                self.keyed = False
-            elif _bucket(key) % jobs != me:
-                self.keyed = None
+            if self.routing:
+                pending.append(keys_of(raw))
                 return FOREIGN
-            else:
-                self.keyed = True
+            if self._owner(self.position + 1) != me:
+                return FOREIGN
             return real(raw)
 
         return prefilter
@@ -277,12 +301,56 @@ class _Shard:
         kept = root.handlers[:]
         root.handlers[:] = [capture]
         try:
+            self._route()
+            routed = resource.getrusage(resource.RUSAGE_SELF)
+            capture.held.clear()  # logged again by the second pass
             out = self._run(capture)
         finally:
             root.handlers[:] = kept
         end = resource.getrusage(resource.RUSAGE_SELF)
         out.cpu = (end.ru_utime - start.ru_utime) + (end.ru_stime - start.ru_stime)
+        out.routing_cpu = (routed.ru_utime - start.ru_utime) + (routed.ru_stime - start.ru_stime)
         return out
+
+    def _route(self) -> None:
+        """The routing pass: every record's keys, joined; then each position's owner (the
+        component's least key, hashed), the same in every worker."""
+        self.routing = True
+        note = self._note
+        pending = self.pending
+        items = iter_many(self.specs, prefilter=self._prefilter(self.prefilter), lines=self._lines)
+        for item in items:  # those not read by _lines as one record per line
+            self.position += 1
+            routed = type(item) is SkippedRecord and item.reason == FOREIGN and pending
+            note(pending.popleft() if routed else None)
+        if len(self.firsts) != self.position + 1 or pending:
+            raise RuntimeError("the routing pass lost count of the records")
+        find, jobs = self.components.find, self.jobs
+        owners = bytearray(len(self.firsts))
+        by_root: dict[str, int] = {}
+        for position, first in enumerate(self.firsts):
+            if first is None:
+                owners[position] = position % jobs
+                continue
+            root = find(first)
+            owner = by_root.get(root)
+            if owner is None:
+                owner = by_root[root] = _bucket(root) % jobs
+            owners[position] = owner
+        self.owners = owners
+        self.firsts = []
+        self.routing = False
+        self.position = self.line_no = 0
+
+    def _note(self, found: list[str] | None) -> None:
+        if not found:
+            self.firsts.append(None)
+            return
+        first = found[0]
+        union = self.components.union
+        for other in found[1:]:
+            union(first, other)
+        self.firsts.append(first)
 
     def _run(self, capture: _Capture) -> ShardResult:
         out = ShardResult()
@@ -315,33 +383,42 @@ class _Shard:
         name: str,
         local: Callable[[Iterator[tuple[int, Any]]], Iterator[Any]],
     ) -> Iterator[Any]:
-        """The lines of a JSON Lines file after its first. A line holding one record is
-        owned by its key (by position without one): this worker's are read as
-        ``events._jsonl_items`` reads them, the others' only decoded for their key. Any
-        other line (several records, not JSON to orjson) is read by every worker the usual
-        way, and owned record by record."""
-        route = self.router.key
+        """The lines of a JSON Lines file after its first. A line holding one record takes a
+        position: the routing pass notes its keys; the second pass reads it, if this
+        worker's, as ``events._jsonl_items`` reads it, and does not even decode the others.
+        Any other line (several records, not JSON to orjson) is read by every worker the
+        usual way in both passes, and owned record by record."""
+        keys_of = self.router.keys
         prefilter = self.prefilter
         loads = orjson.loads
-        me, jobs = self.me, self.jobs
+        me = self.me
+        routing, local_lines, owner = self.routing, self.local_lines, self._owner
         for number, line in numbered:
-            try:
-                value = loads(line) if type(line) is bytes else None
-            except orjson.JSONDecodeError:
-                value = None
-            if type(value) is not dict or "Records" in value:
+            self.line_no += 1
+            if routing:
+                try:
+                    value = loads(line) if type(line) is bytes else None
+                except orjson.JSONDecodeError:
+                    value = None
+                if type(value) is not dict or "Records" in value:
+                    local_lines.add(self.line_no)
+                    yield from local(iter(((number, line),)))
+                else:
+                    self.position += 1
+                    self._note(keys_of(value))
+                continue
+            if self.line_no in local_lines:
                 yield from local(iter(((number, line),)))
                 continue
             self.position += 1
-            key = route(value)
-            owner = self.position % jobs if key is None else _bucket(key) % jobs
-            if owner != me:
+            if owner(self.position) != me:
                 continue
             self.line = self.position
             if _TWENTY_DIGITS in line.translate(_DIGITS_AS_ZERO):
                 # orjson reads such integers as floats: the usual way reads it exactly.
                 yield from local(iter(((number, line),)))
             else:
+                value = loads(line)  # a dict without "Records": the routing pass read it
                 reason = prefilter(value)
                 if reason is not None:
                     yield SkippedRecord(reason=reason)
@@ -367,7 +444,7 @@ class _Shard:
         errors = self.detector.tally.errors
         held = capture.held
         logs = out.logs
-        me, jobs = self.me, self.jobs
+        me, owner = self.me, self._owner
         last, sub = 0, 0
         for item in items:
             line = self.line
@@ -377,13 +454,8 @@ class _Shard:
                 where = (line, sub)
             else:
                 self.position += 1
-                hooked = self.hooked
-                self.hooked = False
-                if hooked and self.keyed is None:  # another worker's
+                if owner(self.position) != me:
                     held.clear()  # what reading it logged: its owner keeps that
-                    continue
-                if (not hooked or not self.keyed) and self.position % jobs != me:  # no key
-                    held.clear()
                     continue
                 where = (self.position, 0)
             if held:
@@ -400,6 +472,37 @@ class _Shard:
         if me == 0 and held:  # written after the last item (a file that could not be read whole)
             logs.extend(((self.position + 1, 0), 0, n, r) for n, r in enumerate(held))
         held.clear()
+
+
+class _Components:
+    """Union-find over keys; a component's root is its least key (whatever order the keys
+    were joined in), so every worker hashes the same root."""
+
+    __slots__ = ("parent",)
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        """Each joined key's parent; a root has none."""
+
+    def find(self, key: str) -> str:
+        parent = self.parent
+        root = key
+        up = parent.get(root)
+        while up is not None:
+            root = up
+            up = parent.get(root)
+        while key != root:  # path compression
+            up = parent[key]
+            parent[key] = root
+            key = up
+        return root
+
+    def union(self, one: str, other: str) -> None:
+        a, b = self.find(one), self.find(other)
+        if a < b:
+            self.parent[b] = a
+        elif b < a:
+            self.parent[a] = b
 
 
 def _fork(shard: _Shard) -> tuple[int, int]:
