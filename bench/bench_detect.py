@@ -100,22 +100,24 @@ def to_json(drift):
     return json_text(drift_to_record(drift))
 # Each share alone, in a fresh fork of this process, one after another: the CPU each costs
 # without the other running next to it (on a busy machine two at once slow each other).
-cpus = []
+cpus, routing = [], []
 for me in range(2):
     read_end, write_end = os.pipe()
     if os.fork() == 0:
         share = _Shard(engine, [sys.argv[2]], me, 2, to_json).run()
-        os.write(write_end, repr(share.cpu).encode())
+        os.write(write_end, f"{share.cpu!r} {share.routing_cpu!r}".encode())
         os._exit(0)
     os.close(write_end)
-    cpus.append(float(os.read(read_end, 64)))
+    cpu, route = os.read(read_end, 128).split()
+    cpus.append(float(cpu))
+    routing.append(float(route))
     os.wait()
 if os.fork() == 0:  # the merge alone (this process's serial part after its own share)
     shares = [_Shard(engine, [sys.argv[2]], me, 2, to_json).run() for me in range(2)]
     cpu = time.process_time()
     assert not _overlap(shares)
     _merge(shares)
-    print(cpus[0], cpus[1], time.process_time() - cpu, flush=True)
+    print(cpus[0], cpus[1], time.process_time() - cpu, routing[0], routing[1], flush=True)
     os._exit(0)
 os.wait()
 """
@@ -234,13 +236,15 @@ def main() -> None:
         f"{figures['terraform-heavy_writes_jobs2_rendered_cpu_ratio']:.2f}x by CPU "
         "(target >= 1.7x)"
     )
-    first, second, merge = probe(SHARES_PROBE, str(state), str(writes))
+    first, second, merge, route_first, route_second = probe(SHARES_PROBE, str(state), str(writes))
     path = max(float(first), float(second)) + float(merge)
     single = figures["terraform-heavy_writes_rendered_cpu"]
     figures["terraform-heavy_writes_shares_cpu_ratio"] = single / path
     print(
         f"write calls, each --jobs 2 share alone, one after another (load average {_load()}): "
-        f"{float(first):.3f} s and {float(second):.3f} s CPU, merging {float(merge):.3f} s; "
+        f"{float(first):.3f} s and {float(second):.3f} s CPU (of which the routing pass "
+        f"{float(route_first):.3f} s and {float(route_second):.3f} s), "
+        f"merging {float(merge):.3f} s; "
         f"one process {single:.3f} s -> {single / path:.2f}x on two idle cores"
     )
     print(json.dumps(figures))

@@ -110,11 +110,9 @@ class Router:
             response is not None and type(response) is not dict
         ):
             return found
-        before = len(found)
-        nested = not plan.complete
-        for wanted, in_response in plan.keys:
-            document = response if in_response else request
-            if document:
+        nested = False
+        for document, wanted in ((request, plan.request), (response, plan.response)):
+            if document and wanted:
                 for field_name, value in document.items():
                     if field_name.casefold() in wanted:
                         if type(value) is str:
@@ -122,16 +120,26 @@ class Router:
                                 found.append(_canonical(value))
                         elif value:
                             nested = True
-        if nested or len(found) == before:
-            self._all_extracted(plan, name, source, request, response, found)
+        # An extractor that says what it reads yields a plain value found above as is, or
+        # nothing; it is run only when one of its keys holds more than a string.
+        if nested:
+            self._extracted(plan.known, name, source, request, response, found)
+        if plan.unknown:
+            self._extracted(plan.unknown, name, source, request, response, found)
         return found
 
-    def _all_extracted(
-        self, plan: _Plan, name: str, source: str, request: Any, response: Any, found: list[str]
+    def _extracted(
+        self,
+        extractors: tuple[Callable[[Any], Any], ...],
+        name: str,
+        source: str,
+        request: Any,
+        response: Any,
+        found: list[str],
     ) -> None:
         probe = self.probe
         probe.name, probe.source, probe.request, probe.response = name, source, request, response
-        for extract in plan.extractors:
+        for extract in extractors:
             try:
                 value = extract(probe)
             except Exception:  # noqa: S112 - what it cannot read, the check still guards
@@ -143,27 +151,29 @@ class Router:
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """One row's routing: in the order of its id extractors, the top-level keys each says it
-    reads (in the request, then in the response); and the extractors themselves."""
+    """The routing of a call's rows: the top-level request and response keys (casefolded)
+    their id extractors say they read, those extractors, and the ones that do not say."""
 
-    keys: tuple[tuple[frozenset[str], bool], ...]
-    extractors: tuple[Callable[[Any], Any], ...]
-    complete: bool
-    """Every extractor says which keys it reads."""
+    request: frozenset[str]
+    response: frozenset[str]
+    known: tuple[Callable[[Any], Any], ...]
+    unknown: tuple[Callable[[Any], Any], ...]
 
     @staticmethod
     def of(extractors: tuple[Callable[[Any], Any], ...]) -> _Plan:
-        steps: list[tuple[frozenset[str], bool]] = []
-        complete = True
+        request: set[str] = set()
+        response: set[str] = set()
+        known: list[Callable[[Any], Any]] = []
+        unknown: list[Callable[[Any], Any]] = []
         for extract in extractors:
             needs = keys.needs_of(extract)
             if needs is None:
-                complete = False
-                continue
-            for wanted, in_response in ((needs[0], False), (needs[1], True)):
-                if wanted and (wanted, in_response) not in steps:
-                    steps.append((wanted, in_response))
-        return _Plan(tuple(steps), extractors, complete)
+                unknown.append(extract)
+            else:
+                known.append(extract)
+                request |= needs[0]
+                response |= needs[1]
+        return _Plan(frozenset(request), frozenset(response), tuple(known), tuple(unknown))
 
 
 def _bucket(key: str) -> int:
@@ -346,11 +356,22 @@ class _Shard:
         if not found:
             self.firsts.append(None)
             return
-        first = found[0]
-        union = self.components.union
-        for other in found[1:]:
-            union(first, other)
-        self.firsts.append(first)
+        # _Components.union inlined (a call per key costs more than the joining itself).
+        parent = self.components.parent
+        root = found[0]
+        up = parent.get(root)
+        while up is not None:
+            root, up = up, parent.get(up)
+        for key in found[1:]:
+            other, up = key, parent.get(key)
+            while up is not None:
+                other, up = up, parent.get(up)
+            if other < root:
+                parent[root] = other
+                root = other
+            elif root < other:
+                parent[other] = root
+        self.firsts.append(root)
 
     def _run(self, capture: _Capture) -> ShardResult:
         out = ShardResult()
