@@ -142,8 +142,13 @@ def _totals_sentence(t: Mapping[str, Any]) -> str:
         f"attribute-level, deletes aside); {t['importable']} importable by remediate, "
         f"{t['verified_by_terraform']} verified by Terraform; {t['recorded']} backed by a "
         f"recorded CloudTrail record, {t['api_checked']} modelled from the API reference and "
-        f"checked against the AWS API model, {t['modelled']} modelled only"
+        f"checked against the AWS API model{_modelled_only(t, ', {} modelled only')}"
     )
+
+
+def _modelled_only(t: Mapping[str, Any], form: str) -> str:
+    """The clause naming rows modelled without any check, said only when there are some."""
+    return form.format(t["modelled"]) if t["modelled"] else ""
 
 
 def _percent(share: float) -> str:
@@ -184,7 +189,7 @@ def readme_sentence(rows: Sequence[RowSummary]) -> str:
         f"{t['importable']} of {t['rows']} rows can be imported by `remediate`; "
         f"{t['recorded']} rows are backed by a recorded CloudTrail record, "
         f"{t['api_checked']} are modelled from the API reference and checked against the AWS "
-        f"API model, the other {t['modelled']} are modelled only. Every row is "
+        f"API model{_modelled_only(t, ', the other {} are modelled only')}. Every row is "
         "listed by `tfdrift-gitops catalog` and in [docs/coverage.md](docs/coverage.md)."
     )
 
