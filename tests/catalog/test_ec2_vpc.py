@@ -532,7 +532,12 @@ EDGE_CASES = [
         (
             Kind.MODIFIED,
             "aws_eip.bastion",
-            {"instance": ("", "i-0a1b2c3d4e5f60718")},
+            # The instance is not in this state: its primary interface is not known
+            # (tests/catalog/test_ec2_eip.py has the one in state).
+            {
+                "instance": ("", "i-0a1b2c3d4e5f60718"),
+                "network_interface": ("", "(hidden by CloudTrail)"),
+            },
             Severity.MEDIUM,
         ),
     ),

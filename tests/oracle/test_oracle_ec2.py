@@ -880,13 +880,6 @@ CASES = (
         fixture="ec2-s3/awsdocs-ec2-terminate-instances.json",
         # instance was empty (optional+computed): revert refuses, no code sets it back.
         strategies=("import",),
-        known={
-            "test_changes_agree_with_terraform": (
-                "Terraform's drift also shows network_interface gaining the instance's primary "
-                "interface (eni-...); neither the AssociateAddress request nor its response "
-                "names it, so the row reports instance only"
-            )
-        },
     ),
     _case(
         "sgr_modified",

@@ -9,7 +9,7 @@ so that out-of-order delivery and reverts come out right.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -18,6 +18,7 @@ from tfdrift_gitops.core.catalog import Catalog, keys
 from tfdrift_gitops.core.catalog.model import (
     Action,
     Effect,
+    ReadsState,
     Rule,
     Target,
     copy_json,
@@ -106,6 +107,7 @@ class Engine:
         self._seen_accounts: frozenset[str] | None = None
         self._attributes: dict[StateResource, Mapping[str, Any]] = {}
         self._known_targets: KnownTargets | None = None
+        self._bound: dict[int, InState] = {}
 
     # ------------------------------------------------------------------ one event
 
@@ -270,7 +272,11 @@ class Engine:
                 continue
             applied = False
             watched = event.id in watch
-            for effect in keys.applicable(keys.plan_of(target, target.effects), event):
+            plan = keys.plan_of(target, target.effects)
+            effects = keys.applicable(plan, event)
+            if plan.reads_state:
+                effects = self._with_state(effects)
+            for effect in effects:
                 if shared:
                     shared = _own_for(effect, observed, base)
                 before = _at(observed, effect.path) if watched else MISSING
@@ -300,6 +306,21 @@ class Engine:
             inert=frozenset(inert),
             changed_by=frozenset(changed_by),
         )
+
+    def _with_state(self, effects: Sequence[Effect]) -> list[Effect]:
+        """``effects`` with this engine's state index bound into those that read it."""
+        bound = self._bound
+        out: list[Effect] = []
+        for effect in effects:
+            if not isinstance(effect, ReadsState):
+                out.append(effect)
+                continue
+            # Catalog effects live as long as the catalog: their ids are stable.
+            found = bound.get(id(effect))
+            if found is None or found.effect is not effect:
+                found = bound[id(effect)] = InState(effect, effect, self.index)
+            out.append(found)
+        return out
 
     def _decoded(self, found: StateResource) -> Mapping[str, Any]:
         """``found.attributes``, decoded once per run for the most recently used resources;
@@ -370,6 +391,26 @@ class Engine:
                 reasons.append(f"set to {override.severity.value} by configuration")
                 break
         return severity, tuple(reasons)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class InState:
+    """A :class:`ReadsState` effect with an engine's state index bound in: it applies like
+    any other effect, so the replay loop pays nothing for the few that read state."""
+
+    effect: Effect
+    reads: ReadsState
+    index: StateIndex
+
+    @property
+    def path(self) -> str:
+        return self.effect.path
+
+    def compare(self, value: Any) -> Any:
+        return self.effect.compare(value)
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        return self.reads.apply_in(attrs, event, self.index)
 
 
 _OWN: dict[int, tuple[object, str | None]] = {}

@@ -19,14 +19,19 @@ Choices worth knowing:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from tfdrift_gitops.core.catalog.ec2_effects import spec_tags, unwrap, with_fallback, wrapped
 from tfdrift_gitops.core.catalog.ec2_routes import request_ids
+from tfdrift_gitops.core.catalog.hidden import TERRAFORM_HIDDEN, hidden_compare
 from tfdrift_gitops.core.catalog.model import (
     Action,
     AddItems,
+    Compared,
+    Comparer,
     Extractor,
+    ReadsState,
     RemoveItems,
     Rule,
     Set,
@@ -42,8 +47,8 @@ from tfdrift_gitops.core.catalog.model import (
     tags_map,
 )
 from tfdrift_gitops.core.catalog.policydoc import parse_policy, policy_compare, policy_text
-from tfdrift_gitops.core.catalog.support import optional_text
-from tfdrift_gitops.core.paths import MISSING, items
+from tfdrift_gitops.core.catalog.support import HIDDEN, made_by_iac, optional_text
+from tfdrift_gitops.core.paths import MISSING, items, set_path
 from tfdrift_gitops.core.state import StateIndex
 from tfdrift_gitops.models import CloudEvent, Severity
 
@@ -53,6 +58,7 @@ IGW_ATTACHMENT = "aws_internet_gateway_attachment"
 NAT = "aws_nat_gateway"
 EIP = "aws_eip"
 EIP_ASSOCIATION = "aws_eip_association"
+INSTANCE = "aws_instance"
 ENDPOINT = "aws_vpc_endpoint"
 FLOW_LOG = "aws_flow_log"
 
@@ -188,6 +194,8 @@ CREATE_NAT_GATEWAY = Rule(
 NEW_ALLOCATION_ID: Extractor = resp("allocationId")
 ALLOCATION_ID: Extractor = req("allocationId")
 NEW_EIP_ASSOCIATION_ID: Extractor = resp("associationId")
+_INSTANCE_ID: Extractor = req("instanceId")
+_INTERFACE_ID: Extractor = req("networkInterfaceId")
 
 
 def _inline_association(event: CloudEvent, index: StateIndex) -> bool:
@@ -210,13 +218,55 @@ def _associated(field: str) -> Extractor:
     """The instance or interface the call names; "" for the other one (replaced)."""
 
     def extract(event: CloudEvent) -> Any:
-        instance, interface = req("instanceId")(event), req("networkInterfaceId")(event)
+        instance, interface = _INSTANCE_ID(event), _INTERFACE_ID(event)
         if not isinstance(instance, str) and not isinstance(interface, str):
             return MISSING
         value = instance if field == "instanceId" else interface
         return value if isinstance(value, str) else MISSING
 
     return extract
+
+
+def _primary_interface(index: StateIndex, instance: str, event: CloudEvent) -> str | None:
+    """The instance's primary interface as its state says, when every copy agrees."""
+    account = event.account_id or event.actor.account_id
+    found = {
+        res.attributes.get("primary_network_interface_id")
+        for res in index.lookup(INSTANCE, "id", instance, account=account, region=event.region)
+    }
+    values = {value for value in found if isinstance(value, str) and value}
+    return values.pop() if len(values) == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class AssociatedInterface(Compared, ReadsState):
+    """``network_interface`` after AssociateAddress. AWS reports the interface the address
+    lands on; a call naming only an instance lands on its primary interface, which neither
+    its request nor its response names. The instance's state says which one; without it the
+    change is reported with a value CloudTrail did not carry (compared equal to nothing)."""
+
+    path: str = "network_interface"
+    comparer: Comparer = hidden_compare
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        return self._set(attrs, event, None)
+
+    def apply_in(self, attrs: dict[str, Any], event: CloudEvent, index: StateIndex) -> bool:
+        return self._set(attrs, event, index)
+
+    def _set(self, attrs: dict[str, Any], event: CloudEvent, index: StateIndex | None) -> bool:
+        interface = _INTERFACE_ID(event)
+        if isinstance(interface, str) and interface:
+            set_path(attrs, self.path, interface)
+            return True
+        instance = _INSTANCE_ID(event)
+        if not isinstance(instance, str) or not instance:
+            return False
+        primary = _primary_interface(index, instance, event) if index is not None else None
+        if primary is None:
+            primary = TERRAFORM_HIDDEN if made_by_iac(event) else HIDDEN
+        set_path(attrs, self.path, primary)
+        return True
 
 
 ALLOCATE_ADDRESS = Rule(
@@ -252,7 +302,7 @@ ASSOCIATE_ADDRESS = Rule(
             guard=_inline_association,
             effects=(
                 Set("instance", _associated("instanceId"), optional_text),
-                Set("network_interface", _associated("networkInterfaceId"), optional_text),
+                AssociatedInterface(),
             ),
         ),
         Target(

@@ -113,6 +113,8 @@ class Plan:
     """Positions of effects whose needs are not known: they always run."""
     by_request: dict[str, tuple[int, ...]]
     by_response: dict[str, tuple[int, ...]]
+    reads_state: bool = False
+    """Some effect also reads other resources in state (``model.ReadsState``)."""
 
 
 def _plan(effects: tuple[Any, ...]) -> Plan:
@@ -133,6 +135,7 @@ def _plan(effects: tuple[Any, ...]) -> Plan:
         always=tuple(always),
         by_request={k: tuple(v) for k, v in by_request.items()},
         by_response={k: tuple(v) for k, v in by_response.items()},
+        reads_state=any(hasattr(effect, "apply_in") for effect in effects),
     )
 
 

@@ -261,6 +261,19 @@ class Compared:
         return self.comparer(value)
 
 
+class ReadsState:
+    """Mixin for effects whose new value lives in another resource's state, not in the call
+    (AssociateAddress names an instance; the elastic IP's ``network_interface`` becomes that
+    instance's primary interface, which only the instance's state says). The engine calls
+    ``apply_in`` with its state index; callers without one (shape probes) call ``apply``,
+    which must then say only what the call carries."""
+
+    __slots__ = ()
+
+    def apply_in(self, attrs: dict[str, Any], event: CloudEvent, index: StateIndex) -> bool:
+        raise NotImplementedError
+
+
 class Effect(Protocol):
     """Changes a working copy of a resource's attributes the way the event changed AWS."""
 
