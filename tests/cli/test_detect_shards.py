@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import random
 import subprocess
 import sys
@@ -349,3 +350,32 @@ def test_create_tags_on_two_resources(tmp_path: Path) -> None:
         sharded, why, rendered = _sharded(STATE, [events], jobs)
         assert sharded, why
         assert [stable(t + "\n") for t in rendered] == [line + "\n" for line in out.splitlines()]
+
+
+@pytest.mark.parametrize("failing", [pytest.param(w, id=f"worker-{w}") for w in (0, 1)])
+def test_a_worker_failing_while_routing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: int
+) -> None:
+    """A worker that fails before sending the keys of the lines it was dealt: the others see
+    its pipe end (no wait for ever), and the run is done again in one process."""
+    events = tmp_path / "crossing.jsonl"
+    events.write_text("\n".join(_crossing(600, 4)) + "\n")
+    main = os.getpid()
+    routed = Router.keys
+
+    def keys(self: Router, raw: Mapping[str, Any]) -> list[str]:
+        if (os.getpid() == main) == (failing == 0):
+            raise RuntimeError("routing failed")
+        return routed(self, raw)
+
+    engine = Engine(StateSource([str(STATE)]).index())
+    detector = Detector(engine)
+    detector.feed(
+        iter_many([str(events)], prefilter=make_prefilter(engine.catalog, detector.knows))
+    )
+    one = [json_text(drift_to_record(d)) for d in detector.drifts]
+    monkeypatch.setattr(Router, "keys", keys)
+    run = run_sharded(engine, [str(events)], 2, render=lambda d: json_text(drift_to_record(d)))
+    assert not run.sharded
+    assert "a worker failed" in run.why and "routing failed" in run.why, run.why
+    assert stable("\n".join(run.rendered) + "\n") == stable("\n".join(one) + "\n")

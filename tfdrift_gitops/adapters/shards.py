@@ -10,7 +10,10 @@ component, a component to the worker its least key hashes to (crc32), a record w
 to a worker by position. So a call naming two resources, the calls on each, and the
 redeliveries of any of them all fall to one worker, however they are spread over the input;
 as a component can grow with any later record, ownership is decided only after the whole
-input is routed. The second pass decodes and processes only this worker's records. This
+input is routed. The JSON lines are dealt round the workers for routing: each decodes every
+``jobs``-th and sends the others their keys (``_Exchange``: pipes made before forking; a
+worker that ends early leaves the others a short read, and the run is done again). The
+second pass decodes and processes only this worker's records. This
 process then merges the counts, the errors and log lines (in input order) and the drifts (in
 the order one process sorts them), the drifts as the text to print when given a renderer
 (text is cheaper to send).
@@ -30,6 +33,7 @@ import logging
 import os
 import pickle
 import resource
+import threading
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -50,6 +54,7 @@ from tfdrift_gitops.models import CloudEvent, Drift, SkippedRecord
 
 log = logging.getLogger(__name__)
 
+PEER_ENDED: Final = "another worker ended before sending the keys of its lines"
 FOREIGN: Final = "\0foreign"
 """The prefilter's verdict on a record another worker owns (never counted)."""
 
@@ -250,8 +255,10 @@ class _Shard:
         me: int,
         jobs: int,
         render: Callable[[Drift], str] | None = None,
+        exchange: _Exchange | None = None,
     ) -> None:
         self.engine = engine
+        self.exchange = exchange
         self.specs = list(specs)
         self.me = me
         self.jobs = jobs
@@ -261,8 +268,13 @@ class _Shard:
         self.asked: set[str] = set()
         self.routing = False
         self.components = _Components()
-        self.firsts: list[str | None] = [None]
-        """By position: a key of the record there (None: it has none, owned by position)."""
+        self.firsts: list[str | int | None] = [None]
+        """By position: a key of the record there (None: it has none, owned by position); or
+        the number of a line another worker was dealt (expanded once its keys are in)."""
+        self.sent: dict[int, list[str] | tuple[list[str] | None, ...]] = {}
+        """The keys of the lines dealt to this worker, by line number (a tuple for a line of
+        several records), for the others."""
+        self.sending: list[list[str] | None] | None = None
         self.pending: deque[list[str]] = deque()
         """Keys of records the prefilter routed, until ``_route`` hands them a position."""
         self.owners = bytearray()
@@ -311,7 +323,13 @@ class _Shard:
         kept = root.handlers[:]
         root.handlers[:] = [capture]
         try:
-            self._route()
+            if self.exchange is not None:
+                self.exchange.keep(self.me)
+            try:
+                self._route()
+            finally:
+                if self.exchange is not None:  # a peer waiting for this one's keys sees the end
+                    self.exchange.close()
             routed = resource.getrusage(resource.RUSAGE_SELF)
             capture.held.clear()  # logged again by the second pass
             out = self._run(capture)
@@ -324,38 +342,75 @@ class _Shard:
 
     def _route(self) -> None:
         """The routing pass: every record's keys, joined; then each position's owner (the
-        component's least key, hashed), the same in every worker."""
+        component's least key, hashed), the same in every worker. Given an exchange, this
+        worker decodes only the JSON lines it is dealt (every ``jobs``-th) and gets the
+        others' keys from their workers."""
         self.routing = True
-        note = self._note
-        pending = self.pending
+        join, firsts, pending = self._join, self.firsts, self.pending
         items = iter_many(self.specs, prefilter=self._prefilter(self.prefilter), lines=self._lines)
         for item in items:  # those not read by _lines as one record per line
-            self.position += 1
             routed = type(item) is SkippedRecord and item.reason == FOREIGN and pending
-            note(pending.popleft() if routed else None)
-        if len(self.firsts) != self.position + 1 or pending:
+            found = pending.popleft() if routed else None
+            firsts.append(join(found))
+            if self.sending is not None:  # of a line several records long, dealt to this one
+                self.sending.append(found)
+        if pending:
             raise RuntimeError("the routing pass lost count of the records")
+        received: dict[int, Any] = {}
+        if self.exchange is not None:
+            for data in self.exchange.swap(pickle.dumps(self.sent, pickle.HIGHEST_PROTOCOL)):
+                try:
+                    received.update(pickle.loads(data))  # noqa: S301 - from our forked workers
+                except (EOFError, pickle.UnpicklingError) as exc:
+                    raise RuntimeError(PEER_ENDED) from exc
+        self.sent = {}
+        for got in received.values():
+            if type(got) is tuple:
+                for found in got:
+                    join(found)
+            else:
+                join(got)
         find, jobs = self.components.find, self.jobs
-        owners = bytearray(len(self.firsts))
+        owners = bytearray()
         by_root: dict[str, int] = {}
-        for position, first in enumerate(self.firsts):
-            if first is None:
-                owners[position] = position % jobs
+        for slot in firsts:
+            if type(slot) is int:  # a line another worker was dealt
+                got = received[slot]
+                if type(got) is tuple:  # several records: rare, each on its own
+                    self.local_lines.add(slot)
+                    for found in got:
+                        first = found[0] if found else None
+                        owners.append(self._owner_of(first, len(owners), by_root))
+                    continue
+                key = got[0] if got else None
+            else:
+                key = slot
+            if key is None:
+                owners.append(len(owners) % jobs)
                 continue
-            root = find(first)
+            root = find(key)
             owner = by_root.get(root)
             if owner is None:
                 owner = by_root[root] = _bucket(root) % jobs
-            owners[position] = owner
+            owners.append(owner)
         self.owners = owners
         self.firsts = []
         self.routing = False
         self.position = self.line_no = 0
 
-    def _note(self, found: list[str] | None) -> None:
+    def _owner_of(self, key: str | None, position: int, by_root: dict[str, int]) -> int:
+        if key is None:
+            return position % self.jobs
+        root = self.components.find(key)
+        owner = by_root.get(root)
+        if owner is None:
+            owner = by_root[root] = _bucket(root) % self.jobs
+        return owner
+
+    def _join(self, found: list[str] | None) -> str | None:
+        """Joins ``found``'s keys; one of them (None: there are none)."""
         if not found:
-            self.firsts.append(None)
-            return
+            return None
         # _Components.union inlined (a call per key costs more than the joining itself).
         parent = self.components.parent
         root = found[0]
@@ -371,7 +426,7 @@ class _Shard:
                 root = other
             elif root < other:
                 parent[other] = root
-        self.firsts.append(root)
+        return root
 
     def _run(self, capture: _Capture) -> ShardResult:
         out = ShardResult()
@@ -414,19 +469,28 @@ class _Shard:
         loads = orjson.loads
         me = self.me
         routing, local_lines, owner = self.routing, self.local_lines, self._owner
+        jobs, dealt = self.jobs, self.exchange is not None
         for number, line in numbered:
             self.line_no += 1
             if routing:
+                if dealt and self.line_no % jobs != me:
+                    self.firsts.append(self.line_no)  # its worker says what it holds
+                    continue
                 try:
                     value = loads(line) if type(line) is bytes else None
                 except orjson.JSONDecodeError:
                     value = None
                 if type(value) is not dict or "Records" in value:
                     local_lines.add(self.line_no)
+                    self.sending = []
                     yield from local(iter(((number, line),)))
+                    self.sent[self.line_no] = tuple(self.sending)
+                    self.sending = None
                 else:
-                    self.position += 1
-                    self._note(keys_of(value))
+                    found = keys_of(value)
+                    self.firsts.append(self._join(found))
+                    if dealt:
+                        self.sent[self.line_no] = found
                 continue
             if self.line_no in local_lines:
                 yield from local(iter(((number, line),)))
@@ -526,6 +590,60 @@ class _Components:
             self.parent[a] = b
 
 
+class _Exchange:
+    """A pipe from every worker to every other, made before forking: the routing pass's
+    keys of the lines each was dealt, sent to all the others."""
+
+    def __init__(self, jobs: int) -> None:
+        self.pipes = {(a, b): os.pipe() for a in range(jobs) for b in range(jobs) if a != b}
+        self.open: set[int] = {fd for pair in self.pipes.values() for fd in pair}
+        self.me = -1
+
+    def keep(self, me: int) -> None:
+        """In worker ``me``, once all are forked: only its own ends stay open."""
+        self.me = me
+        for (a, b), (read_end, write_end) in self.pipes.items():
+            if b != me:
+                self._close(read_end)
+            if a != me:
+                self._close(write_end)
+
+    def swap(self, data: bytes) -> list[bytes]:
+        """Sends ``data`` to every other worker (threads: the pipes are smaller than it);
+        what each of them sent, to its end (short when one failed: the caller's unpickling
+        fails, and so the run is done again in one process)."""
+        outs = [w for (a, _), (_, w) in self.pipes.items() if a == self.me and w in self.open]
+        senders = [threading.Thread(target=self._send, args=(w, data)) for w in outs]
+        for sender in senders:
+            sender.start()
+        got = []
+        for (_, b), (read_end, _) in self.pipes.items():
+            if b == self.me and read_end in self.open:
+                self.open.discard(read_end)
+                with os.fdopen(read_end, "rb") as source:
+                    got.append(source.read())
+        for sender in senders:
+            sender.join()
+        return got
+
+    def _send(self, write_end: int, data: bytes) -> None:
+        self.open.discard(write_end)
+        try:
+            with os.fdopen(write_end, "wb") as sink:
+                sink.write(data)
+        except OSError:  # the reader ended: it reports its failure itself
+            return
+
+    def _close(self, fd: int) -> None:
+        if fd in self.open:
+            self.open.discard(fd)
+            os.close(fd)
+
+    def close(self) -> None:
+        for fd in list(self.open):
+            self._close(fd)
+
+
 def _fork(shard: _Shard) -> tuple[int, int]:
     """Run ``shard`` in a forked child; its pickled outcome comes back through a pipe."""
     read_end, write_end = os.pipe()
@@ -574,6 +692,8 @@ class ShardedRun:
     why: str = ""
     cpu: list[float] = field(default_factory=list)
     """CPU seconds of each worker (user + system); the first is this process's own share."""
+    routing_cpu: list[float] = field(default_factory=list)
+    """Of which each worker's routing pass."""
 
     @property
     def summary_line(self) -> str:
@@ -595,16 +715,25 @@ def run_sharded(
         raise ValueError("jobs must be at least 2")
     iter_many(specs)  # a spec that cannot be read fails here, as in one process
     # Forked once the index is built (shared copy-on-write); this process is worker 0.
-    children = [_fork(_Shard(engine, specs, me, jobs, render)) for me in range(1, jobs)]
+    exchange = _Exchange(jobs)
+    try:
+        children = [
+            _fork(_Shard(engine, specs, me, jobs, render, exchange)) for me in range(1, jobs)
+        ]
+    except BaseException:
+        exchange.close()
+        raise
     outcomes: list[ShardResult | str] = []
     try:
         try:
-            outcomes.append(_Shard(engine, specs, 0, jobs, render).run())
+            outcomes.append(_Shard(engine, specs, 0, jobs, render, exchange).run())
         except Exception as exc:  # one process says what, or does it
             outcomes.append(f"{type(exc).__name__}: {exc}")
     finally:
         outcomes.extend(_collect(pid, read_end) for pid, read_end in children)
-    failed = next((o for o in outcomes if isinstance(o, str)), None)
+    failures = [o for o in outcomes if isinstance(o, str)]
+    # Said by the worker that failed, not by those it left waiting for its keys.
+    failed = next((o for o in failures if PEER_ENDED not in o), failures[0] if failures else None)
     if failed is not None:
         return _again(engine, specs, render, f"a worker failed: {failed}")
     results = [o for o in outcomes if isinstance(o, ShardResult)]
@@ -676,4 +805,5 @@ def _merge(results: list[ShardResult]) -> ShardedRun:
         tally=tally,
         sharded=True,
         cpu=[r.cpu for r in results],
+        routing_cpu=[r.routing_cpu for r in results],
     )
