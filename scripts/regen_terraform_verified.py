@@ -36,10 +36,6 @@ WHY: dict[tuple[str, str], str] = {
     "instance's, so DescribeInstances (what the provider reads) keeps the old profile and "
     "Terraform's refresh shows no drift (`Terraform sees no drift on aws_instance.profile_swap`, "
     "case tried in test_oracle_ec2)",
-    ("ec2.amazonaws.com", "AssociateAddress"): "open disagreement (strict xfail in "
-    "test_oracle_ec2): Terraform's drift on the aws_eip also shows network_interface gaining the "
-    "instance's primary interface (eni-...), which neither the request nor the response of "
-    "AssociateAddress names; the row reports instance only",
     ("ec2.amazonaws.com", "CreateKeyPair"): "provider behaviour: an imported aws_key_pair has no "
     "public_key to write, so generated code cannot plan clean",
     ("ec2.amazonaws.com", "ImportKeyPair"): "provider behaviour: an imported aws_key_pair reads no "

@@ -220,6 +220,32 @@ CASES = [
         # cdn_origin: the import plan updated the distribution).
         id="set-item-with-defaults-left-out-edited-in-place",
     ),
+    # AssociateAddress naming an instance moves instance and network_interface (its primary
+    # interface); AWS takes one of the two, so the code gets one: the one it sets, else instance.
+    pytest.param(
+        'resource "aws_eip" "e" {\n  domain = "vpc"\n}\n',
+        "aws_eip.e",
+        "aws_eip",
+        [("instance", "", "i-0a1b2c3d4e5f60718"), ("network_interface", "", "eni-0c4d5e6f")],
+        'resource "aws_eip" "e" {\n  domain = "vpc"\n\n  instance = "i-0a1b2c3d4e5f60718"\n}\n',
+        id="eip-associated-instance-written-not-its-interface",
+    ),
+    pytest.param(
+        'resource "aws_eip" "e" {\n  domain            = "vpc"\n  network_interface = "eni-1"\n}\n',
+        "aws_eip.e",
+        "aws_eip",
+        [("instance", "i-1", "i-2"), ("network_interface", "eni-1", "eni-2")],
+        'resource "aws_eip" "e" {\n  domain            = "vpc"\n  network_interface = "eni-2"\n}\n',
+        id="eip-code-says-the-interface",
+    ),
+    pytest.param(
+        'resource "aws_eip" "e" {\n  domain = "vpc"\n}\n',
+        "aws_eip.e",
+        "aws_eip",
+        [("network_interface", "", "eni-0c4d5e6f")],
+        'resource "aws_eip" "e" {\n  domain = "vpc"\n\n  network_interface = "eni-0c4d5e6f"\n}\n',
+        id="eip-interface-alone-written",
+    ),
 ]
 
 

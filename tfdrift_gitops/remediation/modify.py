@@ -50,6 +50,7 @@ from tfdrift_gitops.remediation.locate import Located, SourceFile
 from tfdrift_gitops.remediation.placement import CannotPlace, Placer
 from tfdrift_gitops.remediation.result import Refusal
 from tfdrift_gitops.remediation.schema import BlockSchema, ResourceSchema, is_redacted
+from tfdrift_gitops.remediation.schema_hand import DERIVED
 from tfdrift_gitops.remediation.splice import (
     Edit,
     line_end_after,
@@ -137,6 +138,19 @@ class ModifiedPatcher:
                 edits.extend(planned)
         return edits
 
+    def _derived_twin(self, name: str, present: set[str]) -> str | None:
+        """The argument written instead of ``name`` when the drift moves both of a derived
+        pair (schema_hand.DERIVED): the one the code sets, the source when it sets neither."""
+        pairs = DERIVED.get(self.schema.type, {})
+        for derived, source in pairs.items():
+            if name not in (derived, source) or not {derived, source} <= self._drifted:
+                continue
+            if {derived, source} <= present:
+                return None  # the code already says both: each is kept up to date
+            keep = derived if derived in present and source not in present else source
+            return keep if keep != name else None
+        return None
+
     def _refuse(self, reason: str, action: str = "", where: str = "") -> _Refused:
         path = self._change.path if self._change is not None else ""
         return _Refused(Refusal(reason, action, path, where))
@@ -166,6 +180,14 @@ class ModifiedPatcher:
             self.notes.append(
                 f"`{change.path}` is not written: it says what `{other}` says and conflicts "
                 f"with it in configuration, so the code carries the value as `{other}`"
+            )
+            return []
+        twin = self._derived_twin(name, present)
+        if twin is not None:
+            self.notes.append(
+                f"`{change.path}` is not written: AWS derives one of `{name}` and `{twin}` "
+                f"from the other, the provider cannot send both, and the code carries the "
+                f"change as `{twin}`"
             )
             return []
         kind = self.schema.classify(name)

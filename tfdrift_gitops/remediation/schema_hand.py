@@ -374,6 +374,16 @@ ALIASES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
     }
 )
 
+# An argument AWS derives from another one, and that conflicts with it in the call the provider
+# makes though not in `terraform validate`: derived -> source. An elastic IP associated with an
+# instance lands on its primary interface, and AssociateAddress takes "either the instance ID
+# or the network interface ID, but not both" (EC2 API reference). When a drift moves both, the
+# code keeps the one it already sets, the source when it sets neither; a drift moving only the
+# derived one (a call naming the interface) writes it.
+DERIVED: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
+    {"aws_eip": {"network_interface": "instance"}}
+)
+
 # Types the provider cannot update in place (no Update operation: every argument is ForceNew,
 # which the schema dump does not say). A revert of any argument plans a replacement (delete,
 # then create); the oracle's revert plans show it (``replace_paths``: ``policy`` of an ECR
