@@ -29,6 +29,7 @@ from tests.cli.golden import REPO, stable
 from tests.cli.test_detect_jobs import EXAMPLE, STATE, TERRAFORM_UA, _mixed_records
 from tfdrift_gitops.adapters.events import iter_many
 from tfdrift_gitops.adapters.shards import (
+    MAX_DEALT,
     Router,
     _Components,
     _merge,
@@ -346,7 +347,7 @@ def test_create_tags_on_two_resources(tmp_path: Path) -> None:
     events.write_text("".join(json.dumps(r) + "\n" for r in records))
     _, out, err = _same_for_every_jobs(STATE, [events], tmp_path)
     assert out.count("\n") >= 40, err
-    for jobs in (2, 3):
+    for jobs in (2, 3, MAX_DEALT + 1):  # the last: every worker routes every line itself
         sharded, why, rendered = _sharded(STATE, [events], jobs)
         assert sharded, why
         assert [stable(t + "\n") for t in rendered] == [line + "\n" for line in out.splitlines()]

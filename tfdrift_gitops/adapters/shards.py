@@ -54,6 +54,8 @@ from tfdrift_gitops.models import CloudEvent, Drift, SkippedRecord
 
 log = logging.getLogger(__name__)
 
+MAX_DEALT: Final = 8
+"""Most workers the routing pass deals lines round (pipes between every two of them)."""
 PEER_ENDED: Final = "another worker ended before sending the keys of its lines"
 FOREIGN: Final = "\0foreign"
 """The prefilter's verdict on a record another worker owns (never counted)."""
@@ -595,9 +597,30 @@ class _Exchange:
     keys of the lines each was dealt, sent to all the others."""
 
     def __init__(self, jobs: int) -> None:
-        self.pipes = {(a, b): os.pipe() for a in range(jobs) for b in range(jobs) if a != b}
-        self.open: set[int] = {fd for pair in self.pipes.values() for fd in pair}
+        self.pipes: dict[tuple[int, int], tuple[int, int]] = {}
+        self.open: set[int] = set()
         self.me = -1
+        try:
+            for a in range(jobs):
+                for b in range(jobs):
+                    if a != b:
+                        self.pipes[a, b] = pair = os.pipe()
+                        self.open.update(pair)
+        except BaseException:
+            self.close()
+            raise
+
+    @staticmethod
+    def make(jobs: int) -> _Exchange | None:
+        """None (every worker routes every line) past ``MAX_DEALT`` workers, or when the
+        pipes cannot be made (jobs * (jobs - 1) of them)."""
+        if jobs > MAX_DEALT:
+            return None
+        try:
+            return _Exchange(jobs)
+        except OSError as exc:
+            log.info("detect --jobs: every worker routes every line (%s)", exc)
+            return None
 
     def keep(self, me: int) -> None:
         """In worker ``me``, once all are forked: only its own ends stay open."""
@@ -715,13 +738,14 @@ def run_sharded(
         raise ValueError("jobs must be at least 2")
     iter_many(specs)  # a spec that cannot be read fails here, as in one process
     # Forked once the index is built (shared copy-on-write); this process is worker 0.
-    exchange = _Exchange(jobs)
+    exchange = _Exchange.make(jobs)
     try:
         children = [
             _fork(_Shard(engine, specs, me, jobs, render, exchange)) for me in range(1, jobs)
         ]
     except BaseException:
-        exchange.close()
+        if exchange is not None:
+            exchange.close()
         raise
     outcomes: list[ShardResult | str] = []
     try:
