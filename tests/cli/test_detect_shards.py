@@ -28,15 +28,8 @@ import pytest
 from tests.cli.golden import REPO, stable
 from tests.cli.test_detect_jobs import EXAMPLE, STATE, TERRAFORM_UA, _mixed_records
 from tfdrift_gitops.adapters.events import iter_many
-from tfdrift_gitops.adapters.shards import (
-    MAX_DEALT,
-    Router,
-    _Components,
-    _merge,
-    _overlap,
-    _Shard,
-    run_sharded,
-)
+from tfdrift_gitops.adapters.shard_routing import MAX_DEALT, Components, Router
+from tfdrift_gitops.adapters.shards import _merge, _overlap, _Shard, run_sharded
 from tfdrift_gitops.adapters.state_source import StateSource
 from tfdrift_gitops.core.detector import Detector
 from tfdrift_gitops.core.engine import Engine
@@ -282,7 +275,7 @@ def test_components_root_is_the_least_key(order: int) -> None:
     rng = random.Random(order)
     pairs = [(f"k{a}", f"k{b}") for a, b in ((0, 5), (5, 9), (3, 4), (9, 2), (7, 7), (4, 8))]
     rng.shuffle(pairs)
-    components = _Components()
+    components = Components()
     for one, other in pairs:
         components.union(*(rng.sample((one, other), 2)))
     assert {k: components.find(k) for k in ("k9", "k2", "k5", "k8", "k3", "k7", "k1")} == {

@@ -1,0 +1,258 @@
+"""``detect --jobs`` routing (see shards.py): the keys of a raw call (``Router``), the
+components they join into (``Components``), and the pipes the workers swap the keys of the
+lines they were dealt through (``Exchange``)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from tfdrift_gitops.core.catalog import keys
+from tfdrift_gitops.core.engine import Engine
+from tfdrift_gitops.core.names import strip_version_suffix
+
+log = logging.getLogger(__name__)
+
+MAX_DEALT: Final = 8
+"""Most workers the routing pass deals lines round (pipes between every two of them)."""
+PEER_ENDED: Final = "another worker ended before sending the keys of its lines"
+
+
+class _Probe:
+    """What a row's id extractors read of a call (request and response), reused record after
+    record: building a ``CloudEvent`` per record to route it would cost more than the rest
+    of routing. An extractor reading anything else fails, and adds no key (the check guards
+    what that misses)."""
+
+    __slots__ = ("name", "request", "response", "source")
+
+    def __init__(self) -> None:
+        self.name = self.source = ""
+        self.request: Any = None
+        self.response: Any = None
+
+
+class Router:
+    """The keys of a raw CloudTrail call, read cheaply off the raw record: its event id, and
+    the resource ids its rows' id extractors read (``known_ids`` and targets), each as its
+    last ARN or path segment, casefolded (a function named by name in one call and by ARN in
+    the next). Only a guess, for speed: see shards.py."""
+
+    def __init__(self, engine: Engine) -> None:
+        extractors: dict[tuple[str, str], dict[Callable[[Any], Any], None]] = {}
+        for rule in engine.catalog:  # every row of a call: each may fold on its own ids
+            found = extractors.setdefault((rule.event, rule.source), {})
+            if rule.known_ids is not None:
+                found[rule.known_ids] = None
+            found.update(dict.fromkeys(t.id for t in rule.targets))
+        self.plans = {key: _Plan.of(tuple(found)) for key, found in extractors.items()}
+        self.probe = _Probe()
+
+    def keys(self, raw: Mapping[str, Any]) -> list[str]:
+        """Every key through which this record may meet another: its event id (a redelivery
+        meets the first delivery) and each resource id its row reads, at any top-level key
+        its extractors say they read, and what the extractors yield when those say nothing
+        plain (a list of resources, a nested id) or do not say what they read. More keys
+        than the detector folds on only join components; fewer are caught by the check."""
+        found: list[str] = []
+        event_id = raw.get("eventID")
+        if type(event_id) is str:
+            found.append("\0" + event_id)
+        name, source = raw.get("eventName"), raw.get("eventSource")
+        if type(name) is not str or type(source) is not str:
+            return found
+        plan = self.plans.get((strip_version_suffix(name), source))
+        if plan is None:
+            return found
+        request, response = raw.get("requestParameters"), raw.get("responseElements")
+        if (request is not None and type(request) is not dict) or (
+            response is not None and type(response) is not dict
+        ):
+            return found
+        nested = False
+        for document, wanted in ((request, plan.request), (response, plan.response)):
+            if document and wanted:
+                for field_name, value in document.items():
+                    if field_name.casefold() in wanted:
+                        if type(value) is str:
+                            if value:
+                                found.append(_canonical(value))
+                        elif value:
+                            nested = True
+        # An extractor that says what it reads yields a plain value found above as is, or
+        # nothing; it is run only when one of its keys holds more than a string.
+        if nested:
+            self._extracted(plan.known, name, source, request, response, found)
+        if plan.unknown:
+            self._extracted(plan.unknown, name, source, request, response, found)
+        return found
+
+    def _extracted(
+        self,
+        extractors: tuple[Callable[[Any], Any], ...],
+        name: str,
+        source: str,
+        request: Any,
+        response: Any,
+        found: list[str],
+    ) -> None:
+        probe = self.probe
+        probe.name, probe.source, probe.request, probe.response = name, source, request, response
+        for extract in extractors:
+            try:
+                value = extract(probe)
+            except Exception:  # noqa: S112 - what it cannot read, the check still guards
+                continue
+            for one in value if type(value) is list else (value,):
+                if type(one) is str and one:
+                    found.append(_canonical(one))
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The routing of a call's rows: the top-level request and response keys (casefolded)
+    their id extractors say they read, those extractors, and the ones that do not say."""
+
+    request: frozenset[str]
+    response: frozenset[str]
+    known: tuple[Callable[[Any], Any], ...]
+    unknown: tuple[Callable[[Any], Any], ...]
+
+    @staticmethod
+    def of(extractors: tuple[Callable[[Any], Any], ...]) -> _Plan:
+        request: set[str] = set()
+        response: set[str] = set()
+        known: list[Callable[[Any], Any]] = []
+        unknown: list[Callable[[Any], Any]] = []
+        for extract in extractors:
+            needs = keys.needs_of(extract)
+            if needs is None:
+                unknown.append(extract)
+            else:
+                known.append(extract)
+                request |= needs[0]
+                response |= needs[1]
+        return _Plan(frozenset(request), frozenset(response), tuple(known), tuple(unknown))
+
+
+def bucket(key: str) -> int:
+    """A stable hash (not ``hash``: the same worker for a key whatever the hash seed, so a
+    run's sharding can be reproduced)."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass"))
+
+
+def _canonical(value: str) -> str:
+    if ":" in value or "/" in value:
+        value = value.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+    return value.casefold()
+
+
+class Components:
+    """Union-find over keys; a component's root is its least key (whatever order the keys
+    were joined in), so every worker hashes the same root."""
+
+    __slots__ = ("parent",)
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        """Each joined key's parent; a root has none."""
+
+    def find(self, key: str) -> str:
+        parent = self.parent
+        root = key
+        up = parent.get(root)
+        while up is not None:
+            root = up
+            up = parent.get(root)
+        while key != root:  # path compression
+            up = parent[key]
+            parent[key] = root
+            key = up
+        return root
+
+    def union(self, one: str, other: str) -> None:
+        a, b = self.find(one), self.find(other)
+        if a < b:
+            self.parent[b] = a
+        elif b < a:
+            self.parent[a] = b
+
+
+class Exchange:
+    """A pipe from every worker to every other, made before forking: the routing pass's
+    keys of the lines each was dealt, sent to all the others."""
+
+    def __init__(self, jobs: int) -> None:
+        self.pipes: dict[tuple[int, int], tuple[int, int]] = {}
+        self.open: set[int] = set()
+        self.me = -1
+        try:
+            for a in range(jobs):
+                for b in range(jobs):
+                    if a != b:
+                        self.pipes[a, b] = pair = os.pipe()
+                        self.open.update(pair)
+        except BaseException:
+            self.close()
+            raise
+
+    @staticmethod
+    def make(jobs: int) -> Exchange | None:
+        """None (every worker routes every line) past ``MAX_DEALT`` workers, or when the
+        pipes cannot be made (jobs * (jobs - 1) of them)."""
+        if jobs > MAX_DEALT:
+            return None
+        try:
+            return Exchange(jobs)
+        except OSError as exc:
+            log.info("detect --jobs: every worker routes every line (%s)", exc)
+            return None
+
+    def keep(self, me: int) -> None:
+        """In worker ``me``, once all are forked: only its own ends stay open."""
+        self.me = me
+        for (a, b), (read_end, write_end) in self.pipes.items():
+            if b != me:
+                self._close(read_end)
+            if a != me:
+                self._close(write_end)
+
+    def swap(self, data: bytes) -> list[bytes]:
+        """Sends ``data`` to every other worker (threads: the pipes are smaller than it);
+        what each of them sent, to its end (short when one failed: the caller's unpickling
+        fails, and so the run is done again in one process)."""
+        outs = [w for (a, _), (_, w) in self.pipes.items() if a == self.me and w in self.open]
+        senders = [threading.Thread(target=self._send, args=(w, data)) for w in outs]
+        for sender in senders:
+            sender.start()
+        got = []
+        for (_, b), (read_end, _) in self.pipes.items():
+            if b == self.me and read_end in self.open:
+                self.open.discard(read_end)
+                with os.fdopen(read_end, "rb") as source:
+                    got.append(source.read())
+        for sender in senders:
+            sender.join()
+        return got
+
+    def _send(self, write_end: int, data: bytes) -> None:
+        self.open.discard(write_end)
+        try:
+            with os.fdopen(write_end, "wb") as sink:
+                sink.write(data)
+        except OSError:  # the reader ended: it reports its failure itself
+            return
+
+    def _close(self, fd: int) -> None:
+        if fd in self.open:
+            self.open.discard(fd)
+            os.close(fd)
+
+    def close(self) -> None:
+        for fd in list(self.open):
+            self._close(fd)
