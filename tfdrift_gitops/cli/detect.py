@@ -77,8 +77,10 @@ EXIT_DRIFT = 2
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Worker processes that decode, normalise and evaluate JSON Lines input (folding "
-    "stays in one process, in input order: the same drifts and counts as one process).",
+    help="Worker processes. On local files without --ledger each worker replays its own "
+    "resources whole (records sharing a resource or event id stay together); other inputs "
+    "are decoded and evaluated in workers and folded in one process. Either way the output "
+    "is the same as one process's.",
 )
 @click.pass_context
 def detect(
