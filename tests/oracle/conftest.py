@@ -39,40 +39,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if empty:
         config.hook.pytest_deselected(items=empty)
         items[:] = [i for i in items if i not in empty]
-    items.sort(key=_start_order)
-
-
-# scripts/test hands whole modules to four workers in collection order
-# (--no-loadscope-reorder). An oracle module takes one to four minutes whatever its number of
-# tests, so the slowest start first and the short unit-test modules fill in around them; in
-# xdist's default order (most tests first) the slow, small RDS and Lambda modules started
-# last and set the tail. Heaviest first, from module wall times on 2 cores (2026-12-07).
-SLOWEST_FIRST = (
-    "test_oracle_compute.py",
-    "test_oracle_rds.py",
-    "test_oracle_ec2.py",
-    "test_oracle_ecr.py",
-    "test_oracle_s3.py",
-    "test_oracle_lambda.py",
-    "test_oracle_messaging.py",
-    "test_oracle_edge.py",
-    "test_oracle_api.py",
-    "test_oracle_ecs.py",
-    "test_oracle_vpc.py",
-    "test_oracle_iam.py",
-    "test_oracle_kms.py",
-    "test_oracle_baselines.py",
-    "test_oracle_eks.py",
-)
-
-
-def _start_order(item: pytest.Item) -> int:
-    """Listed oracle modules first, slowest first; everything else after, in its own order
-    (the sort is stable)."""
-    path = Path(str(item.fspath)).resolve()
-    if path.parent == HERE and path.name in SLOWEST_FIRST:
-        return SLOWEST_FIRST.index(path.name)
-    return len(SLOWEST_FIRST)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -159,17 +159,3 @@ def test_remediation_arguments_are_provider_arguments() -> None:
         wrong += [(rtype, a) for a in schema.arguments if a not in top or not top[a].configurable]
         wrong += [(rtype, b) for b in schema.blocks if b not in top]
     assert wrong == []
-
-
-def test_every_oracle_module_has_its_place_in_the_start_order() -> None:
-    """A module missing from SLOWEST_FIRST would start last and could set the suite's tail;
-    a stale name would order nothing."""
-    from tests.oracle.conftest import SLOWEST_FIRST
-
-    modules = {
-        p.name
-        for p in (ROOT / "tests" / "oracle").glob("test_oracle_*.py")
-        if p.name != Path(__file__).name
-    }
-    assert set(SLOWEST_FIRST) == modules
-    assert len(SLOWEST_FIRST) == len(set(SLOWEST_FIRST))
