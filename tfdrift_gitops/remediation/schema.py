@@ -88,6 +88,10 @@ class BlockSchema:
     """JSON fields the provider compares as text (``schema_hand.JSON_AS_TEXT``)."""
     min_items: int = 0
     """Blocks of this type the configuration must hold (the provider's ``min_items``)."""
+    required: frozenset[str] = frozenset()
+    """Fields the provider requires in the block (sensitive ones too)."""
+    at_most_one: bool = False
+    """The block holds at most one item (nesting ``single`` or ``max_items`` 1: ``ttl``)."""
 
     def knows(self, name: str) -> bool:
         return name in self.fields or name in self.blocks
@@ -259,6 +263,12 @@ def _block(rtype: str, path: str, nested: Mapping[str, Any]) -> BlockSchema:
         json_fields=_hand(JSON_ARGUMENTS, rtype, path),
         set_fields=derived.set_fields,
         min_items=int(nested.get("min_items") or 0),
+        required=frozenset(
+            n
+            for n, a in ((nested.get("block") or {}).get("attributes") or {}).items()
+            if a.get("required")
+        ),
+        at_most_one=nested.get("nesting_mode") == "single" or nested.get("max_items") == 1,
     )
 
 

@@ -525,13 +525,13 @@ class Strategies:
         pins: list[Change] = []
         written: set[str] = set()
         for name, changes in grouped.items():
-            if name in schema.blocks:
-                if not _one_block(rtype, name):
+            if (nested := schema.blocks.get(name)) is not None:
+                if not nested.at_most_one:
                     # A set of blocks (a security group's ingress) may be managed by separate
                     # resources too (aws_vpc_security_group_ingress_rule): writing the old
                     # items inline would fight them, so only the marker is written.
                     continue
-                found = _block_before(rtype, name, changes)
+                found = _block_before(nested, name, changes)
                 if isinstance(found, str):
                     outcome.refusals.append(
                         Refusal(
@@ -714,7 +714,7 @@ def _resource_block_schema(schema: ResourceSchema) -> BlockSchema:
 
 
 def _block_before(
-    rtype: str, name: str, changes: list[Change]
+    nested: BlockSchema, name: str, changes: list[Change]
 ) -> tuple[list[Any], set[str]] | str | None:
     """The ``name`` block as it was before the drift, from the drift's old values (the whole
     block, or the fields the drift changed), with the dotted paths of the fields to write; a
@@ -738,13 +738,7 @@ def _block_before(
     value = holder.get(name)
     if not isinstance(value, list) or not value or not isinstance(value[0], dict):
         return None
-    raw = (provider_schema.block_of(rtype) or {}).get("block_types", {}).get(name, {})
-    required = {
-        field
-        for field, spec in ((raw.get("block") or {}).get("attributes") or {}).items()
-        if spec.get("required")
-    }
-    missing = sorted(required - set(value[0]))
+    missing = sorted(nested.required - set(value[0]))
     if missing:
         return (
             f"the `{name}` block is not in the code, and the drift does not say its required "
@@ -752,14 +746,6 @@ def _block_before(
             "written back"
         )
     return value[:1], leaves
-
-
-def _one_block(rtype: str, name: str) -> bool:
-    """``name`` is a nested block of at most one item (``ttl``, ``metadata_options``)."""
-    raw = ((provider_schema.block_of(rtype) or {}).get("block_types") or {}).get(name)
-    if not isinstance(raw, Mapping):
-        return False
-    return raw.get("nesting_mode") == "single" or raw.get("max_items") == 1
 
 
 def _unset(value: Any) -> bool:
