@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 from click.testing import CliRunner
@@ -122,6 +122,48 @@ class Case:
     @property
     def rtype(self) -> str:
         return self.address.split(".", 1)[0]
+
+
+class CaseRow(Protocol):
+    """A module's row maker: a case in the order its table reads (what happens, then what it
+    lands on), the record's envelope chosen by the module."""
+
+    def __call__(
+        self,
+        id_: str,
+        event: str,
+        source: str,
+        act: Callable[[World], Call],
+        address: str,
+        hcl: str,
+        **kw: Any,
+    ) -> Case: ...
+
+
+def case_rows(fixture_for: Callable[[str, str], str]) -> CaseRow:
+    """The row maker of a module whose envelope follows from (event, source)."""
+
+    def row(
+        id_: str,
+        event: str,
+        source: str,
+        act: Callable[[World], Call],
+        address: str,
+        hcl: str,
+        **kw: Any,
+    ) -> Case:
+        return Case(
+            id=id_,
+            event=event,
+            source=source,
+            fixture=fixture_for(event, source),
+            hcl=hcl,
+            address=address,
+            act=act,
+            **kw,
+        )
+
+    return row
 
 
 @dataclass

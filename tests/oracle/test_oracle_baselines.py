@@ -16,7 +16,6 @@ the fixtures: those cases reuse a real Config record's envelope (the identity an
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from tests.oracle.checks import (  # noqa: F401
@@ -31,7 +30,7 @@ from tests.oracle.checks import (  # noqa: F401
     test_unmanaged_import_plans_as_import_only,
     test_unmanaged_is_outside_terraform,
 )
-from tests.oracle.harness import Call, Case, World
+from tests.oracle.harness import Call, World, case_rows
 from tests.oracle.terraform import ACCOUNT
 
 CONFIG = "config.amazonaws.com"
@@ -180,25 +179,7 @@ FIXTURES = {
 DELETED: dict[str, Any] = {"kind": "deleted", "strategies": ("import",)}
 
 
-def _case(
-    id_: str,
-    event: str,
-    source: str,
-    act: Callable[[World], Call],
-    address: str,
-    hcl: str,
-    **kw: Any,
-) -> Case:
-    return Case(
-        id=id_,
-        event=event,
-        source=source,
-        fixture=FIXTURES.get(event, FIXTURES["PutConfigurationRecorder"]),
-        hcl=hcl,
-        address=address,
-        act=act,
-        **kw,
-    )
+_case = case_rows(lambda event, _source: FIXTURES.get(event, FIXTURES["PutConfigurationRecorder"]))
 
 
 CASES = (

@@ -9,7 +9,6 @@ crashes reading a classic load balancer from moto (nil dereference in the ELB re
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,7 +29,7 @@ from tests.oracle.checks import (  # noqa: F401
     test_unmanaged_import_plans_as_import_only,
     test_unmanaged_is_outside_terraform,
 )
-from tests.oracle.harness import Call, Case, World
+from tests.oracle.harness import Call, World, case_rows
 from tfdrift_gitops.core.catalog.elb_shapes import V2
 
 ELB = "elasticloadbalancing.amazonaws.com"
@@ -821,25 +820,7 @@ def certificate_removed(world: World) -> Call:
     return Call({"listenerArn": listener, "certificates": [{"certificateArn": cert}]})
 
 
-def _case(
-    id_: str,
-    event: str,
-    source: str,
-    act: Callable[[World], Call],
-    address: str,
-    hcl: str,
-    **kw: Any,
-) -> Case:
-    return Case(
-        id=id_,
-        event=event,
-        source=source,
-        fixture=FIXTURES[source],
-        hcl=hcl,
-        address=address,
-        act=act,
-        **kw,
-    )
+_case = case_rows(lambda _event, source: FIXTURES[source])
 
 
 CASES = (

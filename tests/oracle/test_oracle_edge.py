@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from moto.route53.models import HostedZoneIdentifier
@@ -29,7 +29,7 @@ from tests.oracle.checks import (  # noqa: F401
     test_unmanaged_import_plans_as_import_only,
     test_unmanaged_is_outside_terraform,
 )
-from tests.oracle.harness import Call, Case, World
+from tests.oracle.harness import Call, World, case_rows
 from tests.oracle.terraform import ACCOUNT, REGION
 
 ROUTE53 = "route53.amazonaws.com"
@@ -723,25 +723,7 @@ FIXTURES = {
 }
 
 
-def _case(
-    id_: str,
-    event: str,
-    source: str,
-    act: Callable[[World], Call],
-    address: str,
-    hcl: str,
-    **kw: Any,
-) -> Case:
-    return Case(
-        id=id_,
-        event=event,
-        source=source,
-        fixture=FIXTURES[event],
-        hcl=hcl,
-        address=address,
-        act=act,
-        **kw,
-    )
+_case = case_rows(lambda event, _source: FIXTURES[event])
 
 
 # moto's distribution ids are 13 random characters, AWS's start with E: remediation refuses

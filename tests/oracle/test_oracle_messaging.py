@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -33,7 +33,7 @@ from tests.oracle.checks import (  # noqa: F401
     test_unmanaged_import_plans_as_import_only,
     test_unmanaged_is_outside_terraform,
 )
-from tests.oracle.harness import Call, Case, Outcome, World
+from tests.oracle.harness import Call, Outcome, World, case_rows
 from tests.oracle.terraform import ACCOUNT, REGION
 
 LOGS = "logs.amazonaws.com"
@@ -917,25 +917,7 @@ def alarm_unmuted(world: World) -> Call:
 # --------------------------------------------------------------------------- the table
 
 
-def _case(
-    id_: str,
-    event: str,
-    source: str,
-    act: Callable[[World], Call],
-    address: str,
-    hcl: str,
-    **kw: Any,
-) -> Case:
-    return Case(
-        id=id_,
-        event=event,
-        source=source,
-        fixture=FIXTURES[source],
-        hcl=hcl,
-        address=address,
-        act=act,
-        **kw,
-    )
+_case = case_rows(lambda _event, source: FIXTURES[source])
 
 
 IS_ENABLED = (
