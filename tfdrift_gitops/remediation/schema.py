@@ -313,7 +313,7 @@ def schema_for(resource_type: str) -> ResourceSchema:
 def written_anyway(schema: ResourceSchema, paths: frozenset[str]) -> ResourceSchema:
     """``schema`` with the fields at ``paths`` (``policy``, ``ttl.enabled``: dotted block
     paths) written even when their value is the empty one an absent argument would mean: a
-    revert pins values the provider would otherwise keep from AWS (see ``Strategies``)."""
+    revert pins values the provider would otherwise keep from AWS (see ``revert_pins``)."""
     top = frozenset(p for p in paths if "." not in p)
     nested: dict[str, set[str]] = {}
     for path in paths - top:

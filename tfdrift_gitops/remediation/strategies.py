@@ -14,10 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from tfdrift_gitops.core import provider_schema
 from tfdrift_gitops.core.paths import set_path, split_path
 from tfdrift_gitops.errors import RemediationError, UnrepresentableValueError
-from tfdrift_gitops.models import Change, Drift, Kind, format_time
+from tfdrift_gitops.models import Drift, Kind, format_time
 from tfdrift_gitops.remediation import hcl_escape as esc
 from tfdrift_gitops.remediation import ids
 from tfdrift_gitops.remediation.address import parse_address
@@ -37,6 +36,7 @@ from tfdrift_gitops.remediation.modify import ModifiedPatcher
 from tfdrift_gitops.remediation.policy import RemediationSettings
 from tfdrift_gitops.remediation.recovery import recovery_commands
 from tfdrift_gitops.remediation.result import FileChange, Refusal
+from tfdrift_gitops.remediation.revert_pins import revert_pins
 from tfdrift_gitops.remediation.schema import (
     BlockSchema,
     ResourceSchema,
@@ -125,7 +125,7 @@ class Strategies:
     ) -> None:
         """``pin``: arguments (dotted block paths) written even when the value is the empty one
         an absent argument would mean (the provider keeps them when unset; see
-        ``_pin_unset``)."""
+        ``revert_pins``)."""
         located = self._locate(drift)
         if not drift.changes:
             outcome.refusals.append(
@@ -492,103 +492,18 @@ class Strategies:
             )
 
     def _pin_unset(self, drift: Drift, located: Located, outcome: Outcome) -> str | None:
-        """The file with the pre-drift values written in for drifted arguments the code leaves
-        unset. The provider keeps the remote value for those (optional+computed arguments such
-        as ``enable_dns_hostnames``, blocks such as ``ttl`` or ``metadata_options``, arguments
-        whose difference it suppresses when unset such as an EventBridge rule's ``state``), so
-        applying the code alone would keep the manual value. An argument whose old value is
-        "" cannot be pinned (the provider reads an empty optional+computed string as unset):
-        that part of the revert is refused. None when nothing is pinned."""
-        rtype = located.address.type
-        schema = schema_for(rtype)
-        block = located.block
-        present = {a.name for a in block.attributes()} | {b.type for b in block.blocks()}
-        present |= {str(b.labels[0]) for b in block.blocks("dynamic") if b.labels}
-        drifted = {str(split_path(c.path)[0]) for c in drift.changes}
-        grouped: dict[str, list[Change]] = {}
-        lost: list[str] = []
-        for change in drift.changes:
-            name = split_path(change.path)[0]
-            if (
-                not isinstance(name, str)
-                or name in present
-                or schema.classify(name) != "configurable"
-            ):
-                continue
-            other = schema.alias_in_code(name, present)
-            if other is None:
-                grouped.setdefault(name, []).append(change)
-            elif other in present and other not in drifted and name not in lost:
-                # The code says it through the other argument, which did not move: Terraform
-                # sees no difference there, and writing this one would conflict with it.
-                lost.append(name)
-        pins: list[Change] = []
-        written: set[str] = set()
-        for name, changes in grouped.items():
-            if (nested := schema.blocks.get(name)) is not None:
-                if not nested.at_most_one:
-                    # A set of blocks (a security group's ingress) may be managed by separate
-                    # resources too (aws_vpc_security_group_ingress_rule): writing the old
-                    # items inline would fight them, so only the marker is written.
-                    continue
-                found = _block_before(nested, name, changes)
-                if isinstance(found, str):
-                    outcome.refusals.append(
-                        Refusal(
-                            found,
-                            f"write the `{name}` block by hand, or undo the change in AWS",
-                            name,
-                            located.declared.where(),
-                        )
-                    )
-                elif found is not None:
-                    value, leaves = found
-                    pins.append(Change(name, before=[], after=value))
-                    written |= {f"{name}.{leaf}" for leaf in leaves}
-                continue
-            whole = next((c for c in changes if c.path == name), None)
-            if whole is None or whole.before is None:
-                continue
-            if whole.before == "":
-                # The legacy SDK reads "" as unset: for an optional+computed string that keeps
-                # the remote value (IGW vpc_id = "" planned no change). An empty list or map
-                # is a value it sets (managed_policy_arns = [] detaches every policy).
-                argument = provider_schema.top_level(rtype).get(name)
-                if argument is not None and argument.computed:
-                    lost.append(name)
-                continue  # absent already means the empty value
-            pins.append(Change(name, before=whole.after, after=whole.before))
-            written.add(name)
-        for name in lost:
-            other = schema.alias_in_code(name, present)
-            why = (
-                f"the code says it as `{other}` (the two conflict in configuration), which "
-                "Terraform reads as unchanged, so applying the code changes nothing"
-                if other is not None
-                else 'it was "" before the drift, and the provider reads an empty string '
-                "in an optional, computed argument as unset (it keeps what AWS has)"
-            )
-            outcome.refusals.append(
-                Refusal(
-                    f"`{name}` of {drift.resource.address} cannot be set back by the code: {why}",
-                    f"undo the {drift.event.name} call in AWS by hand",
-                    name,
-                    located.declared.where(),
-                )
-            )
-        if not pins:
+        """The file with the revert pins (``revert_pins``) written in through import/modified;
+        None when nothing is pinned. Refusals (what no code can set back) go to ``outcome``."""
+        pins = revert_pins(drift, located)
+        outcome.refusals.extend(pins.refusals)
+        if not pins.changes:
             return None
         pinned = Outcome()
-        self.import_modified(replace(drift, changes=tuple(pins)), pinned, frozenset(written))
+        self.import_modified(replace(drift, changes=pins.changes), pinned, pins.written)
         if pinned.refusals or not pinned.changes:
             outcome.refusals.extend(pinned.refusals)
             return None
-        listed = ", ".join(f"`{p.path}`" for p in pins)
-        outcome.notes.append(
-            f"{listed} of {drift.resource.address} is not in the code and the provider keeps "
-            "the remote value when it is unset, so applying the code alone would keep the "
-            "manual value: the value from before the drift is written into the block"
-        )
+        outcome.notes.append(pins.note(drift.resource.address))
         return pinned.changes[0].new
 
     def _revert_plan(self, drift: Drift, outcome: Outcome) -> dict[str, Any]:
@@ -711,43 +626,3 @@ def _removed_from(block: Block) -> str | None:
 
 def _resource_block_schema(schema: ResourceSchema) -> BlockSchema:
     return schema.as_block() if schema.arguments else GENERIC_BLOCK
-
-
-def _block_before(
-    nested: BlockSchema, name: str, changes: list[Change]
-) -> tuple[list[Any], set[str]] | str | None:
-    """The ``name`` block as it was before the drift, from the drift's old values (the whole
-    block, or the fields the drift changed), with the dotted paths of the fields to write; a
-    reason when the old block cannot be written (a required field the drift does not know);
-    None when there was no block before."""
-    whole = next((c for c in changes if c.path == name), None)
-    if whole is not None:
-        if not isinstance(whole.before, list) or not whole.before:
-            return None
-        items = [i for i in whole.before if isinstance(i, dict)]
-        leaves = {k for item in items for k, v in item.items() if not _unset(v)}
-        return items, leaves
-    holder: dict[str, Any] = {}
-    leaves = set()
-    for change in changes:
-        parts = split_path(change.path)
-        if len(parts) < 3 or parts[1] != 0 or _unset(change.before):
-            continue
-        set_path(holder, change.path, change.before)
-        leaves.add(".".join(str(p) for p in parts[2:] if isinstance(p, str)))
-    value = holder.get(name)
-    if not isinstance(value, list) or not value or not isinstance(value[0], dict):
-        return None
-    missing = sorted(nested.required - set(value[0]))
-    if missing:
-        return (
-            f"the `{name}` block is not in the code, and the drift does not say its required "
-            f"{', '.join(f'`{m}`' for m in missing)} from before the change, so it cannot be "
-            "written back"
-        )
-    return value[:1], leaves
-
-
-def _unset(value: Any) -> bool:
-    """None or "": what an absent optional field means (false and 0 are values to write)."""
-    return value is None or value == ""
