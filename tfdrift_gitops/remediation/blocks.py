@@ -84,25 +84,6 @@ def read_block(block: Block, schema: BlockSchema) -> Any:
     return out
 
 
-def pair_items(removed: list[Any], added: list[Any], schema: BlockSchema) -> dict[int, Any]:
-    """Removed item -> added item when both are the only ones with the same identity."""
-    if not schema.identity:
-        if len(removed) == 1 and len(added) == 1:
-            return {id(removed[0]): added[0]}
-        return {}
-
-    def ident(item: Any) -> Any:
-        return tuple(repr(normal_field(f, item.get(f))) for f in schema.identity)
-
-    pairs: dict[int, Any] = {}
-    for item in removed:
-        mine = [a for a in added if ident(a) == ident(item)]
-        twins = [r for r in removed if ident(r) == ident(item)]
-        if len(mine) == 1 and len(twins) == 1:
-            pairs[id(item)] = mine[0]
-    return pairs
-
-
 def summary(item: Any, limit: int = 160) -> str:
     """A block item for a sentence: its non-empty fields as ASCII JSON, in a code span."""
     from tfdrift_gitops.remediation.explain import code_span

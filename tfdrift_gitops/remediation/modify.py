@@ -20,16 +20,8 @@ from tfdrift_gitops.core.paths import split_path
 from tfdrift_gitops.errors import UnrepresentableValueError
 from tfdrift_gitops.models import Change
 from tfdrift_gitops.remediation import hcl_escape as esc
-from tfdrift_gitops.remediation.blocks import (
-    GENERIC_BLOCK,
-    item_key,
-    normal_field,
-    ordered_keys,
-    pair_items,
-    read_block,
-    render_block,
-    summary,
-)
+from tfdrift_gitops.remediation.block_sets import CodeSet, changes_text, pair_items, set_difference
+from tfdrift_gitops.remediation.blocks import GENERIC_BLOCK, ordered_keys, render_block, summary
 from tfdrift_gitops.remediation.explain import Explainer
 from tfdrift_gitops.remediation.hcl_tree import (
     NOT_LITERAL,
@@ -250,7 +242,7 @@ class ModifiedPatcher:
                     f"collection: {source.reason}",
                     f"change that collection ({source.where or where}) so that the dynamic "
                     f"block yields the observed `{name}` blocks"
-                    + _block_changes(name, before, after, ctx.schema.blocks.get(name)),
+                    + changes_text(before, after, ctx.schema.blocks.get(name)),
                     where,
                 )
             raise self._refuse(
@@ -631,31 +623,19 @@ class ModifiedPatcher:
         before: list[Any],
         after: list[Any],
     ) -> list[Edit]:
-        before_keys = [item_key(i, schema) for i in before]
-        after_keys = [item_key(i, schema) for i in after]
-        removed = [i for i, k in zip(before, before_keys, strict=True) if k not in after_keys]
-        added = [i for i, k in zip(after, after_keys, strict=True) if k not in before_keys]
+        """A set of blocks (``block_sets``): a removed item's code block is edited into the
+        added item with its identity, or deleted; other added items become new blocks."""
+        removed, added = set_difference(before, after, schema)
         pairs = pair_items(removed, added, schema)
-        code: list[tuple[Block, Any]] = [(b, read_block(b, schema)) for b in statics]
+        code = CodeSet(statics, schema)
         edits: list[Edit] = []
-        used: set[int] = set()
         for item in removed:
             partner = pairs.get(id(item))
-            key = item_key(item, schema)
-            match = next(
-                (
-                    i
-                    for i, (_, value) in enumerate(code)
-                    if i not in used and value is not NOT_LITERAL and item_key(value, schema) == key
-                ),
-                None,
-            )
-            if match is None:
-                match = self._by_identity(item, code, used, schema)
-            if match is None:
-                opaque = [b for b, value in code if value is NOT_LITERAL]
-                if opaque:
-                    where = self.file.where(opaque[0].start)
+            block = code.take(item)
+            if block is None:
+                opaque = code.opaque()
+                if opaque is not None:
+                    where = self.file.where(opaque.start)
                     raise self._refuse(
                         f"a `{name}` block removed by hand cannot be matched, because the "
                         f"`{name}` block at {where} uses expressions",
@@ -666,8 +646,6 @@ class ModifiedPatcher:
                     edits.append(self._insert_block(ctx, name, schema, partner))
                     added = [a for a in added if a is not partner]
                 continue
-            used.add(match)
-            block = code[match][0]
             if partner is not None:
                 inner = Ctx(block, schema, False, f"{ctx.path}{name}.")
                 edits.extend(self._block_item(inner, item, partner))
@@ -677,26 +655,6 @@ class ModifiedPatcher:
         for item in added:
             edits.append(self._insert_block(ctx, name, schema, item))
         return edits
-
-    @staticmethod
-    def _by_identity(
-        item: Any, code: list[tuple[Block, Any]], used: set[int], schema: BlockSchema
-    ) -> int | None:
-        """The one literal code block with the removed item's identity fields, when the code
-        leaves some of the item's other fields to their defaults (a CloudFront origin written
-        without ``connection_attempts``: state holds 3), so no block equals it whole."""
-        if not schema.identity or not isinstance(item, Mapping):
-            return None
-
-        def ident(value: Any) -> tuple[str, ...]:
-            return tuple(repr(normal_field(f, value.get(f))) for f in schema.identity)
-
-        found = [
-            i
-            for i, (_, value) in enumerate(code)
-            if i not in used and isinstance(value, Mapping) and ident(value) == ident(item)
-        ]
-        return found[0] if len(found) == 1 else None
 
     # ------------------------------------------------------------------ edit primitives
 
@@ -719,23 +677,6 @@ class ModifiedPatcher:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _block_changes(name: str, before: Any, after: Any, schema: BlockSchema | None) -> str:
-    """ "; add ...; remove ..." for blocks observed added or removed (set semantics)."""
-    if not isinstance(before, list) or not isinstance(after, list):
-        return ""
-    nested = schema or GENERIC_BLOCK
-    old = [item_key(i, nested) for i in before]
-    new = [item_key(i, nested) for i in after]
-    added = [summary(i) for i, key in zip(after, new, strict=True) if key not in old]
-    gone = [summary(i) for i, key in zip(before, old, strict=True) if key not in new]
-    text = ""
-    if added:
-        text += f"; added by hand: {', '.join(added)}"
-    if gone:
-        text += f"; removed by hand: {', '.join(gone)}"
-    return text
 
 
 def trees_first(key: Node) -> Node:

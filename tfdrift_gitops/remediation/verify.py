@@ -11,7 +11,8 @@ from typing import Any
 
 from tfdrift_gitops.core.paths import split_path
 from tfdrift_gitops.errors import RemediationError
-from tfdrift_gitops.remediation.blocks import GENERIC_BLOCK, item_key, normal_field, read_block
+from tfdrift_gitops.remediation.block_sets import identity
+from tfdrift_gitops.remediation.blocks import GENERIC_BLOCK, item_key, read_block
 from tfdrift_gitops.remediation.hcl_tree import NOT_LITERAL, Block, Lines, Node, parse, top_blocks
 from tfdrift_gitops.remediation.locate import Declared, Located, SourceFile
 from tfdrift_gitops.remediation.schema import BlockSchema, ResourceSchema
@@ -122,12 +123,9 @@ def _edited_in_place(item: Any, old: list[Any], code: list[Any], schema: BlockSc
     drift too: state holds ``connection_attempts = 3`` where the code writes nothing)."""
     if not schema.identity or not isinstance(item, Mapping):
         return False
-
-    def ident(value: Mapping[str, Any]) -> tuple[str, ...]:
-        return tuple(repr(normal_field(f, value.get(f))) for f in schema.identity)
-
-    olds = [o for o in old if isinstance(o, Mapping) and ident(o) == ident(item)]
-    blocks = [c for c in code if isinstance(c, Mapping) and ident(c) == ident(item)]
+    mine = identity(item, schema)
+    olds = [o for o in old if isinstance(o, Mapping) and identity(o, schema) == mine]
+    blocks = [c for c in code if isinstance(c, Mapping) and identity(c, schema) == mine]
     if len(olds) != 1 or len(blocks) != 1:
         return False
     fields = {k: v for k, v in item.items() if not schema.fields or schema.knows(k)}
