@@ -268,7 +268,8 @@ def _request_names_nothing_visible(event: CloudEvent) -> bool:
     """The request itself sets no field we model (only ``functionName`` and the blanked
     ``environment: {}``): what it changed is most likely the environment, which CloudTrail
     omits. The response always lists the function's layers, so it must not count here."""
-    bare = replace(event, response=None)
+    # Copied only when there is a response to hide (a copy costs more than the check).
+    bare = event if event.response is None else replace(event, response=None)
     plan = keys.plan_of(CONFIG_EFFECTS, CONFIG_EFFECTS)
     return not any(effect.apply({}, bare) for effect in keys.applicable(plan, bare))
 

@@ -135,8 +135,11 @@ AURORA_MEMBER = _managed_as(CLUSTER_INSTANCE, "identifier", INSTANCE_ID)
 """An Aurora instance: ``aws_rds_cluster_instance``, which ModifyDBInstance also addresses."""
 
 
+_NAMES_CLUSTER = request_has("dBClusterIdentifier")
+
+
 def _joins_cluster(event: CloudEvent, index: StateIndex) -> bool:
-    return request_has("dBClusterIdentifier")(event)
+    return _NAMES_CLUSTER(event)
 
 
 def _standalone(event: CloudEvent, index: StateIndex) -> bool:
@@ -146,8 +149,13 @@ def _standalone(event: CloudEvent, index: StateIndex) -> bool:
 # --------------------------------------------------------------------------- severity
 
 
+# Built once: an extractor made per call cost its construction on every rating (and each one
+# was noted in keys' table of needs for good).
+_QUEUED = request_is("applyImmediately", False)
+
+
 def _pending(event: CloudEvent) -> str:
-    if request_is("applyImmediately", False)(event):
+    if _QUEUED(event):
         return " (requested with applyImmediately=false: pending until the maintenance window)"
     return ""
 
@@ -162,7 +170,8 @@ def _raise_when(
 
 
 def _ids_of(path: str) -> Callable[[CloudEvent], bool]:
-    return lambda event: bool(string_list(req(path))(event))
+    extract = string_list(req(path))
+    return lambda event: bool(extract(event))
 
 
 MODIFY_CHECKS: tuple[SeverityCheck, ...] = (
