@@ -28,7 +28,7 @@ import pytest
 from tests.cli.golden import REPO, stable
 from tests.cli.test_detect_jobs import EXAMPLE, STATE, TERRAFORM_UA, _mixed_records
 from tfdrift_gitops.adapters.events import iter_many
-from tfdrift_gitops.adapters.shard_routing import MAX_DEALT, Components, Router
+from tfdrift_gitops.adapters.shard_routing import MAX_DEALT, Components, Router, bucket
 from tfdrift_gitops.adapters.shards import _merge, _overlap, _Shard, run_sharded
 from tfdrift_gitops.adapters.state_source import StateSource
 from tfdrift_gitops.core.detector import Detector
@@ -162,7 +162,11 @@ def _crossing(count: int, seed: int) -> list[str]:
         if r["eventName"] == "AuthorizeSecurityGroupIngress"
     )
     group = template["requestParameters"]["groupId"]
-    made = [f"i-0{n:016x}" for n in range(3)]
+    # Instances another worker of two owns than the group's (by the hash of their own key):
+    # routed by one key alone, a call naming both would cross the shares.
+    made = [f"i-0{n:016x}" for n in range(64) if bucket(f"i-0{n:016x}") % 2 != bucket(group) % 2][
+        :3
+    ]
     for n in range(count // 10):
         roll = rng.random()
         if roll < 0.3:

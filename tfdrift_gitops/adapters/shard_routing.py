@@ -38,10 +38,10 @@ class _Probe:
 
 
 class Router:
-    """The keys of a raw CloudTrail call, read cheaply off the raw record: its event id, and
-    the resource ids its rows' id extractors read (``known_ids`` and targets), each as its
-    last ARN or path segment, casefolded (a function named by name in one call and by ARN in
-    the next). Only a guess, for speed: see shards.py."""
+    """The keys of a raw CloudTrail call, read cheaply off the raw record: the resource ids its
+    rows' id extractors read (``known_ids`` and targets), each as its last ARN or path
+    segment, casefolded (a function named by name in one call and by ARN in the next); and
+    its event id. Only a guess, for speed: see shards.py."""
 
     def __init__(self, engine: Engine) -> None:
         extractors: dict[tuple[str, str], dict[Callable[[Any], Any], None]] = {}
@@ -54,26 +54,28 @@ class Router:
         self.probe = _Probe()
 
     def keys(self, raw: Mapping[str, Any]) -> list[str]:
-        """Every key through which this record may meet another: its event id (a redelivery
-        meets the first delivery) and each resource id its row reads, at any top-level key
-        its extractors say they read, and what the extractors yield when those say nothing
-        plain (a list of resources, a nested id) or do not say what they read. More keys
-        than the detector folds on only join components; fewer are caught by the check."""
-        found: list[str] = []
+        """Every key through which this record may meet another: first its event id ("" when
+        it has none: a redelivery meets the first delivery), then each resource id its row
+        reads, at any top-level key its extractors say they read, and what the extractors
+        yield when those say nothing plain (a list of resources, a nested id) or do not say
+        what they read. More keys than the detector folds on only join components; fewer
+        are caught by the check."""
         event_id = raw.get("eventID")
-        if type(event_id) is str:
-            found.append("\0" + event_id)
+        found: list[str] = [event_id if type(event_id) is str else ""]
         name, source = raw.get("eventName"), raw.get("eventSource")
-        if type(name) is not str or type(source) is not str:
-            return found
+        if type(name) is str and type(source) is str:
+            self._resources(raw, name, source, found)
+        return found
+
+    def _resources(self, raw: Mapping[str, Any], name: str, source: str, found: list[str]) -> None:
         plan = self.plans.get((strip_version_suffix(name), source))
         if plan is None:
-            return found
+            return
         request, response = raw.get("requestParameters"), raw.get("responseElements")
         if (request is not None and type(request) is not dict) or (
             response is not None and type(response) is not dict
         ):
-            return found
+            return
         nested = False
         for document, wanted in ((request, plan.request), (response, plan.response)):
             if document and wanted:
@@ -90,7 +92,6 @@ class Router:
             self._extracted(plan.known, name, source, request, response, found)
         if plan.unknown:
             self._extracted(plan.unknown, name, source, request, response, found)
-        return found
 
     def _extracted(
         self,

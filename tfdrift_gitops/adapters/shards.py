@@ -4,7 +4,7 @@ per record.
 
 This process is worker 0; the others are forked once the state index is built (they share it,
 copy-on-write). Every worker reads every input twice. The routing pass decodes each record
-only for its keys (``Router``: its event id and every resource id its catalog rows read) and
+only for its keys (``Router``: every resource id its catalog rows read, or its event id) and
 joins the keys of each record into components (union-find); a record belongs to its
 component, a component to the worker its least key hashes to (crc32), a record without a key
 to a worker by position. So a call naming two resources, the calls on each, and the
@@ -30,6 +30,7 @@ done again in this process: the result is always the one process's.
 from __future__ import annotations
 
 import logging
+import marshal
 import os
 import pickle
 import resource
@@ -141,6 +142,8 @@ class _Shard:
         self.asked: set[str] = set()
         self.routing = False
         self.components = Components()
+        self.by_event: dict[str, str] = {}
+        """A key of the first record routed with each event id."""
         self.firsts: list[str | int | None] = [None]
         """By position: a key of the record there (None: it has none, owned by position); or
         the number of a line another worker was dealt (expanded once its keys are in)."""
@@ -231,18 +234,16 @@ class _Shard:
             raise RuntimeError("the routing pass lost count of the records")
         received: dict[int, Any] = {}
         if self.exchange is not None:
-            for data in self.exchange.swap(pickle.dumps(self.sent, pickle.HIGHEST_PROTOCOL)):
+            # marshal: plain containers of str between forks of one interpreter, at a third
+            # of pickle's cost.
+            for data in self.exchange.swap(marshal.dumps(self.sent)):
                 try:
-                    received.update(pickle.loads(data))  # noqa: S301 - from our forked workers
-                except (EOFError, pickle.UnpicklingError) as exc:
+                    received.update(marshal.loads(data))  # noqa: S302 - from our forked workers
+                except (EOFError, ValueError, TypeError) as exc:
                     raise RuntimeError(PEER_ENDED) from exc
         self.sent = {}
-        for got in received.values():
-            if type(got) is tuple:
-                for found in got:
-                    join(found)
-            else:
-                join(got)
+        for line, got in received.items():  # each line's keys joined, one of them kept
+            received[line] = tuple(join(f) for f in got) if type(got) is tuple else join(got)
         find, jobs = self.components.find, self.jobs
         owners = bytearray()
         by_root: dict[str, int] = {}
@@ -251,11 +252,10 @@ class _Shard:
                 got = received[slot]
                 if type(got) is tuple:  # several records: rare, each on its own
                     self.local_lines.add(slot)
-                    for found in got:
-                        first = found[0] if found else None
+                    for first in got:
                         owners.append(self._owner_of(first, len(owners), by_root))
                     continue
-                key = got[0] if got else None
+                key = got
             else:
                 key = slot
             if key is None:
@@ -268,6 +268,7 @@ class _Shard:
             owners.append(owner)
         self.owners = owners
         self.firsts = []
+        self.by_event = {}
         self.routing = False
         self.position = self.line_no = 0
 
@@ -281,16 +282,25 @@ class _Shard:
         return owner
 
     def _join(self, found: list[str] | None) -> str | None:
-        """Joins ``found``'s keys; one of them (None: there are none)."""
+        """Joins a record's keys (``Router.keys``: its event id, then its resource keys);
+        returns one of them (None: there are none). A record that names no resource is keyed
+        by its event id; every other is joined to the records sharing its event id through
+        ``by_event`` (a dict lookup, not a key of its own: ids are nearly always unique)."""
         if not found:
             return None
         # Components.union inlined (a call per key costs more than the joining itself).
         parent = self.components.parent
-        root = found[0]
+        event_id = found[0]
+        if len(found) > 1:
+            root = found[1]
+        elif event_id:
+            root = "\0" + event_id
+        else:
+            return None
         up = parent.get(root)
         while up is not None:
             root, up = up, parent.get(up)
-        for key in found[1:]:
+        for key in found[2:]:
             other, up = key, parent.get(key)
             while up is not None:
                 other, up = up, parent.get(up)
@@ -299,6 +309,17 @@ class _Shard:
                 root = other
             elif root < other:
                 parent[other] = root
+        if event_id:
+            other = self.by_event.setdefault(event_id, root)
+            if other is not root:  # a redelivery, or one id on two calls: one component
+                up = parent.get(other)
+                while up is not None:
+                    other, up = up, parent.get(up)
+                if other < root:
+                    parent[root] = other
+                    root = other
+                elif root < other:
+                    parent[other] = root
         return root
 
     def _run(self, capture: _Capture) -> ShardResult:
