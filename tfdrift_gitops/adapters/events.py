@@ -400,6 +400,19 @@ def iter_s3_object(client: Any, bucket: str, key: str) -> Iterator[Item]:
             yield item
 
 
+def iter_stream(
+    read: Callable[[int], bytes],
+    name: str,
+    *,
+    prefilter: Prefilter | None = None,
+    errors: tuple[type[BaseException], ...] = (OSError,),
+) -> Iterator[Item | SkippedRecord]:
+    """Every record of one byte stream, read as ``iter_events`` reads stdin or an S3 object's
+    body (formats by content, errors naming ``name``); an exception of ``errors`` raised by
+    ``read`` ends it with an error after what was read."""
+    return _stream_items(read, name, _Reading(MAX_RECORD_BYTES, prefilter), errors)
+
+
 def _aws_error(exc: Exception) -> str:
     response = getattr(exc, "response", None)
     if isinstance(response, Mapping):
