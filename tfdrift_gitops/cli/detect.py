@@ -15,10 +15,11 @@ from tfdrift_gitops.adapters.aws import make_s3_client
 from tfdrift_gitops.adapters.events import iter_many
 from tfdrift_gitops.adapters.parallel import LineWorkers
 from tfdrift_gitops.adapters.shards import run_sharded, shardable
+from tfdrift_gitops.adapters.spool import spooled
 from tfdrift_gitops.adapters.state_source import StateSource
 from tfdrift_gitops.cli.output import echo, echo_trusted
 from tfdrift_gitops.config import Config, load_config
-from tfdrift_gitops.core.detector import Detector
+from tfdrift_gitops.core.detector import Detector, Tally
 from tfdrift_gitops.core.engine import Engine
 from tfdrift_gitops.core.prefilter import make_prefilter
 from tfdrift_gitops.core.record import drift_to_record
@@ -77,10 +78,11 @@ EXIT_DRIFT = 2
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Worker processes. On local files without --ledger each worker replays its own "
-    "resources whole (records sharing a resource or event id stay together); other inputs "
-    "are decoded and evaluated in workers and folded in one process. Either way the output "
-    "is the same as one process's.",
+    help="Worker processes. Without --ledger each worker replays its own resources whole "
+    "(records sharing a resource or event id stay together); stdin and S3 objects are first "
+    "copied to a private temporary directory, removed afterwards. With --ledger records are "
+    "decoded and evaluated in workers and folded in one process. Either way the output is the "
+    "same as one process's.",
 )
 @click.pass_context
 def detect(
@@ -128,10 +130,8 @@ def detect(
     engine = Engine(source.index(), policy=config.policy)
     settle_for_replay()
     render = _renderer(fmt)
-    if jobs > 1 and ledger is None and shardable(event_specs):
-        # Each worker replays its share of the resources from the files themselves.
-        run = run_sharded(engine, list(event_specs), jobs, render=render)
-        texts, tally, summary = run.rendered, run.tally, run.summary_line
+    if jobs > 1 and ledger is None:
+        texts, tally, summary = _sharded(engine, list(event_specs), jobs, render, factory)
     else:
         with ExitStack() as stack:
             # Forked now, before the ledger opens any connection; they learn what this
@@ -176,6 +176,34 @@ def settle_for_replay() -> None:
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(GC_YOUNG_OBJECTS, middle, old)
+
+
+def _sharded(
+    engine: Engine,
+    specs: list[str],
+    jobs: int,
+    render: Callable[[Drift], str],
+    factory: Callable[[], Any],
+) -> tuple[list[str], Tally, str]:
+    """Each worker replays its share of the resources from the files themselves; stdin and
+    S3 objects are copied to files first, and what the run says names them as one process
+    does."""
+    if shardable(specs):
+        run = run_sharded(engine, specs, jobs, render=render)
+        return run.rendered, run.tally, run.summary_line
+    with spooled(specs, s3_client_factory=factory, stdin=sys.stdin.buffer) as spool:
+        if spool.trouble:
+            # Reading said what no file can say again (a listing or a read that failed, an
+            # empty prefix): one process reads the copies, in order, as it reads the sources.
+            detector = Detector(engine)
+            prefilter = make_prefilter(engine.catalog, known=detector.knows)
+            detector.feed(spool.items(prefilter=prefilter))
+            drifts = detector.drifts
+            return [render(d) for d in drifts], detector.tally, detector.tally.summary_line(drifts)
+        with spool.rewriting():
+            run = run_sharded(engine, spool.specs, jobs, render=render)
+        run.tally.errors = [spool.rename(error) for error in run.tally.errors]
+        return run.rendered, run.tally, run.summary_line
 
 
 def _detector(engine: Engine, ledger: str | None, config: Config, endpoint: str | None) -> Detector:
