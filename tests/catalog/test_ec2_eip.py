@@ -5,6 +5,10 @@ A call naming only an instance lands the address on that instance's primary inte
 neither its request nor its response names; Terraform's refresh shows both attributes move
 (tests/oracle/test_oracle_ec2.py, ``eip_associated``). The engine reads the interface from the
 instance's state; without it the change is reported with a value CloudTrail did not carry.
+A call naming only an interface makes AWS report the instance the interface is attached to as
+well (DescribeAddresses' ``InstanceId``; moto 5.2.6 does not, ``eip_on_interface``): the
+engine reads it from the interface's attachment in state, a separate attachment, or the
+instance whose primary interface it is; without any, again a value CloudTrail did not carry.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.catalog.conftest import CONSOLE_UA, TERRAFORM_UA, make_event, run_events
-from tfdrift_gitops.core.catalog.ec2_edges import AssociatedInterface
+from tfdrift_gitops.core.catalog.ec2_edges import AssociatedInstance, AssociatedInterface
 from tfdrift_gitops.core.state import StateIndex
 from tfdrift_gitops.core.state_text import parse_state_text
 from tfdrift_gitops.models import CloudEvent, Kind
@@ -38,6 +42,42 @@ def _resource(rtype: str, name: str, attributes: dict[str, Any]) -> dict[str, An
         "provider": 'provider["registry.terraform.io/hashicorp/aws"]',
         "instances": [{"schema_version": 0, "attributes": attributes, "sensitive_attributes": []}],
     }
+
+
+def _state(*resources: dict[str, Any]) -> str:
+    return json.dumps(
+        {
+            "version": 4,
+            "terraform_version": "1.11.4",
+            "serial": 3,
+            "lineage": "6c1d7f2a-0b3e-4c5d-8e9f-a0b1c2d3e4f5",
+            "outputs": {},
+            "resources": list(resources),
+        }
+    )
+
+
+def _interface(*attachments: dict[str, Any]) -> dict[str, Any]:
+    """An ``aws_network_interface`` (OTHER_ENI) as the provider stores it, ``attachment`` a
+    set of blocks."""
+    return _resource(
+        "aws_network_interface", "extra", {"id": OTHER_ENI, "attachment": list(attachments)}
+    )
+
+
+def _attached(instance: str = INSTANCE) -> dict[str, Any]:
+    return {"attachment_id": "eni-attach-0a1b2c3d", "device_index": 1, "instance": instance}
+
+
+def _attachment(instance: str = INSTANCE) -> dict[str, Any]:
+    """A separate ``aws_network_interface_attachment`` of OTHER_ENI."""
+    attributes = {
+        "id": "eni-attach-0a1b2c3d",
+        "instance_id": instance,
+        "network_interface_id": OTHER_ENI,
+        "device_index": 1,
+    }
+    return _resource("aws_network_interface_attachment", "extra", attributes)
 
 
 def _instance_state(**attributes: Any) -> str:
@@ -136,8 +176,45 @@ def _changes(index: StateIndex, events: list[CloudEvent]) -> dict[str, tuple[Any
         pytest.param(
             WITHOUT_INSTANCE,
             {"networkInterfaceId": OTHER_ENI},
+            {"instance": ("", "(hidden by CloudTrail)"), "network_interface": ("", OTHER_ENI)},
+            id="interface-named-not-in-state",
+        ),
+        pytest.param(
+            WITH_INSTANCE,
+            {"networkInterfaceId": PRIMARY_ENI},
+            {"instance": ("", INSTANCE), "network_interface": ("", PRIMARY_ENI)},
+            id="interface-named-primary-of-instance-in-state",
+        ),
+        pytest.param(
+            _index(_state(_interface(_attached()))),
+            {"networkInterfaceId": OTHER_ENI},
+            {"instance": ("", INSTANCE), "network_interface": ("", OTHER_ENI)},
+            id="interface-named-attached-in-its-state",
+        ),
+        pytest.param(
+            _index(_state(_interface(), _attachment())),
+            {"networkInterfaceId": OTHER_ENI},
+            {"instance": ("", INSTANCE), "network_interface": ("", OTHER_ENI)},
+            id="interface-named-separate-attachment-wins",
+        ),
+        pytest.param(
+            _index(_state(_interface())),
+            {"networkInterfaceId": OTHER_ENI},
+            # State says the interface is attached to nothing: no instance (unchanged "").
             {"network_interface": ("", OTHER_ENI)},
-            id="interface-named",
+            id="interface-named-unattached-in-state",
+        ),
+        pytest.param(
+            _index(_state(_interface(_attached())), _state(_attachment("i-0fedcba987654321f"))),
+            {"networkInterfaceId": OTHER_ENI},
+            {"instance": ("", "(hidden by CloudTrail)"), "network_interface": ("", OTHER_ENI)},
+            id="interface-named-states-disagree",
+        ),
+        pytest.param(
+            WITH_INSTANCE,
+            {"instanceId": INSTANCE, "networkInterfaceId": PRIMARY_ENI},
+            {"instance": ("", INSTANCE), "network_interface": ("", PRIMARY_ENI)},
+            id="both-named",
         ),
     ],
 )
@@ -158,9 +235,14 @@ def test_disassociate_clears_instance_and_interface() -> None:
     }
 
 
-def test_terraform_association_of_an_unknown_instance_opens_no_drift() -> None:
+@pytest.mark.parametrize(
+    "target",
+    [{"instanceId": INSTANCE}, {"networkInterfaceId": OTHER_ENI}],
+    ids=["instance-named", "interface-named"],
+)
+def test_terraform_association_of_an_unknown_target_opens_no_drift(target: dict[str, str]) -> None:
     # Terraform's own call: the value CloudTrail does not carry is taken to be Terraform's.
-    outcome = run_events(WITHOUT_INSTANCE, [_associate(TERRAFORM_UA, instanceId=INSTANCE)])
+    outcome = run_events(WITHOUT_INSTANCE, [_associate(TERRAFORM_UA, **target)])
     assert outcome.open == [], outcome.open
 
 
@@ -170,3 +252,7 @@ def test_without_a_state_index_only_the_call_is_read() -> None:
     assert AssociatedInterface().apply(attrs, _associate(instanceId=INSTANCE))
     assert attrs["network_interface"] == "<sensitiveDataRemoved>"
     assert not AssociatedInterface().apply({}, _associate())
+    attrs = {}
+    assert AssociatedInstance().apply(attrs, _associate(networkInterfaceId=OTHER_ENI))
+    assert attrs["instance"] == "<sensitiveDataRemoved>"
+    assert not AssociatedInstance().apply({}, _associate())

@@ -249,6 +249,65 @@ CASES = [
 ]
 
 
+# AssociateAddress naming only an interface moves network_interface and, read from state, the
+# instance it is attached to: the call named the interface, so the code keeps the interface
+# (instance, optional+computed, is read back) unless it already says instance.
+ENI_ASSOCIATED = [
+    ("instance", "", "i-0a1b2c3d4e5f60718"),
+    ("network_interface", "", "eni-0c4d5e6f"),
+]
+EIP_BARE = 'resource "aws_eip" "e" {\n  domain = "vpc"\n}\n'
+EIP_ON_INSTANCE = 'resource "aws_eip" "e" {\n  domain   = "vpc"\n  instance = "i-1"\n}\n'
+
+
+@pytest.mark.parametrize(
+    ("code", "request_", "expected"),
+    [
+        pytest.param(
+            EIP_BARE,
+            {"allocationId": "eipalloc-1", "networkInterfaceId": "eni-0c4d5e6f"},
+            EIP_BARE.replace("}", '\n  network_interface = "eni-0c4d5e6f"\n}'),
+            id="interface-named-interface-written",
+        ),
+        pytest.param(
+            EIP_BARE,
+            {"allocationId": "eipalloc-1", "instanceId": "i-0a1b2c3d4e5f60718"},
+            EIP_BARE.replace("}", '\n  instance = "i-0a1b2c3d4e5f60718"\n}'),
+            id="instance-named-instance-written",
+        ),
+        pytest.param(
+            EIP_BARE,
+            {
+                "allocationId": "eipalloc-1",
+                "instanceId": "i-0a1b2c3d4e5f60718",
+                "networkInterfaceId": "eni-0c4d5e6f",
+            },
+            EIP_BARE.replace("}", '\n  instance = "i-0a1b2c3d4e5f60718"\n}'),
+            id="both-named-instance-written",
+        ),
+        pytest.param(
+            EIP_ON_INSTANCE,
+            {"allocationId": "eipalloc-1", "networkInterfaceId": "eni-0c4d5e6f"},
+            EIP_ON_INSTANCE.replace('"i-1"', '"i-0a1b2c3d4e5f60718"'),
+            id="interface-named-code-says-instance",
+        ),
+    ],
+)
+def test_eip_keeps_what_the_call_named(
+    tmp_path: Path, code: str, request_: dict[str, str], expected: str
+) -> None:
+    root = tmp_path / "r"
+    root.mkdir()
+    (root / ".git").mkdir()
+    (root / "main.tf").write_text(code)
+    drift = make_drift(
+        "aws_eip.e", "aws_eip", ENI_ASSOCIATED, event_name="AssociateAddress", request=request_
+    )
+    result = remediate(drift, root, "import")
+    assert result.ok, result.explanation()
+    assert result.files["main.tf"] == expected
+
+
 @pytest.mark.parametrize(("code", "address", "rtype", "changes", "expected"), CASES)
 def test_patch(
     tmp_path: Path,

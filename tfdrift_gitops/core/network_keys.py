@@ -3,7 +3,9 @@
 ``aws_route`` by ``<route table>_<destination>`` (its import id; the resource id is a hash),
 ``aws_network_acl_rule`` by ``<acl>:<rule number>:<egress>`` (DeleteNetworkAclEntry names no
 protocol, which the rule's hashed id includes), and the parent of standalone routes, NACL
-rules and EIP associations, so that rows can tell inline blocks from separate resources.
+rules and EIP associations, so that rows can tell inline blocks from separate resources; and
+what an interface is attached to (``aws_network_interface_attachment``, an ``aws_instance``'s
+primary interface), which AssociateAddress naming only the interface does not say.
 """
 
 from __future__ import annotations
@@ -67,4 +69,8 @@ NETWORK_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
     "rules_of_acl": _attribute_of("aws_network_acl_rule", "network_acl_id"),
     "eip_association_of": _attribute_of("aws_eip_association", "allocation_id"),
     "eip_by_association": _attribute_of("aws_eip", "association_id"),
+    "attachment_of_interface": _attribute_of(
+        "aws_network_interface_attachment", "network_interface_id"
+    ),
+    "instance_by_primary_interface": _attribute_of("aws_instance", "primary_network_interface_id"),
 }

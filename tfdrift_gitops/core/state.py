@@ -312,6 +312,8 @@ DERIVED_KEY_TYPES: dict[str, frozenset[str]] = {
     "rules_of_acl": frozenset({"aws_network_acl_rule"}),
     "eip_association_of": frozenset({"aws_eip_association"}),
     "eip_by_association": frozenset({"aws_eip"}),
+    "attachment_of_interface": frozenset({"aws_network_interface_attachment"}),
+    "instance_by_primary_interface": frozenset({"aws_instance"}),
 }
 """The resource types each derived key can apply to (every type when a key is not listed):
 indexing a resource calls only its own type's functions, not all of DERIVED_KEYS. A test

@@ -18,7 +18,7 @@ from lark import Tree
 
 from tfdrift_gitops.core.paths import split_path
 from tfdrift_gitops.errors import UnrepresentableValueError
-from tfdrift_gitops.models import Change
+from tfdrift_gitops.models import Change, CloudEvent
 from tfdrift_gitops.remediation import hcl_escape as esc
 from tfdrift_gitops.remediation.block_sets import CodeSet, changes_text, pair_items, set_difference
 from tfdrift_gitops.remediation.blocks import GENERIC_BLOCK, ordered_keys, render_block, summary
@@ -42,7 +42,7 @@ from tfdrift_gitops.remediation.locate import Located, SourceFile
 from tfdrift_gitops.remediation.placement import CannotPlace, Placer
 from tfdrift_gitops.remediation.result import Refusal
 from tfdrift_gitops.remediation.schema import BlockSchema, ResourceSchema, is_redacted
-from tfdrift_gitops.remediation.schema_hand import DERIVED
+from tfdrift_gitops.remediation.schema_hand import DERIVED, DERIVED_NAMED_BY
 from tfdrift_gitops.remediation.splice import (
     Edit,
     line_end_after,
@@ -76,6 +76,17 @@ class Planned:
     edits: tuple[Edit, ...]
 
 
+def named_arguments(rtype: str, event: CloudEvent) -> frozenset[str]:
+    """The arguments of ``rtype``'s derived pairs that ``event``'s request names
+    (schema_hand.DERIVED_NAMED_BY)."""
+    request = event.request if isinstance(event.request, Mapping) else {}
+    return frozenset(
+        argument
+        for argument, key in DERIVED_NAMED_BY.get(rtype, {}).items()
+        if isinstance(request.get(key), str) and request[key]
+    )
+
+
 class ModifiedPatcher:
     def __init__(
         self,
@@ -83,8 +94,10 @@ class ModifiedPatcher:
         schema: ResourceSchema,
         explainer: Explainer,
         instance_problem: Refusal | None,
+        named: frozenset[str] = frozenset(),
     ) -> None:
         self.located = located
+        self.named = named
         self.file: SourceFile = located.file
         self.text = located.file.text
         self.lines = located.file.lines
@@ -132,14 +145,18 @@ class ModifiedPatcher:
 
     def _derived_twin(self, name: str, present: set[str]) -> str | None:
         """The argument written instead of ``name`` when the drift moves both of a derived
-        pair (schema_hand.DERIVED): the one the code sets, the source when it sets neither."""
+        pair (schema_hand.DERIVED): the one the code sets, the source when it sets neither (the
+        one the call named, ``named``)."""
         pairs = DERIVED.get(self.schema.type, {})
         for derived, source in pairs.items():
             if name not in (derived, source) or not {derived, source} <= self._drifted:
                 continue
             if {derived, source} <= present:
                 return None  # the code already says both: each is kept up to date
-            keep = derived if derived in present and source not in present else source
+            # The call named the derived one alone: it is the source this time.
+            first = derived if derived in self.named and source not in self.named else source
+            other = source if first == derived else derived
+            keep = other if other in present and first not in present else first
             return keep if keep != name else None
         return None
 

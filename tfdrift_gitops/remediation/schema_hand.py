@@ -379,9 +379,18 @@ ALIASES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
 # instance lands on its primary interface, and AssociateAddress takes "either the instance ID
 # or the network interface ID, but not both" (EC2 API reference). When a drift moves both, the
 # code keeps the one it already sets, the source when it sets neither; a drift moving only the
-# derived one (a call naming the interface) writes it.
+# derived one writes it.
 DERIVED: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
     {"aws_eip": {"network_interface": "instance"}}
+)
+
+# The request key by which a call names each argument of a DERIVED pair. A call naming only the
+# derived one makes it the source: an address associated by its interface lands on that
+# interface, and AWS derives `instance` from the interface's attachment (which may not be the
+# instance's primary interface, where `instance` would put the address). The code then keeps
+# the interface, which the provider reads back whatever moto or AWS say of the instance.
+DERIVED_NAMED_BY: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
+    {"aws_eip": {"instance": "instanceId", "network_interface": "networkInterfaceId"}}
 )
 
 # Types the provider cannot update in place (no Update operation: every argument is ForceNew,

@@ -32,7 +32,7 @@ from tfdrift_gitops.remediation.hcl_tree import (
 )
 from tfdrift_gitops.remediation.instances import instance_problem, instanced, module_sharing_problem
 from tfdrift_gitops.remediation.locate import Declared, Located, Workspace
-from tfdrift_gitops.remediation.modify import ModifiedPatcher
+from tfdrift_gitops.remediation.modify import ModifiedPatcher, named_arguments
 from tfdrift_gitops.remediation.policy import RemediationSettings
 from tfdrift_gitops.remediation.recovery import recovery_commands
 from tfdrift_gitops.remediation.result import FileChange, Refusal
@@ -143,7 +143,8 @@ class Strategies:
             schema = written_anyway(schema, pin)
         problem = instance_problem(located)
         # First pass on the file as it is: refusals and notes name its real line numbers.
-        survey = ModifiedPatcher(located, schema, self.explainer, problem)
+        named = named_arguments(located.address.type, drift.event)
+        survey = ModifiedPatcher(located, schema, self.explainer, problem, named)
         survey.plan(drift.changes)
         outcome.refusals.extend(survey.refusals)
         outcome.notes.extend(survey.notes)
@@ -160,7 +161,7 @@ class Strategies:
         tracked = Tracked.start(source.text)
         current = located
         for planned in survey.planned:
-            patcher = ModifiedPatcher(current, schema, self.explainer, problem)
+            patcher = ModifiedPatcher(current, schema, self.explainer, problem, named)
             edits = patcher.plan([planned.change])
             if patcher.refusals:
                 raise RemediationError(

@@ -59,6 +59,8 @@ NAT = "aws_nat_gateway"
 EIP = "aws_eip"
 EIP_ASSOCIATION = "aws_eip_association"
 INSTANCE = "aws_instance"
+INTERFACE = "aws_network_interface"
+INTERFACE_ATTACHMENT = "aws_network_interface_attachment"
 ENDPOINT = "aws_vpc_endpoint"
 FLOW_LOG = "aws_flow_log"
 
@@ -214,19 +216,6 @@ def _eip_managed(event: CloudEvent, index: StateIndex) -> bool:
     )
 
 
-def _associated(field: str) -> Extractor:
-    """The instance or interface the call names; "" for the other one (replaced)."""
-
-    def extract(event: CloudEvent) -> Any:
-        instance, interface = _INSTANCE_ID(event), _INTERFACE_ID(event)
-        if not isinstance(instance, str) and not isinstance(interface, str):
-            return MISSING
-        value = instance if field == "instanceId" else interface
-        return value if isinstance(value, str) else MISSING
-
-    return extract
-
-
 def _primary_interface(index: StateIndex, instance: str, event: CloudEvent) -> str | None:
     """The instance's primary interface as its state says, when every copy agrees."""
     account = event.account_id or event.actor.account_id
@@ -236,6 +225,39 @@ def _primary_interface(index: StateIndex, instance: str, event: CloudEvent) -> s
     }
     values = {value for value in found if isinstance(value, str) and value}
     return values.pop() if len(values) == 1 else None
+
+
+def _interface_instance(index: StateIndex, interface: str, event: CloudEvent) -> str | None:
+    """The instance the interface is attached to as state says (the interface's own
+    ``attachment``, a separate ``aws_network_interface_attachment``, an instance whose primary
+    interface it is), "" when only the interface's state speaks and says it is attached to
+    none; None when state does not say or its copies disagree."""
+    account = event.account_id or event.actor.account_id
+    region = event.region
+    attached: set[Any] = set()
+    unattached = False
+    for res in index.lookup(INTERFACE, "id", interface, account=account, region=region):
+        blocks = res.attributes.get("attachment")
+        found = [b for b in blocks if isinstance(b, Mapping)] if isinstance(blocks, list) else []
+        attached |= {block.get("instance") for block in found}
+        unattached = unattached or not found
+    for res in index.lookup(
+        INTERFACE_ATTACHMENT, "attachment_of_interface", interface, account=account, region=region
+    ):
+        attached.add(res.attributes.get("instance_id"))
+    for res in index.lookup(
+        INSTANCE, "instance_by_primary_interface", interface, account=account, region=region
+    ):
+        attached.add(res.attributes.get("id"))
+    # An interface read before a separate attachment was made says "none": the attachment wins.
+    if not attached:
+        return "" if unattached else None
+    value = attached.pop()
+    return value if not attached and isinstance(value, str) and value else None
+
+
+def _not_carried(event: CloudEvent) -> str:
+    return TERRAFORM_HIDDEN if made_by_iac(event) else HIDDEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,9 +285,37 @@ class AssociatedInterface(Compared, ReadsState):
         if not isinstance(instance, str) or not instance:
             return False
         primary = _primary_interface(index, instance, event) if index is not None else None
-        if primary is None:
-            primary = TERRAFORM_HIDDEN if made_by_iac(event) else HIDDEN
-        set_path(attrs, self.path, primary)
+        set_path(attrs, self.path, _not_carried(event) if primary is None else primary)
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class AssociatedInstance(Compared, ReadsState):
+    """``instance`` after AssociateAddress. AWS reports the instance the address's interface
+    is attached to, also when the call names only the interface (DescribeAddresses'
+    ``InstanceId``); neither that call's request nor its response names the instance. State
+    says which one (or that the interface is attached to none); without it the change is
+    reported with a value CloudTrail did not carry, never guessed."""
+
+    path: str = "instance"
+    comparer: Comparer = hidden_compare
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        return self._set(attrs, event, None)
+
+    def apply_in(self, attrs: dict[str, Any], event: CloudEvent, index: StateIndex) -> bool:
+        return self._set(attrs, event, index)
+
+    def _set(self, attrs: dict[str, Any], event: CloudEvent, index: StateIndex | None) -> bool:
+        instance = _INSTANCE_ID(event)
+        if isinstance(instance, str) and instance:
+            set_path(attrs, self.path, instance)
+            return True
+        interface = _INTERFACE_ID(event)
+        if not isinstance(interface, str) or not interface:
+            return False
+        found = _interface_instance(index, interface, event) if index is not None else None
+        set_path(attrs, self.path, _not_carried(event) if found is None else found)
         return True
 
 
@@ -300,10 +350,7 @@ ASSOCIATE_ADDRESS = Rule(
             id=ALLOCATION_ID,
             action=Action.MODIFY,
             guard=_inline_association,
-            effects=(
-                Set("instance", _associated("instanceId"), optional_text),
-                AssociatedInterface(),
-            ),
+            effects=(AssociatedInstance(), AssociatedInterface()),
         ),
         Target(
             type=EIP_ASSOCIATION,
