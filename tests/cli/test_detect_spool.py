@@ -45,6 +45,7 @@ def _detect(
     endpoint: str = "",
     extra: tuple[str, ...] = (),
     codes: tuple[int, ...] = (0, 1),
+    verbose: tuple[str, ...] = (),
 ) -> Run:
     """One CLI run in a process of its own, with its own empty TMPDIR (left empty, checked)."""
     spool_root = tmp / f"tmp-{jobs}"
@@ -52,7 +53,7 @@ def _detect(
     env = {**os.environ, "TMPDIR": str(spool_root)}
     if endpoint:
         env["TFDRIFT_S3_ENDPOINT_URL"] = endpoint
-    args = [sys.executable, "-m", "tfdrift_gitops", "detect", "--state", str(STATE)]
+    args = [sys.executable, "-m", "tfdrift_gitops", *verbose, "detect", "--state", str(STATE)]
     for spec in specs:
         args += ["--events", spec]
     done = subprocess.run(
@@ -96,6 +97,18 @@ def test_stdin(tmp_path: Path) -> None:
     assert code == 1 and out.count("\n") > 10, err
     assert "error: <stdin>:" in err, err
     assert "duplicate_event" in err.splitlines()[-1], err
+
+
+def test_stdin_debug_log(tmp_path: Path) -> None:
+    """Down to the debug lines (a record without eventID says what it is called instead),
+    named as one process names them; one process never says it is "reading" stdin."""
+    anonymous = json.loads(EXAMPLE.read_text())["Records"][1]
+    del anonymous["eventID"]
+    stdin = _lines(400, 17) + json.dumps(anonymous).encode() + b"\n"
+    one = _detect(tmp_path, ["-"], 1, stdin=stdin, verbose=("-vv",))
+    assert _detect(tmp_path, ["-"], 2, stdin=stdin, verbose=("-vv",)) == one
+    assert "DEBUG tfdrift_gitops.core.normalize: <stdin>:" in one[2], one[2]
+    assert "no eventID" in one[2] and "reading" not in one[2], one[2]
 
 
 def test_stdin_between_local_files(tmp_path: Path) -> None:

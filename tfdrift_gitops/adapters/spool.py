@@ -51,11 +51,6 @@ _STDIN_SUFFIX: Final = ".stdin"
 _SUFFIXES: Final = tuple(sorted({*EVENT_FILE_SUFFIXES, _STDIN_SUFFIX}, key=len, reverse=True))
 
 
-def needs_spool(spec: str) -> bool:
-    """Inputs a forked worker cannot read again by itself."""
-    return spec == "-" or spec.startswith("s3://")
-
-
 @dataclass(slots=True)
 class _Piece:
     """One input in order: a local spec (``path`` None), a spooled file, or what reading the
@@ -79,14 +74,16 @@ class Spool:
     names: dict[str, str] = field(default_factory=dict)
     """Spooled file -> the name one process gives its source."""
     stdin_files: set[str] = field(default_factory=set)
+    owner: int = field(default_factory=os.getpid)
 
     def close(self) -> None:
-        shutil.rmtree(self.directory, ignore_errors=True)
+        if os.getpid() == self.owner:  # never a forked worker unwinding, while this one reads
+            shutil.rmtree(self.directory, ignore_errors=True)
 
     @property
     def trouble(self) -> bool:
         """Reading said something no spooled file can say again (see the module doc)."""
-        return any(p.failure or p.error or p.empty for p in self.pieces)
+        return any(p.failure is not None or p.error is not None or p.empty for p in self.pieces)
 
     @property
     def specs(self) -> list[str]:
