@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.catalog.api_model import judge, present_paths, row_operation
 from tests.catalog.conftest import TERRAFORM_UA, run_events
 from tests.catalog.test_real_others import Estate, Want, case, check, records, skip
 from tfdrift_gitops.models import Kind, Severity
@@ -155,7 +156,11 @@ SHAPES = [
     pytest.param(
         "secretsmanager",
         "RotateSecret",
-        {"secretId": ARN, "rotationRules": {"automaticallyAfterDays": 365}},
+        {
+            "secretId": ARN,
+            "rotationRules": {"automaticallyAfterDays": 365},
+            "rotateImmediately": False,
+        },
         Want(
             Kind.MODIFIED,
             "aws_secretsmanager_secret_rotation.db",
@@ -242,6 +247,122 @@ SHAPES = [
 @pytest.mark.parametrize(("source", "name", "request_", "want"), SHAPES)
 def test_api_shapes(source: str, name: str, request_: dict[str, Any], want: Want) -> None:
     check(_call(source, name, request_), 1, want)
+
+
+ROTATION = "aws_secretsmanager_secret_rotation.db"
+VERSION = "aws_secretsmanager_secret_version.db"
+ROTATE_DB = "arn:aws:lambda:us-west-2:123456789012:function:rotate-db"
+ROTATE_V2 = "arn:aws:lambda:us-west-2:123456789012:function:rotate-db-v2"
+NEW_VERSION = "EXAMPLE4-90ab-cdef-fedc-ba987EXAMPLE"
+# RotateSecret's response (botocore's model: ARN, Name, VersionId, "the ID of the new
+# version of the secret"), in CloudTrail's lower camel case as PutSecretValue's is logged.
+ROTATED = {"aRN": ARN, "name": "MyDatabaseSecret", "versionId": NEW_VERSION}
+CURRENT_MOVED = {"version_stages": (["AWSCURRENT"], ["AWSPREVIOUS"])}
+SLOWER = {"rotation_rules[0].automatically_after_days": (30, 365)}
+
+
+def _rotate(request: dict[str, Any], estate: Estate = SEC, user_agent: str = "") -> Any:
+    event = replace(
+        _event("secretsmanager", "RotateSecret", request),
+        response=ROTATED,
+        actor=replace(records(DELETE)[0].actor, user_agent=user_agent),
+    )
+    return run_events(estate.index(), [event])
+
+
+@pytest.mark.parametrize(
+    ("request_", "estate", "want"),
+    [
+        pytest.param(
+            {"secretId": ARN, "rotationRules": {"automaticallyAfterDays": 365}},
+            SEC,
+            # rotateImmediately absent is true: the rotation starts at once, and the version
+            # state holds loses AWSCURRENT to the new one when the function finishes.
+            {ROTATION: SLOWER, VERSION: CURRENT_MOVED},
+            id="rotate-now-by-default-moves-current",
+        ),
+        pytest.param(
+            {"secretId": ARN, "rotationLambdaARN": ROTATE_V2, "rotateImmediately": True},
+            SEC,
+            {ROTATION: {"rotation_lambda_arn": (ROTATE_DB, ROTATE_V2)}, VERSION: CURRENT_MOVED},
+            id="rotate-now-new-function",
+        ),
+        pytest.param(
+            {"secretId": "MyDatabaseSecret", "rotateImmediately": "true"},
+            SEC,
+            # No settings: the rotation runs with the stored ones (the rotation resource's
+            # resource-level drift is the row's fallback for a call it reads nothing from).
+            {ROTATION: {}, VERSION: CURRENT_MOVED},
+            id="rotate-now-stored-settings",
+        ),
+        pytest.param(
+            {"secretId": ARN, "rotationLambdaARN": ROTATE_V2, "rotateImmediately": "false"},
+            SEC,
+            # false only tests the function (a pending version made and removed): no label.
+            {ROTATION: {"rotation_lambda_arn": (ROTATE_DB, ROTATE_V2)}},
+            id="rotate-later-no-label-moves",
+        ),
+        pytest.param(
+            {"secretId": ARN, "rotateImmediately": True},
+            Estate("secrets", patch={VERSION: {"version_stages": ["AWSPREVIOUS", "v1"]}}),
+            # The managed version held AWSPREVIOUS: it goes to the version AWSCURRENT leaves.
+            {ROTATION: {}, VERSION: {"version_stages": (["AWSPREVIOUS", "v1"], ["v1"])}},
+            id="rotate-now-previous-version-loses-its-label",
+        ),
+        pytest.param(
+            {"secretId": ARN, "rotateImmediately": True},
+            Estate("secrets", patch={VERSION: {"version_stages": ["v1"]}}),
+            # A version with neither label is not one a rotation moves.
+            {ROTATION: {}},
+            id="rotate-now-other-version-untouched",
+        ),
+        pytest.param(
+            {"secretId": ARN, "rotationRules": {"automaticallyAfterDays": 365}},
+            Estate("secrets", drop=(VERSION,)),
+            {ROTATION: SLOWER},
+            id="rotate-now-no-version-in-state",
+        ),
+    ],
+)
+def test_rotate_secret(
+    request_: dict[str, Any], estate: Estate, want: dict[str, dict[str, tuple[Any, Any]]]
+) -> None:
+    outcome = _rotate(request_, estate)
+    got = {
+        d.resource.address: {c.path: (c.before, c.after) for c in d.changes} for d in outcome.open
+    }
+    assert got == want
+    assert all(d.kind is Kind.MODIFIED for d in outcome.open)
+
+
+ROTATE_CALLS = [
+    {"secretId": ARN, "rotationRules": {"automaticallyAfterDays": 365}, "rotateImmediately": True},
+    {"secretId": ARN, "rotationLambdaARN": ROTATE_V2, "clientRequestToken": NEW_VERSION},
+]
+
+
+def test_rotation_keys_are_the_api_models() -> None:
+    # The evidence moto cannot give: what the rotation tests feed the row is RotateSecret's
+    # shape in botocore's model (the response's versionId is "the ID of the new version").
+    op = row_operation("secretsmanager.amazonaws.com", "RotateSecret")
+    assert op is not None
+    fed = [("request", call) for call in ROTATE_CALLS] + [("response", ROTATED)]
+    misfits = [
+        judge(op, side, parts).reason
+        for side, document in fed
+        for parts in present_paths(document)
+        if not judge(op, side, parts).ok
+    ]
+    assert misfits == []
+    inputs, outputs = op.input_shape, op.output_shape
+    assert inputs is not None and "RotateImmediately" in inputs.members
+    assert outputs is not None and "VersionId" in outputs.members
+
+
+def test_terraform_rotation_opens_no_drift() -> None:
+    # Terraform's own rotation (aws_secretsmanager_secret_rotation, rotate_immediately).
+    outcome = _rotate({"secretId": ARN, "rotationLambdaARN": ROTATE_DB}, user_agent=TERRAFORM_UA)
+    assert outcome.open == [], outcome.open
 
 
 def test_hidden_value_is_never_proven_undone_by_a_later_hand_call() -> None:

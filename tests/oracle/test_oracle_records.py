@@ -41,6 +41,28 @@ def test_every_row_without_a_case_has_a_line_in_the_docs() -> None:
     assert doc == regen.render_doc(doc), "run scripts/regen_terraform_verified.py"
 
 
+def test_every_unreached_target_is_of_a_verified_row() -> None:
+    """``WHY_TARGET`` names a target type of a row some case verifies (a row no case verifies
+    has its reason in ``WHY`` instead), and no case lands on that type."""
+    regen = _script("regen_terraform_verified")
+    verified = {(r["source"], r["event"]) for r in regen.verified_rows()}
+    reached = {
+        (case.source, case.event, case.rtype)
+        for cases in regen.case_tables().values()
+        for case in cases
+    }
+    for source, event, rtype in regen.WHY_TARGET:
+        types = {
+            t.type
+            for r in Catalog.default()
+            if (r.source, r.event) == (source, event)
+            for t in r.targets
+        }
+        assert rtype in types, f"{event}: no target {rtype} among {types}"
+        assert (source, event) in verified, f"{event}: no case verifies the row (WHY instead)"
+        assert (source, event, rtype) not in reached, f"{event}: a case lands on {rtype}"
+
+
 def test_every_case_names_a_catalog_row_and_its_type() -> None:
     """A case names one row: where rows share (source, event), by its discriminator too
     (``Case(discriminator=...)``, e.g. ``REST API (restApiId)`` for a REST ``UpdateStage``)."""

@@ -20,10 +20,21 @@ Choices worth knowing:
   severity as for queues and topics. ``DeleteResourcePolicy`` empties ``policy`` on either:
   the provider reads a policy resource whose document is gone as ``policy = ""``, not as gone
   (seen by the Terraform oracle).
-- ``RotateSecret`` sets ``aws_secretsmanager_secret_rotation``; ``CancelRotateSecret`` turns
-  rotation off. The provider keeps the rotation resource and reads it with no function and no
-  rules (``rotation_lambda_arn = ""``, ``rotation_rules`` empty; a plan turns rotation back
-  on): a change, high, not a deletion (seen by the Terraform oracle).
+- ``RotateSecret`` sets ``aws_secretsmanager_secret_rotation``. Unless ``rotateImmediately``
+  is false (AWS's default is true), it also starts a rotation at once: the rotation function
+  (named in the call or configured before; the call fails without one) makes a new version,
+  the response's ``versionId`` (botocore's model: "The ID of the new version of the secret"),
+  and its last step moves ``AWSCURRENT`` onto it, so the version state holds loses
+  ``AWSCURRENT`` to ``AWSPREVIOUS`` as after ``PutSecretValue``. That last step is the
+  function's own ``UpdateSecretVersionStage`` call, asynchronous: the RotateSecret record says
+  the rotation started, not that it finished (a failed rotation leaves ``AWSCURRENT`` where it
+  was, and this drift is then one Terraform does not show). moto 5.2.6 cannot show the move
+  (it runs no rotation step and leaves every version's labels as they were), so unit tests and
+  the API-model check are the evidence.
+- ``CancelRotateSecret`` turns rotation off. The provider keeps the rotation resource and
+  reads it with no function and no rules (``rotation_lambda_arn = ""``, ``rotation_rules``
+  empty; a plan turns rotation back on): a change, high, not a deletion (seen by the
+  Terraform oracle).
 """
 
 from __future__ import annotations
@@ -37,6 +48,7 @@ from tfdrift_gitops.core.catalog.model import (
     Action,
     Effect,
     Extractor,
+    Guard,
     Rule,
     Target,
     const,
@@ -48,7 +60,7 @@ from tfdrift_gitops.core.catalog.model import (
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
 from tfdrift_gitops.core.catalog.policydoc import policy_compare, policy_text
-from tfdrift_gitops.core.catalog.presence import absent, present
+from tfdrift_gitops.core.catalog.presence import absent, all_of, present
 from tfdrift_gitops.core.catalog.resource_policy import policy_checks
 from tfdrift_gitops.core.catalog.support import (
     boolean,
@@ -63,7 +75,7 @@ from tfdrift_gitops.core.catalog.support import (
 )
 from tfdrift_gitops.core.catalog.tagging import DropTags, MergeTags
 from tfdrift_gitops.core.paths import MISSING
-from tfdrift_gitops.core.state import secret_name
+from tfdrift_gitops.core.state import StateIndex, secret_name
 from tfdrift_gitops.models import CloudEvent, Severity
 
 SOURCE = "secretsmanager.amazonaws.com"
@@ -129,14 +141,30 @@ STORES_VALUE = carries(SECRET_STRING)
 
 
 def _labels(value: Any) -> tuple[str, ...]:
-    return tuple(sorted({v for v in value or () if isinstance(v, str)}))
+    if not isinstance(value, list | tuple):
+        return ()
+    return tuple(sorted({v for v in value if isinstance(v, str)}))
+
+
+def _current_moved_off(attrs: dict[str, Any], path: str) -> bool:
+    """``AWSCURRENT`` went to another version: on the one state holds it becomes
+    ``AWSPREVIOUS``, and an ``AWSPREVIOUS`` there goes (AWS moves each staging label to the
+    version named). False when the version holds neither."""
+    labels = set(_labels(attrs.get(path)))
+    if CURRENT in labels:
+        labels = (labels - {CURRENT}) | {PREVIOUS}
+    elif PREVIOUS in labels:
+        labels.discard(PREVIOUS)
+    else:
+        return False
+    attrs[path] = sorted(labels)
+    return True
 
 
 @dataclass(frozen=True, slots=True)
 class CurrentMoved:
     """A new value took ``AWSCURRENT``: the version state holds keeps its value and its own
-    labels, ``AWSCURRENT`` on it becomes ``AWSPREVIOUS``, and ``AWSPREVIOUS`` on it goes (AWS
-    moves each staging label to the version named)."""
+    labels, and loses ``AWSCURRENT`` (to ``AWSPREVIOUS``) or ``AWSPREVIOUS``."""
 
     path: str = "version_stages"
 
@@ -150,14 +178,38 @@ class CurrentMoved:
         stages = req("versionStages")(event)
         if isinstance(stages, list) and CURRENT not in stages:
             return False
-        labels = set(_labels(attrs.get(self.path)))
-        if CURRENT in labels:
-            labels = (labels - {CURRENT}) | {PREVIOUS}
-        elif PREVIOUS in labels:
-            labels.discard(PREVIOUS)
-        else:
-            return False
-        attrs[self.path] = sorted(labels)
+        return _current_moved_off(attrs, self.path)
+
+
+def _rotating_now(flag: Extractor) -> Guard:
+    """RotateSecret rotates at once unless ``rotateImmediately`` is false; false only tests
+    the function (a pending version made and removed), and moves no label."""
+
+    def guard(event: CloudEvent, index: StateIndex) -> bool:
+        return flag(event) is not False
+
+    return guard
+
+
+ROTATES_NOW = _rotating_now(boolean("rotateImmediately"))
+
+
+@dataclass(frozen=True, slots=True)
+class RotatedNow:
+    """RotateSecret rotating at once (the target's guard, ``ROTATES_NOW``): the new version
+    (the response's ``versionId``) takes ``AWSCURRENT`` when the rotation function finishes,
+    as a new value does (:class:`CurrentMoved`). Reads nothing of the call: the move is what
+    the call's name implies, whatever rotation settings it also carries; a version holding
+    neither label is read and left as it is (the call is understood, and changes nothing
+    there)."""
+
+    path: str = "version_stages"
+
+    def compare(self, value: Any) -> Any:
+        return _labels(value)
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        _current_moved_off(attrs, self.path)
         return True
 
 
@@ -183,6 +235,7 @@ def _rule(
     *checks: Any,
     recovery: tuple[str, ...] = (),
     restores: bool = False,
+    fan_out: bool = False,
 ) -> Rule:
     return Rule(
         event,
@@ -194,6 +247,7 @@ def _rule(
         severity_checks=tuple(checks),
         recovery=recovery,
         restores=restores,
+        fan_out=fan_out,
     )
 
 
@@ -313,6 +367,13 @@ RULES: tuple[Rule, ...] = (
         "RotateSecret",
         Action.MODIFY,
         (
+            Target(
+                VERSION,
+                KEY,
+                SECRET_NAME,
+                (RotatedNow(),),
+                guard=all_of(ROTATES_NOW, has_version),
+            ),
             *with_fallback(Target(ROTATION, KEY, SECRET_NAME, ROTATION_EFFECTS)),
             Target(
                 ROTATION,
@@ -325,6 +386,8 @@ RULES: tuple[Rule, ...] = (
         ),
         Severity.MEDIUM,
         "secret rotation set outside Terraform",
+        # The version's labels and the rotation settings: both change.
+        fan_out=True,
     ),
     _rule(
         "CancelRotateSecret",
