@@ -12,7 +12,9 @@ Choices worth knowing:
   one, else clears ``vpc_id``.
 - AssociateAddress on an elastic IP whose association Terraform keeps inline
   (``aws_eip.instance`` / ``network_interface``) modifies the EIP; otherwise the association is
-  an unmanaged ``aws_eip_association`` (imported by its ``eipassoc-`` id).
+  an unmanaged ``aws_eip_association`` (imported by its ``eipassoc-`` id). AWS reports both
+  attributes whichever the call names (an instance's primary interface; an interface's
+  instance): the one the call does not name is read from state, never guessed.
 - Deleting flow logs blinds network forensics: high.
 """
 
