@@ -5,6 +5,11 @@ Each drift change (``deletion_protection``, ``versioning_configuration[0].status
 observed value: one literal replaced, one map element added, one ``ingress`` block added or
 removed, one statement inside a ``jsonencode({...})`` changed. Where the code computes a value,
 the change is refused with an explanation instead (see ``explain``).
+
+This module finds where a change lands: which argument may be written (computed, secret,
+aliased and derived ones are not), and the attribute or nested block that holds it. Editing an
+expression to say a value is ``expr_patch``'s; matching the items of a set of blocks is
+``block_sets``'.
 """
 
 from __future__ import annotations
@@ -14,8 +19,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lark import Tree
-
 from tfdrift_gitops.core.paths import split_path
 from tfdrift_gitops.errors import UnrepresentableValueError
 from tfdrift_gitops.models import Change, CloudEvent
@@ -23,19 +26,14 @@ from tfdrift_gitops.remediation import hcl_escape as esc
 from tfdrift_gitops.remediation.block_sets import CodeSet, changes_text, pair_items, set_difference
 from tfdrift_gitops.remediation.blocks import GENERIC_BLOCK, ordered_keys, render_block, summary
 from tfdrift_gitops.remediation.explain import Explainer
+from tfdrift_gitops.remediation.expr_patch import ExprPatcher, object_element
 from tfdrift_gitops.remediation.hcl_tree import (
     NOT_LITERAL,
     Attribute,
     Block,
     Node,
     core,
-    function_args,
-    function_name,
-    heredoc_parts,
     literal,
-    object_elements,
-    object_key,
-    span,
     tuple_items,
 )
 from tfdrift_gitops.remediation.locate import Located, SourceFile
@@ -45,13 +43,10 @@ from tfdrift_gitops.remediation.schema import BlockSchema, ResourceSchema, is_re
 from tfdrift_gitops.remediation.schema_hand import DERIVED, DERIVED_NAMED_BY
 from tfdrift_gitops.remediation.splice import (
     Edit,
-    line_end_after,
 )
-from tfdrift_gitops.remediation.values import canonical, equivalent, is_empty, parse_json
+from tfdrift_gitops.remediation.values import equivalent, is_empty, parse_json
 
 log = logging.getLogger(__name__)
-
-_SCALAR_KINDS = frozenset({"string", "int_lit", "float_lit", "literal_value"})
 
 
 class _Refused(Exception):
@@ -99,12 +94,11 @@ class ModifiedPatcher:
         self.located = located
         self.named = named
         self.file: SourceFile = located.file
-        self.text = located.file.text
-        self.lines = located.file.lines
         self.schema = schema
         self.explainer = explainer
         self.instance_problem = instance_problem
         self.place = Placer(located.file)
+        self.expr = ExprPatcher(located.file, self.place, self._explain, self._delete)
         self.refusals: list[Refusal] = []
         self.notes: list[str] = []
         self.planned: list[Planned] = []
@@ -310,15 +304,15 @@ class ModifiedPatcher:
                         raise self._refuse(f"`{attribute.name}` has no element {step} in code")
                     node = items[step]
                 elif isinstance(step, str) and inner.data == "object":
-                    found = self._element(inner, step)
+                    found = object_element(inner, step)
                     if found is None:
                         if position != len(rest) - 1:
                             raise self._refuse(f"`{attribute.name}` has no key {step!r} in code")
-                        return self._object_add(inner, {step: after})
+                        return self.expr.object_add(inner, {step: after})
                     node = found[2]
                 else:
                     raise self._explain(node, after)
-            return self._patch(node, before, after, json_mode=json_mode, unordered=unordered)
+            return self.expr.patch(node, before, after, json_mode=json_mode, unordered=unordered)
         if after is None or (
             not ctx.top and is_empty(after) and attribute.name not in ctx.schema.true_defaults
         ):
@@ -332,222 +326,10 @@ class ModifiedPatcher:
             and esc.jsonencode_text(parse_json(after)) != after
         ):
             # Compared as text by the provider: jsonencode(...) would not say this text.
-            return [self._replace(attribute.expr, after)]
-        return self._patch(attribute.expr, before, after, json_mode=json_mode, unordered=unordered)
-
-    # ------------------------------------------------------------------ values
-
-    def _patch(
-        self, expr: Node, before: Any, after: Any, *, json_mode: bool, unordered: bool = False
-    ) -> list[Edit]:
-        """Make ``expr`` evaluate to ``after`` with the smallest edit, or refuse."""
-        node = core(expr)
-        current = literal(node)
-        if current is not NOT_LITERAL and equivalent(
-            current, after, json_mode=json_mode, unordered=unordered
-        ):
-            return []
-        kind = node.data
-        if json_mode:
-            # IAM treats "Action": "x" and ["x"] alike: keep the form the code already uses.
-            if kind == "tuple" and not isinstance(after, list | Mapping):
-                after = [after]
-            elif isinstance(after, list) and len(after) == 1 and kind in _SCALAR_KINDS:
-                after = after[0]
-        if kind == "function_call" and function_name(node) == "jsonencode":
-            return self._jsonencode(node, before, after)
-        if kind in ("heredoc_template", "heredoc_template_trim"):
-            if current is NOT_LITERAL:
-                raise self._explain(node, after)
-            if not isinstance(after, str):
-                return [self._replace(node, after)]
-            return [self._heredoc(node, after, json_mode)]
-        if kind == "object" and isinstance(parse_json(after) if json_mode else after, Mapping):
-            return self._object(node, before, after, json_mode=json_mode)
-        if kind == "tuple" and isinstance(after, list):
-            return self._tuple(node, before, after, json_mode=json_mode, unordered=unordered)
-        if current is NOT_LITERAL:
-            raise self._explain(node, after)
-        return [self._replace(node, after)]
-
-    def _jsonencode(self, node: Node, before: Any, after: Any) -> list[Edit]:
-        args = function_args(node)
-        if len(args) != 1:
-            raise self._explain(node, after)
-        wanted = parse_json(after)
-        if isinstance(after, str) and wanted is after:
-            # Not a JSON document any more: a plain string literal says it exactly.
-            return [self._replace(node, after)]
-        if after is None:
-            return [self._replace(node, None)]
-        return self._patch(args[0], parse_json(before), wanted, json_mode=True)
-
-    def _heredoc(self, node: Node, after: str, json_mode: bool) -> Edit:
-        trim, _, _ = heredoc_parts(node)
-        start, end = span(node)
-        indent = self.lines.indent_at(start)
-        document = parse_json(after) if json_mode else after
-        body = esc.pretty_json(document) if json_mode and document is not after else after
-        if esc.heredoc_safe(body):
-            text = esc.render_heredoc(body, indent, trim=trim)
-        else:
-            text = esc.quote_string(after)
-        # The heredoc token ends with its newline; keep exactly one.
-        return Edit(start, end, text + ("\n" if self.text[end - 1] == "\n" else ""))
-
-    def _object(self, node: Node, before: Any, after: Any, *, json_mode: bool) -> list[Edit]:
-        if json_mode:
-            before, after = parse_json(before), parse_json(after)
-        old = before if isinstance(before, Mapping) else None
-        elements: dict[str, tuple[Node, Node, Node]] = {}
-        for element, key_node, value_node in object_elements(node):
-            key = object_key(key_node)
-            if key is NOT_LITERAL:
-                raise self._explain(node, after)
-            elements[str(key)] = (element, key_node, value_node)
-        edits: list[Edit] = []
-        additions: dict[str, Any] = {}
-        for key, value in after.items():
-            if key in elements:
-                previous = old.get(key) if old is not None else None
-                if (
-                    old is not None
-                    and key in old
-                    and equivalent(previous, value, json_mode=json_mode)
-                ):
-                    continue  # unchanged by the drift: leave whatever the code says
-                edits.extend(self._patch(elements[key][2], previous, value, json_mode=json_mode))
-            elif (
-                old is not None and key in old and equivalent(old[key], value, json_mode=json_mode)
-            ):
-                continue
-            else:
-                additions[key] = value
-        removals = [k for k in elements if k not in after and (old is None or k in old)]
-        if not additions and not removals:
-            return edits
-        start, end = span(node)
-        single_line = self.lines.line_of(start) == self.lines.line_of(end - 1)
-        if single_line or not elements:
-            if literal(node) is NOT_LITERAL:
-                raise self._explain(node, after)
-            return [self._replace(node, after)]
-        for key in removals:
-            element = elements[key][0]
-            edits.append(self._delete(*span(element)))
-        if additions:
-            edits.extend(self._object_add(node, additions))
-        return edits
-
-    def _element(self, node: Node, key: str) -> tuple[Node, Node, Node] | None:
-        for element, key_node, value_node in object_elements(node):
-            if object_key(key_node) == key:
-                return element, key_node, value_node
-        return None
-
-    def _object_add(self, node: Node, additions: Mapping[str, Any]) -> list[Edit]:
-        elements = object_elements(node)
-        start, end = span(node)
-        if not elements or self.lines.line_of(start) == self.lines.line_of(end - 1):
-            current = literal(node)
-            if current is NOT_LITERAL or not isinstance(current, dict):
-                raise self._explain(node, additions)
-            return [self._replace(node, {**current, **additions})]
-        last = elements[-1][0]
-        last_start, last_end = span(last)
-        indent = self.lines.indent_at(last_start)
-        quoted = all(core(trees_first(k)).data == "string" for _, k, _ in elements)
-        comma = self.place.trailing_comma(last_end)
-        lines = []
-        for key, value in additions.items():
-            rendered = esc.render_value(value, indent)
-            lines.append(
-                f"{indent}{esc.render_key(key, prefer_quoted=quoted)} = {rendered}"
-                + ("," if comma else "")
-            )
-        position = line_end_after(self.text, self.lines, last_end)
-        return [Edit(position, position, "\n".join(lines) + "\n")]
-
-    def _tuple(
-        self, node: Node, before: Any, after: list[Any], *, json_mode: bool, unordered: bool
-    ) -> list[Edit]:
-        items = tuple_items(node)
-        old = before if isinstance(before, list) else None
-        current = literal(node)
-        start, end = span(node)
-        single_line = self.lines.line_of(start) == self.lines.line_of(end - 1)
-        scalars = current is not NOT_LITERAL and all(esc.is_scalar(v) for v in [*current, *after])
-        if scalars and (json_mode or unordered):
-            # A set of scalars (CIDRs, ARNs, IAM actions): keep what stays, drop and add.
-            if equivalent(current, after, json_mode=json_mode, unordered=True):
-                return []
-            if single_line or not items:
-                return [self._replace(node, after)]
-            return self._tuple_elements(node, items, current, after, json_mode, True)
-        if items and len(items) == len(after):
-            # Same length: element by element, so a statement inside a policy is edited in
-            # place and comments next to untouched elements stay.
-            paired_before = old if old is not None and len(old) == len(after) else None
-            edits: list[Edit] = []
-            for index, item in enumerate(items):
-                previous = paired_before[index] if paired_before is not None else None
-                if paired_before is not None and equivalent(
-                    previous, after[index], json_mode=json_mode
-                ):
-                    continue
-                edits.extend(self._patch(item, previous, after[index], json_mode=json_mode))
-            return edits
-        if current is NOT_LITERAL:
-            raise self._explain(node, after)
-        if single_line or not items:
-            return [self._replace(node, after)]
-        return self._tuple_elements(node, items, current, after, json_mode, unordered)
-
-    def _tuple_elements(
-        self,
-        node: Node,
-        items: list[Node],
-        current: list[Any],
-        after: list[Any],
-        json_mode: bool,
-        unordered: bool,
-    ) -> list[Edit]:
-        """Multi-line list: delete the lines of removed elements, append new ones, when the
-        result has the wanted order (or order does not matter); else rewrite the list."""
-        wanted = [canonical(v, json_mode=json_mode) for v in after]
-        pool = list(wanted)
-        kept: list[int] = []
-        for index, value in enumerate(current):
-            key = canonical(value, json_mode=json_mode)
-            if key in pool:
-                pool.remove(key)
-                kept.append(index)
-        kept_keys = [canonical(current[i], json_mode=json_mode) for i in kept]
-        added = [v for v in after if canonical(v, json_mode=json_mode) in pool]
-        order_ok = (
-            json_mode
-            or unordered
-            or kept_keys + [canonical(v, json_mode=json_mode) for v in added] == wanted
+            return [self.place.replace(attribute.expr, after)]
+        return self.expr.patch(
+            attribute.expr, before, after, json_mode=json_mode, unordered=unordered
         )
-        lone = all(self.place.alone_on_lines(item) for item in items)
-        if not order_ok or not lone:
-            return [self._replace(node, after)]
-        edits = [self._delete(*span(items[i])) for i in range(len(items)) if i not in kept]
-        if added:
-            anchor = items[kept[-1]] if kept else None
-            if anchor is None:
-                return [self._replace(node, after)]
-            anchor_start, anchor_end = span(anchor)
-            indent = self.lines.indent_at(anchor_start)
-            comma = self.place.trailing_comma(anchor_end)
-            rendered = [f"{indent}{esc.render_value(v, indent)}," for v in added]
-            if comma:
-                position = line_end_after(self.text, self.lines, anchor_end)
-                edits.append(Edit(position, position, "\n".join(rendered) + "\n"))
-            else:
-                body = ",\n".join(r[:-1] for r in rendered)
-                edits.append(Edit(anchor_end, anchor_end, ",\n" + body))
-        return edits
 
     # ------------------------------------------------------------------ nested blocks
 
@@ -675,9 +457,6 @@ class ModifiedPatcher:
 
     # ------------------------------------------------------------------ edit primitives
 
-    def _replace(self, node: Node, value: Any) -> Edit:
-        return self.place.replace(node, value)
-
     def _delete(self, start: int, end: int, comments: bool = False) -> Edit:
         try:
             return self.place.delete(start, end, comments)
@@ -691,11 +470,3 @@ class ModifiedPatcher:
         self, ctx: Ctx, name: str, schema: BlockSchema, item: Mapping[str, Any]
     ) -> Edit:
         return self.place.block(ctx.block, render_block, name, schema, item)
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def trees_first(key: Node) -> Node:
-    children = [c for c in key.children if isinstance(c, Tree)]
-    return children[0] if children else key
