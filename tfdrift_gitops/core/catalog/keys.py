@@ -13,7 +13,7 @@ outcome, without the lookups.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from tfdrift_gitops.models import CloudEvent
@@ -79,17 +79,22 @@ def _folded(document: Any) -> frozenset[str] | None:
     return frozenset(k.casefold() for k in document if isinstance(k, str))
 
 
-_LAST: list[Any] = [None, None]
-"""The last event asked about and its keys: one call is looked at many times in a row."""
+_SEEN: dict[int, tuple[CloudEvent, EventKeys]] = {}
+"""Keys of the events asked about lately, by identity (the event is kept, so its id is not
+reused while it is here): a call is looked at many times in a row, and a replay looks at the
+same few calls again for every later call on the resource. Bounded: cleared when full."""
+_SEEN_LIMIT = 4096
 
 
 def event_keys(event: CloudEvent) -> EventKeys:
-    if _LAST[0] is event:
-        keys: EventKeys = _LAST[1]
-        return keys
+    seen = _SEEN.get(id(event))
+    if seen is not None and seen[0] is event:
+        return seen[1]
     request, response = _folded(event.request), _folded(event.response)
     keys = None if request is None or response is None else (request, response)
-    _LAST[0], _LAST[1] = event, keys
+    if len(_SEEN) >= _SEEN_LIMIT:
+        _SEEN.clear()
+    _SEEN[id(event)] = (event, keys)
     return keys
 
 
@@ -115,6 +120,10 @@ class Plan:
     by_response: dict[str, tuple[int, ...]]
     reads_state: bool = False
     """Some effect also reads other resources in state (``model.ReadsState``)."""
+    chosen: dict[tuple[frozenset[str], frozenset[str]], tuple[Any, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """``applicable``'s answers by the call's keys (calls of one row carry few key sets)."""
 
 
 def _plan(effects: tuple[Any, ...]) -> Plan:
@@ -140,6 +149,7 @@ def _plan(effects: tuple[Any, ...]) -> Plan:
 
 
 _PLANS: dict[int, tuple[object, Plan]] = {}
+_CHOSEN_LIMIT = 256
 
 
 def plan_of(owner: object, effects: Iterable[Any]) -> Plan:
@@ -159,6 +169,9 @@ def applicable(plan: Plan, event: CloudEvent) -> tuple[Any, ...] | list[Any]:
     keys = event_keys(event)
     if keys is None:
         return plan.effects
+    known = plan.chosen.get(keys)
+    if known is not None:
+        return known
     chosen = set(plan.always)
     by_request, by_response = plan.by_request, plan.by_response
     for key in keys[0]:
@@ -170,4 +183,8 @@ def applicable(plan: Plan, event: CloudEvent) -> tuple[Any, ...] | list[Any]:
         if found is not None:
             chosen.update(found)
     effects = plan.effects
-    return [effects[position] for position in sorted(chosen)]
+    answer = tuple(effects[position] for position in sorted(chosen))
+    if len(plan.chosen) >= _CHOSEN_LIMIT:  # hostile input with endless key sets: stay bounded
+        plan.chosen.clear()
+    plan.chosen[keys] = answer
+    return answer
