@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +25,7 @@ import pytest
 
 from tests.cli.golden import stable
 from tests.cli.test_detect_jobs import EXAMPLE, STATE, _mixed_records
+from tfdrift_gitops.adapters import spool as spool_module
 from tfdrift_gitops.adapters.aws import make_s3_client
 from tfdrift_gitops.adapters.events import iter_many
 from tfdrift_gitops.adapters.shards import run_sharded
@@ -31,6 +33,7 @@ from tfdrift_gitops.adapters.spool import spooled
 from tfdrift_gitops.adapters.state_source import StateSource
 from tfdrift_gitops.core.engine import Engine
 from tfdrift_gitops.core.record import drift_to_record
+from tfdrift_gitops.errors import InputError
 from tfdrift_gitops.render.text import json_text
 
 Run = tuple[int, str, str]
@@ -197,6 +200,40 @@ def test_s3_run_is_sharded(moto_endpoint: str, s3_client: Any, s3_bucket: str) -
     assert errors and not any(spool.directory in e for e in errors)
     assert any(e.startswith(f"s3://{s3_bucket}/") for e in errors)
     assert any(e.startswith("<stdin>:") for e in errors)
+
+
+def test_many_objects_over_several_pages_keep_their_order(
+    monkeypatch: pytest.MonkeyPatch, moto_endpoint: str, s3_client: Any, s3_bucket: str
+) -> None:
+    """Objects fetched several at a time, listed a few a page: the copies are read in listing
+    order, each under its object's name, record for record what one process reads."""
+    records = json.loads(EXAMPLE.read_text())["Records"]
+    for n in range(30):
+        body = json.dumps({"Records": [records[n % len(records)]]}).encode()
+        key = f"trail/{n:02d}.json" + (".gz" if n % 3 else "")
+        s3_client.put_object(Bucket=s3_bucket, Key=key, Body=_gzipped(body) if n % 3 else body)
+    spec = f"s3://{s3_bucket}/trail/"
+    factory = lambda: make_s3_client(endpoint_url=moto_endpoint)  # noqa: E731
+    one = [repr(i) for i in iter_many([spec], s3_client_factory=factory, s3_page_size=4)]
+    monkeypatch.setattr(spool_module, "PAGE_SIZE", 4)
+    with spooled([spec], s3_client_factory=factory, stdin=io.BytesIO()) as spool:
+        assert not spool.trouble and len(spool.specs) == 30
+        copied = [repr(i) for i in spool.items()]
+        sharded = [spool.rename(repr(i)) for i in iter_many(spool.specs)]
+    assert copied == one and sharded == one
+    assert f"origin='s3://{s3_bucket}/trail/29.json.gz#Records[0]'" in one[-1]
+
+
+def test_no_room_for_the_copies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A temporary directory that cannot be made is a clear error, not a traceback."""
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("")
+    monkeypatch.setattr(tempfile, "tempdir", str(not_a_directory))
+    with (
+        pytest.raises(InputError, match=r"cannot copy stdin and S3 inputs to .*--jobs 1"),
+        spooled(["-"], s3_client_factory=make_s3_client, stdin=io.BytesIO(b"{}")),
+    ):
+        pass
 
 
 class _Failing(io.RawIOBase):

@@ -25,6 +25,7 @@ import signal
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Final
@@ -46,6 +47,10 @@ from tfdrift_gitops.models import SkippedRecord
 _reader_log = logging.getLogger("tfdrift_gitops.adapters.events")
 
 CHUNK: Final = 1 << 20
+PAGE_SIZE = 1000
+"""Keys a listing request asks for (``iter_events``' default)."""
+FETCHERS: Final = 8
+"""S3 objects fetched at once (each GET waits a round trip; one process fetches one by one)."""
 _STDIN_SUFFIX: Final = ".stdin"
 # Longest first: a spooled file's name is matched whole in what the replay says.
 _SUFFIXES: Final = tuple(sorted({*EVENT_FILE_SUFFIXES, _STDIN_SUFFIX}, key=len, reverse=True))
@@ -184,21 +189,35 @@ def spooled(
 ) -> Iterator[Spool]:
     """The stdin and S3 inputs of ``specs`` copied to a new private directory, removed on the
     way out however the run ends (SIGTERM meanwhile unwinds too). Raises InputError, before
-    copying anything, for the first spec that cannot be read at all (as ``iter_many``)."""
-    out = Spool(tempfile.mkdtemp(prefix="tfdrift-spool-"))  # mode 0700
-    try:
-        with _unwinding_on_sigterm():
+    copying anything, for the first spec that cannot be read at all (as ``iter_many``), and
+    when the copies cannot be written."""
+    with _unwinding_on_sigterm():
+        try:
+            out = Spool(tempfile.mkdtemp(prefix="tfdrift-spool-"))  # mode 0700
+        except OSError as exc:
+            raise InputError(_no_room(tempfile.gettempdir(), exc)) from None
+        try:
             listings = [_open(spec, s3_client_factory) for spec in specs]
-            for spec, listing in zip(specs, listings, strict=True):
-                if spec == "-":
-                    _copy_stdin(out, stdin)
-                elif listing is not None:
-                    _copy_s3(out, spec, *listing)
-                else:
-                    out.pieces.append(_Piece(spec=spec))
+            try:
+                for spec, listing in zip(specs, listings, strict=True):
+                    if spec == "-":
+                        _copy_stdin(out, stdin)
+                    elif listing is not None:
+                        _copy_s3(out, spec, *listing)
+                    else:
+                        out.pieces.append(_Piece(spec=spec))
+            except OSError as exc:  # reading errors are the pieces': this is writing
+                raise InputError(_no_room(out.directory, exc)) from None
             yield out
-    finally:
-        out.close()
+        finally:
+            out.close()
+
+
+def _no_room(where: str, exc: OSError) -> str:
+    return (
+        f"detect --jobs: cannot copy stdin and S3 inputs to {where}: {exc.strerror or exc} "
+        "(set TMPDIR to a directory with room for them, or use --jobs 1)"
+    )
 
 
 def _open(spec: str, factory: Callable[[], Any]) -> tuple[Any, str, Any, Iterator[Any]] | None:
@@ -219,7 +238,9 @@ def _open(spec: str, factory: Callable[[], Any]) -> tuple[Any, str, Any, Iterato
         client = factory()
         paginator = client.get_paginator("list_objects_v2")
         pages = iter(
-            paginator.paginate(Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": 1000})
+            paginator.paginate(
+                Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": PAGE_SIZE}
+            )
         )
         first = next(pages, None)
     except (BotoCoreError, ClientError) as exc:
@@ -254,18 +275,21 @@ class _Held(logging.Handler):
         self.records.append(record)
 
 
-def _new_file(out: Spool, suffix: str, name: str) -> tuple[str, BinaryIO]:
-    path = os.path.join(out.directory, f"{len(out.pieces):06d}{suffix}")
+def _new_path(out: Spool, suffix: str, name: str) -> str:
+    path = os.path.join(out.directory, f"{len(out.names):06d}{suffix}")
     out.names[path] = name
+    return path
+
+
+def _create(path: str) -> BinaryIO:
     # O_EXCL in a directory only this user may enter: nothing else made it.
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    return path, os.fdopen(descriptor, "wb")
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
 
 
 def _copy_stdin(out: Spool, stdin: BinaryIO) -> None:
-    path, sink = _new_file(out, _STDIN_SUFFIX, STDIN_NAME)
+    path = _new_path(out, _STDIN_SUFFIX, STDIN_NAME)
     out.stdin_files.add(path)
-    failure = _copy(getattr(stdin, "read1", stdin.read), sink, (OSError,))
+    failure = _copy(getattr(stdin, "read1", stdin.read), _create(path), (OSError,))
     out.pieces.append(_Piece(path=path, name=STDIN_NAME, failure=failure))
 
 
@@ -285,46 +309,56 @@ def _copy(
 
 
 def _copy_s3(out: Spool, spec: str, client: Any, bucket: str, first: Any, pages: Any) -> None:
-    """The objects under ``spec`` the reader reads, as ``events._s3_objects`` lists them."""
+    """The objects under ``spec`` the reader reads, as ``events._s3_objects`` lists them;
+    each page's fetched ``FETCHERS`` at a time (the client is thread-safe), kept in order."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    listed = 0
+    page = first
+    pool = ThreadPoolExecutor(FETCHERS, thread_name_prefix="tfdrift-spool")
+    try:
+        while page is not None:
+            wanted: list[tuple[str, str]] = []
+            for entry in page.get("Contents") or ():
+                key = str(entry.get("Key", ""))
+                listed += 1
+                basename = key.rsplit("/", 1)[-1].lower()
+                if basename.startswith(".") or not basename.endswith(EVENT_FILE_SUFFIXES):
+                    continue
+                if _wanted(key, None):
+                    suffix = next(s for s in _SUFFIXES if basename.endswith(s))
+                    wanted.append((key, _new_path(out, suffix, f"s3://{bucket}/{key}")))
+            out.pieces.extend(pool.map(lambda k: _fetch(client, bucket, *k), wanted))
+            try:
+                page = next(pages, None)
+            except (BotoCoreError, ClientError) as exc:
+                error = RecordError(
+                    f"listing stopped after {listed} objects: {_aws_error(exc)}", origin=spec
+                )
+                out.pieces.append(_Piece(error=error))
+                return
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if listed == 0:
+        out.pieces.append(_Piece(empty=spec))
+
+
+def _fetch(client: Any, bucket: str, key: str, path: str) -> _Piece:
+    """One object copied to ``path``; or why it could not be read, as one process says it."""
     from botocore.exceptions import BotoCoreError, ClientError
     from urllib3.exceptions import HTTPError
 
+    name = f"s3://{bucket}/{key}"
+    try:
+        body = client.get_object(Bucket=bucket, Key=key)["Body"]
+    except (BotoCoreError, ClientError) as exc:
+        return _Piece(error=RecordError(f"cannot read object: {_aws_error(exc)}", origin=name))
     failures = (OSError, BotoCoreError, HTTPError)
-    listed = 0
-    page = first
-    while page is not None:
-        for entry in page.get("Contents") or ():
-            key = str(entry.get("Key", ""))
-            listed += 1
-            basename = key.rsplit("/", 1)[-1]
-            if basename.startswith(".") or not basename.lower().endswith(EVENT_FILE_SUFFIXES):
-                continue
-            if not _wanted(key, None):
-                continue
-            name = f"s3://{bucket}/{key}"
-            try:
-                body = client.get_object(Bucket=bucket, Key=key)["Body"]
-            except (BotoCoreError, ClientError) as exc:
-                error = RecordError(f"cannot read object: {_aws_error(exc)}", origin=name)
-                out.pieces.append(_Piece(error=error))
-                continue
-            suffix = next(s for s in _SUFFIXES if basename.lower().endswith(s))
-            path, sink = _new_file(out, suffix, name)
-            try:
-                failure = _copy(body.read, sink, failures)
-            finally:
-                body.close()
-            out.pieces.append(_Piece(path=path, name=name, failure=failure, failures=failures))
-        try:
-            page = next(pages, None)
-        except (BotoCoreError, ClientError) as exc:
-            error = RecordError(
-                f"listing stopped after {listed} objects: {_aws_error(exc)}", origin=spec
-            )
-            out.pieces.append(_Piece(error=error))
-            return
-    if listed == 0:
-        out.pieces.append(_Piece(empty=spec))
+    try:
+        failure = _copy(body.read, _create(path), failures)
+    finally:
+        body.close()
+    return _Piece(path=path, name=name, failure=failure, failures=failures)
 
 
 @contextmanager
