@@ -308,6 +308,23 @@ def test_eip_keeps_what_the_call_named(
     assert result.files["main.tf"] == expected
 
 
+def test_eip_instance_not_in_state_refused_where_the_code_says_instance(tmp_path: Path) -> None:
+    # Interface named, its instance not in state (a value CloudTrail did not carry): code that
+    # says instance cannot be given it; code saying neither gets the interface (above).
+    root = tmp_path / "r"
+    root.mkdir()
+    (root / ".git").mkdir()
+    (root / "main.tf").write_text(EIP_ON_INSTANCE)
+    changes = [("instance", "i-1", "(hidden by CloudTrail)"), ("network_interface", "", "eni-2")]
+    request = {"allocationId": "eipalloc-1", "networkInterfaceId": "eni-2"}
+    drift = make_drift(
+        "aws_eip.e", "aws_eip", changes, event_name="AssociateAddress", request=request
+    )
+    result = remediate(drift, root, "import")
+    assert not result.ok
+    assert "`instance`: the value is hidden" in result.explanation()
+
+
 @pytest.mark.parametrize(("code", "address", "rtype", "changes", "expected"), CASES)
 def test_patch(
     tmp_path: Path,
