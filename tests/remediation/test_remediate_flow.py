@@ -15,7 +15,7 @@ from tfdrift_gitops.errors import RemediationError
 from tfdrift_gitops.models import Kind, Severity
 from tfdrift_gitops.remediation import FileChange, RemediationResult, Workspace, remediate, write
 from tfdrift_gitops.remediation.hcl_tree import parse, span, top_blocks
-from tfdrift_gitops.remediation.strategies import MARKER
+from tfdrift_gitops.remediation.markers import MARKER
 
 
 def _snapshot(root: Path) -> dict[str, str]:

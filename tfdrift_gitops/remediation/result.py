@@ -60,6 +60,18 @@ class FileChange:
         return unified_diff(self.path, self.old, self.new, self.origin)
 
 
+@dataclass(slots=True)
+class Outcome:
+    """What one strategy produced, before ``api`` makes it a :class:`RemediationResult`."""
+
+    changes: list[FileChange] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    cleanup: list[str] = field(default_factory=list)
+    expected_plan: dict[str, Any] | None = None
+    """What ``terraform plan`` should show for the resource once the change is merged."""
+
+
 @dataclass(frozen=True, slots=True)
 class RemediationResult:
     drift_id: str

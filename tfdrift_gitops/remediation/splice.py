@@ -290,3 +290,13 @@ def safe_target(path: Path, root: Path) -> Path:
             f"{root}"
         ) from None
     return resolved
+
+
+def check_line_endings(text: str, rel: str) -> None:
+    """Spliced lines end with LF; a CRLF file would come out mixed (and terraform fmt would
+    rewrite every line), so it is refused instead."""
+    if "\r" in text:
+        raise RemediationError(
+            f"{rel} has CR/CRLF line endings; convert it to LF (as terraform fmt writes) "
+            "before remediating"
+        )

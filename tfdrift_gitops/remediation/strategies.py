@@ -3,6 +3,10 @@
 Each returns new file contents (never writes), after proving them: the spliced text re-parses,
 its changed blocks are aligned (and ``terraform fmt``-ed when installed), and every value we
 meant to write reads back from the final text. A failed proof is a refusal, never a patch.
+
+``Strategies`` dispatches and holds the three that work on an existing block: import/modified
+(through ``modify``), import/deleted and revert (with ``revert_pins``). import/unmanaged writes a
+new block and is ``adopt``'s; the comments the strategies write are ``markers``'.
 """
 
 from __future__ import annotations
@@ -10,69 +14,37 @@ from __future__ import annotations
 import logging
 import re
 import shlex
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from tfdrift_gitops.core.paths import set_path, split_path
-from tfdrift_gitops.errors import RemediationError, UnrepresentableValueError
-from tfdrift_gitops.models import Drift, Kind, format_time
-from tfdrift_gitops.remediation import hcl_escape as esc
+from tfdrift_gitops.errors import RemediationError
+from tfdrift_gitops.models import Drift, Kind
 from tfdrift_gitops.remediation import ids
 from tfdrift_gitops.remediation.address import parse_address
-from tfdrift_gitops.remediation.blocks import GENERIC_BLOCK, render_block
+from tfdrift_gitops.remediation.adopt import import_unmanaged
 from tfdrift_gitops.remediation.explain import Explainer
-from tfdrift_gitops.remediation.hcl_tree import (
-    Block,
-    Lines,
-    Node,
-    literal,
-    top_blocks,
-    traversal,
-)
+from tfdrift_gitops.remediation.hcl_tree import Block, Lines, top_blocks, traversal
 from tfdrift_gitops.remediation.instances import instance_problem, instanced, module_sharing_problem
 from tfdrift_gitops.remediation.locate import Declared, Located, Workspace
+from tfdrift_gitops.remediation.markers import MARKER, marker_text
 from tfdrift_gitops.remediation.modify import ModifiedPatcher, named_arguments
 from tfdrift_gitops.remediation.policy import RemediationSettings
 from tfdrift_gitops.remediation.recovery import recovery_commands
-from tfdrift_gitops.remediation.result import FileChange, Refusal
+from tfdrift_gitops.remediation.result import FileChange, Outcome, Refusal
 from tfdrift_gitops.remediation.revert_pins import revert_pins
-from tfdrift_gitops.remediation.schema import (
-    BlockSchema,
-    ResourceSchema,
-    is_redacted,
-    schema_for,
-    written_anyway,
-)
+from tfdrift_gitops.remediation.schema import schema_for, written_anyway
 from tfdrift_gitops.remediation.splice import (
     Edit,
     Tracked,
+    check_line_endings,
     comment_lines_above,
     finish,
-    format_new_file,
     line_end_after,
-    safe_target,
 )
 from tfdrift_gitops.remediation.verify import find_resource, reparsed, verify_change
 
 log = logging.getLogger(__name__)
-
-MARKER = "tfdrift-gitops: revert"
-IMPORT_MARKER = "tfdrift-gitops: imported"
-IMPORTS_HEADER = (
-    "# Resources created outside Terraform, adopted by tfdrift-gitops.\n"
-    "# Review each block, run terraform plan, and move it next to related code if you like.\n"
-)
-
-
-@dataclass(slots=True)
-class Outcome:
-    changes: list[FileChange] = field(default_factory=list)
-    refusals: list[Refusal] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    cleanup: list[str] = field(default_factory=list)
-    expected_plan: dict[str, Any] | None = None
-    """What ``terraform plan`` should show for the resource once the change is merged."""
 
 
 class Strategies:
@@ -93,7 +65,13 @@ class Strategies:
                 if drift.kind is Kind.MODIFIED:
                     self.import_modified(drift, outcome)
                 elif drift.kind is Kind.UNMANAGED:
-                    self.import_unmanaged(drift, outcome)
+                    import_unmanaged(
+                        drift,
+                        outcome,
+                        self.ws,
+                        self.settings.imports_file,
+                        use_terraform=self.use_terraform,
+                    )
                 else:
                     self.import_deleted(drift, outcome)
             elif strategy == "revert":
@@ -256,160 +234,6 @@ class Strategies:
                     continue
                 found.append(source.where(match.start()))
         return found
-
-    # ------------------------------------------------------------------ import / unmanaged
-
-    def import_unmanaged(self, drift: Drift, outcome: Outcome) -> None:
-        rtype = drift.resource.type
-        schema = schema_for(rtype)
-        if not schema.importable:
-            raise RemediationError(
-                f"tfdrift-gitops cannot write a {rtype} resource block (it does not know the "
-                "type's import id format); import it by hand"
-            )
-        attrs = self._unmanaged_attributes(drift, schema, outcome)
-        import_id = ids.import_id_for(drift, schema, attrs)
-        for key, value in ids.parse_import_id(schema.import_id, import_id).items():
-            if key in schema.arguments and key not in attrs:
-                attrs[key] = value
-        if (
-            schema.name_argument
-            and schema.name_argument not in attrs
-            and schema.import_id == f"{{{schema.name_argument}}}"
-        ):
-            attrs[schema.name_argument] = import_id
-        if "security_group_id" in schema.arguments and "security_group_id" not in attrs:
-            group = ids._request(drift.event, "groupId")
-            if group:
-                attrs["security_group_id"] = group
-        root = self.ws.root_module()
-        existing = self._already_imported(root.other_blocks, rtype, import_id)
-        if existing:
-            raise RemediationError(
-                f"{rtype} {import_id!r} already has an import block at {existing}"
-            )
-        taken = {key.split(".", 1)[1] for key in root.resources if key.startswith(rtype + ".")}
-        name = ids.resource_name(ids.name_seed(schema, import_id), taken)
-        address = f"{rtype}.{name}"
-        header = esc.comment_text(
-            f"{IMPORT_MARKER} from drift {drift.id}: {drift.event.name} ({drift.event.id}) by "
-            f"{_actor(drift)} at {format_time(drift.event.time)}",
-            limit=300,
-        )
-        body = render_block(
-            f"resource {esc.quote_string(rtype)} {esc.quote_string(name)}",
-            attrs,
-            _resource_block_schema(schema),
-            "",
-        )
-        text = (
-            f"# {header}\n{body}\n\nimport {{\n  to = {address}\n"
-            f"  id = {esc.quote_string(import_id)}\n}}\n"
-        )
-        target = safe_target(self.ws.workdir / self.settings.imports_file, self.ws.root)
-        rel = self.ws.rel(target)
-        if target.exists():
-            current = self.ws.read(target)
-            check_line_endings(current.text, current.rel)
-            separator = "" if current.text.endswith("\n") or not current.text else "\n"
-            if current.text.strip():
-                separator += "\n"
-            end = len(current.text)
-            tracked = Tracked.start(current.text).apply([Edit(end, end, separator + text)], rel)
-            tracked, tree = finish(current.text, tracked, rel, use_terraform=self.use_terraform)
-            change = FileChange(rel, current.text, tracked.text, tracked.origin)
-        else:
-            final, tree = format_new_file(
-                IMPORTS_HEADER + "\n" + text, rel, use_terraform=self.use_terraform
-            )
-            change = FileChange(rel, None, final)
-        self._verify_unmanaged(tree, rtype, name, address, import_id, attrs, schema)
-        outcome.changes.append(change)
-        outcome.expected_plan = {"address": address, "action": "import", "import_id": import_id}
-        outcome.notes.append(
-            f"{address} is a new block with the {len(attrs)} argument(s) CloudTrail showed; "
-            "run terraform plan after merging the import and add what the plan reports"
-        )
-
-    def _unmanaged_attributes(
-        self, drift: Drift, schema: ResourceSchema, outcome: Outcome
-    ) -> dict[str, Any]:
-        attrs: dict[str, Any] = {}
-        for change in drift.changes:
-            parts = split_path(change.path)
-            if not parts or not isinstance(parts[0], str) or change.after is None:
-                continue
-            if parts[0] in schema.aliases:
-                continue  # its primary argument carries the value (schema_hand.ALIASES)
-            kind = schema.classify(parts[0])
-            if kind != "configurable":
-                if kind in ("sensitive", "unknown"):
-                    outcome.notes.append(f"`{change.path}` was not written ({kind} argument)")
-                continue
-            if is_redacted(change.after):
-                outcome.notes.append(f"`{change.path}` is hidden (a secret); set it by hand")
-                continue
-            try:
-                esc.render_value(change.after)
-            except UnrepresentableValueError as exc:
-                outcome.refusals.append(
-                    Refusal(
-                        f"cannot write the observed value: {exc}", "set it by hand", change.path
-                    )
-                )
-                continue
-            set_path(attrs, change.path, change.after)
-        return attrs
-
-    def _already_imported(self, blocks: list[Any], rtype: str, import_id: str) -> str | None:
-        for declared in blocks:
-            block = declared.block
-            if block.type != "import":
-                continue
-            to = block.attribute("to")
-            id_attr = block.attribute("id")
-            steps = traversal(to.expr) if to is not None else None
-            if (
-                steps
-                and steps[0] == rtype
-                and id_attr is not None
-                and literal(id_attr.expr) == import_id
-            ):
-                return str(declared.where())
-        return None
-
-    def _verify_unmanaged(
-        self,
-        tree: Node,
-        rtype: str,
-        name: str,
-        address: str,
-        import_id: str,
-        attrs: Mapping[str, Any],
-        schema: ResourceSchema,
-    ) -> None:
-        block = find_resource(tree, rtype, name)
-        if block is None:
-            raise RemediationError(f"internal error: {address} did not read back")
-        for key, value in attrs.items():
-            problem = verify_change(block, key, None, value, schema)
-            if problem:
-                raise RemediationError(
-                    f"internal error: `{key}` of {address} reads back wrong ({problem})"
-                )
-        for candidate in top_blocks(tree):
-            if candidate.type != "import":
-                continue
-            to = candidate.attribute("to")
-            id_attr = candidate.attribute("id")
-            if (
-                to is not None
-                and traversal(to.expr) == [rtype, name]
-                and id_attr is not None
-                and literal(id_attr.expr) == import_id
-            ):
-                return
-        raise RemediationError(f"internal error: the import block for {address} did not read back")
 
     # ------------------------------------------------------------------ revert
 
@@ -578,33 +402,6 @@ class Strategies:
 # --------------------------------------------------------------------------- helpers
 
 
-def check_line_endings(text: str, rel: str) -> None:
-    """Spliced lines end with LF; a CRLF file would come out mixed (and terraform fmt would
-    rewrite every line), so it is refused instead."""
-    if "\r" in text:
-        raise RemediationError(
-            f"{rel} has CR/CRLF line endings; convert it to LF (as terraform fmt writes) "
-            "before remediating"
-        )
-
-
-def marker_text(drift: Drift) -> str:
-    event = drift.event
-    return esc.comment_text(
-        f"{MARKER} drift {drift.id}: {event.name} ({event.id}) by {_actor(drift)} at "
-        f"{format_time(event.time)}; apply this code to undo the manual change",
-        limit=400,
-    )
-
-
-def _actor(drift: Drift) -> str:
-    actor = drift.actor
-    name = actor.name or actor.principal_id or "an unknown actor"
-    if actor.arn and actor.arn not in name:
-        return f"{name} ({actor.arn})"
-    return name
-
-
 def _generic_action(strategy: str, kind: Kind) -> str:
     if kind is Kind.UNMANAGED:
         return "import or remove the resource by hand"
@@ -623,7 +420,3 @@ def _removed_from(block: Block) -> str | None:
     attr = block.attribute("from")
     steps = traversal(attr.expr) if attr is not None else None
     return ".".join(str(s) for s in steps) if steps else None
-
-
-def _resource_block_schema(schema: ResourceSchema) -> BlockSchema:
-    return schema.as_block() if schema.arguments else GENERIC_BLOCK
