@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 MANAGEMENT_EVENT_TYPES = frozenset({"AwsApiCall", "AwsConsoleAction"})
 DECODED_RESOURCES = 8192
 """Resources whose decoded attributes a run keeps (the most recently replayed)."""
+REFS = 65536
+"""Resources whose ``ResourceRef`` a run keeps (findings on them share it)."""
+REPLAY_PLANS = 16384
+"""(call, resource type) pairs whose replay plan a run keeps; cleared when full."""
 
 
 class Skip(StrEnum):
@@ -108,6 +112,10 @@ class Engine:
         self._attributes: dict[StateResource, Mapping[str, Any]] = {}
         self._known_targets: KnownTargets | None = None
         self._bound: dict[int, InState] = {}
+        # A replay looks at the same calls again for every later call on a resource: what
+        # each applies is worked out once (by identity; the call is kept, so its id is too).
+        self._replays: dict[tuple[int, str], tuple[CloudEvent, _Replay | None]] = {}
+        self._refs: dict[StateResource, ResourceRef] = {}
 
     # ------------------------------------------------------------------ one event
 
@@ -175,18 +183,12 @@ class Engine:
                     continue  # already managed: a create cannot drift it
                 # (Terraform's own create of a managed resource is a modification to it.)
                 kind = Kind.DELETED if action is Action.DELETE else Kind.MODIFIED
-                out.extend(
-                    Finding(
-                        kind=kind,
-                        resource=_ref(res, cloud_id),
-                        event=event,
-                        rule=rule,
-                        target=target,
-                        trusted=trusted,
-                        state_serial=res.serial,
+                for res in matches:
+                    out.append(
+                        Finding(
+                            kind, self._ref(res, cloud_id), event, rule, target, trusted, res.serial
+                        )
                     )
-                    for res in matches
-                )
             elif action is Action.CREATE and self._account_in_scope(account):
                 out.append(
                     Finding(
@@ -210,6 +212,18 @@ class Engine:
                     )
                 )
         return out
+
+    def _ref(self, res: StateResource, cloud_id: str) -> ResourceRef:
+        """``_ref``, one value per resource (when state names its id) for the run."""
+        if not res.resource_id:
+            return _ref(res, cloud_id)
+        refs = self._refs
+        found = refs.get(res)
+        if found is None:
+            if len(refs) >= REFS:
+                refs.clear()
+            found = refs[res] = _ref(res, cloud_id)
+        return found
 
     def _account_in_scope(self, account: str) -> bool:
         known = self._known_accounts
@@ -267,15 +281,12 @@ class Engine:
         inert: set[str] = set()
         changed_by: set[str] = set()
         for event in sorted(events, key=lambda e: (e.time, e.id)):
-            target = self._target_for(event, resource.type)
-            if target is None:
+            replay = self._replay(event, resource.type)
+            if replay is None:
                 continue
+            target, effects = replay
             applied = False
             watched = event.id in watch
-            plan = keys.plan_of(target, target.effects)
-            effects = keys.applicable(plan, event)
-            if plan.reads_state:
-                effects = self._with_state(effects)
             for effect in effects:
                 if shared:
                     shared = _own_for(effect, observed, base)
@@ -306,6 +317,27 @@ class Engine:
             inert=frozenset(inert),
             changed_by=frozenset(changed_by),
         )
+
+    def _replay(self, event: CloudEvent, rtype: str) -> _Replay | None:
+        """The target ``event`` replays as on a resource of ``rtype`` and the effects it may
+        apply there (None: the call does not touch that type)."""
+        cache = self._replays
+        key = (id(event), rtype)
+        found = cache.get(key)
+        if found is not None and found[0] is event:
+            return found[1]
+        target = self._target_for(event, rtype)
+        replay: _Replay | None = None
+        if target is not None:
+            plan = keys.plan_of(target, target.effects)
+            effects = keys.applicable(plan, event)
+            if plan.reads_state:
+                effects = self._with_state(effects)
+            replay = (target, tuple(effects))
+        if len(cache) >= REPLAY_PLANS:
+            cache.clear()
+        cache[key] = (event, replay)
+        return replay
 
     def _with_state(self, effects: Sequence[Effect]) -> list[Effect]:
         """``effects`` with this engine's state index bound into those that read it."""
@@ -412,6 +444,9 @@ class InState:
     def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
         return self.reads.apply_in(attrs, event, self.index)
 
+
+_Replay = tuple[Target, tuple[Effect, ...]]
+"""What one call replays as on one resource type: its target and the effects it may apply."""
 
 _OWN: dict[int, tuple[object, str | None]] = {}
 

@@ -79,22 +79,17 @@ def _folded(document: Any) -> frozenset[str] | None:
     return frozenset(k.casefold() for k in document if isinstance(k, str))
 
 
-_SEEN: dict[int, tuple[CloudEvent, EventKeys]] = {}
-"""Keys of the events asked about lately, by identity (the event is kept, so its id is not
-reused while it is here): a call is looked at many times in a row, and a replay looks at the
-same few calls again for every later call on the resource. Bounded: cleared when full."""
-_SEEN_LIMIT = 4096
+_LAST: list[Any] = [None, None]
+"""The last event asked about and its keys: one call is looked at many times in a row."""
 
 
 def event_keys(event: CloudEvent) -> EventKeys:
-    seen = _SEEN.get(id(event))
-    if seen is not None and seen[0] is event:
-        return seen[1]
+    if _LAST[0] is event:
+        keys: EventKeys = _LAST[1]
+        return keys
     request, response = _folded(event.request), _folded(event.response)
     keys = None if request is None or response is None else (request, response)
-    if len(_SEEN) >= _SEEN_LIMIT:
-        _SEEN.clear()
-    _SEEN[id(event)] = (event, keys)
+    _LAST[0], _LAST[1] = event, keys
     return keys
 
 

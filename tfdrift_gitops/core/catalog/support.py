@@ -159,6 +159,15 @@ def when(predicate: Callable[[CloudEvent], bool], severity: Severity, why: str) 
 
 def _all(*guards: Guard | None) -> Guard:
     present = [g for g in guards if g is not None]
+    if len(present) == 1:
+        return present[0]
+    if len(present) == 2:  # a guard and with_fallback's choice: no generator per call
+        first, second = present
+
+        def both(event: CloudEvent, index: StateIndex) -> bool:
+            return first(event, index) and second(event, index)
+
+        return both
 
     def guard(event: CloudEvent, index: StateIndex) -> bool:
         return all(g(event, index) for g in present)
