@@ -288,12 +288,17 @@ def normalize_record(
     time_value = get("eventTime")
     if time_value is None:
         raise RecordError("missing eventTime", origin=origin)
-    try:
-        time = parse_event_time(time_value)
-    except ValueError:
-        raise RecordError(
-            f"eventTime {_show(time_value)} is not a valid time", origin=origin
-        ) from None
+    if type(time_value) is str and time_value == _LAST_TIME[0]:
+        time: datetime = _LAST_TIME[1]
+    else:
+        try:
+            time = parse_event_time(time_value)
+        except ValueError:
+            raise RecordError(
+                f"eventTime {_show(time_value)} is not a valid time", origin=origin
+            ) from None
+        if type(time_value) is str:
+            _LAST_TIME[0], _LAST_TIME[1] = time_value, time
     request = get("requestParameters")
     if request is not None and type(request) is not dict:
         request = _document(request, "requestParameters", origin)
@@ -339,6 +344,11 @@ def normalize_record(
         event_type=_text(get("eventType")) or DEFAULT_EVENT_TYPE,
         origin=origin,
     )
+
+
+_LAST_TIME: list[Any] = [None, None]
+"""The last eventTime text read and its value: a trail's calls come in bursts of one second
+(datetimes are immutable, so records may share one)."""
 
 
 def _text(value: Any) -> str:

@@ -250,23 +250,57 @@ def redact_change(
     ``sensitive`` are the paths the state lists for the instance; the provider's sensitive
     arguments for ``rtype`` and the names in MASKED_NAMES are added here.
     """
-    steps = tuple(split_path(change.path))
+    secret, steps_masks, json_paths = _plan(change.path, rtype, tuple(sensitive))
     before, after = change.before, change.after
-    if _secret_name(steps):
+    if secret:
         before, after = _mask_pair(before, after)
     else:
-        for path in (*sensitive, *provider_paths(rtype), *_ALWAYS):
-            length = min(len(path), len(steps))
-            if not all(_matches(path[i], steps[i]) for i in range(length)):
-                continue
-            if len(path) <= len(steps):  # the change is at or under a secret path
+        for rest in steps_masks:
+            if rest is None:  # the change is at or under a secret path
                 before, after = _mask_pair(change.before, change.after)
                 break
-            before, after = _mask_at(before, after, path[len(steps) :])
-        json_paths = _JSON_SECRETS.get((rtype, change.path))
+            before, after = _mask_at(before, after, rest)
         if json_paths:
             before, after = _mask_json_text(before, after, json_paths)
         before, after = _hide_placeholders(before, after)
     if before is change.before and after is change.after:
         return change
     return Change(path=change.path, before=before, after=after)
+
+
+_Plan = tuple[bool, tuple[SensitivePath | None, ...], tuple[SensitivePath, ...]]
+_PLANS: dict[tuple[str, str, tuple[SensitivePath, ...]], _Plan] = {}
+_PLANS_LIMIT: Final = 4096
+
+
+def _plan(path: str, rtype: str, sensitive: tuple[SensitivePath, ...]) -> _Plan:
+    """What masking a change at ``path`` takes, worked out once per (path, type, sensitive
+    paths): whether its name is secret, the secret paths under it in order (None: the change
+    is at or under one, so it is masked whole), and JSON documents' secret paths."""
+    key = (path, rtype, sensitive)
+    try:
+        found = _PLANS.get(key)
+    except TypeError:  # a caller's paths with lists in them: worked out, not kept
+        return _work_out(path, rtype, sensitive)
+    if found is None:
+        found = _work_out(path, rtype, sensitive)
+        if len(_PLANS) >= _PLANS_LIMIT:
+            _PLANS.clear()
+        _PLANS[key] = found
+    return found
+
+
+def _work_out(path: str, rtype: str, sensitive: tuple[SensitivePath, ...]) -> _Plan:
+    steps = tuple(split_path(path))
+    masks: list[SensitivePath | None] = []
+    secret = _secret_name(steps)
+    if not secret:
+        for secret_path in (*sensitive, *provider_paths(rtype), *_ALWAYS):
+            length = min(len(secret_path), len(steps))
+            if not all(_matches(secret_path[i], steps[i]) for i in range(length)):
+                continue
+            if len(secret_path) <= len(steps):
+                masks.append(None)
+                break
+            masks.append(secret_path[len(steps) :])
+    return secret, tuple(masks), _JSON_SECRETS.get((rtype, path), ())
