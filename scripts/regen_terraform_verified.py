@@ -311,8 +311,9 @@ WHY_TARGET: dict[tuple[str, str, str], str] = {
     "function), so Terraform's refresh would show no change. The evidence is "
     "tests/catalog/test_real_secrets.py (test_rotate_secret) and the API-model check of "
     "rotateImmediately and the response's versionId (tests/catalog/test_api_shapes.py); the "
-    "row's aws_secretsmanager_secret_rotation target has a case (test_oracle_messaging "
-    "secret_rotated)",
+    "same label move made by the rotation's last step, UpdateSecretVersionStage, has a case "
+    "(test_oracle_messaging secret_staged), and so does the row's "
+    "aws_secretsmanager_secret_rotation target (secret_rotated)",
 }
 DETECTION_CHECKS = frozenset(
     {

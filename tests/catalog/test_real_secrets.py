@@ -365,6 +365,92 @@ def test_terraform_rotation_opens_no_drift() -> None:
     assert outcome.open == [], outcome.open
 
 
+MANAGED_VERSION = "EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE"
+OTHER_VERSION = "EXAMPLE0-90ab-cdef-fedc-ba987EXAMPLE"
+
+
+def _staged(stage: str, left: str = "", landed: str = "") -> dict[str, Any]:
+    request = {"secretId": ARN, "versionStage": stage}
+    request |= {"removeFromVersionId": left} if left else {}
+    return request | ({"moveToVersionId": landed} if landed else {})
+
+
+def _previous_only() -> Estate:
+    return Estate("secrets", patch={VERSION: {"version_stages": ["AWSPREVIOUS"]}})
+
+
+@pytest.mark.parametrize(
+    ("request_", "estate", "want"),
+    [
+        pytest.param(
+            _staged("AWSCURRENT", MANAGED_VERSION, NEW_VERSION),
+            SEC,
+            # A rotation's last step: AWSPREVIOUS lands on the version AWSCURRENT left.
+            Want(Kind.MODIFIED, VERSION, Severity.HIGH, CURRENT_MOVED, reason="AWSCURRENT"),
+            id="current-moved-off-the-managed-version",
+        ),
+        pytest.param(
+            _staged("AWSCURRENT", OTHER_VERSION, MANAGED_VERSION),
+            _previous_only(),
+            Want(
+                Kind.MODIFIED,
+                VERSION,
+                Severity.HIGH,
+                {"version_stages": (["AWSPREVIOUS"], ["AWSCURRENT"])},
+            ),
+            id="current-moved-back-onto-the-managed-version",
+        ),
+        pytest.param(
+            _staged("AWSCURRENT", OTHER_VERSION, NEW_VERSION),
+            _previous_only(),
+            # AWSPREVIOUS goes to the version AWSCURRENT left, away from the managed one.
+            Want(Kind.MODIFIED, VERSION, Severity.HIGH, {"version_stages": (["AWSPREVIOUS"], [])}),
+            id="current-moved-elsewhere-previous-leaves",
+        ),
+        pytest.param(
+            _staged("STAGED", landed=MANAGED_VERSION),
+            SEC,
+            Want(
+                Kind.MODIFIED,
+                VERSION,
+                Severity.MEDIUM,
+                {"version_stages": (["AWSCURRENT"], ["AWSCURRENT", "STAGED"])},
+            ),
+            id="custom-label-added",
+        ),
+        pytest.param(
+            _staged("AWSPENDING", landed=NEW_VERSION),
+            SEC,
+            # The rotation function's first step labels its new version: not the managed one.
+            skip("no_change"),
+            id="pending-label-on-another-version",
+        ),
+    ],
+)
+def test_update_secret_version_stage(request_: dict[str, Any], estate: Estate, want: Want) -> None:
+    check(_call("secretsmanager", "UpdateSecretVersionStage", request_, estate), 1, want)
+
+
+def test_rotation_and_its_last_step_agree() -> None:
+    # RotateSecret reports the move its rotation makes; the function's UpdateSecretVersionStage,
+    # logged later, makes exactly that move: one drift on the version, the same labels.
+    rotate = replace(
+        _event("secretsmanager", "RotateSecret", {"secretId": ARN}, id="rot"), response=ROTATED
+    )
+    finish = _event(
+        "secretsmanager",
+        "UpdateSecretVersionStage",
+        _staged("AWSCURRENT", MANAGED_VERSION, NEW_VERSION),
+        id="fin",
+        time=rotate.time.replace(minute=59),
+    )
+    drift = run_events(SEC.index(), [rotate, finish]).by_address(VERSION)
+    # The last step changes nothing where it sits (the rotation already said it): replayed.
+    assert [e.id for e in drift.events] == ["rot"]
+    assert [e.id for e in drift.replayed] == ["fin"]
+    assert {c.path: (c.before, c.after) for c in drift.changes} == CURRENT_MOVED
+
+
 def test_hidden_value_is_never_proven_undone_by_a_later_hand_call() -> None:
     put = {"name": "/app/db/password", "value": HIDDEN_SSM, "type": "SecureString"}
     first = _event("ssm", "PutParameter", put, id="p1")

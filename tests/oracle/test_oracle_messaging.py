@@ -774,6 +774,29 @@ def secret_value_put(world: World) -> Call:
     )
 
 
+def secret_stage_moved(world: World) -> Call:
+    """A rotation's last step by hand: a pending version made (as the function's first step
+    does; no label of the managed version moves), then AWSCURRENT moved onto it. Only the
+    move is written: it is the record that a rotation finished."""
+    managed = world.attrs("aws_secretsmanager_secret_version.secret_staged")["version_id"]
+    pending = _secrets(world).put_secret_value(
+        SecretId="secret-staged", SecretString=SECRET_VALUE, VersionStages=["AWSPENDING"]
+    )["VersionId"]
+    request = {
+        "secretId": "secret-staged",
+        "versionStage": "AWSCURRENT",
+        "removeFromVersionId": managed,
+        "moveToVersionId": pending,
+    }
+    made = _secrets(world).update_secret_version_stage(
+        SecretId="secret-staged",
+        VersionStage="AWSCURRENT",
+        RemoveFromVersionId=managed,
+        MoveToVersionId=pending,
+    )
+    return Call(request, {"aRN": made["ARN"], "name": made["Name"]})
+
+
 def secret_restored(world: World) -> Call:
     """Deleted (recoverable) and restored at once: only the restore is written, which must be
     no drift for either judge (the secret is as the code has it)."""
@@ -1413,6 +1436,20 @@ CASES = (
         + """
 resource "aws_secretsmanager_secret_version" "secret_valued" {
   secret_id     = aws_secretsmanager_secret.secret_valued.id
+  secret_string = "from code"
+}
+""",
+    ),
+    _case(
+        "secret_staged",
+        "UpdateSecretVersionStage",
+        SECRETS,
+        secret_stage_moved,
+        "aws_secretsmanager_secret_version.secret_staged",
+        _secret("secret_staged")
+        + """
+resource "aws_secretsmanager_secret_version" "secret_staged" {
+  secret_id     = aws_secretsmanager_secret.secret_staged.id
   secret_string = "from code"
 }
 """,

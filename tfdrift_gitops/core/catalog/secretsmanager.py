@@ -31,6 +31,11 @@ Choices worth knowing:
   was, and this drift is then one Terraform does not show). moto 5.2.6 cannot show the move
   (it runs no rotation step and leaves every version's labels as they were), so unit tests and
   the API-model check are the evidence.
+- ``UpdateSecretVersionStage`` moves one staging label: off ``removeFromVersionId``, onto
+  ``moveToVersionId``; moving ``AWSCURRENT`` puts ``AWSPREVIOUS`` on the version it left. It is
+  the last step of every rotation (the function's own call, logged), so it is the record that
+  a rotation finished; the version state holds is told by its ``version_id`` (seen by the
+  Terraform oracle).
 - ``CancelRotateSecret`` turns rotation off. The provider keeps the rotation resource and
   reads it with no function and no rules (``rotation_lambda_arn = ""``, ``rotation_rules``
   empty; a plan turns rotation back on): a change, high, not a deletion (seen by the
@@ -213,6 +218,46 @@ class RotatedNow:
         return True
 
 
+STAGE: Extractor = text("versionStage")
+LEFT: Extractor = text("removeFromVersionId")
+LANDED: Extractor = text("moveToVersionId")
+
+
+@dataclass(frozen=True, slots=True)
+class StageMoved:
+    """UpdateSecretVersionStage on the version state holds (its ``version_id``): the label
+    leaves it when it is ``removeFromVersionId`` and lands on it when it is
+    ``moveToVersionId``; ``AWSCURRENT`` leaving a version puts ``AWSPREVIOUS`` there, so the
+    other versions lose it (AWS keeps each label on one version)."""
+
+    path: str = "version_stages"
+    stage: Extractor = STAGE
+    left: Extractor = LEFT
+    landed: Extractor = LANDED
+
+    def compare(self, value: Any) -> Any:
+        return _labels(value)
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        stage = self.stage(event)
+        if not isinstance(stage, str) or not stage:
+            return False
+        left, landed = self.left(event), self.landed(event)
+        version = attrs.get("version_id")
+        labels = set(_labels(attrs.get(self.path)))
+        if isinstance(left, str) and left:
+            if version == left:
+                labels.discard(stage)
+                labels |= {PREVIOUS} if stage == CURRENT else set()
+            elif stage == CURRENT:
+                labels.discard(PREVIOUS)
+        if isinstance(landed, str) and landed and version == landed:
+            labels.add(stage)
+            labels -= {PREVIOUS} if stage == CURRENT else set()
+        attrs[self.path] = sorted(labels)
+        return True
+
+
 def _value_targets() -> tuple[Target, ...]:
     """The version resource state holds, when the call stores a new value."""
     return (
@@ -388,6 +433,18 @@ RULES: tuple[Rule, ...] = (
         "secret rotation set outside Terraform",
         # The version's labels and the rotation settings: both change.
         fan_out=True,
+    ),
+    _rule(
+        "UpdateSecretVersionStage",
+        Action.MODIFY,
+        (Target(VERSION, KEY, SECRET_NAME, (StageMoved(),)),),
+        Severity.MEDIUM,
+        "secret staging label moved outside Terraform",
+        when(
+            lambda e: STAGE(e) == CURRENT,
+            Severity.HIGH,
+            "AWSCURRENT moved: readers of the secret get another version",
+        ),
     ),
     _rule(
         "CancelRotateSecret",
