@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tfdrift_gitops.core.jsontext import loads as loads_json
 from tfdrift_gitops.core.network_keys import NETWORK_KEYS
 from tfdrift_gitops.core.redact import ANY, SensitivePath
 from tfdrift_gitops.errors import StateError
@@ -371,8 +372,8 @@ class StateResource:
 
     @property
     def attributes(self) -> dict[str, Any]:
-        view = self.text[self.start : self.end]
-        instance = json.loads(view if view.isascii() else view.encode("latin-1"))
+        # The slice's characters are its bytes (ASCII, or a Latin-1 view of UTF-8).
+        instance = loads_json(self.text[self.start : self.end].encode("latin-1"))
         value = instance.get("attributes") if isinstance(instance, dict) else None
         return value if isinstance(value, dict) else {}
 
