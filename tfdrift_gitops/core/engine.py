@@ -9,7 +9,7 @@ so that out-of-order delivery and reverts come out right.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -284,10 +284,9 @@ class Engine:
             replay = self._replay(event, resource.type)
             if replay is None:
                 continue
-            target, effects = replay
             applied = False
             watched = event.id in watch
-            for effect in effects:
+            for effect in replay.effects:
                 if shared:
                     shared = _own_for(effect, observed, base)
                 before = _at(observed, effect.path) if watched else MISSING
@@ -297,7 +296,7 @@ class Engine:
                     if watched and _moved(effect, before, _at(observed, effect.path)):
                         changed_by.add(event.id)
                         watched = False
-            if not applied or (target.hidden is not None and target.hidden(event)):
+            if not applied or replay.hides(event):
                 inert.add(event.id)
         changes: list[Change] = []
         for path, effect in touched.items():
@@ -319,8 +318,8 @@ class Engine:
         )
 
     def _replay(self, event: CloudEvent, rtype: str) -> _Replay | None:
-        """The target ``event`` replays as on a resource of ``rtype`` and the effects it may
-        apply there (None: the call does not touch that type)."""
+        """The effects ``event`` may apply to a resource of ``rtype``, and whether it changed
+        something there CloudTrail hides (None: the call does not touch that type)."""
         cache = self._replays
         key = (id(event), rtype)
         found = cache.get(key)
@@ -333,7 +332,7 @@ class Engine:
             effects = keys.applicable(plan, event)
             if plan.reads_state:
                 effects = self._with_state(effects)
-            replay = (target, tuple(effects))
+            replay = _Replay(tuple(effects), target.hidden)
         if len(cache) >= REPLAY_PLANS:
             cache.clear()
         cache[key] = (event, replay)
@@ -445,8 +444,23 @@ class InState:
         return self.reads.apply_in(attrs, event, self.index)
 
 
-_Replay = tuple[Target, tuple[Effect, ...]]
-"""What one call replays as on one resource type: its target and the effects it may apply."""
+class _Replay:
+    """What one call replays as on one resource type: the effects it may apply, and whether it
+    changed something there CloudTrail does not show (``Target.hidden``, asked once, when
+    an effect applied)."""
+
+    __slots__ = ("_hidden", "_hides", "effects")
+
+    def __init__(self, effects: tuple[Effect, ...], hidden: Callable[[CloudEvent], bool] | None):
+        self.effects = effects
+        self._hidden = hidden
+        self._hides: bool | None = None if hidden is not None else False
+
+    def hides(self, event: CloudEvent) -> bool:
+        if self._hides is None and self._hidden is not None:
+            self._hides = bool(self._hidden(event))
+        return bool(self._hides)
+
 
 _OWN: dict[int, tuple[object, str | None]] = {}
 
