@@ -377,3 +377,28 @@ def test_a_worker_failing_while_routing(
     assert not run.sharded
     assert "a worker failed" in run.why and "routing failed" in run.why, run.why
     assert stable("\n".join(run.rendered) + "\n") == stable("\n".join(one) + "\n")
+
+
+def _depth(parent: dict[str, str], key: str) -> int:
+    depth = 0
+    while key in parent:
+        key, depth = parent[key], depth + 1
+    return depth
+
+
+def test_hostile_join_order_keeps_paths_short() -> None:
+    """Keys joined so that each new least key goes on top of a chain (input can be made to
+    do it) must not cost a walk of the whole chain per record: finding a root halves the
+    path it walks, so a hot key named record after record is soon one step from its root."""
+    components = Components()
+    keys = [f"k{n:05d}" for n in range(2_000)]
+    for lesser, greater in zip(reversed(keys[:-1]), reversed(keys[1:]), strict=True):
+        components.union(greater, lesser)
+    hot = keys[-1]
+    assert _depth(components.parent, hot) == 1_999  # built as a chain: the worst order
+    walked = []
+    for _ in range(12):
+        assert components.find(hot) == keys[0]
+        walked.append(_depth(components.parent, hot))
+    assert walked[0] <= 1_000 and walked[-1] <= 1, walked
+    assert all(components.find(k) == keys[0] for k in keys)

@@ -153,6 +153,22 @@ def _canonical(value: str) -> str:
     return value.casefold()
 
 
+def root_of(parent: dict[str, str], key: str) -> str:
+    """``key``'s root in the forest ``parent``, halving the path on the way: chains stay
+    short whatever order (hostile) input joins keys in."""
+    up = parent.get(key)
+    if up is None:
+        return key
+    while True:
+        top = parent.get(up)
+        if top is None:
+            return up
+        parent[key] = top
+        key, up = top, parent.get(top)
+        if up is None:
+            return key
+
+
 class Components:
     """Union-find over keys; a component's root is its least key (whatever order the keys
     were joined in), so every worker hashes the same root."""
@@ -164,24 +180,17 @@ class Components:
         """Each joined key's parent; a root has none."""
 
     def find(self, key: str) -> str:
-        parent = self.parent
-        root = key
-        up = parent.get(root)
-        while up is not None:
-            root = up
-            up = parent.get(root)
-        while key != root:  # path compression
-            up = parent[key]
-            parent[key] = root
-            key = up
-        return root
+        return root_of(self.parent, key)
 
-    def union(self, one: str, other: str) -> None:
-        a, b = self.find(one), self.find(other)
+    def union(self, one: str, other: str) -> str:
+        """Joins the components of ``one`` and ``other``; their root."""
+        a, b = root_of(self.parent, one), root_of(self.parent, other)
         if a < b:
             self.parent[b] = a
-        elif b < a:
+            return a
+        if b < a:
             self.parent[a] = b
+        return b
 
 
 class Exchange:

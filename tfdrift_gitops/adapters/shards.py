@@ -48,6 +48,7 @@ from tfdrift_gitops.adapters.shard_routing import (
     Exchange,
     Router,
     bucket,
+    root_of,
 )
 from tfdrift_gitops.core.detector import Detector, Tally
 from tfdrift_gitops.core.engine import Engine, Finding, Skip
@@ -244,7 +245,7 @@ class _Shard:
         self.sent = {}
         for line, got in received.items():  # each line's keys joined, one of them kept
             received[line] = tuple(join(f) for f in got) if type(got) is tuple else join(got)
-        find, jobs = self.components.find, self.jobs
+        parent, jobs = self.components.parent, self.jobs
         owners = bytearray()
         by_root: dict[str, int] = {}
         for slot in firsts:
@@ -261,7 +262,7 @@ class _Shard:
             if key is None:
                 owners.append(len(owners) % jobs)
                 continue
-            root = find(key)
+            root = root_of(parent, key)
             owner = by_root.get(root)
             if owner is None:
                 owner = by_root[root] = bucket(root) % jobs
@@ -288,22 +289,16 @@ class _Shard:
         ``by_event`` (a dict lookup, not a key of its own: ids are nearly always unique)."""
         if not found:
             return None
-        # Components.union inlined (a call per key costs more than the joining itself).
         parent = self.components.parent
         event_id = found[0]
         if len(found) > 1:
-            root = found[1]
+            root = root_of(parent, found[1])
         elif event_id:
-            root = "\0" + event_id
+            root = root_of(parent, "\0" + event_id)
         else:
             return None
-        up = parent.get(root)
-        while up is not None:
-            root, up = up, parent.get(up)
-        for key in found[2:]:
-            other, up = key, parent.get(key)
-            while up is not None:
-                other, up = up, parent.get(up)
+        for key in found[2:]:  # Components.union inlined: most records name one resource
+            other = root_of(parent, key)
             if other < root:
                 parent[root] = other
                 root = other
@@ -312,14 +307,7 @@ class _Shard:
         if event_id:
             other = self.by_event.setdefault(event_id, root)
             if other is not root:  # a redelivery, or one id on two calls: one component
-                up = parent.get(other)
-                while up is not None:
-                    other, up = up, parent.get(up)
-                if other < root:
-                    parent[root] = other
-                    root = other
-                elif root < other:
-                    parent[other] = root
+                root = self.components.union(other, root)
         return root
 
     def _run(self, capture: _Capture) -> ShardResult:
@@ -358,57 +346,89 @@ class _Shard:
         worker's, as ``events._jsonl_items`` reads it, and does not even decode the others.
         Any other line (several records, not JSON to orjson) is read by every worker the
         usual way in both passes, and owned record by record."""
-        keys_of = self.router.keys
-        prefilter = self.prefilter
-        loads = orjson.loads
-        me = self.me
-        routing, local_lines, owner = self.routing, self.local_lines, self._owner
-        jobs, dealt = self.jobs, self.exchange is not None
-        for number, line in numbered:
-            self.line_no += 1
-            if routing:
-                if dealt and self.line_no % jobs != me:
-                    self.firsts.append(self.line_no)  # its worker says what it holds
+        if self.routing:
+            return self._routing_lines(numbered, local)
+        return self._owned_lines(numbered, name, local)
+
+    def _routing_lines(
+        self,
+        numbered: Iterator[tuple[int, Any]],
+        local: Callable[[Iterator[tuple[int, Any]]], Iterator[Any]],
+    ) -> Iterator[Any]:
+        keys_of, join, loads = self.router.keys, self._join, orjson.loads
+        me, jobs, dealt = self.me, self.jobs, self.exchange is not None
+        firsts, sent, local_lines = self.firsts, self.sent, self.local_lines
+        line_no = self.line_no
+        try:
+            for number, line in numbered:
+                line_no += 1
+                if dealt and line_no % jobs != me:
+                    firsts.append(line_no)  # its worker says what it holds
                     continue
                 try:
                     value = loads(line) if type(line) is bytes else None
                 except orjson.JSONDecodeError:
                     value = None
                 if type(value) is not dict or "Records" in value:
-                    local_lines.add(self.line_no)
+                    local_lines.add(line_no)
                     self.sending = []
                     yield from local(iter(((number, line),)))
-                    self.sent[self.line_no] = tuple(self.sending)
+                    sent[line_no] = tuple(self.sending)
                     self.sending = None
                 else:
                     found = keys_of(value)
-                    self.firsts.append(self._join(found))
+                    firsts.append(join(found))
                     if dealt:
-                        self.sent[self.line_no] = found
-                continue
-            if self.line_no in local_lines:
-                yield from local(iter(((number, line),)))
-                continue
-            self.position += 1
-            if owner(self.position) != me:
-                continue
-            self.line = self.position
-            if _TWENTY_DIGITS in line.translate(_DIGITS_AS_ZERO):
-                # orjson reads such integers as floats: the usual way reads it exactly.
-                yield from local(iter(((number, line),)))
-            else:
-                value = loads(line)  # a dict without "Records": the routing pass read it
-                reason = prefilter(value)
-                if reason is not None:
-                    yield SkippedRecord(reason=reason)
+                        sent[line_no] = found
+        finally:
+            self.line_no = line_no
+
+    def _owned_lines(
+        self,
+        numbered: Iterator[tuple[int, Any]],
+        name: str,
+        local: Callable[[Iterator[tuple[int, Any]]], Iterator[Any]],
+    ) -> Iterator[Any]:
+        # Counters kept in locals (every worker goes over every line): self.position is
+        # written back before each yield, for _owned.
+        prefilter, loads = self.prefilter, orjson.loads
+        me, jobs, owners = self.me, self.jobs, self.owners
+        routed, local_lines = len(owners), self.local_lines
+        line_no, position = self.line_no, self.position
+        try:
+            for number, line in numbered:
+                line_no += 1
+                if local_lines and line_no in local_lines:
+                    self.position = position
+                    yield from local(iter(((number, line),)))
+                    position = self.position
+                    continue
+                position += 1
+                # Past the routed positions (an input read differently): the check sees it.
+                if (owners[position] if position < routed else position % jobs) != me:
+                    continue
+                self.line = self.position = position
+                if _TWENTY_DIGITS in line.translate(_DIGITS_AS_ZERO):
+                    # orjson reads such integers as floats: the usual way reads it exactly.
+                    yield from local(iter(((number, line),)))
                 else:
-                    try:
-                        yield normalize_any(
-                            value, f"{name}:{number}", size=len(line), max_bytes=MAX_RECORD_BYTES
-                        )
-                    except RecordError as exc:
-                        yield exc
-            self.line = 0
+                    value = loads(line)  # a dict without "Records": the routing pass read it
+                    reason = prefilter(value)
+                    if reason is not None:
+                        yield SkippedRecord(reason=reason)
+                    else:
+                        try:
+                            yield normalize_any(
+                                value,
+                                f"{name}:{number}",
+                                size=len(line),
+                                max_bytes=MAX_RECORD_BYTES,
+                            )
+                        except RecordError as exc:
+                            yield exc
+                self.line = 0
+        finally:
+            self.line_no, self.position = line_no, position
 
     def _owned(
         self,
