@@ -116,6 +116,7 @@ class Engine:
         # each applies is worked out once (by identity; the call is kept, so its id is too).
         self._replays: dict[tuple[int, str], tuple[CloudEvent, _Replay | None]] = {}
         self._refs: dict[StateResource, ResourceRef] = {}
+        self._targets: dict[tuple[str, str, str], Target | None] = {}
 
     # ------------------------------------------------------------------ one event
 
@@ -365,10 +366,21 @@ class Engine:
         return decoded
 
     def _target_for(self, event: CloudEvent, rtype: str) -> Target | None:
-        rule = self.catalog.rule_for(event)
-        if rule is None:
-            return None
-        return next((t for t in rule.targets if t.type == rtype), None)
+        key = (event.name, event.source, rtype)
+        try:
+            return self._targets[key]
+        except KeyError:
+            pass
+        rule = self.catalog.get(event.name, event.source)
+        if rule is not None and rule.matches is not None:
+            # Rows sharing a name (ELB classic and v2) are told apart by the call itself.
+            rule = self.catalog.rule_for(event)
+            return None if rule is None else _target_of(rule, rtype)
+        target = None if rule is None else _target_of(rule, rtype)
+        if len(self._targets) >= REPLAY_PLANS:
+            self._targets.clear()
+        self._targets[key] = target
+        return target
 
     def filter_changes(
         self, changes: tuple[Change, ...], resource: ResourceRef, event: CloudEvent
@@ -505,6 +517,10 @@ def _moved(effect: Effect, before: Any, after: Any) -> bool:
         return isinstance(after, list | dict)
     old = effect.compare(None if before is MISSING else before)
     return bool(old != effect.compare(None if after is MISSING else after))
+
+
+def _target_of(rule: Rule, rtype: str) -> Target | None:
+    return next((t for t in rule.targets if t.type == rtype), None)
 
 
 def _ref(res: StateResource, cloud_id: str) -> ResourceRef:

@@ -36,18 +36,22 @@ _SPLIT: dict[str, tuple[str | int, ...]] = {}
 
 def split_path(path: str) -> list[str | int]:
     """``a.b[0].c`` -> ``["a", "b", 0, "c"]``."""
+    return list(_split(path))
+
+
+def _split(path: str) -> tuple[str | int, ...]:
     parts = _SPLIT.get(path)
     if parts is None:
         parts = tuple(int(index) if index else name for name, index in _SEGMENT.findall(path))
         if len(_SPLIT) >= 4096:  # paths built from input: stay bounded
             _SPLIT.clear()
         _SPLIT[path] = parts
-    return list(parts)
+    return parts
 
 
 def get_path(data: Any, path: str | list[str | int]) -> Any:
     """Value at ``path`` or MISSING. Terraform stores nested blocks as lists of objects."""
-    parts = split_path(path) if isinstance(path, str) else path
+    parts = _split(path) if isinstance(path, str) else path
     current = data
     for part in parts:
         if isinstance(part, int):
@@ -55,7 +59,8 @@ def get_path(data: Any, path: str | list[str | int]) -> Any:
                 return MISSING
             current = current[part]
         else:
-            if not isinstance(current, Mapping) or part not in current:
+            # Decoded JSON is plain dicts: an ABC check costs a Python call each time.
+            if not (type(current) is dict or isinstance(current, Mapping)) or part not in current:
                 return MISSING
             current = current[part]
     return current

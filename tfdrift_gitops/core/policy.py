@@ -149,9 +149,13 @@ class Policy:
         return bool(self.trusted_actors) and _matches_actor(self.trusted_actors, event.actor)
 
     def ignores_event(self, event: CloudEvent) -> IgnoreRule | None:
+        if not self.ignore:  # asked per call: no generator when nothing is ignored
+            return None
         return next((r for r in self.ignore if r.matches_event(event)), None)
 
     def ignores_resource(self, address: str, rtype: str, event: CloudEvent) -> IgnoreRule | None:
+        if not self.ignore:
+            return None
         return next((r for r in self.ignore if r.matches_resource(address, rtype, event)), None)
 
     def drops_path(self, path: str, address: str, rtype: str, event: CloudEvent) -> bool:
