@@ -212,9 +212,13 @@ class HiddenValueMap:
         return True
 
 
+_ENVIRONMENT = req("environment")
+_VARIABLES = req("environment.variables")
+
+
 def _environment_variables(event: CloudEvent) -> Any:
     """``environment.variables``, or the hidden marker when CloudTrail hid all of it."""
-    environment = req("environment")(event)
+    environment = _ENVIRONMENT(event)
     if isinstance(environment, str) and environment.strip() == HIDDEN:
         return HIDDEN
     if isinstance(environment, Mapping):
@@ -344,7 +348,7 @@ def _cross_account(event: CloudEvent) -> bool:
 
 
 def _exec_wrapper(event: CloudEvent) -> bool:
-    variables = req("environment.variables")(event)
+    variables = _VARIABLES(event)
     return isinstance(variables, Mapping) and "AWS_LAMBDA_EXEC_WRAPPER" in variables
 
 
