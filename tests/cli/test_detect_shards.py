@@ -402,3 +402,35 @@ def test_hostile_join_order_keeps_paths_short() -> None:
         walked.append(_depth(components.parent, hot))
     assert walked[0] <= 1_000 and walked[-1] <= 1, walked
     assert all(components.find(k) == keys[0] for k in keys)
+
+
+def test_router_shapes_are_remembered_exactly_and_boundedly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the router remembers of a document's shape never changes what it finds: a field
+    spelt another way is another shape, and past the bound shapes are worked out afresh."""
+    router = Router(Engine(StateSource([str(STATE)]).index()))
+
+    def call(n: int, **request: Any) -> dict[str, Any]:
+        return {
+            "eventID": f"e{n}",
+            "eventName": "ModifyInstanceAttribute",
+            "eventSource": "ec2.amazonaws.com",
+            "requestParameters": request,
+        }
+
+    assert router.keys(call(1, instanceId="i-0AAA", sourceDestCheck={"value": True})) == [
+        "e1",
+        "i-0aaa",
+    ]
+    assert router.keys(call(2, InstanceID="i-0BBB")) == ["e2", "i-0bbb"]
+    assert router.keys(call(3, instanceId="i-0CCC", sourceDestCheck={"value": True})) == [
+        "e3",
+        "i-0ccc",
+    ]
+    remembered = len(router.matching)
+    assert remembered == 2
+    monkeypatch.setattr("tfdrift_gitops.adapters.shard_routing.MEMO_SIZE", remembered)
+    odd = [call(10 + n, instanceId=f"i-{n}", **{f"x{n}": "y"}) for n in range(50)]
+    assert [router.keys(r)[1:] for r in odd] == [[f"i-{n}"] for n in range(50)]
+    assert len(router.matching) == remembered

@@ -19,6 +19,9 @@ from tfdrift_gitops.core.names import strip_version_suffix
 log = logging.getLogger(__name__)
 
 MAX_DEALT: Final = 8
+MEMO_SIZE: Final = 4096
+"""Most call names, and most document shapes, the router remembers what it worked out for."""
+_UNSEEN: Final = object()
 """Most workers the routing pass deals lines round (pipes between every two of them)."""
 PEER_ENDED: Final = "another worker ended before sending the keys of its lines"
 
@@ -52,6 +55,11 @@ class Router:
             found.update(dict.fromkeys(t.id for t in rule.targets))
         self.plans = {key: _Plan.of(tuple(found)) for key, found in extractors.items()}
         self.probe = _Probe()
+        self.named: dict[tuple[str, str], _Plan | None] = {}
+        """Plans by the name as written (a version suffix stripped once a name)."""
+        self.matching: dict[tuple[frozenset[str], tuple[str, ...]], tuple[str, ...]] = {}
+        """The fields of a document's shape (its field names, in order) that are wanted:
+        calls of one kind have one shape, so each field's name is casefolded once a shape."""
 
     def keys(self, raw: Mapping[str, Any]) -> list[str]:
         """Every key through which this record may meet another: first its event id ("" when
@@ -68,8 +76,13 @@ class Router:
         return found
 
     def _resources(self, raw: Mapping[str, Any], name: str, source: str, found: list[str]) -> None:
-        plan = self.plans.get((strip_version_suffix(name), source))
-        if plan is None:
+        named = self.named
+        plan = named.get((name, source), _UNSEEN)
+        if plan is _UNSEEN:
+            plan = self.plans.get((strip_version_suffix(name), source))
+            if len(named) < MEMO_SIZE:
+                named[name, source] = plan
+        if plan is None or type(plan) is not _Plan:
             return
         request, response = raw.get("requestParameters"), raw.get("responseElements")
         if (request is not None and type(request) is not dict) or (
@@ -77,15 +90,22 @@ class Router:
         ):
             return
         nested = False
+        matching = self.matching
         for document, wanted in ((request, plan.request), (response, plan.response)):
             if document and wanted:
-                for field_name, value in document.items():
-                    if field_name.casefold() in wanted:
-                        if type(value) is str:
-                            if value:
-                                found.append(_canonical(value))
-                        elif value:
-                            nested = True
+                shape = (wanted, tuple(document))
+                fields = matching.get(shape)
+                if fields is None:
+                    fields = tuple(f for f in document if f.casefold() in wanted)
+                    if len(matching) < MEMO_SIZE:  # bounded: shapes made up by hostile input
+                        matching[shape] = fields
+                for field_name in fields:
+                    value = document[field_name]
+                    if type(value) is str:
+                        if value:
+                            found.append(_canonical(value))
+                    elif value:
+                        nested = True
         # An extractor that says what it reads yields a plain value found above as is, or
         # nothing; it is run only when one of its keys holds more than a string.
         if nested:
