@@ -36,16 +36,9 @@ def _probe(name: str, source: str, raw: Mapping[str, Any]) -> CloudEvent | None:
         response is not None and type(response) is not dict
     ):
         return None  # strings, lists...: the normaliser decides what they are
-    return CloudEvent(
-        id="",
-        name=name,
-        source=source,
-        time=_EPOCH,
-        region="",
-        actor=_NOBODY,
-        request=request,
-        response=response,
-    )
+    # Positional (a probe per call naming ids): id, name, source, time, region, actor,
+    # account_id, request, response.
+    return CloudEvent("", name, source, _EPOCH, "", _NOBODY, "", request, response)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -79,17 +79,18 @@ def _folded(document: Any) -> frozenset[str] | None:
     return frozenset(k.casefold() for k in document if isinstance(k, str))
 
 
-_LAST: list[Any] = [None, None]
-"""The last event asked about and its keys: one call is looked at many times in a row."""
+_LAST: list[tuple[Any, EventKeys]] = [(None, None)]
+"""The last event asked about and its keys, in one slot (threads never see half an update):
+one call is looked at many times in a row."""
 
 
 def event_keys(event: CloudEvent) -> EventKeys:
-    if _LAST[0] is event:
-        keys: EventKeys = _LAST[1]
+    seen, keys = _LAST[0]
+    if seen is event:
         return keys
     request, response = _folded(event.request), _folded(event.response)
     keys = None if request is None or response is None else (request, response)
-    _LAST[0], _LAST[1] = event, keys
+    _LAST[0] = (event, keys)
     return keys
 
 
