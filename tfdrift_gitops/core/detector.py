@@ -213,7 +213,13 @@ class Detector:
             self.tally.skipped[Skip.DUPLICATE.value] += 1
             return
         self._seen_ids.add(event.id)
-        skips = [self._record(finding) for finding in evaluation.findings]
+        findings = evaluation.findings
+        if len(findings) == 1:  # nearly every call: no list, no generator
+            skip = self._record(findings[0])
+            if skip is not None:
+                self.tally.skipped[_SKIP_TEXT[skip]] += 1
+            return
+        skips = [self._record(finding) for finding in findings]
         first_skip = skips[0] if skips else None
         if first_skip is not None and all(s is not None for s in skips):
             self.tally.skipped[_SKIP_TEXT[first_skip]] += 1
