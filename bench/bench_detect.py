@@ -89,7 +89,8 @@ print(summary, file=sys.stderr)
 
 SHARES_PROBE = """
 import os, sys, time
-from tfdrift_gitops.adapters.shards import _merge, _overlap, _Shard
+from tfdrift_gitops.adapters.shard_worker import Shard
+from tfdrift_gitops.adapters.shards import _merge, _overlap
 from tfdrift_gitops.adapters.state_source import StateSource
 from tfdrift_gitops.cli.detect import settle_for_replay
 from tfdrift_gitops.core.engine import Engine
@@ -106,7 +107,7 @@ cpus, routing = [], []
 for me in range(2):
     read_end, write_end = os.pipe()
     if os.fork() == 0:
-        share = _Shard(engine, [sys.argv[2]], me, 2, to_json).run()
+        share = Shard(engine, [sys.argv[2]], me, 2, to_json).run()
         os.write(write_end, f"{share.cpu!r} {share.routing_cpu!r}".encode())
         os._exit(0)
     os.close(write_end)
@@ -115,7 +116,7 @@ for me in range(2):
     routing.append(float(route))
     os.wait()
 if os.fork() == 0:  # the merge alone (this process's serial part after its own share)
-    shares = [_Shard(engine, [sys.argv[2]], me, 2, to_json).run() for me in range(2)]
+    shares = [Shard(engine, [sys.argv[2]], me, 2, to_json).run() for me in range(2)]
     cpu = time.process_time()
     assert not _overlap(shares)
     _merge(shares)

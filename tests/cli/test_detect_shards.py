@@ -29,7 +29,8 @@ from tests.cli.golden import REPO, stable
 from tests.cli.test_detect_jobs import EXAMPLE, STATE, TERRAFORM_UA, _mixed_records
 from tfdrift_gitops.adapters.events import iter_many
 from tfdrift_gitops.adapters.shard_routing import MAX_DEALT, Components, Router, bucket
-from tfdrift_gitops.adapters.shards import _merge, _overlap, _Shard, run_sharded
+from tfdrift_gitops.adapters.shard_worker import Shard
+from tfdrift_gitops.adapters.shards import _merge, _overlap, run_sharded
 from tfdrift_gitops.adapters.state_source import StateSource
 from tfdrift_gitops.core.detector import Detector
 from tfdrift_gitops.core.engine import Engine
@@ -251,7 +252,7 @@ def test_the_check_is_what_keeps_crossing_shares_right(tmp_path: Path) -> None:
     engine = Engine(StateSource([str(STATE)]).index())
     shares = []
     for me in (0, 1):
-        shard = _Shard(engine, [str(events)], me, 2)
+        shard = Shard(engine, [str(events)], me, 2)
         shard.router = _FirstKeyRouter(engine)
         shares.append(shard.run())
     assert _overlap(shares)
@@ -265,7 +266,7 @@ def test_the_check_is_what_keeps_crossing_shares_right(tmp_path: Path) -> None:
     assert stable("\n".join(unchecked) + "\n") != stable("\n".join(one) + "\n") or (
         merged.tally.skipped != detector.tally.skipped
     )
-    shares = [_Shard(engine, [str(events)], me, 2).run() for me in (0, 1)]
+    shares = [Shard(engine, [str(events)], me, 2).run() for me in (0, 1)]
     assert _overlap(shares) == ""
     merged = _merge(shares)
     checked = [json_text(drift_to_record(d)) for d in merged.drifts]

@@ -44,7 +44,7 @@ class Router:
     """The keys of a raw CloudTrail call, read cheaply off the raw record: the resource ids its
     rows' id extractors read (``known_ids`` and targets), each as its last ARN or path
     segment, casefolded (a function named by name in one call and by ARN in the next); and
-    its event id. Only a guess, for speed: see shards.py."""
+    its event id. Only a guess, for speed: see shard_worker.py."""
 
     def __init__(self, engine: Engine) -> None:
         extractors: dict[tuple[str, str], dict[Callable[[Any], Any], None]] = {}
