@@ -140,10 +140,24 @@ class Actor:
 
 def format_time(value: datetime) -> str:
     """RFC 3339 in UTC with a Z suffix; microseconds only when present."""
-    value = value.astimezone(UTC)
-    if value.microsecond:
-        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Every event of a drift record is formatted, and a trail's calls share their seconds.
+    # Only UTC values are kept: equal ones are the same instant, so the same text.
+    known = _FORMATTED.get(value) if value.tzinfo is UTC else None
+    if known is not None:
+        return known
+    utc = value.astimezone(UTC)
+    if utc.microsecond:
+        text = utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    else:
+        text = utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if value.tzinfo is UTC:
+        if len(_FORMATTED) >= 4096:
+            _FORMATTED.clear()
+        _FORMATTED[value] = text
+    return text
+
+
+_FORMATTED: dict[datetime, str] = {}
 
 
 def parse_time(value: str) -> datetime:

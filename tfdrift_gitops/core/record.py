@@ -31,7 +31,7 @@ TOO_DEEP = "<nested too deep; dropped by tfdrift-gitops>"
 
 def cap_depth(value: Any, limit: int = MAX_PAYLOAD_DEPTH) -> Any:
     """``value`` with everything nested deeper than ``limit`` replaced by TOO_DEEP."""
-    if isinstance(value, Mapping):
+    if type(value) is dict or isinstance(value, Mapping):  # decoded JSON: no ABC check
         if limit <= 0:
             return TOO_DEEP
         return {k: cap_depth(v, limit - 1) for k, v in value.items()}
