@@ -39,7 +39,7 @@ from tfdrift_gitops.adapters.shard_routing import (
     Components,
     Exchange,
     Router,
-    bucket,
+    owner_of,
     root_of,
 )
 from tfdrift_gitops.core.detector import Detector
@@ -250,7 +250,7 @@ class Shard:
             root = root_of(parent, key)
             owner = by_root.get(root)
             if owner is None:
-                owner = by_root[root] = bucket(root) % jobs
+                owner = by_root[root] = owner_of(root, jobs)
             owners.append(owner)
         self.owners = owners
         self.firsts = []
@@ -264,7 +264,7 @@ class Shard:
         root = self.components.find(key)
         owner = by_root.get(root)
         if owner is None:
-            owner = by_root[root] = bucket(root) % self.jobs
+            owner = by_root[root] = owner_of(root, self.jobs)
         return owner
 
     def _join(self, found: list[str] | None) -> str | None:
