@@ -68,7 +68,10 @@ def get_path(data: Any, path: str | list[str | int]) -> Any:
 
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     """Set ``path``, creating missing objects and single-element block lists on the way."""
-    parts = split_path(path)
+    parts = _split(path)
+    if len(parts) == 1 and type(parts[0]) is str:  # a top-level attribute, as most are
+        data[parts[0]] = value
+        return
     current: Any = data
     for position, part in enumerate(parts[:-1]):
         nxt = parts[position + 1]
