@@ -434,3 +434,32 @@ def test_router_shapes_are_remembered_exactly_and_boundedly(
     odd = [call(10 + n, instanceId=f"i-{n}", **{f"x{n}": "y"}) for n in range(50)]
     assert [router.keys(r)[1:] for r in odd] == [[f"i-{n}"] for n in range(50)]
     assert len(router.matching) == remembered
+
+
+def test_verdicts_nothing_changes_are_counted_while_routing(tmp_path: Path) -> None:
+    """Failed, read-only, unknown and non-management calls are counted by the worker their
+    line was dealt to (or, past the dealt workers, by the line's number) during the routing
+    pass, and read by nobody again: the tally is one process's at every worker count."""
+    events = tmp_path / "mixed.jsonl"
+    events.write_text("\n".join(_mixed_records(3_000, 4)) + "\n")
+    engine = Engine(StateSource([str(STATE)]).index())
+    detector = Detector(engine)
+    detector.feed(
+        iter_many([str(events)], prefilter=make_prefilter(engine.catalog, detector.knows))
+    )
+    one = detector.tally
+    kinds: dict[str, int] = {}
+    for drift in detector.drifts:
+        kinds[drift.kind.value] = kinds.get(drift.kind.value, 0) + 1
+    assert {"read_only", "failed_call", "not_in_catalog"} <= set(one.skipped), one.skipped
+    for jobs in (2, 3, MAX_DEALT + 1):
+        run = run_sharded(engine, [str(events)], jobs)
+        assert run.sharded, run.why
+        assert run.tally.summary_of(run.kinds) == one.summary_of(kinds), jobs
+        assert run.tally.errors == one.errors
+    share = Shard(engine, [str(events)], 0, 2)
+    share.run()
+    assert share.counted["read_only"] > 0
+    assert sum(share.counted.values()) < sum(
+        n for r, n in one.skipped.items() if r in ("read_only", "failed_call", "not_in_catalog")
+    )

@@ -50,6 +50,11 @@ from tfdrift_gitops.errors import RecordError
 from tfdrift_gitops.models import CloudEvent, Drift, SkippedRecord
 
 FOREIGN: Final = "\0foreign"
+COUNTED: Final = False
+"""In place of a line's keys: the routing pass counted it (a verdict nothing changes)."""
+NOBODY: Final = 255
+"""The owner of a line the routing pass counted (no worker reads it again; workers number
+at most 255: ``shards.MAX_JOBS``)."""
 """The prefilter's verdict on a record another worker owns (never counted)."""
 
 
@@ -133,7 +138,7 @@ class Shard:
         self.firsts: list[str | int | None] = [None]
         """By position: a key of the record there (None: it has none, owned by position); or
         the number of a line another worker was dealt (expanded once its keys are in)."""
-        self.sent: dict[int, list[str] | tuple[list[str] | None, ...]] = {}
+        self.sent: dict[int, list[str] | tuple[list[str] | None, ...] | bool] = {}
         """The keys of the lines dealt to this worker, by line number (a tuple for a line of
         several records), for the others."""
         self.sending: list[list[str] | None] | None = None
@@ -150,6 +155,11 @@ class Shard:
         self.line = 0
         """The position of the line ``_lines`` is reading now (0: none)."""
         self.prefilter: Prefilter = make_prefilter(engine.catalog, known=self._known)
+        self.static: Prefilter = make_prefilter(engine.catalog)
+        """The verdicts no record of the run can change (failed, read-only, not a management
+        call, not in the catalog): given by the routing pass, which counts them itself."""
+        self.counted: Counter[str] = Counter()
+        """Those of the lines dealt to this worker, by reason."""
 
     def _known(self, value: str) -> bool:
         if self.engine.index.knows(value):
@@ -229,7 +239,8 @@ class Shard:
                     raise RuntimeError(PEER_ENDED) from exc
         self.sent = {}
         for line, got in received.items():  # each line's keys joined, one of them kept
-            received[line] = tuple(join(f) for f in got) if type(got) is tuple else join(got)
+            if got is not COUNTED:
+                received[line] = tuple(join(f) for f in got) if type(got) is tuple else join(got)
         parent, jobs = self.components.parent, self.jobs
         owners = bytearray()
         by_root: dict[str, int] = {}
@@ -246,6 +257,9 @@ class Shard:
                 key = slot
             if key is None:
                 owners.append(len(owners) % jobs)
+                continue
+            if key is COUNTED:
+                owners.append(NOBODY)
                 continue
             root = root_of(parent, key)
             owner = by_root.get(root)
@@ -303,6 +317,8 @@ class Shard:
         capture.held.clear()  # what opening the inputs logged: logged once, by the main process
         detector.feed(self._owned(items, out, capture))
         tally = detector.tally
+        tally.records += sum(self.counted.values())
+        tally.skipped.update(self.counted)
         out.records = tally.records
         out.skipped = tally.skipped
         out.results = tally.results
@@ -341,6 +357,7 @@ class Shard:
         local: Callable[[Iterator[tuple[int, Any]]], Iterator[Any]],
     ) -> Iterator[Any]:
         keys_of, join, loads = self.router.keys, self._join, orjson.loads
+        static, counted = self.static, self.counted
         me, jobs, dealt = self.me, self.jobs, self.exchange is not None
         firsts, sent, local_lines = self.firsts, self.sent, self.local_lines
         line_no = self.line_no
@@ -360,6 +377,14 @@ class Shard:
                     yield from local(iter(((number, line),)))
                     sent[line_no] = tuple(self.sending)
                     self.sending = None
+                elif (reason := static(value)) is not None:
+                    # Skipped whatever else the run holds: counted here, by the worker the
+                    # line was dealt to, and read by nobody in the second pass.
+                    if line_no % jobs == me:
+                        counted[reason] += 1
+                    firsts.append(COUNTED)
+                    if dealt:
+                        sent[line_no] = COUNTED
                 else:
                     found = keys_of(value)
                     firsts.append(join(found))

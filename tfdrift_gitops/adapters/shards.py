@@ -22,7 +22,7 @@ import pickle
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from tfdrift_gitops.adapters.events import iter_many
 from tfdrift_gitops.adapters.shard_routing import PEER_ENDED, Exchange
@@ -33,6 +33,9 @@ from tfdrift_gitops.core.prefilter import make_prefilter
 from tfdrift_gitops.models import Drift
 
 log = logging.getLogger(__name__)
+
+MAX_JOBS: Final = 255
+"""Most workers (a worker's number is a byte; more than the cores only costs anyway)."""
 
 
 def shardable(specs: Sequence[str]) -> bool:
@@ -107,8 +110,8 @@ def run_sharded(
     (this process and ``jobs - 1`` forked ones); the result is exactly one process's, done
     again here when the workers' shares touched each other. ``render`` turns a drift into
     the text to print (in the workers)."""
-    if jobs < 2:
-        raise ValueError("jobs must be at least 2")
+    if not 2 <= jobs <= MAX_JOBS:
+        raise ValueError(f"jobs must be from 2 to {MAX_JOBS}")
     iter_many(specs)  # a spec that cannot be read fails here, as in one process
     # Forked once the index is built (shared copy-on-write); this process is worker 0.
     exchange = Exchange.make(jobs)

@@ -14,7 +14,7 @@ import click
 from tfdrift_gitops.adapters.aws import make_s3_client
 from tfdrift_gitops.adapters.events import iter_many
 from tfdrift_gitops.adapters.parallel import LineWorkers
-from tfdrift_gitops.adapters.shards import run_sharded, shardable
+from tfdrift_gitops.adapters.shards import MAX_JOBS, run_sharded, shardable
 from tfdrift_gitops.adapters.spool import spooled
 from tfdrift_gitops.adapters.state_source import StateSource
 from tfdrift_gitops.cli.output import echo, echo_trusted
@@ -75,7 +75,7 @@ EXIT_DRIFT = 2
 )
 @click.option(
     "--jobs",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_JOBS),
     default=1,
     show_default=True,
     help="Worker processes. Without --ledger each worker replays its own resources whole "
