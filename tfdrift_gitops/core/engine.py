@@ -147,7 +147,12 @@ class Engine:
             saw_id = True
             action = target.action or rule.action
             findings = self._land(event, rule, target, action, ids, trusted)
-            if any(f.kind is not None for f in findings):
+            lands = False  # a loop, not any() over a generator: once a call and target
+            for finding in findings:
+                if finding.kind is not None:
+                    lands = True
+                    break
+            if lands:
                 if not rule.fan_out:
                     # Targets are in order of preference: the first that lands on state (or
                     # creates an unmanaged resource) wins.
