@@ -161,15 +161,9 @@ class _Plan:
         return _Plan(frozenset(request), frozenset(response), tuple(known), tuple(unknown))
 
 
-SLOTS: Final = 64
-"""Of every ``SLOTS * jobs - 1`` hash slots, worker 0 owns ``SLOTS - 1`` and each other worker
-``SLOTS``: worker 0 is the process that forks, collects and merges as well."""
-
-
 def owner_of(root: str, jobs: int) -> int:
     """The worker that owns the component whose least key is ``root``."""
-    slot = bucket(root) % (SLOTS * jobs - 1)
-    return 0 if slot < SLOTS - 1 else 1 + (slot - SLOTS + 1) // SLOTS
+    return bucket(root) % jobs
 
 
 def bucket(key: str) -> int:
