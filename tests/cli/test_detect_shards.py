@@ -27,6 +27,7 @@ import pytest
 
 from tests.cli.golden import REPO, stable
 from tests.cli.test_detect_jobs import EXAMPLE, STATE, TERRAFORM_UA, _mixed_records
+from tests.collector.falco_alerts import SG_ID, cloudtrail_record, falco_alert
 from tfdrift_gitops.adapters.events import iter_many
 from tfdrift_gitops.adapters.shard_routing import MAX_DEALT, Components, Router, owner_of
 from tfdrift_gitops.adapters.shard_worker import Shard
@@ -463,3 +464,41 @@ def test_verdicts_nothing_changes_are_counted_while_routing(tmp_path: Path) -> N
     assert sum(share.counted.values()) < sum(
         n for r, n in one.skipped.items() if r in ("read_only", "failed_call", "not_in_catalog")
     )
+
+
+def _falco_alerts(count: int, seed: int) -> list[str]:
+    """Falco's JSON alerts (http_output / json_output) on a few groups: a managed one, two
+    made by hand, calls by people and by Terraform, some alerts delivered twice."""
+    rng = random.Random(seed)
+    groups = [SG_ID, "sg-0aaaaaaaaaaaaaaa1", "sg-0bbbbbbbbbbbbbbb2"]
+    lines = []
+    for n in range(count):
+        record = cloudtrail_record(
+            f"falco-{n}",
+            name=rng.choice(["AuthorizeSecurityGroupIngress", "RevokeSecurityGroupIngress"]),
+            group_id=rng.choice(groups),
+            port=rng.choice([22, 443, 5432]),
+            session=rng.choice(["alan@acme.example", "terraform"]),
+            user_agent=rng.choice(["console.ec2.amazonaws.com", TERRAFORM_UA]),
+            when=f"2026-11-20T09:{n // 60 % 60:02d}:{n % 60:02d}Z",
+        )
+        line = json.dumps(falco_alert(record))
+        lines.append(line)
+        if rng.random() < 0.1:
+            lines.append(line)
+    return lines
+
+
+def test_falco_alerts_are_routed_by_their_resources(tmp_path: Path) -> None:
+    """A file of Falco's JSON alerts is sharded by the resources their ct.* fields name, as
+    CloudTrail records are: not one alert by position each (which would put calls on one
+    group in both workers, and so make the run fall back to one process)."""
+    events = tmp_path / "alerts.jsonl"
+    events.write_text("\n".join(_falco_alerts(600, 5)) + "\n")
+    state = CORPUS / "states" / "aws-lab.tfstate"
+    _, out, err = _same_for_every_jobs(state, [events], tmp_path)
+    assert out.count("\n") >= 1 and "duplicate_event" in err, err
+    for jobs in (2, 3):
+        sharded, why, rendered = _sharded(state, [events], jobs)
+        assert sharded, why
+        assert [stable(t + "\n") for t in rendered] == [line + "\n" for line in out.splitlines()]

@@ -12,6 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+import orjson
+
+from tfdrift_gitops.core.actor import falco_text
 from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.engine import Engine
 from tfdrift_gitops.core.names import strip_version_suffix
@@ -22,6 +25,7 @@ MAX_DEALT: Final = 8
 MEMO_SIZE: Final = 4096
 """Most call names, and most document shapes, the router remembers what it worked out for."""
 _UNSEEN: Final = object()
+_ALERT_DOCUMENTS: Final = (("ct.request", "requestParameters"), ("ct.response", "responseElements"))
 """Most workers the routing pass deals lines round (pipes between every two of them)."""
 PEER_ENDED: Final = "another worker ended before sending the keys of its lines"
 
@@ -72,10 +76,36 @@ class Router:
         found: list[str] = [event_id if type(event_id) is str else ""]
         name, source = raw.get("eventName"), raw.get("eventSource")
         if type(name) is str and type(source) is str:
-            self._resources(raw, name, source, found)
+            self._resources(name, source, raw, found)
+        elif "output_fields" in raw:
+            self._alert(raw["output_fields"], found)
         return found
 
-    def _resources(self, raw: Mapping[str, Any], name: str, source: str, found: list[str]) -> None:
+    def _alert(self, fields: Any, found: list[str]) -> None:
+        """A Falco CloudTrail-plugin alert: the same keys, from its ``ct.*`` fields (the
+        request and response as JSON text, missing values spelt Falco's ways)."""
+        if type(fields) is not dict:
+            return
+        found[0] = falco_text(fields.get("ct.id")).strip()
+        name = falco_text(fields.get("ct.name")).strip()
+        source = falco_text(fields.get("ct.src"))
+        if not source:
+            short = falco_text(fields.get("ct.shortsrc"))
+            source = f"{short}.amazonaws.com" if short else ""
+        if not name or not source:
+            return
+        documents: dict[str, Any] = {}
+        for field_name, key in _ALERT_DOCUMENTS:
+            value = fields.get(field_name)
+            if type(value) is str:
+                try:
+                    value = orjson.loads(falco_text(value) or "null")
+                except orjson.JSONDecodeError:
+                    value = None
+            documents[key] = value if type(value) is dict else None
+        self._resources(name, source, documents, found)
+
+    def _resources(self, name: str, source: str, raw: Mapping[str, Any], found: list[str]) -> None:
         named = self.named
         plan = named.get((name, source), _UNSEEN)
         if plan is _UNSEEN:
