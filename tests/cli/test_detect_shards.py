@@ -502,3 +502,24 @@ def test_falco_alerts_are_routed_by_their_resources(tmp_path: Path) -> None:
         sharded, why, rendered = _sharded(state, [events], jobs)
         assert sharded, why
         assert [stable(t + "\n") for t in rendered] == [line + "\n" for line in out.splitlines()]
+
+
+def test_integers_orjson_would_round_keep_every_digit(tmp_path: Path) -> None:
+    """A call carrying an integer past 64 bits (19 digits and negative, or 20) is decoded by
+    json.loads in the second pass as in one process: the drift record keeps every digit."""
+    lines = _crossing(400, 7)
+    for n, line in enumerate(lines):
+        if '"AuthorizeSecurityGroupIngress"' not in line or n % 3:
+            continue
+        record = json.loads(line)
+        if record.get("eventName") == "AuthorizeSecurityGroupIngress":
+            big = -9223372036854775809 if n % 2 else 123456789012345678901
+            record["requestParameters"]["clientToken"] = big
+            lines[n] = json.dumps(record)
+    events = tmp_path / "big.jsonl"
+    events.write_text("\n".join(lines) + "\n")
+    _, out, _ = _same_for_every_jobs(STATE, [events], tmp_path)
+    assert "-9223372036854775809" in out and "123456789012345678901" in out
+    sharded, why, rendered = _sharded(STATE, [events], 2)
+    assert sharded, why
+    assert [stable(t + "\n") for t in rendered] == [line + "\n" for line in out.splitlines()]

@@ -18,6 +18,8 @@ from tfdrift_gitops.errors import RecordError
         pytest.param(b'{"a": 1, "b": [true, null, "x"]}', id="plain"),
         pytest.param(b'{"port": 123456789012345678901234567890}', id="int-past-64-bits"),
         pytest.param(b'{"port": -18446744073709551617}', id="negative-int-past-64-bits"),
+        pytest.param(b'{"port": -9223372036854775809}', id="negative-19-digits-past-64-bits"),
+        pytest.param(b'{"id": "db-0000000000000000000001", "n": 1}', id="digit-run-in-a-string"),
         pytest.param(b'{"port": 18446744073709551615}', id="largest-u64"),
         pytest.param(b'{"x": 1e400}', id="float-overflow"),
         pytest.param(b'{"x": NaN, "y": -Infinity}', id="nan-infinity"),

@@ -33,7 +33,7 @@ from typing import Any, Final
 
 import orjson
 
-from tfdrift_gitops.adapters.events import _DIGITS_AS_ZERO, _TWENTY_DIGITS, iter_many
+from tfdrift_gitops.adapters.events import iter_many
 from tfdrift_gitops.adapters.shard_routing import (
     PEER_ENDED,
     Components,
@@ -44,6 +44,7 @@ from tfdrift_gitops.adapters.shard_routing import (
 )
 from tfdrift_gitops.core.detector import Detector
 from tfdrift_gitops.core.engine import Engine, Finding, Skip
+from tfdrift_gitops.core.jsontext import orjson_may_differ
 from tfdrift_gitops.core.normalize import MAX_RECORD_BYTES, normalize_any
 from tfdrift_gitops.core.prefilter import Prefilter, make_prefilter
 from tfdrift_gitops.errors import RecordError
@@ -418,8 +419,8 @@ class Shard:
                 if (owners[position] if position < routed else position % jobs) != me:
                     continue
                 self.line = self.position = position
-                if _TWENTY_DIGITS in line.translate(_DIGITS_AS_ZERO):
-                    # orjson reads such integers as floats: the usual way reads it exactly.
+                if orjson_may_differ(line):
+                    # An integer orjson would read as a float: the usual way reads it exactly.
                     yield from local(iter(((number, line),)))
                 else:
                     value = loads(line)  # a dict without "Records": the routing pass read it

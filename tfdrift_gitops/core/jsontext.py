@@ -25,13 +25,19 @@ _BEFORE_A_NUMBER: Final = frozenset(b":[,")
 
 def loads(data: bytes) -> Any:
     """``json.loads(data)``: the same value, or the same error."""
-    zeros = data.translate(_DIGITS_AS_ZERO)
-    if _NINETEEN in zeros and _long_integer(zeros):
+    if orjson_may_differ(data):
         return json.loads(data)
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
         return json.loads(data)
+
+
+def orjson_may_differ(data: bytes) -> bool:
+    """Whether ``data`` may hold an integer orjson would read as a float (19 digits or more
+    in a number token): such text is json.loads's to decode."""
+    zeros = data.translate(_DIGITS_AS_ZERO)
+    return _NINETEEN in zeros and _long_integer(zeros)
 
 
 def _long_integer(zeros: bytes) -> bool:
