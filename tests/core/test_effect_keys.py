@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import gc
 import json
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -169,3 +171,29 @@ def test_request_predicates_with_key_check(
         assert request_has("deletionProtection")(event) is has
         assert request_is("deletionProtection", False)(event) is is_false
         assert keys.may_carry(req("deletionProtection"), event) is carries
+
+
+def test_an_extractor_built_for_one_call_is_not_kept() -> None:
+    """Catalog code builds some extractors per call (``req("x")(event)``): what they need is
+    kept with them, not in a table that would grow by one entry a call in a long-running
+    collector."""
+    extractor = mapped(req("groupId"), str.upper)
+    assert keys.needs_of(extractor) == (frozenset({"groupid"}), frozenset())
+    gone = weakref.ref(extractor)
+    del extractor
+    gc.collect()
+    assert gone() is None
+
+    class Callable:
+        __slots__ = ("__weakref__",)
+
+        def __call__(self, event: CloudEvent) -> Any:
+            return None
+
+    other = Callable()
+    keys.note(other, (frozenset({"a"}), frozenset()))
+    assert keys.needs_of(other) == (frozenset({"a"}), frozenset())
+    gone = weakref.ref(other)
+    del other
+    gc.collect()
+    assert gone() is None

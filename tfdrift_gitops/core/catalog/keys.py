@@ -12,6 +12,7 @@ outcome, without the lookups.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -24,19 +25,31 @@ EventKeys = tuple[frozenset[str], frozenset[str]] | None
 """A call's casefolded top-level request and response keys; None when either document is not
 a plain dict (then nothing is skipped)."""
 
-_NEEDS: dict[Callable[..., Any], Needs] = {}
+_NEEDS_ATTRIBUTE = "_tfdrift_needs"
+_OTHER_NEEDS: weakref.WeakKeyDictionary[Callable[..., Any], Needs] = weakref.WeakKeyDictionary()
+"""Needs of extractors that are not plain functions (rare)."""
 _NOOP_ON_MISSING: set[type] = set()
 _T = TypeVar("_T")
 
 
 def note(extractor: Callable[..., Any], needs: Needs | None) -> None:
-    """Record what ``extractor`` needs (None: not known, never skipped)."""
-    if needs is not None:
-        _NEEDS[extractor] = needs
+    """Record what ``extractor`` needs (None: not known, never skipped). Kept on the function
+    itself, so an extractor built for one call (``req("x")(event)``) takes its needs with it
+    when it goes: a long-running collector must not keep one entry per call."""
+    if needs is None:
+        return
+    try:
+        vars(extractor)[_NEEDS_ATTRIBUTE] = needs
+    except TypeError:  # no __dict__
+        _OTHER_NEEDS[extractor] = needs
 
 
 def needs_of(extractor: Callable[..., Any]) -> Needs | None:
-    return _NEEDS.get(extractor)
+    try:
+        needs: Needs | None = vars(extractor).get(_NEEDS_ATTRIBUTE)
+    except TypeError:
+        return _OTHER_NEEDS.get(extractor)
+    return needs
 
 
 def union(extractors: Iterable[Callable[..., Any]]) -> Needs | None:
@@ -44,7 +57,7 @@ def union(extractors: Iterable[Callable[..., Any]]) -> Needs | None:
     request: set[str] = set()
     response: set[str] = set()
     for extractor in extractors:
-        needs = _NEEDS.get(extractor)
+        needs = needs_of(extractor)
         if needs is None:
             return None
         request |= needs[0]
@@ -68,7 +81,7 @@ def effect_needs(effect: object) -> Needs | None:
     if type(effect) not in _NOOP_ON_MISSING:
         return None
     value = getattr(effect, "value", None)
-    return _NEEDS.get(value) if callable(value) else None
+    return needs_of(value) if callable(value) else None
 
 
 def _folded(document: Any) -> frozenset[str] | None:
@@ -97,7 +110,7 @@ def event_keys(event: CloudEvent) -> EventKeys:
 def may_carry(extractor: Callable[..., Any], event: CloudEvent) -> bool:
     """False when ``extractor`` surely yields MISSING for ``event`` (it needs a key the call
     does not have); True when it may yield something."""
-    needs = _NEEDS.get(extractor)
+    needs = needs_of(extractor)
     if needs is None:
         return True
     keys = event_keys(event)
