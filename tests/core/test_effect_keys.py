@@ -183,17 +183,3 @@ def test_an_extractor_built_for_one_call_is_not_kept() -> None:
     del extractor
     gc.collect()
     assert gone() is None
-
-    class Callable:
-        __slots__ = ("__weakref__",)
-
-        def __call__(self, event: CloudEvent) -> Any:
-            return None
-
-    other = Callable()
-    keys.note(other, (frozenset({"a"}), frozenset()))
-    assert keys.needs_of(other) == (frozenset({"a"}), frozenset())
-    gone = weakref.ref(other)
-    del other
-    gc.collect()
-    assert gone() is None

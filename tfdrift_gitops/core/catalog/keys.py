@@ -12,10 +12,9 @@ outcome, without the lookups.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from tfdrift_gitops.models import CloudEvent
 
@@ -25,9 +24,8 @@ EventKeys = tuple[frozenset[str], frozenset[str]] | None
 """A call's casefolded top-level request and response keys; None when either document is not
 a plain dict (then nothing is skipped)."""
 
-_NEEDS_ATTRIBUTE = "_tfdrift_needs"
-_OTHER_NEEDS: weakref.WeakKeyDictionary[Callable[..., Any], Needs] = weakref.WeakKeyDictionary()
-"""Needs of extractors that are not plain functions (rare)."""
+_NEEDS: Final = "_tfdrift_needs"
+"""The attribute of an extractor (a function) that says what it needs."""
 _NOOP_ON_MISSING: set[type] = set()
 _T = TypeVar("_T")
 
@@ -36,19 +34,12 @@ def note(extractor: Callable[..., Any], needs: Needs | None) -> None:
     """Record what ``extractor`` needs (None: not known, never skipped). Kept on the function
     itself, so an extractor built for one call (``req("x")(event)``) takes its needs with it
     when it goes: a long-running collector must not keep one entry per call."""
-    if needs is None:
-        return
-    try:
-        vars(extractor)[_NEEDS_ATTRIBUTE] = needs
-    except TypeError:  # no __dict__
-        _OTHER_NEEDS[extractor] = needs
+    if needs is not None:
+        setattr(extractor, _NEEDS, needs)
 
 
 def needs_of(extractor: Callable[..., Any]) -> Needs | None:
-    try:
-        needs: Needs | None = vars(extractor).get(_NEEDS_ATTRIBUTE)
-    except TypeError:
-        return _OTHER_NEEDS.get(extractor)
+    needs: Needs | None = getattr(extractor, _NEEDS, None)
     return needs
 
 
@@ -57,7 +48,7 @@ def union(extractors: Iterable[Callable[..., Any]]) -> Needs | None:
     request: set[str] = set()
     response: set[str] = set()
     for extractor in extractors:
-        needs = needs_of(extractor)
+        needs = getattr(extractor, _NEEDS, None)
         if needs is None:
             return None
         request |= needs[0]
@@ -110,7 +101,7 @@ def event_keys(event: CloudEvent) -> EventKeys:
 def may_carry(extractor: Callable[..., Any], event: CloudEvent) -> bool:
     """False when ``extractor`` surely yields MISSING for ``event`` (it needs a key the call
     does not have); True when it may yield something."""
-    needs = needs_of(extractor)
+    needs = getattr(extractor, _NEEDS, None)
     if needs is None:
         return True
     keys = event_keys(event)
