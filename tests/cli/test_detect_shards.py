@@ -166,8 +166,8 @@ def _crossing(count: int, seed: int) -> list[str]:
     group = template["requestParameters"]["groupId"]
     # Instances another worker of two owns than the group's (by their own key):
     # routed by one key alone, a call naming both would cross the shares.
-    ids = (f"i-0{n:016x}" for n in range(64))
-    made = [i for i in ids if owner_of(i, 2) != owner_of(group, 2)][:3]
+    candidates = (f"i-0{n:016x}" for n in range(64))
+    made = [i for i in candidates if owner_of(i, 2) != owner_of(group, 2)][:3]
     for n in range(count // 10):
         roll = rng.random()
         if roll < 0.3:
