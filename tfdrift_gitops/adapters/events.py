@@ -305,6 +305,15 @@ def _s3_items(
     cutoff: datetime | None,
     reading: _Reading,
 ) -> Iterator[_AnyItem]:
+    client, bucket, first, pages = open_s3_listing(spec, factory, page_size)
+    return _s3_objects(client, bucket, spec, first, pages, cutoff, reading)
+
+
+def open_s3_listing(
+    spec: str, factory: Callable[[], Any] | None, page_size: int
+) -> tuple[Any, str, Any, Iterator[Any]]:
+    """An ``s3://`` spec's client, bucket, first listing page (None: nothing listed) and the
+    pages after it; InputError when the spec is malformed or the listing fails."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from tfdrift_gitops.adapters.aws import make_s3_client, split_s3_url
@@ -324,7 +333,7 @@ def _s3_items(
         first = next(pages, None)
     except (BotoCoreError, ClientError) as exc:
         raise InputError(f"{spec}: cannot list objects: {_aws_error(exc)}") from None
-    return _s3_objects(client, bucket, spec, first, pages, cutoff, reading)
+    return client, bucket, first, pages
 
 
 def _s3_objects(

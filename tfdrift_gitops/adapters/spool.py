@@ -39,8 +39,9 @@ from tfdrift_gitops.adapters.events import (
     _wanted,
     iter_events,
     iter_stream,
+    open_s3_listing,
 )
-from tfdrift_gitops.errors import ConfigError, InputError, RecordError
+from tfdrift_gitops.errors import InputError, RecordError
 from tfdrift_gitops.models import SkippedRecord
 
 # Said with the reader's own logger, so that the lines read as one process's.
@@ -226,26 +227,7 @@ def _open(spec: str, factory: Callable[[], Any]) -> tuple[Any, str, Any, Iterato
         if spec != "-":
             _check_local(spec)
         return None
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from tfdrift_gitops.adapters.aws import split_s3_url
-
-    try:
-        bucket, prefix = split_s3_url(spec)
-    except ConfigError as exc:
-        raise InputError(str(exc)) from None
-    try:
-        client = factory()
-        paginator = client.get_paginator("list_objects_v2")
-        pages = iter(
-            paginator.paginate(
-                Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": PAGE_SIZE}
-            )
-        )
-        first = next(pages, None)
-    except (BotoCoreError, ClientError) as exc:
-        raise InputError(f"{spec}: cannot list objects: {_aws_error(exc)}") from None
-    return client, bucket, first, pages
+    return open_s3_listing(spec, factory, PAGE_SIZE)
 
 
 def _check_local(spec: str) -> None:

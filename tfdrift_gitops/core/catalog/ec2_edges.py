@@ -262,63 +262,68 @@ def _not_carried(event: CloudEvent) -> str:
     return TERRAFORM_HIDDEN if made_by_iac(event) else HIDDEN
 
 
+class _Associated(Compared, ReadsState):
+    """An id AssociateAddress sets on the elastic IP: the one the call names for ``path``, or
+    else the one state pairs with the other id the call names (``named``, ``other``,
+    ``paired``); without state, a value CloudTrail did not carry (compared equal to
+    nothing), never a guess."""
+
+    __slots__ = ()
+    path: str
+    named: Extractor
+    other: Extractor
+
+    def paired(self, index: StateIndex, other: str, event: CloudEvent) -> str | None:
+        raise NotImplementedError
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        return self._set(attrs, event, None)
+
+    def apply_in(self, attrs: dict[str, Any], event: CloudEvent, index: StateIndex) -> bool:
+        return self._set(attrs, event, index)
+
+    def _set(self, attrs: dict[str, Any], event: CloudEvent, index: StateIndex | None) -> bool:
+        named = self.named(event)
+        if isinstance(named, str) and named:
+            set_path(attrs, self.path, named)
+            return True
+        other = self.other(event)
+        if not isinstance(other, str) or not other:
+            return False
+        found = self.paired(index, other, event) if index is not None else None
+        set_path(attrs, self.path, _not_carried(event) if found is None else found)
+        return True
+
+
 @dataclass(frozen=True, slots=True)
-class AssociatedInterface(Compared, ReadsState):
+class AssociatedInterface(_Associated):
     """``network_interface`` after AssociateAddress. AWS reports the interface the address
     lands on; a call naming only an instance lands on its primary interface, which neither
-    its request nor its response names. The instance's state says which one; without it the
-    change is reported with a value CloudTrail did not carry (compared equal to nothing)."""
+    its request nor its response names: the instance's state says which one."""
 
     path: str = "network_interface"
     comparer: Comparer = hidden_compare
+    named: Extractor = _INTERFACE_ID
+    other: Extractor = _INSTANCE_ID
 
-    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
-        return self._set(attrs, event, None)
-
-    def apply_in(self, attrs: dict[str, Any], event: CloudEvent, index: StateIndex) -> bool:
-        return self._set(attrs, event, index)
-
-    def _set(self, attrs: dict[str, Any], event: CloudEvent, index: StateIndex | None) -> bool:
-        interface = _INTERFACE_ID(event)
-        if isinstance(interface, str) and interface:
-            set_path(attrs, self.path, interface)
-            return True
-        instance = _INSTANCE_ID(event)
-        if not isinstance(instance, str) or not instance:
-            return False
-        primary = _primary_interface(index, instance, event) if index is not None else None
-        set_path(attrs, self.path, _not_carried(event) if primary is None else primary)
-        return True
+    def paired(self, index: StateIndex, other: str, event: CloudEvent) -> str | None:
+        return _primary_interface(index, other, event)
 
 
 @dataclass(frozen=True, slots=True)
-class AssociatedInstance(Compared, ReadsState):
+class AssociatedInstance(_Associated):
     """``instance`` after AssociateAddress. AWS reports the instance the address's interface
     is attached to, also when the call names only the interface (DescribeAddresses'
-    ``InstanceId``); neither that call's request nor its response names the instance. State
-    says which one (or that the interface is attached to none); without it the change is
-    reported with a value CloudTrail did not carry, never guessed."""
+    ``InstanceId``); neither that call's request nor its response names the instance: state
+    says which one (or that the interface is attached to none)."""
 
     path: str = "instance"
     comparer: Comparer = hidden_compare
+    named: Extractor = _INSTANCE_ID
+    other: Extractor = _INTERFACE_ID
 
-    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
-        return self._set(attrs, event, None)
-
-    def apply_in(self, attrs: dict[str, Any], event: CloudEvent, index: StateIndex) -> bool:
-        return self._set(attrs, event, index)
-
-    def _set(self, attrs: dict[str, Any], event: CloudEvent, index: StateIndex | None) -> bool:
-        instance = _INSTANCE_ID(event)
-        if isinstance(instance, str) and instance:
-            set_path(attrs, self.path, instance)
-            return True
-        interface = _INTERFACE_ID(event)
-        if not isinstance(interface, str) or not interface:
-            return False
-        found = _interface_instance(index, interface, event) if index is not None else None
-        set_path(attrs, self.path, _not_carried(event) if found is None else found)
-        return True
+    def paired(self, index: StateIndex, other: str, event: CloudEvent) -> str | None:
+        return _interface_instance(index, other, event)
 
 
 ALLOCATE_ADDRESS = Rule(
