@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
@@ -67,3 +68,14 @@ def make_sqs_client(queue_url: str, endpoint_url: str | None = None) -> SQSClien
         # read_timeout must outlast the 20 s long poll.
         config=Config(retries={"max_attempts": 8, "mode": "standard"}, read_timeout=40),
     )
+
+
+def aws_error_text(exc: Exception) -> str:
+    """A botocore error as ``Code: Message`` (the HTTP status when there is no code)."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, Mapping):
+        error = response.get("Error") or {}
+        code = error.get("Code") or response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        message = error.get("Message") or ""
+        return f"{code}: {message}".rstrip(": ") if code else str(exc)
+    return str(exc)

@@ -35,6 +35,7 @@ from typing import Any, BinaryIO, Final, overload
 
 import ijson  # type: ignore[import-untyped]
 
+from tfdrift_gitops.adapters.aws import aws_error_text
 from tfdrift_gitops.core import jsontext
 from tfdrift_gitops.core.normalize import (
     MAX_RECORD_BYTES,
@@ -239,7 +240,7 @@ def _path_date(path: str) -> date | None:
         return None
 
 
-def _wanted(path: str, cutoff: datetime | None) -> bool:
+def wanted_key(path: str, cutoff: datetime | None) -> bool:
     """Whether a file / key found by listing should be read."""
     if _DIGEST_MARKER in path:
         return False
@@ -274,7 +275,7 @@ def _event_files(root: Path, cutoff: datetime | None) -> list[Path]:
                 continue
             path = Path(directory, filename)
             relative = path.relative_to(root)
-            if _wanted(relative.as_posix(), cutoff):
+            if wanted_key(relative.as_posix(), cutoff):
                 found.append((relative.parts, path))
     return [path for _, path in sorted(found)]
 
@@ -332,7 +333,7 @@ def open_s3_listing(
         )
         first = next(pages, None)
     except (BotoCoreError, ClientError) as exc:
-        raise InputError(f"{spec}: cannot list objects: {_aws_error(exc)}") from None
+        raise InputError(f"{spec}: cannot list objects: {aws_error_text(exc)}") from None
     return client, bucket, first, pages
 
 
@@ -356,7 +357,7 @@ def _s3_objects(
             basename = key.rsplit("/", 1)[-1]
             if basename.startswith(".") or not basename.lower().endswith(EVENT_FILE_SUFFIXES):
                 continue
-            if not _wanted(key, cutoff):
+            if not wanted_key(key, cutoff):
                 log.debug("skipping %s (digest or before --since)", key)
                 continue
             yield from _s3_object_items(client, bucket, key, reading)
@@ -364,7 +365,7 @@ def _s3_objects(
             page = next(pages, None)
         except (BotoCoreError, ClientError) as exc:
             yield RecordError(
-                f"listing stopped after {listed} objects: {_aws_error(exc)}", origin=spec
+                f"listing stopped after {listed} objects: {aws_error_text(exc)}", origin=spec
             )
             return
     if listed == 0:
@@ -379,7 +380,7 @@ def _s3_object_items(client: Any, bucket: str, key: str, reading: _Reading) -> I
     try:
         body = client.get_object(Bucket=bucket, Key=key)["Body"]
     except (BotoCoreError, ClientError) as exc:
-        yield RecordError(f"cannot read object: {_aws_error(exc)}", origin=name)
+        yield RecordError(f"cannot read object: {aws_error_text(exc)}", origin=name)
         return
     try:
         log.debug("reading %s", name)
@@ -408,16 +409,6 @@ def iter_stream(
     body (formats by content, errors naming ``name``); an exception of ``errors`` raised by
     ``read`` ends it with an error after what was read."""
     return _stream_items(read, name, _Reading(MAX_RECORD_BYTES, prefilter), errors)
-
-
-def _aws_error(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, Mapping):
-        error = response.get("Error") or {}
-        code = error.get("Code") or response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        message = error.get("Message") or ""
-        return f"{code}: {message}".rstrip(": ") if code else str(exc)
-    return str(exc)
 
 
 # ------------------------------------------------------------------------ stream reading

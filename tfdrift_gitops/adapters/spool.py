@@ -30,16 +30,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Final
 
+from tfdrift_gitops.adapters.aws import aws_error_text
 from tfdrift_gitops.adapters.events import (
     EVENT_FILE_SUFFIXES,
     STDIN_NAME,
     Item,
     Prefilter,
-    _aws_error,
-    _wanted,
     iter_events,
     iter_stream,
     open_s3_listing,
+    wanted_key,
 )
 from tfdrift_gitops.errors import InputError, RecordError
 from tfdrift_gitops.models import SkippedRecord
@@ -307,7 +307,7 @@ def _copy_s3(out: Spool, spec: str, client: Any, bucket: str, first: Any, pages:
                 basename = key.rsplit("/", 1)[-1].lower()
                 if basename.startswith(".") or not basename.endswith(EVENT_FILE_SUFFIXES):
                     continue
-                if _wanted(key, None):
+                if wanted_key(key, None):
                     suffix = next(s for s in _SUFFIXES if basename.endswith(s))
                     wanted.append((key, _new_path(out, suffix, f"s3://{bucket}/{key}")))
             out.pieces.extend(pool.map(lambda k: _fetch(client, bucket, *k), wanted))
@@ -315,7 +315,7 @@ def _copy_s3(out: Spool, spec: str, client: Any, bucket: str, first: Any, pages:
                 page = next(pages, None)
             except (BotoCoreError, ClientError) as exc:
                 error = RecordError(
-                    f"listing stopped after {listed} objects: {_aws_error(exc)}", origin=spec
+                    f"listing stopped after {listed} objects: {aws_error_text(exc)}", origin=spec
                 )
                 out.pieces.append(_Piece(error=error))
                 return
@@ -334,7 +334,7 @@ def _fetch(client: Any, bucket: str, key: str, path: str) -> _Piece:
     try:
         body = client.get_object(Bucket=bucket, Key=key)["Body"]
     except (BotoCoreError, ClientError) as exc:
-        return _Piece(error=RecordError(f"cannot read object: {_aws_error(exc)}", origin=name))
+        return _Piece(error=RecordError(f"cannot read object: {aws_error_text(exc)}", origin=name))
     failures = (OSError, BotoCoreError, HTTPError)
     try:
         failure = _copy(body.read, _create(path), failures)

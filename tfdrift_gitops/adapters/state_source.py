@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from tfdrift_gitops.adapters.aws import split_s3_url
+from tfdrift_gitops.adapters.aws import aws_error_text, split_s3_url
 from tfdrift_gitops.adapters.state_names import (
     local_state_name,
     s3_state_name,
@@ -116,7 +116,7 @@ def _s3_prefix_locations(
                 if wanted is None or workspace in wanted:
                     found.append(StateLocation(f"s3://{bucket}/{key}", workspace))
     except Exception as exc:  # botocore errors carry no common base we can import here
-        raise StateError(f"{url}: cannot list states: {_aws_error(exc)}") from exc
+        raise StateError(f"{url}: cannot list states: {aws_error_text(exc)}") from exc
     if not found:
         raise StateError(f"{url}: no *{STATE_SUFFIX} objects under this prefix")
     return found
@@ -150,7 +150,7 @@ def _read_s3(url: str, client: Any, etag: str = "") -> tuple[bytes | None, str]:
     except Exception as exc:
         if etag and _status(exc) == 304:
             return None, etag
-        raise StateError(f"{url}: cannot read state: {_aws_error(exc)}") from exc
+        raise StateError(f"{url}: cannot read state: {aws_error_text(exc)}") from exc
     return body, str(response.get("ETag", ""))
 
 
@@ -159,14 +159,6 @@ def _status(exc: Exception) -> int:
     if not isinstance(response, dict):
         return 0
     return int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
-
-
-def _aws_error(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        error = response.get("Error", {})
-        return f"{error.get('Code', 'Error')}: {error.get('Message', '')}".strip()
-    return str(exc)
 
 
 class StateSource:
@@ -272,7 +264,7 @@ class StateSource:
             try:
                 head = self._s3().head_object(Bucket=bucket, Key=key)
             except Exception as exc:
-                why = _aws_error(exc)
+                why = aws_error_text(exc)
                 raise StateError(f"{location.url}: cannot stat state: {why}") from exc
             return f"{location.url}@{head.get('ETag', '')}"
         try:
