@@ -12,7 +12,10 @@ however they are spread over the input; as a component can grow with any later r
 ownership is decided only after the whole input is routed. The JSON lines are dealt round
 the workers for routing: each decodes every ``jobs``-th and sends the others their keys
 (``Exchange``: pipes made before forking; a worker that ends early leaves the others a short
-read, and the run is done again).
+read, and the run is done again). A line whose verdict nothing in the run can change
+(failed, read-only, not a management call, not in the catalog) is counted by the worker it
+was dealt to and read by nobody again. Falco's JSON alerts are routed by their ``ct.*``
+fields as CloudTrail records are.
 
 The keys are read off the raw call, not the detector's: a guess. So a worker also reports
 everything through which records of one run influence each other (``ShardResult``: the
@@ -51,12 +54,12 @@ from tfdrift_gitops.errors import RecordError
 from tfdrift_gitops.models import CloudEvent, Drift, SkippedRecord
 
 FOREIGN: Final = "\0foreign"
+"""The prefilter's verdict on a record another worker owns (never counted)."""
 COUNTED: Final = False
 """In place of a line's keys: the routing pass counted it (a verdict nothing changes)."""
 NOBODY: Final = 255
 """The owner of a line the routing pass counted (no worker reads it again; workers number
 at most 255: ``shards.MAX_JOBS``)."""
-"""The prefilter's verdict on a record another worker owns (never counted)."""
 
 
 class _ShardDetector(Detector):
