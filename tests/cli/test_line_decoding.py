@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tfdrift_gitops.adapters.events import _loads_line, iter_events
+from tfdrift_gitops.adapters.event_stream import loads_line
+from tfdrift_gitops.adapters.events import iter_events
 from tfdrift_gitops.errors import RecordError
 
 
@@ -33,7 +34,7 @@ from tfdrift_gitops.errors import RecordError
 )
 def test_same_value_as_json_loads(line: bytes) -> None:
     expected = json.loads(line)
-    got = _loads_line(line)
+    got = loads_line(line)
     assert json.dumps(got) == json.dumps(expected)
     assert type(got) is type(expected)
     if isinstance(expected, dict):
@@ -53,7 +54,7 @@ def test_same_error_as_json_loads(line: bytes) -> None:
     with pytest.raises(ValueError) as expected:
         json.loads(line)
     with pytest.raises(ValueError) as got:
-        _loads_line(line)
+        loads_line(line)
     assert str(got.value) == str(expected.value)
 
 

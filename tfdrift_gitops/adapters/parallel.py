@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, Final
 
-from tfdrift_gitops.adapters.events import LineHandler
+from tfdrift_gitops.adapters.event_stream import LineHandler
 from tfdrift_gitops.core.detector import Evaluated, failure_text
 from tfdrift_gitops.core.engine import Engine, Evaluation, Finding
 from tfdrift_gitops.core.normalize import MAX_RECORD_BYTES
@@ -46,14 +46,14 @@ class _Worker:
     it asks about."""
 
     def __init__(self, engine: Engine) -> None:
-        from tfdrift_gitops.adapters.events import _jsonl_items, _Reading
+        from tfdrift_gitops.adapters.event_stream import Reading, jsonl_items
 
         self.engine = engine
         self.asked: list[str] = []
         self.positions = {id(rule): n for n, rule in enumerate(engine.catalog)}
         prefilter = make_prefilter(engine.catalog, known=self._known)
-        self.reading = _Reading(max_bytes=MAX_RECORD_BYTES, prefilter=prefilter)
-        self.items = _jsonl_items
+        self.reading = Reading(max_bytes=MAX_RECORD_BYTES, prefilter=prefilter)
+        self.items = jsonl_items
 
     def _known(self, value: str) -> bool:
         self.asked.append(value)

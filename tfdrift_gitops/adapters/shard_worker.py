@@ -348,7 +348,7 @@ class Shard:
     ) -> Iterator[Any]:
         """The lines of a JSON Lines file after its first. A line holding one record takes a
         position: the routing pass notes its keys; the second pass reads it, if this
-        worker's, as ``events._jsonl_items`` reads it, and does not even decode the others.
+        worker's, as ``event_stream.jsonl_items`` reads it, and does not even decode the others.
         Any other line (several records, not JSON to orjson) is read by every worker the
         usual way in both passes, and owned record by record."""
         if self.routing:

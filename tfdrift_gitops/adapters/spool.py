@@ -31,11 +31,10 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Final
 
 from tfdrift_gitops.adapters.aws import aws_error_text
+from tfdrift_gitops.adapters.event_stream import Item, Prefilter
 from tfdrift_gitops.adapters.events import (
     EVENT_FILE_SUFFIXES,
     STDIN_NAME,
-    Item,
-    Prefilter,
     iter_events,
     iter_stream,
     open_s3_listing,
