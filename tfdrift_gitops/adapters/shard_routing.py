@@ -22,11 +22,11 @@ from tfdrift_gitops.core.names import strip_version_suffix
 log = logging.getLogger(__name__)
 
 MAX_DEALT: Final = 8
+"""Most workers the routing pass deals lines round (pipes between every two of them)."""
 MEMO_SIZE: Final = 4096
 """Most call names, and most document shapes, the router remembers what it worked out for."""
 _UNSEEN: Final = object()
 _ALERT_DOCUMENTS: Final = (("ct.request", "requestParameters"), ("ct.response", "responseElements"))
-"""Most workers the routing pass deals lines round (pipes between every two of them)."""
 PEER_ENDED: Final = "another worker ended before sending the keys of its lines"
 
 
