@@ -144,7 +144,7 @@ class Shard:
         the number of a line another worker was dealt (expanded once its keys are in)."""
         self.sent: dict[int, list[str] | tuple[list[str] | None, ...] | bool] = {}
         """The keys of the lines dealt to this worker, by line number (a tuple for a line of
-        several records), for the others."""
+        several records, ``COUNTED`` for one the routing pass counted), for the others."""
         self.sending: list[list[str] | None] | None = None
         self.pending: deque[list[str]] = deque()
         """Keys of records the prefilter routed, until ``_route`` hands them a position."""
