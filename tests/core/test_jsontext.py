@@ -28,6 +28,7 @@ from tfdrift_gitops.core.jsontext import loads
         pytest.param(b'{"a": 1, "a": 2}', id="duplicate-key"),
         pytest.param(b'  {"a": -0.0, "b": -0}  ', id="blanks-and-negative-zero"),
         pytest.param(b'\xef\xbb\xbf{"a": 1}', id="bom"),
+        pytest.param(b'{"n": 0.1, "m": 1.7976931348623157e308, "k": 5e-324}', id="floats"),
     ],
 )
 def test_same_value_as_json_loads(text: bytes) -> None:
