@@ -20,7 +20,7 @@ import logging
 import os
 import pickle
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -29,7 +29,7 @@ from tfdrift_gitops.adapters.shard_routing import PEER_ENDED, Exchange
 from tfdrift_gitops.adapters.shard_worker import Shard, ShardResult
 from tfdrift_gitops.core.detector import Detector, Tally
 from tfdrift_gitops.core.engine import Engine
-from tfdrift_gitops.core.prefilter import make_prefilter
+from tfdrift_gitops.core.prefilter import Prefilter, make_prefilter
 from tfdrift_gitops.models import Drift
 
 log = logging.getLogger(__name__)
@@ -143,12 +143,18 @@ def run_sharded(
     return _merge(results)
 
 
+def replay_alone(engine: Engine, read: Callable[[Prefilter], Iterable[Any]]) -> Detector:
+    """One process's replay of what ``read`` yields, given the prefilter to read with."""
+    detector = Detector(engine)
+    detector.feed(read(make_prefilter(engine.catalog, detector.knows)))
+    return detector
+
+
 def _again(
     engine: Engine, specs: Sequence[str], render: Callable[[Drift], str] | None, why: str
 ) -> ShardedRun:
     log.info("detect --jobs: run again in one process (%s)", why)
-    detector = Detector(engine)
-    detector.feed(iter_many(specs, prefilter=make_prefilter(engine.catalog, detector.knows)))
+    detector = replay_alone(engine, lambda prefilter: iter_many(specs, prefilter=prefilter))
     drifts = detector.drifts
     return ShardedRun(
         drifts=[] if render else drifts,

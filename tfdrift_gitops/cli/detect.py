@@ -14,7 +14,7 @@ import click
 from tfdrift_gitops.adapters.aws import make_s3_client
 from tfdrift_gitops.adapters.events import iter_many
 from tfdrift_gitops.adapters.parallel import LineWorkers
-from tfdrift_gitops.adapters.shards import MAX_JOBS, run_sharded, shardable
+from tfdrift_gitops.adapters.shards import MAX_JOBS, replay_alone, run_sharded, shardable
 from tfdrift_gitops.adapters.spool import spooled
 from tfdrift_gitops.adapters.state_source import StateSource
 from tfdrift_gitops.cli.output import echo, echo_trusted
@@ -195,9 +195,7 @@ def _sharded(
         if spool.trouble:
             # Reading said what no file can say again (a listing or a read that failed, an
             # empty prefix): one process reads the copies, in order, as it reads the sources.
-            detector = Detector(engine)
-            prefilter = make_prefilter(engine.catalog, known=detector.knows)
-            detector.feed(spool.items(prefilter=prefilter))
+            detector = replay_alone(engine, lambda prefilter: spool.items(prefilter=prefilter))
             drifts = detector.drifts
             return [render(d) for d in drifts], detector.tally, detector.tally.summary_line(drifts)
         with spool.rewriting():
