@@ -9,7 +9,10 @@ Prints:
 3. listing the open drifts among many archived ones (the archived objects are written directly
    with parallel put_object; how long that setup took is printed too);
 4. S3 requests per ledger operation, counted with botocore ``before-send`` hooks (every HTTP
-   attempt, retries included: what S3 bills), so that cost on real S3 can be computed.
+   attempt, retries included: what S3 bills), so that cost on real S3 can be computed;
+5. ``detect`` against the S3 ledger on the first --records lines of bench_detect.py's
+   Terraform-heavy write calls (generated when missing): requests per record, with the listing
+   of open drifts answering for Terraform's calls, and without it (every call read).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "ledger"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ledger_support import (  # type: ignore[import-not-found]  # the tests' world
     T0,
@@ -226,8 +230,12 @@ def request_costs(endpoint: str) -> list[tuple[str, Counter[str]]]:
         lambda: record(add(1, "192.0.2.1/32", seconds=1)),
     )
     measure(
-        "record: trusted call, no open drift",
+        "record: trusted call, no drift (lists open/)",
         lambda: record(remove(2, "192.0.2.9/32", seconds=4, terraform=True)),
+    )
+    measure(
+        "record: trusted call, no drift (listed)",
+        lambda: record(remove(3, "192.0.2.9/32", seconds=4, terraform=True)),
     )
     record(add(2, "192.0.2.3/32", seconds=5))
     drift_id = ledger.list_open().drifts[0].id
@@ -314,11 +322,59 @@ def section_costs(endpoint: str, args: argparse.Namespace) -> None:
         print(f"{label:<48} {sum(counts.values()):>3}  ({detail})")
 
 
+def section_detect(endpoint: str, args: argparse.Namespace) -> None:
+    from bench_detect import OUT, _write_calls  # type: ignore[import-not-found]
+
+    from tfdrift_gitops.adapters.events import iter_many
+    from tfdrift_gitops.adapters.state_source import StateSource
+    from tfdrift_gitops.core.detector import Detector
+    from tfdrift_gitops.core.prefilter import make_prefilter
+
+    state, mix = OUT / "state.tfstate", OUT / "events-terraform-heavy.jsonl"
+    if not state.exists() or not mix.exists():
+        generator = Path(__file__).parent / "gen_data.py"
+        subprocess.run([sys.executable, str(generator), "--mix", "terraform-heavy"], check=True)
+    writes = OUT / "events-terraform-heavy-writes.jsonl"
+    if not writes.exists() or writes.stat().st_mtime < mix.stat().st_mtime:
+        _write_calls(mix, writes)
+    engine = Engine(StateSource([str(state)]).index())
+    with tempfile.TemporaryDirectory() as tmp:
+        head = Path(tmp) / "head.jsonl"
+        with writes.open("rb") as source, head.open("wb") as sink:
+            for _, line in zip(range(args.records), source, strict=False):
+                sink.write(line)
+        print(
+            f"\n== 5. detect --ledger s3://... on the first {args.records:,} Terraform-heavy "
+            f"write calls (state: 50,000 resources)"
+        )
+        for label, max_age in (("open drifts listed", 30.0), ("every call read", 0.0)):
+            client = make_s3_client(endpoint_url=endpoint)
+            counter = RequestCounter()
+            client.meta.events.register("before-send.s3", counter)
+            storage = S3Storage(client, new_bucket(endpoint), "ledger")
+            ledger = StoredLedger(storage, open_listing_max_age=max_age)
+            ledger.reassess_open(engine)  # as detect does first
+            detector = Detector(engine, ledger)
+            prefilter = make_prefilter(engine.catalog, known=detector.knows)
+            start = time.perf_counter()
+            detector.feed(iter_many([str(head)], prefilter=prefilter))
+            seconds = time.perf_counter() - start
+            counts = counter.take()
+            total = sum(counts.values())
+            detail = ", ".join(f"{op} {n}" for op, n in sorted(counts.items()))
+            print(
+                f"{label:<20} {total:>6} requests = {total / args.records:.2f} a record "
+                f"({detail}); {seconds:.1f} s on moto; "
+                f"{detector.tally.summary_line(detector.drifts)}"
+            )
+
+
 SECTIONS: dict[str, Callable[[str, argparse.Namespace], None]] = {
     "1": section_new_drifts,
     "2": section_processes,
     "3": section_listing,
     "4": section_costs,
+    "5": section_detect,
 }
 
 
@@ -333,8 +389,9 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--events", type=int, default=500, help="events per writer process")
     parser.add_argument("--resources", type=int, default=20)
+    parser.add_argument("--records", type=int, default=8000, help="records for section 5")
     parser.add_argument(
-        "--sections", default="1234", help="which sections to run, e.g. 14 (default: all)"
+        "--sections", default="12345", help="which sections to run, e.g. 14 (default: all)"
     )
     args = parser.parse_args()
     for name, value in (

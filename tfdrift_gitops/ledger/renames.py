@@ -273,11 +273,11 @@ class Renames:
             new_key = layout.open_key(layout.resource_hash(drift.resource.key))
             data = layout.encode_drift(drift)
             if made is None:
+                steps._note_open(new_key)
                 etag = self._storage.put_if_absent(new_key, data)
                 if etag is None:
                     self._new_key_taken(old, new_key, now)
                     return None
-                steps._note_open(new_key)
             else:
                 etag = self._storage.put_if_match(new_key, data, made.etag)
                 if etag is None:

@@ -42,6 +42,7 @@ from tfdrift_gitops.ledger.base import (
     Storage,
 )
 from tfdrift_gitops.ledger.marker import LayoutMarker
+from tfdrift_gitops.ledger.open_keys import DEFAULT_MAX_AGE, OpenKeys
 from tfdrift_gitops.ledger.renames import Renames
 from tfdrift_gitops.ledger.stored import Stored, read_drift
 from tfdrift_gitops.models import CloudEvent, Drift, Kind, Status
@@ -85,7 +86,10 @@ class StoredLedger:
         workers: int = 16,
         backoff: float = 0.005,
         backoff_cap: float = 0.25,
+        open_listing_max_age: float = DEFAULT_MAX_AGE,
     ) -> None:
+        """``open_listing_max_age``: how long a listing of the open drifts answers "no drift is
+        open there" for findings that cannot open one (see ``open_keys``; 0: read each time)."""
         self.storage = storage
         self._max_attempts = max_attempts
         self._workers = workers
@@ -96,6 +100,9 @@ class StoredLedger:
         # Open-object keys this instance has seen exist: folding there reads first instead of
         # trying a create that would fail. Only a hint, so a plain bounded set will do.
         self._seen_open: set[str] = set()
+        self._open_keys = OpenKeys(
+            lambda: storage.list_keys(layout.OPEN_PREFIX), max_age=open_listing_max_age
+        )
         self._renames = Renames(self, self._marker)
 
     @property
@@ -147,9 +154,15 @@ class StoredLedger:
             return asked[0]
 
         if key not in self._seen_open:
-            created = self._create(engine, finding, key, claim, now, quiet, closed_before)
-            if created is not None:
-                return created
+            fresh = fold(engine, None, finding, now=now, quiet=quiet)
+            if fresh.result is FoldResult.OPENED and fresh.drift is not None:
+                created = self._create(fresh, finding, key, claim, now, closed_before)
+                if created is not None:
+                    return created
+            elif (fresh.drift is None or fresh.result is FoldResult.NOT_DRIFT) and (
+                self._open_keys.absent(key)
+            ):
+                return fresh  # what reading nothing there and folding gives (see the loop)
         claimed = False  # this call wrote index/<claim>: finding it later is not a redelivery
         for _ in self._retrying():
             current = self._read_drift(key)
@@ -187,12 +200,11 @@ class StoredLedger:
 
     def _create(
         self,
-        engine: Engine,
+        folded: Folded,
         finding: Finding,
         key: str,
         claim: str,
         now: datetime | None,
-        quiet: Sequence[CloudEvent],
         closed_before: Callable[[], bool],
     ) -> Folded | None:
         """Open a drift in two requests: create the open object (``If-None-Match``: an open
@@ -207,7 +219,6 @@ class StoredLedger:
         stopped between the two steps (older versions wrote the reference first): it names
         this very drift, so it stands.
         """
-        folded = fold(engine, None, finding, now=now, quiet=quiet)
         drift = folded.drift
         if drift is None or folded.result is not FoldResult.OPENED:
             return None
@@ -215,8 +226,8 @@ class StoredLedger:
             return _duplicate(finding)
         data = layout.encode_drift(drift)
         entry = layout.encode_index(claim, drift, finding.event.id, now or _now())
-        etag = self.storage.put_if_absent(key, data)
         self._note_open(key)
+        etag = self.storage.put_if_absent(key, data)
         if etag is None:
             return None
         if self.storage.put_if_absent(layout.index_key(claim), entry) is None and (
@@ -238,6 +249,8 @@ class StoredLedger:
         return self.storage.get(layout.archive_key(claim)) is not None
 
     def _note_open(self, key: str) -> None:
+        """Before an open object is created at ``key`` (by this object: see ``open_keys``)."""
+        self._open_keys.noted(key)
         if len(self._seen_open) > 100_000:
             self._seen_open.clear()
         self._seen_open.add(key)
@@ -265,6 +278,7 @@ class StoredLedger:
         self, key: str, drift: Drift, current: Stored | None, now: datetime | None, data: bytes
     ) -> bool:
         if current is None:
+            self._note_open(key)
             etag = self.storage.put_if_absent(key, data)
         else:
             etag = self.storage.put_if_match(key, data, current.etag)
@@ -509,7 +523,10 @@ class StoredLedger:
         self, prefix: str
     ) -> tuple[builtins.list[Stored], builtins.list[tuple[str, CorruptObject]]]:
         self._marker.check(writing=False)
-        keys = builtins.list(self.storage.list_keys(prefix))
+        if prefix == layout.OPEN_PREFIX:  # a listing of the open drifts: kept (open_keys)
+            keys = self._open_keys.listing(lambda: self.storage.list_keys(prefix))
+        else:
+            keys = builtins.list(self.storage.list_keys(prefix))
         results = self._parallel(self._read_or_report, keys)
         found = [r for r in results if isinstance(r, Stored)]
         corrupt = [r for r in results if isinstance(r, tuple)]
