@@ -7,8 +7,10 @@ neither its request nor its response names; Terraform's refresh shows both attri
 instance's state; without it the change is reported with a value CloudTrail did not carry.
 A call naming only an interface makes AWS report the instance the interface is attached to as
 well (DescribeAddresses' ``InstanceId``; moto 5.2.6 does not, ``eip_on_interface``): the
-engine reads it from the interface's attachment in state, a separate attachment, or the
-instance whose primary interface it is; without any, again a value CloudTrail did not carry.
+engine reads it from the interface's attachment in state, a separate attachment, the
+instance whose primary interface it is, or the instance launched with it (its
+``network_interface`` block, any device index); without any, again a value CloudTrail did not
+carry.
 """
 
 from __future__ import annotations
@@ -78,6 +80,20 @@ def _attachment(instance: str = INSTANCE) -> dict[str, Any]:
         "device_index": 1,
     }
     return _resource("aws_network_interface_attachment", "extra", attributes)
+
+
+def _launched(interface: str, device_index: Any) -> dict[str, Any]:
+    """One block of an ``aws_instance``'s ``network_interface`` (attached at launch), as the
+    provider stores it: refreshed from the instance's attachment at that device index."""
+    return {
+        "delete_on_termination": False,
+        "device_index": device_index,
+        "network_card_index": 0,
+        "network_interface_id": interface,
+    }
+
+
+THIRD_ENI = "eni-0e1f2a3b4c5d6e7f8"
 
 
 def _instance_state(**attributes: Any) -> str:
@@ -209,6 +225,67 @@ def _changes(index: StateIndex, events: list[CloudEvent]) -> dict[str, tuple[Any
             {"networkInterfaceId": OTHER_ENI},
             {"instance": ("", "(hidden by CloudTrail)"), "network_interface": ("", OTHER_ENI)},
             id="interface-named-states-disagree",
+        ),
+        pytest.param(
+            _index(
+                _instance_state(
+                    primary_network_interface_id=OTHER_ENI,
+                    network_interface=[_launched(OTHER_ENI, 0)],
+                )
+            ),
+            {"networkInterfaceId": OTHER_ENI},
+            # Launched on the interface (device index 0): its primary, both say so.
+            {"instance": ("", INSTANCE), "network_interface": ("", OTHER_ENI)},
+            id="interface-named-launch-block-device-0",
+        ),
+        pytest.param(
+            _index(
+                _instance_state(
+                    primary_network_interface_id=PRIMARY_ENI,
+                    network_interface=[_launched(PRIMARY_ENI, 0), _launched(OTHER_ENI, 1)],
+                )
+            ),
+            {"networkInterfaceId": OTHER_ENI},
+            # Attached at launch at device index 1: not the primary, the block says which.
+            {"instance": ("", INSTANCE), "network_interface": ("", OTHER_ENI)},
+            id="interface-named-launch-block-device-1",
+        ),
+        pytest.param(
+            _index(
+                _instance_state(
+                    primary_network_interface_id=PRIMARY_ENI,
+                    network_interface=[_launched(PRIMARY_ENI, 0), _launched(THIRD_ENI, 1)],
+                )
+            ),
+            {"networkInterfaceId": OTHER_ENI},
+            # No instance in state holds the interface: not guessed from the one that is there.
+            {"instance": ("", "(hidden by CloudTrail)"), "network_interface": ("", OTHER_ENI)},
+            id="interface-named-no-instance-has-it",
+        ),
+        pytest.param(
+            _index(
+                _instance_state(
+                    primary_network_interface_id=PRIMARY_ENI,
+                    network_interface=[_launched(OTHER_ENI, None)],
+                )
+            ),
+            {"networkInterfaceId": OTHER_ENI},
+            # A block with no device index is no attachment state recorded: not read.
+            {"instance": ("", "(hidden by CloudTrail)"), "network_interface": ("", OTHER_ENI)},
+            id="interface-named-launch-block-without-device-index",
+        ),
+        pytest.param(
+            _index(
+                _instance_state(
+                    primary_network_interface_id=PRIMARY_ENI,
+                    network_interface=[_launched(PRIMARY_ENI, 0), _launched(OTHER_ENI, 1)],
+                ),
+                _state(_attachment("i-0fedcba987654321f")),
+            ),
+            {"networkInterfaceId": OTHER_ENI},
+            # The launch block and a separate attachment name two instances: not guessed.
+            {"instance": ("", "(hidden by CloudTrail)"), "network_interface": ("", OTHER_ENI)},
+            id="interface-named-launch-block-and-attachment-disagree",
         ),
         pytest.param(
             WITH_INSTANCE,

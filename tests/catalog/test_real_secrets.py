@@ -290,10 +290,31 @@ def _rotate(request: dict[str, Any], estate: Estate = SEC, user_agent: str = "")
         pytest.param(
             {"secretId": "MyDatabaseSecret", "rotateImmediately": "true"},
             SEC,
-            # No settings: the rotation runs with the stored ones (the rotation resource's
-            # resource-level drift is the row's fallback for a call it reads nothing from).
-            {ROTATION: {}, VERSION: CURRENT_MOVED},
+            # No settings: the rotation runs with the stored ones, which stay as they were:
+            # only the version's labels move, the rotation resource is not drift.
+            {VERSION: CURRENT_MOVED},
             id="rotate-now-stored-settings",
+        ),
+        pytest.param(
+            {"secretId": ARN, "rotationRules": {}},
+            SEC,
+            # An empty rules object sets nothing either.
+            {VERSION: CURRENT_MOVED},
+            id="rotate-now-empty-rules",
+        ),
+        pytest.param(
+            {"secretId": ARN, "rotationRules": {"automaticallyAfterDays": 30}},
+            SEC,
+            # The stored rule restated: the rotation resource is as state says.
+            {VERSION: CURRENT_MOVED},
+            id="rotate-now-same-settings",
+        ),
+        pytest.param(
+            {"secretId": ARN, "rotateImmediately": False},
+            SEC,
+            # Neither settings nor an immediate rotation: nothing Terraform would see.
+            {},
+            id="rotate-later-stored-settings",
         ),
         pytest.param(
             {"secretId": ARN, "rotationLambdaARN": ROTATE_V2, "rotateImmediately": "false"},
@@ -306,14 +327,14 @@ def _rotate(request: dict[str, Any], estate: Estate = SEC, user_agent: str = "")
             {"secretId": ARN, "rotateImmediately": True},
             Estate("secrets", patch={VERSION: {"version_stages": ["AWSPREVIOUS", "v1"]}}),
             # The managed version held AWSPREVIOUS: it goes to the version AWSCURRENT leaves.
-            {ROTATION: {}, VERSION: {"version_stages": (["AWSPREVIOUS", "v1"], ["v1"])}},
+            {VERSION: {"version_stages": (["AWSPREVIOUS", "v1"], ["v1"])}},
             id="rotate-now-previous-version-loses-its-label",
         ),
         pytest.param(
             {"secretId": ARN, "rotateImmediately": True},
             Estate("secrets", patch={VERSION: {"version_stages": ["v1"]}}),
             # A version with neither label is not one a rotation moves.
-            {ROTATION: {}},
+            {},
             id="rotate-now-other-version-untouched",
         ),
         pytest.param(
@@ -321,6 +342,22 @@ def _rotate(request: dict[str, Any], estate: Estate = SEC, user_agent: str = "")
             Estate("secrets", drop=(VERSION,)),
             {ROTATION: SLOWER},
             id="rotate-now-no-version-in-state",
+        ),
+        pytest.param(
+            {"secretId": ARN, "rotateImmediately": True},
+            Estate("secrets", drop=(ROTATION,)),
+            # Rotating with the stored settings creates no rotation (one state does not hold
+            # was made by an earlier call naming settings): the version's move alone.
+            {VERSION: CURRENT_MOVED},
+            id="rotate-now-stored-settings-rotation-not-in-state",
+        ),
+        pytest.param(
+            {"secretId": ARN, "externalSecretRotationRoleArn": "arn:aws:iam::1:role/x"},
+            SEC,
+            # A setting the row cannot read (provider 5.100 has no attribute for it): resource
+            # level, as the request-shape check says of any such call.
+            {ROTATION: {}, VERSION: CURRENT_MOVED},
+            id="rotate-now-unread-setting-resource-level",
         ),
     ],
 )
@@ -333,12 +370,51 @@ def test_rotate_secret(
     }
     assert got == want
     assert all(d.kind is Kind.MODIFIED for d in outcome.open)
+    # A call that changes nothing Terraform holds is counted as such, not dropped.
+    assert outcome.skipped == ({} if want else {"no_change": 1})
 
 
 ROTATE_CALLS = [
     {"secretId": ARN, "rotationRules": {"automaticallyAfterDays": 365}, "rotateImmediately": True},
     {"secretId": ARN, "rotationLambdaARN": ROTATE_V2, "clientRequestToken": NEW_VERSION},
 ]
+
+
+def _rotations(*calls: tuple[dict[str, Any], str]) -> list[Any]:
+    """RotateSecret calls a minute apart, each (request, user agent)."""
+    base = records(DELETE)[0]
+    return [
+        replace(
+            _event("secretsmanager", "RotateSecret", request, id=f"rot{n}"),
+            response=ROTATED,
+            time=base.time.replace(minute=n),
+            actor=replace(base.actor, user_agent=agent),
+        )
+        for n, (request, agent) in enumerate(calls)
+    ]
+
+
+SLOW = {"secretId": ARN, "rotationRules": {"automaticallyAfterDays": 365}}
+AS_STORED = {"secretId": ARN, "rotateImmediately": True}
+BACK = {"secretId": ARN, "rotationRules": {"automaticallyAfterDays": 30}}
+
+
+def test_rotation_with_stored_settings_is_no_evidence_on_a_rotation_drift() -> None:
+    # The settings changed by hand, then a rotation with the (new) stored settings: the
+    # rotation drift keeps the first call as its evidence, the second only replayed, and stays
+    # one a replay can prove undone.
+    outcome = run_events(SEC.index(), _rotations((SLOW, ""), (AS_STORED, "")))
+    drift = outcome.by_address(ROTATION)
+    assert {c.path: (c.before, c.after) for c in drift.changes} == SLOWER
+    assert ([e.id for e in drift.events], [e.id for e in drift.replayed]) == (["rot0"], ["rot1"])
+    assert drift.unverifiable == ()
+
+
+def test_terraform_revert_after_rotation_with_stored_settings_resolves() -> None:
+    outcome = run_events(SEC.index(), _rotations((SLOW, ""), (AS_STORED, ""), (BACK, TERRAFORM_UA)))
+    assert [d.resource.address for d in outcome.resolved] == [ROTATION]
+    # The version's labels moved twice by hand; Terraform's call puts no label back.
+    assert [d.resource.address for d in outcome.open] == [VERSION]
 
 
 def test_rotation_keys_are_the_api_models() -> None:

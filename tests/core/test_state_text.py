@@ -357,6 +357,8 @@ class _Anything(Mapping[str, Any]):
             return False
         if key in ("url", "queue_url"):
             return "https://sqs.eu-west-1.amazonaws.com/111111111111/q"
+        if key == "network_interface":
+            return [{"network_interface_id": "x-eni", "device_index": 1}]
         return f"x-{key}"
 
     def __iter__(self) -> Iterator[str]:
@@ -416,6 +418,31 @@ def test_the_index_keeps_one_resource_or_a_list_per_value() -> None:
     assert blue is not None and blue.workspace == "blue"
     assert index.get("two", "default", "aws_iam_role.c") is None
     assert index.knows("app") and not index.knows("nope")
+
+
+def test_a_key_with_several_values_finds_the_resource_by_each() -> None:
+    # An instance launched with two interfaces (network_interface blocks, device index 0 and
+    # 1) is found by either; a block without a whole device index is no attachment and is not
+    # read, nor is a block without an interface id.
+    blocks = [
+        {"network_interface_id": "eni-a", "device_index": 0},
+        {"network_interface_id": "eni-b", "device_index": 1},
+        {"network_interface_id": "eni-c", "device_index": None},
+        {"network_interface_id": "eni-d", "device_index": float("nan")},
+        {"network_interface_id": "eni-e", "device_index": True},
+        {"network_interface_id": "eni-f", "device_index": 2.0},
+        {"network_interface_id": "", "device_index": 3},
+        "not a block",
+    ]
+    instance = {"id": "i-1", "primary_network_interface_id": "eni-a", "network_interface": blocks}
+    resource = {"mode": "managed", "type": "aws_instance", "name": "web"}
+    document = {"version": 4, "resources": [resource | {"instances": [{"attributes": instance}]}]}
+    index = StateIndex([parse_state_text(json.dumps(document), source="one")])
+    key = "instance_by_launch_interface"
+    for eni in ("eni-a", "eni-b", "eni-f", "eni-c", "eni-d", "eni-e", "", "i-1"):
+        want = ["web"] if eni in ("eni-a", "eni-b", "eni-f") else []
+        assert [r.name for r in index.lookup("aws_instance", key, eni)] == want, eni
+    assert index.knows("eni-b")
 
 
 def test_cyclic_gc_is_off_while_reading_and_restored_after() -> None:

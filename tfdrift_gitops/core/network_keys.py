@@ -5,7 +5,11 @@
 protocol, which the rule's hashed id includes), and the parent of standalone routes, NACL
 rules and EIP associations, so that rows can tell inline blocks from separate resources; and
 what an interface is attached to (``aws_network_interface_attachment``, an ``aws_instance``'s
-primary interface), which AssociateAddress naming only the interface does not say.
+primary interface or an interface attached at launch by its ``network_interface`` block),
+which AssociateAddress naming only the interface does not say.
+
+A key function gives one value, several (a tuple: an instance launched with several
+interfaces), or None.
 """
 
 from __future__ import annotations
@@ -52,6 +56,35 @@ def _nacl_rule(rtype: str, attrs: Mapping[str, Any]) -> str | None:
     return nacl_rule_key(acl, int(number), egress)
 
 
+DerivedKey = Callable[[str, Mapping[str, Any]], str | tuple[str, ...] | None]
+
+
+def _whole(number: Any) -> bool:
+    """A non-negative whole number (a JSON number may be a float; never a bool, NaN, inf)."""
+    if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
+        return False
+    return isinstance(number, int) or number.is_integer()
+
+
+def _launch_interfaces(rtype: str, attrs: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """The interfaces an ``aws_instance`` was launched with, by its ``network_interface``
+    blocks: those the provider refreshed from an attachment of the instance (an id and a
+    whole device index; 0 is the primary interface, also ``primary_network_interface_id``)."""
+    if rtype != "aws_instance":
+        return None
+    blocks = attrs.get("network_interface")
+    if not isinstance(blocks, list):
+        return None
+    found: list[str] = []
+    for block in blocks:
+        if not isinstance(block, Mapping):
+            continue
+        interface, device = block.get("network_interface_id"), block.get("device_index")
+        if isinstance(interface, str) and interface and _whole(device):
+            found.append(interface)
+    return tuple(found) or None
+
+
 def _attribute_of(
     rtype_wanted: str, attribute: str
 ) -> Callable[[str, Mapping[str, Any]], str | None]:
@@ -62,7 +95,7 @@ def _attribute_of(
     return key
 
 
-NETWORK_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
+NETWORK_KEYS: dict[str, DerivedKey] = {
     "route": _route,
     "nacl_rule": _nacl_rule,
     "routes_of_table": _attribute_of("aws_route", "route_table_id"),
@@ -73,4 +106,5 @@ NETWORK_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
         "aws_network_interface_attachment", "network_interface_id"
     ),
     "instance_by_primary_interface": _attribute_of("aws_instance", "primary_network_interface_id"),
+    "instance_by_launch_interface": _launch_interfaces,
 }

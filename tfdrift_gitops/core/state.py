@@ -11,13 +11,13 @@ import gc
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
 from tfdrift_gitops.core.jsontext import loads as loads_json
-from tfdrift_gitops.core.network_keys import NETWORK_KEYS
+from tfdrift_gitops.core.network_keys import NETWORK_KEYS, DerivedKey
 from tfdrift_gitops.core.redact import ANY, SensitivePath
 from tfdrift_gitops.errors import StateError
 
@@ -272,7 +272,7 @@ def _waf_association_key(rtype: str, attrs: Mapping[str, Any]) -> str | None:
 
 
 # Keys computed from several attributes, for resources that no single attribute names.
-DERIVED_KEYS: dict[str, Callable[[str, Mapping[str, Any]], str | None]] = {
+DERIVED_KEYS: dict[str, DerivedKey] = {
     "lambda_permission": _lambda_permission_key,
     "lambda_function_url": _lambda_function_url_key,
     "target_attachment": _compute_key,
@@ -315,18 +315,19 @@ DERIVED_KEY_TYPES: dict[str, frozenset[str]] = {
     "eip_by_association": frozenset({"aws_eip"}),
     "attachment_of_interface": frozenset({"aws_network_interface_attachment"}),
     "instance_by_primary_interface": frozenset({"aws_instance"}),
+    "instance_by_launch_interface": frozenset({"aws_instance"}),
 }
 """The resource types each derived key can apply to (every type when a key is not listed):
 indexing a resource calls only its own type's functions, not all of DERIVED_KEYS. A test
 (tests/core/test_state_text.py) wants every key listed, and checks that no function gives a
 key for a type outside its set."""
 
-_derivers: dict[str, tuple[tuple[str, Callable[[str, Mapping[str, Any]], str | None]], ...]] = {}
+_derivers: dict[str, tuple[tuple[str, DerivedKey], ...]] = {}
 
 
 def _derivers_of(
     rtype: str,
-) -> tuple[tuple[str, Callable[[str, Mapping[str, Any]], str | None]], ...]:
+) -> tuple[tuple[str, DerivedKey], ...]:
     found = _derivers.get(rtype)
     if found is None:
         found = _derivers[rtype] = tuple(
@@ -450,8 +451,13 @@ def _index_keys(rtype: str, attrs: Mapping[str, Any]) -> IndexKeys:
             keys += (key, value)
     for key, derive in _derivers_of(rtype):
         derived = derive(rtype, attrs)
-        if derived:
+        if not derived:
+            continue
+        if isinstance(derived, str):
             keys += (key, derived)
+        else:
+            for value in derived:
+                keys += (key, value)
     return tuple(keys)
 
 

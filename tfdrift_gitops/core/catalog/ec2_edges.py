@@ -14,7 +14,9 @@ Choices worth knowing:
   (``aws_eip.instance`` / ``network_interface``) modifies the EIP; otherwise the association is
   an unmanaged ``aws_eip_association`` (imported by its ``eipassoc-`` id). AWS reports both
   attributes whichever the call names (an instance's primary interface; an interface's
-  instance): the one the call does not name is read from state, never guessed.
+  instance): the one the call does not name is read from state, never guessed (an interface's
+  instance: its ``attachment``, a separate attachment, or an ``aws_instance`` whose primary
+  interface it is or whose ``network_interface`` block attached it at launch).
 - Deleting flow logs blinds network forensics: high.
 """
 
@@ -232,8 +234,9 @@ def _primary_interface(index: StateIndex, instance: str, event: CloudEvent) -> s
 def _interface_instance(index: StateIndex, interface: str, event: CloudEvent) -> str | None:
     """The instance the interface is attached to as state says (the interface's own
     ``attachment``, a separate ``aws_network_interface_attachment``, an instance whose primary
-    interface it is), "" when only the interface's state speaks and says it is attached to
-    none; None when state does not say or its copies disagree."""
+    interface it is or that was launched with it: a ``network_interface`` block, at any device
+    index), "" when only the interface's state speaks and says it is attached to none; None
+    when state does not say or its copies disagree."""
     account = event.account_id or event.actor.account_id
     region = event.region
     attached: set[Any] = set()
@@ -247,10 +250,9 @@ def _interface_instance(index: StateIndex, interface: str, event: CloudEvent) ->
         INTERFACE_ATTACHMENT, "attachment_of_interface", interface, account=account, region=region
     ):
         attached.add(res.attributes.get("instance_id"))
-    for res in index.lookup(
-        INSTANCE, "instance_by_primary_interface", interface, account=account, region=region
-    ):
-        attached.add(res.attributes.get("id"))
+    for key in ("instance_by_primary_interface", "instance_by_launch_interface"):
+        for res in index.lookup(INSTANCE, key, interface, account=account, region=region):
+            attached.add(res.attributes.get("id"))
     # An interface read before a separate attachment was made says "none": the attachment wins.
     if not attached:
         return "" if unattached else None

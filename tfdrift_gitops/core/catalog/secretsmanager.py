@@ -30,7 +30,10 @@ Choices worth knowing:
   the rotation started, not that it finished (a failed rotation leaves ``AWSCURRENT`` where it
   was, and this drift is then one Terraform does not show). moto 5.2.6 cannot show the move
   (it runs no rotation step and leaves every version's labels as they were), so unit tests and
-  the API-model check are the evidence.
+  the API-model check are the evidence. A call naming no settings (no
+  ``rotationLambdaARN``, no ``rotationRules``: "rotate now with the stored settings") leaves
+  the rotation resource as it was: no drift there, only the version's labels move; nor does it
+  create an unmanaged rotation when state holds none.
 - ``UpdateSecretVersionStage`` moves one staging label: off ``removeFromVersionId``, onto
   ``moveToVersionId``; moving ``AWSCURRENT`` puts ``AWSPREVIOUS`` on the version it left. It is
   the last step of every rotation (the function's own call, logged), so it is the record that
@@ -139,6 +142,44 @@ ROTATION_EFFECTS: tuple[Effect, ...] = (
     ),
     SetAttr("rotation_rules[0].duration", text("rotationRules.duration"), optional_text),
 )
+
+
+ROTATION_SETTINGS: tuple[Extractor, ...] = (req("rotationLambdaARN"), req("rotationRules"))
+"""What RotateSecret may set that the provider reads back (the rows' ROTATION_EFFECTS)."""
+SETTINGS_LEFT_ALONE: tuple[Extractor, ...] = (req("rotateImmediately"), req("clientRequestToken"))
+"""What a RotateSecret naming no settings may carry besides the secret: when to rotate, and
+the new version's id."""
+
+
+def names_settings(event: CloudEvent, index: StateIndex | None) -> bool:
+    """The call sets rotation settings (a guard; the state index is not needed)."""
+    return any(extract(event) not in (MISSING, None) for extract in ROTATION_SETTINGS)
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsKept:
+    """RotateSecret naming no rotation settings (no ``rotationLambdaARN``, no
+    ``rotationRules``): AWS rotates, or tests the function, with the stored settings, which
+    stay as they are; the rotation resource changes nothing (the version's labels may: see
+    :class:`RotatedNow`). Reads the fields such a call carries besides the secret
+    (``rotateImmediately``, ``clientRequestToken``) so that the request-shape check counts the
+    call as read (core/shape.py); a call carrying other fields is judged there as any row's
+    call is (``externalSecretRotationRoleArn`` alone: resource level, the reason given).
+
+    Reported at ``rotation_lambda_arn`` and compared as the row's own effect there: it moves
+    no value, so that path shows a change only where another call moved it."""
+
+    path: str = "rotation_lambda_arn"
+
+    def compare(self, value: Any) -> Any:
+        return optional_text(value)
+
+    def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
+        if names_settings(event, None):
+            return False
+        for extract in SETTINGS_LEFT_ALONE:
+            extract(event)
+        return True
 
 
 CURRENT, PREVIOUS = "AWSCURRENT", "AWSPREVIOUS"
@@ -419,14 +460,19 @@ RULES: tuple[Rule, ...] = (
                 (RotatedNow(),),
                 guard=all_of(ROTATES_NOW, has_version),
             ),
-            *with_fallback(Target(ROTATION, KEY, SECRET_NAME, ROTATION_EFFECTS)),
+            # No fallback to a resource-level change: a call naming no settings is read
+            # (SettingsKept) and changes nothing here; one this row cannot read at all is
+            # reported at resource level with the reason (core/shape.py).
+            Target(ROTATION, KEY, SECRET_NAME, (*ROTATION_EFFECTS, SettingsKept())),
             Target(
                 ROTATION,
                 KEY,
                 SECRET_NAME,
                 ROTATION_EFFECTS,
                 action=Action.CREATE,
-                guard=absent(ROTATION, KEY, SECRET_NAME),
+                # Rotating with the stored settings creates no rotation: one state does not
+                # hold was made before, by the call that named its settings.
+                guard=all_of(absent(ROTATION, KEY, SECRET_NAME), names_settings),
             ),
         ),
         Severity.MEDIUM,
