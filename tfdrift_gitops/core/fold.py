@@ -6,6 +6,9 @@ Used by ``detect`` (an in-memory book) and by the ledger (read, fold, conditiona
 from __future__ import annotations
 
 import hashlib
+import json
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -24,6 +27,11 @@ from tfdrift_gitops.models import (
     Status,
     Transition,
 )
+
+REPLAYED_PER_CALL = 32
+"""Replayed-only calls a drift keeps per call (event source and name), the newest."""
+REPLAYED_MAX = 256
+"""Replayed-only calls a drift keeps in all, the newest (see ``with_replayed``)."""
 
 
 class FoldResult(StrEnum):
@@ -117,9 +125,9 @@ def _open(
             evidence = tuple(
                 e for e in every if e.id not in quiet_ids or e.id in observation.changed_by
             )
-            replayed = tuple(
-                e for e in every if e.id in quiet_ids and e.id not in observation.changed_by
-            )
+            for e in every:
+                if e.id in quiet_ids and e.id not in observation.changed_by:
+                    replayed = with_replayed(evidence, replayed, e)
         else:
             observation = engine.observe(resource, evidence)
         observed = dict(observation.observed)
@@ -252,7 +260,12 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
     if may_be_noop and event.id not in observation.inert and event.id not in observation.changed_by:
         # It set what was already there where it sits in time (an older no-op delivered after
         # the real call, or the same call made twice): not evidence, but replayed from now on.
-        noted = replace(existing, replayed=_in_time_order((*existing.replayed, event)))
+        kept = with_replayed(existing.events, existing.replayed, event)
+        if len(kept) == len(existing.replayed) and all(
+            a is b for a, b in zip(kept, existing.replayed, strict=True)
+        ):
+            return Folded(FoldResult.UNCHANGED, existing, Skip.NO_CHANGE)  # no replay needs it
+        noted = replace(existing, replayed=kept)
         return Folded(FoldResult.UNCHANGED, noted, Skip.NO_CHANGE)
     if (
         existing.kind is Kind.MODIFIED
@@ -280,6 +293,84 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
             severity, reasons = own, _merge(reasons, own_reasons)
     reasons = (*reasons, note) if note else reasons
     return _updated(existing, events, latest, changes, severity, reasons, now)
+
+
+def with_replayed(
+    evidence: Sequence[CloudEvent], replayed: Sequence[CloudEvent], call: CloudEvent
+) -> tuple[CloudEvent, ...]:
+    """``replayed`` (oldest first) with ``call`` added, without the calls no replay needs: a
+    drift open for weeks next to a job repeating a call that changes nothing stays small (and
+    its ledger object readable).
+
+    A replayed-only call changed nothing where it sits: removing it changes no replay of the
+    calls known now, nor of any call newer than it delivered later. It matters only to a call
+    older than it delivered after it (which it may show undone). So:
+
+    - of two equal calls (in all an effect reads: request, response, account, region) with no
+      evidence between them, the older goes: effects set values or add and remove items, so
+      whatever a late call older than both did, the newer call sets the same values again,
+      and the evidence around it is where it was;
+    - the newest ``REPLAYED_PER_CALL`` per call (source and name) and ``REPLAYED_MAX`` in all
+      are kept: only a call older than one dropped, delivered after it, is judged without it.
+
+    A redelivery of a dropped call is not a duplicate (its id is no longer in the drift): it
+    is judged again, changes nothing, and is dropped again (the fold hands back the drift as
+    it was, so a ledger writes nothing). ``evidence`` is in eventTime order.
+    """
+    mark = (call.time, call.id)
+    marks = [(e.time, e.id) for e in evidence]
+    superseded: set[str] = set()
+    for other in replayed:
+        if other.id == call.id or not _same_call(other, call):
+            continue
+        at = (other.time, other.id)
+        if at > mark and not _evidence_between(marks, mark, at):
+            return tuple(replayed)  # a newer equal call does what this one would
+        if at < mark and not _evidence_between(marks, at, mark):
+            superseded.add(other.id)
+    kept = [e for e in replayed if e.id not in superseded and e.id != call.id]
+    kept = list(_in_time_order((*kept, call)))
+    per_call = Counter((e.source, e.name) for e in kept)
+    over = len(kept) - REPLAYED_MAX
+    out: list[CloudEvent] = []
+    for e in kept:  # oldest first: the ones to drop come first
+        name = (e.source, e.name)
+        if per_call[name] > REPLAYED_PER_CALL:
+            per_call[name] -= 1
+            over -= 1
+            continue
+        if over > 0:
+            per_call[name] -= 1
+            over -= 1
+            continue
+        out.append(e)
+    return tuple(out)
+
+
+def _same_call(a: CloudEvent, b: CloudEvent) -> bool:
+    if not (
+        a.name == b.name
+        and a.source == b.source
+        and a.region == b.region
+        and a.account_id == b.account_id
+        and a.request == b.request
+        and a.response == b.response
+    ):
+        return False
+    # Equal as Python values; as JSON too (1 and true are equal in Python, not to a call).
+    return _json((a.request, a.response)) == _json((b.request, b.response))
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _evidence_between(
+    marks: Sequence[tuple[datetime, str]], older: tuple[datetime, str], newer: tuple[datetime, str]
+) -> bool:
+    """Is any of ``marks`` (sorted) strictly between ``older`` and ``newer``?"""
+    at = bisect_right(marks, older)
+    return at < len(marks) and marks[at] < newer
 
 
 def _restored_later(engine: Engine, events: Sequence[CloudEvent], deleting: CloudEvent) -> bool:
