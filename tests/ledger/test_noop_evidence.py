@@ -28,7 +28,7 @@ from tfdrift_gitops.core.normalize import normalize_record
 from tfdrift_gitops.core.state import StateIndex, parse_state
 from tfdrift_gitops.falco.metrics import CollectorMetrics
 from tfdrift_gitops.falco.pipeline import Item, Pipeline
-from tfdrift_gitops.ledger import StoredLedger, local, open_ledger
+from tfdrift_gitops.ledger import StoredLedger, base, local, open_ledger
 from tfdrift_gitops.models import DRIFT_SCHEMA, CloudEvent, Drift
 
 ACCOUNT = "123456789012"
@@ -440,3 +440,33 @@ def test_weeks_of_noop_calls_keep_the_stored_drift_small_and_readable(
     assert [(c.path, c.before, c.after) for c in after.changes] == [
         ("visibility_timeout_seconds", 30, 100)
     ]
+
+
+def test_an_open_drift_too_big_to_read_back_refuses_calls_and_can_still_close(
+    state_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Evidence is never dropped: a drift changed again and again keeps every call. Past half
+    the object limit a call that would grow it is refused and counted, the stored drift stays
+    readable, and a revert still resolves it."""
+    limit = 32 << 10
+    monkeypatch.setattr(base, "MAX_OBJECT_BYTES", limit)
+    monkeypatch.setattr(local, "MAX_OBJECT_BYTES", limit)
+    metrics = CollectorMetrics()
+    pipeline = Pipeline(lambda: _engine(state_file), _ledger(tmp_path), metrics)
+    outcomes = [
+        pipeline.process(Item(event, 0.0, "test"))
+        for event in _events([_set_visibility(f"c-{n}", n, str(100 + n)) for n in range(60)])
+    ]
+    refused = outcomes.index(False)
+    assert refused > 5 and not any(outcomes[refused:])
+    assert metrics.errors.value("ledger") == 60 - refused
+    drift = _stored(tmp_path)  # still readable, with every call it took
+    assert [e.id for e in drift.events] == [f"c-{n}" for n in range(refused)]
+    size = max(p.stat().st_size for p in (tmp_path / "ledger" / "open").iterdir())
+    assert size <= limit // 2
+    (revert,) = _events([_set_visibility("revert", 99, "30")])
+    assert pipeline.process(Item(revert, 0.0, "test"))
+    listing = _ledger(tmp_path).list()
+    assert listing.corrupt == ()
+    (closed,) = listing.drifts
+    assert (closed.id, closed.status.value) == (drift.id, "resolved")
