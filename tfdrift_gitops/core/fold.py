@@ -307,9 +307,9 @@ def with_replayed(
     older than it delivered after it (which it may show undone). So:
 
     - of two equal calls (in all an effect reads: request, response, account, region) with no
-      evidence between them, the older goes: effects set values or add and remove items, so
-      whatever a late call older than both did, the newer call sets the same values again,
-      and the evidence around it is where it was;
+      other call between them, the older goes: a call's effects set values, add or remove
+      items or keys, so making it twice in a row leaves what making it once does, whatever a
+      late call older than both changed before them;
     - the newest ``REPLAYED_PER_CALL`` per call (source and name) and ``REPLAYED_MAX`` in all
       are kept: only a call older than one dropped, delivered after it, is judged without it.
 
@@ -318,15 +318,19 @@ def with_replayed(
     it was, so a ledger writes nothing). ``evidence`` is in eventTime order.
     """
     mark = (call.time, call.id)
-    marks = [(e.time, e.id) for e in evidence]
+    marks: list[tuple[datetime, str]] = []
     superseded: set[str] = set()
     for other in replayed:
         if other.id == call.id or not _same_call(other, call):
             continue
+        if not marks:  # every call of the timeline, in order (two sorted runs: linear)
+            marks = sorted(
+                [*((e.time, e.id) for e in evidence), *((e.time, e.id) for e in replayed)]
+            )
         at = (other.time, other.id)
-        if at > mark and not _evidence_between(marks, mark, at):
-            return tuple(replayed)  # a newer equal call does what this one would
-        if at < mark and not _evidence_between(marks, at, mark):
+        if at > mark and not _any_between(marks, mark, at):
+            return tuple(replayed)  # the same call again right after: this one adds nothing
+        if at < mark and not _any_between(marks, at, mark):
             superseded.add(other.id)
     kept = [e for e in replayed if e.id not in superseded and e.id != call.id]
     kept = list(_in_time_order((*kept, call)))
@@ -365,7 +369,7 @@ def _json(value: object) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
-def _evidence_between(
+def _any_between(
     marks: Sequence[tuple[datetime, str]], older: tuple[datetime, str], newer: tuple[datetime, str]
 ) -> bool:
     """Is any of ``marks`` (sorted) strictly between ``older`` and ``newer``?"""
