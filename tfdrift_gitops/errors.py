@@ -60,6 +60,10 @@ class CorruptRecordError(LedgerError):
     """A ledger object exists but cannot be decoded."""
 
 
+class OversizeRecordError(CorruptRecordError):
+    """An open drift grew too big to be stored and read back: the call is not folded in."""
+
+
 class NotFoundError(TfdriftError):
     """A drift id or other named object does not exist."""
 

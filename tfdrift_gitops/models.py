@@ -169,13 +169,14 @@ def parse_time(value: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class CloudEvent:
     """One normalised CloudTrail management event.
 
     ``request`` and ``response`` are the decoded requestParameters / responseElements (``None``
     when CloudTrail sent null). ``origin`` says where the record was read (``file.json#12``,
-    ``falco-grpc``), for error messages only.
+    ``falco-grpc``), for error messages only. Weakly referable: the engine remembers what a
+    call replays as without keeping the call alive.
     """
 
     id: str

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from tfdrift_gitops.cli.detect import GC_YOUNG_OBJECTS, settle_for_replay
+from tfdrift_gitops.gcpolicy import GC_YOUNG_OBJECTS, settle_for_replay
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,11 @@ reload, ledger failures retried (against a real S3 API)."""
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from tfdrift_gitops.falco.collector import Collector, CollectorOptions
 from tfdrift_gitops.falco.metrics import CollectorMetrics
 from tfdrift_gitops.falco.pipeline import DropPolicy, Item, Pipeline
 from tfdrift_gitops.falco.statewatch import StateWatcher
+from tfdrift_gitops.gcpolicy import GC_YOUNG_OBJECTS
 from tfdrift_gitops.ledger import open_ledger
 from tfdrift_gitops.models import CloudEvent, Drift
 
@@ -225,6 +228,45 @@ def test_state_refresh_thread(state_file: Path) -> None:
         assert all(r.type != "aws_security_group" for r in index)
     finally:
         watcher.stop()
+
+
+def _scanned(obj: object) -> bool:
+    """Is ``obj`` in a generation the cyclic GC scans (not frozen)?"""
+    return any(found is obj for found in gc.get_objects())
+
+
+def test_state_reload_thaws_collects_and_freezes_the_new_index(state_file: Path) -> None:
+    """collect freezes the index; a reload frees the old one (a cycle through it too: frozen
+    and never thawed, it would live for ever) and freezes the new one, which detects."""
+    original = state_file.read_text()
+    _rewrite_state(state_file, "aws_security_group")
+    saved = gc.get_threshold()
+    options = CollectorOptions(
+        states=(str(state_file),), listen="127.0.0.1:0", state_refresh=0, settle_gc=True
+    )
+    collector = Collector(options, channels=[])
+    try:
+        collector.start()
+        assert gc.get_threshold()[0] == GC_YOUNG_OBJECTS
+        old = collector.state.engine
+        assert not _scanned(old.index)
+        vars(old)["cycle"] = [old]  # only the cyclic GC can free it now
+        gone = weakref.ref(old)
+        del old
+        state_file.write_text(original)  # the group is back in state
+        assert collector.state.check()
+        assert collector.pipeline is not None
+        assert collector.pipeline.offer(_item("r-1"))
+        assert _wait(lambda: collector.pipeline is not None and collector.pipeline.handled == 1)
+        assert gone() is None
+        assert not _scanned(collector.state.engine.index)
+        store = collector.store
+        assert isinstance(store, MemoryStore)
+        assert [d.resource.address for d in store.open.values()] == [SG_ADDRESS]
+    finally:
+        collector.shutdown()
+        gc.unfreeze()
+        gc.set_threshold(*saved)
 
 
 def test_ledger_outage_is_retried_not_lost(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,12 +26,18 @@ from tfdrift_gitops.core.catalog.model import (
     resp,
 )
 from tfdrift_gitops.core.detector import Detector
-from tfdrift_gitops.core.engine import Engine
-from tfdrift_gitops.core.fold import reassess
+from tfdrift_gitops.core.engine import Engine, Skip
+from tfdrift_gitops.core.fold import (
+    REPLAYED_MAX,
+    REPLAYED_PER_CALL,
+    FoldResult,
+    fold,
+    reassess,
+)
 from tfdrift_gitops.core.policy import IgnoreRule, Policy, SeverityOverride
 from tfdrift_gitops.core.record import drift_from_record, drift_to_record
 from tfdrift_gitops.core.state import StateIndex, parse_state
-from tfdrift_gitops.models import Actor, CloudEvent, Kind, Severity, Status, Via
+from tfdrift_gitops.models import Actor, CloudEvent, Drift, Kind, Severity, Status, Via
 
 ACCOUNT = "111122223333"
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -461,3 +468,119 @@ def test_a_change_no_effect_can_replay_is_never_proven_undone() -> None:
     [drift] = detector.drifts
     assert drift.unverifiable == ("TouchThing-1",)
     assert detector.resolved == []
+
+
+WEEKS = 3000
+"""No-op calls folded into one drift in ``_weeks_open`` (a job calling every few minutes)."""
+
+
+def _noop(n: int) -> CloudEvent:
+    """Call ``n`` of jobs that set what state and the drift already say: two calls made again
+    and again, and a removal of a member that is not there, different every time; at the end
+    one of them alone, many times in a row."""
+    if n > WEEKS - 50 or n % 3 == 0:
+        return event("PutThing", {"thingId": "t-1", "enabled": True}, minutes=n)
+    if n % 3 == 1:
+        return event("AddMember", {"thingId": "t-1", "members": ["a"]}, minutes=n)
+    return event("RemoveMember", {"thingId": "t-1", "members": [f"gone-{n}"]}, minutes=n)
+
+
+@functools.cache
+def _weeks_open() -> tuple[Engine, Drift, list[CloudEvent]]:
+    """A drift (made public) open for weeks next to a job repeating no-op calls, with a
+    member added by hand now and then: the drift, and every call folded into it."""
+    engine = make_engine()
+    calls = [event("PutThing", {"thingId": "t-1", "public": True}, minutes=0)]
+    for n in range(1, WEEKS + 1):
+        calls.append(_noop(n))
+        if n % 1000 == 500:
+            calls.append(
+                event(
+                    "AddMember",
+                    {"thingId": "t-1", "members": [f"m{n}"]},
+                    minutes=n,
+                    eid=f"hand-{n}",
+                )
+            )
+    detector = run(calls, engine)
+    (drift,) = detector.drifts
+    return engine, drift, calls
+
+
+def test_a_drift_open_for_weeks_keeps_only_the_replayed_calls_a_replay_needs() -> None:
+    engine, drift, calls = _weeks_open()
+    assert len(drift.events) == 1 + WEEKS // 1000  # the evidence is all there
+    assert len(drift.replayed) <= REPLAYED_MAX
+    for name in ("PutThing", "AddMember", "RemoveMember"):
+        assert sum(e.name == name for e in drift.replayed) <= REPLAYED_PER_CALL
+    # Without the bound it would hold every no-op call; the newest 32 of each are kept.
+    assert len(drift.replayed) <= 3 * REPLAYED_PER_CALL
+    assert drift.replayed[-1].id == f"PutThing-{WEEKS}"  # the last run collapsed to its newest
+    assert not any(e.id == f"PutThing-{WEEKS - 1}" for e in drift.replayed)
+    resource = drift.resource
+    full = engine.observe(resource, calls)
+    bounded = engine.observe(resource, drift.timeline)
+    assert (bounded.changes, bounded.observed) == (full.changes, full.observed)
+
+
+@pytest.mark.parametrize(
+    "late",
+    [
+        pytest.param(
+            event("PutThing", {"thingId": "t-1", "enabled": False}, minutes=-10),
+            id="older-than-everything-undone-by-the-repeated-call",
+        ),
+        pytest.param(
+            event("AddMember", {"thingId": "t-1", "members": ["a", "z"]}, minutes=-5),
+            id="older-than-everything-partly-undone",
+        ),
+        pytest.param(
+            event(
+                "AddMember",
+                {"thingId": "t-1", "members": [f"gone-{WEEKS - 52}"]},
+                minutes=WEEKS - 60,
+            ),
+            id="late-and-undone-by-a-kept-varied-call",
+        ),
+        pytest.param(
+            event("PutThing", {"thingId": "t-1", "enabled": False}, minutes=WEEKS - 2),
+            id="late-and-undone-by-the-newest-repeated-call",
+        ),
+        pytest.param(
+            event("PutThing", {"thingId": "t-1", "public": False}, minutes=WEEKS + 1),
+            id="newest-reverts-the-publication",
+        ),
+    ],
+)
+def test_late_calls_get_the_verdict_every_call_replayed_gives(late: CloudEvent) -> None:
+    engine, drift, calls = _weeks_open()
+    resource = drift.resource
+    full = engine.observe(resource, [*calls, late])
+    (finding,) = engine.evaluate(late).findings
+    folded = fold(engine, drift, finding)
+    assert folded.drift is not None
+    if folded.result is FoldResult.RESOLVED:
+        assert full.changes == ()
+    else:
+        assert folded.drift.changes == full.changes
+        bounded = engine.observe(resource, folded.drift.timeline)
+        assert (bounded.changes, bounded.observed) == (full.changes, full.observed)
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        pytest.param(WEEKS - 10, id="collapsed-into-a-newer-equal-call"),
+        pytest.param(5, id="dropped-the-oldest-of-its-call"),
+    ],
+)
+def test_a_redelivered_dropped_noop_is_judged_again_and_changes_nothing(number: int) -> None:
+    """Its id is no longer in the drift, so it is not a duplicate: judged again, it changes
+    nothing, and the drift is left as it was (a ledger writes nothing)."""
+    engine, drift, _ = _weeks_open()
+    dropped = _noop(number)
+    assert dropped.id not in drift.event_ids
+    (finding,) = engine.evaluate(dropped).findings
+    folded = fold(engine, drift, finding)
+    assert (folded.result, folded.skip) == (FoldResult.UNCHANGED, Skip.NO_CHANGE)
+    assert folded.drift is drift

@@ -3,7 +3,9 @@ and no replay changes the shared copy."""
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
@@ -122,3 +124,33 @@ def test_changes_do_not_share_the_cached_values(corpus_dir: Path) -> None:
                     change.before["x"] = 1
                 assert json.dumps(state, sort_keys=True) == snapshot
     assert befores >= 1
+
+
+def test_replay_plans_keep_no_call_alive(corpus_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A collector with a ledger decodes a drift's calls again for every fold: the plans the
+    engine keeps for them must not keep them alive. A full cache forgets the dead calls'
+    plans first and keeps the live ones'; replays give what a fresh engine gives."""
+    monkeypatch.setattr(engine_module, "REPLAY_PLANS", 16)
+    index = StateSource([str(STATE)]).index()
+    engine, fresh = Engine(index), FreshEngine(index)
+    timelines = _by_resource(engine, corpus_dir)
+    live_resource, live = next((r, e) for r, e in timelines.items() if 3 <= len(e) <= 6)
+    engine.observe(live_resource, live)
+    plans = [engine._replay(e, live_resource.type) for e in live]
+    gc.disable()  # refcounting alone must free them
+    try:
+        dead: list[weakref.ReferenceType[CloudEvent]] = []
+        for _ in range(3):
+            for resource, events in timelines.items():
+                decoded = [CloudEvent.from_dict(e.to_dict()) for e in events]  # as from a ledger
+                dead += [weakref.ref(e) for e in decoded]
+                got = engine.observe(resource, decoded)
+                assert _view(got) == _view(fresh.observe(resource, decoded)), resource.address
+                del decoded
+        assert len(dead) > 3 * 16  # the cache filled up several times
+        # (catalog.keys.event_keys remembers the one call it read last)
+        assert sum(ref() is not None for ref in dead) <= 1
+    finally:
+        gc.enable()
+    again = [engine._replay(e, live_resource.type) for e in live]
+    assert all(a is b for a, b in zip(plans, again, strict=True))  # the live calls' plans

@@ -23,11 +23,12 @@ from click.testing import CliRunner
 from tfdrift_gitops.cli import cli
 from tfdrift_gitops.core.detector import Detector
 from tfdrift_gitops.core.engine import Engine
+from tfdrift_gitops.core.fold import REPLAYED_PER_CALL
 from tfdrift_gitops.core.normalize import normalize_record
 from tfdrift_gitops.core.state import StateIndex, parse_state
 from tfdrift_gitops.falco.metrics import CollectorMetrics
 from tfdrift_gitops.falco.pipeline import Item, Pipeline
-from tfdrift_gitops.ledger import StoredLedger, open_ledger
+from tfdrift_gitops.ledger import StoredLedger, base, local, open_ledger
 from tfdrift_gitops.models import DRIFT_SCHEMA, CloudEvent, Drift
 
 ACCOUNT = "123456789012"
@@ -394,3 +395,77 @@ def test_a_newer_quiet_call_that_undid_part_of_a_late_one_is_evidence(
     # the policy where it sits, back undid it: both are part of the story, nothing replayed.
     assert [e.id for e in drift.events] == ["iam-late", "iam-back", "iam-again"]
     assert drift.replayed == ()
+
+
+def _set_queue(event_id: str, minute: int, attributes: dict[str, str]) -> dict[str, Any]:
+    return _record(
+        event_id,
+        "SetQueueAttributes",
+        "sqs.amazonaws.com",
+        minute,
+        {"queueUrl": QUEUE_URL, "attributes": attributes},
+    )
+
+
+def test_weeks_of_noop_calls_keep_the_stored_drift_small_and_readable(
+    state_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job setting what the drift already says, again and again, for weeks: each call is
+    folded into the stored drift (replayed only), the same call in a row kept once. The
+    object stays small, so it can still be read; with every call kept it would pass the
+    limit a ledger object may have and the drift would be lost."""
+    monkeypatch.setattr(local, "MAX_OBJECT_BYTES", 64 << 10)  # 1,000 calls are ~1 MB
+    pipeline = Pipeline(lambda: _engine(state_file), _ledger(tmp_path), CollectorMetrics())
+    calls = [_set_visibility("real", 0, "100")]
+    for n in range(1, 1001):
+        calls.append(_set_queue(f"noop-{n}", n, {"VisibilityTimeout": "100"}))
+    calls.append(_set_queue("noop-odd", 1001, {"DelaySeconds": "0", "VisibilityTimeout": "100"}))
+    for event in _events(calls):
+        assert pipeline.process(Item(event, 0.0, "test"))
+    assert pipeline.metrics.skips.value("no_change") == 1001
+    drift = _stored(tmp_path)
+    assert [e.id for e in drift.events] == ["real"]
+    assert [e.id for e in drift.replayed] == ["noop-1000", "noop-odd"]
+    assert len(drift.replayed) <= REPLAYED_PER_CALL
+    assert [(c.path, c.before, c.after) for c in drift.changes] == [
+        ("visibility_timeout_seconds", 30, 100)
+    ]
+    size = max(p.stat().st_size for p in (tmp_path / "ledger" / "open").iterdir())
+    assert size < 8 << 10
+    # A late call older than all of them is judged against the newest: undone by them.
+    late = _events([_set_queue("late", -5, {"DelaySeconds": "30", "VisibilityTimeout": "5"})])
+    assert pipeline.process(Item(late[0], 0.0, "test"))
+    after = _stored(tmp_path)
+    assert [(c.path, c.before, c.after) for c in after.changes] == [
+        ("visibility_timeout_seconds", 30, 100)
+    ]
+
+
+def test_an_open_drift_too_big_to_read_back_refuses_calls_and_can_still_close(
+    state_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Evidence is never dropped: a drift changed again and again keeps every call. Past half
+    the object limit a call that would grow it is refused and counted, the stored drift stays
+    readable, and a revert still resolves it."""
+    limit = 32 << 10
+    monkeypatch.setattr(base, "MAX_OBJECT_BYTES", limit)
+    monkeypatch.setattr(local, "MAX_OBJECT_BYTES", limit)
+    metrics = CollectorMetrics()
+    pipeline = Pipeline(lambda: _engine(state_file), _ledger(tmp_path), metrics)
+    outcomes = [
+        pipeline.process(Item(event, 0.0, "test"))
+        for event in _events([_set_visibility(f"c-{n}", n, str(100 + n)) for n in range(60)])
+    ]
+    refused = outcomes.index(False)
+    assert refused > 5 and not any(outcomes[refused:])
+    assert metrics.errors.value("ledger") == 60 - refused
+    drift = _stored(tmp_path)  # still readable, with every call it took
+    assert [e.id for e in drift.events] == [f"c-{n}" for n in range(refused)]
+    size = max(p.stat().st_size for p in (tmp_path / "ledger" / "open").iterdir())
+    assert size <= limit // 2
+    (revert,) = _events([_set_visibility("revert", 99, "30")])
+    assert pipeline.process(Item(revert, 0.0, "test"))
+    listing = _ledger(tmp_path).list()
+    assert listing.corrupt == ()
+    (closed,) = listing.drifts
+    assert (closed.id, closed.status.value) == (drift.id, "resolved")

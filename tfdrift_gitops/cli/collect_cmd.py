@@ -171,6 +171,7 @@ def collect(
         sqs_queue_url=sqs_queue_url,
         sqs_wait_seconds=sqs_wait,
         sqs_visibility=sqs_visibility_timeout,
+        settle_gc=True,
     )
     collector = Collector(
         options,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -24,6 +23,7 @@ from tfdrift_gitops.core.engine import Engine
 from tfdrift_gitops.core.prefilter import make_prefilter
 from tfdrift_gitops.core.record import drift_to_record
 from tfdrift_gitops.examples_data import example_events, example_state
+from tfdrift_gitops.gcpolicy import settle_for_replay
 from tfdrift_gitops.models import Drift
 from tfdrift_gitops.render.text import json_text, render_drift
 
@@ -162,20 +162,6 @@ def detect(
         ctx.exit(EXIT_DRIFT)
     if tally.errors:
         ctx.exit(1)
-
-
-GC_YOUNG_OBJECTS = 50_000
-"""Allocations between two collections of the youngest generation (CPython's default: 700)."""
-
-
-def settle_for_replay() -> None:
-    """Once the index is built. The index lives as long as the run: keep the cyclic GC from
-    re-scanning its objects (gc.freeze). A replay allocates a few short-lived objects per
-    record and almost never a cycle (refcounting frees them): collecting every 700
-    allocations cost a sixth of a Terraform-heavy replay, every 50,000 about nothing."""
-    gc.freeze()
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG_OBJECTS, middle, old)
 
 
 def _sharded(

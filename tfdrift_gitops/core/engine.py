@@ -9,6 +9,7 @@ so that out-of-order delivery and reverts come out right.
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -41,7 +42,9 @@ DECODED_RESOURCES = 8192
 REFS = 65536
 """Resources whose ``ResourceRef`` a run keeps (findings on them share it)."""
 REPLAY_PLANS = 16384
-"""(call, resource type) pairs whose replay plan a run keeps; cleared when full."""
+"""(call, resource type) pairs whose replay plan a run keeps. A plan holds its call weakly:
+when full, the plans of calls no longer alive anywhere go first (a collector with a ledger
+decodes its calls again for every fold, so most are), everything if that frees too little."""
 
 
 class Skip(StrEnum):
@@ -113,8 +116,12 @@ class Engine:
         self._known_targets: KnownTargets | None = None
         self._bound: dict[int, InState] = {}
         # A replay looks at the same calls again for every later call on a resource: what
-        # each applies is worked out once (by identity; the call is kept, so its id is too).
-        self._replays: dict[tuple[int, str], tuple[CloudEvent, _Replay | None]] = {}
+        # each applies is worked out once, by identity. The call is referred to weakly (a
+        # dead one's id may be reused, so an entry is good only while its call lives): the
+        # cache must not keep every call it has seen alive.
+        self._replays: dict[
+            tuple[int, str], tuple[weakref.ReferenceType[CloudEvent], _Replay | None]
+        ] = {}
         self._refs: dict[StateResource, ResourceRef] = {}
         self._targets: dict[tuple[str, str, str], Target | None] = {}
 
@@ -329,7 +336,7 @@ class Engine:
         cache = self._replays
         key = (id(event), rtype)
         found = cache.get(key)
-        if found is not None and found[0] is event:
+        if found is not None and found[0]() is event:
             return found[1]
         target = self._target_for(event, rtype)
         replay: _Replay | None = None
@@ -340,8 +347,8 @@ class Engine:
                 effects = self._with_state(effects)
             replay = _Replay(tuple(effects), target.hidden)
         if len(cache) >= REPLAY_PLANS:
-            cache.clear()
-        cache[key] = (event, replay)
+            _forget_dead(cache)
+        cache[key] = (weakref.ref(event), replay)
         return replay
 
     def _with_state(self, effects: Sequence[Effect]) -> list[Effect]:
@@ -477,6 +484,18 @@ class _Replay:
         if self._hides is None and self._hidden is not None:
             self._hides = bool(self._hidden(event))
         return bool(self._hides)
+
+
+def _forget_dead(
+    cache: dict[tuple[int, str], tuple[weakref.ReferenceType[CloudEvent], Any]],
+) -> None:
+    """Make room in a full replay-plan cache: drop the entries whose call is gone; if that
+    leaves it more than half full, drop them all."""
+    dead = [key for key, (ref, _) in cache.items() if ref() is None]
+    for key in dead:
+        del cache[key]
+    if len(cache) > REPLAY_PLANS // 2:
+        cache.clear()
 
 
 _OWN: dict[int, tuple[object, str | None]] = {}

@@ -6,6 +6,8 @@ Used by ``detect`` (an in-memory book) and by the ledger (read, fold, conditiona
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -24,6 +26,11 @@ from tfdrift_gitops.models import (
     Status,
     Transition,
 )
+
+REPLAYED_PER_CALL = 32
+"""Replayed-only calls a drift keeps per call (event source and name), the newest."""
+REPLAYED_MAX = 256
+"""Replayed-only calls a drift keeps in all, the newest (see ``with_replayed``)."""
 
 
 class FoldResult(StrEnum):
@@ -117,9 +124,9 @@ def _open(
             evidence = tuple(
                 e for e in every if e.id not in quiet_ids or e.id in observation.changed_by
             )
-            replayed = tuple(
-                e for e in every if e.id in quiet_ids and e.id not in observation.changed_by
-            )
+            for e in every:
+                if e.id in quiet_ids and e.id not in observation.changed_by:
+                    replayed = with_replayed(evidence, replayed, e)
         else:
             observation = engine.observe(resource, evidence)
         observed = dict(observation.observed)
@@ -252,7 +259,12 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
     if may_be_noop and event.id not in observation.inert and event.id not in observation.changed_by:
         # It set what was already there where it sits in time (an older no-op delivered after
         # the real call, or the same call made twice): not evidence, but replayed from now on.
-        noted = replace(existing, replayed=_in_time_order((*existing.replayed, event)))
+        kept = with_replayed(existing.events, existing.replayed, event)
+        if len(kept) == len(existing.replayed) and all(
+            a is b for a, b in zip(kept, existing.replayed, strict=True)
+        ):
+            return Folded(FoldResult.UNCHANGED, existing, Skip.NO_CHANGE)  # no replay needs it
+        noted = replace(existing, replayed=kept)
         return Folded(FoldResult.UNCHANGED, noted, Skip.NO_CHANGE)
     if (
         existing.kind is Kind.MODIFIED
@@ -280,6 +292,95 @@ def _join(engine: Engine, existing: Drift, finding: Finding, now: datetime) -> F
             severity, reasons = own, _merge(reasons, own_reasons)
     reasons = (*reasons, note) if note else reasons
     return _updated(existing, events, latest, changes, severity, reasons, now)
+
+
+def with_replayed(
+    evidence: Sequence[CloudEvent], replayed: Sequence[CloudEvent], call: CloudEvent
+) -> tuple[CloudEvent, ...]:
+    """``replayed`` (oldest first) with ``call`` added, without the calls no replay needs: a
+    drift open for weeks next to a job repeating a call that changes nothing stays small (and
+    its ledger object readable).
+
+    A replayed-only call changed nothing where it sits: removing it changes no replay of the
+    calls known now, nor of any call newer than it delivered later. It matters only to a call
+    older than it delivered after it (which it may show undone). So:
+
+    - of two equal calls (in all an effect reads: request, response, account, region) with no
+      other call between them, the older goes: a call's effects set values, add or remove
+      items or keys, so making it twice in a row leaves what making it once does, whatever a
+      late call older than both changed before them;
+    - the newest ``REPLAYED_PER_CALL`` per call (source and name) and ``REPLAYED_MAX`` in all
+      are kept: only a call older than one dropped, delivered after it, is judged without it.
+
+    A redelivery of a dropped call is not a duplicate (its id is no longer in the drift): it
+    is judged again, changes nothing, and is dropped again (the fold hands back the drift as
+    it was, so a ledger writes nothing). ``evidence`` is in eventTime order.
+    """
+    if not replayed:
+        return (call,)
+    mark = (call.time, call.id)
+    marks: list[tuple[datetime, str]] = []
+    superseded: set[str] = set()
+    for other in replayed:
+        if other.id == call.id or not _same_call(other, call):
+            continue
+        if not marks:  # every call of the timeline, in order (two sorted runs: linear)
+            marks = sorted(
+                [*((e.time, e.id) for e in evidence), *((e.time, e.id) for e in replayed)]
+            )
+        at = (other.time, other.id)
+        if at > mark and not _any_between(marks, mark, at):
+            return tuple(replayed)  # the same call again right after: this one adds nothing
+        if at < mark and not _any_between(marks, at, mark):
+            superseded.add(other.id)
+    kept = [e for e in replayed if e.id not in superseded and e.id != call.id]
+    kept.append(call)
+    if len(kept) > 1 and (kept[-2].time, kept[-2].id) > mark:
+        kept.sort(key=_time_order)
+    if len(kept) <= REPLAYED_PER_CALL:
+        return tuple(kept)
+    per_call = Counter((e.source, e.name) for e in kept)
+    over = len(kept) - REPLAYED_MAX
+    out: list[CloudEvent] = []
+    for e in kept:  # oldest first: the ones to drop come first
+        name = (e.source, e.name)
+        if per_call[name] > REPLAYED_PER_CALL:
+            per_call[name] -= 1
+            over -= 1
+            continue
+        if over > 0:
+            per_call[name] -= 1
+            over -= 1
+            continue
+        out.append(e)
+    return tuple(out)
+
+
+def _same_call(a: CloudEvent, b: CloudEvent) -> bool:
+    if not (
+        a.name == b.name
+        and a.source == b.source
+        and a.region == b.region
+        and a.account_id == b.account_id
+        and a.request == b.request
+        and a.response == b.response
+    ):
+        return False
+    # Equal as Python values, and written alike (1 and true are equal in Python, not to a
+    # call; keys in another order only make two equal calls look different: never wrong).
+    return repr(a.request) == repr(b.request) and repr(a.response) == repr(b.response)
+
+
+def _time_order(event: CloudEvent) -> tuple[datetime, str]:
+    return (event.time, event.id)
+
+
+def _any_between(
+    marks: Sequence[tuple[datetime, str]], older: tuple[datetime, str], newer: tuple[datetime, str]
+) -> bool:
+    """Is any of ``marks`` (sorted) strictly between ``older`` and ``newer``?"""
+    at = bisect_right(marks, older)
+    return at < len(marks) and marks[at] < newer
 
 
 def _restored_later(engine: Engine, events: Sequence[CloudEvent], deleting: CloudEvent) -> bool:

@@ -30,6 +30,7 @@ from tfdrift_gitops.falco.metrics import CollectorMetrics
 from tfdrift_gitops.falco.pipeline import DropPolicy, Item, Pipeline, Store
 from tfdrift_gitops.falco.sqs_intake import SqsIntake
 from tfdrift_gitops.falco.statewatch import StateWatcher
+from tfdrift_gitops.gcpolicy import resettle, settle_for_replay
 from tfdrift_gitops.notify.channel import Channel
 from tfdrift_gitops.notify.dispatcher import Dispatcher, RetryPolicy
 from tfdrift_gitops.notify.settings import NotifySettings, build_channels
@@ -69,6 +70,9 @@ class CollectorOptions:
     sqs_wait_seconds: int = 20
     sqs_visibility: int = 60
     sqs_max_in_flight: int = 10
+    settle_gc: bool = False
+    """Keep the cyclic GC off the state index (frozen, and frozen again after each reload;
+    see ``gcpolicy``). Process-wide, so only ``collect`` (a process of its own) sets it."""
 
 
 class Collector:
@@ -143,12 +147,26 @@ class Collector:
         self.sqs: SqsIntake | None = None
         self.sqs_client_factory = sqs_client_factory
         self.pipeline: Pipeline | None = None
+        self._settled = 0
+        """The state generation the cyclic GC was last settled for (``settle_gc``)."""
         self.metrics.ready.bind(lambda: 1.0 if self.readiness()[0] else 0.0)
 
     # ------------------------------------------------------------------ assembly
 
     def _make_engine(self, index: StateIndex) -> Engine:
         return Engine(index, policy=self.config.policy)
+
+    def _engine(self) -> Engine:
+        """The engine for the next alert (the pipeline's worker asks before each one). With
+        ``settle_gc``, the first ask after a reload settles the cyclic GC again: the worker
+        holds no engine between alerts, the watcher dropped the old one when it swapped, so
+        the old index is gone before the new one is frozen."""
+        generation = self.state.generation  # read first: the watcher swaps, then counts
+        engine = self.state.engine
+        if generation != self._settled and self.options.settle_gc:
+            self._settled = generation
+            resettle()
+        return engine
 
     def _on_state_swap(self, engine: Engine) -> None:
         """A new state may show drift imported or removed: let the ledger resolve it."""
@@ -193,9 +211,12 @@ class Collector:
         """Load state (errors propagate), open the ledger, start every part."""
         options = self.options
         self.state.load()
+        if options.settle_gc:
+            settle_for_replay()
+            self._settled = self.state.generation
         self.store = self._open_store()
         self.pipeline = Pipeline(
-            lambda: self.state.engine,
+            self._engine,
             self.store,
             self.metrics,
             notifier=self.dispatcher if self.dispatcher.channels else None,

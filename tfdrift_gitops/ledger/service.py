@@ -32,8 +32,9 @@ from tfdrift_gitops.errors import (
     LedgerConflictError,
     LedgerError,
     NotFoundError,
+    OversizeRecordError,
 )
-from tfdrift_gitops.ledger import layout
+from tfdrift_gitops.ledger import base, layout
 from tfdrift_gitops.ledger.base import (
     Compacted,
     CorruptObject,
@@ -181,6 +182,7 @@ class StoredLedger:
             # Encoded before anything is written: a drift that cannot be stored leaves no
             # index entry behind it.
             data = layout.encode_drift(drift)
+            _check_size(drift, data, len(current.data) if current else 0, self.storage.url_for(key))
             if current is None:
                 # Opening: the new drift's reference doubles as this event's claim, so a
                 # redelivery of an event whose drift was archived costs no extra request.
@@ -623,6 +625,20 @@ class StoredLedger:
             return [fn(item) for item in items]
         with ThreadPoolExecutor(max_workers=min(self._workers, len(items))) as pool:
             return builtins.list(pool.map(fn, items))
+
+
+def _check_size(drift: Drift, data: bytes, stored: int, where: str) -> None:
+    """An open drift may grow to half the size a ledger object may have: past that, a call
+    that would make it bigger than ``stored`` bytes is refused (and reported) instead of
+    leaving an object no reader takes. The other half is room for what still comes: closing
+    it, transitions, a state reassessment."""
+    limit = base.MAX_OBJECT_BYTES // 2
+    if drift.status.is_open and len(data) > limit and len(data) > stored:
+        raise OversizeRecordError(
+            f"{where}: drift {drift.id} would be {len(data):,} bytes with "
+            f"{len(drift.events)} events, over the {limit:,}-byte limit for an open drift: "
+            "this call is not folded in (resolve or ignore the drift)"
+        )
 
 
 def _duplicate(finding: Finding) -> Folded:
