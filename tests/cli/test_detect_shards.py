@@ -523,3 +523,30 @@ def test_integers_orjson_would_round_keep_every_digit(tmp_path: Path) -> None:
     sharded, why, rendered = _sharded(STATE, [events], 2)
     assert sharded, why
     assert [stable(t + "\n") for t in rendered] == [line + "\n" for line in out.splitlines()]
+
+
+def test_a_quiet_memory_one_process_would_outgrow_runs_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the quiet-call memory bounded at 40 calls, one process forgets Terraform's calls
+    the workers (each holding fewer) would keep: the run is done again in one process, and
+    gives what one process gives."""
+    from tfdrift_gitops.core import detector as detector_module
+
+    state, events = _write_gen_data(tmp_path, "terraform-heavy", 3_000, True)
+    sharded, why, _ = _sharded(state, [events], 2)
+    assert sharded, why  # with the usual bounds, this input shards
+    per_resource, resources, _ = detector_module.QuietEvents.__init__.__defaults__ or ()
+    monkeypatch.setattr(
+        detector_module.QuietEvents.__init__, "__defaults__", (per_resource, resources, 40)
+    )
+    sharded, why, rendered = _sharded(state, [events], 2)
+    assert (sharded, why) == (False, "the quiet-event memory would have forgotten some")
+    engine = Engine(StateSource([str(state)]).index())
+    detector = Detector(engine)
+    detector.feed(
+        iter_many([str(events)], prefilter=make_prefilter(engine.catalog, detector.knows))
+    )
+    assert detector.quiet.forgotten > 0  # the bound mattered
+    one = [json_text(drift_to_record(d)) for d in detector.drifts]
+    assert stable("\n".join(rendered) + "\n") == stable("\n".join(one) + "\n")

@@ -92,6 +92,9 @@ class ShardResult:
     asked: set[str] = field(default_factory=set)
     quiet: int = 0
     quiet_bound: int = 0
+    quiet_events: int = 0
+    quiet_events_bound: int = 0
+    quiet_forgotten: int = 0
     items: int = 0
     cpu: float = 0.0
     routing_cpu: float = 0.0
@@ -338,6 +341,9 @@ class Shard:
         out.asked = self.asked
         out.quiet = len(detector.quiet)
         out.quiet_bound = detector.quiet.resources
+        out.quiet_events = detector.quiet.count
+        out.quiet_events_bound = detector.quiet.events
+        out.quiet_forgotten = detector.quiet.forgotten
         return out
 
     def _lines(

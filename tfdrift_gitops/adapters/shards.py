@@ -170,7 +170,13 @@ def _overlap(results: list[ShardResult]) -> str:
     """Why the workers' shares were not independent (empty when they were)."""
     if len({r.items for r in results}) > 1:
         return "the workers read different inputs"
-    if sum(r.quiet for r in results) >= min(r.quiet_bound for r in results):
+    # One process remembers what the workers do together (they hold disjoint resources):
+    # had that reached a bound, it would have forgotten some that they did not.
+    if (
+        any(r.quiet_forgotten for r in results)
+        or sum(r.quiet for r in results) >= min(r.quiet_bound for r in results)
+        or sum(r.quiet_events for r in results) >= min(r.quiet_events_bound for r in results)
+    ):
         return "the quiet-event memory would have forgotten some"
     seen: dict[str, set[str]] = {"keys": set(), "ids": set(), "unmanaged": set()}
     asked: set[str] = set()

@@ -84,30 +84,50 @@ class MemoryStore:
 class QuietEvents:
     """Recent events per resource that made no drift on their own (they set what state says,
     or Terraform made them). Replayed with a late, older call they show it already undone.
-    Bounded per resource and in resources, oldest forgotten first."""
+    Bounded per resource, in resources and in events (a call is ~3 KB: a collector running
+    for weeks next to Terraform would otherwise keep 16 calls for every resource it ever
+    saw), the least recently touched resources forgotten first."""
 
-    def __init__(self, per_resource: int = 16, resources: int = 100_000) -> None:
+    def __init__(
+        self, per_resource: int = 16, resources: int = 100_000, events: int = 50_000
+    ) -> None:
         self.per_resource = per_resource
         self.resources = resources
+        self.events = max(events, per_resource)
         self._events: OrderedDict[str, deque[CloudEvent]] = OrderedDict()
+        self._count = 0
+        self.forgotten = 0
+        """Resources forgotten to stay within the bounds (not counting calls pushed out of a
+        resource's own ``per_resource``)."""
 
     def __len__(self) -> int:
         """Resources remembered now."""
         return len(self._events)
+
+    @property
+    def count(self) -> int:
+        """Events remembered now."""
+        return self._count
 
     def get(self, key: str) -> tuple[CloudEvent, ...]:
         found = self._events.get(key)
         return tuple(found) if found else ()
 
     def remember(self, key: str, event: CloudEvent) -> None:
-        found = self._events.get(key)
+        events = self._events
+        found = events.get(key)
         if found is None:
-            found = self._events[key] = deque(maxlen=self.per_resource)
-            if len(self._events) > self.resources:
-                self._events.popitem(last=False)
+            found = events[key] = deque(maxlen=self.per_resource)
         else:
-            self._events.move_to_end(key)
+            events.move_to_end(key)
+        if len(found) == self.per_resource:
+            self._count -= 1  # the append below pushes the oldest out
         found.append(event)
+        self._count += 1
+        while len(events) > self.resources or self._count > self.events:
+            _, forgotten = events.popitem(last=False)  # never this key: it is the newest
+            self._count -= len(forgotten)
+            self.forgotten += 1
 
 
 @dataclass(slots=True)
