@@ -226,6 +226,7 @@ def _collector(state: Path, **options: Any) -> Any:
 
     channels = options.pop("channels", [])
     on_notified = options.pop("on_notified", None)
+    options.setdefault("settle_gc", True)  # as `collect` runs: GC settled after each load
     return Collector(
         CollectorOptions(states=(str(state),), state_refresh=0, **options),
         channels=channels,
