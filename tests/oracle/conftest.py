@@ -7,6 +7,7 @@ skip with the reason, except under ``CI=true`` where they fail (CI must check, n
 from __future__ import annotations
 
 import os
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -106,14 +107,20 @@ def terraform(tmp_path_factory: pytest.TempPathFactory) -> Terraform:
 
 @pytest.fixture(scope="module")
 def moto_server() -> Iterator[str]:
-    """One moto server per module (all services), on a port the kernel picks."""
+    """One moto server per module (all services), on a port the kernel picks, empty: moto keeps
+    its accounts in the process, so a module run after another in the same worker would see
+    that module's resources (test_oracle_eks's DB instances made test_oracle_rds's apply fail
+    with "couldn't find resource" when a worker ran eks, then rds)."""
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
         host, port = server.get_host_and_port()
-        yield f"http://{host}:{port}"
+        url = f"http://{host}:{port}"
+        with urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST")):
+            pass
+        yield url
     finally:
         server.stop()
 

@@ -28,12 +28,13 @@ from click.testing import CliRunner
 
 from tests.oracle.terraform import (
     ACCOUNT,
+    PROVIDER_BLOCK,
     REGION,
     Terraform,
     attributes,
     copy_workdir,
     drift_by_address,
-    provider_block,
+    provider_env,
 )
 from tfdrift_gitops.cli import cli
 from tfdrift_gitops.core.catalog import Catalog
@@ -278,10 +279,15 @@ def build(cases: Sequence[Case], root: Path, terraform: Terraform, endpoint: str
     """Run the whole module's estate; see the module docstring."""
     ids = [c.id for c in cases]
     assert len(set(ids)) == len(ids), "case ids must be unique"
+    terraform = terraform.against(endpoint)
     work = root / "apply"
     work.mkdir(parents=True)
     body = "\n".join(c.hcl.strip() + "\n" for c in cases if c.hcl.strip())
-    (work / "main.tf").write_text(provider_block(endpoint) + "\n" + body)
+    (work / "main.tf").write_text(PROVIDER_BLOCK + "\n" + body)
+    # For a replay by hand (docs/oracle.md): `. provider.env` configures the provider.
+    (root / "provider.env").write_text(
+        "".join(f"export {k}={v}\n" for k, v in sorted(provider_env(endpoint).items()))
+    )
     extra = {name: data for c in cases for name, data in c.files.items()}
     for name, data in extra.items():
         (work / name).write_bytes(data)
