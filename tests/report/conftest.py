@@ -5,8 +5,10 @@ driver manager is never asked."""
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,21 +22,33 @@ from tfdrift_gitops.ledger import StoredLedger
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "test-artifacts"
+INSTALL_LOCK = Path(tempfile.gettempdir()) / "tfdrift-tests-chromium-install.lock"
+
+
+def _installed() -> bool:
+    return Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
 
 
 def _ensure_chromium() -> None:
-    if Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists():
+    if _installed():
         return
     if shutil.which("apt-get") is None:
         pytest.fail("the report tests need Debian's chromium and chromium-driver packages")
-    env = {"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, timeout=600)
-    subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "chromium", "chromium-driver"],
-        check=True,
-        env=env,
-        timeout=1200,
-    )
+    # Each xdist worker running a report module gets here: one installs, the others wait for
+    # it (two apt-get runs at once fail on dpkg's lock) and find the packages there.
+    with open(INSTALL_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _installed():
+            return
+        env = {"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
+        wait = ["-o", "DPkg::Lock::Timeout=600"]  # another apt outside the suite: wait too
+        subprocess.run(["apt-get", *wait, "update", "-qq"], check=True, env=env, timeout=600)
+        subprocess.run(
+            ["apt-get", *wait, "install", "-y", "-qq", "chromium", "chromium-driver"],
+            check=True,
+            env=env,
+            timeout=1200,
+        )
 
 
 @pytest.fixture(scope="session")
