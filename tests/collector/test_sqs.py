@@ -4,6 +4,7 @@ the replicas are real ``python -m tfdrift_gitops collect`` processes."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -20,10 +21,13 @@ from typing import Any
 
 import pytest
 
+from tests.collector.falco_alerts import cloudtrail_record
 from tests.collector.sqs_support import (
     FORMATS,
     LOG_PREFIX,
+    TERRAFORM_UA,
     Trail,
+    create_bucket,
     make_queue,
     make_trail,
     notification,
@@ -387,3 +391,59 @@ def test_the_sqs_deployment_runs_replicas_with_flags_collect_accepts() -> None:
     assert grace > 20  # longer than one long poll
     with pytest.raises(click.UsageError):
         collect.make_context("collect", ["--sqs-visibility-timeout=0"])
+
+
+def test_terraform_reverting_what_another_replica_recorded_resolves_it(
+    moto_endpoint: str,
+    s3_client: Any,
+    sqs_client: Any,
+    tmp_path: Path,
+    state_file: Path,
+    replicas: list[Replica],
+) -> None:
+    """Two collectors (each on its own queue) share one ledger. B reads a file of Terraform's
+    own calls (its ledger lists the open drifts: none), A records a hand-made rule on the
+    managed group, then B reads Terraform's revert of it: B lists again before the file, finds
+    A's drift and resolves it (a listing trusted across files would have missed it)."""
+    bucket, ledger_bucket = f"trail-{uuid.uuid4().hex[:12]}", f"ledger-{uuid.uuid4().hex[:12]}"
+    s3_client.create_bucket(Bucket=bucket)
+    s3_client.create_bucket(Bucket=ledger_bucket)
+    cidr = "198.51.100.7/32"
+    revert = cloudtrail_record(
+        "ev-revert", name="RevokeSecurityGroupIngress", cidr=cidr, user_agent=TERRAFORM_UA,
+        when="2026-11-20T09:20:00Z",
+    )  # fmt: skip
+    files = {
+        "terraform": [create_bucket("ev-tf", "tf-made", "2026-11-20T09:00:00Z", terraform=True)],
+        "hand": [cloudtrail_record("ev-hand", cidr=cidr, when="2026-11-20T09:10:00Z")],
+        "revert": [revert],
+    }
+    for name, records in files.items():
+        body = gzip.compress(json.dumps({"Records": records}).encode())
+        s3_client.put_object(Bucket=bucket, Key=f"{LOG_PREFIX}{name}.json.gz", Body=body)
+    queues = {
+        who: make_queue(sqs_client, f"q-{who}-{uuid.uuid4().hex[:8]}", visibility=4, max_receives=5)
+        for who in ("a", "b")
+    }
+    ledger = f"s3://{ledger_bucket}/ledger"
+    for who, (queue, _) in queues.items():
+        replicas.append(Replica(moto_endpoint, queue, ledger, state_file, tmp_path / f"{who}.log"))
+    for replica in replicas:
+        replica.port()
+    reader = open_ledger(ledger, s3_endpoint_url=moto_endpoint)
+
+    def send(who: str, name: str) -> None:
+        queue = queues[who][0]
+        key = f"{LOG_PREFIX}{name}.json.gz"
+        sqs_client.send_message(QueueUrl=queue, MessageBody=notification(bucket, [key], "s3-raw"))
+        _wait(lambda: queue_depth(sqs_client, queue) == (0, 0), 120, f"{who} to read {name}")
+
+    send("b", "terraform")
+    send("a", "hand")
+    _wait(lambda: len(reader.list_open().drifts) == 1, 60, "A's drift")
+    send("b", "revert")
+    _wait(lambda: not reader.list_open().drifts, 60, "B to resolve A's drift")
+    [resolved] = reader.list().drifts
+    assert [e.id for e in resolved.events] == ["ev-hand", "ev-revert"]
+    logs = [replica.stop() for replica in replicas]
+    assert all("0 failed and 0 not notifications" in log for log in logs), logs

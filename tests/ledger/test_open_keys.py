@@ -87,6 +87,18 @@ def test_a_failed_listing_raises_and_forgets_nothing() -> None:
     assert known.absent("open/other.json")
 
 
+def test_a_failed_listing_leaves_no_listing_to_trust() -> None:
+    clock, listings = Clock(), Listings()
+    known = OpenKeys(listings, max_age=30, clock=clock)
+    assert known.absent("open/x.json")
+    listings.keys.append("open/x.json")  # another writer opens it
+    listings.fail = True
+    with pytest.raises(LedgerError):
+        known.listing(listings)  # asked to look again: the older listing is not trusted
+    listings.fail = False
+    assert not known.absent("open/x.json")  # listed again, and seen
+
+
 @pytest.mark.parametrize(
     ("open_drifts", "reads_before_listing"),
     [
@@ -170,5 +182,19 @@ def test_with_no_listing_age_a_writer_opening_after_a_listing_is_seen(
     reader = StoredLedger(make_ledger().storage, open_listing_max_age=0)
     record_one(reader, engine, remove(8, "1.2.3.4/32", seconds=1, terraform=True))
     record_one(writer, engine, add(7, "1.2.3.4/32", seconds=2))
+    resolved = record_one(reader, engine, remove(7, "1.2.3.4/32", seconds=60, terraform=True))
+    assert resolved.result is FoldResult.RESOLVED
+
+
+def test_refreshing_the_listing_sees_what_another_writer_opened(
+    make_ledger: LedgerFactory,
+) -> None:
+    """A collector in SQS mode lists before each log file: a drift another replica opened
+    before the file came is resolved by Terraform's call in it."""
+    engine = make_engine()
+    writer, reader = make_ledger(), make_ledger()
+    record_one(reader, engine, remove(8, "1.2.3.4/32", seconds=1, terraform=True))  # lists
+    record_one(writer, engine, add(7, "1.2.3.4/32", seconds=2))
+    reader.refresh_open_listing()
     resolved = record_one(reader, engine, remove(7, "1.2.3.4/32", seconds=60, terraform=True))
     assert resolved.result is FoldResult.RESOLVED

@@ -204,6 +204,9 @@ class Collector:
             s3_endpoint_url=self.config.s3_endpoint_url or None,
             kms_key_id=self.config.s3_kms_key_id or None,
             s3_client=client,
+            # Falco's alerts may be spread over replicas one by one: no listing is trusted
+            # (ledger/open_keys.py); in SQS mode one is made before each log file.
+            open_listing_max_age=None if self.options.sqs_queue_url else 0.0,
         )
         return self.ledger  # type: ignore[no-any-return]
 
@@ -282,6 +285,7 @@ class Collector:
             self.metrics,
             s3_client=self._factory() if self._factory is not None else make_s3_client(),
             max_in_flight=options.sqs_max_in_flight,
+            on_file=self.ledger.refresh_open_listing if self.ledger is not None else None,
         )
         self.sqs.start()
 

@@ -92,8 +92,12 @@ class SqsIntake:
         *,
         s3_client: Any,
         max_in_flight: int = 10,
+        on_file: Callable[[], None] | None = None,
     ) -> None:
+        """``on_file``: called before each log file is read (the ledger lists its open drifts:
+        what other replicas recorded before the file came is seen)."""
         self.sqs = sqs
+        self.on_file = on_file
         self.pipeline = pipeline
         self.metrics = metrics
         self.s3 = s3_client
@@ -166,6 +170,11 @@ class SqsIntake:
                 exc,
             )
             return
+        if self.on_file is not None:
+            try:
+                self.on_file()
+            except Exception as exc:  # the findings that need it list (or read) themselves
+                log.warning("SQS message %s: cannot list the open drifts: %s", message.id, exc)
         self.heartbeat.hold(message)
         ticket = MessageTicket(message, self._finished.put)
         try:

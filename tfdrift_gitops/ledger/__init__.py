@@ -18,6 +18,7 @@ from tfdrift_gitops.ledger.base import (
     Reassessed,
     Storage,
 )
+from tfdrift_gitops.ledger.open_keys import DEFAULT_MAX_AGE
 from tfdrift_gitops.ledger.service import StoredLedger
 
 if TYPE_CHECKING:
@@ -30,13 +31,16 @@ def open_ledger(
     s3_endpoint_url: str | None = None,
     kms_key_id: str | None = None,
     s3_client: S3Client | None = None,
+    open_listing_max_age: float | None = None,
 ) -> StoredLedger:
     """A ledger at ``url``: a directory path, or ``s3://bucket[/prefix]``.
 
     ``s3_endpoint_url`` points at MinIO, moto or another S3-compatible store (boto3 also
     honours ``AWS_ENDPOINT_URL``); ``kms_key_id`` switches server-side encryption from SSE-S3
     to SSE-KMS with that key. Nothing is written until the first change.
+    ``open_listing_max_age``: see ``StoredLedger`` (None: its default).
     """
+    age = DEFAULT_MAX_AGE if open_listing_max_age is None else open_listing_max_age
     if not url:
         raise ConfigError("ledger: empty location")
     if url.startswith("s3://"):
@@ -45,12 +49,14 @@ def open_ledger(
 
         bucket, prefix = split_s3_url(url)
         client = s3_client or make_s3_client(endpoint_url=s3_endpoint_url)
-        return StoredLedger(S3Storage(client, bucket, prefix, kms_key_id=kms_key_id))
+        return StoredLedger(
+            S3Storage(client, bucket, prefix, kms_key_id=kms_key_id), open_listing_max_age=age
+        )
     if "://" in url:
         raise ConfigError(f"ledger: {url!r} is neither a directory nor an s3:// URL")
     from tfdrift_gitops.ledger.local import LocalStorage
 
-    return StoredLedger(LocalStorage(url))
+    return StoredLedger(LocalStorage(url), open_listing_max_age=age)
 
 
 __all__ = [

@@ -10,9 +10,10 @@ A key is known absent when a listing no older than ``max_age`` seconds did not h
 object has not created an open object there since (creations are noted before the write, so a
 thread reading concurrently errs towards reading). Another writer sharing the ledger (a second
 collector) may open a drift after the listing: for up to ``max_age`` seconds a finding that
-cannot open a drift does not see it. Such a writer processes records in its own order anyway
-(there is no order between two collectors' files), so this adds no new kind of outcome; 0
-turns the listing off (every such finding reads, as before).
+cannot open a drift does not see it. So ``detect`` lists when it starts (one run), a collector
+in SQS mode again before each log file it reads (what another replica recorded before the file
+came is seen; there is no order between two replicas' files anyway), and a collector fed by
+Falco, whose alerts may be spread over replicas one by one, reads as before (``max_age`` 0).
 
 A stale listing is renewed only once that pays: after as many reads as the last listing took
 pages (a ledger with many open drifts and few such findings keeps reading one key at a time).
@@ -50,6 +51,10 @@ class OpenKeys:
         """Open objects this ledger object created (or tried to) since the last listing began."""
         self._reads_while_stale = 0
 
+    @property
+    def max_age(self) -> float:
+        return self._max_age
+
     def noted(self, key: str) -> None:
         """Before creating an open object at ``key``."""
         with self._lock:
@@ -83,6 +88,7 @@ class OpenKeys:
         except BaseException:
             with self._lock:
                 self._made |= made
+                self._listed = None  # asked to look again and could not: trust no older one
             raise
         keys = frozenset(found) | made
         with self._lock:

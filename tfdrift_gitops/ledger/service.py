@@ -125,6 +125,17 @@ class StoredLedger:
 
     # ------------------------------------------------------------------ folding
 
+    @property
+    def open_listing_max_age(self) -> float:
+        """Seconds a listing of the open drifts is trusted (``open_keys``; 0: never)."""
+        return self._open_keys.max_age
+
+    def refresh_open_listing(self) -> None:
+        """List the open drifts now (see ``open_keys``): what other writers opened until now
+        is seen by the findings that follow. Raises LedgerError when the listing fails (the
+        next such finding then lists, or reads)."""
+        self._open_keys.listing(lambda: self.storage.list_keys(layout.OPEN_PREFIX))
+
     def record(
         self,
         engine: Engine,
