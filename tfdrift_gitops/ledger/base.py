@@ -2,9 +2,9 @@
 
 Adapters implement only :class:`Storage`: five conditional object operations. Everything about
 drifts (folding, lifecycle, archive, dedupe) lives once, in ``tfdrift_gitops.ledger.service``
-(with ``renames`` for drifts stored under older state names and ``marker`` for the layout
-marker), so the local directory and S3 behave the same by construction and pass one contract
-suite.
+(folding; built on ``lifecycle`` and ``steps``, with ``renames`` for drifts stored under older
+state names, ``marker`` for the layout marker and ``open_keys`` for what is open), so the local
+directory and S3 behave the same by construction and pass one contract suite.
 """
 
 from __future__ import annotations

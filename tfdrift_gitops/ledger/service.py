@@ -14,66 +14,31 @@ writer killed between any two leaves a state every reader understands and the ne
 
 from __future__ import annotations
 
-import builtins
 import logging
-import random
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
-from datetime import UTC, datetime
-from time import sleep
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from tfdrift_gitops.core.engine import Engine, Finding, Skip
 from tfdrift_gitops.core.fold import Folded, FoldResult, fold, reassess
-from tfdrift_gitops.core.fold import transition as core_transition
 from tfdrift_gitops.errors import (
-    CorruptRecordError,
-    LedgerConflictError,
-    LedgerError,
-    NotFoundError,
     OversizeRecordError,
 )
 from tfdrift_gitops.ledger import base, layout
 from tfdrift_gitops.ledger.base import (
-    Compacted,
-    CorruptObject,
-    Listing,
     Reassessed,
     Storage,
 )
-from tfdrift_gitops.ledger.marker import LayoutMarker
-from tfdrift_gitops.ledger.open_keys import DEFAULT_MAX_AGE, OpenKeys
+from tfdrift_gitops.ledger.lifecycle import LedgerLifecycle
+from tfdrift_gitops.ledger.open_keys import DEFAULT_MAX_AGE
 from tfdrift_gitops.ledger.renames import Renames
-from tfdrift_gitops.ledger.stored import Stored, read_drift
-from tfdrift_gitops.models import CloudEvent, Drift, Kind, Status
+from tfdrift_gitops.ledger.steps import utc_now
+from tfdrift_gitops.ledger.stored import Stored
+from tfdrift_gitops.models import CloudEvent, Drift, Kind
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-R = TypeVar("R")
 
-OPEN_STATUSES = frozenset(s for s in Status if s.is_open)
-ALL_STATUSES = frozenset(Status)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _order(drift: Drift) -> tuple[datetime, str]:
-    return (drift.events[0].time, drift.id)
-
-
-def _statuses(status: Status | Iterable[Status] | None) -> frozenset[Status]:
-    if status is None:
-        return ALL_STATUSES
-    if isinstance(status, Status):
-        return frozenset([status])
-    return frozenset(status)
-
-
-class StoredLedger:
+class StoredLedger(LedgerLifecycle):
     """The one implementation of the ``Ledger`` port; adapters differ only in storage.
 
     Thread-safe: one instance may be shared by the threads of a collector.
@@ -91,37 +56,15 @@ class StoredLedger:
     ) -> None:
         """``open_listing_max_age``: how long a listing of the open drifts answers "no drift is
         open there" for findings that cannot open one (see ``open_keys``; 0: read each time)."""
-        self.storage = storage
-        self._max_attempts = max_attempts
-        self._workers = workers
-        self._backoff = backoff
-        self._backoff_cap = backoff_cap
-        self._random = random.SystemRandom()
-        self._marker = LayoutMarker(storage)
-        # Open-object keys this instance has seen exist: folding there reads first instead of
-        # trying a create that would fail. Only a hint, so a plain bounded set will do.
-        self._seen_open: set[str] = set()
-        self._open_keys = OpenKeys(
-            lambda: storage.list_keys(layout.OPEN_PREFIX), max_age=open_listing_max_age
+        super().__init__(
+            storage,
+            max_attempts=max_attempts,
+            workers=workers,
+            backoff=backoff,
+            backoff_cap=backoff_cap,
+            open_listing_max_age=open_listing_max_age,
         )
         self._renames = Renames(self, self._marker)
-
-    @property
-    def location(self) -> str:
-        return self.storage.location
-
-    def __repr__(self) -> str:
-        return f"StoredLedger({self.location!r})"
-
-    # ------------------------------------------------------------------ layout marker
-
-    def initialised(self) -> bool:
-        """True once anything was ever written here (the layout marker exists)."""
-        return self._marker.initialised()
-
-    def require(self) -> None:
-        """Raise LedgerError unless a ledger is here (see ``marker``)."""
-        self._marker.require()
 
     # ------------------------------------------------------------------ folding
 
@@ -198,7 +141,7 @@ class StoredLedger:
                 # Opening: the new drift's reference doubles as this event's claim, so a
                 # redelivery of an event whose drift was archived costs no extra request.
                 if not claimed:
-                    entry = layout.encode_index(claim, drift, finding.event.id, now or _now())
+                    entry = layout.encode_index(claim, drift, finding.event.id, now or utc_now())
                     taken = self.storage.put_if_absent(layout.index_key(claim), entry) is None
                     if taken and self._recorded(claim):
                         return _duplicate(finding)
@@ -238,7 +181,7 @@ class StoredLedger:
         if closed_before():
             return _duplicate(finding)
         data = layout.encode_drift(drift)
-        entry = layout.encode_index(claim, drift, finding.event.id, now or _now())
+        entry = layout.encode_index(claim, drift, finding.event.id, now or utc_now())
         self._note_open(key)
         etag = self.storage.put_if_absent(key, data)
         if etag is None:
@@ -261,13 +204,6 @@ class StoredLedger:
             return True
         return self.storage.get(layout.archive_key(claim)) is not None
 
-    def _note_open(self, key: str) -> None:
-        """Before an open object is created at ``key`` (by this object: see ``open_keys``)."""
-        self._open_keys.noted(key)
-        if len(self._seen_open) > 100_000:
-            self._seen_open.clear()
-        self._seen_open.add(key)
-
     def _recorded(self, claim: str) -> bool:
         """Is the event of ``index/<claim>`` already in a stored drift?
 
@@ -286,56 +222,6 @@ class StoredLedger:
         if current is not None and current.drift.id == claim:
             return True
         return self.storage.get(layout.archive_key(claim)) is not None
-
-    def _store(
-        self, key: str, drift: Drift, current: Stored | None, now: datetime | None, data: bytes
-    ) -> bool:
-        if current is None:
-            self._note_open(key)
-            etag = self.storage.put_if_absent(key, data)
-        else:
-            etag = self.storage.put_if_match(key, data, current.etag)
-        if etag is None:
-            return False
-        if not drift.status.is_open:
-            self._finish_close(Stored(key, drift, etag, data), now)
-        return True
-
-    def _finish_close(self, stored: Stored, now: datetime | None) -> None:
-        """Steps 2 and 3 of closing (see the module doc). Idempotent; safe to race."""
-        drift = stored.drift
-        when = now or _now()
-        claims = [
-            (layout.claim_of(drift.resource.key, e.id), e.id)
-            for e in drift.events
-            if layout.claim_of(drift.resource.key, e.id) != drift.id  # the reference exists
-        ]
-        self._parallel(lambda item: self._mark(item[0], item[1], drift, when), claims)
-        archived = layout.archive_key(drift.id)
-        if self.storage.put_if_absent(archived, stored.data) is None:
-            log.debug("%s already archived as %s", drift.id, archived)
-        if not self.storage.delete_if_match(stored.key, stored.etag):
-            log.debug("%s: open object already moved by another writer", drift.id)
-
-    def _mark(self, claim: str, event_id: str, drift: Drift, now: datetime) -> None:
-        """``index/<claim>`` -> ``drift``. An existing entry naming anything else is a reference
-        that dangles (an event is in one drift only, and it is in this one): replace it."""
-        key = layout.index_key(claim)
-        data = layout.encode_index(claim, drift, event_id, now)
-        for _ in self._retrying():
-            if self.storage.put_if_absent(key, data) is not None:
-                return
-            blob = self.storage.get(key)
-            if blob is None:
-                continue
-            try:
-                if layout.decode_index(blob.data, key).drift_id == drift.id:
-                    return
-            except CorruptRecordError as exc:
-                log.warning("%s: replacing a corrupt index entry: %s", self.location, exc)
-            if self.storage.put_if_match(key, data, blob.etag) is not None:
-                return
-        raise self._gave_up(key)
 
     def reassess_open(self, engine: Engine, *, now: datetime | None = None) -> Reassessed:
         """Check every open drift against the engine's (newer) state: imported, removed or
@@ -393,250 +279,6 @@ class StoredLedger:
             current = self._read_drift(current.key)
         raise self._gave_up(stored.key)
 
-    # ------------------------------------------------------------------ lifecycle
-
-    def transition(
-        self,
-        drift_id: str,
-        status: Status,
-        *,
-        by: str,
-        reason: str = "",
-        evidence: Mapping[str, Any] | None = None,
-        now: datetime | None = None,
-    ) -> Drift:
-        """A lifecycle step from outside (a person, GitHub reconcile). Closed drifts are
-        final: moving one raises LedgerError."""
-
-        def change(drift: Drift) -> Drift:
-            _require_open(drift, status.value)
-            return core_transition(
-                drift, status, by=by, reason=reason, evidence=dict(evidence or {}), now=now
-            )
-
-        return self._update(drift_id, change, now)
-
-    def ack(
-        self, drift_id: str, *, by: str, reason: str = "", now: datetime | None = None
-    ) -> Drift:
-        """A person has seen the drift: a history entry, the status stays what it is."""
-
-        def change(drift: Drift) -> Drift:
-            _require_open(drift, "acknowledged")
-            return core_transition(
-                drift, drift.status, by=by, reason=reason, evidence={"acknowledged": True}, now=now
-            )
-
-        return self._update(drift_id, change, now)
-
-    def set_github(
-        self,
-        drift_id: str,
-        *,
-        issue_number: int | None = None,
-        pr_number: int | None = None,
-        status: Status | None = None,
-        by: str = "github",
-        reason: str = "",
-        evidence: Mapping[str, Any] | None = None,
-        now: datetime | None = None,
-    ) -> Drift:
-        """Record the issue / PR opened for a drift (allowed on archived drifts too, so the
-        reconciler can note what it closed), optionally with a status step."""
-
-        def change(drift: Drift) -> Drift:
-            new = replace(
-                drift,
-                issue_number=drift.issue_number if issue_number is None else issue_number,
-                pr_number=drift.pr_number if pr_number is None else pr_number,
-            )
-            if status is not None and status is not drift.status:
-                _require_open(drift, status.value)
-                new = core_transition(
-                    new, status, by=by, reason=reason, evidence=dict(evidence or {}), now=now
-                )
-            return new
-
-        return self._update(drift_id, change, now)
-
-    def _update(
-        self, drift_id: str, change: Callable[[Drift], Drift], now: datetime | None
-    ) -> Drift:
-        self._marker.check(writing=True)
-        for _ in self._retrying():
-            stored = self._locate(drift_id)
-            in_open = stored.key.startswith(layout.OPEN_PREFIX)
-            if in_open and not stored.drift.status.is_open:
-                self._finish_close(stored, now)
-                continue
-            new = change(stored.drift)
-            if new == stored.drift:
-                return new
-            if in_open:
-                if self._store(stored.key, new, stored, now, layout.encode_drift(new)):
-                    return new
-            elif self.storage.put_if_match(stored.key, layout.encode_drift(new), stored.etag):
-                return new
-        raise self._gave_up(layout.index_key(drift_id))
-
-    # ------------------------------------------------------------------ reading
-
-    def get(self, drift_id: str) -> Drift:
-        return self._locate(drift_id).drift
-
-    def _locate(self, drift_id: str) -> Stored:
-        if not layout.DRIFT_ID.fullmatch(drift_id):
-            raise NotFoundError(f"{drift_id!r} is not a drift id (d- and 16 hex digits)")
-        self._marker.check(writing=False)
-        key = layout.index_key(drift_id)
-        blob = self.storage.get(key)
-        if blob is None:
-            raise NotFoundError(f"no drift {drift_id} in {self.location}")
-        entry = layout.decode_index(blob.data, self.storage.url_for(key))
-        if not entry.is_reference:
-            raise NotFoundError(f"no drift {drift_id} in {self.location}")
-        # Open first, archive second: a close writes the archive before it removes the open
-        # object, so a drift moving between the two reads is still found.
-        current = self._read_drift(layout.open_key(entry.rk))
-        if current is not None and current.drift.id == drift_id:
-            return current
-        archived = self._read_drift(layout.archive_key(drift_id))
-        if archived is not None and archived.drift.id == drift_id:
-            return archived
-        raise NotFoundError(
-            f"no drift {drift_id} in {self.location} (its reference exists but the drift was "
-            f"never stored: a writer lost a race or stopped before its first write)"
-        )
-
-    def list_open(self) -> Listing:
-        return self.list(OPEN_STATUSES)
-
-    def list(self, status: Status | Iterable[Status] | None = None) -> Listing:
-        """Drifts with the given status(es), all when None, oldest first. Open statuses read
-        only ``open/``; closed ones also read the archive. Corrupt objects are returned in
-        ``corrupt``, never dropped."""
-        wanted = _statuses(status)
-        found, corrupt = self._scan(layout.OPEN_PREFIX)
-        by_id: dict[str, Drift] = {}
-        pending = 0
-        for stored in found:
-            pending += not stored.drift.status.is_open
-            by_id[stored.drift.id] = stored.drift
-        if wanted - OPEN_STATUSES:
-            archived, bad = self._scan(layout.ARCHIVE_PREFIX)
-            corrupt += bad
-            by_id.update((s.drift.id, s.drift) for s in archived)  # the archive copy wins
-        drifts = sorted((d for d in by_id.values() if d.status in wanted), key=_order)
-        return Listing(tuple(drifts), tuple(c for _, c in corrupt), pending)
-
-    def _read_drift(self, key: str) -> Stored | None:
-        return read_drift(self.storage, key)
-
-    def _scan(
-        self, prefix: str
-    ) -> tuple[builtins.list[Stored], builtins.list[tuple[str, CorruptObject]]]:
-        self._marker.check(writing=False)
-        if prefix == layout.OPEN_PREFIX:  # a listing of the open drifts: kept (open_keys)
-            keys = self._open_keys.listing(lambda: self.storage.list_keys(prefix))
-        else:
-            keys = builtins.list(self.storage.list_keys(prefix))
-        results = self._parallel(self._read_or_report, keys)
-        found = [r for r in results if isinstance(r, Stored)]
-        corrupt = [r for r in results if isinstance(r, tuple)]
-        for _, problem in corrupt:
-            log.warning("corrupt ledger object: %s", problem)
-        return found, corrupt
-
-    def _read_or_report(self, key: str) -> Stored | tuple[str, CorruptObject] | None:
-        where = self.storage.url_for(key)
-        if not key.endswith(".json"):
-            return key, CorruptObject(where, "not a ledger object (unexpected name)")
-        try:
-            return self._read_drift(key)  # None: moved to the archive since the listing
-        except CorruptRecordError as exc:
-            return key, CorruptObject(where, str(exc))
-
-    # ------------------------------------------------------------------ cursors
-
-    def get_cursor(self, source: str) -> datetime | None:
-        key = layout.cursor_key(source)
-        blob = self.storage.get(key)
-        return None if blob is None else layout.decode_cursor(blob.data, self.storage.url_for(key))
-
-    def put_cursor(self, source: str, time: datetime) -> datetime:
-        """Move the cursor of ``source`` forward to ``time``; never back. Returns the cursor."""
-        self._marker.check(writing=True)
-        key = layout.cursor_key(source)
-        for _ in self._retrying():
-            data = layout.encode_cursor(source, time, _now())
-            blob = self.storage.get(key)
-            if blob is None:
-                if self.storage.put_if_absent(key, data) is not None:
-                    return time
-                continue
-            current = layout.decode_cursor(blob.data, self.storage.url_for(key))
-            if current >= time:
-                return current
-            if self.storage.put_if_match(key, data, blob.etag) is not None:
-                return time
-        raise self._gave_up(key)
-
-    # ------------------------------------------------------------------ maintenance
-
-    def compact(self, *, quarantine_corrupt: bool = False) -> Compacted:
-        """Finish interrupted closes; optionally move corrupt open objects to ``quarantine/``
-        so that their resources can take new drifts (the bytes are kept, not deleted)."""
-        self._marker.check(writing=True)
-        found, corrupt = self._scan(layout.OPEN_PREFIX)
-        archived = []
-        for stored in found:
-            if not stored.drift.status.is_open:
-                self._finish_close(stored, None)
-                archived.append(stored.drift.id)
-        quarantined = []
-        remaining = []
-        for key, problem in corrupt:
-            if quarantine_corrupt and self._quarantine(key):
-                quarantined.append(problem.key)
-            else:
-                remaining.append(problem)
-        return Compacted(tuple(archived), tuple(quarantined), tuple(remaining))
-
-    def _quarantine(self, key: str) -> bool:
-        blob = self.storage.get(key)
-        if blob is None:
-            return False
-        target = layout.quarantine_key(key)
-        if self.storage.put_if_absent(target, blob.data) is None:
-            existing = self.storage.get(target)
-            if existing is None or existing.data != blob.data:
-                target = f"{target}.{blob.etag.strip(chr(34))[:16]}"
-                self.storage.put_if_absent(target, blob.data)
-        log.warning("moved corrupt %s to %s", key, self.storage.url_for(target))
-        return self.storage.delete_if_match(key, blob.etag)
-
-    # ------------------------------------------------------------------ plumbing
-
-    def _retrying(self) -> Iterator[int]:
-        """Attempt numbers with jittered exponential backoff between them."""
-        for attempt in range(self._max_attempts):
-            if attempt:
-                ceiling = min(self._backoff_cap, self._backoff * 2 ** min(attempt, 16))
-                sleep(self._random.uniform(0, ceiling))
-            yield attempt
-
-    def _gave_up(self, key: str) -> LedgerConflictError:
-        return LedgerConflictError(
-            f"{self.storage.url_for(key)}: gave up after {self._max_attempts} attempts; "
-            f"other writers kept changing it"
-        )
-
-    def _parallel(self, fn: Callable[[T], R], items: Sequence[T]) -> builtins.list[R]:
-        if len(items) <= 1 or self._workers <= 1:
-            return [fn(item) for item in items]
-        with ThreadPoolExecutor(max_workers=min(self._workers, len(items))) as pool:
-            return builtins.list(pool.map(fn, items))
-
 
 def _check_size(drift: Drift, data: bytes, stored: int, where: str) -> None:
     """An open drift may grow to half the size a ledger object may have: past that, a call
@@ -655,11 +297,3 @@ def _check_size(drift: Drift, data: bytes, stored: int, where: str) -> None:
 def _duplicate(finding: Finding) -> Folded:
     log.debug("event %s already recorded in a closed drift", finding.event.id)
     return Folded(FoldResult.UNCHANGED, None, Skip.DUPLICATE)
-
-
-def _require_open(drift: Drift, wanted: str) -> None:
-    if not drift.status.is_open:
-        raise LedgerError(
-            f"{drift.id} is already {drift.status.value} and cannot become {wanted}: "
-            f"resolved and ignored drifts are final"
-        )
