@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.collector.falco_alerts import SG_ADDRESS, cloudtrail_record, falco_alert
 from tfdrift_gitops.adapters.state_source import StateSource
@@ -319,6 +320,33 @@ def test_new_state_resolves_open_drifts_in_the_ledger(state_file: Path, tmp_path
         _rewrite_state(state_file, "aws_security_group")  # the group left Terraform's state
         assert _wait(lambda: ledger.list_open().drifts == ())
         assert _wait(lambda: collector.metrics.state_reloads.value("reloaded") >= 1)
+    finally:
+        collector.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("chosen", "trusted"),
+    [
+        pytest.param(None, 0.0, id="falco-default-reads"),
+        pytest.param(45.0, 45.0, id="one-collector-alone"),
+    ],
+)
+def test_the_ledger_listing_age_of_a_collector_fed_by_falco(
+    state_file: Path, tmp_path: Path, chosen: float | None, trusted: float
+) -> None:
+    """Fed by Falco, a collector trusts no listing of the open drifts unless told that it
+    writes the ledger alone (``collect --ledger-listing-seconds``)."""
+    options = CollectorOptions(
+        states=(str(state_file),),
+        ledger=str(tmp_path / "ledger"),
+        listen="127.0.0.1:0",
+        state_refresh=0,
+        ledger_listing_seconds=chosen,
+    )
+    collector = Collector(options, channels=[])
+    collector.start()
+    try:
+        assert collector.ledger.open_listing_max_age == trusted
     finally:
         collector.shutdown()
 

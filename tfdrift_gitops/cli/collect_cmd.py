@@ -99,6 +99,13 @@ def _path(value: str | None) -> Path | None:
 )  # fmt: skip
 @click.option("--sqs-wait", type=click.IntRange(min=0, max=20), default=20, show_default=True,
               help="Long-poll seconds per receive.")  # fmt: skip
+@click.option(
+    "--ledger-listing-seconds", type=click.FloatRange(min=0), default=None,
+    help="Seconds a listing of the ledger's open drifts answers for Terraform's calls instead "
+    "of a read each (default: 0 fed by Falco, whose alerts may be spread over replicas; 30 "
+    "in SQS mode, listed again before each file). Set it when one collector alone writes "
+    "the ledger.",
+)  # fmt: skip
 @click.option("--workspace", "workspaces", multiple=True, help="S3 backend workspaces ('*').")
 @click.option("--s3-endpoint-url", default=None, envvar="TFDRIFT_S3_ENDPOINT_URL",
               help="S3-compatible endpoint (MinIO, moto).")  # fmt: skip
@@ -133,6 +140,7 @@ def collect(
     sqs_queue_url: str | None,
     sqs_visibility_timeout: int,
     sqs_wait: int,
+    ledger_listing_seconds: float | None,
 ) -> None:
     """Watch Falco's CloudTrail alerts (or a trail's SQS notifications) and record drift as it
     happens.
@@ -172,6 +180,7 @@ def collect(
         sqs_wait_seconds=sqs_wait,
         sqs_visibility=sqs_visibility_timeout,
         settle_gc=True,
+        ledger_listing_seconds=ledger_listing_seconds,
     )
     collector = Collector(
         options,

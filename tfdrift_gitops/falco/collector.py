@@ -70,6 +70,10 @@ class CollectorOptions:
     sqs_wait_seconds: int = 20
     sqs_visibility: int = 60
     sqs_max_in_flight: int = 10
+    ledger_listing_seconds: float | None = None
+    """How long a listing of the ledger's open drifts is trusted (``ledger/open_keys.py``);
+    None: 0 fed by Falco (alerts may be spread over replicas one by one), the ledger's default
+    in SQS mode (listed again before each log file)."""
     settle_gc: bool = False
     """Keep the cyclic GC off the state index (frozen, and frozen again after each reload;
     see ``gcpolicy``). Process-wide, so only ``collect`` (a process of its own) sets it."""
@@ -204,11 +208,17 @@ class Collector:
             s3_endpoint_url=self.config.s3_endpoint_url or None,
             kms_key_id=self.config.s3_kms_key_id or None,
             s3_client=client,
-            # Falco's alerts may be spread over replicas one by one: no listing is trusted
-            # (ledger/open_keys.py); in SQS mode one is made before each log file.
-            open_listing_max_age=None if self.options.sqs_queue_url else 0.0,
+            open_listing_max_age=self._listing_seconds(),
         )
         return self.ledger  # type: ignore[no-any-return]
+
+    def _listing_seconds(self) -> float | None:
+        chosen = self.options.ledger_listing_seconds
+        if chosen is not None:
+            return chosen
+        # Falco's alerts may be spread over replicas one by one: no listing is trusted unless
+        # asked (ledger/open_keys.py); in SQS mode one is made before each log file.
+        return None if self.options.sqs_queue_url else 0.0
 
     def start(self) -> None:
         """Load state (errors propagate), open the ledger, start every part."""
