@@ -56,6 +56,7 @@ from tfdrift_gitops.core.catalog.support import (
     HIDDEN,
     integer,
     made_by_iac,
+    once_per_call,
     optional_text,
     ordered,
     request_has,
@@ -268,24 +269,15 @@ CONFIG_EFFECTS: tuple[Effect, ...] = (
 )
 
 
+@once_per_call  # asked of one call by its row's guard and again by its replay
 def _request_names_nothing_visible(event: CloudEvent) -> bool:
     """The request itself sets no field we model (only ``functionName`` and the blanked
     ``environment: {}``): what it changed is most likely the environment, which CloudTrail
     omits. The response always lists the function's layers, so it must not count here."""
-    # Asked of one call by its row's guard and again by its replay: answered once.
-    seen, answer = _LAST_ASKED[0]
-    if seen is event:
-        return answer
     # Copied only when there is a response to hide (a copy costs more than the check).
     bare = event if event.response is None else replace(event, response=None)
     plan = keys.plan_of(CONFIG_EFFECTS, CONFIG_EFFECTS)
-    answer = not any(effect.apply({}, bare) for effect in keys.applicable(plan, bare))
-    _LAST_ASKED[0] = (event, answer)
-    return answer
-
-
-_LAST_ASKED: list[tuple[Any, bool]] = [(None, False)]
-"""(the call last asked about, its answer) in one slot: threads never see half an update."""
+    return not any(effect.apply({}, bare) for effect in keys.applicable(plan, bare))
 
 
 CODE_EFFECTS: tuple[Effect, ...] = (

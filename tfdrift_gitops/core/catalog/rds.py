@@ -28,7 +28,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.keys import noop_on_missing
 from tfdrift_gitops.core.catalog.model import (
     Action,
@@ -56,6 +55,7 @@ from tfdrift_gitops.core.catalog.support import (
     boolean,
     integer,
     lowered,
+    once_per_call,
     optional_text,
     request_has,
     request_is,
@@ -98,25 +98,8 @@ def _arn_of(kind: str) -> Callable[[Any], Any]:
     return convert
 
 
-def _remembered(extractor: Extractor) -> Extractor:
-    """``extractor``, answering the same call asked twice in a row from one look (the Aurora
-    guard and then the instance target read one identifier; it is a string, never changed)."""
-    # One slot holding (call, answer): threads reading it never see half an update.
-    last: list[tuple[Any, Any]] = [(None, MISSING)]
-
-    def extract(event: CloudEvent) -> Any:
-        seen, value = last[0]
-        if seen is event:
-            return value
-        value = extractor(event)
-        last[0] = (event, value)
-        return value
-
-    keys.note(extract, keys.needs_of(extractor))
-    return extract
-
-
-INSTANCE_ID: Extractor = _remembered(
+# The Aurora guard and then the instance target read one identifier: looked up once.
+INSTANCE_ID: Extractor = once_per_call(
     first(
         mapped(req("dBInstanceIdentifier"), _identifier),
         mapped(resp("dBInstanceIdentifier"), _identifier),

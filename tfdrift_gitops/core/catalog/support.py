@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.model import (
@@ -35,6 +35,28 @@ HIDDEN = "<sensitiveDataRemoved>"
 
 
 # --------------------------------------------------------------------------- extractors
+
+
+_Answer = TypeVar("_Answer")
+
+
+def once_per_call(ask: Callable[[CloudEvent], _Answer]) -> Callable[[CloudEvent], _Answer]:
+    """``ask``, answering the same call asked again in a row from one look (a row's guard and
+    then its target or replay ask one call the same question; a call is never changed). Its
+    key needs (``keys``) go with it."""
+    # One slot holding (call, answer): threads reading it never see half an update.
+    last: list[tuple[Any, Any]] = [(None, None)]
+
+    def answer(event: CloudEvent) -> _Answer:
+        seen, value = last[0]
+        if seen is event:
+            return value  # type: ignore[no-any-return]
+        value = ask(event)
+        last[0] = (event, value)
+        return value
+
+    keys.note(answer, keys.needs_of(ask))
+    return answer
 
 
 def boolean(path: str) -> Extractor:
