@@ -94,7 +94,7 @@ def test_a_failed_listing_leaves_no_listing_to_trust() -> None:
     listings.keys.append("open/x.json")  # another writer opens it
     listings.fail = True
     with pytest.raises(LedgerError):
-        known.listing(listings)  # asked to look again: the older listing is not trusted
+        known.listing()  # asked to look again: the older listing is not trusted
     listings.fail = False
     assert not known.absent("open/x.json")  # listed again, and seen
 

@@ -71,20 +71,20 @@ class OpenKeys:
             self._reads_while_stale += 1
             if self._reads_while_stale < pages:
                 return False  # one read is cheaper than listing again
-        self.listing(self._list_open)
+        self.listing()
         with self._lock:
             listed = self._listed
             return listed is not None and key not in listed and key not in self._made
 
-    def listing(self, list_open: Callable[[], Iterable[str]]) -> list[str]:
-        """Lists ``open/`` through ``list_open`` (which may be the caller's own scan) and keeps
-        what it found; the keys listed, in the order listed."""
+    def listing(self) -> list[str]:
+        """Lists ``open/`` now and keeps what it found; the keys listed, in the order listed
+        (a scan of the open drifts lists through here, so its listing counts too)."""
         with self._lock:
             started = self._clock()
             made, self._made = self._made, set()
         # Creations noted while the listing runs stay in _made: the listing may miss them.
         try:
-            found = list(list_open())
+            found = list(self._list_open())
         except BaseException:
             with self._lock:
                 self._made |= made

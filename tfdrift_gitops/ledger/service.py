@@ -77,7 +77,7 @@ class StoredLedger(LedgerLifecycle):
         """List the open drifts now (see ``open_keys``): what other writers opened until now
         is seen by the findings that follow. Raises LedgerError when the listing fails (the
         next such finding then lists, or reads)."""
-        self._open_keys.listing(lambda: self.storage.list_keys(layout.OPEN_PREFIX))
+        self._open_keys.listing()
 
     def record(
         self,

@@ -154,7 +154,7 @@ class LedgerSteps:
     ) -> tuple[builtins.list[Stored], builtins.list[tuple[str, CorruptObject]]]:
         self._marker.check(writing=False)
         if prefix == layout.OPEN_PREFIX:  # a listing of the open drifts: kept (open_keys)
-            keys = self._open_keys.listing(lambda: self.storage.list_keys(prefix))
+            keys = self._open_keys.listing()
         else:
             keys = builtins.list(self.storage.list_keys(prefix))
         results = self._parallel(self._read_or_report, keys)
