@@ -318,24 +318,22 @@ def with_replayed(
     """
     if not replayed:
         return (call,)
-    mark = (call.time, call.id)
+    mark = _time_order(call)
     marks: list[tuple[datetime, str]] = []
     superseded: set[str] = set()
     for other in replayed:
         if other.id == call.id or not _same_call(other, call):
             continue
         if not marks:  # every call of the timeline, in order (two sorted runs: linear)
-            marks = sorted(
-                [*((e.time, e.id) for e in evidence), *((e.time, e.id) for e in replayed)]
-            )
-        at = (other.time, other.id)
+            marks = sorted([*map(_time_order, evidence), *map(_time_order, replayed)])
+        at = _time_order(other)
         if at > mark and not _any_between(marks, mark, at):
             return tuple(replayed)  # the same call again right after: this one adds nothing
         if at < mark and not _any_between(marks, at, mark):
             superseded.add(other.id)
     kept = [e for e in replayed if e.id not in superseded and e.id != call.id]
     kept.append(call)
-    if len(kept) > 1 and (kept[-2].time, kept[-2].id) > mark:
+    if len(kept) > 1 and _time_order(kept[-2]) > mark:
         kept.sort(key=_time_order)
     if len(kept) <= REPLAYED_PER_CALL:
         return tuple(kept)
@@ -474,7 +472,7 @@ def _is_create(finding: Finding) -> bool:
 
 
 def _in_time_order(events: Sequence[CloudEvent]) -> tuple[CloudEvent, ...]:
-    return tuple(sorted(events, key=lambda e: (e.time, e.id)))
+    return tuple(sorted(events, key=_time_order))
 
 
 def _merge(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:
