@@ -132,6 +132,14 @@ def _wait(check: Callable[[], bool], timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _buckets(s3: Any) -> tuple[str, str]:
+    """A new bucket for the trail's log files and one for the ledger."""
+    trail, ledger = f"trail-{uuid.uuid4().hex[:12]}", f"ledger-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=trail)
+    s3.create_bucket(Bucket=ledger)
+    return trail, ledger
+
+
 def _upload(s3: Any, bucket: str, trail: Trail) -> None:
     for key, data in trail.files.items():
         s3.put_object(Bucket=bucket, Key=key, Body=data)
@@ -246,10 +254,7 @@ def test_three_replicas_share_one_queue(
     replicas: list[Replica],
 ) -> None:
     trail = make_trail(files=50, per_file=100, drifts=40)
-    bucket = f"trail-{uuid.uuid4().hex[:12]}"
-    ledger_bucket = f"ledger-{uuid.uuid4().hex[:12]}"
-    s3_client.create_bucket(Bucket=bucket)
-    s3_client.create_bucket(Bucket=ledger_bucket)
+    bucket, ledger_bucket = _buckets(s3_client)
     _upload(s3_client, bucket, trail)
     queue, dlq = make_queue(sqs_client, f"q-{uuid.uuid4().hex[:8]}", visibility=4, max_receives=5)
     keys = list(trail.files)
@@ -283,10 +288,7 @@ def test_a_replica_killed_mid_file_leaves_it_to_another(
     replicas: list[Replica],
 ) -> None:
     trail = make_trail(files=1, per_file=30_000, drifts=40, seed=11)
-    bucket = f"trail-{uuid.uuid4().hex[:12]}"
-    ledger_bucket = f"ledger-{uuid.uuid4().hex[:12]}"
-    s3_client.create_bucket(Bucket=bucket)
-    s3_client.create_bucket(Bucket=ledger_bucket)
+    bucket, ledger_bucket = _buckets(s3_client)
     _upload(s3_client, bucket, trail)
     queue, dlq = make_queue(sqs_client, f"q-{uuid.uuid4().hex[:8]}", visibility=4, max_receives=5)
     sqs_client.send_message(
@@ -405,9 +407,7 @@ def test_terraform_reverting_what_another_replica_recorded_resolves_it(
     own calls (its ledger lists the open drifts: none), A records a hand-made rule on the
     managed group, then B reads Terraform's revert of it: B lists again before the file, finds
     A's drift and resolves it (a listing trusted across files would have missed it)."""
-    bucket, ledger_bucket = f"trail-{uuid.uuid4().hex[:12]}", f"ledger-{uuid.uuid4().hex[:12]}"
-    s3_client.create_bucket(Bucket=bucket)
-    s3_client.create_bucket(Bucket=ledger_bucket)
+    bucket, ledger_bucket = _buckets(s3_client)
     cidr = "198.51.100.7/32"
     revert = cloudtrail_record(
         "ev-revert", name="RevokeSecurityGroupIngress", cidr=cidr, user_agent=TERRAFORM_UA,
