@@ -2,7 +2,8 @@
 
 ``list`` and ``show`` print drifts (a table, or JSON Lines of the drift record with its status
 history); ``ack``, ``ignore`` and ``resolve`` record a person's decision with a reason;
-``compact`` finishes archive steps a stopped writer left undone. Corrupt objects are printed to
+``compact`` finishes archive steps a stopped writer left undone (and, on a local ledger, removes
+lock files nobody holds). Corrupt objects are printed to
 stderr by key and make the command exit non-zero (after everything readable was printed).
 """
 
@@ -20,6 +21,7 @@ from tfdrift_gitops.config import load_config
 from tfdrift_gitops.core.record import drift_to_record
 from tfdrift_gitops.errors import CorruptRecordError
 from tfdrift_gitops.ledger import CorruptObject, StoredLedger, open_ledger
+from tfdrift_gitops.ledger.local import LocalStorage
 from tfdrift_gitops.models import Drift, Status, format_time
 from tfdrift_gitops.render.text import render_drift, safe, value_text
 
@@ -291,16 +293,20 @@ def compact_command(
     s3_kms_key_id: str | None,
     quarantine_corrupt: bool,
 ) -> None:
-    """Finish the archive step of drifts a stopped writer closed but did not move."""
+    """Finish the archive step of drifts a stopped writer closed but did not move (on a
+    local ledger, also remove the lock files nobody holds)."""
     store = _open(ctx, ledger_url, s3_endpoint_url, s3_kms_key_id)
     report = store.compact(quarantine_corrupt=quarantine_corrupt)
     for drift_id in report.archived:
         echo(f"archived {drift_id}")
     for key in report.quarantined:
         echo(f"quarantined {key}")
+    locks = ""
+    if isinstance(store.storage, LocalStorage):
+        locks = f", {store.storage.remove_idle_locks()} idle lock files removed"
     echo(
         f"{len(report.archived)} archived, {len(report.quarantined)} quarantined, "
-        f"{len(report.corrupt)} corrupt left",
+        f"{len(report.corrupt)} corrupt left{locks}",
         err=True,
     )
     report_corrupt(report.corrupt, store.location)

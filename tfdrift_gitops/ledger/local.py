@@ -5,6 +5,15 @@ directory, fsync, rename, fsync of the directory); conditional writes hold an ex
 a per-key lock file, so processes and threads sharing the directory never lose an update.
 Readers take no lock: a rename is atomic, they see the old file or the new one. The ETag is the
 SHA-256 of the content.
+
+A lock file lives only while its key is being written: its holder removes it before letting go,
+and a writer that was waiting on a removed file takes the lock again on the file now at the path
+(it checks, once it holds a lock, that its file is still the one there). So ``.locks/`` holds
+the keys being written now, not one empty file for every key ever written (a collector on a
+local ledger would otherwise grow it for ever). Lock files older versions left behind are
+removed by ``remove_idle_locks`` (``ledger compact``). An older version waiting on a lock file
+this one removes would not look again: stop older writers before a newer one writes the same
+directory. On Windows an open file cannot be removed, and lock files are kept as before.
 """
 
 from __future__ import annotations
@@ -39,11 +48,21 @@ def _read_at_most(fd: int, limit: int) -> bytes:
     return b"".join(parts)
 
 
+_REMOVES_LOCKS = sys.platform != "win32"
+"""Whether a lock file is removed by its holder (an open file cannot be removed on Windows)."""
+
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows runners only
     import msvcrt
 
     def _lock(fd: int) -> None:
         msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
 
     def _unlock(fd: int) -> None:
         os.lseek(fd, 0, os.SEEK_SET)
@@ -54,6 +73,13 @@ else:
 
     def _lock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX)
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
     def _unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
@@ -171,21 +197,36 @@ class LocalStorage:
 
     @contextlib.contextmanager
     def _locked(self, key: str) -> Iterator[None]:
-        lock_dir = self.root / LOCK_DIR
-        lock_path = lock_dir / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.lock"
+        lock_path = self.root / LOCK_DIR / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.lock"
+        fd = _acquire(lock_path)
         try:
-            lock_dir.mkdir(parents=True, exist_ok=True)
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise LedgerError(f"{lock_path}: cannot open lock file: {exc}") from exc
-        try:
-            _lock(fd)
-            try:
-                yield
-            finally:
-                _unlock(fd)
+            yield
         finally:
-            os.close(fd)
+            try:
+                if _REMOVES_LOCKS:  # while still held: a waiter then finds it gone and retries
+                    with contextlib.suppress(OSError):  # left in place, it is only reused
+                        os.unlink(lock_path)
+            finally:
+                try:
+                    _unlock(fd)
+                finally:
+                    os.close(fd)
+
+    def remove_idle_locks(self) -> int:
+        """Remove the lock files nobody holds (left by older versions, which kept one per key
+        ever written, or by a writer killed while holding one); how many were removed."""
+        lock_dir = self.root / LOCK_DIR
+        if not _REMOVES_LOCKS or not lock_dir.is_dir():
+            return 0
+        removed = 0
+        try:
+            names = sorted(os.listdir(lock_dir))
+        except OSError as exc:
+            raise LedgerError(f"{lock_dir}: cannot list: {exc}") from exc
+        for name in names:
+            if name.endswith(".lock") and _remove_if_idle(lock_dir / name):
+                removed += 1
+        return removed
 
     def _write(self, path: Path, data: bytes) -> None:
         """Temporary file, fsync, rename over the target, fsync the directory."""
@@ -209,6 +250,63 @@ class LocalStorage:
             with contextlib.suppress(OSError):
                 tmp.unlink()
             raise LedgerError(f"{path}: cannot write: {exc}") from exc
+
+
+def _open_lock(lock_path: Path) -> int:
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(lock_path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
+    except OSError as exc:
+        raise LedgerError(f"{lock_path}: cannot open lock file: {exc}") from exc
+
+
+def _is_at(fd: int, lock_path: Path) -> bool:
+    """Whether the file ``fd`` holds is still the one at ``lock_path`` (not removed by the
+    writer that held it, nor replaced by the next one's)."""
+    try:
+        there = os.stat(lock_path, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise LedgerError(f"{lock_path}: cannot check lock file: {exc}") from exc
+    held = os.fstat(fd)
+    return (there.st_dev, there.st_ino) == (held.st_dev, held.st_ino)
+
+
+def _acquire(lock_path: Path) -> int:
+    """An open descriptor holding the exclusive lock on the file now at ``lock_path``."""
+    while True:
+        fd = _open_lock(lock_path)
+        try:
+            _lock(fd)
+            if not _REMOVES_LOCKS or _is_at(fd, lock_path):
+                return fd
+            _unlock(fd)  # its holder removed it while this one waited: take the new one
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+
+
+def _remove_if_idle(lock_path: Path) -> bool:
+    try:
+        fd = os.open(lock_path, os.O_RDWR | _NOFOLLOW | _NONBLOCK)
+    except OSError:  # gone already, or not a lock file of ours (a symlink): left alone
+        return False
+    try:
+        if not _try_lock(fd):
+            return False
+        try:
+            if not _is_at(fd, lock_path):
+                return False
+            os.unlink(lock_path)
+            return True
+        except (OSError, LedgerError):  # could not be checked or removed: left for next time
+            return False
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(directory: Path) -> None:
