@@ -63,6 +63,21 @@ def alert(n: int) -> dict[str, Any]:
     }
 
 
+def via_eventbridge(record: Any, detail_type: str = "AWS API Call via CloudTrail") -> Any:
+    """``record`` as an EventBridge rule delivers it (to SQS, Firehose, an archive)."""
+    return {
+        "version": "0",
+        "id": "c0ffee00-0000-4000-8000-000000000000",
+        "detail-type": detail_type,
+        "source": "aws.ec2",
+        "account": "123456789012",
+        "time": "2026-11-20T09:15:00Z",
+        "region": "eu-west-1",
+        "resources": [],
+        "detail": record,
+    }
+
+
 def records_file(*records: Any, indent: int | None = None) -> bytes:
     return json.dumps({"Records": list(records)}, indent=indent).encode()
 
@@ -184,6 +199,31 @@ FORMAT_CASES = [
         ["#Records[0]"],
         id="gzip-detected-by-content",
     ),
+    pytest.param(
+        "eventbridge.jsonl",
+        lines(
+            via_eventbridge(rec(1)),
+            rec(2),
+            via_eventbridge(rec(3), "AWS Console Sign In via CloudTrail"),
+        ),
+        ["ev-1", "ev-2", "ev-3"],
+        [":1", ":2", ":3"],
+        id="eventbridge-events-json-lines",
+    ),
+    pytest.param(
+        "eventbridge.json.gz",
+        gzip.compress(json.dumps([via_eventbridge(rec(1)), via_eventbridge(rec(2))]).encode()),
+        ["ev-1", "ev-2"],
+        ["#[0]", "#[1]"],
+        id="eventbridge-events-array-gz",
+    ),
+    pytest.param(
+        "trail.json",
+        records_file(via_eventbridge(rec(1)), rec(2)),
+        ["ev-1", "ev-2"],
+        ["#Records[0]", "#Records[1]"],
+        id="eventbridge-event-in-records",
+    ),
 ]
 
 
@@ -287,6 +327,22 @@ BAD_CASES = [
         ["ev-2"],
         [(":1", "Falco alert from source 'syscall'")],
         id="other-falco-source",
+    ),
+    pytest.param(
+        "eventbridge.jsonl",
+        lines(
+            via_eventbridge({"note": "x"}),
+            via_eventbridge("text"),
+            via_eventbridge(rec(3)),
+            {**via_eventbridge(rec(4)), "detail-type": "Object Created"},
+        ),
+        ["ev-3"],
+        [
+            (":1", "an EventBridge 'AWS API Call via CloudTrail' event whose detail is not a"),
+            (":2", "event whose detail is a string"),
+            (":4", "neither a CloudTrail record"),
+        ],
+        id="eventbridge-events-without-a-record",
     ),
 ]
 

@@ -550,3 +550,45 @@ def test_a_quiet_memory_one_process_would_outgrow_runs_in_one_process(
     assert detector.quiet.forgotten > 0  # the bound mattered
     one = [json_text(drift_to_record(d)) for d in detector.drifts]
     assert stable("\n".join(rendered) + "\n") == stable("\n".join(one) + "\n")
+
+
+def _in_envelope(line: str) -> str:
+    """``line`` as an EventBridge rule delivers a CloudTrail record (``detail``); lines that
+    are no single record (bad lines, Records documents, Falco alerts) stay as they are."""
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return line
+    if not isinstance(value, dict) or "eventName" not in value:
+        return line
+    envelope: dict[str, Any] = {
+        "version": "0",
+        "id": f"eb-{value.get('eventID')}",
+        "detail-type": "AWS API Call via CloudTrail",
+        "source": "aws." + str(value.get("eventSource", "")).split(".", 1)[0],
+        "account": "123456789012",
+        "time": value.get("eventTime"),
+        "region": value.get("awsRegion"),
+        "resources": [],
+        "detail": value,
+    }
+    return json.dumps(envelope)
+
+
+def test_eventbridge_events_read_as_their_records(tmp_path: Path) -> None:
+    """CloudTrail records in EventBridge events (an archive, Firehose, a queue's messages
+    saved as JSON Lines) give what the records themselves give, in one process and sharded."""
+    lines = _mixed_records(2_000, seed=9)
+    wrapped = [_in_envelope(line) for line in lines]
+    assert sum(a != b for a, b in zip(lines, wrapped, strict=True)) > 1_000
+    runs = []
+    for name, content in (("plain", lines), ("wrapped", wrapped)):
+        where = tmp_path / name
+        where.mkdir()
+        (where / "events.jsonl").write_text("\n".join(content) + "\n")
+        runs.append(_same_for_every_jobs(STATE, [Path("events.jsonl")], where))
+        sharded, why, _ = _sharded(STATE, [where / "events.jsonl"], 2)
+        assert sharded, why
+    plain, in_envelopes = runs
+    assert plain[1].count("\n") > 5, plain[2]  # drifts found, not an empty comparison
+    assert in_envelopes == plain

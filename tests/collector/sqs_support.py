@@ -134,6 +134,23 @@ def notification(bucket: str, keys: list[str], shape: str) -> str:
     raise ValueError(shape)
 
 
+def eventbridge(record: dict[str, Any], *, sns: bool = False) -> str:
+    """The message an EventBridge rule matching ``AWS API Call via CloudTrail`` sends for
+    ``record`` to its SQS target (or through an SNS topic)."""
+    event = {
+        "version": "0",
+        "id": f"eb-{record['eventID']}",
+        "detail-type": "AWS API Call via CloudTrail",
+        "source": "aws." + str(record["eventSource"]).split(".", 1)[0],
+        "account": ACCOUNT,
+        "time": record["eventTime"],
+        "region": record.get("awsRegion", "us-east-1"),
+        "resources": [],
+        "detail": record,
+    }
+    return _sns(event) if sns else json.dumps(event)
+
+
 def make_queue(sqs: Any, name: str, *, visibility: int, max_receives: int) -> tuple[str, str]:
     """A queue whose messages go to a dead-letter queue after ``max_receives`` receives."""
     dlq = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]

@@ -61,6 +61,21 @@ def _alert(event_id: str, **kwargs: Any) -> dict[str, Any]:
     return falco_alert(cloudtrail_record(event_id, **kwargs))
 
 
+def _eventbridge(record: Any) -> dict[str, Any]:
+    """What an EventBridge API destination POSTs for a rule matching CloudTrail's API calls."""
+    return {
+        "version": "0",
+        "id": "c0ffee00-0000-4000-8000-000000000001",
+        "detail-type": "AWS API Call via CloudTrail",
+        "source": "aws.ec2",
+        "account": "123456789012",
+        "time": "2026-11-20T09:15:00Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": record,
+    }
+
+
 def _lines(*alerts: dict[str, Any]) -> bytes:
     return b"\n".join(json.dumps(a).encode() for a in alerts) + b"\n"
 
@@ -85,6 +100,24 @@ def _lines(*alerts: dict[str, Any]) -> bytes:
             id="without-output-property",  # json_include_output_property: false
         ),
         pytest.param(json.dumps(syscall_alert()).encode(), 200, (0, 1, 0), id="other-source"),
+        pytest.param(
+            json.dumps(_eventbridge(cloudtrail_record("eb1"))).encode(),
+            200,
+            (1, 0, 0),
+            id="eventbridge-api-destination",
+        ),
+        pytest.param(
+            json.dumps([_eventbridge(cloudtrail_record("eb2")), _alert("a3")]).encode(),
+            200,
+            (2, 0, 0),
+            id="eventbridge-event-next-to-an-alert",
+        ),
+        pytest.param(
+            json.dumps(_eventbridge({"note": "no record"})).encode(),
+            422,
+            (0, 0, 1),
+            id="eventbridge-event-without-a-record",
+        ),
         pytest.param(
             json.dumps({"rule": "x", "source": "aws_cloudtrail", "output_fields": {}}).encode(),
             422,

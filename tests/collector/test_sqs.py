@@ -28,10 +28,12 @@ from tests.collector.sqs_support import (
     TERRAFORM_UA,
     Trail,
     create_bucket,
+    eventbridge,
     make_queue,
     make_trail,
     notification,
     queue_depth,
+    sg_ingress,
 )
 from tfdrift_gitops.adapters.aws import make_sqs_client
 from tfdrift_gitops.adapters.sqs_source import LogObject, parse_notification
@@ -369,6 +371,61 @@ def test_poison_messages_are_counted_and_left_to_the_redrive_policy(
         bodies[name] for name in ("not-a-notification", "missing-object", "corrupt-gzip")
     )
     assert "SQS: 1 messages done, 4 failed and 2 not notifications" in collector.sqs.summary()
+
+
+def test_eventbridge_events_on_the_queue_are_read_as_their_records(
+    moto_endpoint: str, s3_client: Any, sqs_client: Any, state_file: Path, tmp_path: Path
+) -> None:
+    """An EventBridge rule's target: each message is one CloudTrail record, raw or through
+    SNS; a redelivery changes nothing, a record that is no use is counted and its message done
+    (a log file's bad record is too), Terraform's own call is no drift. An S3 API call (source
+    aws.s3) once read as an S3 notification naming no file, and was dropped."""
+    when = "2026-11-20T09:15:00Z"
+    hand = sg_ingress("ev-eb-rule", 7, when)
+    bucket = create_bucket("ev-eb-bucket", "hand-made-eb", when)
+    terraform = create_bucket("ev-eb-tf", "tf-made-eb", when, terraform=True)
+    useless = json.loads(eventbridge(hand))
+    useless["detail"] = {"note": "not a CloudTrail record"}
+    bodies = [
+        eventbridge(hand),
+        eventbridge(hand, sns=True),
+        eventbridge(bucket, sns=True),
+        eventbridge(terraform),
+        json.dumps(useless),
+    ]
+    queue, dlq = make_queue(sqs_client, f"q-{uuid.uuid4().hex[:8]}", visibility=4, max_receives=2)
+    for body in bodies:
+        sqs_client.send_message(QueueUrl=queue, MessageBody=body)
+    ledger = tmp_path / "ledger"
+    options = CollectorOptions(
+        states=(str(state_file),),
+        ledger=str(ledger),
+        state_refresh=0,
+        sqs_queue_url=queue,
+        sqs_wait_seconds=1,
+        sqs_visibility=4,
+    )
+    collector = Collector(
+        options,
+        channels=[],
+        s3_client_factory=lambda: s3_client,
+        sqs_client_factory=lambda url: sqs_client,
+    )
+    collector.start()
+    try:
+        assert collector.sqs is not None
+        _wait(lambda: collector.sqs.counts[DONE] == len(bodies), 60, "every message")  # type: ignore[union-attr]
+        assert queue_depth(sqs_client, queue) == (0, 0)
+        assert queue_depth(sqs_client, dlq) == (0, 0)
+    finally:
+        assert collector.shutdown()
+    drifts = open_ledger(str(ledger)).list_open().drifts
+    assert sorted((d.kind.value, [e.id for e in d.events]) for d in drifts) == [
+        ("modified", ["ev-eb-rule"]),
+        ("unmanaged", ["ev-eb-bucket"]),
+    ]
+    assert collector.metrics.alerts.value("sqs", "invalid") == 1
+    assert collector.sqs.counts == {DONE: 5, FAILED: 0, INVALID: 0}
 
 
 # ------------------------------------------------------------------ the shipped manifest

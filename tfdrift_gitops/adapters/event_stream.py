@@ -33,6 +33,7 @@ from tfdrift_gitops.core.normalize import (
     is_cloudtrail_record,
     is_falco_alert,
     normalize_any,
+    unwrap_envelope,
 )
 from tfdrift_gitops.errors import RecordError
 from tfdrift_gitops.models import CloudEvent, SkippedRecord
@@ -82,6 +83,7 @@ class Reading:
     lines: LineHandler | None = None
 
     def normalize(self, value: Any, origin: str, size: int | None) -> AnyItem:
+        value = unwrap_envelope(value)  # an EventBridge event: its CloudTrail record
         skipped = self.skip(value)
         if skipped is not None:
             return skipped
@@ -464,6 +466,8 @@ def jsonl_items(
             yield RecordError(f"invalid JSON: {exc}", origin=f"{name}:{number}")
             continue
         if type(value) is dict and "Records" not in value:
+            if "detail-type" in value:  # an EventBridge event: its CloudTrail record
+                value = unwrap_envelope(value)
             skipped = skip(value)
             if skipped is not None:
                 yield skipped

@@ -48,7 +48,7 @@ from tfdrift_gitops.adapters.shard_routing import (
 from tfdrift_gitops.core.detector import Detector
 from tfdrift_gitops.core.engine import Engine, Finding, Skip
 from tfdrift_gitops.core.jsontext import orjson_may_differ
-from tfdrift_gitops.core.normalize import MAX_RECORD_BYTES, normalize_any
+from tfdrift_gitops.core.normalize import MAX_RECORD_BYTES, normalize_any, unwrap_envelope
 from tfdrift_gitops.core.prefilter import Prefilter, make_prefilter
 from tfdrift_gitops.errors import RecordError
 from tfdrift_gitops.models import CloudEvent, Drift, SkippedRecord
@@ -381,6 +381,8 @@ class Shard:
                     value = loads(line) if type(line) is bytes else None
                 except orjson.JSONDecodeError:
                     value = None
+                if type(value) is dict and "detail-type" in value:
+                    value = unwrap_envelope(value)  # as jsonl_items reads it
                 if type(value) is not dict or "Records" in value:
                     local_lines.add(line_no)
                     self.sending = []
@@ -433,6 +435,8 @@ class Shard:
                     yield from local(iter(((number, line),)))
                 else:
                     value = loads(line)  # a dict without "Records": the routing pass read it
+                    if "detail-type" in value:
+                        value = unwrap_envelope(value)
                     reason = prefilter(value)
                     if reason is not None:
                         yield SkippedRecord(reason=reason)

@@ -11,8 +11,15 @@ A trail announces each log file it writes in one of these shapes, all accepted h
 
 An organisation trail's keys (``AWSLogs/o-…/ACCOUNT/CloudTrail/…``) are ordinary keys here.
 Digest and Insights files are not management events and are left out; S3's ``s3:TestEvent``
-names nothing. Anything else is not a notification: the caller counts it and leaves the message
-to the queue's redrive policy.
+names nothing.
+
+A message may also carry one CloudTrail record itself: an EventBridge rule matching
+``AWS API Call via CloudTrail`` (or another ``… via CloudTrail`` detail type) with the queue,
+or an SNS topic subscribed to by it, as its target. Such a message is read as that record,
+seconds after the call rather than when the trail's next log file lands.
+
+Anything else is not a notification: the caller counts it and leaves the message to the
+queue's redrive policy.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote_plus
 
+from tfdrift_gitops.core.normalize import is_cloudtrail_envelope
 from tfdrift_gitops.errors import InputError
 
 if TYPE_CHECKING:
@@ -49,15 +57,37 @@ class LogObject:
         return f"s3://{self.bucket}/{self.key}"
 
 
-def parse_notification(body: str) -> list[LogObject]:
-    """The log files one message body names (possibly none: a test event, digest files).
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """What one message brings: the log files it names, or the EventBridge event carrying a
+    CloudTrail record it is (``event``: read as that record)."""
 
-    Raises InputError when the body is not a notification in any shape we know."""
+    objects: tuple[LogObject, ...] = ()
+    event: dict[str, Any] | None = None
+
+
+def parse_message(body: str) -> Notice:
+    """What one message body brings (possibly nothing: a test event, digest files).
+
+    Raises InputError when the body is neither a notification in any shape we know nor an
+    EventBridge event carrying a CloudTrail record."""
     if len(body) > MAX_BODY_CHARS:
         raise InputError(f"message body of {len(body):,} characters is not a notification")
     value = _json(body, "message body")
     if _is_sns_envelope(value):
         value = _json(value["Message"], "SNS Message")
+    if isinstance(value, dict) and is_cloudtrail_envelope(value):
+        return Notice(event=value)  # whether its detail is usable, the reader says
+    return Notice(objects=tuple(_log_files(value)))
+
+
+def parse_notification(body: str) -> list[LogObject]:
+    """The log files one message body names (``parse_message``; a message carrying a record
+    names none)."""
+    return list(parse_message(body).objects)
+
+
+def _log_files(value: Any) -> list[LogObject]:
     if not isinstance(value, dict):
         raise InputError(f"not a notification: a JSON {type(value).__name__}")
     if "s3Bucket" in value or "s3ObjectKey" in value:

@@ -74,6 +74,7 @@ _RECORD_KEYS: Final = frozenset(
 )
 _CLOUDTRAIL_MARKERS: Final = ("eventName", "eventSource", "eventID", "eventTime")
 _CLOUDTRAIL_MARKERS_LOWER: Final = frozenset(k.lower() for k in _CLOUDTRAIL_MARKERS)
+_VIA_CLOUDTRAIL: Final = " via CloudTrail"
 
 # Read-only calls by name, for records without readOnly. A name that merely starts with the
 # letters ("Headline") does not count: the prefix must end a word (next letter upper-case).
@@ -500,6 +501,27 @@ def is_cloudtrail_record(raw: Mapping[str, Any]) -> bool:
     return any(isinstance(k, str) and k.lower() in _CLOUDTRAIL_MARKERS_LOWER for k in raw)
 
 
+def is_cloudtrail_envelope(raw: Mapping[str, Any]) -> bool:
+    """An EventBridge event carrying a CloudTrail record in ``detail``: the detail types
+    ``AWS API Call via CloudTrail``, ``AWS Console Sign In via CloudTrail``, ``AWS Service
+    Event via CloudTrail`` and the like (what an EventBridge rule sends to SQS, Firehose or an
+    archive)."""
+    kind = raw.get("detail-type")
+    return type(kind) is str and kind.endswith(_VIA_CLOUDTRAIL) and "detail" in raw
+
+
+def unwrap_envelope(raw: Any) -> Any:
+    """The CloudTrail record an EventBridge event carries (``is_cloudtrail_envelope``), or
+    ``raw`` itself (also when the detail is no record: ``normalize_any`` says so, naming the
+    event). Readers call this before their prefilter, so that every record is looked at as a
+    trail's own would be."""
+    if type(raw) is dict and "detail-type" in raw and is_cloudtrail_envelope(raw):
+        detail = raw["detail"]
+        if type(detail) is dict and is_cloudtrail_record(detail):
+            return detail
+    return raw
+
+
 def normalize_any(
     raw: object,
     origin: str = "",
@@ -515,6 +537,15 @@ def normalize_any(
         raise RecordError(f"record is {_kind(raw)}, not an object", origin=origin)
     if "eventName" in raw and "output_fields" not in raw:  # the common case, decided cheaply
         return normalize_record(raw, origin, size=size, max_bytes=max_bytes)
+    if is_cloudtrail_envelope(raw):
+        detail = raw["detail"]
+        if not isinstance(detail, Mapping) or not is_cloudtrail_record(detail):
+            what = "not a CloudTrail record" if isinstance(detail, Mapping) else _kind(detail)
+            raise RecordError(
+                f"an EventBridge {_show(raw['detail-type'])} event whose detail is {what}",
+                origin=origin,
+            )
+        return normalize_record(detail, origin, size=size, max_bytes=max_bytes)
     if is_falco_alert(raw):
         return normalize_falco_alert(raw, origin, size=size, max_bytes=max_bytes)
     if is_cloudtrail_record(raw):

@@ -1,5 +1,9 @@
 """Falco alerts as they arrive (HTTP bodies, gRPC messages) -> CloudEvents, with a verdict.
 
+An HTTP body may also hold EventBridge events carrying a CloudTrail record (an EventBridge API
+destination pointed at the intake, ``"detail-type": "AWS API Call via CloudTrail"``): each is
+read as its record, counted as an alert is.
+
 Shared by both intakes so that both count the same way: ``accepted`` (a CloudTrail event for
 the pipeline), ``ignored`` (an alert of another Falco source: syscall, k8s_audit, ...) and
 ``invalid`` (a CloudTrail alert we cannot use; the reason names the record).
@@ -13,7 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from tfdrift_gitops.core.normalize import normalize_falco_alert, normalize_falco_output_fields
+from tfdrift_gitops.core.normalize import (
+    is_cloudtrail_envelope,
+    normalize_any,
+    normalize_falco_alert,
+    normalize_falco_output_fields,
+)
 from tfdrift_gitops.errors import InputError, NotCloudTrailError, RecordError
 from tfdrift_gitops.models import CloudEvent
 
@@ -71,6 +80,9 @@ def parse_body(body: bytes, origin: str) -> Verdicts:
     alerts = list(_alerts(body, origin))
     for where, alert in alerts:
         try:
+            if isinstance(alert, dict) and is_cloudtrail_envelope(alert):
+                verdicts.events.append(normalize_any(alert, where))
+                continue
             verdicts.events.append(normalize_falco_alert(alert, where))
         except NotCloudTrailError as exc:
             verdicts.ignored.append(str(exc))

@@ -11,6 +11,9 @@ the dead-letter queue after ``maxReceiveCount`` receives. Nothing here retries i
 A replica that dies mid-file stops extending; its message reappears for another replica, which
 re-reads the whole file: the records already recorded change nothing (the ledger is keyed by
 event id).
+
+A message that is an EventBridge event carrying a CloudTrail record (``sqs_source``) goes
+through the pipeline as that one record, and is deleted or left the same way.
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ from typing import Any
 
 from tfdrift_gitops.adapters.events import iter_s3_object
 from tfdrift_gitops.adapters.sqs_source import Heartbeat, LogObject, Message, SqsQueue
-from tfdrift_gitops.adapters.sqs_source import parse_notification as parse
+from tfdrift_gitops.adapters.sqs_source import parse_message as parse
+from tfdrift_gitops.core.normalize import normalize_any
 from tfdrift_gitops.errors import InputError, NotCloudTrailError, RecordError
 from tfdrift_gitops.falco.metrics import CollectorMetrics
 from tfdrift_gitops.falco.pipeline import Item, Pipeline
+from tfdrift_gitops.models import CloudEvent
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +86,24 @@ class MessageTicket:
                 return
             self._fired = True
         self._on_done(self)
+
+
+class _Batch:
+    """What the messages of one receive share: whether the open drifts were listed for them."""
+
+    __slots__ = ("listed",)
+
+    def __init__(self) -> None:
+        self.listed = False
+
+
+def _carried(event: dict[str, Any], message: Message) -> CloudEvent | RecordError:
+    """The CloudTrail record an EventBridge event in a message carries, or why it is no use
+    (counted as an invalid record: the message is still done, as a log file's bad record)."""
+    try:
+        return normalize_any(event, f"sqs message {message.id}")
+    except RecordError as exc:
+        return exc
 
 
 class SqsIntake:
@@ -148,18 +171,19 @@ class SqsIntake:
                 delay = min(30.0, delay * 2)
                 continue
             delay = 0.5
+            batch = _Batch()
             for message in messages:
                 if self._stop.is_set():
                     break  # not held, not deleted: it reappears after its visibility timeout
                 try:
-                    self._handle(message)
+                    self._handle(message, batch)
                 except Exception:  # a bug on one message must not stop the intake
                     self.metrics.errors.inc(INTAKE)
                     log.exception("SQS message %s: unexpected error", message.id)
 
-    def _handle(self, message: Message) -> None:
+    def _handle(self, message: Message, batch: _Batch) -> None:
         try:
-            objects = parse(message.body)
+            notice = parse(message.body)
         except InputError as exc:
             self._count(INVALID)
             log.warning(
@@ -170,7 +194,10 @@ class SqsIntake:
                 exc,
             )
             return
-        if self.on_file is not None:
+        # A file is read long after its batch came: list before each. Records carried by the
+        # messages themselves are read at once: one listing after their batch came serves all.
+        if self.on_file is not None and (notice.event is None or not batch.listed):
+            batch.listed = True
             try:
                 self.on_file()
             except Exception as exc:  # the findings that need it list (or read) themselves
@@ -178,28 +205,36 @@ class SqsIntake:
         self.heartbeat.hold(message)
         ticket = MessageTicket(message, self._finished.put)
         try:
-            for obj in objects:
+            if notice.event is not None:
+                self._offer(_carried(notice.event, message), ticket)
+            for obj in notice.objects:
                 self._read(obj, ticket)
         finally:
             ticket.close()
 
     def _read(self, obj: LogObject, ticket: MessageTicket) -> None:
         for item in iter_s3_object(self.s3, obj.bucket, obj.key):
-            if isinstance(item, NotCloudTrailError):
-                self.metrics.alerts.inc(INTAKE, "ignored")
-            elif isinstance(item, RecordError):
-                if item.origin == obj.url:  # the file as a whole
-                    ticket.fail(str(item))
-                else:
-                    self.metrics.alerts.inc(INTAKE, "invalid")
-                    log.warning("%s", item)
+            if isinstance(item, RecordError) and item.origin == obj.url:  # the file as a whole
+                ticket.fail(str(item))
+            elif not self._offer(item, ticket):
+                return
+
+    def _offer(self, item: CloudEvent | RecordError, ticket: MessageTicket) -> bool:
+        """Hands one record to the pipeline (counts a record that is no use); False when the
+        pipeline refused it (the message is then left to the redrive policy)."""
+        if isinstance(item, NotCloudTrailError):
+            self.metrics.alerts.inc(INTAKE, "ignored")
+        elif isinstance(item, RecordError):
+            self.metrics.alerts.inc(INTAKE, "invalid")
+            log.warning("%s", item)
+        else:
+            ticket.add()
+            if self.pipeline.offer(Item(item, time.perf_counter(), INTAKE, ticket)):
+                self.metrics.alerts.inc(INTAKE, "accepted")
             else:
-                ticket.add()
-                if self.pipeline.offer(Item(item, time.perf_counter(), INTAKE, ticket)):
-                    self.metrics.alerts.inc(INTAKE, "accepted")
-                else:
-                    ticket.settle(False)
-                    return
+                ticket.settle(False)
+                return False
+        return True
 
     # ------------------------------------------------------------------ completing
 
