@@ -36,7 +36,7 @@ from tests.collector.sqs_support import (
     sg_ingress,
 )
 from tfdrift_gitops.adapters.aws import make_sqs_client
-from tfdrift_gitops.adapters.sqs_source import LogObject, parse_notification
+from tfdrift_gitops.adapters.sqs_source import LogObject, Notice, parse_message
 from tfdrift_gitops.errors import InputError
 from tfdrift_gitops.falco.collector import Collector, CollectorOptions
 from tfdrift_gitops.falco.sqs_intake import DONE, FAILED, INVALID
@@ -51,7 +51,7 @@ KEY = f"{LOG_PREFIX}123_CloudTrail_us-east-1_20261120T0900Z_a b.json.gz"
 
 @pytest.mark.parametrize("shape", FORMATS)
 def test_every_notification_shape_names_the_log_file(shape: str) -> None:
-    assert parse_notification(notification("trail", [KEY], shape)) == [LogObject("trail", KEY)]
+    assert parse_message(notification("trail", [KEY], shape)) == Notice((LogObject("trail", KEY),))
 
 
 @pytest.mark.parametrize(
@@ -101,7 +101,18 @@ def test_every_notification_shape_names_the_log_file(shape: str) -> None:
     ],
 )
 def test_notifications_that_name_other_things(body: str, expected: list[LogObject]) -> None:
-    assert parse_notification(body) == expected
+    assert parse_message(body) == Notice(tuple(expected))
+
+
+@pytest.mark.parametrize("sns", [pytest.param(False, id="raw"), pytest.param(True, id="sns")])
+def test_an_eventbridge_event_carrying_a_record_is_that_record(sns: bool) -> None:
+    record = sg_ingress("ev-1", 1, "2026-11-20T09:15:00Z")
+    notice = parse_message(eventbridge(record, sns=sns))
+    assert notice.objects == ()
+    assert notice.event is not None
+    assert notice.event["detail"] == record
+    s3_call = create_bucket("ev-2", "b", "2026-11-20T09:15:00Z")  # source aws.s3, as S3's own
+    assert parse_message(eventbridge(s3_call)).event is not None
 
 
 @pytest.mark.parametrize(
@@ -119,7 +130,7 @@ def test_notifications_that_name_other_things(body: str, expected: list[LogObjec
 )
 def test_what_is_not_a_notification_is_refused(body: str) -> None:
     with pytest.raises(InputError):
-        parse_notification(body)
+        parse_message(body)
 
 
 # ------------------------------------------------------------------ helpers

@@ -81,12 +81,6 @@ def parse_message(body: str) -> Notice:
     return Notice(objects=tuple(_log_files(value)))
 
 
-def parse_notification(body: str) -> list[LogObject]:
-    """The log files one message body names (``parse_message``; a message carrying a record
-    names none)."""
-    return list(parse_message(body).objects)
-
-
 def _log_files(value: Any) -> list[LogObject]:
     if not isinstance(value, dict):
         raise InputError(f"not a notification: a JSON {type(value).__name__}")
