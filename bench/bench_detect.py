@@ -227,14 +227,14 @@ def main() -> None:
             single = figures[key.replace(f"_jobs{jobs}", "") + "_cpu"]
             shares = [float(c) for c in workers.split(",")] if workers[0].isdigit() else []
             serial = float(det_cpu) - (shares[0] if shares else 0.0)
-            path = max(shares, default=float("nan")) + serial
+            critical = max(shares, default=float("nan")) + serial
             print(
                 f"    CPU: workers {workers} s (the first is this process's share; their "
                 f"routing passes {routing} s, each decoding the lines it is dealt), this "
                 f"process's own {serial:.3f} s; one process {single:.3f} s -> "
-                f"{single / path:.2f}x on two idle cores"
+                f"{single / critical:.2f}x on two idle cores"
             )
-            figures[f"{key}_cpu_ratio"] = single / path
+            figures[f"{key}_cpu_ratio"] = single / critical
         figures[f"{key}_cpu"] = float(det_cpu)
         figures[f"{key}_rate"] = rate
         figures[f"{key}_ratio"] = rate / base_rate
@@ -247,15 +247,15 @@ def main() -> None:
         "(target >= 1.7x)"
     )
     first, second, merge, route_first, route_second = probe(SHARES_PROBE, str(state), str(writes))
-    path = max(float(first), float(second)) + float(merge)
+    critical = max(float(first), float(second)) + float(merge)
     single = figures["terraform-heavy_writes_rendered_cpu"]
-    figures["terraform-heavy_writes_shares_cpu_ratio"] = single / path
+    figures["terraform-heavy_writes_shares_cpu_ratio"] = single / critical
     print(
         f"write calls, each --jobs 2 share alone, one after another (load average {_load()}): "
         f"{float(first):.3f} s and {float(second):.3f} s CPU (of which the routing pass "
         f"{float(route_first):.3f} s and {float(route_second):.3f} s), "
         f"merging {float(merge):.3f} s; "
-        f"one process {single:.3f} s -> {single / path:.2f}x on two idle cores"
+        f"one process {single:.3f} s -> {single / critical:.2f}x on two idle cores"
     )
     if not only_writes:
         one = figures["realistic_rendered_rate"]

@@ -323,7 +323,7 @@ def section_costs(endpoint: str, args: argparse.Namespace) -> None:
 
 
 def section_detect(endpoint: str, args: argparse.Namespace) -> None:
-    from bench_detect import OUT, _write_calls  # type: ignore[import-not-found]
+    from bench_detect import OUT, _write_calls
 
     from tfdrift_gitops.adapters.events import iter_many
     from tfdrift_gitops.adapters.state_source import StateSource
