@@ -259,7 +259,7 @@ class Shard:
         by_root: dict[str, int] = {}
         lines, local = self._share_owners(by_root)
         owners = bytearray(1)  # position 0: none
-        at, firsts = 0, sorted(local)
+        at, several = 0, sorted(local)
         for block in blocks:
             if type(block) is not range:  # read by every worker: rare, each on its own
                 for key in block:
@@ -268,10 +268,10 @@ class Shard:
                     )
                 continue
             start = block.start
-            while at < len(firsts) and firsts[at] < block.stop:  # lines of several records
-                owners += lines[start - 1 : firsts[at] - 1]
-                owners += local[firsts[at]]
-                start, at = firsts[at] + 1, at + 1
+            while at < len(several) and several[at] < block.stop:  # lines of several records
+                owners += lines[start - 1 : several[at] - 1]
+                owners += local[several[at]]
+                start, at = several[at] + 1, at + 1
             owners += lines[start - 1 : block.stop - 1]
         self.owners = owners
         self.local_lines = set(local)
@@ -294,9 +294,10 @@ class Shard:
         for n, (edges, events) in enumerate(theirs):
             for key, up in edges.items():
                 components.union(key, up)
-            for event_id in seen.keys() & events.keys():  # a redelivery dealt to two workers
+            # A redelivery, or one id on two calls, dealt to two workers: one component.
+            for event_id in seen.keys() & events.keys():
                 components.union(seen[event_id], events[event_id])
-            if n + 1 < len(theirs):  # one id may meet in two others' only
+            if n + 1 < len(theirs):  # past two workers, an id may be in two others' alone
                 seen.update(events)
 
     def _share_owners(self, by_root: dict[str, int]) -> tuple[bytearray, dict[int, bytes]]:
