@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import random
 import subprocess
 import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -351,21 +351,143 @@ def test_create_tags_on_two_resources(tmp_path: Path) -> None:
         assert [stable(t + "\n") for t in rendered] == [line + "\n" for line in out.splitlines()]
 
 
-@pytest.mark.parametrize("failing", [pytest.param(w, id=f"worker-{w}") for w in (0, 1)])
+def _instance_calls(template: dict[str, Any]) -> dict[str, Any]:
+    """Builders of the calls on EC2 instances (by hand) the joins below are made of."""
+
+    def run(n: int, instance: str) -> dict[str, Any]:
+        return _record(
+            template,
+            n,
+            "RunInstances",
+            requestParameters={"instanceType": "t3.micro", "minCount": 1, "maxCount": 1},
+            responseElements={"instancesSet": {"items": [{"instanceId": instance}]}},
+        )
+
+    def tags(n: int, *ids: str) -> dict[str, Any]:
+        return _record(
+            template,
+            n,
+            "CreateTags",
+            requestParameters={
+                "resourcesSet": {"items": [{"resourceId": i} for i in ids]},
+                "tagSet": {"items": [{"key": "owner", "value": f"v{n % 3}"}]},
+            },
+            responseElements={"_return": True},
+        )
+
+    def modify(n: int, instance: str) -> dict[str, Any]:
+        return _record(
+            template,
+            n,
+            "ModifyInstanceAttribute",
+            requestParameters={"instanceId": instance, "instanceType": {"value": "m5"}},
+            responseElements={"_return": True},
+        )
+
+    return {"run": run, "tags": tags, "modify": modify}
+
+
+def _joined_across_workers(case: str) -> list[str]:
+    """JSON lines whose records join into components only through lines dealt to other
+    workers (lines after the first go round the workers one by one): what the routing
+    pass's first round (forest edges, event ids) must carry for the run to stay sharded."""
+    template = next(
+        r
+        for r in json.loads(EXAMPLE.read_text())["Records"]
+        if r["eventName"] == "AuthorizeSecurityGroupIngress"
+    )
+    calls = _instance_calls(template)
+    run, tags, modify = calls["run"], calls["tags"], calls["modify"]
+    instances = [f"i-0{n:016x}" for n in range(40)]
+    records: list[Any] = [_record(template, 0, "AuthorizeSecurityGroupIngress")]
+    if case == "long-chain":  # each link joins a new least key on top (hostile order)
+        records += [run(n, i) for n, i in enumerate(instances, 1)]
+        links = pairwise(instances)
+        records += [tags(100 + n, a, b) for n, (a, b) in reversed(list(enumerate(links)))]
+        records += [modify(200 + n, i) for n, i in enumerate(instances)]
+    elif case == "keys-first-seen-on-two-workers":
+        for n, instance in enumerate(instances):
+            records += [run(4 * n + 1, instance)]
+            records += [_record(template, 4 * n + 2, "AuthorizeSecurityGroupIngress")]
+            records += [tags(4 * n + 3, instance, template["requestParameters"]["groupId"])]
+            records += [modify(4 * n + 4, instance)]
+    elif case == "one-event-id-on-two-calls":  # each pair dealt to two workers
+        for n, instance in enumerate(instances):
+            records += [run(3 * n + 1, instance)]
+            shared = _record(template, 3 * n + 2, "AuthorizeSecurityGroupIngress")
+            records += [shared, {**modify(3 * n + 3, instance), "eventID": shared["eventID"]}]
+    elif case == "redelivery-on-two-workers":
+        for n, instance in enumerate(instances):
+            records += [run(3 * n + 1, instance), modify(3 * n + 2, instance)]
+            records += [records[-1], _record(template, 3 * n + 3, "AuthorizeSecurityGroupIngress")]
+    elif case == "links-in-records-lines":  # lines of several records, blank and bad lines
+        records += [run(n, i) for n, i in enumerate(instances, 1)]
+        for n, (a, b) in enumerate(pairwise(instances)):
+            records += [{"Records": [tags(100 + n, b, a), modify(200 + n, a)]}]
+            records += ["", '{"eventName": "CreateTags", "eventTime": '] if n % 7 == 0 else []
+    else:
+        raise AssertionError(case)
+    return [r if type(r) is str else json.dumps(r) for r in records]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "long-chain",
+        "keys-first-seen-on-two-workers",
+        "one-event-id-on-two-calls",
+        "redelivery-on-two-workers",
+        "links-in-records-lines",
+    ],
+)
+def test_components_joined_across_workers(tmp_path: Path, case: str) -> None:
+    """Every worker ends the routing pass with the same components, though each joined only
+    the keys of the lines it was dealt: a join made on one worker (a forest edge, an event
+    id two workers saw) reaches the others, and the run stays sharded with one process's
+    result (had a join stayed on its worker, the check would say the shares touch)."""
+    events = tmp_path / "joined.jsonl"
+    events.write_text("\n".join(_joined_across_workers(case)) + "\n")
+    engine = Engine(StateSource([str(STATE)]).index())
+    detector = Detector(engine)
+    detector.feed(
+        iter_many([str(events)], prefilter=make_prefilter(engine.catalog, detector.knows))
+    )
+    one = [json_text(drift_to_record(d)) for d in detector.drifts]
+    assert len(one) >= 2, case
+    for jobs in (2, 3):
+        run = run_sharded(
+            engine, [str(events)], jobs, render=lambda d: json_text(drift_to_record(d))
+        )
+        assert (run.sharded, run.why) == (True, ""), jobs
+        assert stable("\n".join(run.rendered) + "\n") == stable("\n".join(one) + "\n")
+        assert run.tally.skipped == detector.tally.skipped
+        assert run.tally.errors == detector.tally.errors
+
+
+@pytest.mark.parametrize(
+    ("failing", "jobs", "stage"),
+    [
+        pytest.param(0, 2, "_join", id="worker-0"),
+        pytest.param(1, 2, "_join", id="worker-1"),
+        pytest.param(1, 2, "_owner_of", id="worker-1-between-rounds"),
+        pytest.param(0, 3, "_owner_of", id="worker-0-of-3-between-rounds"),
+        pytest.param(2, 3, "_join", id="worker-2-of-3"),
+    ],
+)
 def test_a_worker_failing_while_routing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: int, jobs: int, stage: str
 ) -> None:
-    """A worker that fails before sending the keys of the lines it was dealt: the others see
-    its pipe end (no wait for ever), and the run is done again in one process."""
+    """A worker that fails while routing, before sending what it joined or between that and
+    sending its lines' owners: the others see its pipe end (no wait for ever), and the run is
+    done again in one process."""
     events = tmp_path / "crossing.jsonl"
     events.write_text("\n".join(_crossing(600, 4)) + "\n")
-    main = os.getpid()
-    routed = Router.keys
+    routed = getattr(Shard, stage)
 
-    def keys(self: Router, raw: Mapping[str, Any]) -> list[str]:
-        if (os.getpid() == main) == (failing == 0):
+    def fail(self: Shard, *args: Any) -> Any:
+        if self.me == failing:
             raise RuntimeError("routing failed")
-        return routed(self, raw)
+        return routed(self, *args)
 
     engine = Engine(StateSource([str(STATE)]).index())
     detector = Detector(engine)
@@ -373,8 +495,8 @@ def test_a_worker_failing_while_routing(
         iter_many([str(events)], prefilter=make_prefilter(engine.catalog, detector.knows))
     )
     one = [json_text(drift_to_record(d)) for d in detector.drifts]
-    monkeypatch.setattr(Router, "keys", keys)
-    run = run_sharded(engine, [str(events)], 2, render=lambda d: json_text(drift_to_record(d)))
+    monkeypatch.setattr(Shard, stage, fail)
+    run = run_sharded(engine, [str(events)], jobs, render=lambda d: json_text(drift_to_record(d)))
     assert not run.sharded
     assert "a worker failed" in run.why and "routing failed" in run.why, run.why
     assert stable("\n".join(run.rendered) + "\n") == stable("\n".join(one) + "\n")

@@ -1,6 +1,7 @@
-"""``detect --jobs`` routing (see shards.py): the keys of a raw call (``Router``), the
-components they join into (``Components``), and the pipes the workers swap the keys of the
-lines they were dealt through (``Exchange``)."""
+"""``detect --jobs`` routing (see shards.py and shard_worker.py): the keys of a raw call
+(``Router``), the components they join into (``Components``), and the pipes through which
+the workers swap, in two rounds, what joins their components and the owners of the lines
+they were dealt (``Exchange``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import threading
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 import orjson
 
@@ -27,7 +28,7 @@ MEMO_SIZE: Final = 4096
 """Most call names, and most document shapes, the router remembers what it worked out for."""
 _UNSEEN: Final = object()
 _ALERT_DOCUMENTS: Final = (("ct.request", "requestParameters"), ("ct.response", "responseElements"))
-PEER_ENDED: Final = "another worker ended before sending the keys of its lines"
+PEER_ENDED: Final = "another worker ended before sending what it routed"
 
 
 class _Probe:
@@ -249,13 +250,18 @@ class Components:
 
 
 class Exchange:
-    """A pipe from every worker to every other, made before forking: the routing pass's
-    keys of the lines each was dealt, sent to all the others."""
+    """A pipe from every worker to every other, made before forking, for the routing pass's
+    rounds (see shard_worker.py): in each, every worker sends one message to all the others
+    and reads one from each (its length in 8 bytes, then its bytes)."""
 
     def __init__(self, jobs: int) -> None:
         self.pipes: dict[tuple[int, int], tuple[int, int]] = {}
         self.open: set[int] = set()
         self.me = -1
+        self.readers: dict[int, BinaryIO] = {}
+        """From each other worker, by its number (once ``keep`` ran)."""
+        self.writers: dict[int, BinaryIO] = {}
+        """To each other worker, by its number."""
         try:
             for a in range(jobs):
                 for b in range(jobs):
@@ -286,30 +292,42 @@ class Exchange:
                 self._close(read_end)
             if a != me:
                 self._close(write_end)
+        for (a, b), (read_end, write_end) in self.pipes.items():
+            if b == me:
+                self.open.discard(read_end)
+                self.readers[a] = os.fdopen(read_end, "rb")
+            elif a == me:
+                self.open.discard(write_end)
+                self.writers[b] = os.fdopen(write_end, "wb")
 
-    def swap(self, data: bytes) -> list[bytes]:
+    def swap(self, data: bytes) -> dict[int, bytes]:
         """Sends ``data`` to every other worker (threads: the pipes are smaller than it);
-        what each of them sent, to its end (short when one failed: the caller's unpickling
-        fails, and so the run is done again in one process)."""
-        outs = [w for (a, _), (_, w) in self.pipes.items() if a == self.me and w in self.open]
-        senders = [threading.Thread(target=self._send, args=(w, data)) for w in outs]
+        what each of them sent, by its number. Every other worker's message is read to its
+        end (or its pipe's) before this returns or raises ``PEER_ENDED`` (one ended early):
+        so no worker waits for ever on another that waits on it."""
+        senders = [
+            threading.Thread(target=self._send, args=(sink, data)) for sink in self.writers.values()
+        ]
         for sender in senders:
             sender.start()
-        got = []
-        for (_, b), (read_end, _) in self.pipes.items():
-            if b == self.me and read_end in self.open:
-                self.open.discard(read_end)
-                with os.fdopen(read_end, "rb") as source:
-                    got.append(source.read())
+        got: dict[int, bytes] = {}
+        for peer, source in self.readers.items():
+            head = source.read(8)
+            size = int.from_bytes(head, "little") if len(head) == 8 else -1
+            body = source.read(size) if size > 0 else b""
+            if len(body) == size:
+                got[peer] = body
         for sender in senders:
             sender.join()
+        if len(got) < len(self.readers):
+            raise RuntimeError(PEER_ENDED)
         return got
 
-    def _send(self, write_end: int, data: bytes) -> None:
-        self.open.discard(write_end)
+    def _send(self, sink: BinaryIO, data: bytes) -> None:
         try:
-            with os.fdopen(write_end, "wb") as sink:
-                sink.write(data)
+            sink.write(len(data).to_bytes(8, "little"))
+            sink.write(data)
+            sink.flush()
         except OSError:  # the reader ended: it reports its failure itself
             return
 
@@ -321,3 +339,10 @@ class Exchange:
     def close(self) -> None:
         for fd in list(self.open):
             self._close(fd)
+        files = [*self.readers.values(), *self.writers.values()]
+        self.readers, self.writers = {}, {}
+        for one in files:
+            try:
+                one.close()
+            except OSError:  # what was left unsent: its reader ended
+                continue

@@ -6,16 +6,32 @@ render).
 The routing pass decodes each record only for its keys (``Router``: every resource id its
 catalog rows read, and its event id) and joins the keys of each record into components
 (union-find); a record belongs to its component, a component to the worker its least key
-hashes to (crc32), a record without a key to a worker by position. So a call naming two
-resources, the calls on each, and the redeliveries of any of them all fall to one worker,
-however they are spread over the input; as a component can grow with any later record,
-ownership is decided only after the whole input is routed. The JSON lines are dealt round
-the workers for routing: each decodes every ``jobs``-th and sends the others their keys
-(``Exchange``: pipes made before forking; a worker that ends early leaves the others a short
-read, and the run is done again). A line whose verdict nothing in the run can change
-(failed, read-only, not a management call, not in the catalog) is counted by the worker it
-was dealt to and read by nobody again. Falco's JSON alerts are routed by their ``ct.*``
-fields as CloudTrail records are.
+hashes to (crc32). So a call naming two resources, the calls on each, and the redeliveries of
+any of them all fall to one worker, however they are spread over the input; as a component
+can grow with any later record, ownership is decided only after the whole input is routed.
+
+The JSON lines are dealt round the workers for routing: each decodes every ``jobs``-th and
+joins the keys of those alone; then two rounds through ``Exchange`` (pipes made before
+forking; a worker that ends early leaves the others a short read, and the run is done
+again). First, each worker sends the others what can join components across workers: its
+forest's edges (each joined key's parent: few, as most records name one resource) and, for
+each event id it saw, the key its first record with that id joined; it joins the edges it
+gets, and the keys of the ids it shares with another (a redelivery, or one id on two calls,
+dealt to two workers; found by set intersection). Every worker then holds the same
+components, with the same roots (least keys, whatever order they were joined in). Second,
+each worker sends the owner of each line it was dealt (a byte a line; of a line of several
+records, a byte a record, apart), and each lays the others' into every line's owner by
+slices (their lines are every ``jobs``-th). A record with no key belongs to the worker its
+line is dealt to, by the line's number (one read by every worker, see below: by position).
+Without an exchange (past ``MAX_DEALT`` workers, or no pipes), every worker decodes and
+joins every line itself.
+
+A line whose verdict nothing in the run can change (failed, read-only, not a management
+call, not in the catalog) is counted by the worker it was dealt to and read by nobody
+again. Lines of several records and lines orjson cannot read are read the usual way, by the
+worker they were dealt to while routing and by every worker in the second pass; the records
+of a file's first line and of other inputs (a JSON document) are routed by every worker.
+Falco's JSON alerts are routed by their ``ct.*`` fields as CloudTrail records are.
 
 The keys are read off the raw call, not the detector's: a guess. So a worker also reports
 everything through which records of one run influence each other (``ShardResult``: the
@@ -38,7 +54,6 @@ import orjson
 
 from tfdrift_gitops.adapters.events import iter_many
 from tfdrift_gitops.adapters.shard_routing import (
-    PEER_ENDED,
     Components,
     Exchange,
     Router,
@@ -55,8 +70,6 @@ from tfdrift_gitops.models import CloudEvent, Drift, SkippedRecord
 
 FOREIGN: Final = "\0foreign"
 """The prefilter's verdict on a record another worker owns (never counted)."""
-COUNTED: Final = False
-"""In place of a line's keys: the routing pass counted it (a verdict nothing changes)."""
 NOBODY: Final = 255
 """The owner of a line the routing pass counted (no worker reads it again; workers number
 at most 255: ``shards.MAX_JOBS``)."""
@@ -142,13 +155,16 @@ class Shard:
         self.components = Components()
         self.by_event: dict[str, str] = {}
         """A key of the first record routed with each event id."""
-        self.firsts: list[str | int | None] = [None]
-        """By position: a key of the record there (None: it has none, owned by position); or
-        the number of a line another worker was dealt (expanded once its keys are in)."""
-        self.sent: dict[int, list[str] | tuple[list[str] | None, ...] | bool] = {}
-        """The keys of the lines dealt to this worker, by line number (a tuple for a line of
-        several records, ``COUNTED`` for one the routing pass counted), for the others."""
-        self.sending: list[list[str] | None] | None = None
+        self.blocks: list[list[str | None] | range] = []
+        """In input order: the keys of a run of records every worker reads the usual way
+        (None: a record with none, owned by position), or a range of JSON lines (numbers)."""
+        self.mine: list[str | int] = []
+        """Of each line dealt to this worker, in order: a key of its record, or its owner
+        already (``NOBODY`` for one counted or of several records; for one with no key, the
+        worker it is dealt to: its number modulo ``jobs``)."""
+        self.local_keys: dict[int, list[str | None]] = {}
+        """A key of each record of the lines of several records dealt here, by line number."""
+        self.sending: list[str | None] | None = None
         self.pending: deque[list[str]] = deque()
         """Keys of records the prefilter routed, until ``_route`` hands them a position."""
         self.owners = bytearray()
@@ -222,66 +238,96 @@ class Shard:
     def _route(self) -> None:
         """The routing pass: every record's keys, joined; then each position's owner (the
         component's least key, hashed), the same in every worker. Given an exchange, this
-        worker decodes only the JSON lines it is dealt (every ``jobs``-th) and gets the
-        others' keys from their workers."""
+        worker decodes only the JSON lines it is dealt (every ``jobs``-th); the workers then
+        swap what joins their components (``_share_components``), and each one's owners of
+        the lines it was dealt (``_share_owners``)."""
         self.routing = True
-        join, firsts, pending = self._join, self.firsts, self.pending
+        join, pending, blocks = self._join, self.pending, self.blocks
         items = iter_many(self.specs, prefilter=self._prefilter(self.prefilter), lines=self._lines)
         for item in items:  # those not read by _lines as one record per line
             routed = type(item) is SkippedRecord and item.reason == FOREIGN and pending
-            found = pending.popleft() if routed else None
-            firsts.append(join(found))
+            key = join(pending.popleft() if routed else None)
             if self.sending is not None:  # of a line several records long, dealt to this one
-                self.sending.append(found)
+                self.sending.append(key)
+            elif blocks and type(blocks[-1]) is list:
+                blocks[-1].append(key)
+            else:
+                blocks.append([key])
         if pending:
             raise RuntimeError("the routing pass lost count of the records")
-        received: dict[int, Any] = {}
-        if self.exchange is not None:
-            # marshal: plain containers of str between forks of one interpreter, at a third
-            # of pickle's cost.
-            for data in self.exchange.swap(marshal.dumps(self.sent)):
-                try:
-                    received.update(marshal.loads(data))  # noqa: S302 - from our forked workers
-                except (EOFError, ValueError, TypeError) as exc:
-                    raise RuntimeError(PEER_ENDED) from exc
-        self.sent = {}
-        for line, got in received.items():  # each line's keys joined, one of them kept
-            if got is not COUNTED:
-                received[line] = tuple(join(f) for f in got) if type(got) is tuple else join(got)
-        parent, jobs = self.components.parent, self.jobs
-        owners = bytearray()
+        self._share_components()
         by_root: dict[str, int] = {}
-        for slot in firsts:
-            if type(slot) is int:  # a line another worker was dealt
-                got = received[slot]
-                if type(got) is tuple:  # several records: rare, each on its own
-                    self.local_lines.add(slot)
-                    for first in got:
-                        owners.append(self._owner_of(first, len(owners), by_root))
-                    continue
-                key = got
-            else:
-                key = slot
-            if key is None:
-                owners.append(len(owners) % jobs)
+        lines, local = self._share_owners(by_root)
+        owners = bytearray(1)  # position 0: none
+        at, several = 0, sorted(local)
+        for block in blocks:
+            if type(block) is not range:  # read by every worker: rare, each on its own
+                for key in block:
+                    owners.append(
+                        len(owners) % self.jobs if key is None else self._owner_of(key, by_root)
+                    )
                 continue
-            if key is COUNTED:
-                owners.append(NOBODY)
-                continue
-            root = root_of(parent, key)
-            owner = by_root.get(root)
-            if owner is None:
-                owner = by_root[root] = owner_of(root, jobs)
-            owners.append(owner)
+            start = block.start
+            while at < len(several) and several[at] < block.stop:  # lines of several records
+                owners += lines[start - 1 : several[at] - 1]
+                owners += local[several[at]]
+                start, at = several[at] + 1, at + 1
+            owners += lines[start - 1 : block.stop - 1]
         self.owners = owners
-        self.firsts = []
-        self.by_event = {}
+        self.local_lines = set(local)
+        self.blocks, self.mine, self.local_keys, self.by_event = [], [], {}, {}
         self.routing = False
         self.position = self.line_no = 0
 
-    def _owner_of(self, key: str | None, position: int, by_root: dict[str, int]) -> int:
-        if key is None:
-            return position % self.jobs
+    def _share_components(self) -> None:
+        """Makes this worker's components every worker's: sends the others its forest's
+        edges (each joined key's parent) and the key its first record with each event id
+        joined; joins theirs, and the components of an event id two workers saw."""
+        if self.exchange is None:
+            return
+        components, by_event = self.components, self.by_event
+        # marshal: plain containers of str between forks of one interpreter, at a third of
+        # pickle's cost.
+        got = self.exchange.swap(marshal.dumps((components.parent, by_event)))
+        theirs = [marshal.loads(data) for data in got.values()]  # noqa: S302 - our own forks
+        seen = by_event
+        for n, (edges, events) in enumerate(theirs):
+            for key, up in edges.items():
+                components.union(key, up)
+            # A redelivery, or one id on two calls, dealt to two workers: one component.
+            for event_id in seen.keys() & events.keys():
+                components.union(seen[event_id], events[event_id])
+            if n + 1 < len(theirs):  # past two workers, an id may be in two others' alone
+                seen.update(events)
+
+    def _share_owners(self, by_root: dict[str, int]) -> tuple[bytearray, dict[int, bytes]]:
+        """Every JSON line's owner (by line number less one; a placeholder for a line of
+        several records), and those of each record of such lines (by line number): each
+        worker works out the owners of the lines it was dealt and sends them to the others."""
+        jobs, mine = self.jobs, self.mine
+        dealers, dealt = (jobs, self.me) if self.exchange is not None else (1, 0)
+        owner_of_key = self._owner_of
+        owned = bytearray()
+        for key in mine:  # one in ``jobs`` of the lines: every worker does its share
+            owned.append(key if isinstance(key, int) else owner_of_key(key, by_root))
+        local = {
+            line: bytes(line % jobs if k is None else owner_of_key(k, by_root) for k in keys)
+            for line, keys in self.local_keys.items()
+        }
+        shares = {dealt: (owned, local)}
+        if self.exchange is not None:
+            got = self.exchange.swap(marshal.dumps(shares[dealt]))
+            shares.update((w, marshal.loads(data)) for w, data in got.items())  # noqa: S302
+        lines = bytearray(self.line_no)
+        for worker, (share, its_local) in shares.items():
+            first = (worker - 1) % dealers
+            if len(share) != len(range(first, len(lines), dealers)):
+                raise RuntimeError("the workers read different inputs")
+            lines[first::dealers] = share
+            local.update(its_local)
+        return lines, local
+
+    def _owner_of(self, key: str, by_root: dict[str, int]) -> int:
         root = self.components.find(key)
         owner = by_root.get(root)
         if owner is None:
@@ -368,15 +414,17 @@ class Shard:
     ) -> Iterator[Any]:
         keys_of, join, loads = self.router.keys, self._join, orjson.loads
         static, counted = self.static, self.counted
-        me, jobs, dealt = self.me, self.jobs, self.exchange is not None
-        firsts, sent, local_lines = self.firsts, self.sent, self.local_lines
-        line_no = self.line_no
+        me, jobs = self.me, self.jobs
+        dealers, dealt = (jobs, me) if self.exchange is not None else (1, 0)
+        mine, local_keys = self.mine, self.local_keys
+        first = line_no = self.line_no
+        self.blocks.append(range(0))
+        block = len(self.blocks) - 1
         try:
             for number, line in numbered:
                 line_no += 1
-                if dealt and line_no % jobs != me:
-                    firsts.append(line_no)  # its worker says what it holds
-                    continue
+                if line_no % dealers != dealt:
+                    continue  # its worker says what it holds
                 try:
                     value = loads(line) if type(line) is bytes else None
                 except orjson.JSONDecodeError:
@@ -384,26 +432,23 @@ class Shard:
                 if type(value) is dict and "detail-type" in value:
                     value = unwrap_envelope(value)  # as jsonl_items reads it
                 if type(value) is not dict or "Records" in value:
-                    local_lines.add(line_no)
                     self.sending = []
                     yield from local(iter(((number, line),)))
-                    sent[line_no] = tuple(self.sending)
+                    local_keys[line_no] = self.sending
                     self.sending = None
+                    mine.append(NOBODY)  # its records' owners go apart
                 elif (reason := static(value)) is not None:
                     # Skipped whatever else the run holds: counted here, by the worker the
                     # line was dealt to, and read by nobody in the second pass.
                     if line_no % jobs == me:
                         counted[reason] += 1
-                    firsts.append(COUNTED)
-                    if dealt:
-                        sent[line_no] = COUNTED
+                    mine.append(NOBODY)
                 else:
-                    found = keys_of(value)
-                    firsts.append(join(found))
-                    if dealt:
-                        sent[line_no] = found
+                    key = join(keys_of(value))
+                    mine.append(line_no % jobs if key is None else key)
         finally:
             self.line_no = line_no
+            self.blocks[block] = range(first + 1, line_no + 1)
 
     def _owned_lines(
         self,
