@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import re
 
+from tfdrift_gitops.core.invisible import INVISIBLE_CLASS
+
 ZWSP = "\u200b"
 # A backtick inside a code span would end it; this look-alike (U+02CB) cannot.
 BACKTICK_STANDIN = "\u02cb"
 
-# Control characters and Unicode direction overrides: they can hide or reorder text in a chat
-# client. Newlines are kept where a field is multi-line by design and removed elsewhere.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Control characters, line separators and the characters that hide or reorder text (format
+# characters such as zero-width spaces, bidi marks, overrides and isolates, and blank letters:
+# core.invisible): a chat client would show ``admin\u2060`` as ``admin``. Newlines are kept
+# where a field is multi-line by design and removed elsewhere.
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{INVISIBLE_CLASS}]")
 
 
 def strip_controls(text: str) -> str:
@@ -38,11 +42,17 @@ def truncate(text: str, limit: int) -> str:
 # --------------------------------------------------------------------------- Slack
 
 
+_SLACK_MASS_MENTION = re.compile(r"@(?=(channel|here|everyone)\b)", re.IGNORECASE)
+
+
 def slack_mrkdwn(text: str) -> str:
     """Slack's three control characters. With ``<`` and ``>`` escaped no ``<!channel>``,
     ``<@U123>``, ``<#C123>`` or ``<http://x|label>`` can form; ``&`` is escaped first so that
-    an existing ``&lt;`` stays literal text."""
-    return strip_controls(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    an existing ``&lt;`` stays literal text. A plain ``@channel``, ``@here`` or ``@everyone``
+    (a RoleSessionName may be ``@here``) is broken with a zero-width space: Block Kit parses
+    those words in a mrkdwn text object unless it is ``verbatim``."""
+    text = strip_controls(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _SLACK_MASS_MENTION.sub("@" + ZWSP, text)
 
 
 def slack_code(text: str) -> str:
