@@ -30,16 +30,20 @@ import json
 import re
 from typing import Any
 
+from tfdrift_gitops.core.invisible import INVISIBLE_CLASS, escape_code
+
 ZWJ = "\u200d"
 GITHUB_BODY_LIMIT = 65_536
 MARKER_PREFIX = "tfdrift-gitops:"
 
-# C0/C1 controls, DEL, line/paragraph separators and bidi overrides: shown as \uXXXX so that a
-# value can neither break the layout nor reorder what a reviewer sees.
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-)
+# C0/C1 controls, DEL, line/paragraph separators and every character that hides or reorders
+# text (format characters: zero-width, bidi marks, overrides and isolates, BOM, tag characters;
+# blank letters: core.invisible): shown as \uXXXX so that a value can neither break the layout
+# nor disguise what a reviewer sees (``admin\u2060`` is not ``admin``).
+_INVISIBLE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029{INVISIBLE_CLASS}]")
 _NEWLINES = re.compile("\r\n|\r|\n")
+# What a one-line title turns into a space: every C0/C1 control and the line separators.
+_LINE_CONTROLS = "\x00-\x1f\x7f-\x9f\u2028\u2029"
 _BACKTICK_RUN = re.compile("`+")
 # Markdown punctuation escaped in prose; every ASCII punctuation may be backslash-escaped in
 # CommonMark, so over-escaping is harmless.
@@ -56,7 +60,7 @@ def stringify(value: Any) -> str:
 def _visible_controls(text: str) -> str:
     text = _NEWLINES.sub(lambda m: "\\r\\n" if m.group() == "\r\n" else repr(m.group())[1:-1], text)
     text = text.replace("\t", "\\t")
-    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _INVISIBLE.sub(lambda m: escape_code(m.group()), text)
 
 
 def defuse_markers(text: str) -> str:
@@ -102,6 +106,16 @@ def text(value: Any) -> str:
     return defuse_markers(raw)
 
 
+def title(value: str, limit: int = 200) -> str:
+    """Issue and PR titles (plain text, no Markdown): one line (line breaks and controls become
+    spaces), hidden characters shown as ``\\uXXXX``, no mention or reference forming (GitHub
+    links ``#12`` and ``@x`` in titles too), markers defused, at most ``limit`` characters."""
+    text = re.sub(f"[{_LINE_CONTROLS}]", " ", value)
+    text = " ".join(_INVISIBLE.sub(lambda m: escape_code(m.group()), text).split())
+    text = defuse_markers(_REFERENCE.sub(lambda m: m.group() + ZWJ, text))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def html_text(value: Any) -> str:
     """Text inside our own HTML (``<summary>``), where Markdown is not parsed: entities for
     ``& < > " '``, and the joiner against mentions and references, which GitHub applies to
@@ -119,7 +133,7 @@ def code_block(value: Any, language: str = "") -> str:
         if isinstance(value, str)
         else json.dumps(value, indent=2, ensure_ascii=False, default=str)
     )
-    body = _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", _NEWLINES.sub("\n", body))
+    body = _INVISIBLE.sub(lambda m: escape_code(m.group()), _NEWLINES.sub("\n", body))
     body = defuse_markers(body)
     longest = max((len(run) for run in _BACKTICK_RUN.findall(body)), default=0)
     fence = "`" * max(3, longest + 1)

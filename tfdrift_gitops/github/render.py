@@ -66,10 +66,8 @@ def console_url(event: CloudEvent) -> str | None:
 
 
 def plain_title(value: str, limit: int = 200) -> str:
-    """Titles: one line, no controls, no mention or reference forming, bounded length."""
-    text = " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]", " ", value).split())
-    text = md.defuse_markers(re.sub(r"([@#])", "\\1" + md.ZWJ, text))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Titles: one line, hidden characters shown, no mention or reference (``md.title``)."""
+    return md.title(value, limit)
 
 
 def _hash(*parts: str) -> str:

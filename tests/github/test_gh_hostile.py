@@ -1,0 +1,94 @@
+"""Characters that hide or reorder text, in every GitHub sink, end to end.
+
+A caller can put a zero-width or bidi character in a value CloudTrail records (a policy
+document, a description, a tag value); an issue then shows ``admin\\u2060`` as ``admin``, or
+``\\u2067`` turns what follows around. Each case carries one such character inside a value that
+reaches the issue title (the address), the body's code spans and table cells (actor, change),
+its prose (a severity reason) and the job summary; the issue is opened on the fake GitHub
+server. The check: the disguised text never arrives as is, and its visible ``\\uXXXX`` form
+does.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import cmarkgfm
+import pytest
+from cmarkgfm.cmark import Options
+
+from tests.github.fake_github import FakeGitHub
+from tests.github.gh_support import SETTINGS, MakeClient, actor, drift, estate, event, new_ledger
+from tfdrift_gitops.github.reconcile import Reconciler
+from tfdrift_gitops.github.remedy import manual_only
+from tfdrift_gitops.github.render import Renderer
+from tfdrift_gitops.github.summary import summary_markdown
+from tfdrift_gitops.models import Change
+
+HIDDEN = [
+    pytest.param("\u200b", "\\u200b", id="zero-width-space"),
+    pytest.param("\u2060", "\\u2060", id="word-joiner"),
+    pytest.param("\u2063", "\\u2063", id="invisible-separator"),
+    pytest.param("\u2067", "\\u2067", id="rtl-isolate"),
+    pytest.param("\u202e", "\\u202e", id="rtl-override"),
+    pytest.param("\u061c", "\\u061c", id="arabic-letter-mark"),
+    pytest.param("\u180e", "\\u180e", id="mongolian-vowel-separator"),
+    pytest.param("\u00ad", "\\u00ad", id="soft-hyphen"),
+    pytest.param("\ufeff", "\\ufeff", id="bom"),
+    pytest.param("\U000e0041", "\\U000e0041", id="tag-character"),
+    pytest.param("\u3164", "\\u3164", id="hangul-filler"),
+    pytest.param("\u034f", "\\u034f", id="combining-grapheme-joiner"),
+]
+
+
+def gfm(text: str) -> str:
+    return str(cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE))
+
+
+def _disguised(char: str) -> object:
+    name = f"ad{char}min"
+    who = actor(name, arn=f"arn:aws:sts::123456789012:assumed-role/ops/{name}")
+    return drift(
+        7,
+        address=f'aws_security_group.web["{name}"]',
+        events=(event("e0c1a2b3-0000-4000-8000-000000000007", who=who),),
+        changes=(Change("tags", {"Owner": "web"}, {"Owner": name}),),
+        reasons=(f"tagged by {name}",),
+    )
+
+
+@pytest.mark.parametrize(("char", "shown"), HIDDEN)
+def test_issue_title_and_body_show_hidden_characters(
+    fake: FakeGitHub, make_client: MakeClient, tmp_path: Path, char: str, shown: str
+) -> None:
+    fake.reset(estate(7))
+    disguised = _disguised(char)
+    store = new_ledger(tmp_path / "ledger", [disguised])  # type: ignore[list-item]
+    client = make_client()
+    report = Reconciler(client, store, Renderer(SETTINGS), manual_only(), SETTINGS).run()
+    client.close()
+    assert report.errors == []
+    (issue,) = fake.issues()
+    assert f"ad{char}min" not in issue["title"]
+    assert f"ad{shown}min" in issue["title"]
+    assert f"ad{char}min" not in issue["body"]
+    shown_html = html.unescape(gfm(issue["body"]))
+    # the address, actor, ARN and change in code spans, the reason in prose
+    assert shown_html.count(f"ad{shown}min") >= 5, shown_html
+
+
+@pytest.mark.parametrize(("char", "shown"), HIDDEN)
+def test_step_summary_shows_hidden_characters(char: str, shown: str) -> None:
+    disguised = _disguised(char)
+    text = summary_markdown(
+        "tfdrift-gitops",
+        {f"ad{char}min": 1},
+        [disguised],  # type: ignore[list-item]
+        errors=[(f"ad{char}min", f"bad ad{char}min")],
+        notes=[f"note ad{char}min"],
+    )
+    assert f"ad{char}min" not in text
+    shown_html = html.unescape(gfm(text))
+    # count key, address, actor, change, error place and message, note
+    assert shown_html.count(f"ad{shown}min") == 7, shown_html
