@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from tfdrift_gitops.render.text import json_text, safe_lines
+from tfdrift_gitops.render.text import json_text, safe, safe_lines
 
 _SECRETS: set[str] = set()
 
@@ -37,6 +37,13 @@ def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
 
 def echo_json(document: Any) -> None:
     click.echo(json_text(document))
+
+
+def echo_command(line: str) -> None:
+    """A GitHub Actions workflow command this program built (``::error title=…::…``, its data
+    escaped by ``github.summary``): one line, the values in it escaped as ``safe`` does, its
+    leading ``::`` kept (``echo`` would defuse it)."""
+    click.echo(safe(redacted(line)))
 
 
 def echo_trusted(text: str, *, err: bool = False, nl: bool = True) -> None:
