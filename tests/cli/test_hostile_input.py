@@ -247,3 +247,31 @@ def test_file_names_print_no_workflow_command(tmp_path: Path, name: str) -> None
     assert "corrupt" in result.stderr or "JSON" in result.stderr or "json" in result.stderr
     assert _workflow_commands(result.stdout) == []
     assert _workflow_commands(result.stderr) == []
+
+
+@pytest.mark.parametrize(
+    ("char", "shown"),
+    [
+        pytest.param("\u2060", "\\u2060", id="word-joiner"),
+        pytest.param("\u200b", "\\u200b", id="zero-width-space"),
+        pytest.param("\u2067", "\\u2067", id="rtl-isolate"),
+        pytest.param("\ufeff", "\\ufeff", id="bom"),
+        pytest.param("\U000e0041", "\\U000e0041", id="tag-character"),
+        pytest.param("\u3164", "\\u3164", id="hangul-filler"),
+    ],
+)
+def test_hidden_characters_are_shown_on_the_terminal(tmp_path: Path, char: str, shown: str) -> None:
+    events = _write(tmp_path / "tags.json", _tagging_with(f"ad{char}min"), _good())
+    ledger = tmp_path / "ledger"
+    result = _detect("--events", events, "--ledger", str(ledger))
+    assert result.exit_code == 0, result.stderr
+    assert f"ad{char}min" not in result.stdout
+    assert f"ad{shown}min" in result.stdout
+    listed = CliRunner().invoke(cli, ["ledger", "list", "--ledger", str(ledger)])
+    shown_drifts = [
+        CliRunner().invoke(cli, ["ledger", "show", drift_id, "--ledger", str(ledger)]).stdout
+        for drift_id in _ledger_is_whole(ledger)
+    ]
+    assert char not in listed.stdout
+    assert any(f"ad{shown}min" in text for text in shown_drifts)
+    assert all(char not in text for text in shown_drifts)

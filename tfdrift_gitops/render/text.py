@@ -5,9 +5,11 @@ are made visible so a crafted session name cannot repaint the terminal or disgui
 The same text is a GitHub Actions step's log when the Action runs ``detect``, ``reconcile`` or
 ``comment``, and the runner executes the workflow commands it finds there: ``::name::data`` at
 the start of a line (leading blanks trimmed) and the older ``##[name]data`` anywhere in a line
-(actions/runner ``ActionCommand.TryParseV2`` / ``TryParse``). ``safe`` writes the ``#`` that
-starts ``##[`` as ``\\x23``; ``safe_lines`` also writes the ``:`` that starts a line's ``::`` as
-``\\x3a``; ``json_text`` writes that ``[`` as ``\\u005b`` (it can only be inside a string)."""
+(actions/runner ``ActionCommand.TryParseV2`` / ``TryParse``). ``no_workflow_commands`` (applied
+by everything the command line prints, ``cli.output``) writes the ``#`` that starts ``##[`` as
+``\\x23`` and the ``:`` that starts a line's ``::`` as ``\\x3a``; ``json_text`` writes that
+``[`` as ``\\u005b`` (it can only be inside a string) and its lines start with ``{``.
+"""
 
 from __future__ import annotations
 
@@ -50,15 +52,20 @@ def _escape(match: re.Match[str]) -> str:
 
 def safe(text: str) -> str:
     """Printable form of an untrusted string: control and hidden characters become \\xNN or
-    \\uXXXX escapes, and no legacy workflow command (``##[``) can form."""
-    return _LEGACY_COMMAND.sub(r"\\x23", _SHOWN.sub(_escape, text))
+    \\uXXXX escapes."""
+    return _SHOWN.sub(_escape, text)
 
 
 def safe_lines(text: str) -> str:
-    """Like ``safe`` for text of several lines: newlines and tabs are kept, and no line can
-    start a workflow command (``::``)."""
-    text = _LEGACY_COMMAND.sub(r"\\x23", _SHOWN_IN_LINES.sub(_escape, text))
-    return _LINE_COMMAND.sub(r"\1\\x3a", text)
+    """Like ``safe`` for text of several lines: newlines and tabs are kept."""
+    return _SHOWN_IN_LINES.sub(_escape, text)
+
+
+def no_workflow_commands(text: str, *, line_starts: bool = True) -> str:
+    """``text`` as printed in a GitHub Actions log: no ``##[`` anywhere, and (unless
+    ``line_starts`` is False, for a command we built ourselves) no line starting ``::``."""
+    text = _LEGACY_COMMAND.sub(r"\\x23", text)
+    return _LINE_COMMAND.sub(r"\1\\x3a", text) if line_starts else text
 
 
 def json_text(document: Any) -> str:
