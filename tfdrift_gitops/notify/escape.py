@@ -42,7 +42,9 @@ def truncate(text: str, limit: int) -> str:
 # --------------------------------------------------------------------------- Slack
 
 
-_SLACK_MASS_MENTION = re.compile(r"@(?=(channel|here|everyone)\b)", re.IGNORECASE)
+# No word boundary required: "@everyone_1" must not be left for a client to read as
+# "@everyone" followed by text.
+_SLACK_MASS_MENTION = re.compile(r"@(?=channel|here|everyone)", re.IGNORECASE)
 
 
 def slack_mrkdwn(text: str) -> str:
@@ -67,7 +69,7 @@ _DISCORD_MARKDOWN = re.compile(r"([\\*_~`|\[\]()])")
 _DISCORD_LINE_START = re.compile(r"(?m)^(\s*)([#>+-])")
 _DISCORD_NUMBERED = re.compile(r"(?m)^(\s*\d+)\.")
 _DISCORD_MENTION = re.compile(r"<(?=[@#:/]|a:|t:)")
-_MASS_MENTION = re.compile(r"@(?=(everyone|here)\b)", re.IGNORECASE)
+_MASS_MENTION = re.compile(r"@(?=everyone|here)", re.IGNORECASE)  # boundary or not
 
 
 def discord_text(text: str) -> str:
