@@ -12,6 +12,7 @@ does.
 from __future__ import annotations
 
 import html
+import unicodedata
 from pathlib import Path
 
 import cmarkgfm
@@ -23,7 +24,7 @@ from tests.github.gh_support import SETTINGS, MakeClient, actor, drift, estate, 
 from tfdrift_gitops.github.reconcile import Reconciler
 from tfdrift_gitops.github.remedy import manual_only
 from tfdrift_gitops.github.render import Renderer
-from tfdrift_gitops.github.summary import summary_markdown
+from tfdrift_gitops.github.summary import summary_markdown, workflow_annotations
 from tfdrift_gitops.models import Change
 
 HIDDEN = [
@@ -40,6 +41,13 @@ HIDDEN = [
     pytest.param("\u3164", "\\u3164", id="hangul-filler"),
     pytest.param("\u034f", "\\u034f", id="combining-grapheme-joiner"),
 ]
+
+
+BLANK = {"\u034f", "\u115f", "\u1160", "\u17b4", "\u17b5", "\u3164", "\uffa0"}
+
+
+def _hidden(text: str) -> list[str]:
+    return [f"U+{ord(c):04X}" for c in text if unicodedata.category(c) == "Cf" or c in BLANK]
 
 
 def gfm(text: str) -> str:
@@ -92,3 +100,26 @@ def test_step_summary_shows_hidden_characters(char: str, shown: str) -> None:
     shown_html = html.unescape(gfm(text))
     # count key, address, actor, change, error place and message, note
     assert shown_html.count(f"ad{shown}min") == 7, shown_html
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("\x1b[31mok\x1b[0m", id="ansi-colour"),
+        pytest.param("evil\rgood", id="carriage-return"),
+        pytest.param("ad\u2060min", id="word-joiner"),
+        pytest.param("\u202enimda", id="rtl-override"),
+        pytest.param("x\n::add-mask::y", id="newline-command"),
+        pytest.param("50%0A::error::forged", id="pre-escaped"),
+        pytest.param("##[add-mask]alan", id="legacy-command"),
+    ],
+)
+def test_annotations_are_one_plain_command(name: str) -> None:
+    """``python -m tfdrift_gitops.github.summary`` writes these lines to stdout as they are."""
+    who = actor(name)
+    disguised = drift(8, events=(event("e0c1a2b3-0000-4000-8000-000000000008", who=who),))
+    (line,) = workflow_annotations([disguised])
+    # One line, one command: its title ends at the first "::" (the runner's rule).
+    assert line.startswith("::error title=critical drift on aws_security_group.web8::")
+    odd = [c for c in line if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F]
+    assert odd == [] and _hidden(line) == [], line
