@@ -123,3 +123,24 @@ def test_annotations_are_one_plain_command(name: str) -> None:
     assert line.startswith("::error title=critical drift on aws_security_group.web8::")
     odd = [c for c in line if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F]
     assert odd == [] and _hidden(line) == [], line
+
+
+@pytest.mark.parametrize(
+    "drift_id",
+    [
+        pytest.param("d-0123456789abcdef/../../main", id="dot-dot"),
+        pytest.param("-d-0123456789abcdef", id="leading-dash"),
+        pytest.param("d-0123456789abcdef~1", id="tilde"),
+        pytest.param("d-0123456789abcdef^{}", id="caret"),
+        pytest.param("d-0123:?*[\\", id="ref-punctuation"),
+        pytest.param("d-0123456789abcdef.lock", id="lock-suffix"),
+        pytest.param("d-0123456789abcdef\n", id="newline"),
+    ],
+)
+def test_no_branch_is_named_after_anything_but_a_drift_id(drift_id: str) -> None:
+    from tfdrift_gitops.errors import GitHubError
+    from tfdrift_gitops.github.render import branch_name
+
+    with pytest.raises(GitHubError, match="not a drift id"):
+        branch_name(drift_id)
+    assert branch_name("d-0123456789abcdef") == "tfdrift/d-0123456789abcdef"

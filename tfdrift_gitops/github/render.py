@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tfdrift_gitops.errors import GitHubError
 from tfdrift_gitops.github import markdown as md
 from tfdrift_gitops.github.marker import with_marker
 from tfdrift_gitops.github.remedy import Decision, Patch, Strategy
@@ -262,7 +263,15 @@ class Renderer:
         return md.truncate(self._render(RESOLVED_TEMPLATE, context))
 
 
+_DRIFT_ID = re.compile(r"d-[0-9a-f]{16}")
+
+
 def branch_name(drift_id: str) -> str:
+    """``tfdrift/<id>``; only for a drift id (``d-`` and 16 hex digits), so that no stored
+    value can name a ref outside ``tfdrift/`` (``..``), look like an option (``-``) or hold ref
+    syntax (``~^:?*[``)."""
+    if not _DRIFT_ID.fullmatch(drift_id):
+        raise GitHubError(f"not a drift id, no branch is named after it: {drift_id!r}")
     return f"tfdrift/{drift_id}"
 
 
