@@ -57,6 +57,7 @@ HOSTILE = [
     pytest.param("admin\u3164", id="hangul-filler"),
     pytest.param("\x1b[31madmin\r", id="ansi-and-cr"),
     pytest.param("x" * 50_000 + "@here", id="very-long"),
+    pytest.param("<" * 1000, id="long-entities-cut"),
     pytest.param("bad\udc80", id="lone-surrogate"),
 ]
 

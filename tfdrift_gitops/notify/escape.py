@@ -30,13 +30,19 @@ def one_line(text: str) -> str:
     return strip_controls(text.replace("\r", " ").replace("\n", " ").replace("\t", " "))
 
 
+# The start of an entity cut short: templates cut text already escaped for Slack, and half of
+# "&lt;" would be a bare "&" followed by letters.
+_HALF_ENTITY = re.compile(r"&[a-z]{0,3}\Z")
+
+
 def truncate(text: str, limit: int) -> str:
-    """At most ``limit`` characters, with an ellipsis when cut."""
+    """At most ``limit`` characters, with an ellipsis when cut; never half of ``&amp;``,
+    ``&lt;`` or ``&gt;``."""
     if limit <= 0:
         return ""
     if len(text) <= limit:
         return text
-    return text[: limit - 1] + "…"
+    return _HALF_ENTITY.sub("", text[: limit - 1]) + "…"
 
 
 # --------------------------------------------------------------------------- Slack
