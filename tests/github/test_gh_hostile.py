@@ -12,6 +12,7 @@ does.
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 from pathlib import Path
 
@@ -144,3 +145,43 @@ def test_no_branch_is_named_after_anything_but_a_drift_id(drift_id: str) -> None
     with pytest.raises(GitHubError, match="not a drift id"):
         branch_name(drift_id)
     assert branch_name("d-0123456789abcdef") == "tfdrift/d-0123456789abcdef"
+
+
+def test_commit_message_names_the_address_on_one_plain_line(
+    fake: FakeGitHub, make_client: MakeClient, tmp_path: Path
+) -> None:
+    """The remediation commit quotes the address; GitHub links ``#1`` in a commit message, and
+    ``fixes #1`` there closes issue 1 when the commit reaches the default branch."""
+    from dataclasses import replace
+
+    from tests.github.gh_support import FileRemediator, write_tree
+    from tfdrift_gitops.github.remedy import Decision
+    from tfdrift_gitops.models import Drift
+
+    files = estate(1)
+    fake.reset(files)
+    workdir = write_tree(tmp_path / "work", files)
+    hostile = 'aws_security_group.web1["x\r\n\nfixes #1\n\nCo-authored-by: @acme/admins\u202e"]'
+    disguised = drift(1, address=hostile)
+    real = FileRemediator(workdir)
+
+    def remediate(d: Drift) -> Decision:
+        plain = replace(d.resource, address="aws_security_group.web1")
+        return real(replace(d, resource=plain))
+
+    store = new_ledger(tmp_path / "ledger", [disguised])
+    client = make_client()
+    report = Reconciler(
+        client, store, Renderer(SETTINGS), remediate, SETTINGS, workdir=workdir
+    ).run()
+    client.close()
+    assert report.errors == []
+    messages = [c["message"] for c in fake.repo.commits.values() if c.get("message")]
+    (message,) = [m for m in messages if m.startswith("tfdrift:")]
+    subject, _, rest = message.partition("\n\n")
+    assert "\n" not in subject and "\r" not in subject, message
+    assert not re.search(r"(?<![\w\u200d])[#@]\w", subject), subject
+    assert "\u202e" not in message
+    assert rest.startswith("Drift d-0000000000000001, patch ")
+    (pull,) = fake.pulls()
+    assert "\n" not in pull["title"] and "\u202e" not in pull["title"]
