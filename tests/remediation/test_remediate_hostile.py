@@ -66,13 +66,15 @@ def written(terraform: str, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     docs = [esc.render_heredoc(body, "  ", trim=True) for body in HEREDOCS.values()]
     comments = [esc.comment_text(f"tfdrift-gitops: imported by {who}") for who in ACTORS.values()]
     text = "".join(f"# {c}\n" for c in comments)
+    keys = {value: i for i, value in enumerate(CASES.values())}  # the values as tag keys
     text += "locals {\n  t = " + esc.render_object(tags, "  ") + "\n"
+    text += "  u = " + esc.render_object(keys, "  ") + "\n"
     text += "".join(f"  h{i} = {doc}\n" for i, doc in enumerate(docs)) + "}\n"
     final, tree = format_new_file(text, "adopted.tf", use_terraform=False)
     formatted = fmt.terraform_fmt(final, origin="adopted.tf", binary=terraform)
     assert top_blocks(tree)[0].attribute("t") is not None  # python-hcl2 reads it too
     expressions = [f"local.t.k{i}" for i in range(len(tags))]
-    expressions += [f"local.h{i}" for i in range(len(docs))]
+    expressions += [f"local.h{i}" for i in range(len(docs))] + ["local.u"]
     scratch = tmp_path_factory.mktemp("hostile")
     (scratch / "adopted.tf").write_text(final, encoding="utf-8")
     values = evaluate(terraform, expressions, scratch)
@@ -81,7 +83,8 @@ def written(terraform: str, tmp_path_factory: pytest.TempPathFactory) -> dict[st
         "final": final,
         "formatted": formatted,
         "tags": dict(zip(CASES, values[: len(tags)], strict=True)),
-        "heredocs": dict(zip(HEREDOCS, values[len(tags) :], strict=True)),
+        "heredocs": dict(zip(HEREDOCS, values[len(tags) : -1], strict=True)),
+        "keys": values[-1],
         "comments": dict(zip(ACTORS, lines[: len(ACTORS)], strict=True)),
     }
 
@@ -93,6 +96,11 @@ def test_terraform_fmt_changes_nothing(written: dict[str, Any]) -> None:
 @pytest.mark.parametrize("name", list(CASES))
 def test_quoted_value_reads_back_exactly(written: dict[str, Any], name: str) -> None:
     assert written["tags"][name] == CASES[name]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_object_key_reads_back_exactly(written: dict[str, Any], name: str) -> None:
+    assert written["keys"].get(CASES[name]) == list(CASES).index(name)
 
 
 @pytest.mark.parametrize("name", list(HEREDOCS))
