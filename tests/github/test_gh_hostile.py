@@ -41,6 +41,9 @@ HIDDEN = [
     pytest.param("\U000e0041", "\\U000e0041", id="tag-character"),
     pytest.param("\u3164", "\\u3164", id="hangul-filler"),
     pytest.param("\u034f", "\\u034f", id="combining-grapheme-joiner"),
+    # Not hidden but not text either: no UTF-8 form, so GitHub cannot store it, and the job
+    # summary file (UTF-8) cannot be written with it.
+    pytest.param("\udc80", "\\udc80", id="lone-surrogate"),
 ]
 
 
@@ -82,6 +85,7 @@ def test_issue_title_and_body_show_hidden_characters(
     assert f"ad{char}min" not in issue["title"]
     assert f"ad{shown}min" in issue["title"]
     assert f"ad{char}min" not in issue["body"]
+    (issue["title"] + issue["body"]).encode("utf-8")  # strict: no lone surrogate
     shown_html = html.unescape(gfm(issue["body"]))
     # the address, actor, ARN and change in code spans, the reason in prose
     assert shown_html.count(f"ad{shown}min") >= 5, shown_html
@@ -98,6 +102,7 @@ def test_step_summary_shows_hidden_characters(char: str, shown: str) -> None:
         notes=[f"note ad{char}min"],
     )
     assert f"ad{char}min" not in text
+    text.encode("utf-8")  # strict: the summary file is written as UTF-8
     shown_html = html.unescape(gfm(text))
     # count key, address, actor, change, error place and message, note
     assert shown_html.count(f"ad{shown}min") == 7, shown_html

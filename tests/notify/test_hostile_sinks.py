@@ -137,6 +137,7 @@ def test_slack_message_mentions_links_and_hides_nothing(
     for key, text in _strings(slack):
         assert _hidden(_ours_removed(text)) == [], (key, text[:300])
         assert "\x1b" not in text and "\r" not in text, (key, text[:300])
+        text.encode("utf-8")  # strict: a lone surrogate escape is not JSON every parser takes
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -150,6 +151,7 @@ def test_discord_message_mentions_and_hides_nothing(
         assert re.search(r"<[@#]|<a?:|<t:", text) is None, (key, text[:300])
         assert _hidden(_ours_removed(text)) == [], (key, text[:300])
         assert "\x1b" not in text and "\r" not in text, (key, text[:300])
+        text.encode("utf-8")  # strict: a lone surrogate escape is not JSON every parser takes
 
 
 @pytest.mark.parametrize("value", HOSTILE)

@@ -39,8 +39,12 @@ MARKER_PREFIX = "tfdrift-gitops:"
 # C0/C1 controls, DEL, line/paragraph separators and every character that hides or reorders
 # text (format characters: zero-width, bidi marks, overrides and isolates, BOM, tag characters;
 # blank letters: core.invisible): shown as \uXXXX so that a value can neither break the layout
-# nor disguise what a reviewer sees (``admin\u2060`` is not ``admin``).
-_INVISIBLE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029{INVISIBLE_CLASS}]")
+# nor disguise what a reviewer sees (``admin\u2060`` is not ``admin``). Lone surrogates too (a
+# valid JSON escape with no UTF-8 form): GitHub could not store the body, nor could the job
+# summary file be written.
+_INVISIBLE = re.compile(
+    f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{INVISIBLE_CLASS}]"
+)
 _NEWLINES = re.compile("\r\n|\r|\n")
 # What a one-line title turns into a space: every C0/C1 control and the line separators.
 _LINE_CONTROLS = "\x00-\x1f\x7f-\x9f\u2028\u2029"

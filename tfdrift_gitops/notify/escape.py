@@ -17,9 +17,10 @@ BACKTICK_STANDIN = "\u02cb"
 
 # Control characters, line separators and the characters that hide or reorder text (format
 # characters such as zero-width spaces, bidi marks, overrides and isolates, and blank letters:
-# core.invisible): a chat client would show ``admin\u2060`` as ``admin``. Newlines are kept
-# where a field is multi-line by design and removed elsewhere.
-_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{INVISIBLE_CLASS}]")
+# core.invisible): a chat client would show ``admin\u2060`` as ``admin``. Lone surrogates
+# too: sent as a JSON escape, they make a payload Slack or Discord may refuse whole. Newlines
+# are kept where a field is multi-line by design and removed elsewhere.
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{INVISIBLE_CLASS}]")
 
 
 def strip_controls(text: str) -> str:
