@@ -190,3 +190,20 @@ def test_commit_message_names_the_address_on_one_plain_line(
     assert rest.startswith("Drift d-0000000000000001, patch ")
     (pull,) = fake.pulls()
     assert "\n" not in pull["title"] and "\u202e" not in pull["title"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("$\\text{approved by security}$", id="inline-math"),
+        pytest.param("$$\\color{green}{ok}$$", id="block-math"),
+        pytest.param("$`\\sqrt{2}`$", id="backtick-math"),
+    ],
+)
+def test_prose_starts_no_math(value: str) -> None:
+    """GitHub renders $…$, $$…$$ and $`…`$ as math; in prose every $ is escaped (\\$)."""
+    from tfdrift_gitops.github import markdown as md
+
+    out = md.text(value)
+    assert re.search(r"(?<!\\)\$", out) is None, out
+    assert html.unescape(gfm(out)).replace("\u200d", "") == f"<p>{value}</p>\n"

@@ -50,8 +50,9 @@ _NEWLINES = re.compile("\r\n|\r|\n")
 _LINE_CONTROLS = "\x00-\x1f\x7f-\x9f\u2028\u2029"
 _BACKTICK_RUN = re.compile("`+")
 # Markdown punctuation escaped in prose; every ASCII punctuation may be backslash-escaped in
-# CommonMark, so over-escaping is harmless.
-_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
+# CommonMark, so over-escaping is harmless. "$" too: GitHub renders $…$ and $$…$$ as math,
+# where a value could draw any text (\text{approved by security}).
+_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-!|~>$])")
 
 
 def stringify(value: Any) -> str:
