@@ -155,6 +155,30 @@ def test_discord_message_mentions_and_hides_nothing(
 
 
 @pytest.mark.parametrize("value", HOSTILE)
+def test_chat_messages_stay_within_the_limits(delivered: Callable[[str], Any], value: str) -> None:
+    """Over a limit, Slack or Discord refuses the whole message: the alert is lost."""
+    slack, discord, _, _, _ = delivered(value)
+    for block in slack["blocks"]:
+        if block["type"] == "header":
+            assert len(block["text"]["text"]) <= 150
+        for obj in [block.get("text"), *block.get("elements", [])]:
+            if isinstance(obj, dict):
+                assert len(obj["text"]) <= 3000
+        for field in block.get("fields", []):
+            assert len(field["text"]) <= 2000
+    (embed,) = discord["embeds"]
+    assert len(embed["title"]) <= 256
+    assert len(embed["description"]) <= 4096
+    assert len(embed["footer"]["text"]) <= 2048
+    for field in embed["fields"]:
+        assert len(field["name"]) <= 256
+        assert len(field["value"]) <= 1024, (field["name"], len(field["value"]))
+    total = len(embed["title"]) + len(embed["description"]) + len(embed["footer"]["text"])
+    total += sum(len(f["name"]) + len(f["value"]) for f in embed["fields"])
+    assert total <= 6000
+
+
+@pytest.mark.parametrize("value", HOSTILE)
 def test_webhook_body_is_the_whole_record(delivered: Callable[[str], Any], value: str) -> None:
     _, _, body, headers, record = delivered(value)
     assert verify(SECRET, headers[SIGNATURE_HEADER], body)
