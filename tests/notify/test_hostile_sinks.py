@@ -91,38 +91,65 @@ def _slack_mrkdwn_texts(payload: dict[str, Any]) -> list[str]:
     return texts
 
 
-@pytest.fixture
-def delivered(
-    receivers: Callable[..., Receiver],
-) -> Iterator[Callable[[str], tuple[Any, Any, bytes, dict[str, str], dict[str, Any]]]]:
-    made: list[Dispatcher] = []
-
-    def deliver(value: str) -> tuple[Any, Any, bytes, dict[str, str], dict[str, Any]]:
-        slack_rx, discord_rx, hook_rx = receivers(), receivers(), receivers()
-        templates = Templates()
-        dispatcher = Dispatcher(
-            [
-                SlackChannel(Secret(slack_rx.url("/services/T0/B0/x")), templates),
-                DiscordChannel(Secret(discord_rx.url("/api/webhooks/1/t")), templates),
-                WebhookChannel(Secret(hook_rx.url()), Secret(SECRET)),
-            ],
-            timeout=2.0,
-            policy=FAST,
-        )
-        made.append(dispatcher)
-        drift = make_drift(
-            actor_name=value, changes=(Change("tags", {"Owner": "web"}, {"Owner": value}),)
-        )
-        assert dispatcher.submit(drift, "opened") == 3
-        [slack] = slack_rx.wait_for(1)
-        [discord] = discord_rx.wait_for(1)
-        [hook] = hook_rx.wait_for(1)
+@pytest.fixture(scope="module")
+def deliveries() -> dict[str, tuple[Any, Any, bytes, dict[str, str], dict[str, Any]]]:
+    """Every case delivered once, by one dispatcher, to three real receivers."""
+    slack_rx, discord_rx, hook_rx = Receiver(), Receiver(), Receiver()
+    templates = Templates()
+    dispatcher = Dispatcher(
+        [
+            SlackChannel(Secret(slack_rx.url("/services/T0/B0/x")), templates),
+            DiscordChannel(Secret(discord_rx.url("/api/webhooks/1/t")), templates),
+            WebhookChannel(Secret(hook_rx.url()), Secret(SECRET)),
+        ],
+        timeout=2.0,
+        policy=FAST,
+    )
+    values = [str(case.values[0]) for case in HOSTILE]
+    drifts = {}
+    try:
+        for number, value in enumerate(values):
+            drift = make_drift(
+                actor_name=value,
+                changes=(Change("tags", {"Owner": "web"}, {"Owner": value}),),
+                drift_id=f"d-{number:016x}",
+            )
+            drifts[drift.id] = drift
+            assert dispatcher.submit(drift, "opened") == 3
+        slack = {_slack_id(r.json()): r.json() for r in slack_rx.wait_for(len(values))}
+        discord = {_discord_id(r.json()): r.json() for r in discord_rx.wait_for(len(values))}
+        hooks = {json.loads(r.body)["id"]: r for r in hook_rx.wait_for(len(values))}
         assert dispatcher.flush(5)
-        return slack.json(), discord.json(), hook.body, hook.headers, drift_to_record(drift)
-
-    yield deliver
-    for dispatcher in made:
+    finally:
         dispatcher.close(timeout=1.0)
+        for receiver in (slack_rx, discord_rx, hook_rx):
+            receiver.close()
+    return {
+        str(drift.actor.name): (
+            slack[drift_id],
+            discord[drift_id],
+            hooks[drift_id].body,
+            hooks[drift_id].headers,
+            drift_to_record(drift),
+        )
+        for drift_id, drift in drifts.items()
+    }
+
+
+def _slack_id(payload: dict[str, Any]) -> str:
+    (drift,) = [
+        f["text"] for b in payload["blocks"] for f in b.get("fields", []) if "*Drift*" in f["text"]
+    ]
+    return str(drift.split("`")[1])
+
+
+def _discord_id(payload: dict[str, Any]) -> str:
+    return str(payload["embeds"][0]["footer"]["text"].split()[1])
+
+
+@pytest.fixture
+def delivered(deliveries: dict[str, Any]) -> Callable[[str], Any]:
+    return lambda value: deliveries[value]
 
 
 @pytest.mark.parametrize("value", HOSTILE)
