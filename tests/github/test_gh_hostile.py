@@ -207,3 +207,30 @@ def test_prose_starts_no_math(value: str) -> None:
     out = md.text(value)
     assert re.search(r"(?<!\\)\$", out) is None, out
     assert html.unescape(gfm(out)).replace("\u200d", "") == f"<p>{value}</p>\n"
+
+
+# GitHub links these in issue and PR text and titles (and in commit messages): a mention
+# notifies, a reference adds a "mentioned this" event to that issue, in any repository.
+_GITHUB_REFERENCE = re.compile(
+    r"(?<![\w/])#\d|(?i:\bgh-\d)|[\w.-]+/[\w.-]+#\d|(?<![\w\u200d])@[\w-]"
+)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("see #12", id="issue"),
+        pytest.param("GH-12", id="gh-reference"),
+        pytest.param("fixes gh-7", id="gh-lower-case"),
+        pytest.param("acme/infra#3", id="cross-repository"),
+        pytest.param("@acme/admins", id="team-mention"),
+        pytest.param("cc @alan", id="user-mention"),
+    ],
+)
+def test_prose_and_titles_link_nothing(value: str) -> None:
+    from tfdrift_gitops.github import markdown as md
+
+    for sink, out in (("text", md.text(value)), ("title", md.title(value))):
+        shown = html.unescape(gfm(out)) if sink == "text" else out
+        assert _GITHUB_REFERENCE.search(shown) is None, (sink, out)
+        assert shown.replace("\u200d", "").replace("\\", "") in (value, f"<p>{value}</p>\n")

@@ -12,8 +12,8 @@ into one of our own markers. Every sink here closes those doors:
   parsed as Markdown), and the two raw sequences that matter even inside code (``<!--`` and our
   marker prefix) are broken with a zero-width joiner.
 * ``text`` escapes for running prose: HTML entities, backslash escapes for Markdown punctuation,
-  and a zero-width joiner after ``@``, ``#``, ``://`` and ``www.`` so that no mention,
-  reference or autolink forms.
+  and a zero-width joiner after ``@``, ``#``, ``GH`` (before ``-12``), ``://`` and ``www.`` so
+  that no mention, reference or autolink forms.
 * ``html_text`` escapes for text inside our own HTML tags (``<summary>``), where Markdown is not
   parsed.
 * ``cell`` is a code span that also escapes ``|`` (GFM splits table cells on it even in code).
@@ -98,7 +98,9 @@ def cell(value: Any, *, limit: int = 120) -> str:
 
 
 _LINK_STARTS = re.compile(r"(?i)(://|www\.)")
-_REFERENCE = re.compile(r"([@#])")
+# Mentions (@x, @org/team) and references (#12, owner/repo#12, GH-12 in any case; in prose
+# the "-" is already "\-"): a joiner after "@", "#" or "GH" stops GitHub linking them.
+_REFERENCE = re.compile(r"[@#]|\b(?i:gh)(?=\\?-\d)")
 
 
 def text(value: Any) -> str:
