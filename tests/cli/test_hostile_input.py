@@ -275,3 +275,24 @@ def test_hidden_characters_are_shown_on_the_terminal(tmp_path: Path, char: str, 
     assert char not in listed.stdout
     assert any(f"ad{shown}min" in text for text in shown_drifts)
     assert all(char not in text for text in shown_drifts)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        pytest.param("key %r", id="repr"),
+        pytest.param("key %s", id="str"),
+    ],
+)
+def test_log_lines_print_no_workflow_command(message: str) -> None:
+    import logging
+
+    from tfdrift_gitops.cli.output import SafeFormatter
+
+    value = "x\n::add-mask::alan\n  ##[error]forged\r::warning::y"
+    record = logging.LogRecord(
+        "tfdrift_gitops.x", logging.WARNING, __file__, 1, message, (value,), None
+    )
+    line = SafeFormatter("%(levelname)s %(name)s: %(message)s").format(record)
+    assert _workflow_commands(line) == []
+    assert "add-mask::alan" in line  # still readable
