@@ -46,6 +46,7 @@ HOSTILE = [
     pytest.param("<!subteam^S0123|@oncall>", id="subteam-mention"),
     pytest.param("<http://evil.example|alan>", id="masked-link"),
     pytest.param("<@U012AB3CD> &lt;b&gt;", id="user-mention-entities"),
+    pytest.param("<id:customize> <sound:1:2> <t:0:R>", id="discord-navigation-mention"),
     pytest.param("ad\u200bmin", id="zero-width-space"),
     pytest.param("admin\u2060", id="word-joiner"),
     pytest.param("\u2067nimda\u2069", id="rtl-isolate"),
@@ -175,7 +176,9 @@ def test_discord_message_mentions_and_hides_nothing(
     assert discord["allowed_mentions"] == {"parse": []}
     for key, text in _strings(discord):
         assert re.search(r"(?i)@(everyone|here)", text) is None, (key, text[:300])
-        assert re.search(r"<[@#]|<a?:|<t:", text) is None, (key, text[:300])
+        # <@id>, <#id>, <:emoji:id>, <t:stamp>, </cmd:id>, <id:guide>, <sound:...>: no "<"
+        # may open Discord's angle syntax.
+        assert re.search(r"<[^\s\u200b]", text) is None, (key, text[:300])
         assert _hidden(_ours_removed(text)) == [], (key, text[:300])
         assert "\x1b" not in text and "\r" not in text, (key, text[:300])
         text.encode("utf-8")  # strict: a lone surrogate escape is not JSON every parser takes

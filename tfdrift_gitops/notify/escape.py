@@ -31,14 +31,15 @@ def one_line(text: str) -> str:
     return strip_controls(text.replace("\r", " ").replace("\n", " ").replace("\t", " "))
 
 
-# The start of an entity cut short: templates cut text already escaped for Slack, and half of
-# "&lt;" would be a bare "&" followed by letters.
-_HALF_ENTITY = re.compile(r"&[a-z]{0,3}\Z")
+# An escape cut short: templates cut text already escaped, and half of Slack's "&lt;" would be
+# a bare "&" followed by letters, a Discord "<" or "@" without its zero-width space a "<" or
+# "@" the next text could complete.
+_HALF_ENTITY = re.compile(r"(&[a-z]{0,3}|[<@])\Z")
 
 
 def truncate(text: str, limit: int) -> str:
-    """At most ``limit`` characters, with an ellipsis when cut; never half of ``&amp;``,
-    ``&lt;`` or ``&gt;``."""
+    """At most ``limit`` characters, with an ellipsis when cut; never half of an escape
+    (``&amp;``, ``&lt;``, ``&gt;``, ``<`` or ``@`` and its zero-width space)."""
     if limit <= 0:
         return ""
     if len(text) <= limit:
@@ -75,14 +76,17 @@ _DISCORD_MARKDOWN = re.compile(r"([\\*_~`|\[\]()])")
 # Headings, quotes and list markers only mean something at the start of a line.
 _DISCORD_LINE_START = re.compile(r"(?m)^(\s*)([#>+-])")
 _DISCORD_NUMBERED = re.compile(r"(?m)^(\s*\d+)\.")
-_DISCORD_MENTION = re.compile(r"<(?=[@#:/]|a:|t:)")
+# Discord's angle syntax keeps growing (<@id>, <@&id>, <#id>, <:e:id>, <a:e:id>, <t:0:R>,
+# </cmd:id>, <id:guide>, <sound:..>): a zero-width space after every "<" that touches text.
+_DISCORD_MENTION = re.compile(r"<(?=\S)")
 _MASS_MENTION = re.compile(r"@(?=everyone|here)", re.IGNORECASE)  # boundary or not
 
 
 def discord_text(text: str) -> str:
-    """Markdown is escaped with backslashes; ``@everyone``/``@here`` and ``<@id>``, ``<@&id>``,
-    ``<#id>``, ``</cmd:id>`` mention syntax are broken with a zero-width space. The webhook
-    also sends ``allowed_mentions: {"parse": []}``, so this is belt and braces."""
+    """Markdown is escaped with backslashes; ``@everyone``/``@here`` and every ``<`` form
+    (``<@id>``, ``<@&id>``, ``<#id>``, ``</cmd:id>``, ``<id:guide>`` ...) are broken with a
+    zero-width space. The webhook also sends ``allowed_mentions: {"parse": []}``, so this is
+    belt and braces."""
     text = strip_controls(text)
     text = _DISCORD_MARKDOWN.sub(r"\\\1", text)
     text = _DISCORD_LINE_START.sub(r"\1\\\2", text)
