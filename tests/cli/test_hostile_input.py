@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import zlib
 from pathlib import Path
 from typing import Any
@@ -187,3 +188,111 @@ def test_s3_keys_in_errors_are_escaped(
     assert "\x1b" not in result.stderr
     assert "\x07" not in result.stderr
     assert "\\x1b]0;pwned\\x07" in result.stderr
+
+
+# --------------------------------------------------------------------------- workflow commands
+
+# The GitHub Actions runner reads every line a step prints (stdout and stderr) for workflow
+# commands: "::name args::data" at the start of a line once leading spaces are trimmed, and
+# the older "##[name args]data" anywhere in a line (actions/runner ActionCommand.TryParseV2 and
+# TryParse). The Action runs detect, reconcile and comment: nothing a CloudTrail value or a file
+# name holds may become a command there (add-mask, stop-commands, error, set-output ...).
+_LEGACY_COMMAND = re.compile(r"##\[[^\]]*\]")
+
+
+def _workflow_commands(text: str) -> list[str]:
+    return [
+        line
+        for line in re.split(r"\r\n|\r|\n", text)
+        if line.lstrip().startswith("::") or _LEGACY_COMMAND.search(line)
+    ]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("##[add-mask]alan", id="legacy-add-mask"),
+        pytest.param("x ##[error title=approved]by security", id="legacy-error"),
+        pytest.param("##[stop-commands]tok", id="legacy-stop-commands"),
+        pytest.param("##[set-output name=drift-count;]0", id="legacy-set-output"),
+        pytest.param("\n::error::forged", id="newline-then-command"),
+        pytest.param("::add-mask::alan", id="leading-command"),
+    ],
+)
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_values_print_no_workflow_command(tmp_path: Path, value: str, output: str) -> None:
+    events = _write(tmp_path / "tags.json", _tagging_with(value), _good())
+    result = _detect("--events", events, "--format", output)
+    assert result.exit_code == 0, result.stderr
+    assert "PutBucketTagging" in result.stdout
+    assert _workflow_commands(result.stdout) == []
+    assert _workflow_commands(result.stderr) == []
+    if output == "json":  # the value itself is kept
+        tagged = [json.loads(line) for line in result.stdout.splitlines() if "Tagging" in line]
+        assert tagged[0]["changes"][0]["after"]["Team"] == value
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("x\n::error title=ok::all clear\n.json", id="newline-then-command"),
+        pytest.param("##[add-mask]ghp.json", id="legacy-add-mask"),
+        pytest.param("  ::stop-commands::tok.json", id="leading-spaces-command"),
+    ],
+)
+def test_file_names_print_no_workflow_command(tmp_path: Path, name: str) -> None:
+    bad = tmp_path / name
+    bad.write_bytes(gzip.compress(b"{not json"))
+    result = _detect("--events", str(bad))
+    assert "corrupt" in result.stderr or "JSON" in result.stderr or "json" in result.stderr
+    assert _workflow_commands(result.stdout) == []
+    assert _workflow_commands(result.stderr) == []
+
+
+@pytest.mark.parametrize(
+    ("char", "shown"),
+    [
+        pytest.param("\u2060", "\\u2060", id="word-joiner"),
+        pytest.param("\u200b", "\\u200b", id="zero-width-space"),
+        pytest.param("\u2067", "\\u2067", id="rtl-isolate"),
+        pytest.param("\ufeff", "\\ufeff", id="bom"),
+        pytest.param("\U000e0041", "\\U000e0041", id="tag-character"),
+        pytest.param("\u3164", "\\u3164", id="hangul-filler"),
+    ],
+)
+def test_hidden_characters_are_shown_on_the_terminal(tmp_path: Path, char: str, shown: str) -> None:
+    events = _write(tmp_path / "tags.json", _tagging_with(f"ad{char}min"), _good())
+    ledger = tmp_path / "ledger"
+    result = _detect("--events", events, "--ledger", str(ledger))
+    assert result.exit_code == 0, result.stderr
+    assert f"ad{char}min" not in result.stdout
+    assert f"ad{shown}min" in result.stdout
+    listed = CliRunner().invoke(cli, ["ledger", "list", "--ledger", str(ledger)])
+    shown_drifts = [
+        CliRunner().invoke(cli, ["ledger", "show", drift_id, "--ledger", str(ledger)]).stdout
+        for drift_id in _ledger_is_whole(ledger)
+    ]
+    assert char not in listed.stdout
+    assert any(f"ad{shown}min" in text for text in shown_drifts)
+    assert all(char not in text for text in shown_drifts)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        pytest.param("key %r", id="repr"),
+        pytest.param("key %s", id="str"),
+    ],
+)
+def test_log_lines_print_no_workflow_command(message: str) -> None:
+    import logging
+
+    from tfdrift_gitops.cli.output import SafeFormatter
+
+    value = "x\n::add-mask::alan\n  ##[error]forged\r::warning::y"
+    record = logging.LogRecord(
+        "tfdrift_gitops.x", logging.WARNING, __file__, 1, message, (value,), None
+    )
+    line = SafeFormatter("%(levelname)s %(name)s: %(message)s").format(record)
+    assert _workflow_commands(line) == []
+    assert "add-mask::alan" in line  # still readable

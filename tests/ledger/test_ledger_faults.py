@@ -361,3 +361,36 @@ def test_an_oversized_s3_object_is_reported_not_read(
     assert listing.drifts == ()
     (problem,) = listing.corrupt
     assert "over the 500-byte limit" in str(problem)
+
+
+# --------------------------------------------------------------------- hostile drift ids
+
+
+@pytest.mark.parametrize(
+    "bad_id",
+    [
+        pytest.param("d-../../../../refs/heads/main", id="dot-dot"),
+        pytest.param("-d-0123456789abcdef", id="leading-dash"),
+        pytest.param("d-0123456789abcdef~1^:?*[", id="ref-punctuation"),
+        pytest.param("d-0123456789abcdef\n::error::x", id="newline"),
+        pytest.param("d-0123456789ABCDEF", id="upper-case"),
+        pytest.param("d-0123456789abcdef/x", id="slash"),
+    ],
+)
+def test_a_stored_drift_with_a_hostile_id_is_corrupt_not_listed(
+    tmp_path: Path, bad_id: str
+) -> None:
+    """The id names the archive object, the remediation branch (tfdrift/<id>) and the GitHub
+    markers: a record whose id is not ``d-`` and 16 hex digits is reported, never used."""
+    import json
+
+    ledger = open_ledger(str(tmp_path / "l"))
+    record_one(ledger, make_engine(), add(1, "1.1.1.1/32"))
+    [path] = (tmp_path / "l" / "open").iterdir()
+    document = json.loads(path.read_text())
+    document["id"] = bad_id
+    path.write_text(json.dumps(document))
+    listing = ledger.list_open()
+    assert listing.drifts == ()
+    [problem] = listing.corrupt
+    assert "bad id" in problem.reason

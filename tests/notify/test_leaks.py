@@ -127,5 +127,9 @@ def test_a_lone_surrogate_reaches_every_receiver_as_valid_json(
     assert sorted(outcomes) == [("discord", "sent"), ("hook", "sent"), ("slack", "sent")]
     for request in got:
         text = request.body.decode("utf-8")  # strict: valid UTF-8
-        assert "mallory\\udc80" in text
         json.loads(text)
+        if request.path == "/hook":  # the record, exact: the surrogate as its JSON escape
+            assert "mallory\\udc80" in text
+        else:  # chat: no surrogate escape (PHP's and serde's JSON refuse one), shown as U+FFFD
+            assert "\\ud" not in text.lower()
+            assert "mallory\ufffd" in text

@@ -4,6 +4,7 @@ file, and Chromium shows them literally."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,11 @@ ATTACKS = {
     "html": "<img src=x onerror=alert(1)>\"'&amp;</td></tr><!--",
     "bidi-and-controls": "a\u202eb\x1b[31mc\u2028d",
     "lone-surrogate": "x\ud800y",
+    "hidden-characters": "ad\u2060min\u200b\u2067\ufeff\U000e0041\u3164",
+    "template-and-url": "{{ 7*7 }}{% raw %}javascript:alert(1)//\u2028</script>",
 }
+# Characters a reader cannot see (Unicode Cf, blank letters): shown as \uXXXX, never raw.
+_BLANK = {"\u034f", "\u115f", "\u1160", "\u17b4", "\u17b5", "\u3164", "\uffa0"}
 
 
 def _hostile_drift(value: str) -> Drift:
@@ -50,6 +55,8 @@ def test_page_source_holds_no_markup_from_values(value: str) -> None:
     assert page.count("</script>") == 2
     assert page.count("<!--") == 0
     assert "\u202e" not in page.split('id="drift-data">')[0]
+    hidden = [f"U+{ord(c):04X}" for c in page if unicodedata.category(c) == "Cf" or c in _BLANK]
+    assert hidden == []
 
 
 @pytest.mark.parametrize("value", ATTACKS.values(), ids=ATTACKS.keys())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tfdrift_gitops.cli.github_common import github_options, load, open_the_ledger, token_from_env
-from tfdrift_gitops.cli.output import echo, echo_json
+from tfdrift_gitops.cli.output import echo, echo_command, echo_json
 from tfdrift_gitops.errors import GitHubError
 from tfdrift_gitops.github.render import Renderer
 from tfdrift_gitops.github.summary import publish, summary_markdown, workflow_annotations
@@ -73,6 +73,6 @@ def comment(
         },
         annotation_lines=workflow_annotations(result.drifts),
     ):
-        echo(line)
+        echo_command(line)
     if result.errors:
         ctx.exit(GitHubError.exit_code)

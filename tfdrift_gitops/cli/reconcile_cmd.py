@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tfdrift_gitops.cli.github_common import github_options, load, open_the_ledger, token_from_env
-from tfdrift_gitops.cli.output import echo, echo_json
+from tfdrift_gitops.cli.output import echo, echo_command, echo_json
 from tfdrift_gitops.errors import GitHubError
 from tfdrift_gitops.github.plan import ActionKind
 from tfdrift_gitops.github.remedy import Remediator, manual_only, module_remediator
@@ -102,6 +102,6 @@ def reconcile(
         },
         annotation_lines=workflow_annotations(report.open_drifts),
     ):
-        echo(line)
+        echo_command(line)
     if report.errors:
         ctx.exit(GitHubError.exit_code)

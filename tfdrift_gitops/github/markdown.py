@@ -12,8 +12,8 @@ into one of our own markers. Every sink here closes those doors:
   parsed as Markdown), and the two raw sequences that matter even inside code (``<!--`` and our
   marker prefix) are broken with a zero-width joiner.
 * ``text`` escapes for running prose: HTML entities, backslash escapes for Markdown punctuation,
-  and a zero-width joiner after ``@``, ``#``, ``://`` and ``www.`` so that no mention,
-  reference or autolink forms.
+  and a zero-width joiner after ``@``, ``#``, ``GH`` (before ``-12``), ``://`` and ``www.`` so
+  that no mention, reference or autolink forms.
 * ``html_text`` escapes for text inside our own HTML tags (``<summary>``), where Markdown is not
   parsed.
 * ``cell`` is a code span that also escapes ``|`` (GFM splits table cells on it even in code).
@@ -30,20 +30,29 @@ import json
 import re
 from typing import Any
 
+from tfdrift_gitops.core.invisible import INVISIBLE_CLASS, escape_code
+
 ZWJ = "\u200d"
 GITHUB_BODY_LIMIT = 65_536
 MARKER_PREFIX = "tfdrift-gitops:"
 
-# C0/C1 controls, DEL, line/paragraph separators and bidi overrides: shown as \uXXXX so that a
-# value can neither break the layout nor reorder what a reviewer sees.
+# C0/C1 controls, DEL, line/paragraph separators and every character that hides or reorders
+# text (format characters: zero-width, bidi marks, overrides and isolates, BOM, tag characters;
+# blank letters: core.invisible): shown as \uXXXX so that a value can neither break the layout
+# nor disguise what a reviewer sees (``admin\u2060`` is not ``admin``). Lone surrogates too (a
+# valid JSON escape with no UTF-8 form): GitHub could not store the body, nor could the job
+# summary file be written.
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+    f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{INVISIBLE_CLASS}]"
 )
 _NEWLINES = re.compile("\r\n|\r|\n")
+# What a one-line title turns into a space: every C0/C1 control and the line separators.
+_LINE_CONTROLS = "\x00-\x1f\x7f-\x9f\u2028\u2029"
 _BACKTICK_RUN = re.compile("`+")
 # Markdown punctuation escaped in prose; every ASCII punctuation may be backslash-escaped in
-# CommonMark, so over-escaping is harmless.
-_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
+# CommonMark, so over-escaping is harmless. "$" too: GitHub renders $…$ and $$…$$ as math,
+# where a value could draw any text (\text{approved by security}).
+_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-!|~>$])")
 
 
 def stringify(value: Any) -> str:
@@ -56,7 +65,7 @@ def stringify(value: Any) -> str:
 def _visible_controls(text: str) -> str:
     text = _NEWLINES.sub(lambda m: "\\r\\n" if m.group() == "\r\n" else repr(m.group())[1:-1], text)
     text = text.replace("\t", "\\t")
-    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _INVISIBLE.sub(lambda m: escape_code(m.group()), text)
 
 
 def defuse_markers(text: str) -> str:
@@ -89,7 +98,9 @@ def cell(value: Any, *, limit: int = 120) -> str:
 
 
 _LINK_STARTS = re.compile(r"(?i)(://|www\.)")
-_REFERENCE = re.compile(r"([@#])")
+# Mentions (@x, @org/team) and references (#12, owner/repo#12, GH-12 in any case; in prose
+# the "-" is already "\-"): a joiner after "@", "#" or "GH" stops GitHub linking them.
+_REFERENCE = re.compile(r"[@#]|\b(?i:gh)(?=\\?-\d)")
 
 
 def text(value: Any) -> str:
@@ -100,6 +111,16 @@ def text(value: Any) -> str:
     raw = _LINK_STARTS.sub(lambda m: m.group()[:-1] + ZWJ + m.group()[-1], raw)
     raw = _REFERENCE.sub(lambda m: m.group() + ZWJ, raw)
     return defuse_markers(raw)
+
+
+def title(value: str, limit: int = 200) -> str:
+    """Issue and PR titles (plain text, no Markdown): one line (line breaks and controls become
+    spaces), hidden characters shown as ``\\uXXXX``, no mention or reference forming (GitHub
+    links ``#12`` and ``@x`` in titles too), markers defused, at most ``limit`` characters."""
+    text = re.sub(f"[{_LINE_CONTROLS}]", " ", value)
+    text = " ".join(_INVISIBLE.sub(lambda m: escape_code(m.group()), text).split())
+    text = defuse_markers(_REFERENCE.sub(lambda m: m.group() + ZWJ, text))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def html_text(value: Any) -> str:
@@ -119,7 +140,7 @@ def code_block(value: Any, language: str = "") -> str:
         if isinstance(value, str)
         else json.dumps(value, indent=2, ensure_ascii=False, default=str)
     )
-    body = _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", _NEWLINES.sub("\n", body))
+    body = _INVISIBLE.sub(lambda m: escape_code(m.group()), _NEWLINES.sub("\n", body))
     body = defuse_markers(body)
     longest = max((len(run) for run in _BACKTICK_RUN.findall(body)), default=0)
     fence = "`" * max(3, longest + 1)

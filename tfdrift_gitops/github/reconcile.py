@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tfdrift_gitops.errors import GitHubError, NotFoundError, TfdriftError
+from tfdrift_gitops.github import markdown as md
 from tfdrift_gitops.github.client import ApiError, GitHubClient, RateLimitError
 from tfdrift_gitops.github.plan import (
     Action,
@@ -401,8 +402,10 @@ class Reconciler:
         assert action.patch is not None
         tree = self.client.create_tree(base.tree, action.patch.files)
         address = drift.resource.address or f"{drift.resource.type}.{drift.resource.id}"
+        # The address is a value (an unmanaged resource's id comes from CloudTrail): one plain
+        # line as in titles, so it cannot add paragraphs or trailers, or "fixes #1" an issue.
         message = (
-            f"tfdrift: {action.patch.strategy.value} manual change to {address}\n\n"
+            f"tfdrift: {action.patch.strategy.value} manual change to {md.title(address)}\n\n"
             f"Drift {drift.id}, patch {action.patch.hash}. Made by tfdrift-gitops."
         )
         return self.client.create_commit(message, tree, [base.sha])

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tfdrift_gitops.errors import GitHubError
 from tfdrift_gitops.github import markdown as md
 from tfdrift_gitops.github.marker import with_marker
 from tfdrift_gitops.github.remedy import Decision, Patch, Strategy
@@ -66,10 +67,8 @@ def console_url(event: CloudEvent) -> str | None:
 
 
 def plain_title(value: str, limit: int = 200) -> str:
-    """Titles: one line, no controls, no mention or reference forming, bounded length."""
-    text = " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]", " ", value).split())
-    text = md.defuse_markers(re.sub(r"([@#])", "\\1" + md.ZWJ, text))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Titles: one line, hidden characters shown, no mention or reference (``md.title``)."""
+    return md.title(value, limit)
 
 
 def _hash(*parts: str) -> str:
@@ -264,7 +263,15 @@ class Renderer:
         return md.truncate(self._render(RESOLVED_TEMPLATE, context))
 
 
+_DRIFT_ID = re.compile(r"d-[0-9a-f]{16}")
+
+
 def branch_name(drift_id: str) -> str:
+    """``tfdrift/<id>``; only for a drift id (``d-`` and 16 hex digits), so that no stored
+    value can name a ref outside ``tfdrift/`` (``..``), look like an option (``-``) or hold ref
+    syntax (``~^:?*[``)."""
+    if not _DRIFT_ID.fullmatch(drift_id):
+        raise GitHubError(f"not a drift id, no branch is named after it: {drift_id!r}")
     return f"tfdrift/{drift_id}"
 
 

@@ -25,13 +25,18 @@ from tfdrift_gitops.github import markdown as md
 from tfdrift_gitops.models import Drift, Severity
 from tfdrift_gitops.render.changes import describe
 from tfdrift_gitops.render.labels import ACTOR_KIND_LABEL, KIND_LABEL
+from tfdrift_gitops.render.text import safe
 
 MAX_ANNOTATIONS = 10
 SUMMARY_LIMIT = 1024 * 1024 - 1024
 
 
 def escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Workflow command data: ``%``, CR and LF as the runner unescapes them; then every other
+    control (an ANSI colour would paint the log) and hidden character (a bidi override, a word
+    joiner would disguise the actor in the annotation) in its visible ``\\xNN``/``\\uXXXX``
+    form (``render.text.safe``)."""
+    return safe(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(value: str) -> str:

@@ -136,6 +136,9 @@ def encode_drift(drift: Drift) -> bytes:
 def decode_drift(data: bytes, where: str) -> Drift:
     document = load_object(data, where)
     _expect_schema(document, DRIFT_SCHEMA, where)
+    # The id names the archive object, the remediation branch (tfdrift/<id>) and the GitHub
+    # markers: a stored record with any other id ("../", "-x", "~^:") is corrupt, never used.
+    _drift_id_field(document, "id", where)
     return drift_from_record(document, origin=where)
 
 

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import re
 
+from tfdrift_gitops.core.invisible import INVISIBLE_CLASS
+
 ZWSP = "\u200b"
 # A backtick inside a code span would end it; this look-alike (U+02CB) cannot.
 BACKTICK_STANDIN = "\u02cb"
 
-# Control characters and Unicode direction overrides: they can hide or reorder text in a chat
-# client. Newlines are kept where a field is multi-line by design and removed elsewhere.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Control characters, line separators and the characters that hide or reorder text (format
+# characters such as zero-width spaces, bidi marks, overrides and isolates, and blank letters:
+# core.invisible): a chat client would show ``admin\u2060`` as ``admin``. Lone surrogates
+# too: sent as a JSON escape, they make a payload Slack or Discord may refuse whole. Newlines
+# are kept where a field is multi-line by design and removed elsewhere.
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{INVISIBLE_CLASS}]")
 
 
 def strip_controls(text: str) -> str:
@@ -26,23 +31,38 @@ def one_line(text: str) -> str:
     return strip_controls(text.replace("\r", " ").replace("\n", " ").replace("\t", " "))
 
 
+# An escape cut short: templates cut text already escaped, and half of Slack's "&lt;" would be
+# a bare "&" followed by letters, a Discord "<" or "@" without its zero-width space a "<" or
+# "@" the next text could complete.
+_HALF_ENTITY = re.compile(r"(&[a-z]{0,3}|[<@])\Z")
+
+
 def truncate(text: str, limit: int) -> str:
-    """At most ``limit`` characters, with an ellipsis when cut."""
+    """At most ``limit`` characters, with an ellipsis when cut; never half of an escape
+    (``&amp;``, ``&lt;``, ``&gt;``, ``<`` or ``@`` and its zero-width space)."""
     if limit <= 0:
         return ""
     if len(text) <= limit:
         return text
-    return text[: limit - 1] + "…"
+    return _HALF_ENTITY.sub("", text[: limit - 1]) + "…"
 
 
 # --------------------------------------------------------------------------- Slack
 
 
+# No word boundary required: "@everyone_1" must not be left for a client to read as
+# "@everyone" followed by text.
+_SLACK_MASS_MENTION = re.compile(r"@(?=channel|here|everyone)", re.IGNORECASE)
+
+
 def slack_mrkdwn(text: str) -> str:
     """Slack's three control characters. With ``<`` and ``>`` escaped no ``<!channel>``,
     ``<@U123>``, ``<#C123>`` or ``<http://x|label>`` can form; ``&`` is escaped first so that
-    an existing ``&lt;`` stays literal text."""
-    return strip_controls(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    an existing ``&lt;`` stays literal text. A plain ``@channel``, ``@here`` or ``@everyone``
+    (a RoleSessionName may be ``@here``) is broken with a zero-width space: Block Kit parses
+    those words in a mrkdwn text object unless it is ``verbatim``."""
+    text = strip_controls(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _SLACK_MASS_MENTION.sub("@" + ZWSP, text)
 
 
 def slack_code(text: str) -> str:
@@ -56,14 +76,17 @@ _DISCORD_MARKDOWN = re.compile(r"([\\*_~`|\[\]()])")
 # Headings, quotes and list markers only mean something at the start of a line.
 _DISCORD_LINE_START = re.compile(r"(?m)^(\s*)([#>+-])")
 _DISCORD_NUMBERED = re.compile(r"(?m)^(\s*\d+)\.")
-_DISCORD_MENTION = re.compile(r"<(?=[@#:/]|a:|t:)")
-_MASS_MENTION = re.compile(r"@(?=(everyone|here)\b)", re.IGNORECASE)
+# Discord's angle syntax keeps growing (<@id>, <@&id>, <#id>, <:e:id>, <a:e:id>, <t:0:R>,
+# </cmd:id>, <id:guide>, <sound:..>): a zero-width space after every "<" that touches text.
+_DISCORD_MENTION = re.compile(r"<(?=\S)")
+_MASS_MENTION = re.compile(r"@(?=everyone|here)", re.IGNORECASE)  # boundary or not
 
 
 def discord_text(text: str) -> str:
-    """Markdown is escaped with backslashes; ``@everyone``/``@here`` and ``<@id>``, ``<@&id>``,
-    ``<#id>``, ``</cmd:id>`` mention syntax are broken with a zero-width space. The webhook
-    also sends ``allowed_mentions: {"parse": []}``, so this is belt and braces."""
+    """Markdown is escaped with backslashes; ``@everyone``/``@here`` and every ``<`` form
+    (``<@id>``, ``<@&id>``, ``<#id>``, ``</cmd:id>``, ``<id:guide>`` ...) are broken with a
+    zero-width space. The webhook also sends ``allowed_mentions: {"parse": []}``, so this is
+    belt and braces."""
     text = strip_controls(text)
     text = _DISCORD_MARKDOWN.sub(r"\\\1", text)
     text = _DISCORD_LINE_START.sub(r"\1\\\2", text)

@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tfdrift_gitops.core.invisible import INVISIBLE, escape_code
 from tfdrift_gitops.errors import UnrepresentableValueError
 
 INDENT = "  "
@@ -278,8 +279,11 @@ def jsonencode_text(value: Any) -> str | None:
 
 
 def comment_text(value: str, limit: int = 200) -> str:
-    """Text safe inside a ``#`` comment: one line, no controls or bidi overrides, bounded."""
+    """Text safe inside a ``#`` comment: one line, no controls or bidi overrides, every other
+    character that hides text (``core.invisible``: ``ad\\u2060min`` is not ``admin``) written as
+    its ``\\uXXXX`` escape, bounded."""
     cleaned = _COMMENT_UNSAFE.sub(" ", value)
+    cleaned = INVISIBLE.sub(lambda m: escape_code(m.group()), cleaned)
     cleaned = " ".join(cleaned.split())
     if len(cleaned) > limit:
         cleaned = cleaned[: limit - 3] + "..."
