@@ -50,6 +50,10 @@ def _visibility(metrics: bool) -> dict[str, Any]:
     }
 
 
+CERTIFICATE = (  # the state's, so that an unchanged config is no drift
+    "arn:aws:acm:us-east-1:123456789012:certificate/8a1c2e3f-4b5d-4e6f-9a7b-1c2d3e4f5a6b"
+)
+EDGE_FUNCTION = "arn:aws:cloudfront::123456789012:function/add-headers"
 STAGE_ARN = "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/stages/prod"
 GROUP = "aws_elasticache_replication_group.sessions"
 
@@ -60,6 +64,30 @@ def _call(source: str, name: str, request: dict[str, Any]) -> Any:
         base, name=name, source=f"{source}.amazonaws.com", request=request, response=None
     )
     return run_events(EDGE.index(), [event])
+
+
+def _behavior(**changes: Any) -> dict[str, Any]:
+    """The default cache behaviour as the console sends it (every member, empty lists with
+    their quantity), matching the state's."""
+    behavior: dict[str, Any] = {
+        "targetOriginId": "assets",
+        "viewerProtocolPolicy": "redirect-to-https",
+        "functionAssociations": {"quantity": 0, "items": []},
+        "lambdaFunctionAssociations": {"quantity": 0, "items": []},
+        "fieldLevelEncryptionId": "",
+        "trustedSigners": {"enabled": False, "quantity": 0, "items": []},
+        "trustedKeyGroups": {"enabled": False, "quantity": 0, "items": []},
+        "cachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+        "allowedMethods": {
+            "quantity": 2,
+            "items": ["GET", "HEAD"],
+            "cachedMethods": {"quantity": 2, "items": ["GET", "HEAD"]},
+        },
+        "smoothStreaming": False,
+        "compress": True,
+    }
+    behavior.update(changes)
+    return behavior
 
 
 def _config(**changes: Any) -> dict[str, Any]:
@@ -78,10 +106,7 @@ def _config(**changes: Any) -> dict[str, Any]:
                 }
             ],
         },
-        "defaultCacheBehavior": {
-            "targetOriginId": "assets",
-            "viewerProtocolPolicy": "redirect-to-https",
-        },
+        "defaultCacheBehavior": _behavior(),
         "enabled": True,
         "defaultRootObject": "index.html",
         "httpVersion": "http2",
@@ -96,7 +121,7 @@ def _config(**changes: Any) -> dict[str, Any]:
             "includeCookies": False,
         },
         "viewerCertificate": {
-            "aCMCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/x",
+            "aCMCertificateArn": CERTIFICATE,
             "minimumProtocolVersion": "TLSv1.2_2021",
             "sSLSupportMethod": "sni-only",
         },
@@ -131,9 +156,7 @@ CASES = [
     pytest.param(
         "cloudfront",
         "UpdateDistribution",
-        _config(
-            defaultCacheBehavior={"targetOriginId": "assets", "viewerProtocolPolicy": "allow-all"}
-        ),
+        _config(defaultCacheBehavior=_behavior(viewerProtocolPolicy="allow-all")),
         Want(
             Kind.MODIFIED,
             DISTRIBUTION,
@@ -170,6 +193,107 @@ CASES = [
             },
         ),
         id="cf-logging-off",
+    ),
+    pytest.param(
+        "cloudfront",
+        "UpdateDistribution",
+        _config(
+            defaultCacheBehavior=_behavior(
+                allowedMethods={
+                    "quantity": 7,
+                    "items": ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+                    "cachedMethods": {"quantity": 2, "items": ["HEAD", "GET"]},
+                },
+                functionAssociations={
+                    "quantity": 1,
+                    "items": [{"eventType": "viewer-request", "functionARN": EDGE_FUNCTION}],
+                },
+            )
+        ),
+        Want(
+            Kind.MODIFIED,
+            DISTRIBUTION,
+            Severity.MEDIUM,
+            {
+                "default_cache_behavior[0].allowed_methods": (
+                    ["GET", "HEAD"],
+                    ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+                ),
+                "default_cache_behavior[0].function_association": (
+                    [],
+                    [{"event_type": "viewer-request", "function_arn": EDGE_FUNCTION}],
+                ),
+            },
+        ),
+        id="cf-methods-and-an-edge-function",
+    ),
+    pytest.param(
+        "cloudfront",
+        "UpdateDistribution",
+        _config(
+            restrictions={
+                "geoRestriction": {
+                    "restrictionType": "whitelist",
+                    "quantity": 2,
+                    "items": ["US", "CA"],
+                }
+            },
+            customErrorResponses={
+                "quantity": 1,
+                "items": [
+                    {
+                        "errorCode": 404,
+                        "responsePagePath": "/404.html",
+                        "responseCode": "404",
+                        "errorCachingMinTTL": 10,
+                    }
+                ],
+            },
+        ),
+        Want(
+            Kind.MODIFIED,
+            DISTRIBUTION,
+            Severity.MEDIUM,
+            {
+                "restrictions[0].geo_restriction[0].restriction_type": ("none", "whitelist"),
+                "restrictions[0].geo_restriction[0].locations": ([], ["US", "CA"]),
+                "custom_error_response": (
+                    [],
+                    [
+                        {
+                            "error_caching_min_ttl": 10,
+                            "error_code": 404,
+                            "response_code": 404,
+                            "response_page_path": "/404.html",
+                        }
+                    ],
+                ),
+            },
+        ),
+        id="cf-geo-restricted-and-an-error-page",
+    ),
+    pytest.param(
+        "cloudfront",
+        "UpdateDistribution",
+        _config(
+            viewerCertificate={
+                "cloudFrontDefaultCertificate": True,
+                "minimumProtocolVersion": "TLSv1",
+                "certificateSource": "cloudfront",
+            }
+        ),
+        Want(
+            Kind.MODIFIED,
+            DISTRIBUTION,
+            Severity.MEDIUM,
+            {
+                "viewer_certificate[0].acm_certificate_arn": (CERTIFICATE, ""),
+                "viewer_certificate[0].cloudfront_default_certificate": (False, True),
+                "viewer_certificate[0].minimum_protocol_version": ("TLSv1.2_2021", "TLSv1"),
+                "viewer_certificate[0].ssl_support_method": ("sni-only", ""),
+            },
+        ),
+        id="cf-back-to-the-default-certificate",
     ),
     pytest.param(
         "cloudfront",

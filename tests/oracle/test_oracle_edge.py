@@ -635,6 +635,41 @@ def distribution_logging(world: World) -> Call:
     )
 
 
+def distribution_behavior(world: World) -> Call:
+    """Who may do what, and from where: every method let through, an edge function run on
+    each request, viewers outside two countries refused, a custom error page."""
+    client = _cloudfront(world)
+    dist = world.id("aws_cloudfront_distribution.cdn_behavior")
+    current = client.get_distribution_config(Id=dist)
+    config = copy.deepcopy(current["DistributionConfig"])
+    behavior = config["DefaultCacheBehavior"]
+    behavior["AllowedMethods"] = {
+        "Quantity": 7,
+        "Items": ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+        "CachedMethods": {"Quantity": 2, "Items": ["GET", "HEAD"]},
+    }
+    behavior["Compress"] = True
+    config["Restrictions"] = {
+        "GeoRestriction": {"RestrictionType": "whitelist", "Quantity": 2, "Items": ["US", "CA"]}
+    }
+    config["CustomErrorResponses"] = {
+        "Quantity": 1,
+        "Items": [
+            {
+                "ErrorCode": 404,
+                "ResponsePagePath": "/404.html",
+                "ResponseCode": "404",
+                "ErrorCachingMinTTL": 10,
+            }
+        ],
+    }
+    answer = client.update_distribution(Id=dist, IfMatch=current["ETag"], DistributionConfig=config)
+    return Call(
+        {"id": dist, "ifMatch": current["ETag"], "distributionConfig": cloudtrail_shape(config)},
+        {"eTag": answer["ETag"], "distribution": {"id": dist}},
+    )
+
+
 def distribution_deleted(world: World) -> Call:
     client = _cloudfront(world)
     dist = world.id("aws_cloudfront_distribution.cdn_deleted")
@@ -901,6 +936,14 @@ CASES = (
         distribution_logging,
         f"{CDN}.cdn_logging",
         _distribution("cdn_logging"),
+    ),
+    _case(
+        "cdn_behavior",
+        "UpdateDistribution",
+        CLOUDFRONT,
+        distribution_behavior,
+        f"{CDN}.cdn_behavior",
+        _distribution("cdn_behavior"),
     ),
     _case(
         "cdn_deleted",

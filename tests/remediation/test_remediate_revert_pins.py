@@ -69,6 +69,16 @@ resource "aws_s3_bucket_acl" "acl" {
   bucket = "data"
   acl    = "private"
 }
+
+resource "aws_cloudfront_distribution" "cdn" {
+  enabled = true
+
+  restrictions {
+    geo_restriction {
+      restriction_type = "none"
+    }
+  }
+}
 """
 
 
@@ -253,3 +263,18 @@ def test_an_empty_old_list_is_written(workdir: Path) -> None:
     arn = "arn:aws:iam::123456789012:policy/hand"
     result = _run(workdir, "aws_iam_role.role", [("managed_policy_arns", [], [arn])])
     assert "managed_policy_arns = []" in _resource_text(result, "aws_iam_role.role")
+
+
+def test_an_unset_computed_argument_inside_a_written_block_is_pinned(workdir: Path) -> None:
+    """The code writes ``restrictions { geo_restriction { restriction_type } }`` but not
+    ``locations`` (optional, computed): set back to "none" alone, the provider would keep the
+    two countries added by hand (the oracle's ``edge cdn_behavior``)."""
+    address = "aws_cloudfront_distribution.cdn"
+    changes: list[tuple[str, Any, Any]] = [
+        ("restrictions[0].geo_restriction[0].restriction_type", "none", "whitelist"),
+        ("restrictions[0].geo_restriction[0].locations", [], ["CA", "US"]),
+    ]
+    block = _resource_text(_run(workdir, address, changes), address)
+    assert "locations        = []" in block, block
+    assert 'restriction_type = "none"' in block, block
+    assert block.count("geo_restriction {") == 1, block

@@ -6,7 +6,9 @@ leaves unset, the provider keeps the remote value: optional+computed arguments s
 difference it suppresses when unset such as an EventBridge rule's ``state``. Applying the code
 alone would then keep the manual value, so the value from before the drift is pinned: written
 into the block (by import/modified, ``Strategies._pin_unset``). A block is rebuilt from the
-drift's old values. What no code can say is refused instead of pinned.
+drift's old values. Inside blocks the code does write, an optional+computed argument it leaves
+unset is pinned the same way (``restrictions[0].geo_restriction[0].locations``), along chains
+of one-item blocks. What no code can say is refused instead of pinned.
 """
 
 from __future__ import annotations
@@ -102,6 +104,9 @@ def revert_pins(drift: Drift, located: Located) -> Pins:
             continue  # absent already means the empty value
         pins.append(Change(name, before=whole.after, after=whole.before))
         written.add(name)
+    for pin in _nested_pins(drift, located):
+        pins.append(pin)
+        written.add(".".join(str(p) for p in split_path(pin.path) if isinstance(p, str)))
     for name in lost:
         other = schema.alias_in_code(name, present)
         why = (
@@ -155,6 +160,41 @@ def _block_before(
             "written back"
         )
     return value[:1], leaves
+
+
+def _nested_pins(drift: Drift, located: Located) -> list[Change]:
+    """Pins inside blocks the code writes: a drifted argument of a one-item block chain
+    (``restrictions[0].geo_restriction[0].locations``) that the code's innermost block leaves
+    unset, where the provider keeps the remote value (optional and computed)."""
+    raw = provider_schema.block_of(located.address.type)
+    if raw is None:
+        return []
+    pins: list[Change] = []
+    for change in drift.changes:
+        parts = split_path(change.path)
+        names, indexes = parts[0::2], parts[1::2]
+        if len(parts) < 3 or len(parts) % 2 == 0 or any(i != 0 for i in indexes):
+            continue
+        if _unset(change.before):  # nothing to write back ("" reads as unset)
+            continue
+        block, spec = located.block, raw
+        for name in names[:-1]:
+            nested = (spec.get("block_types") or {}).get(str(name))
+            found = block.blocks(str(name))
+            if not isinstance(nested, dict) or nested.get("max_items") != 1 or len(found) != 1:
+                break
+            block, spec = found[0], nested.get("block") or {}
+        else:
+            leaf = str(names[-1])
+            argument = (spec.get("attributes") or {}).get(leaf)
+            if (
+                isinstance(argument, dict)
+                and argument.get("optional")
+                and argument.get("computed")
+                and block.attribute(leaf) is None
+            ):
+                pins.append(Change(change.path, before=change.after, after=change.before))
+    return pins
 
 
 def _unset(value: Any) -> bool:

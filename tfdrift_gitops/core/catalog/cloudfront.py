@@ -4,9 +4,11 @@ Choices worth knowing:
 - ``UpdateDistribution`` sends the whole ``distributionConfig``: the fields modelled here
   (origins as whole blocks, in the form provider v5 reads them back, since Terraform's drift
   shows the whole origin set; the aliases it answers for; enabled, default root object, HTTP
-  version, IPv6, price class, WAF web ACL, logging, the default cache behaviour's viewer
-  protocol policy, the viewer certificate's minimum TLS version) are compared. Ordered cache
-  behaviours, restrictions and error responses are not: a change there alone is not seen.
+  version, IPv6, price class, WAF web ACL, logging; the default cache behaviour's methods,
+  target origin, compression, policies, edge functions and trusted signers/key groups; the
+  geo restriction; custom error responses; the viewer certificate) are compared. Ordered cache
+  behaviours, origin groups and the legacy TTLs/forwarded values are not: a change there alone
+  is not seen.
 - CloudTrail hides ``comment`` (``HIDDEN_DUE_TO_SECURITY_REASONS``): never compared.
 - Logging disabled in the request means no ``logging_config`` block, as the provider reads it.
 - Viewers allowed on plain HTTP, or a minimum TLS version below TLSv1.2, is high.
@@ -17,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.model import (
     Action,
     Effect,
@@ -46,8 +49,27 @@ DISTRIBUTION_ID: Extractor = first(text("id"), mapped(resp("distribution.id"), s
 
 
 def _config(field: str) -> Extractor:
-    """A field of the config, also under ``distributionConfigWithTags`` (create with tags)."""
-    return first(req(f"{CONFIG}.{field}"), req(f"distributionConfigWithTags.{CONFIG}.{field}"))
+    """A field of the config, also under ``distributionConfigWithTags`` (create with tags);
+    ``""``: the config itself."""
+    path = f"{CONFIG}.{field}" if field else CONFIG
+    return first(req(path), req(f"distributionConfigWithTags.{path}"))
+
+
+def _member(block: str, field: str, default: Any) -> Extractor:
+    """A member of a block the call sends whole (the config replaces the distribution's):
+    left out of a block that is there, it is the API's default; MISSING only when the block
+    itself is not there (CloudTrail left the request out, say)."""
+    found = _config(block)
+
+    def extract(event: CloudEvent) -> Any:
+        value = found(event)
+        if not isinstance(value, Mapping):
+            return MISSING
+        member = lookup(value, field)
+        return default if member is MISSING or member is None else member
+
+    keys.note(extract, keys.needs_of(found))
+    return extract
 
 
 def _logging(raw: Any) -> Any:
@@ -170,6 +192,78 @@ def _origins_compare(value: Any) -> Any:
     return frozenset(_canon(o) for o in value if isinstance(o, Mapping))
 
 
+def _item_names(raw: Any) -> Any:
+    """``{"quantity": n, "items": [...]}`` (methods, countries; trusted signers and key
+    groups also say ``enabled``, which the provider does not keep) -> the names."""
+    if not isinstance(raw, Mapping):
+        return MISSING
+    return [str(v) for v in items(lookup(raw, "items")) if isinstance(v, str)]
+
+
+def _functions(raw: Any) -> Any:
+    if not isinstance(raw, Mapping):
+        return MISSING
+    return [
+        {"event_type": _text(f, "eventType"), "function_arn": _text(f, "functionARN")}
+        for f in _listed(raw)
+        if isinstance(f, Mapping)
+    ]
+
+
+def _lambdas(raw: Any) -> Any:
+    if not isinstance(raw, Mapping):
+        return MISSING
+    return [
+        {
+            "event_type": _text(f, "eventType"),
+            "lambda_arn": _text(f, "lambdaFunctionARN"),
+            "include_body": as_bool(lookup(f, "includeBody")) is True,
+        }
+        for f in _listed(raw)
+        if isinstance(f, Mapping)
+    ]
+
+
+def _error_responses(raw: Any) -> Any:
+    """Custom error responses as provider v5 reads them back: a response code of ``""`` is 0,
+    an unset caching TTL is absent."""
+    if not isinstance(raw, Mapping):
+        return MISSING
+    found = []
+    for entry in _listed(raw):
+        if not isinstance(entry, Mapping):
+            continue
+        block: dict[str, Any] = {
+            "error_code": _number(lookup(entry, "errorCode"), 0),
+            "response_code": _number(lookup(entry, "responseCode"), 0),
+            "response_page_path": _text(entry, "responsePagePath"),
+        }
+        ttl = as_int(lookup(entry, "errorCachingMinTTL"))
+        if isinstance(ttl, int):
+            block["error_caching_min_ttl"] = ttl
+        found.append(block)
+    return found
+
+
+def _blocks_compare(value: Any) -> Any:
+    """A set of blocks (edge functions, error responses), each compared whole."""
+    if not isinstance(value, list):
+        return frozenset()
+    return frozenset(_canon(b) for b in value if isinstance(b, Mapping))
+
+
+_EMPTY_LIST: Mapping[str, Any] = {"quantity": 0, "items": []}
+_GET_HEAD: Mapping[str, Any] = {"quantity": 2, "items": ["GET", "HEAD"]}  # the API's default
+
+
+def _behavior(field: str, default: Any = "") -> Extractor:
+    return _member("defaultCacheBehavior", field, default)
+
+
+_DEFAULT_BEHAVIOR = "default_cache_behavior[0]"
+_GEO = "restrictions[0].geo_restriction[0]"
+_CERTIFICATE = "viewer_certificate[0]"
+
 EFFECTS: tuple[Effect, ...] = (
     SetAttr("origin", mapped(_config("origins"), _origins), _origins_compare),
     SetAttr("aliases", mapped(_config("aliases"), _aliases), as_set),
@@ -181,14 +275,97 @@ EFFECTS: tuple[Effect, ...] = (
     SetAttr("web_acl_id", mapped(_config("webACLId"), str), optional_text),
     SetAttr("logging_config", mapped(_config("logging"), _logging), blocks),
     SetAttr(
-        "default_cache_behavior[0].viewer_protocol_policy",
+        f"{_DEFAULT_BEHAVIOR}.viewer_protocol_policy",
         mapped(_config("defaultCacheBehavior.viewerProtocolPolicy"), str),
         optional_text,
     ),
     SetAttr(
-        "viewer_certificate[0].minimum_protocol_version",
+        f"{_DEFAULT_BEHAVIOR}.allowed_methods",
+        mapped(_behavior("allowedMethods", _GET_HEAD), _item_names),
+        as_set,
+    ),
+    SetAttr(
+        f"{_DEFAULT_BEHAVIOR}.cached_methods",
+        mapped(
+            _member("defaultCacheBehavior.allowedMethods", "cachedMethods", _GET_HEAD), _item_names
+        ),
+        as_set,
+    ),
+    SetAttr(
+        f"{_DEFAULT_BEHAVIOR}.target_origin_id",
+        mapped(_config("defaultCacheBehavior.targetOriginId"), str),
+        optional_text,
+    ),
+    SetAttr(f"{_DEFAULT_BEHAVIOR}.compress", mapped(_behavior("compress", False), as_bool)),
+    SetAttr(
+        f"{_DEFAULT_BEHAVIOR}.smooth_streaming",
+        mapped(_behavior("smoothStreaming", False), as_bool),
+    ),
+    *(
+        SetAttr(f"{_DEFAULT_BEHAVIOR}.{attribute}", mapped(_behavior(field), str), optional_text)
+        for attribute, field in (
+            ("cache_policy_id", "cachePolicyId"),
+            ("origin_request_policy_id", "originRequestPolicyId"),
+            ("response_headers_policy_id", "responseHeadersPolicyId"),
+            ("field_level_encryption_id", "fieldLevelEncryptionId"),
+            ("realtime_log_config_arn", "realtimeLogConfigArn"),
+        )
+    ),
+    SetAttr(
+        f"{_DEFAULT_BEHAVIOR}.function_association",
+        mapped(_behavior("functionAssociations", _EMPTY_LIST), _functions),
+        _blocks_compare,
+    ),
+    SetAttr(
+        f"{_DEFAULT_BEHAVIOR}.lambda_function_association",
+        mapped(_behavior("lambdaFunctionAssociations", _EMPTY_LIST), _lambdas),
+        _blocks_compare,
+    ),
+    SetAttr(
+        f"{_DEFAULT_BEHAVIOR}.trusted_key_groups",
+        mapped(_behavior("trustedKeyGroups", _EMPTY_LIST), _item_names),
+        as_set,
+    ),
+    SetAttr(
+        f"{_DEFAULT_BEHAVIOR}.trusted_signers",
+        mapped(_behavior("trustedSigners", _EMPTY_LIST), _item_names),
+        as_set,
+    ),
+    SetAttr(
+        f"{_GEO}.restriction_type",
+        mapped(_config("restrictions.geoRestriction.restrictionType"), str),
+        optional_text,
+    ),
+    SetAttr(
+        f"{_GEO}.locations",
+        mapped(_config("restrictions.geoRestriction"), _item_names),
+        as_set,
+    ),
+    SetAttr(
+        "custom_error_response",
+        mapped(_member("", "customErrorResponses", _EMPTY_LIST), _error_responses),
+        _blocks_compare,
+    ),
+    SetAttr(
+        f"{_CERTIFICATE}.minimum_protocol_version",
         mapped(_config("viewerCertificate.minimumProtocolVersion"), str),
         optional_text,
+    ),
+    SetAttr(
+        f"{_CERTIFICATE}.cloudfront_default_certificate",
+        mapped(_member("viewerCertificate", "cloudFrontDefaultCertificate", False), as_bool),
+    ),
+    *(
+        SetAttr(
+            f"{_CERTIFICATE}.{attribute}",
+            mapped(_member("viewerCertificate", field, ""), str),
+            optional_text,
+        )
+        for attribute, field in (
+            ("acm_certificate_arn", "aCMCertificateArn"),
+            ("iam_certificate_id", "iAMCertificateId"),
+            ("ssl_support_method", "sSLSupportMethod"),
+        )
     ),
 )
 
