@@ -372,10 +372,34 @@ SHAPES = [
                 "stream_mode_details": (
                     [{"stream_mode": "PROVISIONED"}],
                     [{"stream_mode": "ON_DEMAND"}],
-                )
+                ),
+                "shard_count": (1, 0),
             },
         ),
         id="kinesis-on-demand",
+    ),
+    pytest.param(
+        KINESIS,
+        "UpdateStreamMode",
+        {"streamARN": STREAM_ARN, "streamModeDetails": {"streamMode": "PROVISIONED"}},
+        Estate(
+            "pipelines",
+            patch={
+                STREAM: {"stream_mode_details": [{"stream_mode": "ON_DEMAND"}], "shard_count": 0}
+            },
+        ),
+        Want(
+            Kind.MODIFIED,
+            STREAM,
+            Severity.MEDIUM,
+            {
+                "stream_mode_details": (
+                    [{"stream_mode": "ON_DEMAND"}],
+                    [{"stream_mode": "PROVISIONED"}],
+                )
+            },
+        ),
+        id="kinesis-provisioned-shard-count-not-guessed",
     ),
     pytest.param(
         KINESIS,

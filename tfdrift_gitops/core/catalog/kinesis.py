@@ -9,7 +9,9 @@ Choices worth knowing:
 - Retention (``IncreaseStreamRetentionPeriod``/``DecreaseStreamRetentionPeriod``), shard count
   (``UpdateShardCount``), encryption (``StartStreamEncryption``/``StopStreamEncryption``:
   ``encryption_type`` and ``kms_key_id``, stopping leaves ``NONE`` and no key) and capacity mode
-  (``UpdateStreamMode``) are attribute-level: each call says the new value.
+  (``UpdateStreamMode``) are attribute-level: each call says the new value. On demand, the
+  provider reads ``shard_count`` as 0; back to provisioned, as the open shard count, which the
+  call does not say (``shard_count`` is then left as it was).
 - Turning encryption off is high, and so is deleting a stream (its records go with it);
   shortening retention is medium, as is every other setting; tags are low.
 """
@@ -73,6 +75,16 @@ def _mode(value: Any) -> Any:
 
 
 STREAM_MODE: Extractor = mapped(req("streamModeDetails"), _mode)
+
+
+def _on_demand_shards(value: Any) -> Any:
+    # The provider reads shard_count only for a provisioned stream and 0 for an on-demand
+    # one; back to provisioned, it reads the open shard count, which the call does not say.
+    mode = _mode(value)
+    return 0 if mode is not MISSING and mode[0]["stream_mode"] == "ON_DEMAND" else MISSING
+
+
+ON_DEMAND_SHARDS: Extractor = mapped(req("streamModeDetails"), _on_demand_shards)
 
 
 def _stream(*effects: Any, **kw: Any) -> tuple[Target, ...]:
@@ -165,7 +177,10 @@ RULES: tuple[Rule, ...] = (
         "UpdateStreamMode",
         Action.MODIFY,
         # The only call here that takes no stream name: the ARN alone.
-        _stream(SetAttr("stream_mode_details", STREAM_MODE, blocks))[1:],
+        _stream(
+            SetAttr("stream_mode_details", STREAM_MODE, blocks),
+            SetAttr("shard_count", ON_DEMAND_SHARDS),
+        )[1:],
         Severity.MEDIUM,
         "stream capacity mode changed",
     ),
