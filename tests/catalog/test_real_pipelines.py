@@ -440,3 +440,86 @@ def test_call_shapes(
     base = records(template)[0]
     event = replace(base, name=name, request=request_, response=None)
     check(run_events(estate.index(), [event]), 1, want)
+
+
+TERRAFORM_UA = "APN/1.0 HashiCorp/1.0 Terraform/1.11.4 (+https://www.terraform.io)"
+
+
+def _sequence(template: str, *calls: tuple[str, dict[str, Any], bool]) -> list[Any]:
+    base = records(template)[0]
+    events = []
+    for n, (name, request, by_terraform) in enumerate(calls):
+        actor = replace(base.actor, user_agent=TERRAFORM_UA) if by_terraform else base.actor
+        events.append(
+            replace(
+                base,
+                id=f"call-{n}",
+                name=name,
+                time=base.time.replace(second=n),
+                actor=actor,
+                request=request,
+                response=None,
+            )
+        )
+    return events
+
+
+@pytest.mark.parametrize(
+    ("template", "calls"),
+    [
+        pytest.param(
+            SFN,
+            (
+                ("UpdateStateMachine", _update(definition="HIDDEN_DUE_TO_SECURITY_REASONS"), False),
+                ("UpdateStateMachine", _update(definition="HIDDEN_DUE_TO_SECURITY_REASONS"), True),
+            ),
+            id="sfn-hidden-definition-put-back-by-terraform",
+        ),
+        pytest.param(
+            SFN,
+            (
+                ("UpdateStateMachine", _update(definition=NEW_DEFINITION), False),
+                (
+                    "UpdateStateMachine",
+                    _update(definition=json.dumps(json.loads(DEFINITION))),
+                    False,
+                ),
+            ),
+            id="sfn-definition-put-back-by-hand-reformatted",
+        ),
+        pytest.param(
+            KINESIS,
+            (
+                (
+                    "IncreaseStreamRetentionPeriod",
+                    {"streamName": "GoodStream", "retentionPeriodHours": 48},
+                    False,
+                ),
+                (
+                    "DecreaseStreamRetentionPeriod",
+                    {"streamARN": STREAM_ARN, "retentionPeriodHours": 24},
+                    False,
+                ),
+            ),
+            id="kinesis-retention-put-back-by-arn",
+        ),
+    ],
+)
+def test_put_back_resolves(
+    template: str, calls: tuple[tuple[str, dict[str, Any], bool], ...]
+) -> None:
+    outcome = run_events(PIPES.index(), _sequence(template, *calls))
+    assert outcome.open == [], [d.changes for d in outcome.open]
+    assert len(outcome.resolved) == 1, outcome
+
+
+def test_hidden_definition_by_hand_twice_stays_open() -> None:
+    """A hidden value never equals another: two hidden edits by hand cannot prove the first
+    undone."""
+    hidden = _update(definition="HIDDEN_DUE_TO_SECURITY_REASONS")
+    events = _sequence(
+        SFN, ("UpdateStateMachine", hidden, False), ("UpdateStateMachine", hidden, False)
+    )
+    outcome = run_events(PIPES.index(), events)
+    assert [d.resource.address for d in outcome.open] == [MACHINE]
+    assert outcome.resolved == []
