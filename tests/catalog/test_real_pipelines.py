@@ -193,11 +193,12 @@ SHAPES = [
         "UpdateStateMachine",
         _update(definition="HIDDEN_DUE_TO_SECURITY_REASONS", roleArn=ROLE),
         PIPES,
-        # The drift record masks both sides of a change CloudTrail hid (core.redact).
+        # The drift record masks both sides of a change CloudTrail hid (core.redact); the
+        # unchanged role is no change, but naming it raises the severity (as for Lambda).
         Want(
             Kind.MODIFIED,
             MACHINE,
-            Severity.MEDIUM,
+            Severity.HIGH,
             {"definition": ("(hidden)", "(hidden by CloudTrail)")},
         ),
         id="sfn-update-hidden-definition-is-a-change",
@@ -210,8 +211,9 @@ SHAPES = [
         Want(
             Kind.MODIFIED,
             MACHINE,
-            Severity.MEDIUM,
+            Severity.HIGH,
             {"role_arn": (ROLE, f"arn:aws:iam::{ACCOUNT}:role/admin")},
+            reason="execution role changed",
         ),
         id="sfn-update-role",
     ),

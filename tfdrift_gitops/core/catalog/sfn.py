@@ -11,7 +11,8 @@ Choices worth knowing:
 - The API marks ``definition`` sensitive, and CloudTrail may log it as
   ``HIDDEN_DUE_TO_SECURITY_REASONS`` (the published 2016 records show it): a hidden definition
   is a change to a value CloudTrail did not carry, never claimed equal to state.
-- Turning execution logging off (level ``OFF``) is high; deleting a state machine or an
+- Turning execution logging off (level ``OFF``) is high, and so is a call naming the execution
+  role (as Lambda's row does: what the workflow may do changes); deleting a state machine or an
   activity is high (running executions fail, workers lose their task source).
 """
 
@@ -43,6 +44,7 @@ from tfdrift_gitops.core.catalog.support import (
     HIDDEN,
     made_by_iac,
     optional_text,
+    request_has,
     request_is,
     tag_pairs,
     text,
@@ -192,7 +194,6 @@ RULES: tuple[Rule, ...] = (
         ),
         Severity.MEDIUM,
         "state machine created outside Terraform",
-        _LOGGING_OFF,
     ),
     _rule(
         "DeleteStateMachine",
@@ -209,6 +210,7 @@ RULES: tuple[Rule, ...] = (
         Severity.MEDIUM,
         "state machine definition or settings changed",
         _LOGGING_OFF,
+        when(request_has("roleArn"), Severity.HIGH, "execution role changed"),
         known_ids=id_list(MACHINE_ARN),
     ),
     _rule(
