@@ -147,10 +147,12 @@ def test_recorded(files: list[str], estate: Estate, want: Want) -> None:
     check(run_events(estate.index(), events), len(events), want)
 
 
-def test_every_fixture_of_these_services_is_replayed() -> None:
+def test_every_fixture_of_these_services_is_replayed_and_sourced() -> None:
     used = {name for param in RECORDED for name in param.values[0]}
     present = {p.name for p in RECORDS.glob("*.json") if p.name.startswith(("sfn-", "kinesis-"))}
     assert present - used == set()
+    sources = (RECORDS / "SOURCES.md").read_text(encoding="utf-8")
+    assert [name for name in sorted(present) if f"| {name} |" not in sources] == []
 
 
 SFN = "sfn-create-activity.json"
