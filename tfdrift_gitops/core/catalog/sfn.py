@@ -8,9 +8,10 @@ Choices worth knowing:
   ``logging_configuration`` and ``tracing_configuration`` (each replaced whole, as the API
   replaces them). A call naming only what we do not model (``encryptionConfiguration``,
   ``publish``) stays a resource-level drift.
-- The API marks ``definition`` sensitive, and CloudTrail may log it as
-  ``HIDDEN_DUE_TO_SECURITY_REASONS`` (the published 2016 records show it): a hidden definition
-  is a change to a value CloudTrail did not carry, never claimed equal to state.
+- The API model marks ``definition`` sensitive, and CloudTrail may log such a member as
+  ``HIDDEN_DUE_TO_SECURITY_REASONS`` (the published 2016 record shows the definition in clear):
+  a hidden definition is a change to a value CloudTrail did not carry, never claimed equal to
+  state (written by Terraform, it is Terraform's own value, as in ``hidden``).
 - Turning execution logging off (level ``OFF``) is high, and so is a call naming the execution
   role (as Lambda's row does: what the workflow may do changes); deleting a state machine or an
   activity is high (running executions fail, workers lose their task source).
@@ -21,6 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.arn_tags import tag_rules
 from tfdrift_gitops.core.catalog.hidden import CLOUDTRAIL_MARKERS, TERRAFORM_HIDDEN, hidden_compare
 from tfdrift_gitops.core.catalog.model import (
@@ -83,13 +85,19 @@ ACTIVITY_ARN: Extractor = first(
 )
 
 
+_DEFINITION_TEXT: Extractor = req("definition")
+
+
 def _definition(event: CloudEvent) -> Any:
-    value = req("definition")(event)
+    value = _DEFINITION_TEXT(event)
     if not isinstance(value, str):
         return MISSING
     if value in CLOUDTRAIL_MARKERS:
         return TERRAFORM_HIDDEN if made_by_iac(event) else HIDDEN
     return value
+
+
+keys.note(_definition, keys.needs_of(_DEFINITION_TEXT))
 
 
 def document(value: Any) -> Any:
