@@ -49,6 +49,7 @@ EVENT_SERVICES: dict[tuple[str, str], str] = {
 SERVICES: dict[str, str] = {
     "monitoring": "cloudwatch",
     "access-analyzer": "accessanalyzer",
+    "states": "stepfunctions",
 }
 """CloudTrail event source prefix -> botocore service name, where they differ."""
 

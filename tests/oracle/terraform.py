@@ -58,6 +58,8 @@ SERVICES = {
     "apigatewayv2": "APIGATEWAYV2",
     "configservice": "CONFIG_SERVICE",
     "guardduty": "GUARDDUTY",
+    "stepfunctions": "SFN",
+    "kinesis": "KINESIS",
 }
 
 

@@ -54,6 +54,7 @@ _RDS_GROUP = r"[a-z][a-z0-9\-.]{0,254}"
 _WAF_ID = r"[0-9a-f\-]{36}/[\w\-]{1,128}/(REGIONAL|CLOUDFRONT)"
 _SM_ARN = r"arn:aws[\w\-]*:secretsmanager:[a-z0-9\-]+:\d{12}:secret:[\w/+=.@\-]{1,512}"
 _CONFIG_NAME = r"[\w\-]{1,256}"
+_SFN_ARN = r"arn:aws[\w\-]*:states:[a-z0-9\-]+:\d{12}:"
 _ROUTE_KEY = ("cidr_block", "ipv6_cidr_block", "destination_prefix_list_id")
 
 
@@ -224,6 +225,10 @@ IMPORT_IDS: Final[Mapping[str, ImportId]] = MappingProxyType(
         "aws_cloudwatch_event_target": ImportId(
             r"[\w\-.]{1,256}/[\w\-.]{1,64}/[\w\-.]{1,64}", "{event_bus_name}/{rule}/{target_id}"
         ),
+        # Step Functions (by ARN) and Kinesis streams (by name)
+        "aws_sfn_state_machine": ImportId(_SFN_ARN + r"stateMachine:[^\s:/]{1,80}"),
+        "aws_sfn_activity": ImportId(_SFN_ARN + r"activity:[^\s:/]{1,80}"),
+        "aws_kinesis_stream": _by_name(r"[\w.\-]{1,128}"),
         # API Gateway, CloudFront, WAFv2, ElastiCache, ACM
         "aws_api_gateway_stage": ImportId(
             r"[a-z0-9]{10}/[\w\-]{1,128}", "{rest_api_id}/{stage_name}"
@@ -291,6 +296,7 @@ JSON_ARGUMENTS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "aws_cloudwatch_event_rule": ("event_pattern",),
         "aws_cloudwatch_event_target": ("input",),
         "aws_cloudwatch_log_resource_policy": ("policy_document",),
+        "aws_sfn_state_machine": ("definition",),
     }
 )
 

@@ -33,6 +33,7 @@ from tfdrift_gitops.core.catalog import (
     events,
     iam,
     iam_profiles,
+    kinesis,
     kms,
     lambda_,
     logs,
@@ -42,6 +43,7 @@ from tfdrift_gitops.core.catalog import (
     route53_health,
     s3,
     secretsmanager,
+    sfn,
     sns,
     sqs,
     ssm,
@@ -90,6 +92,8 @@ SERVICE_TABLES: tuple[tuple[Rule, ...], ...] = (
     ec2_compute.RULES,
     iam_profiles.RULES,
     ec2_vpc.RULES,
+    sfn.RULES,
+    kinesis.RULES,
 )
 
 
