@@ -43,6 +43,8 @@ MODULES = (
     "cloudfront",
     "wafv2",
     "elasticache",
+    "sfn",
+    "kinesis",
 )
 STATES = (
     "route53",
@@ -54,6 +56,7 @@ STATES = (
     "rds-groups",
     "apigateway",
     "edge",
+    "pipelines",
 )
 
 
