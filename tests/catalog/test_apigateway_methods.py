@@ -22,7 +22,7 @@ API = "a1b2c3d4e5"
 RES = "res123"
 V2 = "f6g7h8i9j0"
 ROUTE = "rte4567"
-POLICY = {
+POLICY: dict[str, Any] = {
     "Version": "2012-10-17",
     "Statement": [
         {
