@@ -40,6 +40,8 @@ MODULES = (
     "rds_groups",
     "acm",
     "apigateway",
+    "apigateway_rest",
+    "apigateway_v2",
     "cloudfront",
     "wafv2",
     "elasticache",
@@ -53,6 +55,8 @@ STATES = (
     "baselines",
     "rds-groups",
     "apigateway",
+    "apigateway_rest",
+    "apigateway_v2",
     "edge",
 )
 

@@ -323,7 +323,14 @@ RULES: tuple[Rule, ...] = (
                 DEPLOYMENT,
                 "id",
                 _NEW_ID,
-                (SetAttr("rest_api_id", text("restApiId")),),
+                (
+                    SetAttr("rest_api_id", text("restApiId")),
+                    SetAttr(
+                        "description",
+                        first(text("createDeploymentInput.description"), text("description")),
+                        optional_text,
+                    ),
+                ),
                 import_id=_new_deployment_import,
             ),
         ),
