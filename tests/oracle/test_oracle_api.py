@@ -446,7 +446,10 @@ def _patch_rest_api(world: World, name: str, ops: list[dict[str, str]]) -> Call:
 
 
 def describe_rest_api(world: World) -> Call:
-    ops = [{"op": "replace", "path": "/description", "value": "by hand"}]
+    ops = [
+        {"op": "replace", "path": "/description", "value": "by hand"},
+        {"op": "replace", "path": "/disableExecuteApiEndpoint", "value": "true"},
+    ]
     return _patch_rest_api(world, "rest_api_described", ops)
 
 
@@ -490,8 +493,12 @@ def deploy_by_hand(world: World) -> Call:
 
 def describe_http_api(world: World) -> Call:
     api = world.id("aws_apigatewayv2_api.http_described")
-    world.client("apigatewayv2").update_api(ApiId=api, Description="by hand")
-    return Call({"apiId": api, "description": "by hand"})
+    cors = {"AllowOrigins": ["*"], "AllowMethods": ["GET", "POST"], "MaxAge": 300}
+    world.client("apigatewayv2").update_api(
+        ApiId=api, Description="by hand", CorsConfiguration=cors
+    )
+    recorded = {"allowOrigins": ["*"], "allowMethods": ["GET", "POST"], "maxAge": 300}
+    return Call({"apiId": api, "description": "by hand", "corsConfiguration": recorded})
 
 
 def open_http_route(world: World) -> Call:
