@@ -55,8 +55,6 @@ STATES = (
     "baselines",
     "rds-groups",
     "apigateway",
-    "apigateway_rest",
-    "apigateway_v2",
     "edge",
 )
 
