@@ -504,3 +504,34 @@ def test_v2_made_by_hand(
     name: str, request_: dict[str, Any], response: dict[str, Any], want: Want
 ) -> None:
     check(_call(name, request_, response), 1, want)
+
+
+POLICY_RESOURCE = ("aws_api_gateway_rest_api_policy", "orders", {"id": API, "rest_api_id": API})
+
+
+def test_policy_managed_apart_lands_on_the_policy_resource() -> None:
+    estate = replace(
+        GW, extra=(*GW.extra, (*POLICY_RESOURCE[:2], {**POLICY_RESOURCE[2], "policy": POLICY_TEXT}))
+    )
+    base = records("route53-change-resource-record-sets.json")[0]
+    request = _api(("replace", "/policy", json.dumps(OPENED)))
+    event = replace(base, name="UpdateRestApi", source="apigateway.amazonaws.com", request=request)
+    outcome = run_events(estate.index(), [event])
+    check(
+        outcome,
+        1,
+        Want(
+            Kind.MODIFIED,
+            "aws_api_gateway_rest_api_policy.orders",
+            Severity.HIGH,
+            {"policy": (POLICY_TEXT, json.dumps(OPENED, separators=(",", ":")))},
+        ),
+    )
+    request = _api(("replace", "/policy", json.dumps(OPENED)), ("replace", "/name", "x"))
+    outcome = run_events(estate.index(), [replace(event, request=request)])
+    found = {d.resource.address: {c.path for c in d.changes} for d in outcome.open}
+    # The API's own policy attribute mirrors the policy resource's (the provider reads both).
+    assert found == {
+        "aws_api_gateway_rest_api_policy.orders": {"policy"},
+        REST_API: {"name", "policy"},
+    }

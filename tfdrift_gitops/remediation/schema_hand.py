@@ -236,6 +236,7 @@ IMPORT_IDS: Final[Mapping[str, ImportId]] = MappingProxyType(
         ),
         "aws_apigatewayv2_stage": ImportId(r"[a-z0-9]{10}/[\w\-$]{1,128}", "{api_id}/{name}"),
         "aws_api_gateway_rest_api": ImportId(_REST_API),
+        "aws_api_gateway_rest_api_policy": ImportId(_REST_API, "{rest_api_id}"),
         "aws_api_gateway_resource": ImportId(_REST_API + r"/[a-z0-9]{1,10}", "{rest_api_id}/{id}"),
         "aws_api_gateway_method": ImportId(
             _REST_API + r"/[a-z0-9]{1,10}/[A-Z]{3,7}", "{rest_api_id}/{resource_id}/{http_method}"

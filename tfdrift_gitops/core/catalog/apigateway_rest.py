@@ -11,6 +11,9 @@ Choices worth knowing:
 - A method's provider id is ``agm-API-RESOURCE-METHOD``, an integration's
   ``agi-API-RESOURCE-METHOD``: the rows build them from the request. Deleting a method deletes
   its integration too (AWS does), so ``DeleteMethod`` lands on both.
+- The resource policy lands on ``aws_api_gateway_rest_api_policy`` when state manages it so
+  (its id is the API's), else on the API's ``policy``; the call's other paths still land on the
+  API (fan-out), as SQS does with a queue's policy.
 - ``/authorizationType`` set to ``NONE`` opens the method to anyone: critical. Dropping the
   API key requirement or the authorizer is high; so is any change of the API's resource policy
   (compared as a document, not as text).
@@ -53,11 +56,13 @@ from tfdrift_gitops.core.catalog.model import (
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
 from tfdrift_gitops.core.catalog.policydoc import policy_compare, policy_text
+from tfdrift_gitops.core.catalog.presence import present
 from tfdrift_gitops.core.catalog.support import optional_text, text, with_fallback
 from tfdrift_gitops.core.paths import MISSING, get_path, set_path
 from tfdrift_gitops.models import CloudEvent, Severity
 
 REST_API = "aws_api_gateway_rest_api"
+REST_API_POLICY = "aws_api_gateway_rest_api_policy"
 RESOURCE = "aws_api_gateway_resource"
 METHOD = "aws_api_gateway_method"
 INTEGRATION = "aws_api_gateway_integration"
@@ -184,8 +189,9 @@ METHOD_EFFECTS: tuple[Effect, ...] = (
     Patched("operation_name", "/operationName", _method_ops),
     PatchedSet("authorization_scopes", "/authorizationScopes", _method_ops),
 )
+POLICY = Patched("policy", "/policy", _api_ops, policy_text, policy_compare, "")
 REST_API_EFFECTS: tuple[Effect, ...] = (
-    Patched("policy", "/policy", _api_ops, policy_text, policy_compare, ""),
+    POLICY,
     Patched("description", "/description", _api_ops),
     Patched("name", "/name", _api_ops),
     PatchedSet("binary_media_types", "/binaryMediaTypes", _api_ops),
@@ -201,6 +207,18 @@ REST_API_EFFECTS: tuple[Effect, ...] = (
     ),
     Patched("api_key_source", "/apiKeySource", _api_ops),
 )
+
+
+def _sets_policy(event: CloudEvent) -> bool:
+    return any(path == "/policy" for _, path, _ in _api_ops(event))
+
+
+def _sets_more(event: CloudEvent) -> bool:
+    return any(path != "/policy" for _, path, _ in _api_ops(event)) or not _api_ops(event)
+
+
+# The API's id is the policy resource's id too.
+_standalone = present(REST_API_POLICY, "id", API_ID)
 
 
 # --------------------------------------------------------------------------- severity
@@ -243,10 +261,29 @@ RULES: tuple[Rule, ...] = (
         "UpdateRestApi",
         SOURCE,
         Action.MODIFY,
-        with_fallback(Target(REST_API, "id", API_ID, REST_API_EFFECTS)),
+        (
+            # The policy and the other attributes land on their own resources (fan-out).
+            Target(
+                REST_API_POLICY,
+                "id",
+                API_ID,
+                (POLICY,),
+                guard=lambda e, i: _sets_policy(e) and _standalone(e, i),
+            ),
+            *with_fallback(
+                Target(
+                    REST_API,
+                    "id",
+                    API_ID,
+                    REST_API_EFFECTS,
+                    guard=lambda e, i: not (_sets_policy(e) and _standalone(e, i)) or _sets_more(e),
+                )
+            ),
+        ),
         severity=Severity.MEDIUM,
         description="REST API changed outside Terraform",
         severity_checks=(_policy_changed,),
+        fan_out=True,
     ),
     Rule(
         "UpdateIntegration",
