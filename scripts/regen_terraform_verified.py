@@ -323,8 +323,9 @@ WHY_TARGET: dict[tuple[str, str, str], str] = {
         "aws_api_gateway_rest_api_policy",
     ): "moto defect (with provider 5.100.0): an aws_api_gateway_rest_api_policy, like an "
     "aws_api_gateway_rest_api with a policy, fails to apply (`Error: invalid character 'S' after "
-    "top-level value`; case tried in test_oracle_api): AWS returns the policy as an escaped JSON "
-    "string that the provider unescapes, moto returns it as sent. The row's API target has a "
+    "top-level value`; case tried in test_oracle_api), likely because AWS returns the policy as "
+    "an escaped JSON string that the provider unescapes, moto returns it as sent. The row's API "
+    "target has a "
     "case (description, endpoint); the policy is tests/catalog/test_apigateway_methods.py's",
     (
         "apigateway.amazonaws.com",
