@@ -119,11 +119,11 @@ WHY: dict[tuple[str, str], str] = {
     **{
         ("apigateway.amazonaws.com", event): f"moto gap: moto 5.2.6 answers {event} with 500 "
         f"(`NotImplementedError: The {snake} action has not been implemented`, tried in "
-        "process), so no method can be changed by hand; the row's evidence is "
+        f"process), so no {what} can be changed by hand; the row's evidence is "
         "tests/catalog/test_apigateway_methods.py and the API-model check"
-        for event, snake in (
-            ("UpdateMethod", "update_method"),
-            ("UpdateIntegration", "update_integration"),
+        for event, snake, what in (
+            ("UpdateMethod", "update_method", "method"),
+            ("UpdateIntegration", "update_integration", "integration"),
         )
     },
     ("logs.amazonaws.com", "PutMetricFilter"): "moto defect: PutMetricFilter naming an existing "
