@@ -93,7 +93,20 @@ GW = Estate(
                 "rest_api_id": API,
                 "resource_id": RES,
                 "http_method": "GET",
-                "type": "MOCK",
+                "type": "HTTP_PROXY",
+                "uri": "https://orders.internal.example.com/items",
+                "integration_http_method": "GET",
+                "credentials": "",
+                "connection_type": "INTERNET",
+                "connection_id": "",
+                "passthrough_behavior": "WHEN_NO_MATCH",
+                "content_handling": "",
+                "timeout_milliseconds": 29000,
+                "cache_namespace": RES,
+                "cache_key_parameters": [],
+                "request_parameters": {},
+                "request_templates": {},
+                "tls_config": [],
             },
         ),
         (
@@ -133,6 +146,7 @@ METHOD = "aws_api_gateway_method.items_get"
 REST_API = "aws_api_gateway_rest_api.orders"
 V2_API = "aws_apigatewayv2_api.http"
 V2_ROUTE = "aws_apigatewayv2_route.get_items"
+INTEGRATION = "aws_api_gateway_integration.items_get"
 
 
 def _call(name: str, request: dict[str, Any], response: dict[str, Any] | None = None) -> Any:
@@ -310,14 +324,35 @@ REST_CASES = [
     ),
     pytest.param(
         "UpdateIntegration",
-        {
-            "restApiId": API,
-            "resourceId": RES,
-            "httpMethod": "GET",
-            "patchOperations": _ops(("replace", "/uri", "https://example.com")),
-        },
-        Want(Kind.MODIFIED, "aws_api_gateway_integration.items_get", Severity.MEDIUM, {}),
-        id="integration-changed-resource-level",
+        _method(
+            ("replace", "/uri", "https://attacker.example.net/items"),
+            ("replace", "/timeoutInMillis", "5000"),
+        ),
+        Want(
+            Kind.MODIFIED,
+            INTEGRATION,
+            Severity.MEDIUM,
+            {
+                "uri": (
+                    "https://orders.internal.example.com/items",
+                    "https://attacker.example.net/items",
+                ),
+                "timeout_milliseconds": (29000, 5000),
+            },
+        ),
+        id="integration-backend-moved",
+    ),
+    pytest.param(
+        "UpdateIntegration",
+        _method(("add", "/requestTemplates/application~1json", "{}")),
+        Want(Kind.MODIFIED, INTEGRATION, Severity.MEDIUM, {}),
+        id="integration-template-is-resource-level",
+    ),
+    pytest.param(
+        "UpdateIntegration",
+        _method(("replace", "/passthroughBehavior", "WHEN_NO_MATCH")),
+        skip("no_change"),
+        id="integration-same-passthrough",
     ),
     pytest.param(
         "DeleteResource",
@@ -515,7 +550,13 @@ def test_policy_managed_apart_lands_on_the_policy_resource() -> None:
     )
     base = records("route53-change-resource-record-sets.json")[0]
     request = _api(("replace", "/policy", json.dumps(OPENED)))
-    event = replace(base, name="UpdateRestApi", source="apigateway.amazonaws.com", request=request)
+    event = replace(
+        base,
+        name="UpdateRestApi",
+        source="apigateway.amazonaws.com",
+        request=request,
+        response=None,
+    )
     outcome = run_events(estate.index(), [event])
     check(
         outcome,

@@ -23,9 +23,10 @@ Choices worth knowing:
   (unmanaged, importable as ``API/DEPLOYMENT``); when the call names a managed stage, the stage
   now serves the new deployment, which ``terraform plan`` shows as the stage's
   ``deployment_id``.
-- ``UpdateIntegration`` is resource-level: its patch paths (``/uri``, ``/requestTemplates/...``,
-  ``/cacheKeyParameters/...``) are many and moto 5.2.6 cannot make the call, so no oracle case
-  could judge an attribute-level row.
+- ``UpdateIntegration`` models the integration's scalar paths (``/uri``, ``/credentials``,
+  ``/httpMethod``, ``/connectionId``...); a call naming only mapped ones
+  (``/requestTemplates/...``, ``/requestParameters/...``, ``/cacheKeyParameters/...``) is a
+  resource-level change. moto 5.2.6 cannot make the call: no oracle case judges it.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from tfdrift_gitops.core.catalog.model import (
     Rule,
     Target,
     as_bool,
+    as_int,
     as_set,
     first,
     mapped,
@@ -70,6 +72,7 @@ DEPLOYMENT = "aws_api_gateway_deployment"
 
 _method_ops = patch_reader("updateMethodInput")
 _api_ops = patch_reader("updateRestApiInput")
+_integration_ops = patch_reader("updateIntegrationInput")
 
 
 def _method_key(prefix: str) -> Callable[[CloudEvent], Any]:
@@ -221,6 +224,19 @@ def _sets_more(event: CloudEvent) -> bool:
 _standalone = present(REST_API_POLICY, "id", API_ID)
 
 
+INTEGRATION_EFFECTS: tuple[Effect, ...] = (
+    Patched("uri", "/uri", _integration_ops),
+    Patched("credentials", "/credentials", _integration_ops),
+    Patched("integration_http_method", "/httpMethod", _integration_ops),
+    Patched("connection_type", "/connectionType", _integration_ops),
+    Patched("connection_id", "/connectionId", _integration_ops),
+    Patched("passthrough_behavior", "/passthroughBehavior", _integration_ops),
+    Patched("content_handling", "/contentHandling", _integration_ops),
+    Patched("timeout_milliseconds", "/timeoutInMillis", _integration_ops, as_int, scalar),
+    Patched("cache_namespace", "/cacheNamespace", _integration_ops),
+)
+
+
 # --------------------------------------------------------------------------- severity
 
 
@@ -289,7 +305,7 @@ RULES: tuple[Rule, ...] = (
         "UpdateIntegration",
         SOURCE,
         Action.MODIFY,
-        (Target(INTEGRATION, "id", INTEGRATION_ID),),
+        with_fallback(Target(INTEGRATION, "id", INTEGRATION_ID, INTEGRATION_EFFECTS)),
         severity=Severity.MEDIUM,
         description="REST API method's integration (its backend) changed outside Terraform",
     ),
