@@ -1,5 +1,6 @@
 """WAFv2 and API Gateway rows judged by Terraform: IP sets, web ACLs, their associations and
-logging, REST API stages and method settings, HTTP API stages.
+logging, REST API stages and method settings, REST APIs, resources, methods and deployments,
+HTTP APIs, their routes and stages.
 
 Requests are written as CloudTrail records them (camelCase members, WAFv2's ``iPAddressVersion``,
 API Gateway's ``restApiId`` / ``apiId`` beside the stage name, which tells the REST and
@@ -10,8 +11,11 @@ agent), the part the record takes from a fixture.
 ``UpdateWebACL`` is judged on a web ACL without rules (the row compares ``default_action``,
 ``description``, ``visibility_config`` and an emptied rule list; rules keep a call
 resource-level). Not here (each with its reason in scripts/regen_terraform_verified.py): the
-HTTP API's ``UpdateStage`` (moto 5.2.6 has no apigatewayv2 update_stage) and Access
-Analyzer (moto has no backend for it).
+HTTP API's ``UpdateStage`` (moto 5.2.6 has no apigatewayv2 update_stage), ``UpdateMethod`` and
+``UpdateIntegration`` (no update_method, update_integration either), a REST API's resource
+policy (an API with one fails to apply on moto) and Access Analyzer (moto has no backend for
+it). The REST cases other than stages land on bare APIs (one to three resources each), and the
+route cases share one HTTP API.
 
 moto keeps REST method settings under the path as sent: ``/~1items/GET/...`` is stored as
 ``~1items/GET``, which the provider (asking for ``items/GET``) would read as gone, so the
