@@ -309,6 +309,8 @@ DELIBERATE: dict[str, str] = {
     # a call it cannot read (a resource-level change, never a guessed value).
     "tests/catalog/test_apigateway_api.py::"
     "test_unreadable_operations_are_a_resource_level_change": "an UpdateStage body, unknown key",
+    "tests/catalog/test_apigateway_methods.py::test_rest_calls"
+    "[rest-api-unreadable-is-resource-level]": "an UpdateRestApi body, unknown key",
     "tests/catalog/test_real_observability.py::test_api_shapes"
     "[logs-retention-unreadable-shape-is-resource-level]": "PutRetentionPolicy with retention.days",
 }

@@ -43,6 +43,18 @@ EVENT_SERVICES: dict[tuple[str, str], str] = {
     # S3's account-level public access block is the s3control API, logged under s3.
     ("s3", "PutAccountPublicAccessBlock"): "s3control",
     ("s3", "DeleteAccountPublicAccessBlock"): "s3control",
+    # HTTP/WebSocket APIs log under apigateway.amazonaws.com; these calls are v2's only.
+    **{
+        ("apigateway", name): "apigatewayv2"
+        for name in (
+            "CreateApi",
+            "UpdateApi",
+            "DeleteApi",
+            "CreateRoute",
+            "UpdateRoute",
+            "DeleteRoute",
+        )
+    },
 }
 """(event source prefix, event name) -> botocore service, where the event's API is another."""
 

@@ -40,6 +40,8 @@ MODULES = (
     "rds_groups",
     "acm",
     "apigateway",
+    "apigateway_rest",
+    "apigateway_v2",
     "cloudfront",
     "wafv2",
     "elasticache",

@@ -1,5 +1,6 @@
 """WAFv2 and API Gateway rows judged by Terraform: IP sets, web ACLs, their associations and
-logging, REST API stages and method settings, HTTP API stages.
+logging, REST API stages and method settings, REST APIs, resources, methods and deployments,
+HTTP APIs, their routes and stages.
 
 Requests are written as CloudTrail records them (camelCase members, WAFv2's ``iPAddressVersion``,
 API Gateway's ``restApiId`` / ``apiId`` beside the stage name, which tells the REST and
@@ -10,8 +11,11 @@ agent), the part the record takes from a fixture.
 ``UpdateWebACL`` is judged on a web ACL without rules (the row compares ``default_action``,
 ``description``, ``visibility_config`` and an emptied rule list; rules keep a call
 resource-level). Not here (each with its reason in scripts/regen_terraform_verified.py): the
-HTTP API's ``UpdateStage`` (moto 5.2.6 has no apigatewayv2 update_stage) and Access
-Analyzer (moto has no backend for it).
+HTTP API's ``UpdateStage`` (moto 5.2.6 has no apigatewayv2 update_stage), ``UpdateMethod`` and
+``UpdateIntegration`` (no update_method, update_integration either), a REST API's resource
+policy (an API with one fails to apply on moto) and Access Analyzer (moto has no backend for
+it). The REST cases other than stages land on bare APIs (one to three resources each), and the
+route cases share one HTTP API.
 
 moto keeps REST method settings under the path as sent: ``/~1items/GET/...`` is stored as
 ``~1items/GET``, which the provider (asking for ``items/GET``) would read as gone, so the
@@ -179,6 +183,64 @@ resource "aws_apigatewayv2_stage" "{name}" {{
   description = "managed"
 }}
 """
+
+
+def _bare_rest_api(name: str) -> str:
+    """A REST API with nothing under it (one resource: the cheapest thing a REST row lands on)."""
+    return f"""
+resource "aws_api_gateway_rest_api" "{name}" {{
+  name        = "{name}"
+  description = "managed"
+}}
+"""
+
+
+def _rest_path(name: str, method: bool) -> str:
+    """A REST API with one resource, with one GET method (no integration) when ``method``."""
+    hcl = (
+        _bare_rest_api(name)
+        + f"""
+resource "aws_api_gateway_resource" "{name}" {{
+  rest_api_id = aws_api_gateway_rest_api.{name}.id
+  parent_id   = aws_api_gateway_rest_api.{name}.root_resource_id
+  path_part   = "items"
+}}
+"""
+    )
+    if method:
+        hcl += f"""
+resource "aws_api_gateway_method" "{name}" {{
+  rest_api_id   = aws_api_gateway_rest_api.{name}.id
+  resource_id   = aws_api_gateway_resource.{name}.id
+  http_method   = "GET"
+  authorization = "AWS_IAM"
+}}
+"""
+    return hcl
+
+
+def _http_api(name: str) -> str:
+    return f"""
+resource "aws_apigatewayv2_api" "{name}" {{
+  name          = "{name}"
+  protocol_type = "HTTP"
+  description   = "managed"
+}}
+"""
+
+
+def _http_routes(name: str, *routes: str) -> str:
+    """An HTTP API with IAM-authorised routes named ``routes`` (``GET /<route>``)."""
+    return _http_api(name) + "".join(
+        f"""
+resource "aws_apigatewayv2_route" "{route}" {{
+  api_id             = aws_apigatewayv2_api.{name}.id
+  route_key          = "GET /{route}"
+  authorization_type = "AWS_IAM"
+}}
+"""
+        for route in routes
+    )
 
 
 def _waf(world: World) -> Any:
@@ -381,6 +443,107 @@ def delete_http_stage(world: World) -> Call:
     return Call({"apiId": api, "stageName": stage})
 
 
+def _patch_rest_api(world: World, name: str, ops: list[dict[str, str]]) -> Call:
+    api = world.id(f"aws_api_gateway_rest_api.{name}")
+    world.client("apigateway").update_rest_api(restApiId=api, patchOperations=ops)
+    return Call({"restApiId": api, "patchOperations": ops})
+
+
+def describe_rest_api(world: World) -> Call:
+    ops = [
+        {"op": "replace", "path": "/description", "value": "by hand"},
+        {"op": "replace", "path": "/disableExecuteApiEndpoint", "value": "true"},
+    ]
+    return _patch_rest_api(world, "rest_api_described", ops)
+
+
+def delete_rest_api(world: World) -> Call:
+    api = world.id("aws_api_gateway_rest_api.rest_api_deleted")
+    world.client("apigateway").delete_rest_api(restApiId=api)
+    return Call({"restApiId": api})
+
+
+def delete_rest_resource(world: World) -> Call:
+    attrs = world.attrs("aws_api_gateway_resource.rest_resource_deleted")
+    api, resource = str(attrs["rest_api_id"]), str(attrs["id"])
+    world.client("apigateway").delete_resource(restApiId=api, resourceId=resource)
+    return Call({"restApiId": api, "resourceId": resource})
+
+
+def delete_rest_method(world: World) -> Call:
+    attrs = world.attrs("aws_api_gateway_method.rest_method_deleted")
+    request = {
+        "restApiId": str(attrs["rest_api_id"]),
+        "resourceId": str(attrs["resource_id"]),
+        "httpMethod": "GET",
+    }
+    world.client("apigateway").delete_method(**request)
+    return Call(request)
+
+
+def create_rest_api(world: World) -> Call:
+    answer = world.client("apigateway").create_rest_api(name="rest-by-hand")
+    return Call({"name": "rest-by-hand"}, {"id": answer["id"], "name": "rest-by-hand"})
+
+
+def deploy_by_hand(world: World) -> Call:
+    api, _ = _rest_ids(world, "rest_shared")
+    answer = world.client("apigateway").create_deployment(restApiId=api, description="by hand")
+    return Call(
+        {"restApiId": api, "createDeploymentInput": {"description": "by hand"}},
+        {"id": answer["id"]},
+    )
+
+
+def describe_http_api(world: World) -> Call:
+    api = world.id("aws_apigatewayv2_api.http_described")
+    cors = {"AllowOrigins": ["*"], "AllowMethods": ["GET", "POST"], "MaxAge": 300}
+    world.client("apigatewayv2").update_api(
+        ApiId=api, Description="by hand", CorsConfiguration=cors
+    )
+    recorded = {"allowOrigins": ["*"], "allowMethods": ["GET", "POST"], "maxAge": 300}
+    return Call({"apiId": api, "description": "by hand", "corsConfiguration": recorded})
+
+
+def open_http_route(world: World) -> Call:
+    attrs = world.attrs("aws_apigatewayv2_route.route_opened")
+    api, route = str(attrs["api_id"]), str(attrs["id"])
+    world.client("apigatewayv2").update_route(ApiId=api, RouteId=route, AuthorizationType="NONE")
+    return Call({"apiId": api, "routeId": route, "authorizationType": "NONE"})
+
+
+def delete_http_route(world: World) -> Call:
+    attrs = world.attrs("aws_apigatewayv2_route.route_deleted")
+    api, route = str(attrs["api_id"]), str(attrs["id"])
+    world.client("apigatewayv2").delete_route(ApiId=api, RouteId=route)
+    return Call({"apiId": api, "routeId": route})
+
+
+def create_http_route(world: World) -> Call:
+    api = world.id("aws_apigatewayv2_api.http_routes")
+    answer = world.client("apigatewayv2").create_route(
+        ApiId=api, RouteKey="POST /by-hand", AuthorizationType="NONE"
+    )
+    return Call(
+        {"apiId": api, "routeKey": "POST /by-hand", "authorizationType": "NONE"},
+        {"routeId": answer["RouteId"], "routeKey": "POST /by-hand"},
+    )
+
+
+def delete_http_api(world: World) -> Call:
+    api = world.id("aws_apigatewayv2_api.http_api_deleted")
+    world.client("apigatewayv2").delete_api(ApiId=api)
+    return Call({"apiId": api})
+
+
+def create_http_api(world: World) -> Call:
+    answer = world.client("apigatewayv2").create_api(Name="http-by-hand", ProtocolType="HTTP")
+    return Call(
+        {"name": "http-by-hand", "protocolType": "HTTP"},
+        {"apiId": answer["ApiId"], "name": "http-by-hand"},
+    )
+
+
 def _case(
     id_: str,
     event: str,
@@ -559,5 +722,123 @@ CASES = (
         _http_stage("http_deleted"),
         **DELETED,
         **HTTP,
+    ),
+    _case(
+        "rest_api_described",
+        "UpdateRestApi",
+        APIGW,
+        ENVELOPE,
+        describe_rest_api,
+        "aws_api_gateway_rest_api.rest_api_described",
+        _bare_rest_api("rest_api_described"),
+    ),
+    _case(
+        "rest_api_deleted",
+        "DeleteRestApi",
+        APIGW,
+        ENVELOPE,
+        delete_rest_api,
+        "aws_api_gateway_rest_api.rest_api_deleted",
+        _bare_rest_api("rest_api_deleted"),
+        **DELETED,
+    ),
+    _case(
+        "rest_resource_deleted",
+        "DeleteResource",
+        APIGW,
+        ENVELOPE,
+        delete_rest_resource,
+        "aws_api_gateway_resource.rest_resource_deleted",
+        _rest_path("rest_resource_deleted", method=False),
+        **DELETED,
+    ),
+    _case(
+        "rest_method_deleted",
+        "DeleteMethod",
+        APIGW,
+        ENVELOPE,
+        delete_rest_method,
+        "aws_api_gateway_method.rest_method_deleted",
+        _rest_path("rest_method_deleted", method=True),
+        **DELETED,
+    ),
+    _case(
+        "rest_api_by_hand",
+        "CreateRestApi",
+        APIGW,
+        ENVELOPE,
+        create_rest_api,
+        "aws_api_gateway_rest_api",
+        "",
+        **UNMANAGED,
+    ),
+    _case(
+        "rest_deployed_by_hand",
+        "CreateDeployment",
+        APIGW,
+        ENVELOPE,
+        deploy_by_hand,
+        "aws_api_gateway_deployment",
+        "",
+        **UNMANAGED,
+    ),
+    _case(
+        "http_described",
+        "UpdateApi",
+        APIGW,
+        ENVELOPE,
+        describe_http_api,
+        "aws_apigatewayv2_api.http_described",
+        _http_api("http_described"),
+    ),
+    _case(
+        "route_opened",
+        "UpdateRoute",
+        APIGW,
+        ENVELOPE,
+        open_http_route,
+        "aws_apigatewayv2_route.route_opened",
+        # One HTTP API for the routes changed, deleted and made by hand.
+        _http_routes("http_routes", "route_opened", "route_deleted"),
+    ),
+    _case(
+        "route_deleted",
+        "DeleteRoute",
+        APIGW,
+        ENVELOPE,
+        delete_http_route,
+        "aws_apigatewayv2_route.route_deleted",
+        "",
+        **DELETED,
+    ),
+    _case(
+        "route_by_hand",
+        "CreateRoute",
+        APIGW,
+        ENVELOPE,
+        create_http_route,
+        "aws_apigatewayv2_route",
+        "",
+        **UNMANAGED,
+    ),
+    _case(
+        "http_api_deleted",
+        "DeleteApi",
+        APIGW,
+        ENVELOPE,
+        delete_http_api,
+        "aws_apigatewayv2_api.http_api_deleted",
+        _http_api("http_api_deleted"),
+        **DELETED,
+    ),
+    _case(
+        "http_api_by_hand",
+        "CreateApi",
+        APIGW,
+        ENVELOPE,
+        create_http_api,
+        "aws_apigatewayv2_api",
+        "",
+        **UNMANAGED,
     ),
 )

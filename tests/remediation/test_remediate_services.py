@@ -95,6 +95,15 @@ resource "aws_api_gateway_stage" "prod" {
   xray_tracing_enabled = true
 }
 
+resource "aws_api_gateway_method" "items_get" {
+  rest_api_id      = "a1b2c3d4e5"
+  resource_id      = "res123"
+  http_method      = "GET"
+  authorization    = "CUSTOM"
+  authorizer_id    = "auth12"
+  api_key_required = true
+}
+
 resource "aws_sns_topic" "hello" {
   name         = "hello-topic"
   display_name = "Hello"
@@ -119,6 +128,27 @@ def workdir(tmp_path: Path) -> Path:
     live.mkdir()
     (live / "estate.tf").write_text(CODE)
     return live
+
+
+# The REST method the UpdateMethod case opens (moto cannot make the call: no oracle case).
+METHOD = (
+    "aws_api_gateway_method",
+    "items_get",
+    {
+        "id": "agm-a1b2c3d4e5-res123-GET",
+        "rest_api_id": "a1b2c3d4e5",
+        "resource_id": "res123",
+        "http_method": "GET",
+        "authorization": "CUSTOM",
+        "authorizer_id": "auth12",
+        "api_key_required": True,
+        "authorization_scopes": [],
+        "request_validator_id": "",
+        "operation_name": "",
+        "request_models": {},
+        "request_parameters": {},
+    },
+)
 
 
 def drift_of(estate: Estate, events: list[CloudEvent]) -> Drift:
@@ -239,6 +269,25 @@ MODIFIES = [
         ),
         ["xray_tracing_enabled = false"],
         id="apigateway-stage-tracing",
+    ),
+    pytest.param(
+        Estate("apigateway", extra=(METHOD,)),
+        call(
+            R53,
+            "apigateway",
+            "UpdateMethod",
+            {
+                "restApiId": "a1b2c3d4e5",
+                "resourceId": "res123",
+                "httpMethod": "GET",
+                "patchOperations": [
+                    {"op": "replace", "path": "/authorizationType", "value": "NONE"},
+                    {"op": "remove", "path": "/authorizerId"},
+                ],
+            },
+        ),
+        ['authorization = "NONE"'],
+        id="apigateway-method-opened",
     ),
     pytest.param(
         Estate("messaging"),

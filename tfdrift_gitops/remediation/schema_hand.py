@@ -38,6 +38,9 @@ def _ec2(prefix: str) -> str:
 _ARN = r"arn:aws[\w\-]*:[a-z0-9\-]+:[\w\-]*:(\d{12}|aws)?:[\w+=,.@\-/:]+"
 _BUCKET = r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]"
 _IAM_NAME = r"[\w+=,.@\-]{1,128}"
+_REST_API = r"[a-z0-9]{10}"
+# AWS's HTTP/WebSocket API ids are 10 characters; moto 5.2.6 makes 8 (the oracle's).
+_V2_API = r"[a-z0-9]{8,10}"
 _POLICY_ARN = r"arn:aws[\w\-]*:iam::(\d{12}|aws):policy/[\w+=,.@\-/]+"
 _ECS_NAME = r"[A-Za-z0-9][A-Za-z0-9_\-]{0,254}"
 _EKS_CLUSTER = r"[0-9A-Za-z][A-Za-z0-9\-_]{0,99}"
@@ -237,6 +240,20 @@ IMPORT_IDS: Final[Mapping[str, ImportId]] = MappingProxyType(
             r"[a-z0-9]{10}/[\w\-]{1,128}/\S{1,1024}", "{rest_api_id}/{stage_name}/{method_path}"
         ),
         "aws_apigatewayv2_stage": ImportId(r"[a-z0-9]{10}/[\w\-$]{1,128}", "{api_id}/{name}"),
+        "aws_api_gateway_rest_api": ImportId(_REST_API),
+        "aws_api_gateway_rest_api_policy": ImportId(_REST_API, "{rest_api_id}"),
+        "aws_api_gateway_resource": ImportId(_REST_API + r"/[a-z0-9]{1,10}", "{rest_api_id}/{id}"),
+        "aws_api_gateway_method": ImportId(
+            _REST_API + r"/[a-z0-9]{1,10}/[A-Z]{3,7}", "{rest_api_id}/{resource_id}/{http_method}"
+        ),
+        "aws_api_gateway_integration": ImportId(
+            _REST_API + r"/[a-z0-9]{1,10}/[A-Z]{3,7}", "{rest_api_id}/{resource_id}/{http_method}"
+        ),
+        "aws_api_gateway_deployment": ImportId(
+            _REST_API + r"/[a-z0-9]{1,10}", "{rest_api_id}/{id}"
+        ),
+        "aws_apigatewayv2_api": ImportId(_V2_API),
+        "aws_apigatewayv2_route": ImportId(_V2_API + r"/[a-z0-9]{1,10}", "{api_id}/{id}"),
         "aws_cloudfront_distribution": ImportId(r"E[A-Z0-9]{5,20}"),
         "aws_wafv2_ip_set": ImportId(_WAF_ID, "{id}/{name}/{scope}"),
         "aws_wafv2_web_acl": ImportId(_WAF_ID, "{id}/{name}/{scope}"),

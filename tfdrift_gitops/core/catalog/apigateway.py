@@ -81,15 +81,27 @@ def _v2_key(event: CloudEvent) -> Any:
 # --------------------------------------------------------------------------- patch operations
 
 
-def _operations(event: CloudEvent) -> list[tuple[str, str, Any]]:
-    """(op, path, value) of every well-formed patch operation."""
-    out = []
-    operations = first(req("patchOperations"), req("updateStageInput.patchOperations"))(event)
-    for item in items(operations):
-        op, path = lookup(item, "op"), lookup(item, "path")
-        if isinstance(op, str) and isinstance(path, str) and path.startswith("/"):
-            out.append((op.lower(), path, lookup(item, "value")))
-    return out
+PatchOp = tuple[str, str, Any]
+"""(op lowercased, path, value) of one JSON-patch operation."""
+
+
+def patch_reader(wrapper: str) -> Callable[[CloudEvent], list[PatchOp]]:
+    """The well-formed patch operations of a REST call, read at the top level or under the
+    body's wrapper (``updateStageInput``, ``updateMethodInput``...)."""
+    operations = first(req("patchOperations"), req(f"{wrapper}.patchOperations"))
+
+    def read(event: CloudEvent) -> list[PatchOp]:
+        out = []
+        for item in items(operations(event)):
+            op, path = lookup(item, "op"), lookup(item, "path")
+            if isinstance(op, str) and isinstance(path, str) and path.startswith("/"):
+                out.append((op.lower(), path, lookup(item, "value")))
+        return out
+
+    return read
+
+
+_operations = patch_reader("updateStageInput")
 
 
 def _method_op(path: str) -> tuple[str, str] | None:
@@ -159,7 +171,9 @@ class StagePatch:
         applied = False
         for op, path, value in _operations(event):
             if path == self.patch_path:
-                set_path(attrs, self.path, None if op == "remove" else _coerce(self.coerce, value))
+                set_path(
+                    attrs, self.path, None if op == "remove" else coerce_or_keep(self.coerce, value)
+                )
                 applied = True
             elif op == "remove" and path == "/accessLogSettings" and "access_log" in self.path:
                 set_path(attrs, "access_log_settings", [])
@@ -167,7 +181,7 @@ class StagePatch:
         return applied
 
 
-def _coerce(fn: Callable[[Any], Any], value: Any) -> Any:
+def coerce_or_keep(fn: Callable[[Any], Any], value: Any) -> Any:
     try:
         return fn(value)
     except (TypeError, ValueError):
@@ -251,7 +265,9 @@ class MethodPatch:
         applied = False
         for op, path, value in _operations(event):
             if own is not None and _method_op(path) == (own, self.setting):
-                set_path(attrs, self.path, None if op == "remove" else _coerce(self.coerce, value))
+                set_path(
+                    attrs, self.path, None if op == "remove" else coerce_or_keep(self.coerce, value)
+                )
                 applied = True
         return applied
 
