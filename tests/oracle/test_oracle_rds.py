@@ -141,6 +141,26 @@ def params_untagged(world: World) -> Call:
     return Call({"resourceName": arn, "tagKeys": ["team"]})
 
 
+def cluster_params_by_hand(world: World) -> Call:
+    name, family = "oracle-cluster-params-by-hand", "aurora-postgresql16"
+    made = _rds(world).create_db_cluster_parameter_group(
+        DBClusterParameterGroupName=name, DBParameterGroupFamily=family, Description="by hand"
+    )["DBClusterParameterGroup"]
+    return Call(
+        {
+            "dBClusterParameterGroupName": name,
+            "dBParameterGroupFamily": family,
+            "description": "by hand",
+        },
+        {
+            "dBClusterParameterGroupName": name,
+            "dBParameterGroupFamily": family,
+            "description": "by hand",
+            "dBClusterParameterGroupArn": made["DBClusterParameterGroupArn"],
+        },
+    )
+
+
 def params_deleted(world: World) -> Call:
     _rds(world).delete_db_parameter_group(DBParameterGroupName="oracle-params-deleted")
     return Call({"dBParameterGroupName": "oracle-params-deleted"})
@@ -315,6 +335,17 @@ CASES = (
         params_untagged,
         _params(PG, "params_untagged", "postgres16", '  tags   = { team = "db", env = "test" }\n'),
         PG,
+    ),
+    Case(
+        id="cluster_params_by_hand",
+        event="CreateDBClusterParameterGroup",
+        source=RDS,
+        fixture="rds-create-db-instance.json",
+        hcl="",
+        address=CPG,
+        act=cluster_params_by_hand,
+        kind="unmanaged",
+        strategies=("import",),
     ),
     _case(
         "subnets_deleted",
