@@ -20,6 +20,10 @@ Choices worth knowing:
   ``enableCloudwatchLogsExports`` for ``cloudwatchLogsExportConfiguration``) and leave
   defaults out of the request: the response (the new instance) fills in whether storage is
   encrypted and whether the instance is public.
+- ``AddTagsToResource`` / ``RemoveTagsFromResource`` name the resource by ARN; the ARN's
+  resource type (``db``, ``cluster``, ``pg``, ``cluster-pg``, ``subgrp``, ``snapshot``,
+  ``cluster-snapshot``) picks the Terraform type and its name the state identifier. Option
+  groups and event subscriptions are not catalog types: their tag calls name no resource.
 """
 
 from __future__ import annotations
