@@ -38,6 +38,21 @@ _SFN_MACHINE = (
     "until terraform's timeout), so no state machine can be applied or imported (tried for "
     "test_oracle_pipelines, whose activities verify the shared TagResource/UntagResource rows)"
 )
+_RDS_ONE_INSTANCE = (
+    "moto defect: moto 5.2.6 gives every DB instance the same DbiResourceId "
+    "(db-M5ENSHXFPU6XHZ4G4ZEI5QIO2U, hard-coded in moto/rds/models.py), and provider 5.100.0 "
+    "reads a managed aws_db_instance by that id (DescribeDBInstances, dbi-resource-id filter), "
+    "so with two instances its read after create finds none (`reading RDS DB Instance (...): "
+    "couldn't find resource`); the module holds one instance (ModifyDBInstance). An import "
+    "plan is not blocked: it looks the instance up by identifier (the hand-made instances of "
+    "test_oracle_eks)"
+)
+_RDS_CLUSTER_NOISE = (
+    "moto noise: after apply and a refresh, a plan of unchanged code updates an "
+    "aws_rds_cluster's scaling_configuration (moto reads back an empty block, the provider "
+    "plans auto_pause = true, max_capacity = 16, ...), so every module holding a cluster plans "
+    "a change no call made"
+)
 # Why a row of a moto-served service has no oracle case (moto gap, provider behaviour, ...).
 WHY: dict[tuple[str, str], str] = {
     ("ec2.amazonaws.com", "ReplaceIamInstanceProfileAssociation"): "moto defect: moto 5.2.6's "
@@ -80,16 +95,7 @@ WHY: dict[tuple[str, str], str] = {
             "UpdateTrail",
         )
     },
-    **{
-        ("rds.amazonaws.com", event): "moto defect: moto 5.2.6 gives every DB instance the same "
-        "DbiResourceId (db-M5ENSHXFPU6XHZ4G4ZEI5QIO2U, hard-coded in moto/rds/models.py), and "
-        "provider 5.100.0 reads a managed aws_db_instance by that id (DescribeDBInstances, "
-        "dbi-resource-id filter), so with two instances its read after create finds none "
-        "(`reading RDS DB Instance (...): couldn't find resource`); the module holds one "
-        "instance (ModifyDBInstance). An import plan is not blocked: it looks the instance up "
-        "by identifier (the hand-made instances of test_oracle_eks)"
-        for event in ("AddTagsToResource", "RemoveTagsFromResource", "DeleteDBInstance")
-    },
+    ("rds.amazonaws.com", "DeleteDBInstance"): _RDS_ONE_INSTANCE,
     **{
         ("elasticloadbalancing.amazonaws.com", event): "provider crash on moto: creating an "
         "aws_elb, provider 5.100.0 panics reading it back from moto 5.2.6 (`panic: runtime "
@@ -160,10 +166,7 @@ WHY: dict[tuple[str, str], str] = {
         for event in ("ResetDBParameterGroup", "ResetDBClusterParameterGroup")
     },
     **{
-        ("rds.amazonaws.com", event): "moto noise: after apply and a refresh, a plan of "
-        "unchanged code updates an aws_rds_cluster's scaling_configuration (moto reads back an "
-        "empty block, the provider plans auto_pause = true, max_capacity = 16, ...), so every "
-        "module holding a cluster plans a change no call made"
+        ("rds.amazonaws.com", event): _RDS_CLUSTER_NOISE
         for event in (
             "CreateDBCluster",
             "ModifyDBCluster",
@@ -364,6 +367,16 @@ WHY_TARGET: dict[tuple[str, str, str], str] = {
     **{
         ("states.amazonaws.com", event, "aws_sfn_state_machine"): _SFN_MACHINE
         for event in ("TagResource", "UntagResource")
+    },
+    # The RDS tag rows' cases are on parameter groups (test_oracle_rds).
+    **{
+        ("rds.amazonaws.com", event, rtype): reason
+        for event in ("AddTagsToResource", "RemoveTagsFromResource")
+        for rtype, reason in (
+            ("aws_db_instance", _RDS_ONE_INSTANCE),
+            ("aws_rds_cluster_instance", _RDS_ONE_INSTANCE),
+            ("aws_rds_cluster", _RDS_CLUSTER_NOISE),
+        )
     },
 }
 DETECTION_CHECKS = frozenset(

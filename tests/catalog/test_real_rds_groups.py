@@ -181,3 +181,229 @@ SHAPES = [
 @pytest.mark.parametrize(("name", "request_", "want"), SHAPES)
 def test_api_shapes(name: str, request_: dict[str, Any], want: Want) -> None:
     check(_call(name, request_), 1, want)
+
+
+# AddTagsToResource / RemoveTagsFromResource name the resource by ARN (the RDS API reference's
+# ResourceName; CloudTrail spells it resourceName, the tags as key/value pairs): the ARN's
+# resource type picks the Terraform type, its name the state id (RDS stores names lower-case).
+ARN = "arn:aws:rds:meiso-eastwest-2r:171471557522"
+CPG = "aws_rds_cluster_parameter_group.aurora"
+SUBNETS = "aws_db_subnet_group.app"
+OWNER = [{"key": "owner", "value": "alan"}]
+TAGGED = Estate(
+    "rds-groups",
+    patch={
+        PG: {"tags": {"team": "db"}, "tags_all": {"team": "db", "env": "prod"}},
+        CPG: {"tags": {"team": "db"}, "tags_all": {"team": "db"}},
+    },
+)
+
+
+def _tags(resource: str, **more: Any) -> dict[str, Any]:
+    return {"resourceName": f"{ARN}:{resource}", **more}
+
+
+TAG_ROWS = [
+    pytest.param(
+        "AddTagsToResource",
+        _tags("pg:app-postgres16", tags=OWNER),
+        RDS,
+        Want(Kind.MODIFIED, PG, Severity.LOW, {"tags": ({}, {"owner": "alan"})}),
+        id="parameter-group-tagged",
+    ),
+    pytest.param(
+        "AddTagsToResource",
+        _tags("cluster-pg:App-Aurora-MySQL8", tags=OWNER),
+        RDS,
+        Want(Kind.MODIFIED, CPG, Severity.LOW, {"tags": ({}, {"owner": "alan"})}),
+        id="cluster-parameter-group-tagged-name-in-capitals",
+    ),
+    pytest.param(
+        "AddTagsToResource",
+        _tags("subgrp:app", tags=OWNER),
+        RDS,
+        Want(Kind.MODIFIED, SUBNETS, Severity.LOW, {"tags": ({}, {"owner": "alan"})}),
+        id="subnet-group-tagged",
+    ),
+    pytest.param(
+        "AddTagsToResource",
+        _tags("snapshot:exfiltration", tags=OWNER),
+        RDS,
+        Want(Kind.MODIFIED, SNAPSHOT, Severity.LOW, {"tags": ({}, {"owner": "alan"})}),
+        id="snapshot-tagged",
+    ),
+    pytest.param(
+        "AddTagsToResource",
+        _tags("pg:app-postgres16", tags=[{"key": "team", "value": "db"}]),
+        TAGGED,
+        skip("no_change"),
+        id="parameter-group-tag-already-there",
+    ),
+    pytest.param(
+        "AddTagsToResource",
+        _tags("pg:app-postgres16", tags=[{"key": "env", "value": "prod"}]),
+        TAGGED,
+        skip("no_change"),
+        id="parameter-group-default-tag-value-is-the-providers",
+    ),
+    pytest.param(
+        "RemoveTagsFromResource",
+        _tags("pg:app-postgres16", tagKeys=["team"]),
+        TAGGED,
+        Want(Kind.MODIFIED, PG, Severity.LOW, {"tags": ({"team": "db"}, {})}),
+        id="parameter-group-tag-removed",
+    ),
+    pytest.param(
+        "RemoveTagsFromResource",
+        _tags("cluster-pg:app-aurora-mysql8", tagKeys=["owner"]),
+        TAGGED,
+        skip("no_change"),
+        id="cluster-parameter-group-absent-tag-removed",
+    ),
+    pytest.param(
+        "AddTagsToResource",
+        _tags("pg:app-aurora-mysql8", tags=OWNER),
+        RDS,
+        skip("not_in_state"),
+        id="parameter-group-arn-of-a-cluster-parameter-group-name",
+    ),
+    pytest.param(
+        "AddTagsToResource",
+        _tags("og:app-options", tags=OWNER),
+        RDS,
+        skip("no_resource_id"),
+        id="option-group-not-a-catalog-type",
+    ),
+    pytest.param(
+        "RemoveTagsFromResource",
+        _tags("subgrp:other", tagKeys=["owner"]),
+        RDS,
+        skip("not_in_state"),
+        id="subnet-group-not-managed",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "request_", "estate", "want"), TAG_ROWS)
+def test_tags_by_arn(name: str, request_: dict[str, Any], estate: Estate, want: Want) -> None:
+    base = records(SHARE)[0]
+    event = replace(base, name=name, request=request_, response=None)
+    check(run_events(estate.index(), [event]), 1, want)
+
+
+CLUSTER_GROUP_ROWS = [
+    pytest.param(
+        "ModifyDBClusterParameterGroup",
+        {
+            "dBClusterParameterGroupName": "app-aurora-mysql8",
+            "parameters": [
+                {
+                    "parameterName": "require_secure_transport",
+                    "parameterValue": "OFF",
+                    "applyMethod": "immediate",
+                }
+            ],
+        },
+        Want(
+            Kind.MODIFIED,
+            CPG,
+            Severity.HIGH,
+            {
+                "parameter": (
+                    [
+                        {
+                            "apply_method": "immediate",
+                            "name": "require_secure_transport",
+                            "value": "ON",
+                        }
+                    ],
+                    [
+                        {
+                            "apply_method": "immediate",
+                            "name": "require_secure_transport",
+                            "value": "OFF",
+                        }
+                    ],
+                )
+            },
+            reason="TLS no longer required",
+        ),
+        id="cluster-parameter-group-tls-off",
+    ),
+    pytest.param(
+        "ResetDBClusterParameterGroup",
+        {
+            "dBClusterParameterGroupName": "app-aurora-mysql8",
+            "parameters": [
+                {"parameterName": "require_secure_transport", "applyMethod": "immediate"}
+            ],
+        },
+        Want(
+            Kind.MODIFIED,
+            CPG,
+            Severity.MEDIUM,
+            {
+                "parameter": (
+                    [
+                        {
+                            "apply_method": "immediate",
+                            "name": "require_secure_transport",
+                            "value": "ON",
+                        }
+                    ],
+                    [],
+                )
+            },
+        ),
+        id="cluster-parameter-group-one-parameter-reset",
+    ),
+    pytest.param(
+        "DeleteDBClusterParameterGroup",
+        {"dBClusterParameterGroupName": "App-Aurora-MySQL8"},
+        Want(Kind.DELETED, CPG, Severity.MEDIUM),
+        id="cluster-parameter-group-deleted",
+    ),
+    pytest.param(
+        "CreateDBClusterParameterGroup",
+        {
+            "dBClusterParameterGroupName": "Hand-Made",
+            "dBParameterGroupFamily": "aurora-postgresql16",
+            "description": "by hand",
+        },
+        Want(
+            Kind.UNMANAGED,
+            "hand-made",
+            Severity.MEDIUM,
+            {
+                "name": (None, "hand-made"),
+                "family": (None, "aurora-postgresql16"),
+                "description": (None, "by hand"),
+            },
+        ),
+        id="cluster-parameter-group-created",
+    ),
+    pytest.param(
+        "CreateDBParameterGroup",
+        {
+            "dBParameterGroupName": "hand-made",
+            "dBParameterGroupFamily": "postgres16",
+            "description": "by hand",
+        },
+        Want(
+            Kind.UNMANAGED,
+            "hand-made",
+            Severity.MEDIUM,
+            {
+                "name": (None, "hand-made"),
+                "family": (None, "postgres16"),
+                "description": (None, "by hand"),
+            },
+        ),
+        id="parameter-group-created",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "request_", "want"), CLUSTER_GROUP_ROWS)
+def test_cluster_parameter_groups(name: str, request_: dict[str, Any], want: Want) -> None:
+    check(_call(name, request_), 1, want)

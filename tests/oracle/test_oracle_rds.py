@@ -83,14 +83,14 @@ resource "aws_subnet" "net_b" {
 PARAMETER = "log_min_duration_statement"
 
 
-def _params(rtype: str, name: str, family: str) -> str:
+def _params(rtype: str, name: str, family: str, extra: str = "") -> str:
     # No parameter in the code: one the provider sets at creation is not read back from moto
     # 5.2.6 (a refresh drops it, so the code's parameter would plan as an addition forever).
     return f"""
 resource "{rtype}" "{name}" {{
   name   = "oracle-{name.replace("_", "-")}"
   family = "{family}"
-}}
+{extra}}}
 """
 
 
@@ -127,6 +127,38 @@ def params_modified(world: World) -> Call:
 
 def cluster_params_modified(world: World) -> Call:
     return _modified_parameters(world, "oracle-cluster-params-modified", cluster=True)
+
+
+def cluster_params_tagged(world: World) -> Call:
+    arn = world.attrs(f"{CPG}.cluster_params_tagged")["arn"]
+    _rds(world).add_tags_to_resource(ResourceName=arn, Tags=[{"Key": "owner", "Value": "alan"}])
+    return Call({"resourceName": arn, "tags": [{"key": "owner", "value": "alan"}]})
+
+
+def params_untagged(world: World) -> Call:
+    arn = world.attrs(f"{PG}.params_untagged")["arn"]
+    _rds(world).remove_tags_from_resource(ResourceName=arn, TagKeys=["team"])
+    return Call({"resourceName": arn, "tagKeys": ["team"]})
+
+
+def cluster_params_by_hand(world: World) -> Call:
+    name, family = "oracle-cluster-params-by-hand", "aurora-postgresql16"
+    made = _rds(world).create_db_cluster_parameter_group(
+        DBClusterParameterGroupName=name, DBParameterGroupFamily=family, Description="by hand"
+    )["DBClusterParameterGroup"]
+    return Call(
+        {
+            "dBClusterParameterGroupName": name,
+            "dBParameterGroupFamily": family,
+            "description": "by hand",
+        },
+        {
+            "dBClusterParameterGroupName": name,
+            "dBParameterGroupFamily": family,
+            "description": "by hand",
+            "dBClusterParameterGroupArn": made["DBClusterParameterGroupArn"],
+        },
+    )
 
 
 def params_deleted(world: World) -> Call:
@@ -251,7 +283,8 @@ ELASTICACHE: dict[str, Any] = {
 
 # One instance per module: with several, provider 5.100.0's reads after create
 # (DescribeDBInstances filtered by dbi-resource-id) find none on moto 5.2.6 (docs/oracle.md),
-# and one instance takes over a minute to create, so the tag and delete rows wait for a fix.
+# and one instance takes over a minute to create, so DeleteDBInstance and the tag rows'
+# instance targets wait for a fix (the tag rows have cases on parameter groups).
 # Parameter and subnet groups apply at once and wait for nothing: they ride along with the
 # instance's wait. ModifyDBSubnetGroup has no case: moto 5.2.6 drops the group it modifies
 # (docs/oracle.md).
@@ -286,6 +319,33 @@ CASES = (
         _params(CPG, "cluster_params_deleted", "aurora-postgresql16"),
         CPG,
         **DELETED,
+    ),
+    # The tag rows: on parameter groups, which wait for nothing (a second DB instance cannot
+    # be judged on moto 5.2.6, docs/oracle.md).
+    _case(
+        "cluster_params_tagged",
+        "AddTagsToResource",
+        cluster_params_tagged,
+        _params(CPG, "cluster_params_tagged", "aurora-postgresql16"),
+        CPG,
+    ),
+    _case(
+        "params_untagged",
+        "RemoveTagsFromResource",
+        params_untagged,
+        _params(PG, "params_untagged", "postgres16", '  tags   = { team = "db", env = "test" }\n'),
+        PG,
+    ),
+    Case(
+        id="cluster_params_by_hand",
+        event="CreateDBClusterParameterGroup",
+        source=RDS,
+        fixture="rds-create-db-instance.json",
+        hcl="",
+        address=CPG,
+        act=cluster_params_by_hand,
+        kind="unmanaged",
+        strategies=("import",),
     ),
     _case(
         "subnets_deleted",

@@ -20,6 +20,10 @@ Choices worth knowing:
   ``enableCloudwatchLogsExports`` for ``cloudwatchLogsExportConfiguration``) and leave
   defaults out of the request: the response (the new instance) fills in whether storage is
   encrypted and whether the instance is public.
+- ``AddTagsToResource`` / ``RemoveTagsFromResource`` name the resource by ARN; the ARN's
+  resource type (``db``, ``cluster``, ``pg``, ``cluster-pg``, ``subgrp``, ``snapshot``,
+  ``cluster-snapshot``) picks the Terraform type and its name the state identifier. Option
+  groups and event subscriptions are not catalog types: their tag calls name no resource.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tfdrift_gitops.core.catalog import rds_groups
 from tfdrift_gitops.core.catalog.keys import noop_on_missing
 from tfdrift_gitops.core.catalog.model import (
     Action,
@@ -88,11 +93,16 @@ def _identifier(value: Any) -> Any:
 
 
 def _arn_of(kind: str) -> Callable[[Any], Any]:
-    """The identifier in an RDS ARN of ``kind`` (``db``, ``cluster``); MISSING for others."""
+    """The name in an RDS ARN of resource type ``kind`` (``db``, ``cluster``, ``pg``,
+    ``cluster-pg``, ...: ``arn:aws:rds:<region>:<account>:<kind>:<name>``), lower-cased as RDS
+    stores it; MISSING for an ARN of another kind (``pg`` is not ``cluster-pg``)."""
 
     def convert(value: Any) -> Any:
-        if isinstance(value, str) and f":{kind}:" in value:
-            return _identifier(value)
+        if not isinstance(value, str):
+            return MISSING
+        parts = value.strip().split(":", 6)
+        if len(parts) == 7 and parts[0] == "arn" and parts[5] == kind:
+            return _identifier(parts[6])
         return MISSING
 
     return convert
@@ -387,7 +397,22 @@ _UNENCRYPTED_CREATE = _raise_when(
 )
 
 
+# The other resources ``AddTagsToResource`` names by ARN: (ARN resource type, Terraform type).
+# Their state ``id`` is the (lower-case) name the ARN ends with. Option groups and event
+# subscriptions (``og``, ``es``) are not catalog types yet: the packaged provider schema has
+# neither.
+_TAGGED_BY_NAME: tuple[tuple[str, str], ...] = (
+    ("pg", rds_groups.PARAMETER_GROUP),
+    ("cluster-pg", rds_groups.CLUSTER_PARAMETER_GROUP),
+    ("subgrp", rds_groups.SUBNET_GROUP),
+    ("snapshot", rds_groups.SNAPSHOT),
+    ("cluster-snapshot", rds_groups.CLUSTER_SNAPSHOT),
+)
+
+
 def _tag_targets(effect_for: Callable[[], Effect]) -> tuple[Target, ...]:
+    """``resourceName`` is the tagged resource's ARN; its resource type says which Terraform
+    type it is (each extractor is MISSING for the other types' ARNs)."""
     db_arn = mapped(req("resourceName"), _arn_of("db"))
     return (
         Target(
@@ -403,6 +428,10 @@ def _tag_targets(effect_for: Callable[[], Effect]) -> tuple[Target, ...]:
             "cluster_identifier",
             mapped(req("resourceName"), _arn_of("cluster")),
             (effect_for(),),
+        ),
+        *(
+            Target(rtype, "id", mapped(req("resourceName"), _arn_of(kind)), (effect_for(),))
+            for kind, rtype in _TAGGED_BY_NAME
         ),
     )
 

@@ -8,6 +8,9 @@ Choices worth knowing:
 - Parameter groups: the provider reads every parameter whose source is ``user``, so a
   parameter set by hand appears in ``parameter`` (a set of blocks keyed by name). ``Modify``
   sets the named parameters; ``Reset`` removes the named ones, or all of them.
+- ``Create`` reports a parameter group Terraform does not manage (its name, family and
+  description: what an import block needs); the parameters set on it later come as
+  ``Modify`` calls.
 - Turning TLS enforcement off (``rds.force_ssl`` 0, ``require_secure_transport`` OFF) is high.
 - Identifiers are compared lower-case, as RDS stores them.
 """
@@ -151,7 +154,9 @@ class Parameters(Compared):
         return True
 
 
-def _group_rules(kind: str, rtype: str, field: str) -> tuple[Rule, Rule, Rule]:
+def _group_rules(kind: str, rtype: str, field: str) -> tuple[Rule, Rule, Rule, Rule]:
+    """Modify, Reset, Delete and Create for a DB (``kind`` ``DB``) or cluster (``DBCluster``)
+    parameter group: the calls differ only in the group's name field and type."""
     name = _lower(field)
     checks: tuple[SeverityCheck, ...] = (_tls_off,)
     return (
@@ -179,6 +184,26 @@ def _group_rules(kind: str, rtype: str, field: str) -> tuple[Rule, Rule, Rule]:
             (Target(rtype, "id", name),),
             severity=Severity.MEDIUM,
             description="parameter group deleted",
+        ),
+        Rule(
+            f"Create{kind}ParameterGroup",
+            SOURCE,
+            Action.CREATE,
+            (
+                Target(
+                    rtype,
+                    "id",
+                    name,
+                    (
+                        SetAttr("name", name),
+                        SetAttr("family", text("dBParameterGroupFamily")),
+                        SetAttr("description", text("description"), optional_text),
+                    ),
+                    import_id=name,
+                ),
+            ),
+            severity=Severity.MEDIUM,
+            description="parameter group created outside Terraform",
         ),
     )
 
