@@ -16,8 +16,6 @@ from hypothesis import strategies as st
 
 from tfdrift_gitops.adapters.state_source import StateSource
 from tfdrift_gitops.core.state import (
-    DERIVED_KEY_TYPES,
-    DERIVED_KEYS,
     ParsedState,
     StateIndex,
     _address,
@@ -25,6 +23,7 @@ from tfdrift_gitops.core.state import (
     terraform_quoted,
     without_cyclic_gc,
 )
+from tfdrift_gitops.core.state_keys import DERIVED_KEY_TYPES, DERIVED_KEYS
 from tfdrift_gitops.core.state_text import parse_state_text
 from tfdrift_gitops.errors import StateError
 

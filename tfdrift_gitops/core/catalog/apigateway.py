@@ -15,7 +15,7 @@ Choices worth knowing:
   ``.../caching/...``) land on the ``aws_api_gateway_method_settings`` of that method path,
   each one its own resource (the rule fans out). ``~1`` in a resource stands for ``/``.
 - The REST stage's id is ``ags-API-STAGE``; method settings' ``API-STAGE-METHOD_PATH``.
-  A v2 stage is found by ``API/STAGE`` (``state.apigwv2_stage_key``).
+  A v2 stage is found by ``API/STAGE`` (``state_keys._apigwv2_stage_key``).
 - Turning access logging or execution logging off is high.
 """
 

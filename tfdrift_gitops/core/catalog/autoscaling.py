@@ -54,7 +54,7 @@ GROUP = "aws_autoscaling_group"
 POLICY = "aws_autoscaling_policy"
 SCHEDULE = "aws_autoscaling_schedule"
 CHILD_KEY = "autoscaling_child"
-"""State key ``<group>/<name>`` of policies and scheduled actions (``state.DERIVED_KEYS``)."""
+"""State key ``<group>/<name>`` of policies and scheduled actions (``state_keys.DERIVED_KEYS``)."""
 
 PROCESSES = (
     "Launch",

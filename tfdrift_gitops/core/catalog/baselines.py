@@ -5,7 +5,7 @@ Every row that weakens a guard rail is critical by default; turning one back on 
 
 Choices worth knowing:
 - ``aws_ebs_encryption_by_default`` and ``aws_iam_account_password_policy`` are singletons with
-  a random or fixed id, so they are found by type (``state.SINGLETON_TYPES``). Neither has an
+  a random or fixed id, so they are found by type (``state_keys.SINGLETON_TYPES``). Neither has an
   ARN, so an estate managing the EBS default in several regions sees a call in any region land
   on each of them.
 - ``StopConfigurationRecorder``/``StartConfigurationRecorder`` land on

@@ -8,7 +8,7 @@ Choices worth knowing:
   hand drifts the template's arguments. Only fields the new version sets are modelled; a
   version made without ``SourceVersion`` also drops what it leaves out, which CloudTrail cannot
   show, so such a call is never taken as proof that a drift was undone.
-- A volume attachment is found by its volume id (``state.DERIVED_KEYS``); its import id is
+- A volume attachment is found by its volume id (``state_keys.DERIVED_KEYS``); its import id is
   ``DEVICE:VOLUME:INSTANCE``.
 - Replace/Disassociate instance-profile calls name only the association: the instance id comes
   from the response. ``iam_instance_profile`` holds the profile *name*; an ARN is reduced to it.
@@ -48,7 +48,7 @@ TEMPLATE = "aws_launch_template"
 VOLUME_ATTACHMENT = "aws_volume_attachment"
 INSTANCE = "aws_instance"
 VOLUME_KEY = "attached_volume"
-"""State key of ``aws_volume_attachment``: its volume id (``state.DERIVED_KEYS``)."""
+"""State key of ``aws_volume_attachment``: its volume id (``state_keys.DERIVED_KEYS``)."""
 
 
 def _text_of(extractor: Extractor) -> Extractor:

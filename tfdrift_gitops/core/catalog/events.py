@@ -7,8 +7,8 @@ Choices worth knowing:
   the deprecated ``is_enabled`` (the provider reads both back, so Terraform's drift names
   both); they conflict in configuration, so remediation writes only one (``schema_hand``).
 - ``PutTargets`` and ``RemoveTargets`` name several targets: each lands on its own
-  ``aws_cloudwatch_event_target``, found by ``BUS/RULE/TARGET-ID`` (``state.event_target_key``).
-  A target in another account receives the events: high.
+  ``aws_cloudwatch_event_target``, found by ``BUS/RULE/TARGET-ID``
+  (``state_keys.event_target_key``). A target in another account receives the events: high.
 - ``DisableRule`` stops whatever the rule drove (often security automation): high.
 - Buses are found by name; bus permissions by ``[BUS/]STATEMENT``. Letting any account put
   events (principal ``*`` without a condition) is critical, another account high.
@@ -38,7 +38,7 @@ from tfdrift_gitops.core.catalog.policydoc import public_grant
 from tfdrift_gitops.core.catalog.presence import absent, event_account, upsert_targets
 from tfdrift_gitops.core.catalog.support import optional_text, request_is, text, when
 from tfdrift_gitops.core.paths import MISSING, items, lookup, set_path
-from tfdrift_gitops.core.state import event_target_key
+from tfdrift_gitops.core.state_keys import event_target_key
 from tfdrift_gitops.models import CloudEvent, Severity
 
 SOURCE = "events.amazonaws.com"

@@ -68,7 +68,7 @@ from tfdrift_gitops.core.catalog.support import (
 )
 from tfdrift_gitops.core.catalog.tagging import DropTags, MergeTags
 from tfdrift_gitops.core.paths import MISSING, items, lookup, set_path
-from tfdrift_gitops.core.state import lambda_function_ref
+from tfdrift_gitops.core.state_keys import lambda_function_ref
 from tfdrift_gitops.models import CloudEvent, Severity
 
 SOURCE = "lambda.amazonaws.com"

@@ -6,7 +6,7 @@ its resources carry no region (zone ARNs have none), so lookups are not narrowed
 Choices worth knowing:
 - One ``ChangeResourceRecordSets`` call is a batch: every change in it lands on its own
   record (the rule fans out). A record is found by ``ZONEID_fqdn_TYPE[_set-identifier]``
-  (``state.route53_record_key``), the provider's import id spelled with the absolute name,
+  (``state_keys.route53_record_key``), the provider's import id spelled with the absolute name,
   so a record configured by relative name (``www``) is found through its ``fqdn``.
 - Per record, the batch's changes reduce to one action: ``DELETE`` alone deletes it; a
   ``DELETE`` followed by a ``CREATE`` of the same record (how the console edits) and an
@@ -52,7 +52,7 @@ from tfdrift_gitops.core.catalog.model import Set as SetAttr
 from tfdrift_gitops.core.catalog.presence import event_account
 from tfdrift_gitops.core.catalog.support import optional_text, text, with_fallback
 from tfdrift_gitops.core.paths import MISSING, items, lookup, set_path
-from tfdrift_gitops.core.state import clean_zone_id, route53_record_key
+from tfdrift_gitops.core.state_keys import clean_zone_id, route53_record_key
 from tfdrift_gitops.core.targets import EstateCheck, KnownTargets, host_of
 from tfdrift_gitops.models import CloudEvent, Severity
 

@@ -2,7 +2,7 @@
 
 Choices worth knowing:
 - ``secretId`` may be a name or an ARN (the ARN adds six random characters): every secret
-  resource is found by the secret's name (``state.secret_name``), and so are the version,
+  resource is found by the secret's name (``state_keys.secret_name``), and so are the version,
   policy and rotation resources hanging off it.
 - ``DeleteSecret`` schedules the deletion (``recoveryWindowInDays``, 7 to 30 days) or deletes
   at once (``forceDeleteWithoutRecovery``, critical). The provider reads a secret scheduled for
@@ -83,7 +83,8 @@ from tfdrift_gitops.core.catalog.support import (
 )
 from tfdrift_gitops.core.catalog.tagging import DropTags, MergeTags
 from tfdrift_gitops.core.paths import MISSING
-from tfdrift_gitops.core.state import StateIndex, secret_name
+from tfdrift_gitops.core.state import StateIndex
+from tfdrift_gitops.core.state_keys import secret_name
 from tfdrift_gitops.models import CloudEvent, Severity
 
 SOURCE = "secretsmanager.amazonaws.com"

@@ -1,7 +1,7 @@
 """SQS: queues (``aws_sqs_queue``) and their policies (``aws_sqs_queue_policy``).
 
 Choices worth knowing:
-- A queue is found by ``ACCOUNT/NAME`` from its URL (``state.sqs_queue_key``): the URL's host
+- A queue is found by ``ACCOUNT/NAME`` from its URL (``state_keys.sqs_queue_key``): the URL's host
   varies (the SQS developer guide's own records spell it ``sqs.us-east-2.amazon.com``).
 - ``SetQueueAttributes`` sets each attribute it names; the values arrive as strings. ``Policy``,
   ``RedrivePolicy`` and ``RedriveAllowPolicy`` are JSON documents compared as documents.
@@ -48,7 +48,7 @@ from tfdrift_gitops.core.catalog.support import (
 )
 from tfdrift_gitops.core.catalog.tagging import DropTags, MergeTags
 from tfdrift_gitops.core.paths import MISSING
-from tfdrift_gitops.core.state import sqs_queue_key
+from tfdrift_gitops.core.state_keys import sqs_queue_key
 from tfdrift_gitops.models import CloudEvent, Severity
 
 SOURCE = "sqs.amazonaws.com"

@@ -10,7 +10,7 @@ Choices worth knowing:
   and the like) is also a resource-level change. Allowing by default
   (``defaultAction.allow``) is high.
 - Logging configurations are found by the web ACL's ARN (their id); deleting one is high.
-- Associations are found by the protected resource's ARN (``state.waf_association_key``):
+- Associations are found by the protected resource's ARN (``state_keys._waf_association_key``):
   ``DisassociateWebACL`` names only that. Removing a web ACL from a resource is high.
 """
 
