@@ -409,10 +409,10 @@ def test_record_size_limit(tmp_path: Path) -> None:
 def test_documents_and_lines_over_the_limit_stream_or_are_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tfdrift_gitops.adapters import event_stream
+    from tfdrift_gitops.adapters import byte_lines
 
-    monkeypatch.setattr(event_stream, "MAX_DOCUMENT_BYTES", 20_000)
-    monkeypatch.setattr(event_stream, "_CHUNK", 4096)  # so that a long line spans several reads
+    monkeypatch.setattr(byte_lines, "MAX_DOCUMENT_BYTES", 20_000)
+    monkeypatch.setattr(byte_lines, "CHUNK", 4096)  # so that a long line spans several reads
     pretty = tmp_path / "pretty.json"
     pretty.write_bytes(records_file(*(rec(n) for n in range(40)), indent=2))
     items = read(pretty)
@@ -444,9 +444,9 @@ def test_documents_and_lines_over_the_limit_stream_or_are_refused(
 def test_streamed_document_cut_short_keeps_what_came_before(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tfdrift_gitops.adapters import event_stream
+    from tfdrift_gitops.adapters import byte_lines
 
-    monkeypatch.setattr(event_stream, "MAX_DOCUMENT_BYTES", 20_000)
+    monkeypatch.setattr(byte_lines, "MAX_DOCUMENT_BYTES", 20_000)
     data = records_file(*(rec(n) for n in range(60)))
     cut = tmp_path / "cut.json.gz"
     cut.write_bytes(gzip.compress(data)[:-200])
@@ -467,11 +467,11 @@ def test_streamed_document_cut_short_keeps_what_came_before(
 def test_a_record_that_never_ends_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tfdrift_gitops.adapters import event_stream
+    from tfdrift_gitops.adapters import byte_lines, event_stream
 
-    monkeypatch.setattr(event_stream, "MAX_DOCUMENT_BYTES", 20_000)
+    monkeypatch.setattr(byte_lines, "MAX_DOCUMENT_BYTES", 20_000)
     monkeypatch.setattr(event_stream, "MAX_STREAMED_RECORD_BYTES", 100_000)
-    monkeypatch.setattr(event_stream, "_CHUNK", 4096)
+    monkeypatch.setattr(byte_lines, "CHUNK", 4096)
     path = tmp_path / "huge-record.json.gz"
     huge = rec(2, requestParameters={"pad": "p" * 300_000})
     path.write_bytes(gzip.compress(records_file(rec(1), huge, rec(3))))
@@ -485,10 +485,10 @@ def test_gzip_bomb_of_records_is_read_in_bounded_memory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A small .gz that inflates to a Records document far larger than what is held."""
-    from tfdrift_gitops.adapters import event_stream
+    from tfdrift_gitops.adapters import byte_lines
 
     # Streaming starts sooner than by default, so that a small test shows the bound.
-    monkeypatch.setattr(event_stream, "MAX_DOCUMENT_BYTES", 1 << 20)
+    monkeypatch.setattr(byte_lines, "MAX_DOCUMENT_BYTES", 1 << 20)
     record = json.dumps(rec(1, requestParameters={"pad": "p" * 400})).encode()
     count = (24 << 20) // len(record)
     compressor = zlib.compressobj(6, zlib.DEFLATED, 31)

@@ -1,6 +1,6 @@
-"""Reading one byte stream (a file, stdin or an S3 object body) into items: a ``CloudEvent``
-per usable record, a ``RecordError`` per unusable one, a ``SkippedRecord`` per record the
-prefilter skips.
+"""Turning the lines of one byte stream (a file, stdin or an S3 object body) into items: a
+``CloudEvent`` per usable record, a ``RecordError`` per unusable one, a ``SkippedRecord`` per
+record the prefilter skips.
 
 Formats are detected per stream, not by name: gzip by its magic bytes; JSON Lines when the
 first non-blank line is a complete JSON value (a CloudTrail log file is usually one line, so it
@@ -9,10 +9,10 @@ document (``{"Records": [...]}``, a bare array, or a single record or alert). JS
 line by line; documents are read whole. A document cut short (truncated gzip, partial upload)
 keeps the records before the cut.
 
-Memory stays bounded whatever a stream inflates to: a line or document over
-``MAX_DOCUMENT_BYTES`` that is a ``{"Records": [...]}`` document or an array is parsed
-incrementally (ijson), one record at a time; anything else that large is refused with an
-error naming the stream.
+Memory stays bounded whatever a stream inflates to: the lines come from byte_lines.py, which
+never holds one over ``MAX_DOCUMENT_BYTES``; a line or document over that many bytes that is a
+``{"Records": [...]}`` document or an array is parsed incrementally (ijson), one record at a
+time; anything else that large is refused with an error naming the stream.
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ import itertools
 import json
 import logging
 import re
-import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import ijson  # type: ignore[import-untyped]
 
+from tfdrift_gitops.adapters import byte_lines
+from tfdrift_gitops.adapters.byte_lines import BigLine, Lines, ReadFailure
 from tfdrift_gitops.core import jsontext
 from tfdrift_gitops.core.normalize import (
     is_cloudtrail_record,
@@ -43,17 +44,10 @@ log = logging.getLogger(__name__)
 Item = CloudEvent | RecordError
 AnyItem = CloudEvent | RecordError | SkippedRecord
 
-MAX_DOCUMENT_BYTES: Final = 8 << 20
-"""A line or document over this many bytes is parsed incrementally (Records documents and
-arrays) or refused (anything else: no single record or alert is that large)."""
 MAX_STREAMED_RECORD_BYTES: Final = 16 << 20
 """While streaming, this many bytes without a complete record ends the file with an error."""
 
-_CHUNK: Final = 1 << 20
-_GZIP_MAGIC: Final = b"\x1f\x8b"
 _RECORDS_START: Final = re.compile(r'\s*\{\s*"Records"\s*:\s*\[')
-# What a streamable document starts with: a Records object or an array (BOM allowed).
-_STREAMABLE: Final = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*(?:(\{\s*"Records"\s*:\s*\[)|\[)')
 
 
 # orjson decodes a CloudTrail record about three times as fast as json.loads; it is trusted
@@ -106,169 +100,6 @@ class Reading:
 _SKIPPED: dict[str, SkippedRecord] = {}
 
 
-class ReadFailure(Exception):
-    """Reading stopped early; the message says why (truncated gzip, I/O error)."""
-
-
-# ------------------------------------------------------------------------ stream reading
-
-
-def _chunks(
-    read: Callable[[int], bytes], errors: tuple[type[BaseException], ...]
-) -> Iterator[bytes]:
-    """Raw chunks; a read error ends the stream with ReadFailure after what was read."""
-    while True:
-        try:
-            chunk = read(_CHUNK)
-        except errors as exc:
-            raise ReadFailure(f"read failed: {exc}") from exc
-        if not chunk:
-            return
-        yield chunk
-
-
-def _gunzip(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """Decompress gzip (several members allowed), in bounded pieces, noticing truncation."""
-    decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
-    started = False
-    for chunk in chunks:
-        data = chunk
-        while data:
-            started = True
-            try:
-                out = decompressor.decompress(data, _CHUNK)
-            except zlib.error as exc:
-                raise ReadFailure(f"corrupt gzip data: {exc}") from None
-            if out:
-                yield out
-            if decompressor.eof:
-                data = decompressor.unused_data
-                decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
-                started = False
-                if not data.strip(b"\0"):  # padding after the last member is allowed
-                    data = b""
-            else:
-                data = decompressor.unconsumed_tail
-    if started:
-        # Output zlib still holds (a copy that straddled our size limit), then the verdict.
-        tail = decompressor.flush()
-        if tail:
-            yield tail
-        if not decompressor.eof:
-            raise ReadFailure("gzip data ends early (truncated file)")
-
-
-class _BigLine:
-    """A line too long to hold in memory: its bytes, pulled as the parser asks for them.
-
-    ``head`` is what was read before the line was found to be long; the rest comes from the
-    chunk stream up to the next newline. What follows the newline is kept in ``rest``.
-    """
-
-    def __init__(self, head: list[bytes], source: Iterator[bytes]) -> None:
-        self.head = head
-        self.source = source
-        start = b""
-        for piece in head:
-            start += piece[:4096]
-            if len(start) >= 4096:
-                break
-        found = _STREAMABLE.match(start)
-        self.kind = None if found is None else ("records" if found.group(1) else "array")
-        """What the line holds: a Records document, an array, or neither (None)."""
-        self.rest = b""
-        self.done = False
-        self.failure: str | None = None
-
-    def chunks(self) -> Iterator[bytes]:
-        head, self.head = self.head, []
-        yield from head
-        try:
-            for chunk in self.source:
-                newline = chunk.find(b"\n")
-                if newline >= 0:
-                    self.rest = chunk[newline + 1 :]
-                    self.done = True
-                    yield chunk[:newline]
-                    return
-                yield chunk
-        except ReadFailure as exc:
-            self.failure = str(exc)
-        self.done = True
-
-    def drain(self) -> None:
-        """Skip what the parser left of the line (it stopped at an error)."""
-        if not self.done:
-            for _ in self.chunks():
-                pass
-
-
-class _Lines:
-    """Split a chunk stream into lines; remember why reading stopped, if it did.
-
-    After a failure the bytes read since the last newline are kept in ``tail`` (not yielded):
-    a document cut short still has records worth salvaging there. A line that grows past
-    ``MAX_DOCUMENT_BYTES`` and starts like a Records document or an array is a ``_BigLine``
-    (to be streamed); any other line that long ends the reading with a failure.
-    """
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self.failure: str | None = None
-        self.tail = b""
-
-    def __iter__(self) -> Iterator[bytes | _BigLine]:
-        pieces: list[bytes] = []
-        pending = 0
-        chunks = self._chunks
-        try:
-            while True:
-                chunk = next(chunks, None)
-                if chunk is None:
-                    break
-                end = chunk.find(b"\n")  # find (memchr), not split: half the cost a line
-                if end < 0:
-                    pieces.append(chunk)
-                    pending += len(chunk)
-                    if pending > MAX_DOCUMENT_BYTES:
-                        big = _BigLine(pieces, chunks)
-                        if big.kind is None:
-                            self.failure = (
-                                f"a line over {MAX_DOCUMENT_BYTES:,} bytes; the rest was not read"
-                            )
-                            return
-                        yield big
-                        big.drain()
-                        if big.failure is not None:
-                            self.failure = big.failure
-                            return
-                        pieces, pending = [], 0
-                        if big.rest:  # the start of the next line
-                            chunks = itertools.chain((big.rest,), chunks)
-                    continue
-                if pieces:
-                    pieces.append(chunk[:end])
-                    yield b"".join(pieces)
-                else:
-                    yield chunk[:end]
-                find = chunk.find
-                start = end + 1
-                end = find(b"\n", start)
-                while end >= 0:
-                    yield chunk[start:end]
-                    start = end + 1
-                    end = find(b"\n", start)
-                last = chunk[start:]
-                pieces = [last] if last else []
-                pending = len(last)
-        except ReadFailure as exc:
-            self.failure = str(exc)
-            self.tail = b"".join(pieces)
-            return
-        if pieces:
-            yield b"".join(pieces)
-
-
 def stream_items(
     read: Callable[[int], bytes],
     name: str,
@@ -276,30 +107,30 @@ def stream_items(
     errors: tuple[type[BaseException], ...],
 ) -> Iterator[AnyItem]:
     """Every record of one stream (a file, stdin or an S3 object body)."""
-    chunks = _chunks(read, errors)
+    chunks = byte_lines.chunks(read, errors)
     try:
         head = next(chunks, b"")
     except ReadFailure as exc:
         yield RecordError(f"cannot read: {exc}", origin=name)
         return
     chunks = itertools.chain((head,), chunks)
-    if head.startswith(_GZIP_MAGIC):
-        chunks = _gunzip(chunks)
-    lines = _Lines(chunks)
+    if head.startswith(byte_lines.GZIP_MAGIC):
+        chunks = byte_lines.gunzip(chunks)
+    lines = Lines(chunks)
     yield from _content_items(lines, name, reading)
     if lines.failure is not None:
         detail = " (its incomplete last line was not read)" if lines.tail.strip() else ""
         yield RecordError(f"{lines.failure}{detail}", origin=name)
 
 
-def _blank(line: bytes | _BigLine) -> bool:
+def _blank(line: bytes | BigLine) -> bool:
     return isinstance(line, bytes) and (not line or line.isspace())
 
 
-def _content_items(lines: _Lines, name: str, reading: Reading) -> Iterator[AnyItem]:
+def _content_items(lines: Lines, name: str, reading: Reading) -> Iterator[AnyItem]:
     numbered = enumerate(lines, start=1)
     first_no, first = next(((n, ln) for n, ln in numbered if not _blank(ln)), (0, b""))
-    if isinstance(first, _BigLine):
+    if isinstance(first, BigLine):
         origin = name if first_no == 1 else f"{name}:{first_no}"
         yield from _big_line_items(first, origin, reading)
         yield from jsonl_items(numbered, name, reading)
@@ -328,8 +159,8 @@ def _content_items(lines: _Lines, name: str, reading: Reading) -> Iterator[AnyIt
 def _multiline_items(
     first: bytes,
     first_no: int,
-    numbered: Iterator[tuple[int, bytes | _BigLine]],
-    lines: _Lines,
+    numbered: Iterator[tuple[int, bytes | BigLine]],
+    lines: Lines,
     name: str,
     reading: Reading,
 ) -> Iterator[AnyItem]:
@@ -338,11 +169,12 @@ def _multiline_items(
     parts = [first]
     total = len(first)
     for _, line in numbered:
-        if isinstance(line, _BigLine) or total + len(line) + 1 > MAX_DOCUMENT_BYTES:
-            found = _STREAMABLE.match(b"\n".join(parts)[:4096])
+        if isinstance(line, BigLine) or total + len(line) + 1 > byte_lines.MAX_DOCUMENT_BYTES:
+            found = byte_lines.STREAMABLE.match(b"\n".join(parts)[:4096])
             if found is None:
                 yield RecordError(
-                    f"JSON document over {MAX_DOCUMENT_BYTES:,} bytes; not read", origin=name
+                    f"JSON document over {byte_lines.MAX_DOCUMENT_BYTES:,} bytes; not read",
+                    origin=name,
                 )
                 return
             held = b"\n".join(parts)
@@ -358,12 +190,12 @@ def _multiline_items(
 
 
 def _rejoined(
-    line: bytes | _BigLine, numbered: Iterator[tuple[int, bytes | _BigLine]], lines: _Lines
+    line: bytes | BigLine, numbered: Iterator[tuple[int, bytes | BigLine]], lines: Lines
 ) -> Iterator[bytes]:
     """The bytes of the lines from ``line`` on, newlines put back."""
     for current in itertools.chain((line,), (ln for _, ln in numbered)):
         yield b"\n"
-        if isinstance(current, _BigLine):
+        if isinstance(current, BigLine):
             yield from current.chunks()
         else:
             yield current
@@ -402,7 +234,7 @@ class _ChunkReader:
         return out
 
 
-def _big_line_items(big: _BigLine, origin: str, reading: Reading) -> Iterator[AnyItem]:
+def _big_line_items(big: BigLine, origin: str, reading: Reading) -> Iterator[AnyItem]:
     yield from _streamed_items(big.chunks(), origin, big.kind == "records", reading, big)
 
 
@@ -411,7 +243,7 @@ def _streamed_items(
     origin: str,
     records: bool,
     reading: Reading,
-    source: _Lines | _BigLine,
+    source: Lines | BigLine,
 ) -> Iterator[AnyItem]:
     """The elements of a Records document (or of an array), parsed one at a time: memory is
     bounded by one record, whatever the document's size."""
@@ -420,7 +252,9 @@ def _streamed_items(
     count = 0
     try:
         # ijson builds every element of one buffer before yielding: keep the buffer small.
-        for value in ijson.items(reader, prefix, use_float=True, buf_size=min(_CHUNK, 1 << 16)):
+        for value in ijson.items(
+            reader, prefix, use_float=True, buf_size=min(byte_lines.CHUNK, 1 << 16)
+        ):
             reader.mark = reader.total
             try:
                 yield reading.normalize(value, f"{origin}#{label}[{count}]", None)
@@ -441,7 +275,7 @@ def _streamed_items(
 
 
 def jsonl_items(
-    numbered: Iterator[tuple[int, bytes | _BigLine]], name: str, reading: Reading
+    numbered: Iterator[tuple[int, bytes | BigLine]], name: str, reading: Reading
 ) -> Iterator[AnyItem]:
     """The hot path of ``detect`` on JSON Lines: parse and normalise, nothing else."""
     if reading.lines is not None:
@@ -483,13 +317,15 @@ def jsonl_items(
 
 
 def _document_items(
-    parts: list[bytes], first_no: int, lines: _Lines, name: str, reading: Reading
+    parts: list[bytes], first_no: int, lines: Lines, name: str, reading: Reading
 ) -> Iterator[AnyItem]:
     """Content whose first line is not JSON by itself: one multi-line document, or JSON Lines
     whose first line is broken. ``parts`` are its lines from the first non-blank one on."""
     lines.tail = b""  # part of the document now, not a dropped line
-    if sum(len(part) for part in parts) > MAX_DOCUMENT_BYTES:
-        yield RecordError(f"JSON document over {MAX_DOCUMENT_BYTES:,} bytes; not read", origin=name)
+    if sum(len(part) for part in parts) > byte_lines.MAX_DOCUMENT_BYTES:
+        yield RecordError(
+            f"JSON document over {byte_lines.MAX_DOCUMENT_BYTES:,} bytes; not read", origin=name
+        )
         return
     text = b"\n".join(parts)
     try:
@@ -521,7 +357,7 @@ def _looks_like_json_lines(rest: list[bytes]) -> bool:
 
 
 def _salvage(
-    text: bytes, exc: Exception, lines: _Lines, name: str, reading: Reading
+    text: bytes, exc: Exception, lines: Lines, name: str, reading: Reading
 ) -> Iterator[AnyItem]:
     """A broken document: keep the complete leading elements of its array, report the rest."""
     decoded = text.decode("utf-8", "replace")

@@ -6,7 +6,8 @@ so one bad input never stops the rest. Only a spec that cannot be read at all (m
 bucket that cannot be listed) raises ``InputError``, and it does so when ``iter_events`` is
 called, before anything is yielded.
 
-How one stream is read (formats, bounded memory): event_stream.py.
+How one stream is read: event_stream.py (formats, records); its lines come from byte_lines.py
+(bounded memory).
 """
 
 from __future__ import annotations
