@@ -18,6 +18,7 @@ import random
 import subprocess
 import sys
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -557,6 +558,64 @@ def test_router_shapes_are_remembered_exactly_and_boundedly(
     odd = [call(10 + n, instanceId=f"i-{n}", **{f"x{n}": "y"}) for n in range(50)]
     assert [router.keys(r)[1:] for r in odd] == [[f"i-{n}"] for n in range(50)]
     assert len(router.matching) == remembered
+
+
+def _fixture_records() -> list[dict[str, Any]]:
+    """Every recorded CloudTrail record the suite holds (published ones and the corpus)."""
+    found: list[dict[str, Any]] = []
+    for path in sorted(
+        [*(REPO / "tests/fixtures/cloudtrail/real").rglob("*.json"), *CORPUS.rglob("*.json")]
+    ):
+        try:
+            data = json.loads(path.read_text())
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            data = data.get("Records", [data])
+        found.extend(r for r in data if isinstance(r, dict) and "eventName" in r)
+    return found
+
+
+def test_extractors_saying_what_they_read_lose_no_key() -> None:
+    """Routing runs an id extractor that says which top-level fields it reads only when one
+    of them holds more than a string (a string there is taken as the key itself): on every
+    recorded call the suite holds, and on generated ones, no key a run of every extractor
+    finds is lost."""
+    engine = Engine(StateSource([str(STATE)]).index())
+    router = Router(engine)
+    everything = Router(engine)
+    everything.plans = {
+        key: replace(plan, request=frozenset(), response=frozenset(), known=(),
+                     unknown=tuple(e for e, _ in plan.known) + plan.unknown)
+        for key, plan in router.plans.items()
+    }  # fmt: skip
+    records = _fixture_records()
+    for line in _crossing(1_500, seed=4):  # with bad lines and Records documents among them
+        try:
+            value = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            records.extend(value.get("Records", [value]))
+    assert len(records) > 1_000
+    lost = {}
+    for record in records:
+        with_needs, reference = set(router.keys(record)), set(everything.keys(record))
+        if not reference <= with_needs:
+            lost[record.get("eventID")] = sorted(reference - with_needs)
+    assert lost == {}
+    # the security-group rows say what they read: a call without a rule set in its response
+    # runs none of them, one with a rule set still gives the rule ids
+    rule = {
+        "eventID": "e1",
+        "eventName": "AuthorizeSecurityGroupIngress",
+        "eventSource": "ec2.amazonaws.com",
+        "requestParameters": {"groupId": "sg-0A", "ipPermissions": {"items": [{}]}},
+        "responseElements": {"securityGroupRuleSet": {"items": [{"securityGroupRuleId": "sgr-1"}]}},
+    }
+    assert set(router.keys(rule)) == {"e1", "sg-0a", "sgr-1"}
+    plan = router.plans[("AuthorizeSecurityGroupIngress", "ec2.amazonaws.com")]
+    assert plan.unknown == ()
 
 
 def test_verdicts_nothing_changes_are_counted_while_routing(tmp_path: Path) -> None:

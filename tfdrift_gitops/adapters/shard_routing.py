@@ -32,10 +32,12 @@ PEER_ENDED: Final = "another worker ended before sending what it routed"
 
 
 class _Probe:
-    """What a row's id extractors read of a call (request and response), reused record after
-    record: building a ``CloudEvent`` per record to route it would cost more than the rest
-    of routing. An extractor reading anything else fails, and adds no key (the check guards
-    what that misses)."""
+    """What a row's id extractors read of a call (request and response): building a
+    ``CloudEvent`` per record to route it would cost more than the rest of routing. A new one
+    for each record whose extractors run: an extractor that remembers its last call by
+    identity (``catalog.support.once_per_call``) must not take one record for the one before.
+    An extractor reading anything else fails, and adds no key (the check guards what that
+    misses)."""
 
     __slots__ = ("name", "request", "response", "source")
 
@@ -59,7 +61,6 @@ class Router:
                 found[rule.known_ids] = None
             found.update(dict.fromkeys(t.id for t in rule.targets))
         self.plans = {key: _Plan.of(tuple(found)) for key, found in extractors.items()}
-        self.probe = _Probe()
         self.named: dict[tuple[str, str], _Plan | None] = {}
         """Plans by the name as written (a version suffix stripped once a name)."""
         self.matching: dict[tuple[frozenset[str], tuple[str, ...]], tuple[str, ...]] = {}
@@ -120,9 +121,9 @@ class Router:
             response is not None and type(response) is not dict
         ):
             return
-        nested = False
+        nested: list[set[str]] = [set(), set()]
         matching = self.matching
-        for document, wanted in ((request, plan.request), (response, plan.response)):
+        for side, document, wanted in ((0, request, plan.request), (1, response, plan.response)):
             if document and wanted:
                 shape = (wanted, tuple(document))
                 fields = matching.get(shape)
@@ -136,11 +137,26 @@ class Router:
                         if value:
                             found.append(_canonical(value))
                     elif value:
-                        nested = True
+                        nested[side].add(field_name.casefold())
         # An extractor that says what it reads yields a plain value found above as is, or
-        # nothing; it is run only when one of its keys holds more than a string.
-        if nested:
-            self._extracted(plan.known, name, source, request, response, found)
+        # nothing; it is run only when one of the keys it reads holds more than a string.
+        if nested[0] or nested[1]:
+            wanted_request, wanted_response = nested
+            self._extracted(
+                tuple(
+                    extract
+                    for extract, (needs_request, needs_response) in plan.known
+                    if not (
+                        needs_request.isdisjoint(wanted_request)
+                        and needs_response.isdisjoint(wanted_response)
+                    )
+                ),
+                name,
+                source,
+                request,
+                response,
+                found,
+            )
         if plan.unknown:
             self._extracted(plan.unknown, name, source, request, response, found)
 
@@ -153,7 +169,7 @@ class Router:
         response: Any,
         found: list[str],
     ) -> None:
-        probe = self.probe
+        probe = _Probe()
         probe.name, probe.source, probe.request, probe.response = name, source, request, response
         for extract in extractors:
             try:
@@ -172,21 +188,22 @@ class _Plan:
 
     request: frozenset[str]
     response: frozenset[str]
-    known: tuple[Callable[[Any], Any], ...]
+    known: tuple[tuple[Callable[[Any], Any], keys.Needs], ...]
+    """Each extractor that says what it reads, with what it reads."""
     unknown: tuple[Callable[[Any], Any], ...]
 
     @staticmethod
     def of(extractors: tuple[Callable[[Any], Any], ...]) -> _Plan:
         request: set[str] = set()
         response: set[str] = set()
-        known: list[Callable[[Any], Any]] = []
+        known: list[tuple[Callable[[Any], Any], keys.Needs]] = []
         unknown: list[Callable[[Any], Any]] = []
         for extract in extractors:
             needs = keys.needs_of(extract)
             if needs is None:
                 unknown.append(extract)
             else:
-                known.append(extract)
+                known.append((extract, needs))
                 request |= needs[0]
                 response |= needs[1]
         return _Plan(frozenset(request), frozenset(response), tuple(known), tuple(unknown))

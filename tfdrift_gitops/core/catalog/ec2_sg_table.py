@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.ec2_effects import managed_ids, spec_tags
 from tfdrift_gitops.core.catalog.ec2_sg import (
     LEGACY_RULE,
@@ -55,14 +56,32 @@ SG = "aws_security_group"
 DEFAULT_SG = "aws_default_security_group"
 
 
-def _ids(fn: Any) -> Extractor:
-    """A list-returning function as an extractor (an empty list means "no id here")."""
+def _ids(fn: Any, request: tuple[str, ...] = (), response: tuple[str, ...] = ()) -> Extractor:
+    """A list-returning function as an extractor (an empty list means "no id here").
+    ``request``/``response``: the top-level keys ``fn`` reads (said, so that routing in
+    ``detect --jobs`` runs it only for calls where one of them holds more than a string)."""
 
     def extract(event: CloudEvent) -> Any:
         found = fn(event)
         return found if found else MISSING
 
+    if request or response:
+        keys.note(
+            extract,
+            (
+                frozenset(k.casefold() for k in request),
+                frozenset(k.casefold() for k in response),
+            ),
+        )
     return extract
+
+
+# The top-level keys the id readers of ec2_sg read (group_id_of, requested_rule_ids,
+# created_rule_ids, revoked_rule_ids, modify_rule_updates, _description_rule_ids).
+_GROUP_KEYS = ("groupId", "ModifySecurityGroupRulesRequest")
+_RULE_ID_KEYS = ("securityGroupRuleIds", "securityGroupRuleId")
+_CREATED_KEYS = ("securityGroupRuleSet",)
+_REVOKED_KEYS = ("revokedSecurityGroupRuleSet",)
 
 
 def _separate(rule_ids: Any) -> Guard:
@@ -98,7 +117,7 @@ def _by_name_only(event: CloudEvent, index: StateIndex) -> bool:
 
 
 _GROUP_ID = req("groupId")
-_GROUP_ID_ANY_FORM = _ids(lambda e: [group_id_of(e)] if group_id_of(e) else [])
+_GROUP_ID_ANY_FORM = _ids(lambda e: [group_id_of(e)] if group_id_of(e) else [], _GROUP_KEYS)
 
 
 def _group_targets(
@@ -136,14 +155,14 @@ def _mentioned_ids(egress: bool) -> Extractor:
             *revoked_rule_ids(event, egress),
         ]
 
-    return _ids(mentioned)
+    return _ids(mentioned, _GROUP_KEYS + _RULE_ID_KEYS, _CREATED_KEYS + _REVOKED_KEYS)
 
 
 def _authorize(direction: str) -> Rule:
     """A new rule: on a group with separate rule resources it is an unmanaged rule resource
     keyed by the ``sgr-`` id from the response; otherwise a change of the inline blocks."""
     egress = direction == "egress"
-    created = _ids(lambda e: created_rule_ids(e, egress))
+    created = _ids(lambda e: created_rule_ids(e, egress), response=_CREATED_KEYS)
     separate = _separate(created)
     return Rule(
         event=f"AuthorizeSecurityGroup{direction.capitalize()}",
@@ -179,7 +198,7 @@ def _revoke(direction: str) -> Rule:
     resource-level change of the group: CloudTrail does not say which rule went.
     """
     egress = direction == "egress"
-    revoked = _ids(lambda e: revoked_rule_ids(e, egress))
+    revoked = _ids(lambda e: revoked_rule_ids(e, egress), _RULE_ID_KEYS, _REVOKED_KEYS)
     separate = _separate(revoked)
     effect = SecurityGroupRules(direction, "remove")
     opaque = _and(_not(separate), _has_content(egress, wanted=False))
@@ -223,7 +242,10 @@ def _describe(direction: str) -> Rule:
     (``securityGroupRuleDescriptions``). The id form says nothing about which inline rule it
     is: a resource-level change of the group, never "no change"."""
     egress = direction == "egress"
-    described = _ids(lambda e: requested_rule_ids(e) or _description_rule_ids(e))
+    described = _ids(
+        lambda e: requested_rule_ids(e) or _description_rule_ids(e),
+        (*_RULE_ID_KEYS, "securityGroupRuleDescriptions"),
+    )
     separate = _separate(described)
     inline = _not(separate)
     return Rule(
@@ -257,7 +279,10 @@ def _description_rule_ids(event: CloudEvent) -> list[str]:
     return out
 
 
-_MODIFIED_IDS = _ids(lambda e: [rule_id for rule_id, _ in modify_rule_updates(e)])
+_MODIFIED_IDS = _ids(
+    lambda e: [rule_id for rule_id, _ in modify_rule_updates(e)],
+    ("ModifySecurityGroupRulesRequest", "securityGroupRules"),
+)
 
 
 def _modified_rule_target(rtype: str, egress: bool) -> Target:
