@@ -82,7 +82,7 @@ RECORDED = [
         "sns-create-topic-already-managed",
         ["sns-create-topic.json"],
         MSG,
-        skip("not_in_state"),
+        skip("already_managed"),
     ),
 ]
 

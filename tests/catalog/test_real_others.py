@@ -456,7 +456,7 @@ KMS_CASES = [
         "kms-create-key-already-managed",
         ["kms-create-key.json"],
         KMS,
-        skip("not_in_state"),
+        skip("already_managed"),
     ),
     case(
         "kms-create-alias-unmanaged",

@@ -66,7 +66,7 @@ RECORDED = [
         "sfn-create-state-machine-already-managed",
         ["sfn-create-state-machine.json"],
         Estate("pipelines", patch={MACHINE: {"arn": CREATED, "id": CREATED}}),
-        skip("not_in_state"),
+        skip("already_managed"),
     ),
     case(
         "sfn-create-activity-unmanaged",
@@ -124,7 +124,7 @@ RECORDED = [
         "kinesis-create-stream-already-managed",
         ["kinesis-create-stream.json"],
         PIPES,
-        skip("not_in_state"),
+        skip("already_managed"),
     ),
     case(
         "kinesis-delete-stream",

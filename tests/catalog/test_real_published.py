@@ -286,7 +286,7 @@ CLOUDFRONT.append(
         "cloudfront-create-distribution-already-managed",
         ["cloudfront-create-distribution.json"],
         _estate("edge", ("aws_cloudfront_distribution", "c7n", _distribution())),
-        skip("not_in_state"),
+        skip("already_managed"),
     )
 )
 
@@ -480,7 +480,7 @@ ACCESS_ANALYZER = [
         "access-analyzer-create-already-managed",
         ["access-analyzer-create-analyzer.json"],
         _analyzers("test"),
-        skip("not_in_state"),
+        skip("already_managed"),
     ),
 ]
 

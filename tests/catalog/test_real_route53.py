@@ -49,7 +49,7 @@ RECORDED = [
         "route53-create-health-check-already-managed",
         ["route53-create-health-check.json"],
         R53,
-        skip("not_in_state"),
+        skip("already_managed"),
     ),
     case(
         "route53-create-health-check-unmanaged",

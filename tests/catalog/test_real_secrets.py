@@ -40,7 +40,7 @@ RECORDED = [
         "secret-create-already-managed",
         ["secretsmanager-create-secret.json"],
         SEC,
-        skip("not_in_state"),
+        skip("already_managed"),
     ),
     case(
         "secret-create-unmanaged",

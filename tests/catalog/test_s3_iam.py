@@ -1962,7 +1962,10 @@ PANTHER_EXPECTED: dict[tuple[str, str], tuple[Kind, str, Severity, str] | str] =
         Severity.CRITICAL,
         "aws_iam_role_policy_attachment",
     ),
-    ("AttachRolePolicy", "IAM Role Policy Attached without Administrator Access"): "not_in_state",
+    (
+        "AttachRolePolicy",
+        "IAM Role Policy Attached without Administrator Access",
+    ): "already_managed",
     ("PutUserPolicy", "PutUserPolicy-false"): (
         Kind.UNMANAGED,
         "test-user:TestUserDenyAll",

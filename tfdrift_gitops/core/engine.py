@@ -143,7 +143,7 @@ class Engine:
             return Evaluation(skipped=Skip.IGNORED, detail=ignore.reason or event.name)
         orphans: list[Finding] = []
         landed: dict[str, Finding] = {}
-        saw_id = False
+        saw_id = managed_create = False
         for target in rule.targets:
             guard = target.trusted_guard if trusted and target.trusted_guard else target.guard
             if guard is not None and not guard(event, self.index):
@@ -154,6 +154,8 @@ class Engine:
             saw_id = True
             action = target.action or rule.action
             findings = self._land(event, rule, target, action, ids, trusted)
+            if not findings:  # _land leaves out only ids a hand-made create found in state
+                managed_create = True
             lands = False  # a loop, not any() over a generator: once a call and target
             for finding in findings:
                 if finding.kind is not None:
@@ -174,6 +176,8 @@ class Engine:
         if orphans:
             # Not in state: these matter only if an open unmanaged drift exists for them.
             return Evaluation(findings=orphans)
+        if managed_create:  # created by hand, yet in state: it was there already
+            return Evaluation(skipped=Skip.ALREADY_MANAGED)
         return Evaluation(skipped=Skip.NOT_IN_STATE if saw_id else Skip.NO_RESOURCE_ID)
 
     def _land(
