@@ -444,9 +444,19 @@ def test_documents_and_lines_over_the_limit_stream_or_are_refused(
 def test_streamed_document_cut_short_keeps_what_came_before(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tfdrift_gitops.adapters import byte_lines
+    from tfdrift_gitops.adapters import byte_lines, event_stream
 
     monkeypatch.setattr(byte_lines, "MAX_DOCUMENT_BYTES", 20_000)
+    streamed: list[str] = []
+    real = event_stream._streamed_items
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        streamed.append("streamed")
+        return real(*args, **kwargs)
+
+    # The whole-document path salvages the same records: the small limit is what makes this
+    # the streamed one.
+    monkeypatch.setattr(event_stream, "_streamed_items", spy)
     data = records_file(*(rec(n) for n in range(60)))
     cut = tmp_path / "cut.json.gz"
     cut.write_bytes(gzip.compress(data)[:-200])
@@ -459,6 +469,7 @@ def test_streamed_document_cut_short_keeps_what_came_before(
     broken = tmp_path / "broken.json"
     broken.write_bytes(data[: data.index(b'"ev-50"')] + b"}}]}")
     items = read(broken)
+    assert streamed
     assert ids(items) == [f"ev-{n}" for n in range(50)]
     (error,) = errors(items)
     assert error.reason.startswith("invalid JSON after 50 complete records")
@@ -472,10 +483,20 @@ def test_a_record_that_never_ends_is_refused(
     monkeypatch.setattr(byte_lines, "MAX_DOCUMENT_BYTES", 20_000)
     monkeypatch.setattr(event_stream, "MAX_STREAMED_RECORD_BYTES", 100_000)
     monkeypatch.setattr(byte_lines, "CHUNK", 4096)
+    pieces: list[int] = []
+    real = byte_lines.gunzip
+
+    def counted(chunks: Any) -> Any:
+        for piece in real(chunks):
+            pieces.append(len(piece))
+            yield piece
+
+    monkeypatch.setattr(byte_lines, "gunzip", counted)
     path = tmp_path / "huge-record.json.gz"
     huge = rec(2, requestParameters={"pad": "p" * 300_000})
     path.write_bytes(gzip.compress(records_file(rec(1), huge, rec(3))))
     items = read(path)
+    assert max(pieces) <= 4096 < sum(pieces)  # the long line came in many small pieces
     assert ids(items) == ["ev-1"]
     (error,) = errors(items)
     assert "no complete record within 100,000 bytes after 1 records" in error.reason
