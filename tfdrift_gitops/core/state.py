@@ -22,7 +22,7 @@ from typing import Any
 
 from tfdrift_gitops.core.jsontext import loads as loads_json
 from tfdrift_gitops.core.redact import ANY, SensitivePath
-from tfdrift_gitops.core.state_keys import IndexKeys, _index_keys
+from tfdrift_gitops.core.state_keys import IndexKeys, index_keys
 from tfdrift_gitops.errors import StateError
 
 log = logging.getLogger(__name__)
@@ -202,7 +202,7 @@ class StateBuilder:
                 sensitive=masked,
             )
         )
-        self.keys.append(_index_keys(rtype, attrs))
+        self.keys.append(index_keys(rtype, attrs))
 
     def done(self, doc: Mapping[str, Any]) -> ParsedState:
         return ParsedState(
@@ -353,7 +353,7 @@ class StateIndex:
         # Keep the state's metadata only: the per-resource keys are consumed here.
         self._states.append(replace(state, resources=(), index_keys=()))
         keys_per_resource = state.index_keys or tuple(
-            _index_keys(res.type, res.attributes) for res in state.resources
+            index_keys(res.type, res.attributes) for res in state.resources
         )
         with without_cyclic_gc():
             self._add(state, keys_per_resource)

@@ -1,6 +1,6 @@
 """The keys a state resource is found by: its identifying attributes and the per-type derived keys.
 
-``_index_keys`` gives, for one resource instance, the flat (key, value) pairs that
+``index_keys`` gives, for one resource instance, the flat (key, value) pairs that
 ``state.StateIndex`` files it under: the ``IDENTIFYING_KEYS`` attributes it has, and the keys
 computed from several attributes (``DERIVED_KEYS``, with ``network_keys.NETWORK_KEYS``) for
 resources that no single attribute names. The catalog rules build the same keys from
@@ -331,7 +331,7 @@ IndexKeys = tuple[str, ...]
 """Flat ``(key, value, key, value, ...)``: a pair tuple each cost ~10 MB on 50,000 resources."""
 
 
-def _index_keys(rtype: str, attrs: Mapping[str, Any]) -> IndexKeys:
+def index_keys(rtype: str, attrs: Mapping[str, Any]) -> IndexKeys:
     keys: list[str] = []
     get = attrs.get
     for key in IDENTIFYING_KEYS:
