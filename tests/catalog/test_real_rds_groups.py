@@ -401,6 +401,27 @@ CLUSTER_GROUP_ROWS = [
         ),
         id="parameter-group-created",
     ),
+    pytest.param(
+        "CreateDBParameterGroup",
+        {
+            "dBParameterGroupName": "tagged",
+            "dBParameterGroupFamily": "postgres16",
+            "description": "by hand",
+            "tags": [{"key": "team", "value": "data"}],
+        },
+        Want(
+            Kind.UNMANAGED,
+            "tagged",
+            Severity.MEDIUM,
+            {
+                "name": (None, "tagged"),
+                "family": (None, "postgres16"),
+                "description": (None, "by hand"),
+                "tags": (None, {"team": "data"}),
+            },
+        ),
+        id="parameter-group-created-with-tags",  # an import without them plans their change
+    ),
 ]
 
 

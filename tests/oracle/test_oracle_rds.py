@@ -144,13 +144,17 @@ def params_untagged(world: World) -> Call:
 def cluster_params_by_hand(world: World) -> Call:
     name, family = "oracle-cluster-params-by-hand", "aurora-postgresql16"
     made = _rds(world).create_db_cluster_parameter_group(
-        DBClusterParameterGroupName=name, DBParameterGroupFamily=family, Description="by hand"
+        DBClusterParameterGroupName=name,
+        DBParameterGroupFamily=family,
+        Description="by hand",
+        Tags=[{"Key": "team", "Value": "by-hand"}],
     )["DBClusterParameterGroup"]
     return Call(
         {
             "dBClusterParameterGroupName": name,
             "dBParameterGroupFamily": family,
             "description": "by hand",
+            "tags": [{"key": "team", "value": "by-hand"}],
         },
         {
             "dBClusterParameterGroupName": name,

@@ -366,6 +366,7 @@ INSTANCE_CREATE_EFFECTS: tuple[Effect, ...] = (
     SetAttr("skip_final_snapshot", const(True)),
     *(e for e in INSTANCE_EFFECTS if e.path not in _CREATE_SPELLED_APART),
     _CREATED_LOG_EXPORTS,
+    rds_groups.CREATED_TAGS,
 )
 
 CLUSTER_CREATE_EFFECTS: tuple[Effect, ...] = (
@@ -377,6 +378,7 @@ CLUSTER_CREATE_EFFECTS: tuple[Effect, ...] = (
     SetAttr("kms_key_id", text("kmsKeyId"), optional_text),
     *(e for e in CLUSTER_EFFECTS if e.path != "cluster_identifier"),
     _CREATED_LOG_EXPORTS,
+    rds_groups.CREATED_TAGS,
 )
 
 _NO_SNAPSHOT = _raise_when(
@@ -452,6 +454,7 @@ def _instance_create(event: str, description: str) -> Rule:
                     SetAttr("cluster_identifier", mapped(req("dBClusterIdentifier"), _identifier)),
                     SetAttr("engine", text("engine")),
                     *(e for e in CLUSTER_INSTANCE_EFFECTS if e.path != "identifier"),
+                    rds_groups.CREATED_TAGS,
                 ),
                 guard=_joins_cluster,
                 import_id=INSTANCE_ID,

@@ -35,6 +35,7 @@ from tfdrift_gitops.core.catalog.model import (
     as_set,
     mapped,
     req,
+    tags_map,
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
 from tfdrift_gitops.core.catalog.presence import event_account
@@ -42,6 +43,7 @@ from tfdrift_gitops.core.catalog.support import (
     optional_text,
     request_is,
     string_list,
+    tag_pairs,
     text,
     with_fallback,
 )
@@ -54,6 +56,8 @@ CLUSTER_SNAPSHOT = "aws_db_cluster_snapshot"
 PARAMETER_GROUP = "aws_db_parameter_group"
 CLUSTER_PARAMETER_GROUP = "aws_rds_cluster_parameter_group"
 SUBNET_GROUP = "aws_db_subnet_group"
+CREATED_TAGS = SetAttr("tags", tag_pairs(req("tags")), tags_map)
+"""The tags a create call sends (an import block without them would plan their change)."""
 
 
 def _lower(path: str) -> Extractor:
@@ -198,6 +202,7 @@ def _group_rules(kind: str, rtype: str, field: str) -> tuple[Rule, Rule, Rule, R
                         SetAttr("name", name),
                         SetAttr("family", text("dBParameterGroupFamily")),
                         SetAttr("description", text("description"), optional_text),
+                        CREATED_TAGS,
                     ),
                     import_id=name,
                 ),
