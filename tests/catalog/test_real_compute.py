@@ -1579,6 +1579,18 @@ MODELLED = [
             {"name": (None, "admin"), "path": (None, "/ops/")},
         ),
     ),
+    m(
+        "profile-created-with-tags",  # an import block without them plans their change
+        "CreateInstanceProfile",
+        IAM,
+        {"instanceProfileName": "tagged", "tags": [{"key": "team", "value": "ops"}]},
+        Want(
+            Kind.UNMANAGED,
+            "tagged",
+            Severity.LOW,
+            {"name": (None, "tagged"), "tags": (None, {"team": "ops"})},
+        ),
+    ),
 ]
 
 

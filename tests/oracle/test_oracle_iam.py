@@ -273,9 +273,17 @@ def attach_user_policy(world: World) -> Call:
 
 def create_policy(world: World) -> Call:
     doc = json.dumps(_doc("sqs:*"))
-    made = _iam(world).create_policy(PolicyName="hand_made_policy", PolicyDocument=doc)["Policy"]
+    made = _iam(world).create_policy(
+        PolicyName="hand_made_policy",
+        PolicyDocument=doc,
+        Tags=[{"Key": "team", "Value": "by-hand"}],
+    )["Policy"]
     return Call(
-        {"policyName": "hand_made_policy", "policyDocument": doc},
+        {
+            "policyName": "hand_made_policy",
+            "policyDocument": doc,
+            "tags": [{"key": "team", "value": "by-hand"}],
+        },
         {
             "policy": {
                 "policyName": "hand_made_policy",

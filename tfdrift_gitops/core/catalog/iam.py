@@ -256,6 +256,7 @@ POLICY_CREATE_EFFECTS: tuple[Effect, ...] = (
     Set("path", text("path"), optional_text),
     Set("description", text("description"), optional_text),
     Set("policy", DOCUMENT, policy_compare),
+    Set("tags", TAGS, tags_map),
 )
 
 

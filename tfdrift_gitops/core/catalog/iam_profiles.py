@@ -4,9 +4,9 @@ profile that role's permissions."""
 
 from __future__ import annotations
 
-from tfdrift_gitops.core.catalog.model import Action, Extractor, Rule, Target, const
+from tfdrift_gitops.core.catalog.model import Action, Extractor, Rule, Target, const, req, tags_map
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
-from tfdrift_gitops.core.catalog.support import optional_text, text
+from tfdrift_gitops.core.catalog.support import optional_text, tag_pairs, text
 from tfdrift_gitops.models import Severity
 
 SOURCE = "iam.amazonaws.com"
@@ -26,6 +26,7 @@ RULES: tuple[Rule, ...] = (
                 (
                     SetAttr("name", NAME, optional_text),
                     SetAttr("path", text("path"), optional_text),
+                    SetAttr("tags", tag_pairs(req("tags")), tags_map),
                 ),
                 import_id=NAME,
             ),
