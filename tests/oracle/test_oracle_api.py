@@ -301,7 +301,11 @@ def update_ip_set_noop(world: World) -> Call:
 def create_ip_set(world: World) -> Call:
     addresses = ["172.16.0.0/16"]
     answer = _waf(world).create_ip_set(
-        Name="waf-hand-made", Scope=SCOPE, IPAddressVersion="IPV4", Addresses=addresses
+        Name="waf-hand-made",
+        Scope=SCOPE,
+        IPAddressVersion="IPV4",
+        Addresses=addresses,
+        Tags=[{"Key": "team", "Value": "by-hand"}],
     )
     summary = answer["Summary"]
     return Call(
@@ -310,6 +314,7 @@ def create_ip_set(world: World) -> Call:
             "scope": SCOPE,
             "iPAddressVersion": "IPV4",
             "addresses": addresses,
+            "tags": [{"key": "team", "value": "by-hand"}],
         },
         {
             "summary": {
@@ -482,8 +487,11 @@ def delete_rest_method(world: World) -> Call:
 
 
 def create_rest_api(world: World) -> Call:
-    answer = world.client("apigateway").create_rest_api(name="rest-by-hand")
-    return Call({"name": "rest-by-hand"}, {"id": answer["id"], "name": "rest-by-hand"})
+    tags = {"team": "by-hand"}
+    answer = world.client("apigateway").create_rest_api(name="rest-by-hand", tags=tags)
+    return Call(
+        {"name": "rest-by-hand", "tags": tags}, {"id": answer["id"], "name": "rest-by-hand"}
+    )
 
 
 def deploy_by_hand(world: World) -> Call:

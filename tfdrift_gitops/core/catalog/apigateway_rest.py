@@ -53,13 +53,15 @@ from tfdrift_gitops.core.catalog.model import (
     as_set,
     first,
     mapped,
+    req,
     resp,
     scalar,
+    tags_map,
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
 from tfdrift_gitops.core.catalog.policydoc import policy_compare, policy_text
 from tfdrift_gitops.core.catalog.presence import present
-from tfdrift_gitops.core.catalog.support import optional_text, text, with_fallback
+from tfdrift_gitops.core.catalog.support import optional_text, tag_pairs, text, with_fallback
 from tfdrift_gitops.core.paths import MISSING, get_path, set_path
 from tfdrift_gitops.models import CloudEvent, Severity
 
@@ -349,6 +351,11 @@ RULES: tuple[Rule, ...] = (
                         "description",
                         first(text("description"), text("createRestApiInput.description")),
                         optional_text,
+                    ),
+                    SetAttr(
+                        "tags",
+                        tag_pairs(first(req("tags"), req("createRestApiInput.tags"))),
+                        tags_map,
                     ),
                 ),
                 import_id=_NEW_ID,

@@ -29,10 +29,17 @@ from tfdrift_gitops.core.catalog.model import (
     mapped,
     req,
     resp,
+    tags_map,
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
 from tfdrift_gitops.core.catalog.presence import absent, upsert_targets
-from tfdrift_gitops.core.catalog.support import optional_text, string_list, text, with_fallback
+from tfdrift_gitops.core.catalog.support import (
+    optional_text,
+    string_list,
+    tag_pairs,
+    text,
+    with_fallback,
+)
 from tfdrift_gitops.core.paths import MISSING
 from tfdrift_gitops.models import CloudEvent, Severity
 
@@ -165,6 +172,7 @@ RULES: tuple[Rule, ...] = (
                     SetAttr("scope", text("scope")),
                     SetAttr("ip_address_version", text("iPAddressVersion")),
                     SetAttr("addresses", string_list(req("addresses")), as_set),
+                    SetAttr("tags", tag_pairs(req("tags")), tags_map),
                 ),
                 import_id=_new_ip_set_import,
             ),
