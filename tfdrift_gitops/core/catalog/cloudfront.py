@@ -165,9 +165,11 @@ def _origins(raw: Any) -> Any:
     return found if found else MISSING
 
 
-def _aliases(raw: Any) -> Any:
-    """``{"quantity": n, "items": [...]}`` -> the names; the recorded calls send an empty
-    ``items`` list (or none) for a distribution without aliases."""
+def _item_names(raw: Any) -> Any:
+    """``{"quantity": n, "items": [...]}`` -> the names: aliases (the recorded calls send an
+    empty ``items`` list, or none, for a distribution without aliases), methods, countries,
+    trusted signers and key groups (which also say ``enabled``, which the provider does not
+    keep)."""
     if not isinstance(raw, Mapping):
         return MISSING
     return [str(v) for v in items(lookup(raw, "items")) if isinstance(v, str)]
@@ -185,19 +187,12 @@ def _canon(value: Any) -> Any:
     return value
 
 
-def _origins_compare(value: Any) -> Any:
-    """Origins as whole blocks: where the distribution fetches from and how."""
+def _blocks_compare(value: Any) -> Any:
+    """A set of blocks each compared whole: origins (where the distribution fetches from and
+    how), edge functions, custom error responses."""
     if not isinstance(value, list):
         return frozenset()
-    return frozenset(_canon(o) for o in value if isinstance(o, Mapping))
-
-
-def _item_names(raw: Any) -> Any:
-    """``{"quantity": n, "items": [...]}`` (methods, countries; trusted signers and key
-    groups also say ``enabled``, which the provider does not keep) -> the names."""
-    if not isinstance(raw, Mapping):
-        return MISSING
-    return [str(v) for v in items(lookup(raw, "items")) if isinstance(v, str)]
+    return frozenset(_canon(b) for b in value if isinstance(b, Mapping))
 
 
 def _functions(raw: Any) -> Any:
@@ -245,13 +240,6 @@ def _error_responses(raw: Any) -> Any:
     return found
 
 
-def _blocks_compare(value: Any) -> Any:
-    """A set of blocks (edge functions, error responses), each compared whole."""
-    if not isinstance(value, list):
-        return frozenset()
-    return frozenset(_canon(b) for b in value if isinstance(b, Mapping))
-
-
 _EMPTY_LIST: Mapping[str, Any] = {"quantity": 0, "items": []}
 _GET_HEAD: Mapping[str, Any] = {"quantity": 2, "items": ["GET", "HEAD"]}  # the API's default
 
@@ -265,8 +253,8 @@ _GEO = "restrictions[0].geo_restriction[0]"
 _CERTIFICATE = "viewer_certificate[0]"
 
 EFFECTS: tuple[Effect, ...] = (
-    SetAttr("origin", mapped(_config("origins"), _origins), _origins_compare),
-    SetAttr("aliases", mapped(_config("aliases"), _aliases), as_set),
+    SetAttr("origin", mapped(_config("origins"), _origins), _blocks_compare),
+    SetAttr("aliases", mapped(_config("aliases"), _item_names), as_set),
     SetAttr("enabled", mapped(_config("enabled"), as_bool)),
     SetAttr("default_root_object", mapped(_config("defaultRootObject"), str), optional_text),
     SetAttr("http_version", mapped(_config("httpVersion"), str), optional_text),
