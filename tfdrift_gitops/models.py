@@ -7,6 +7,7 @@ keeps folding, ledger retries and concurrent collectors simple to reason about.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -331,6 +332,11 @@ class Transition:
             reason=str(data.get("reason") or ""),
             evidence=evidence if isinstance(evidence, Mapping) else {},
         )
+
+
+DRIFT_ID = re.compile(r"d-[0-9a-f]{16}")
+"""A drift's id as ``core.fold.drift_id`` makes it: it names ledger objects, the remediation
+branch and GitHub markers, so a stored id of any other form is refused where it is read."""
 
 
 @dataclass(frozen=True, slots=True)

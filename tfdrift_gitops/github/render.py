@@ -20,7 +20,7 @@ from tfdrift_gitops.github import markdown as md
 from tfdrift_gitops.github.marker import with_marker
 from tfdrift_gitops.github.remedy import Decision, Patch, Strategy
 from tfdrift_gitops.github.settings import GitHubSettings
-from tfdrift_gitops.models import Change, CloudEvent, Drift, Status, Via, format_time
+from tfdrift_gitops.models import DRIFT_ID, Change, CloudEvent, Drift, Status, Via, format_time
 from tfdrift_gitops.render.changes import describe
 from tfdrift_gitops.render.labels import ACTOR_KIND_LABEL, KIND_LABEL, state_label
 from tfdrift_gitops.templating import Templates
@@ -263,14 +263,11 @@ class Renderer:
         return md.truncate(self._render(RESOLVED_TEMPLATE, context))
 
 
-_DRIFT_ID = re.compile(r"d-[0-9a-f]{16}")
-
-
 def branch_name(drift_id: str) -> str:
     """``tfdrift/<id>``; only for a drift id (``d-`` and 16 hex digits), so that no stored
     value can name a ref outside ``tfdrift/`` (``..``), look like an option (``-``) or hold ref
     syntax (``~^:?*[``)."""
-    if not _DRIFT_ID.fullmatch(drift_id):
+    if not DRIFT_ID.fullmatch(drift_id):
         raise GitHubError(f"not a drift id, no branch is named after it: {drift_id!r}")
     return f"tfdrift/{drift_id}"
 

@@ -35,7 +35,7 @@ from tfdrift_gitops.core import fold as core_fold
 from tfdrift_gitops.core.record import drift_from_record, drift_to_record
 from tfdrift_gitops.errors import CorruptRecordError, LedgerError
 from tfdrift_gitops.ledger.redact import scrub_record
-from tfdrift_gitops.models import DRIFT_SCHEMA, Drift, format_time, parse_time
+from tfdrift_gitops.models import DRIFT_ID, DRIFT_SCHEMA, Drift, format_time, parse_time
 
 LAYOUT_SCHEMA = "tfdrift-gitops/ledger/v1"
 LAYOUT_VERSION = 1
@@ -55,7 +55,6 @@ INDEX_PREFIX = "index/"
 CURSORS_PREFIX = "cursors/"
 QUARANTINE_PREFIX = "quarantine/"
 
-DRIFT_ID = re.compile(r"d-[0-9a-f]{16}")
 RESOURCE_HASH = re.compile(r"[0-9a-f]{32}")
 # Ids used verbatim in keys: CloudTrail event ids are UUIDs. Anything else is hashed, so a
 # hostile id can never climb out of its prefix or collide with a reserved name.

@@ -21,7 +21,7 @@ from tfdrift_gitops.ledger.base import (
 )
 from tfdrift_gitops.ledger.steps import LedgerSteps, utc_now
 from tfdrift_gitops.ledger.stored import Stored
-from tfdrift_gitops.models import Drift, Status
+from tfdrift_gitops.models import DRIFT_ID, Drift, Status
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ class LedgerLifecycle(LedgerSteps):
         return self._locate(drift_id).drift
 
     def _locate(self, drift_id: str) -> Stored:
-        if not layout.DRIFT_ID.fullmatch(drift_id):
+        if not DRIFT_ID.fullmatch(drift_id):
             raise NotFoundError(f"{drift_id!r} is not a drift id (d- and 16 hex digits)")
         self._marker.check(writing=False)
         key = layout.index_key(drift_id)
