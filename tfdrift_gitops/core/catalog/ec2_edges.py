@@ -28,7 +28,7 @@ from typing import Any
 
 from tfdrift_gitops.core.catalog.ec2_effects import spec_tags, unwrap, with_fallback, wrapped
 from tfdrift_gitops.core.catalog.ec2_routes import request_ids
-from tfdrift_gitops.core.catalog.hidden import TERRAFORM_HIDDEN, hidden_compare
+from tfdrift_gitops.core.catalog.hidden import hidden_compare, hidden_marker
 from tfdrift_gitops.core.catalog.model import (
     Action,
     AddItems,
@@ -51,7 +51,7 @@ from tfdrift_gitops.core.catalog.model import (
     tags_map,
 )
 from tfdrift_gitops.core.catalog.policydoc import parse_policy, policy_compare, policy_text
-from tfdrift_gitops.core.catalog.support import HIDDEN, made_by_iac, optional_text
+from tfdrift_gitops.core.catalog.support import optional_text
 from tfdrift_gitops.core.paths import MISSING, items, set_path
 from tfdrift_gitops.core.state import StateIndex
 from tfdrift_gitops.models import CloudEvent, Severity
@@ -260,10 +260,6 @@ def _interface_instance(index: StateIndex, interface: str, event: CloudEvent) ->
     return value if not attached and isinstance(value, str) and value else None
 
 
-def _not_carried(event: CloudEvent) -> str:
-    return TERRAFORM_HIDDEN if made_by_iac(event) else HIDDEN
-
-
 class _Associated(Compared, ReadsState):
     """An id AssociateAddress sets on the elastic IP: the one the call names for ``path``, or
     else the one state pairs with the other id the call names (``named``, ``other``,
@@ -293,7 +289,7 @@ class _Associated(Compared, ReadsState):
         if not isinstance(other, str) or not other:
             return False
         found = self.paired(index, other, event) if index is not None else None
-        set_path(attrs, self.path, _not_carried(event) if found is None else found)
+        set_path(attrs, self.path, hidden_marker(event) if found is None else found)
         return True
 
 

@@ -46,6 +46,12 @@ class AnyValue:
         return 0
 
 
+def hidden_marker(event: CloudEvent) -> str:
+    """What a hidden value a call set becomes: Terraform's own value when Terraform made the
+    call, else a value equal to nothing."""
+    return TERRAFORM_HIDDEN if made_by_iac(event) else HIDDEN
+
+
 def hidden_compare(value: Any) -> Any:
     """Comparer for a scalar CloudTrail may hide."""
     if value == TERRAFORM_HIDDEN:
@@ -79,5 +85,5 @@ class HiddenValue:
         new = self.value(event)
         if new is MISSING or new is None:
             return False
-        set_path(attrs, self.path, TERRAFORM_HIDDEN if made_by_iac(event) else HIDDEN)
+        set_path(attrs, self.path, hidden_marker(event))
         return True

@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from tfdrift_gitops.core.catalog import keys
-from tfdrift_gitops.core.catalog.hidden import TERRAFORM_HIDDEN, Unknowable
+from tfdrift_gitops.core.catalog.hidden import TERRAFORM_HIDDEN, Unknowable, hidden_marker
 from tfdrift_gitops.core.catalog.model import (
     Action,
     Effect,
@@ -55,7 +55,6 @@ from tfdrift_gitops.core.catalog.model import Set as SetAttr
 from tfdrift_gitops.core.catalog.support import (
     HIDDEN,
     integer,
-    made_by_iac,
     once_per_call,
     optional_text,
     ordered,
@@ -196,7 +195,7 @@ class HiddenValueMap:
 
     def apply(self, attrs: dict[str, Any], event: CloudEvent) -> bool:
         new = self.value(event)
-        marker = TERRAFORM_HIDDEN if made_by_iac(event) else HIDDEN
+        marker = hidden_marker(event)
         if isinstance(new, str) and new.strip() == HIDDEN:
             set_path(attrs, self.path, marker)
             return True

@@ -24,7 +24,12 @@ from typing import Any
 
 from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.arn_tags import tag_rules
-from tfdrift_gitops.core.catalog.hidden import CLOUDTRAIL_MARKERS, TERRAFORM_HIDDEN, hidden_compare
+from tfdrift_gitops.core.catalog.hidden import (
+    CLOUDTRAIL_MARKERS,
+    TERRAFORM_HIDDEN,
+    hidden_compare,
+    hidden_marker,
+)
 from tfdrift_gitops.core.catalog.model import (
     Action,
     Effect,
@@ -43,8 +48,6 @@ from tfdrift_gitops.core.catalog.model import (
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
 from tfdrift_gitops.core.catalog.support import (
-    HIDDEN,
-    made_by_iac,
     optional_text,
     request_has,
     request_is,
@@ -93,7 +96,7 @@ def _definition(event: CloudEvent) -> Any:
     if not isinstance(value, str):
         return MISSING
     if value in CLOUDTRAIL_MARKERS:
-        return TERRAFORM_HIDDEN if made_by_iac(event) else HIDDEN
+        return hidden_marker(event)
     return value
 
 
