@@ -108,7 +108,7 @@ _DEPLOYMENT_STAGE = first(text("createDeploymentInput.stageName"), text("stageNa
 
 
 def _deployment_stage_id(event: CloudEvent) -> Any:
-    api, stage = text("restApiId")(event), _DEPLOYMENT_STAGE(event)
+    api, stage = API_ID(event), _DEPLOYMENT_STAGE(event)
     if not isinstance(api, str) or not isinstance(stage, str) or not stage:
         return MISSING
     return f"ags-{api}-{stage}"
