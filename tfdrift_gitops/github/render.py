@@ -66,11 +66,6 @@ def console_url(event: CloudEvent) -> str | None:
     )
 
 
-def plain_title(value: str, limit: int = 200) -> str:
-    """Titles: one line, hidden characters shown, no mention or reference (``md.title``)."""
-    return md.title(value, limit)
-
-
 def _hash(*parts: str) -> str:
     digest = hashlib.sha256("\0".join(parts).encode("utf-8"))
     return digest.hexdigest()[:16]
@@ -212,7 +207,7 @@ class Renderer:
             "remediation": _remediation_view(decision, patch, blocked_by),
         }
         what = view["kind_label"].lower()
-        title = plain_title(f"Drift: {view['address']} {what} ({view['severity']})")
+        title = md.title(f"Drift: {view['address']} {what} ({view['severity']})")
         body = self._render(ISSUE_TEMPLATE, context)
         digest = _hash(title, body)
         fields = {"drift": drift.id, "kind": "issue", "hash": digest}
@@ -223,7 +218,7 @@ class Renderer:
     def pull(self, drift: Drift, patch: Patch, issue_ref: str) -> Doc:
         view = drift_view(drift, self.settings)
         verb = "Import" if patch.strategy is Strategy.IMPORT else "Revert"
-        title = plain_title(f"tfdrift: {verb} manual change to {view['address']}")
+        title = md.title(f"tfdrift: {verb} manual change to {view['address']}")
         context = {
             "drift": view,
             "patch": {
