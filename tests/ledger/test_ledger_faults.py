@@ -394,3 +394,21 @@ def test_a_stored_drift_with_a_hostile_id_is_corrupt_not_listed(
     assert listing.drifts == ()
     [problem] = listing.corrupt
     assert "bad id" in problem.reason
+
+
+def test_reading_many_drifts_at_once_keeps_its_s3_connections(
+    moto_endpoint: str, s3_bucket: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The ledger reads open drifts on up to 16 threads through one S3 client: its connection
+    pool holds that many, so none is thrown away (urllib3 warned 'Connection pool is full'
+    on every such run, on stderr, where detect --ledger printed it to users)."""
+    url = f"s3://{s3_bucket}/pool"
+    engine = make_engine(resources=30)
+    writer = open_ledger(url, s3_endpoint_url=moto_endpoint)
+    for index in range(30):
+        record_one(writer, engine, add(index, f"198.51.100.{index}/32", seconds=index))
+    caplog.set_level("WARNING", logger="urllib3.connectionpool")
+    reader = open_ledger(url, s3_endpoint_url=moto_endpoint)
+    for _ in range(3):
+        assert len(reader.list_open().drifts) == 30
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("urllib3")] == []

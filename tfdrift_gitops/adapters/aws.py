@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 from urllib.parse import urlparse
 
 from tfdrift_gitops.errors import ConfigError
@@ -12,6 +12,13 @@ from tfdrift_gitops.errors import ConfigError
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
+
+
+POOL_CONNECTIONS: Final = 32
+"""Connections one S3 client keeps (botocore's default is 10): the ledger reads and writes on
+up to 16 threads, state loading reads up to 16 objects at once, the spool fetches 8, and a
+client may serve two of them at a time. With fewer, every request past the pool opens a new
+connection and urllib3 warns that it threw one away."""
 
 
 def make_s3_client(endpoint_url: str | None = None, region: str | None = None) -> S3Client:
@@ -31,6 +38,7 @@ def make_s3_client(endpoint_url: str | None = None, region: str | None = None) -
         # (older MinIO, Ceph) reject the newer default checksum headers outright.
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
+        max_pool_connections=POOL_CONNECTIONS,
     )
     session = boto3.session.Session()
     return session.client(
