@@ -116,6 +116,17 @@ def wrapped(call: str, **fields: Any) -> dict[str, Any]:
     return {f"{call}Request": body}
 
 
+def logged_tags(resource_type: str, **tags: str) -> dict[str, Any]:
+    """One ``TagSpecification`` as CloudTrail logs a newer EC2 call's (AWS's CreateTransitGateway
+    example): a single tag stays an object, several are a list, each numbered by ``tag``."""
+    logged = [{"Key": k, "Value": v, "tag": n} for n, (k, v) in enumerate(tags.items(), start=1)]
+    return {
+        "ResourceType": resource_type,
+        "tag": 1,
+        "Tag": logged[0] if len(logged) == 1 else logged,
+    }
+
+
 # Want: (kind, address-or-id, changes or None (not checked) or {} (resource-level), severity)
 Want = tuple[Kind, str, dict[str, tuple[Any, Any]] | None, Severity | None]
 
@@ -505,6 +516,35 @@ EDGE_CASES = [
         ),
     ),
     case(
+        "nat-create-with-tags",  # an import block without them plans their change
+        [
+            ec2(
+                "CreateNatGateway",
+                wrapped(
+                    "CreateNatGateway",
+                    SubnetId=PRIVATE_SUBNET,
+                    AllocationId=BASTION_EIP,
+                    TagSpecification=logged_tags("natgateway", team="net"),
+                ),
+                {
+                    "CreateNatGatewayResponse": {
+                        "natGateway": {"natGatewayId": "nat-0a1b2c3d4e5f60719"}
+                    }
+                },
+            )
+        ],
+        (
+            Kind.UNMANAGED,
+            "nat-0a1b2c3d4e5f60719",
+            {
+                "subnet_id": (None, PRIVATE_SUBNET),
+                "allocation_id": (None, BASTION_EIP),
+                "tags": (None, {"team": "net"}),
+            },
+            Severity.MEDIUM,
+        ),
+    ),
+    case(
         "eip-allocate",
         [
             ec2(
@@ -576,6 +616,35 @@ EDGE_CASES = [
                 "vpc_id": (None, VPC),
                 "service_name": (None, "com.amazonaws.us-east-1.dynamodb"),
                 "route_table_ids": (None, [PRIVATE_RTB]),
+            },
+            Severity.MEDIUM,
+        ),
+    ),
+    case(
+        "endpoint-create-with-tags",  # two tags: CloudTrail lists them under one spec
+        [
+            ec2(
+                "CreateVpcEndpoint",
+                wrapped(
+                    "CreateVpcEndpoint",
+                    VpcId=VPC,
+                    ServiceName="com.amazonaws.us-east-1.dynamodb",
+                    TagSpecification=logged_tags("vpc-endpoint", Name="ddb", team="net"),
+                ),
+                {
+                    "CreateVpcEndpointResponse": {
+                        "vpcEndpoint": {"vpcEndpointId": "vpce-0a1b2c3d4e5f60719"}
+                    }
+                },
+            )
+        ],
+        (
+            Kind.UNMANAGED,
+            "vpce-0a1b2c3d4e5f60719",
+            {
+                "vpc_id": (None, VPC),
+                "service_name": (None, "com.amazonaws.us-east-1.dynamodb"),
+                "tags": (None, {"Name": "ddb", "team": "net"}),
             },
             Severity.MEDIUM,
         ),
@@ -664,6 +733,32 @@ EDGE_CASES = [
                 "traffic_type": (None, "REJECT"),
                 "log_destination_type": (None, "s3"),
                 "log_destination": (None, "arn:aws:s3:::vpc-flow-logs-example"),
+            },
+            Severity.LOW,
+        ),
+    ),
+    case(
+        "flow-log-create-with-tags",  # an import block without them plans their change
+        [
+            ec2(
+                "CreateFlowLogs",
+                wrapped(
+                    "CreateFlowLogs",
+                    ResourceId=[OTHER_VPC],
+                    ResourceType="VPC",
+                    TrafficType="REJECT",
+                    TagSpecification=logged_tags("vpc-flow-log", team="sec"),
+                ),
+                {"CreateFlowLogsResponse": {"flowLogIdSet": {"item": "fl-0a1b2c3d4e5f60719"}}},
+            )
+        ],
+        (
+            Kind.UNMANAGED,
+            "fl-0a1b2c3d4e5f60719",
+            {
+                "vpc_id": (None, OTHER_VPC),
+                "traffic_type": (None, "REJECT"),
+                "tags": (None, {"team": "sec"}),
             },
             Severity.LOW,
         ),

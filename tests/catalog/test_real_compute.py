@@ -1541,6 +1541,51 @@ MODELLED = [
         },
     ),
     m(
+        # Only the launch-template spec tags the template; the data's spec tags its instances.
+        "launch-template-created-with-tags",
+        "CreateLaunchTemplate",
+        EC2,
+        {
+            "CreateLaunchTemplateRequest": {
+                "LaunchTemplateName": "tagged",
+                "LaunchTemplateData": {
+                    "InstanceType": "t3.micro",
+                    "TagSpecification": {
+                        "ResourceType": "instance",
+                        "tag": 1,
+                        "Tag": {"Key": "role", "Value": "worker", "tag": 1},
+                    },
+                },
+                "TagSpecification": {
+                    "ResourceType": "launch-template",
+                    "tag": 1,
+                    "Tag": [
+                        {"Key": "team", "Value": "ops", "tag": 1},
+                        {"Key": "Name", "Value": "tagged", "tag": 2},
+                    ],
+                },
+            }
+        },
+        Want(
+            Kind.UNMANAGED,
+            "lt-0f00ba4000000001b",
+            Severity.LOW,
+            {
+                "name": (None, "tagged"),
+                "instance_type": (None, "t3.micro"),
+                "tags": (None, {"team": "ops", "Name": "tagged"}),
+            },
+        ),
+        response={
+            "CreateLaunchTemplateResponse": {
+                "launchTemplate": {
+                    "launchTemplateId": "lt-0f00ba4000000001b",
+                    "launchTemplateName": "tagged",
+                }
+            }
+        },
+    ),
+    m(
         "launch-template-deleted-by-name",
         "DeleteLaunchTemplate",
         EC2,

@@ -530,6 +530,11 @@ def password_policy_deleted(world: World) -> Call:
 
 
 def template_by_hand(world: World) -> Call:
+    # Made without tags: moto 5.2.6 copies CreateLaunchTemplate's own TagSpecifications
+    # (launch-template) into the version's LaunchTemplateData, where AWS takes only instance,
+    # volume, network-interface and spot-instances-request specs, so the
+    # provider reads them back as tag_specifications and an import of any tagged template plans
+    # that change on moto. The template's tags are checked by the catalog's unit rows.
     data = {"ImageId": AMI, "InstanceType": "t3.micro"}
     answer = world.client("ec2").create_launch_template(
         LaunchTemplateName="hand-made-template", LaunchTemplateData=data

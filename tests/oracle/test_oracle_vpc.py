@@ -280,11 +280,29 @@ def table_associated(world: World) -> Call:
     )
 
 
+def _by_hand(resource_type: str) -> list[dict[str, Any]]:
+    """The tag a resource made by hand carries: its import block must keep it."""
+    return [{"ResourceType": resource_type, "Tags": [{"Key": "team", "Value": "by-hand"}]}]
+
+
+def _logged_by_hand(resource_type: str) -> dict[str, Any]:
+    """``_by_hand`` as CloudTrail logs newer EC2 APIs' requests (AWS's CreateTransitGateway
+    example): one spec and one tag stay single objects, each numbered by ``tag``."""
+    return {
+        "ResourceType": resource_type,
+        "tag": 1,
+        "Tag": {"Key": "team", "Value": "by-hand", "tag": 1},
+    }
+
+
 def endpoint_created(world: World) -> Call:
     vpc = world.id("aws_vpc.main")
     service = "com.amazonaws.us-east-1.dynamodb"
     made = world.client("ec2").create_vpc_endpoint(
-        VpcId=vpc, ServiceName=service, VpcEndpointType="Gateway"
+        VpcId=vpc,
+        ServiceName=service,
+        VpcEndpointType="Gateway",
+        TagSpecifications=_by_hand("vpc-endpoint"),
     )["VpcEndpoint"]
     return Call(
         {
@@ -292,6 +310,7 @@ def endpoint_created(world: World) -> Call:
                 "VpcId": vpc,
                 "ServiceName": service,
                 "VpcEndpointType": "Gateway",
+                "TagSpecification": _logged_by_hand("vpc-endpoint"),
             }
         },
         {
@@ -311,6 +330,7 @@ def flow_log_created(world: World) -> Call:
         TrafficType="REJECT",
         LogDestinationType="s3",
         LogDestination=bucket,
+        TagSpecifications=_by_hand("vpc-flow-log"),
     )
     request = {
         "ResourceId": {"content": vpc, "tag": 1},
@@ -318,6 +338,7 @@ def flow_log_created(world: World) -> Call:
         "TrafficType": "REJECT",
         "LogDestinationType": "s3",
         "LogDestination": bucket,
+        "TagSpecification": _logged_by_hand("vpc-flow-log"),
     }
     return Call(
         {"CreateFlowLogsRequest": request},
@@ -332,10 +353,17 @@ def key_pair_deleted(world: World) -> Call:
 
 def nat_created(world: World) -> Call:
     subnet, allocation = world.id("aws_subnet.a"), world.id("aws_eip.nat_hand")
-    made = world.client("ec2").create_nat_gateway(SubnetId=subnet, AllocationId=allocation)
+    made = world.client("ec2").create_nat_gateway(
+        SubnetId=subnet, AllocationId=allocation, TagSpecifications=_by_hand("natgateway")
+    )
     nat = made["NatGateway"]["NatGatewayId"]
+    request = {
+        "SubnetId": subnet,
+        "AllocationId": allocation,
+        "TagSpecification": _logged_by_hand("natgateway"),
+    }
     return Call(
-        {"CreateNatGatewayRequest": {"SubnetId": subnet, "AllocationId": allocation}},
+        {"CreateNatGatewayRequest": request},
         {"CreateNatGatewayResponse": {"natGateway": {"natGatewayId": nat, "subnetId": subnet}}},
     )
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tfdrift_gitops.core.catalog.ec2_effects import unwrap, wrapped
+from tfdrift_gitops.core.catalog.ec2_effects import spec_tags, unwrap, wrapped
 from tfdrift_gitops.core.catalog.model import (
     Action,
     Effect,
@@ -32,6 +32,7 @@ from tfdrift_gitops.core.catalog.model import (
     first,
     mapped,
     resp,
+    tags_map,
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
 from tfdrift_gitops.core.catalog.support import (
@@ -215,6 +216,11 @@ RULES: tuple[Rule, ...] = (
                         optional_text,
                     ),
                     *_version_effects("CreateLaunchTemplate"),
+                    SetAttr(
+                        "tags",
+                        spec_tags("launch-template", "CreateLaunchTemplateRequest"),
+                        tags_map,
+                    ),
                 ),
                 import_id=NEW_TEMPLATE_ID,
             ),

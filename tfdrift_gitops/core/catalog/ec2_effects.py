@@ -228,20 +228,33 @@ class DeleteTags:
         return True
 
 
-def spec_tags(resource_type: str) -> Extractor:
-    """Tags a Create*/RunInstances call gave via ``tagSpecificationSet`` for one resource type."""
+def spec_tags(resource_type: str, wrapper: str | None = None) -> Extractor:
+    """Tags a Create*/RunInstances call gave for one resource type.
+
+    Older APIs log ``tagSpecificationSet.items[].tags[]`` of ``{key, value}``; newer ones
+    (``wrapper``, e.g. ``CreateNatGatewayRequest``) ``TagSpecification`` -- one spec or a list
+    -- whose ``Tag`` is one ``{Key, Value, tag: n}`` or a list of them (AWS's CloudTrail example
+    for CreateTransitGateway). Only the request's own specs count: CreateLaunchTemplate's
+    ``LaunchTemplateData.TagSpecification`` tags the instances launched from it, not the
+    template.
+    """
 
     def extract(event: CloudEvent) -> Any:
-        specs = items(lookup(event.request or {}, "tagSpecificationSet"))
+        request = event.request or {}
+        specs = items(lookup(request, "tagSpecificationSet"))
+        if wrapper is not None:
+            for path in (f"{wrapper}.TagSpecification", "TagSpecification"):
+                specs = [*specs, *items(lookup(request, path))]
         tags: dict[str, str] = {}
         for spec in specs:
             if not isinstance(spec, Mapping):
                 continue
-            rtype = lookup(spec, "resourceType")
+            rtype = unwrap(lookup(spec, "resourceType"))
             if isinstance(rtype, str) and rtype != resource_type:
                 continue
-            for key, raw in tag_pairs(lookup(spec, "tags")):
-                tags[key] = _tag_text(raw)
+            listed = lookup(spec, "tags")
+            for key, raw in tag_pairs(lookup(spec, "Tag") if listed is MISSING else listed):
+                tags[key] = _tag_text(unwrap(raw))
         return tags if tags else MISSING
 
     return extract
