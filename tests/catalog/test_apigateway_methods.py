@@ -527,6 +527,22 @@ def test_v2_calls(name: str, request_: dict[str, Any], want: Want) -> None:
             id="api-by-hand",
         ),
         pytest.param(
+            "CreateApi",
+            {"name": "tagged", "protocolType": "HTTP", "tags": {"team": "ops"}},
+            {"apiId": "newv2api02"},
+            Want(
+                Kind.UNMANAGED,
+                "newv2api02",
+                Severity.LOW,
+                {
+                    "name": (None, "tagged"),
+                    "protocol_type": (None, "HTTP"),
+                    "tags": (None, {"team": "ops"}),
+                },
+            ),
+            id="api-by-hand-with-tags",  # an import block without them plans their change
+        ),
+        pytest.param(
             "CreateRoute",
             {"apiId": V2, "routeKey": "POST /admin", "authorizationType": "NONE"},
             {"routeId": "rte9999"},

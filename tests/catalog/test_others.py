@@ -1007,6 +1007,22 @@ LAMBDA_CASES = [
         ),
     ),
     case(
+        "lambda-create-function-with-tags",  # an import block without them plans their change
+        [
+            lam(
+                "CreateFunction20150331",
+                {"functionName": "tagged", "tags": {"team": "ops"}},
+                response={"functionName": "tagged"},
+            )
+        ],
+        Want(
+            Kind.UNMANAGED,
+            "tagged",
+            Severity.MEDIUM,
+            {"function_name": (None, "tagged"), "tags": (None, {"team": "ops"})},
+        ),
+    ),
+    case(
         "lambda-delete-function",
         [lam("DeleteFunction20150331", {"functionName": FN_ARN})],
         Want(Kind.DELETED, FN, Severity.HIGH, {}),

@@ -86,9 +86,16 @@ def test_recorded(files: list[str], estate: Estate, want: Want) -> None:
     check(outcome, len(events), want)
 
 
-def _call(source: str, name: str, request: dict[str, Any] | None) -> Any:
+def _call(
+    source: str,
+    name: str,
+    request: dict[str, Any] | None,
+    response: dict[str, Any] | None = None,
+) -> Any:
     base = records(STOP)[0]
-    event = replace(base, name=name, source=f"{source}.amazonaws.com", request=request)
+    event = replace(
+        base, name=name, source=f"{source}.amazonaws.com", request=request, response=response
+    )
     return run_events(BASE.index(), [event])
 
 
@@ -218,3 +225,11 @@ SHAPES = [
 @pytest.mark.parametrize(("source", "name", "request_", "want"), SHAPES)
 def test_api_shapes(source: str, name: str, request_: dict[str, Any] | None, want: Want) -> None:
     check(_call(source, name, request_), 1, want)
+
+
+def test_detector_created_with_tags() -> None:
+    """An import block without the tags the call sent would plan their change."""
+    request = {"enable": True, "tags": {"team": "ops"}}
+    outcome = _call("guardduty", "CreateDetector", request, {"detectorId": "34cd"})
+    want = {"enable": (None, True), "tags": (None, {"team": "ops"})}
+    check(outcome, 1, Want(Kind.UNMANAGED, "34cd", Severity.LOW, want))

@@ -1236,6 +1236,35 @@ MODELLED = [
         response={"listeners": [{"listenerArn": NEW_LISTENER, "port": 8443}]},
     ),
     m(
+        "listener-created-with-tags",  # an import block without them plans their change
+        "CreateListener",
+        ELB,
+        {
+            "loadBalancerArn": LB,
+            "port": 8443,
+            "protocol": "HTTPS",
+            "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            "certificates": [{"certificateArn": CERT}],
+            "defaultActions": [{"type": "forward", "targetGroupArn": TG}],
+            "tags": [{"key": "team", "value": "ops"}],
+        },
+        Want(
+            Kind.UNMANAGED,
+            NEW_LISTENER,
+            Severity.MEDIUM,
+            {
+                "load_balancer_arn": (None, LB),
+                "port": (None, 8443),
+                "protocol": (None, "HTTPS"),
+                "ssl_policy": (None, "ELBSecurityPolicy-TLS13-1-2-2021-06"),
+                "certificate_arn": (None, CERT),
+                "default_action": (None, [action("forward", target_group_arn=TG)]),
+                "tags": (None, {"team": "ops"}),
+            },
+        ),
+        response={"listeners": [{"listenerArn": NEW_LISTENER, "port": 8443}]},
+    ),
+    m(
         "listener-deleted",
         "DeleteListener",
         ELB,

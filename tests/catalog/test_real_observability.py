@@ -263,6 +263,18 @@ SHAPES = [
     ),
     pytest.param(
         "events",
+        "CreateEventBus",
+        {"name": "by-hand", "tags": [{"key": "team", "value": "ops"}]},
+        Want(
+            Kind.UNMANAGED,
+            "by-hand",
+            Severity.LOW,
+            {"name": (None, "by-hand"), "tags": (None, {"team": "ops"})},
+        ),
+        id="event-bus-created-with-tags",  # an import block without them plans their change
+    ),
+    pytest.param(
+        "events",
         "PutTargets",
         {
             "rule": "cttest2",

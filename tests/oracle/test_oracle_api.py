@@ -545,9 +545,12 @@ def delete_http_api(world: World) -> Call:
 
 
 def create_http_api(world: World) -> Call:
-    answer = world.client("apigatewayv2").create_api(Name="http-by-hand", ProtocolType="HTTP")
+    tags = {"team": "by-hand"}
+    answer = world.client("apigatewayv2").create_api(
+        Name="http-by-hand", ProtocolType="HTTP", Tags=tags
+    )
     return Call(
-        {"name": "http-by-hand", "protocolType": "HTTP"},
+        {"name": "http-by-hand", "protocolType": "HTTP", "tags": tags},
         {"apiId": answer["ApiId"], "name": "http-by-hand"},
     )
 

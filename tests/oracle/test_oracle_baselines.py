@@ -156,8 +156,9 @@ def detector_deleted(world: World) -> Call:
 
 
 def detector_by_hand(world: World) -> Call:
-    detector = _guardduty(world).create_detector(Enable=True)["DetectorId"]
-    return Call({"enable": True}, {"detectorId": detector})
+    tags = {"team": "by-hand"}
+    detector = _guardduty(world).create_detector(Enable=True, Tags=tags)["DetectorId"]
+    return Call({"enable": True, "tags": tags}, {"detectorId": detector})
 
 
 # --------------------------------------------------------------------------- Security Hub

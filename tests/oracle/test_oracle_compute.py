@@ -474,6 +474,7 @@ def listener_by_hand(world: World) -> Call:
         Protocol="HTTP",
         Port=8081,
         DefaultActions=[{"Type": "forward", "TargetGroupArn": group}],
+        Tags=[{"Key": "team", "Value": "by-hand"}],
     )
     arn = answer["Listeners"][0]["ListenerArn"]
     return Call(
@@ -482,6 +483,7 @@ def listener_by_hand(world: World) -> Call:
             "protocol": "HTTP",
             "port": 8081,
             "defaultActions": [{"type": "forward", "targetGroupArn": group}],
+            "tags": [{"key": "team", "value": "by-hand"}],
         },
         {"listeners": [{"listenerArn": arn, "loadBalancerArn": lb, "port": 8081}]},
     )

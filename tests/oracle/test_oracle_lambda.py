@@ -194,6 +194,7 @@ def create_function(world: World) -> Call:
         Code={"S3Bucket": code["s3Bucket"], "S3Key": code["s3Key"]},
         Timeout=3,
         MemorySize=128,
+        Tags={"team": "by-hand"},
     )
     return Call(
         {
@@ -205,6 +206,7 @@ def create_function(world: World) -> Call:
             "timeout": 3,
             "memorySize": 128,
             "packageType": "Zip",
+            "tags": {"team": "by-hand"},
         },
         {
             "functionName": "fn_by_hand",

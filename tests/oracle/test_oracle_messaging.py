@@ -420,8 +420,13 @@ def permission_put(world: World) -> Call:
 
 
 def bus_by_hand(world: World) -> Call:
-    arn = _events(world).create_event_bus(Name="hand-made-bus")["EventBusArn"]
-    return Call({"name": "hand-made-bus"}, {"eventBusArn": arn})
+    arn = _events(world).create_event_bus(
+        Name="hand-made-bus", Tags=[{"Key": "team", "Value": "by-hand"}]
+    )["EventBusArn"]
+    return Call(
+        {"name": "hand-made-bus", "tags": [{"key": "team", "value": "by-hand"}]},
+        {"eventBusArn": arn},
+    )
 
 
 def bus_deleted(world: World) -> Call:

@@ -30,12 +30,14 @@ from tfdrift_gitops.core.catalog.model import (
     mapped,
     req,
     resp,
+    tags_map,
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
 from tfdrift_gitops.core.catalog.support import (
     boolean,
     optional_text,
     string_list,
+    tag_pairs,
     text,
     with_fallback,
 )
@@ -189,6 +191,9 @@ RULES: tuple[Rule, ...] = (
                     SetAttr("name", text("name")),
                     SetAttr("protocol_type", text("protocolType")),
                     SetAttr("description", text("description"), optional_text),
+                    # A map in the request. CreateRoute has none to record: neither the call
+                    # nor aws_apigatewayv2_route (provider 5.100.0) has tags.
+                    SetAttr("tags", tag_pairs(req("tags")), tags_map),
                 ),
                 import_id=_NEW_API,
             ),

@@ -288,7 +288,11 @@ RULES: tuple[Rule, ...] = (
                 DETECTOR,
                 "id",
                 mapped(resp("detectorId"), str),
-                (SetAttr("enable", boolean("enable")),),
+                (
+                    SetAttr("enable", boolean("enable")),
+                    # GuardDuty sends tags as a map.
+                    SetAttr("tags", tag_pairs(req("tags")), tags_map),
+                ),
                 import_id=mapped(resp("detectorId"), str),
             ),
         ),

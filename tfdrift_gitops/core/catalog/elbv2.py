@@ -465,7 +465,11 @@ RULES: tuple[Rule, ...] = (
                 LISTENER,
                 "arn",
                 NEW_LISTENER_ARN,
-                (SetAttr("load_balancer_arn", LB_ARN, optional_text), *LISTENER_EFFECTS),
+                (
+                    SetAttr("load_balancer_arn", LB_ARN, optional_text),
+                    *LISTENER_EFFECTS,
+                    SetAttr("tags", V2_TAGS, tags_map),
+                ),
                 import_id=NEW_LISTENER_ARN,
             ),
         ),

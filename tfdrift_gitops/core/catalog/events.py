@@ -32,11 +32,12 @@ from tfdrift_gitops.core.catalog.model import (
     const,
     first,
     req,
+    tags_map,
 )
 from tfdrift_gitops.core.catalog.model import Set as SetAttr
 from tfdrift_gitops.core.catalog.policydoc import public_grant
 from tfdrift_gitops.core.catalog.presence import absent, event_account, upsert_targets
-from tfdrift_gitops.core.catalog.support import optional_text, request_is, text, when
+from tfdrift_gitops.core.catalog.support import optional_text, request_is, tag_pairs, text, when
 from tfdrift_gitops.core.paths import MISSING, items, lookup, set_path
 from tfdrift_gitops.core.state_keys import event_target_key
 from tfdrift_gitops.models import CloudEvent, Severity
@@ -259,6 +260,7 @@ RULES: tuple[Rule, ...] = (
                     SetAttr("name", text("name")),
                     SetAttr("event_source_name", text("eventSourceName"), optional_text),
                     SetAttr("kms_key_identifier", text("kmsKeyIdentifier"), optional_text),
+                    SetAttr("tags", tag_pairs(req("tags")), tags_map),
                 ),
                 import_id=text("name"),
             ),

@@ -61,6 +61,7 @@ from tfdrift_gitops.core.catalog.support import (
     request_has,
     request_is,
     string_list,
+    tag_pairs,
     text,
     when,
     with_fallback,
@@ -296,6 +297,8 @@ CREATE_EFFECTS: tuple[Effect, ...] = (
     SetAttr("s3_key", text("code.s3Key"), optional_text),
     SetAttr("s3_object_version", text("code.s3ObjectVersion"), optional_text),
     *CONFIG_EFFECTS,
+    # The request's Tags is a map already; an import block without them plans their change.
+    SetAttr("tags", tag_pairs(req("tags")), tags_map),
 )
 
 PERMISSION_EFFECTS: tuple[Effect, ...] = (
