@@ -243,6 +243,10 @@ class _FirstKeyRouter(Router):
     def keys(self, raw: Mapping[str, Any]) -> list[str]:
         return ["", *super().keys(raw)[1:2]]
 
+    def route(self, raw: Mapping[str, Any]) -> str | list[str]:
+        found = super().route(raw)
+        return found if isinstance(found, str) else ["", *found[1:2]]
+
 
 def test_the_check_is_what_keeps_crossing_shares_right(tmp_path: Path) -> None:
     """Routed by their first resource key only, the workers' shares of a crossing input touch:
@@ -616,6 +620,52 @@ def test_extractors_saying_what_they_read_lose_no_key() -> None:
     assert set(router.keys(rule)) == {"e1", "sg-0a", "sgr-1"}
     plan = router.plans[("AuthorizeSecurityGroupIngress", "ec2.amazonaws.com")]
     assert plan.unknown == ()
+
+
+_VARIED_FIELDS: tuple[tuple[str, Any], ...] = (
+    ("readOnly", True),
+    ("readOnly", None),
+    ("readOnly", "false"),
+    ("errorCode", "AccessDenied"),
+    ("errorCode", ""),
+    ("errorCode", {"code": 1}),
+    ("eventType", "AwsServiceEvent"),
+    ("eventType", "AwsConsoleAction"),
+    ("eventType", ""),
+    ("eventType", ["AwsApiCall"]),
+    ("eventTime", 1),
+    ("eventID", None),
+    ("eventName", ""),
+    ("eventName", "DescribeInstances"),
+    ("eventName", "NoSuchCall"),
+    ("eventSource", 5),
+    ("requestParameters", "not a document"),
+    ("responseElements", ["a list"]),
+)
+
+
+def test_route_is_the_static_verdict_then_the_keys() -> None:
+    """``Router.route`` (one pass over a record: most are plain calls, whose static verdict
+    rests on their name) says what the static prefilter and then ``keys`` say, on every
+    recorded call the suite holds and on each with one field made odd (a failed, read-only,
+    service or console call, odd types, names the catalog lacks)."""
+    engine = Engine(StateSource([str(STATE)]).index())
+    router = Router(engine)
+    static = make_prefilter(engine.catalog)
+    records = _fixture_records()
+    varied = [
+        {**record, field: value} for record in records[::7] for field, value in _VARIED_FIELDS
+    ]
+    varied += [{k: v for k, v in records[0].items() if k != field} for field in records[0]]
+    differ = []
+    for record in [*records, *varied]:
+        reason = static(record)
+        expected = reason if reason is not None else router.keys(record)
+        if router.route(record) != expected:
+            differ.append((record.get("eventID"), record.get("eventName"), expected))
+    assert differ == []
+    skipped = sum(isinstance(router.route(r), str) for r in varied)
+    assert 0 < skipped < len(varied)  # both ways are exercised
 
 
 def test_verdicts_nothing_changes_are_counted_while_routing(tmp_path: Path) -> None:

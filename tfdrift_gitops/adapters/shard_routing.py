@@ -19,6 +19,7 @@ from tfdrift_gitops.core.actor import falco_text
 from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.engine import Engine
 from tfdrift_gitops.core.names import strip_version_suffix
+from tfdrift_gitops.core.prefilter import Prefilter, make_prefilter
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ MAX_DEALT: Final = 8
 MEMO_SIZE: Final = 4096
 """Most call names, and most document shapes, the router remembers what it worked out for."""
 _UNSEEN: Final = object()
+_NONE: Final = frozenset[str]()
 _ALERT_DOCUMENTS: Final = (("ct.request", "requestParameters"), ("ct.response", "responseElements"))
 PEER_ENDED: Final = "another worker ended before sending what it routed"
 
@@ -66,6 +68,57 @@ class Router:
         self.matching: dict[tuple[frozenset[str], tuple[str, ...]], tuple[str, ...]] = {}
         """The fields of a document's shape (its field names, in order) that are wanted:
         calls of one kind have one shape, so each field's name is casefolded once a shape."""
+        self.static: Prefilter = make_prefilter(engine.catalog)
+        self.plain: dict[tuple[str, str], tuple[str | None, _Plan | None]] = {}
+        """For a plain call (see ``route``) by its name as written: the static prefilter's
+        verdict, and its plan."""
+
+    def route(self, raw: Mapping[str, Any]) -> str | list[str]:
+        """The routing pass's verdict on a decoded record: why the static prefilter skips it
+        (``make_prefilter`` without ``known``: nothing else in the run can change that), or
+        else its ``keys``. The same as calling both; most calls are plain (succeeded, not
+        read-only, management, fields of the usual types), and the prefilter's verdict on a
+        plain call rests on its name alone: worked out once a name."""
+        get = raw.get
+        name, source, event_id = get("eventName"), get("eventSource"), get("eventID")
+        event_type = get("eventType")
+        if not (
+            type(name) is str
+            and type(source) is str
+            and type(event_id) is str
+            and get("readOnly") is False
+            and get("errorCode") is None
+            and type(get("eventTime")) is str
+            and (event_type is None or event_type == "AwsApiCall")
+        ):
+            reason = self.static(raw)
+            return reason if reason is not None else self.keys(raw)
+        known = self.plain.get((name, source))
+        if known is None:
+            known = self._plain(name, source)
+        reason, plan = known
+        if reason is not None:
+            return reason
+        found = [event_id]
+        if plan is not None:
+            self._resources(plan, name, source, raw, found)
+        return found
+
+    def _plain(self, name: str, source: str) -> tuple[str | None, _Plan | None]:
+        # A plain call that names nothing else: the verdict of every plain call of this name.
+        verdict = self.static(
+            {
+                "eventName": name,
+                "eventSource": source,
+                "eventTime": "",
+                "eventID": "",
+                "readOnly": False,
+            }
+        )
+        known = (verdict, self._plan(name, source))
+        if len(self.plain) < MEMO_SIZE:
+            self.plain[name, source] = known
+        return known
 
     def keys(self, raw: Mapping[str, Any]) -> list[str]:
         """Every key through which this record may meet another: first its event id ("" when
@@ -78,7 +131,9 @@ class Router:
         found: list[str] = [event_id if type(event_id) is str else ""]
         name, source = raw.get("eventName"), raw.get("eventSource")
         if type(name) is str and type(source) is str:
-            self._resources(name, source, raw, found)
+            plan = self._plan(name, source)
+            if plan is not None:
+                self._resources(plan, name, source, raw, found)
         elif "output_fields" in raw:
             self._alert(raw["output_fields"], found)
         return found
@@ -105,43 +160,33 @@ class Router:
                 except orjson.JSONDecodeError:
                     value = None
             documents[key] = value if type(value) is dict else None
-        self._resources(name, source, documents, found)
+        plan = self._plan(name, source)
+        if plan is not None:
+            self._resources(plan, name, source, documents, found)
 
-    def _resources(self, name: str, source: str, raw: Mapping[str, Any], found: list[str]) -> None:
+    def _plan(self, name: str, source: str) -> _Plan | None:
         named = self.named
         plan = named.get((name, source), _UNSEEN)
         if plan is _UNSEEN:
             plan = self.plans.get((strip_version_suffix(name), source))
             if len(named) < MEMO_SIZE:
                 named[name, source] = plan
-        if plan is None or type(plan) is not _Plan:
-            return
+        return plan if type(plan) is _Plan else None
+
+    def _resources(
+        self, plan: _Plan, name: str, source: str, raw: Mapping[str, Any], found: list[str]
+    ) -> None:
         request, response = raw.get("requestParameters"), raw.get("responseElements")
         if (request is not None and type(request) is not dict) or (
             response is not None and type(response) is not dict
         ):
             return
-        nested: list[set[str]] = [set(), set()]
-        matching = self.matching
-        for side, document, wanted in ((0, request, plan.request), (1, response, plan.response)):
-            if document and wanted:
-                shape = (wanted, tuple(document))
-                fields = matching.get(shape)
-                if fields is None:
-                    fields = tuple(f for f in document if f.casefold() in wanted)
-                    if len(matching) < MEMO_SIZE:  # bounded: shapes made up by hostile input
-                        matching[shape] = fields
-                for field_name in fields:
-                    value = document[field_name]
-                    if type(value) is str:
-                        if value:
-                            found.append(_canonical(value))
-                    elif value:
-                        nested[side].add(field_name.casefold())
+        nested_request = self._read(request, plan.request, found) if request else None
+        nested_response = self._read(response, plan.response, found) if response else None
         # An extractor that says what it reads yields a plain value found above as is, or
         # nothing; it is run only when one of the keys it reads holds more than a string.
-        if nested[0] or nested[1]:
-            wanted_request, wanted_response = nested
+        if nested_request is not None or nested_response is not None:
+            wanted_request, wanted_response = nested_request or _NONE, nested_response or _NONE
             self._extracted(
                 tuple(
                     extract
@@ -159,6 +204,33 @@ class Router:
             )
         if plan.unknown:
             self._extracted(plan.unknown, name, source, request, response, found)
+
+    def _read(
+        self, document: dict[str, Any], wanted: frozenset[str], found: list[str]
+    ) -> set[str] | None:
+        """Adds the keys of ``document``'s wanted fields that hold a string; the names
+        (casefolded) of those that hold more, if any."""
+        if not wanted:
+            return None
+        shape = (wanted, tuple(document))
+        fields = self.matching.get(shape)
+        if fields is None:
+            fields = tuple(f for f in document if f.casefold() in wanted)
+            if len(self.matching) < MEMO_SIZE:  # bounded: shapes made up by hostile input
+                self.matching[shape] = fields
+        nested = None
+        for field_name in fields:
+            value = document[field_name]
+            if type(value) is str:
+                if value:
+                    if ":" in value or "/" in value:  # _canonical, inlined: once a call
+                        value = value.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+                    found.append(value.casefold())
+            elif value:
+                if nested is None:
+                    nested = set()
+                nested.add(field_name.casefold())
+        return nested
 
     def _extracted(
         self,

@@ -153,6 +153,7 @@ class Shard:
         self.asked: set[str] = set()
         self.routing = False
         self.components = Components()
+        self.parent = self.components.parent
         self.by_event: dict[str, str] = {}
         """A key of the first record routed with each event id."""
         self.blocks: list[list[str | None] | range] = []
@@ -178,9 +179,6 @@ class Shard:
         self.line = 0
         """The position of the line ``_lines`` is reading now (0: none)."""
         self.prefilter: Prefilter = make_prefilter(engine.catalog, known=self._known)
-        self.static: Prefilter = make_prefilter(engine.catalog)
-        """The verdicts no record of the run can change (failed, read-only, not a management
-        call, not in the catalog): given by the routing pass, which counts them itself."""
         self.counted: Counter[str] = Counter()
         """Those of the lines dealt to this worker, by reason."""
 
@@ -341,21 +339,24 @@ class Shard:
         ``by_event`` (a dict lookup, not a key of its own: ids are nearly always unique)."""
         if not found:
             return None
-        parent = self.components.parent
+        parent = self.parent
         event_id = found[0]
         if len(found) > 1:
-            root = root_of(parent, found[1])
+            root = found[1]
+            if root in parent:
+                root = root_of(parent, root)
         elif event_id:
             root = root_of(parent, "\0" + event_id)
         else:
             return None
-        for key in found[2:]:  # Components.union inlined: most records name one resource
-            other = root_of(parent, key)
-            if other < root:
-                parent[root] = other
-                root = other
-            elif root < other:
-                parent[other] = root
+        if len(found) > 2:
+            for key in found[2:]:  # Components.union inlined: most records name one resource
+                other = root_of(parent, key)
+                if other < root:
+                    parent[root] = other
+                    root = other
+                elif root < other:
+                    parent[other] = root
         if event_id:
             other = self.by_event.setdefault(event_id, root)
             if other is not root:  # a redelivery, or one id on two calls: one component
@@ -412,8 +413,8 @@ class Shard:
         numbered: Iterator[tuple[int, Any]],
         local: Callable[[Iterator[tuple[int, Any]]], Iterator[Any]],
     ) -> Iterator[Any]:
-        keys_of, join, loads = self.router.keys, self._join, orjson.loads
-        static, counted = self.static, self.counted
+        route, join, loads = self.router.route, self._join, orjson.loads
+        counted = self.counted
         me, jobs = self.me, self.jobs
         dealers, dealt = (jobs, me) if self.exchange is not None else (1, 0)
         mine, local_keys = self.mine, self.local_keys
@@ -437,14 +438,14 @@ class Shard:
                     local_keys[line_no] = self.sending
                     self.sending = None
                     mine.append(NOBODY)  # its records' owners go apart
-                elif (reason := static(value)) is not None:
+                elif isinstance(verdict := route(value), str):
                     # Skipped whatever else the run holds: counted here, by the worker the
                     # line was dealt to, and read by nobody in the second pass.
                     if line_no % jobs == me:
-                        counted[reason] += 1
+                        counted[verdict] += 1
                     mine.append(NOBODY)
                 else:
-                    key = join(keys_of(value))
+                    key = join(verdict)
                     mine.append(line_no % jobs if key is None else key)
         finally:
             self.line_no = line_no
