@@ -30,10 +30,18 @@ from tests.cli.golden import REPO, stable
 from tests.cli.test_detect_jobs import EXAMPLE, STATE, TERRAFORM_UA, _mixed_records
 from tests.collector.falco_alerts import SG_ID, cloudtrail_record, falco_alert
 from tfdrift_gitops.adapters.events import iter_many
-from tfdrift_gitops.adapters.shard_routing import MAX_DEALT, Components, Router, owner_of
+from tfdrift_gitops.adapters.shard_routing import (
+    MAX_DEALT,
+    Components,
+    Router,
+    _canonical,
+    owner_of,
+)
 from tfdrift_gitops.adapters.shard_worker import Shard
 from tfdrift_gitops.adapters.shards import _merge, _overlap, run_sharded
 from tfdrift_gitops.adapters.state_source import StateSource
+from tfdrift_gitops.core.catalog import keys
+from tfdrift_gitops.core.catalog.model import req, resp
 from tfdrift_gitops.core.detector import Detector
 from tfdrift_gitops.core.engine import Engine
 from tfdrift_gitops.core.prefilter import make_prefilter
@@ -624,9 +632,18 @@ _SAYING_WHAT_THEY_READ = {
         "DeleteVpcEndpoints",
         "DeleteFlowLogs",
     ),
+    "iam": (
+        "AttachRolePolicy",
+        "DetachUserPolicy",
+        "PutRolePolicy",
+        "DeleteUserPolicy",
+        "CreatePolicy",
+    ),
+    "eks": ("CreateNodegroup", "UpdateAddon", "DeleteAccessEntry"),
+    "elasticloadbalancing": ("CreateLoadBalancerPolicy", "DeleteLoadBalancerPolicy"),
 }
 """Calls whose id extractors all say what they read, by service (custom helpers'
-declarations: ``wrapped``, ``prefixed_ids``, ``request_ids``...)."""
+declarations: ``wrapped``, ``prefixed_ids``, ``request_ids``, ids ``keys.joined``...)."""
 
 
 def _reading_every_key(router: Router, recorded: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -710,8 +727,25 @@ def test_extractors_saying_what_they_read_lose_no_key() -> None:
     assert set(router.keys(rule)) == {"e1", "sg-0a", "sgr-1"}
     plan = router.plans[("AuthorizeSecurityGroupIngress", "ec2.amazonaws.com")]
     assert plan.unknown == ()
-    for name in _SAYING_WHAT_THEY_READ["ec2"]:  # their helpers say it too
-        assert router.plans[(name, "ec2.amazonaws.com")].unknown == (), name
+    for service, names in _SAYING_WHAT_THEY_READ.items():  # their helpers say it too
+        for name in names:
+            assert router.plans[(name, f"{service}.amazonaws.com")].unknown == (), name
+
+
+def test_ids_joined_by_slash_or_colon_key_as_their_last_part() -> None:
+    """``keys.joined``: an id joined by ``/`` or ``:`` keys as its last part does, whatever
+    the parts hold (ARNs, paths, bare names), so it may say what its parts read; by another
+    separator it may not."""
+    values = ["", "n", "a/b", "a:b", "arn:aws:iam::1:role/x/y", "1:function:f:live", "p|q"]
+    for separator in "/:":
+        for one in values:
+            for last in filter(None, values):
+                assert _canonical(separator.join((one, last))) == _canonical(last)
+    parts = (req("roleName"), resp("policy.arn"))
+    assert keys.joined("/", parts) == (frozenset({"rolename"}), frozenset({"policy"}))
+    assert keys.joined("|", parts) is None
+    assert keys.joined(":", (req("a"), lambda e: e)) is None
+    assert _canonical("grp/with/path|name") != _canonical("name")  # why "|" may not
 
 
 _VARIED_FIELDS: tuple[tuple[str, Any], ...] = (

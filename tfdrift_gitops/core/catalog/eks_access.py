@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.eks import CLUSTER_NAME, SOURCE
 from tfdrift_gitops.core.catalog.model import (
     Action,
@@ -69,6 +70,7 @@ def _joined(separator: str, *parts: Extractor) -> Extractor:
             return MISSING
         return separator.join(values)
 
+    keys.note(extract, keys.joined(separator, parts))
     return extract
 
 
