@@ -639,7 +639,7 @@ _SAYING_WHAT_THEY_READ = {
         "DeleteUserPolicy",
         "CreatePolicy",
     ),
-    "eks": ("CreateNodegroup", "UpdateAddon", "DeleteAccessEntry"),
+    "eks": ("CreateNodegroup", "UpdateAddon", "DeleteAddon"),
     "elasticloadbalancing": ("CreateLoadBalancerPolicy", "DeleteLoadBalancerPolicy"),
 }
 """Calls whose id extractors all say what they read, by service (custom helpers'
@@ -683,6 +683,16 @@ def _reading_every_key(router: Router, recorded: list[dict[str, Any]]) -> list[d
                         "responseElements": documents[1],
                     }
                 )
+    principal = "arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fadmin"  # in the path: encoded
+    made.append(
+        {
+            "eventID": "encoded-principal",
+            "eventName": "CreateAccessEntry",
+            "eventSource": "eks.amazonaws.com",
+            "requestParameters": {"clusterName": "c", "principalArn": principal},
+            "responseElements": None,
+        }
+    )
     return made
 
 

@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.eks import CLUSTER_NAME, SOURCE
 from tfdrift_gitops.core.catalog.model import (
     Action,
@@ -70,7 +69,8 @@ def _joined(separator: str, *parts: Extractor) -> Extractor:
             return MISSING
         return separator.join(values)
 
-    keys.note(extract, keys.joined(separator, parts))
+    # Says nothing: its principal is URL-decoded (CloudTrail writes the principal of a call
+    # naming it in its path encoded), so its last segment is not the plain field's.
     return extract
 
 
