@@ -640,7 +640,19 @@ _SAYING_WHAT_THEY_READ = {
         "CreatePolicy",
     ),
     "eks": ("CreateNodegroup", "UpdateAddon", "DeleteAddon"),
-    "elasticloadbalancing": ("CreateLoadBalancerPolicy", "DeleteLoadBalancerPolicy"),
+    "elasticloadbalancing": (
+        "CreateLoadBalancerPolicy",
+        "DeleteLoadBalancerPolicy",
+        "AddListenerCertificates",
+        "RegisterTargets",
+    ),
+    "autoscaling": ("PutScalingPolicy", "DeleteScheduledAction", "CreateOrUpdateTags"),
+    "lambda": ("AddPermission", "CreateFunctionUrlConfig"),
+    "cloudtrail": ("AddTags",),
+    "ssm": ("AddTagsToResource",),
+    "route53": ("ChangeResourceRecordSets", "AssociateVPCWithHostedZone", "ChangeTagsForResource"),
+    "events": ("PutRule", "PutTargets", "RemoveTargets", "PutPermission"),
+    "ecs": ("CreateService", "UpdateService", "DeleteCluster"),
 }
 """Calls whose id extractors all say what they read, by service (custom helpers'
 declarations: ``wrapped``, ``prefixed_ids``, ``request_ids``, ids ``keys.joined``...)."""
