@@ -30,10 +30,18 @@ from tests.cli.golden import REPO, stable
 from tests.cli.test_detect_jobs import EXAMPLE, STATE, TERRAFORM_UA, _mixed_records
 from tests.collector.falco_alerts import SG_ID, cloudtrail_record, falco_alert
 from tfdrift_gitops.adapters.events import iter_many
-from tfdrift_gitops.adapters.shard_routing import MAX_DEALT, Components, Router, owner_of
+from tfdrift_gitops.adapters.shard_routing import (
+    MAX_DEALT,
+    Components,
+    Router,
+    _canonical,
+    owner_of,
+)
 from tfdrift_gitops.adapters.shard_worker import Shard
 from tfdrift_gitops.adapters.shards import _merge, _overlap, run_sharded
 from tfdrift_gitops.adapters.state_source import StateSource
+from tfdrift_gitops.core.catalog import keys
+from tfdrift_gitops.core.catalog.model import req, resp
 from tfdrift_gitops.core.detector import Detector
 from tfdrift_gitops.core.engine import Engine
 from tfdrift_gitops.core.prefilter import make_prefilter
@@ -580,6 +588,126 @@ def _fixture_records() -> list[dict[str, Any]]:
     return found
 
 
+class _Anything(Mapping[str, Any]):
+    """A document holding every path: an id at ``content``/``value`` (EC2's wrapped scalars),
+    itself as the only item of ``items``, and itself under any other key. Set at one
+    top-level key, it makes every extractor reading that key yield something: one that
+    reads it without saying so loses that key."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __getitem__(self, key: str) -> Any:
+        if key in ("content", "value"):
+            return self.text
+        return [self] if key == "items" else self
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __iter__(self) -> Any:
+        return iter(("content",))
+
+    def __len__(self) -> int:
+        return 1
+
+
+_SAYING_WHAT_THEY_READ = {
+    "ec2": (
+        "CreateTags",
+        "DeleteTags",
+        "ModifyInstanceMetadataOptions",
+        "DeleteNatGateway",
+        "ModifyVolume",
+        "CreateLaunchTemplateVersion",
+        "ModifyLaunchTemplate",
+        "DeleteLaunchTemplate",
+        "AttachVolume",
+        "AssociateIamInstanceProfile",
+        "AssociateRouteTable",
+        "AttachInternetGateway",
+        "DetachInternetGateway",
+        "AssociateAddress",
+        "ModifyVpcEndpoint",
+        "DeleteVpcEndpoints",
+        "DeleteFlowLogs",
+    ),
+    "iam": (
+        "AttachRolePolicy",
+        "DetachUserPolicy",
+        "PutRolePolicy",
+        "DeleteUserPolicy",
+        "CreatePolicy",
+    ),
+    "eks": ("CreateNodegroup", "UpdateAddon", "DeleteAddon"),
+    "elasticloadbalancing": (
+        "CreateLoadBalancerPolicy",
+        "DeleteLoadBalancerPolicy",
+        "AddListenerCertificates",
+        "RegisterTargets",
+    ),
+    "autoscaling": ("PutScalingPolicy", "DeleteScheduledAction", "CreateOrUpdateTags"),
+    "lambda": ("AddPermission", "CreateFunctionUrlConfig"),
+    "cloudtrail": ("AddTags",),
+    "ssm": ("AddTagsToResource",),
+    "route53": ("ChangeResourceRecordSets", "AssociateVPCWithHostedZone", "ChangeTagsForResource"),
+    "events": ("PutRule", "PutTargets", "RemoveTargets", "PutPermission"),
+    "ecs": ("CreateService", "UpdateService", "DeleteCluster"),
+}
+"""Calls whose id extractors all say what they read, by service (custom helpers'
+declarations: ``wrapped``, ``prefixed_ids``, ``request_ids``, ids ``keys.joined``...)."""
+
+
+def _reading_every_key(router: Router, recorded: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For each call the catalog knows, calls holding an id at the top-level keys its
+    extractors say they read (all together, then each alone), as a bare id, a path, or a
+    document holding every path (``_Anything``), which is also set, alone, at the keys
+    recorded calls of that name hold and at EC2's ``<Call>Request``/``<Call>Response``
+    wrappers (keys an extractor may read without saying so): most helpers' declarations
+    are met by no recorded call."""
+    held: dict[str, tuple[set[str], set[str]]] = {}
+    for record in recorded:
+        sides = held.setdefault(str(record.get("eventName")), (set(), set()))
+        for side, field in enumerate(("requestParameters", "responseElements")):
+            if isinstance(record.get(field), dict):
+                sides[side].update(record[field])
+    made: list[dict[str, Any]] = []
+    for (name, source), plan in router.plans.items():
+        wanted = [(0, k) for k in sorted(plan.request)] + [(1, k) for k in sorted(plan.response)]
+        request, response = held.get(name, (set(), set()))
+        elsewhere = sorted(
+            {(0, k) for k in [*request, f"{name}Request"] if k.casefold() not in plan.request}
+            | {(1, k) for k in [*response, f"{name}Response"] if k.casefold() not in plan.response}
+        )
+        for form in ("v-{}", "path/v-{}", "anything"):
+            alone = [[one] for one in wanted + (elsewhere if form == "anything" else [])]
+            for chosen in [wanted, *alone]:
+                documents: list[dict[str, Any]] = [{}, {}]
+                for side, key in chosen:
+                    text = form.format(key)
+                    documents[side][key] = _Anything(f"v-{key}") if form == "anything" else text
+                made.append(
+                    {
+                        "eventID": f"{name}-{len(made)}",
+                        "eventName": name,
+                        "eventSource": source,
+                        "requestParameters": documents[0],
+                        "responseElements": documents[1],
+                    }
+                )
+    principal = "arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fadmin"  # in the path: encoded
+    made.append(
+        {
+            "eventID": "encoded-principal",
+            "eventName": "CreateAccessEntry",
+            "eventSource": "eks.amazonaws.com",
+            "requestParameters": {"clusterName": "c", "principalArn": principal},
+            "responseElements": None,
+        }
+    )
+    return made
+
+
 def test_extractors_saying_what_they_read_lose_no_key() -> None:
     """Routing runs an id extractor that says which top-level fields it reads only when one
     of them holds more than a string (a string there is taken as the key itself): on every
@@ -602,6 +730,7 @@ def test_extractors_saying_what_they_read_lose_no_key() -> None:
         if isinstance(value, dict):
             records.extend(value.get("Records", [value]))
     assert len(records) > 1_000
+    records += _reading_every_key(router, records)
     lost = {}
     for record in records:
         with_needs, reference = set(router.keys(record)), set(everything.keys(record))
@@ -620,6 +749,25 @@ def test_extractors_saying_what_they_read_lose_no_key() -> None:
     assert set(router.keys(rule)) == {"e1", "sg-0a", "sgr-1"}
     plan = router.plans[("AuthorizeSecurityGroupIngress", "ec2.amazonaws.com")]
     assert plan.unknown == ()
+    for service, names in _SAYING_WHAT_THEY_READ.items():  # their helpers say it too
+        for name in names:
+            assert router.plans[(name, f"{service}.amazonaws.com")].unknown == (), name
+
+
+def test_ids_joined_by_slash_or_colon_key_as_their_last_part() -> None:
+    """``keys.joined``: an id joined by ``/`` or ``:`` keys as its last part does, whatever
+    the parts hold (ARNs, paths, bare names), so it may say what its parts read; by another
+    separator it may not."""
+    values = ["", "n", "a/b", "a:b", "arn:aws:iam::1:role/x/y", "1:function:f:live", "p|q"]
+    for separator in "/:":
+        for one in values:
+            for last in filter(None, values):
+                assert _canonical(separator.join((one, last))) == _canonical(last)
+    parts = (req("roleName"), resp("policy.arn"))
+    assert keys.joined("/", parts) == (frozenset({"rolename"}), frozenset({"policy"}))
+    assert keys.joined("|", parts) is None
+    assert keys.joined(":", (req("a"), lambda e: e)) is None
+    assert _canonical("grp/with/path|name") != _canonical("name")  # why "|" may not
 
 
 _VARIED_FIELDS: tuple[tuple[str, Any], ...] = (

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.model import (
     Action,
     Comparer,
@@ -78,6 +79,9 @@ def _v2_key(event: CloudEvent) -> Any:
     return f"{api}/{stage}"
 
 
+keys.note(_v2_key, (frozenset({"apiid", "stagename"}), frozenset()))  # keys as the stage
+
+
 # --------------------------------------------------------------------------- patch operations
 
 
@@ -119,6 +123,10 @@ def _method_ids(event: CloudEvent) -> Any:
         return MISSING
     paths = {m[0] for _, p, _ in _operations(event) if (m := _method_op(p)) is not None}
     return [f"{api}-{stage}-{path}" for path in sorted(paths)]
+
+
+# None without patch operations, which are nested (so routing runs it when there are some).
+keys.note(_method_ids, (frozenset({"patchoperations", "updatestageinput"}), frozenset()))
 
 
 def _stage_ops(event: CloudEvent) -> bool:

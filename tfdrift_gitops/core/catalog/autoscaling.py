@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.model import (
     Action,
     AddItems,
@@ -94,6 +95,8 @@ def _child(name_field: str) -> Extractor:
             name = rest.split("/", 1)[1] if "/" in rest else rest
         return f"{group}/{name}" if isinstance(group, str) and group and name else MISSING
 
+    # ``group/name`` keys as the name (the plain field, or the ARN's last segment).
+    keys.note(extract, (frozenset({name_field.casefold()}), frozenset()))
     return extract
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.autoscaling import GROUP, SOURCE
 from tfdrift_gitops.core.catalog.model import (
     Action,
@@ -45,6 +46,9 @@ def _groups(event: CloudEvent) -> Any:
     names = [lookup(t, "resourceId") for t in items(req("tags")(event))]
     unique = list(dict.fromkeys(n for n in names if isinstance(n, str) and n))
     return unique or MISSING
+
+
+keys.note(_groups, (frozenset({"tags"}), frozenset()))  # the tag list's resourceIds
 
 
 def _block(tag: Mapping[str, Any]) -> dict[str, Any]:

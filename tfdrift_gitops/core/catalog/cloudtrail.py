@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.model import (
     Action,
     Effect,
@@ -90,6 +91,9 @@ def _tagged_trail(event: CloudEvent) -> Any:
     if isinstance(resource, str) and ":trail/" in resource:
         return _trail_name(resource)
     return MISSING
+
+
+keys.note(_tagged_trail, (frozenset({"resourceid"}), frozenset()))  # the ARN's last segment
 
 
 def _tag_keys(raw: Any) -> list[str]:

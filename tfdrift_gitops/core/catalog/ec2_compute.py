@@ -140,8 +140,7 @@ NEW_TEMPLATE_ID = first(
 # --------------------------------------------------------------------------- volumes
 
 
-def _volume(event: CloudEvent) -> Any:
-    return first(text("volumeId"), _text_of(resp("volumeId")))(event)
+_VOLUME: Extractor = first(text("volumeId"), _text_of(resp("volumeId")))
 
 
 def _attachment_import_id(event: CloudEvent) -> Any:
@@ -270,10 +269,10 @@ RULES: tuple[Rule, ...] = (
             Target(
                 VOLUME_ATTACHMENT,
                 VOLUME_KEY,
-                _volume,
+                _VOLUME,
                 (
                     SetAttr("device_name", text("device"), optional_text),
-                    SetAttr("volume_id", _volume, optional_text),
+                    SetAttr("volume_id", _VOLUME, optional_text),
                     SetAttr("instance_id", text("instanceId"), optional_text),
                 ),
                 import_id=_attachment_import_id,
@@ -286,7 +285,7 @@ RULES: tuple[Rule, ...] = (
         "DetachVolume",
         SOURCE,
         Action.DELETE,
-        (Target(VOLUME_ATTACHMENT, VOLUME_KEY, _volume),),
+        (Target(VOLUME_ATTACHMENT, VOLUME_KEY, _VOLUME),),
         severity=Severity.MEDIUM,
         description="volume detached",
     ),

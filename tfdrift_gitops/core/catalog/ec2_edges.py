@@ -24,8 +24,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.ec2_effects import spec_tags, unwrap, with_fallback, wrapped
 from tfdrift_gitops.core.catalog.ec2_routes import request_ids
 from tfdrift_gitops.core.catalog.hidden import hidden_compare, hidden_marker
@@ -80,6 +81,7 @@ def _ids(extractor: Extractor) -> Extractor:
         ids = [v for v in found if isinstance(v, str) and v]
         return ids or MISSING
 
+    keys.note(extract, keys.needs_of(extractor))  # a string ``extractor`` yields, as is
     return extract
 
 
@@ -96,6 +98,11 @@ def _attachment_id(event: CloudEvent) -> Any:
     return f"{gateway}:{vpc}"
 
 
+# ``igw:vpc``: its last segment is the VPC id, the key routing takes from a plain vpcId.
+_ATTACHMENT_READS: Final = (frozenset({"internetgatewayid", "vpcid"}), frozenset[str]())
+keys.note(_attachment_id, _ATTACHMENT_READS)
+
+
 def _attachment_managed(event: CloudEvent, index: StateIndex) -> bool:
     key = _attachment_id(event)
     return isinstance(key, str) and bool(index.lookup(IGW_ATTACHMENT, "id", key))
@@ -110,6 +117,9 @@ def _gateway_ids(event: CloudEvent) -> Any:
     found = request_ids("internetGatewayId")(event)
     attachment = _attachment_id(event)
     return [*found, attachment] if isinstance(attachment, str) else found
+
+
+keys.note(_gateway_ids, _ATTACHMENT_READS)
 
 
 CREATE_INTERNET_GATEWAY = Rule(

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.model import Extractor, Target, tags_map
 from tfdrift_gitops.core.catalog.tagging import remembered_defaults
 from tfdrift_gitops.core.paths import MISSING, get_path, items, lookup, set_path
@@ -38,6 +39,10 @@ def wrapped(wrapper: str, name: str) -> Extractor:
                 return value
         return MISSING
 
+    # It reads the wrapper or the flat key, nothing else; a plain string at either is
+    # returned as is (routing in detect --jobs takes it as the key without running this).
+    top = frozenset({wrapper.partition(".")[0].casefold(), name.partition(".")[0].casefold()})
+    keys.note(extract, (top, frozenset()))
     return extract
 
 
@@ -305,6 +310,7 @@ def prefixed_ids(extractor: Extractor, prefix: str) -> Extractor:
     def extract(event: CloudEvent) -> Any:
         return ids_by_prefix(extractor, event).get(prefix) or MISSING
 
+    keys.note(extract, keys.needs_of(extractor))  # some of what ``extractor`` yields
     return extract
 
 

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.ec2_effects import spec_tags, with_fallback
 from tfdrift_gitops.core.catalog.model import (
     Action,
@@ -108,6 +109,8 @@ def request_ids(*fields: str) -> Extractor:
     def extract(event: CloudEvent) -> Any:
         return [v for v in (_text(req(f)(event)) for f in fields) if v is not None]
 
+    # The fields' strings as they are (stripped: AWS takes no padded id in a call that worked).
+    keys.note(extract, (frozenset(f.partition(".")[0].casefold() for f in fields), frozenset()))
     return extract
 
 

@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.arn_tags import tag_rules
 from tfdrift_gitops.core.catalog.model import (
     Action,
@@ -120,6 +121,12 @@ def _new_service_arn(event: CloudEvent) -> Any:
     return arns[0] if isinstance(arns, list) and arns else MISSING
 
 
+# The ARNs end in "/" and the service named (or are the ARN named, or the response's).
+_SERVICE_READS: keys.Needs = (frozenset({"service", "servicename"}), frozenset({"service"}))
+keys.note(_service_arns, _SERVICE_READS)
+keys.note(_new_service_arn, _SERVICE_READS)
+
+
 def _service_import_id(event: CloudEvent) -> Any:
     """``CLUSTER/SERVICE``: the provider's import id."""
     arns = _service_arns(event)
@@ -146,6 +153,10 @@ def _task_definition_arn(event: CloudEvent) -> Any:
         return ref.strip()
     partition = arn_partition(event.region)
     return f"arn:{partition}:ecs:{event.region}:{_event_account(event)}:task-definition/{ref}"
+
+
+# ``.../task-definition/FAMILY:REV`` keys as the plain reference does.
+keys.note(_task_definition_arn, (frozenset({"taskdefinition"}), frozenset()))
 
 
 FAMILY: Extractor = first(
@@ -383,6 +394,10 @@ def _named(*extractors: Extractor) -> Extractor:
 
 SERVICE_KNOWN = _named(req("service"), resp("service.serviceArn"))
 CLUSTER_KNOWN = _named(req("cluster"))
+# Their fields' values as they are (FAMILY_KNOWN's family is cut from its reference: it says
+# nothing, so routing runs it).
+keys.note(SERVICE_KNOWN, (frozenset({"service"}), frozenset({"service"})))
+keys.note(CLUSTER_KNOWN, (frozenset({"cluster"}), frozenset()))
 
 
 def _family(value: Any) -> Any:

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.arn_tags import tag_rules
 from tfdrift_gitops.core.catalog.model import (
     Action,
@@ -81,6 +82,7 @@ def _joined(*parts: Extractor, separator: str = ":") -> Extractor:
             return MISSING
         return separator.join(values)
 
+    keys.note(extract, keys.joined(separator, parts))
     return extract
 
 

@@ -69,6 +69,8 @@ def _joined(separator: str, *parts: Extractor) -> Extractor:
             return MISSING
         return separator.join(values)
 
+    # Says nothing: its principal is URL-decoded (CloudTrail writes the principal of a call
+    # naming it in its path encoded), so its last segment is not the plain field's.
     return extract
 
 

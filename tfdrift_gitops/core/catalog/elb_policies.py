@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.elb_shapes import CLASSIC, classic_call
 from tfdrift_gitops.core.catalog.elbv2 import SOURCE
 from tfdrift_gitops.core.catalog.model import (
@@ -77,7 +78,11 @@ def _weak_protocols(event: CloudEvent, observed: Mapping[str, Any]) -> tuple[Sev
     return None
 
 
-POLICY_ID = _joined(LB_NAME, text("policyName"))
+POLICY_NAME: Extractor = text("policyName")
+POLICY_ID = _joined(LB_NAME, POLICY_NAME)
+# Its last segment is the plain policyName (LISTENER_ID's is the port rewritten as a number:
+# "080" would key as "80", so it says nothing and routing runs it).
+keys.note(POLICY_ID, keys.joined(":", (LB_NAME, POLICY_NAME)))
 LISTENER_ID = _joined(LB_NAME, mapped(req("loadBalancerPort"), lambda v: str(as_int(v))))
 
 

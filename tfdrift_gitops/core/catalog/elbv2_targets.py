@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.elb_shapes import (
     actions_compare,
     api_actions,
@@ -113,12 +114,18 @@ def _attachment_keys(event: CloudEvent) -> Any:
     return [f"{group}/{t}" for t in ids if isinstance(t, str) and t] or MISSING
 
 
+keys.note(_attachment_keys, (frozenset({"targets"}), frozenset()))  # the targets' ids, nested
+
+
 def _certificate_ids(event: CloudEvent) -> Any:
     listener = LISTENER_ARN(event)
     if not isinstance(listener, str):
         return MISSING
     arns = [lookup(c, "certificateArn") for c in items(req("certificates")(event))]
     return [f"{listener}_{a}" for a in arns if isinstance(a, str) and a] or MISSING
+
+
+keys.note(_certificate_ids, (frozenset({"certificates"}), frozenset()))  # their ARNs, nested
 
 
 HEALTH = {

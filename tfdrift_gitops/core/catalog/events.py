@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.model import (
     Action,
     Comparer,
@@ -63,6 +64,10 @@ def _rule_id(event: CloudEvent) -> Any:
         return MISSING
     bus = _bus(event)
     return f"{bus}/{name}" if bus else name
+
+
+# ``BUS/NAME`` keys as the plain name (or rule).
+keys.note(_rule_id, (frozenset({"name", "rule"}), frozenset()))
 
 
 def _json(value: Any) -> Any:
@@ -111,6 +116,8 @@ def _target_keys(field: str) -> Extractor:
                 found.append(event_target_key(bus, rule, ident))
         return found
 
+    # ``BUS/RULE/ID`` keys as the target id: a plain ``field`` is one (``items``).
+    keys.note(extract, (frozenset({field.casefold()}), frozenset()))
     return extract
 
 
@@ -213,6 +220,9 @@ def _permission_id(event: CloudEvent) -> Any:
         return MISSING
     bus = _bus(event)
     return f"{bus}/{sid}" if bus else sid
+
+
+keys.note(_permission_id, (frozenset({"statementid"}), frozenset()))  # as the plain sid
 
 
 def _anyone(event: CloudEvent, observed: Mapping[str, Any]) -> tuple[Severity, str] | None:

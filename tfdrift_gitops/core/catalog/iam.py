@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.model import (
     Action,
     AddItems,
@@ -97,6 +98,7 @@ def joined(separator: str, *parts: Extractor) -> Extractor:
             return MISSING
         return separator.join(values)
 
+    keys.note(extract, keys.joined(separator, parts))
     return extract
 
 
@@ -207,6 +209,10 @@ def _created_policy_arn(event: CloudEvent) -> Any:
     path = text("path")(event)
     path = path if isinstance(path, str) and path.startswith("/") else "/"
     return f"arn:{arn_partition(event.region)}:iam::{account}:policy{path}{name}"
+
+
+# The ARN ends in the policy's name (names hold no "/"): the plain policyName's own key.
+keys.note(_created_policy_arn, (frozenset({"policyname"}), frozenset()))
 
 
 CREATED_POLICY_ARN = first(mapped(resp("policy.arn"), as_str), _created_policy_arn)

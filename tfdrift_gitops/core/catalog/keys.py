@@ -56,6 +56,15 @@ def union(extractors: Iterable[Callable[..., Any]]) -> Needs | None:
     return frozenset(request), frozenset(response)
 
 
+def joined(separator: str, parts: Iterable[Callable[..., Any]]) -> Needs | None:
+    """What an id of ``parts``' values joined by ``separator`` needs (MISSING unless every
+    part has one): theirs, when ``separator`` is ``/`` or ``:``, else not known. Routing in
+    ``detect --jobs`` keys a call by each id's last ARN or path segment, taking a plain
+    string field as its own key without running an extractor that says it reads it; such an
+    id's last segment is its last part's, so that part's field gives its key."""
+    return union(parts) if separator in ("/", ":") else None
+
+
 def noop_on_missing(cls: type[_T]) -> type[_T]:
     """Class decorator: the effect's ``apply`` returns False, changing nothing, when its
     ``value`` extractor yields MISSING (only such effects may be passed over)."""

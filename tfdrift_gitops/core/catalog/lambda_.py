@@ -124,12 +124,21 @@ def _permission_id(event: CloudEvent) -> Any:
     return f"{name}:{qualifier}/{sid}" if qualifier else f"{name}/{sid}"
 
 
+# It keys as its statement id, the plain statementId (after its last "/").
+keys.note(_permission_id, (frozenset({"statementid"}), frozenset()))
+
+
 def _function_url_id(event: CloudEvent) -> Any:
     ref = _function_ref(event)
     if ref is None:
         return MISSING
     name, qualifier = ref
     return f"{name}/{qualifier}" if qualifier else name
+
+
+# It keys as the plain qualifier, or as the function name's last ":" segment (its name or
+# the qualifier it ends in), which is also the id's.
+keys.note(_function_url_id, (frozenset({"functionname", "qualifier"}), frozenset({"functionname"})))
 
 
 def _tagged_function(event: CloudEvent) -> Any:

@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.model import (
     Action,
     AddItems,
@@ -120,6 +121,7 @@ def _keys(*wanted: str) -> Extractor:
     def extract(event: CloudEvent) -> Any:
         return [key for key, how in _reduced(event).items() if how in wanted]
 
+    keys.note(extract, (frozenset({"changebatch"}), frozenset()))  # its changes, nested
     return extract
 
 
@@ -331,6 +333,9 @@ def _association_id(event: CloudEvent) -> Any:
     if not isinstance(vpc, str) or not vpc or zone is MISSING:
         return MISSING
     return f"{zone}:{vpc}"
+
+
+keys.note(_association_id, (frozenset({"vpc"}), frozenset()))  # vPC.vPCId, nested
 
 
 def _inline_vpcs(event: CloudEvent, index: StateIndex) -> bool:

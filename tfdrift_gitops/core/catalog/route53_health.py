@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.model import (
     Action,
     Effect,
@@ -75,6 +76,7 @@ def _tagged(kind: str) -> Extractor:
             return MISSING
         return text("resourceId")(event)
 
+    keys.note(extract, (frozenset({"resourceid"}), frozenset()))
     return extract
 
 

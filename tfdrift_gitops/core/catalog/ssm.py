@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.catalog.hidden import HiddenValue
 from tfdrift_gitops.core.catalog.model import (
     Action,
@@ -50,6 +51,9 @@ def _tagged(event: CloudEvent) -> Any:
     if not request_is("resourceType", "Parameter")(event):
         return MISSING
     return text("resourceId")(event)
+
+
+keys.note(_tagged, (frozenset({"resourceid"}), frozenset()))
 
 
 PUT_EFFECTS: tuple[Effect, ...] = (
