@@ -141,6 +141,7 @@ class Shard:
         jobs: int,
         render: Callable[[Drift], str] | None = None,
         exchange: Exchange | None = None,
+        router: Router | None = None,
     ) -> None:
         self.engine = engine
         self.exchange = exchange
@@ -148,7 +149,7 @@ class Shard:
         self.me = me
         self.jobs = jobs
         self.render = render
-        self.router = Router(engine)
+        self.router = router if router is not None else Router(engine)
         self.detector = _ShardDetector(engine)
         self.asked: set[str] = set()
         self.routing = False
@@ -306,8 +307,17 @@ class Shard:
         dealers, dealt = (jobs, self.me) if self.exchange is not None else (1, 0)
         owner_of_key = self._owner_of
         owned = bytearray()
+        append, parent, remembered = owned.append, self.parent, by_root.get
         for key in mine:  # one in ``jobs`` of the lines: every worker does its share
-            owned.append(key if isinstance(key, int) else owner_of_key(key, by_root))
+            if isinstance(key, int):
+                append(key)
+                continue
+            # _owner_of, inlined (a call per line): most keys are roots, never joined.
+            root = root_of(parent, key) if key in parent else key
+            owner = remembered(root)
+            if owner is None:
+                owner = by_root[root] = owner_of(root, jobs)
+            append(owner)
         local = {
             line: bytes(line % jobs if k is None else owner_of_key(k, by_root) for k in keys)
             for line, keys in self.local_keys.items()

@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from tfdrift_gitops.adapters.events import iter_many
-from tfdrift_gitops.adapters.shard_routing import PEER_ENDED, Exchange
+from tfdrift_gitops.adapters.shard_routing import PEER_ENDED, Exchange, Router
 from tfdrift_gitops.adapters.shard_worker import Shard, ShardResult
 from tfdrift_gitops.core.detector import Detector, Tally
 from tfdrift_gitops.core.engine import Engine
 from tfdrift_gitops.core.prefilter import Prefilter, make_prefilter
+from tfdrift_gitops.core.state import without_cyclic_gc
 from tfdrift_gitops.models import Drift
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,10 @@ def _collect(pid: int, read_end: int) -> ShardResult | str:
     _, status = os.waitpid(pid, 0)
     if not data or status != 0:
         return f"worker {pid} ended with status {status}"
-    ok, value = pickle.loads(data)  # noqa: S301 - written by our own forked child
+    # Plain data, no cycles: with the collector on, the tens of thousands of objects it
+    # makes set off young collections that walk this worker's own live run (half the time).
+    with without_cyclic_gc():
+        ok, value = pickle.loads(data)  # noqa: S301 - written by our own forked child
     return value if ok else str(value)
 
 
@@ -115,9 +119,10 @@ def run_sharded(
     iter_many(specs)  # a spec that cannot be read fails here, as in one process
     # Forked once the index is built (shared copy-on-write); this process is worker 0.
     exchange = Exchange.make(jobs)
+    router = Router(engine)  # one for all: built before forking
     try:
         children = [
-            _fork(Shard(engine, specs, me, jobs, render, exchange)) for me in range(1, jobs)
+            _fork(Shard(engine, specs, me, jobs, render, exchange, router)) for me in range(1, jobs)
         ]
     except BaseException:
         if exchange is not None:
@@ -126,7 +131,7 @@ def run_sharded(
     outcomes: list[ShardResult | str] = []
     try:
         try:
-            outcomes.append(Shard(engine, specs, 0, jobs, render, exchange).run())
+            outcomes.append(Shard(engine, specs, 0, jobs, render, exchange, router).run())
         except Exception as exc:  # one process says what, or does it
             outcomes.append(f"{type(exc).__name__}: {exc}")
     finally:
