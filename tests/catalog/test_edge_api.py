@@ -562,3 +562,358 @@ def test_origin_setting_alone_is_a_change() -> None:
     drift = _call("cloudfront", "UpdateDistribution", request).only()
     assert [c.path for c in drift.changes] == ["origin"]
     assert drift.changes[0].after[0]["connection_timeout"] == 30
+
+
+# ------------------------------------------------------------ ordered behaviours, origin groups
+
+ASSETS_ORIGIN = {  # the state's
+    "connection_attempts": 3,
+    "connection_timeout": 10,
+    "custom_header": [],
+    "custom_origin_config": [],
+    "domain_name": "site-assets.s3.us-east-1.amazonaws.com",
+    "origin_access_control_id": "E2QWRUHEXAMPLE",
+    "origin_id": "assets",
+    "origin_path": "",
+    "origin_shield": [],
+    "s3_origin_config": [],
+    "vpc_origin_config": [],
+}
+BACKUP_ORIGIN = {
+    "connection_attempts": 3,
+    "connection_timeout": 10,
+    "custom_header": [],
+    "custom_origin_config": [],
+    "domain_name": "site-backup.s3.us-west-2.amazonaws.com",
+    "origin_access_control_id": "E2QWRUHEXAMPLE",
+    "origin_id": "backup",
+    "origin_path": "",
+    "origin_shield": [],
+    "s3_origin_config": [],
+    "vpc_origin_config": [],
+}
+API_BEHAVIOR = {  # as provider v5 stores an ordered cache behaviour on a cache policy
+    "allowed_methods": ["GET", "HEAD", "OPTIONS"],
+    "cache_policy_id": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+    "cached_methods": ["GET", "HEAD"],
+    "compress": True,
+    "default_ttl": 0,
+    "field_level_encryption_id": "",
+    "forwarded_values": [],
+    "function_association": [],
+    "grpc_config": [],
+    "lambda_function_association": [],
+    "max_ttl": 0,
+    "min_ttl": 0,
+    "origin_request_policy_id": "",
+    "path_pattern": "/api/*",
+    "realtime_log_config_arn": "",
+    "response_headers_policy_id": "",
+    "smooth_streaming": False,
+    "target_origin_id": "failover",
+    "trusted_key_groups": [],
+    "trusted_signers": [],
+    "viewer_protocol_policy": "https-only",
+}
+FAILOVER_GROUP = {
+    "origin_id": "failover",
+    "failover_criteria": [{"status_codes": [500, 502, 503]}],
+    "member": [{"origin_id": "assets"}, {"origin_id": "backup"}],
+}
+ORDERED = Estate(
+    "edge",
+    patch={
+        DISTRIBUTION: {
+            "origin": [ASSETS_ORIGIN, BACKUP_ORIGIN],
+            "ordered_cache_behavior": [API_BEHAVIOR],
+            "origin_group": [FAILOVER_GROUP],
+        }
+    },
+)
+
+
+def _api_behavior(**changes: Any) -> dict[str, Any]:
+    """The state's ``/api/*`` behaviour as the console sends it (every member)."""
+    behavior: dict[str, Any] = {
+        **_behavior(
+            targetOriginId="failover",
+            viewerProtocolPolicy="https-only",
+            cachePolicyId="4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+            allowedMethods={
+                "quantity": 3,
+                "items": ["GET", "HEAD", "OPTIONS"],
+                "cachedMethods": {"quantity": 2, "items": ["GET", "HEAD"]},
+            },
+        ),
+        "pathPattern": "/api/*",
+    }
+    behavior.update(changes)
+    return behavior
+
+
+def _group(**changes: Any) -> dict[str, Any]:
+    group: dict[str, Any] = {
+        "id": "failover",
+        "failoverCriteria": {"statusCodes": {"quantity": 3, "items": [500, 502, 503]}},
+        "members": {"quantity": 2, "items": [{"originId": "assets"}, {"originId": "backup"}]},
+    }
+    group.update(changes)
+    return group
+
+
+def _ordered_config(**changes: Any) -> dict[str, Any]:
+    """The ``ORDERED`` estate's distribution as the console sends it."""
+    request = _config()
+    assets = request["distributionConfig"]["origins"]["items"][0]
+    backup = {
+        **assets,
+        "id": "backup",
+        "domainName": "site-backup.s3.us-west-2.amazonaws.com",
+    }
+    config = request["distributionConfig"]
+    config["origins"] = {"quantity": 2, "items": [assets, backup]}
+    config["cacheBehaviors"] = {"quantity": 1, "items": [_api_behavior()]}
+    config["originGroups"] = {"quantity": 1, "items": [_group()]}
+    config.update(changes)
+    return request
+
+
+def _ordered_call(request: dict[str, Any]) -> Any:
+    base = records("cloudwatch-put-metric-alarm.json")[0]
+    event = replace(
+        base,
+        name="UpdateDistribution",
+        source="cloudfront.amazonaws.com",
+        request=request,
+        response=None,
+    )
+    return run_events(ORDERED.index(), [event])
+
+
+def _api_after(**changes: Any) -> dict[str, Any]:
+    return {**API_BEHAVIOR, **changes}
+
+
+ORDERED_CASES = [
+    pytest.param(_ordered_config(), skip("no_change"), id="cf-ordered-same-config"),
+    pytest.param(
+        _ordered_config(
+            cacheBehaviors={
+                "quantity": 1,
+                "items": [
+                    _api_behavior(
+                        allowedMethods={
+                            "quantity": 7,
+                            "items": ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+                            "cachedMethods": {"quantity": 2, "items": ["GET", "HEAD"]},
+                        },
+                        compress=False,
+                    )
+                ],
+            }
+        ),
+        Want(
+            Kind.MODIFIED,
+            DISTRIBUTION,
+            Severity.MEDIUM,
+            {
+                "ordered_cache_behavior": (
+                    [API_BEHAVIOR],
+                    [
+                        _api_after(
+                            allowed_methods=[
+                                "GET",
+                                "HEAD",
+                                "OPTIONS",
+                                "PUT",
+                                "POST",
+                                "PATCH",
+                                "DELETE",
+                            ],
+                            compress=False,
+                        )
+                    ],
+                )
+            },
+        ),
+        id="cf-ordered-post-allowed-and-compression-off",
+    ),
+    pytest.param(
+        _ordered_config(
+            cacheBehaviors={
+                "quantity": 1,
+                "items": [_api_behavior(viewerProtocolPolicy="allow-all")],
+            }
+        ),
+        Want(
+            Kind.MODIFIED,
+            DISTRIBUTION,
+            Severity.HIGH,
+            {
+                "ordered_cache_behavior": (
+                    [API_BEHAVIOR],
+                    [_api_after(viewer_protocol_policy="allow-all")],
+                )
+            },
+            reason="allow-all on /api/*",
+        ),
+        id="cf-ordered-plain-http-allowed",
+    ),
+    pytest.param(
+        # Members left out are the API's defaults: no compression, GET and HEAD only; the
+        # legacy TTLs, with no cache policy, a day and a year.
+        _ordered_config(
+            cacheBehaviors={
+                "quantity": 2,
+                "items": [
+                    {
+                        "pathPattern": "/static/*",
+                        "targetOriginId": "assets",
+                        "viewerProtocolPolicy": "redirect-to-https",
+                        "forwardedValues": {
+                            "queryString": False,
+                            "cookies": {"forward": "none"},
+                        },
+                    },
+                    _api_behavior(),
+                ],
+            }
+        ),
+        Want(
+            Kind.MODIFIED,
+            DISTRIBUTION,
+            Severity.MEDIUM,
+            {
+                "ordered_cache_behavior": (
+                    [API_BEHAVIOR],
+                    [
+                        {
+                            **API_BEHAVIOR,
+                            "path_pattern": "/static/*",
+                            "target_origin_id": "assets",
+                            "viewer_protocol_policy": "redirect-to-https",
+                            "allowed_methods": ["GET", "HEAD"],
+                            "cache_policy_id": "",
+                            "compress": False,
+                            "forwarded_values": [
+                                {
+                                    "query_string": False,
+                                    "cookies": [{"forward": "none", "whitelisted_names": []}],
+                                    "headers": [],
+                                    "query_string_cache_keys": [],
+                                }
+                            ],
+                            "default_ttl": 86_400,
+                            "max_ttl": 31_536_000,
+                        },
+                        API_BEHAVIOR,
+                    ],
+                )
+            },
+        ),
+        id="cf-ordered-behavior-added-first",
+    ),
+    pytest.param(
+        # A config without cacheBehaviors has none (the recorded console calls leave it out).
+        {
+            **_ordered_config(),
+            "distributionConfig": {
+                k: v
+                for k, v in _ordered_config()["distributionConfig"].items()
+                if k != "cacheBehaviors"
+            },
+        },
+        Want(
+            Kind.MODIFIED,
+            DISTRIBUTION,
+            Severity.MEDIUM,
+            {"ordered_cache_behavior": ([API_BEHAVIOR], [])},
+        ),
+        id="cf-ordered-behavior-removed",
+    ),
+    pytest.param(
+        _ordered_config(
+            originGroups={
+                "quantity": 1,
+                "items": [
+                    _group(
+                        failoverCriteria={"statusCodes": {"quantity": 1, "items": [404]}},
+                        members={
+                            "quantity": 2,
+                            "items": [{"originId": "backup"}, {"originId": "assets"}],
+                        },
+                    )
+                ],
+            }
+        ),
+        Want(
+            Kind.MODIFIED,
+            DISTRIBUTION,
+            Severity.MEDIUM,
+            {
+                "origin_group": (
+                    [FAILOVER_GROUP],
+                    [
+                        {
+                            "origin_id": "failover",
+                            "failover_criteria": [{"status_codes": [404]}],
+                            "member": [{"origin_id": "backup"}, {"origin_id": "assets"}],
+                        }
+                    ],
+                )
+            },
+        ),
+        id="cf-origin-group-codes-and-primary-changed",
+    ),
+    pytest.param(
+        _ordered_config(
+            originGroups={
+                "quantity": 1,
+                "items": [
+                    _group(
+                        members={
+                            "quantity": 2,
+                            "items": [{"originId": "backup"}, {"originId": "assets"}],
+                        },
+                    )
+                ],
+            }
+        ),
+        Want(
+            Kind.MODIFIED,
+            DISTRIBUTION,
+            Severity.MEDIUM,
+            {
+                "origin_group": (
+                    [FAILOVER_GROUP],
+                    [
+                        {
+                            **FAILOVER_GROUP,
+                            "member": [{"origin_id": "backup"}, {"origin_id": "assets"}],
+                        }
+                    ],
+                )
+            },
+        ),
+        id="cf-origin-group-primary-swapped",
+    ),
+    pytest.param(
+        _ordered_config(
+            originGroups={
+                "quantity": 1,
+                "items": [
+                    _group(
+                        failoverCriteria={"statusCodes": {"quantity": 3, "items": [503, 500, 502]}},
+                    )
+                ],
+            }
+        ),
+        skip("no_change"),
+        id="cf-origin-group-codes-in-another-order",
+    ),
+]
+
+
+@pytest.mark.parametrize(("request_", "want"), ORDERED_CASES)
+def test_ordered_behaviors_and_origin_groups(request_: dict[str, Any], want: Want) -> None:
+    check(_ordered_call(request_), 1, want)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from moto.route53.models import HostedZoneIdentifier
@@ -530,7 +530,7 @@ def certificate_deleted(world: World) -> Call:
 # --------------------------------------------------------------------------- CloudFront
 
 
-def _distribution(name: str) -> str:
+def _distribution(name: str, extra: str = "") -> str:
     return f"""
 resource "aws_cloudfront_distribution" "{name}" {{
   enabled             = true
@@ -565,6 +565,7 @@ resource "aws_cloudfront_distribution" "{name}" {{
     }}
   }}
 
+{extra}
   restrictions {{
     geo_restriction {{
       restriction_type = "none"
@@ -577,6 +578,73 @@ resource "aws_cloudfront_distribution" "{name}" {{
     ssl_support_method = "sni-only"
   }}
 }}
+"""
+
+
+# A second origin, an origin group failing over from the first to it, and two ordered cache
+# behaviours on the legacy settings (moto keeps no cache policies): an API that may not be
+# cached and must use HTTPS, and static files served through the group.
+ORDERED = f"""
+  origin {{
+    domain_name = "backup.{DOMAIN}"
+    origin_id   = "backup"
+
+    custom_origin_config {{
+      http_port              = 80
+      https_port             = 443
+      origin_protocol_policy = "https-only"
+      origin_ssl_protocols   = ["TLSv1.2"]
+    }}
+  }}
+
+  origin_group {{
+    origin_id = "failover"
+
+    failover_criteria {{
+      status_codes = [500, 502]
+    }}
+
+    member {{
+      origin_id = "origin"
+    }}
+
+    member {{
+      origin_id = "backup"
+    }}
+  }}
+
+  ordered_cache_behavior {{
+    path_pattern           = "/api/*"
+    allowed_methods        = ["GET", "HEAD", "OPTIONS"]
+    cached_methods         = ["GET", "HEAD"]
+    target_origin_id       = "origin"
+    viewer_protocol_policy = "https-only"
+    compress               = true
+
+    forwarded_values {{
+      query_string = true
+
+      cookies {{
+        forward = "all"
+      }}
+    }}
+  }}
+
+  ordered_cache_behavior {{
+    path_pattern           = "/static/*"
+    allowed_methods        = ["GET", "HEAD"]
+    cached_methods         = ["GET", "HEAD"]
+    target_origin_id       = "failover"
+    viewer_protocol_policy = "redirect-to-https"
+
+    forwarded_values {{
+      query_string = false
+
+      cookies {{
+        forward = "none"
+      }}
+    }}
+  }}
 """
 
 
@@ -668,6 +736,81 @@ def distribution_behavior(world: World) -> Call:
         {"id": dist, "ifMatch": current["ETag"], "distributionConfig": cloudtrail_shape(config)},
         {"eTag": answer["ETag"], "distribution": {"id": dist}},
     )
+
+
+def _updated(world: World, name: str, change: Callable[[dict[str, Any]], None]) -> Call:
+    """The console's UpdateDistribution: the whole config read back, ``change`` applied."""
+    client = _cloudfront(world)
+    dist = world.id(f"aws_cloudfront_distribution.{name}")
+    current = client.get_distribution_config(Id=dist)
+    config = copy.deepcopy(current["DistributionConfig"])
+    change(config)
+    answer = client.update_distribution(Id=dist, IfMatch=current["ETag"], DistributionConfig=config)
+    return Call(
+        {"id": dist, "ifMatch": current["ETag"], "distributionConfig": cloudtrail_shape(config)},
+        {"eTag": answer["ETag"], "distribution": {"id": dist}},
+    )
+
+
+def distribution_ordered(world: World) -> Call:
+    """The API behaviour opened (every method, plain HTTP allowed, no compression) and an
+    admin behaviour added after the others, on the legacy settings with the API's TTLs."""
+
+    def change(config: dict[str, Any]) -> None:
+        behaviors = config["CacheBehaviors"]
+        api = next(b for b in behaviors["Items"] if b["PathPattern"] == "/api/*")
+        api["AllowedMethods"] = {
+            "Quantity": 7,
+            "Items": ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+            "CachedMethods": {"Quantity": 2, "Items": ["GET", "HEAD"]},
+        }
+        api["ViewerProtocolPolicy"] = "allow-all"
+        api["Compress"] = False
+        behaviors["Items"].append(
+            {
+                "PathPattern": "/admin/*",
+                "TargetOriginId": "backup",
+                "ViewerProtocolPolicy": "https-only",
+                "AllowedMethods": {
+                    "Quantity": 2,
+                    "Items": ["GET", "HEAD"],
+                    "CachedMethods": {"Quantity": 2, "Items": ["GET", "HEAD"]},
+                },
+                "Compress": False,
+                "SmoothStreaming": False,
+                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                "MinTTL": 0,
+                "DefaultTTL": 86400,
+                "MaxTTL": 31536000,
+            }
+        )
+        behaviors["Quantity"] = len(behaviors["Items"])
+
+    return _updated(world, "cdn_ordered", change)
+
+
+def distribution_group(world: World) -> Call:
+    """The origin group fails over on more codes, and the backup became the primary."""
+
+    def change(config: dict[str, Any]) -> None:
+        group = config["OriginGroups"]["Items"][0]
+        group["FailoverCriteria"] = {"StatusCodes": {"Quantity": 4, "Items": [500, 502, 503, 504]}}
+        group["Members"] = {
+            "Quantity": 2,
+            "Items": [{"OriginId": "backup"}, {"OriginId": "origin"}],
+        }
+
+    return _updated(world, "cdn_group", change)
+
+
+def distribution_primary_swapped(world: World) -> Call:
+    """Only the origin group's members swapped: the backup became the primary."""
+
+    def change(config: dict[str, Any]) -> None:
+        members = config["OriginGroups"]["Items"][0]["Members"]
+        members["Items"] = list(reversed(members["Items"]))
+
+    return _updated(world, "cdn_primary", change)
 
 
 def distribution_deleted(world: World) -> Call:
@@ -944,6 +1087,30 @@ CASES = (
         distribution_behavior,
         f"{CDN}.cdn_behavior",
         _distribution("cdn_behavior"),
+    ),
+    _case(
+        "cdn_ordered",
+        "UpdateDistribution",
+        CLOUDFRONT,
+        distribution_ordered,
+        f"{CDN}.cdn_ordered",
+        _distribution("cdn_ordered", ORDERED),
+    ),
+    _case(
+        "cdn_group",
+        "UpdateDistribution",
+        CLOUDFRONT,
+        distribution_group,
+        f"{CDN}.cdn_group",
+        _distribution("cdn_group", ORDERED),
+    ),
+    _case(
+        "cdn_primary",
+        "UpdateDistribution",
+        CLOUDFRONT,
+        distribution_primary_swapped,
+        f"{CDN}.cdn_primary",
+        _distribution("cdn_primary", ORDERED),
     ),
     _case(
         "cdn_deleted",

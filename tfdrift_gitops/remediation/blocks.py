@@ -58,7 +58,10 @@ def _canonical_item(item: Mapping[str, Any], schema: BlockSchema) -> Any:
     for key, value in sorted(item.items()):
         nested = schema.blocks.get(key)
         if nested is not None and isinstance(value, list):
-            out.append((key, ("blocks", tuple(sorted(repr(item_key(v, nested)) for v in value)))))
+            keys = [repr(item_key(v, nested)) for v in value]
+            # A list of blocks keeps its order: a CloudFront origin group's first member is
+            # its primary, so members swapped by hand are another group.
+            out.append((key, ("blocks", tuple(keys if nested.ordered else sorted(keys)))))
         else:
             # Lists inside rule blocks (cidr_blocks, security_groups) are sets to AWS.
             out.append((key, canonical(value, json_mode=key in schema.json_fields, unordered=True)))

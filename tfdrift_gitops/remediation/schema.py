@@ -78,6 +78,8 @@ class BlockSchema:
     blocks: Mapping[str, BlockSchema] = field(default_factory=dict)
     is_set: bool = False
     """Set of blocks: order is meaningless, items are matched by content."""
+    ordered: bool = False
+    """List of blocks (the provider's nesting ``list``): Terraform compares them in order."""
     identity: tuple[str, ...] = ()
     """Fields that pair a removed item with an added one as "the same block, edited"."""
     true_defaults: frozenset[str] = frozenset()
@@ -258,6 +260,7 @@ def _block(rtype: str, path: str, nested: Mapping[str, Any]) -> BlockSchema:
         fields=derived.fields,
         blocks=derived.blocks,
         is_set=nested.get("nesting_mode") == "set",
+        ordered=nested.get("nesting_mode") == "list",
         identity=SET_IDENTITY.get(rtype, {}).get(path, ()),
         true_defaults=derived.required | _hand(WRITTEN_WHEN_FALSE, rtype, path),
         json_fields=_hand(JSON_ARGUMENTS, rtype, path),

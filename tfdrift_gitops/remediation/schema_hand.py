@@ -375,7 +375,10 @@ SET_IDENTITY: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = MappingProxyT
             "load_balancer": ("target_group_arn", "elb_name"),
         },
         "aws_eks_node_group": {"taint": ("key", "effect")},
-        "aws_cloudfront_distribution": {"origin": ("origin_id",)},
+        "aws_cloudfront_distribution": {
+            "origin": ("origin_id",),
+            "origin_group": ("origin_id",),
+        },
     }
 )
 

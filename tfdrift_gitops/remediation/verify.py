@@ -100,7 +100,9 @@ def _verify(
             stale = [k for k in old_keys if k not in new_keys and k in known]
             return None if not missing and not stale else f"`{step}` blocks do not match"
         expected = [item_key(i, nested) for i in wanted]
-        return None if known == expected else f"`{step}` blocks do not match"
+        if known == expected or _edited_in_order(items, before, wanted, nested):
+            return None
+        return f"`{step}` blocks do not match"
     index = rest[0]
     if not isinstance(index, int):
         return f"unexpected key {index!r} after block `{step}`"
@@ -116,6 +118,25 @@ def _verify(
     return _verify(target, rest[1:], before, after, nested)
 
 
+def _edited_in_order(code: list[Any], before: Any, after: list[Any], schema: BlockSchema) -> bool:
+    """A list of blocks patched item by item (a CloudFront ``ordered_cache_behavior``, whose
+    order is its meaning): each code block says its item as ``_edited_in_place`` says a set
+    item, against the item the drift found at the same index (the code left ``min_ttl = 0``
+    out before the drift too); a block added at the end says its item whole."""
+    old = before if isinstance(before, list) else []
+    if len(code) != len(after):
+        return False
+    for index, (block, item) in enumerate(zip(code, after, strict=True)):
+        if block is NOT_LITERAL or not isinstance(item, Mapping):
+            return False
+        if item_key(block, schema) == item_key(item, schema):
+            continue
+        fields = {k: v for k, v in item.items() if not schema.fields or schema.knows(k)}
+        if index >= len(old) or not _says(block, fields, old[index], schema.true_defaults):
+            return False
+    return True
+
+
 def _edited_in_place(item: Any, old: list[Any], code: list[Any], schema: BlockSchema) -> bool:
     """A set item edited in its own code block (found by the type's identity fields, e.g. a
     CloudFront origin's ``origin_id``): the block says every field of ``item`` it sets, and
@@ -129,16 +150,21 @@ def _edited_in_place(item: Any, old: list[Any], code: list[Any], schema: BlockSc
     if len(olds) != 1 or len(blocks) != 1:
         return False
     fields = {k: v for k, v in item.items() if not schema.fields or schema.knows(k)}
-    return _says(blocks[0], fields, olds[0])
+    return _says(blocks[0], fields, olds[0], schema.true_defaults)
 
 
-def _says(code: Any, item: Any, before: Any) -> bool:
+def _says(code: Any, item: Any, before: Any, defaults: frozenset[str] = frozenset()) -> bool:
+    """``code`` says ``item``: what it leaves out is the empty value (as the patcher, which
+    deletes an argument set back to empty unless it is one of the block's ``defaults``, its
+    true defaults) or kept the value it had ``before``."""
     if isinstance(code, Mapping) and isinstance(item, Mapping):
         prior = before if isinstance(before, Mapping) else {}
         for key, value in item.items():
             if key in code and not is_empty(code[key]):
                 if not _says(code[key], value, prior.get(key)):
                     return False
+            elif is_empty(value) and key not in defaults:
+                continue
             elif not (is_empty(value) and is_empty(prior.get(key))) and canonical(
                 value, unordered=True
             ) != canonical(prior.get(key), unordered=True):

@@ -6,12 +6,19 @@ Choices worth knowing:
   shows the whole origin set; the aliases it answers for; enabled, default root object, HTTP
   version, IPv6, price class, WAF web ACL, logging; the default cache behaviour's methods,
   target origin, compression, policies, edge functions and trusted signers/key groups; the
-  geo restriction; custom error responses; the viewer certificate) are compared. Ordered cache
-  behaviours, origin groups and the legacy TTLs/forwarded values are not: a change there alone
-  is not seen.
+  geo restriction; custom error responses; the viewer certificate; the ordered cache
+  behaviours; the origin groups) are compared. The legacy TTLs and forwarded values are not: a
+  change there alone is not seen.
+- Ordered cache behaviours (``cacheBehaviors``) are an ordered list (CloudFront tries them in
+  order), written whole as provider v5 reads them back and compared on what the default cache
+  behaviour is compared on, members left out being the API's defaults. A config without
+  ``cacheBehaviors`` has none (the recorded console calls leave it out then).
+- Origin groups (``originGroups``) are a set keyed by ``origin_id``; a group's members keep
+  their order (the first is the primary).
 - CloudTrail hides ``comment`` (``HIDDEN_DUE_TO_SECURITY_REASONS``): never compared.
 - Logging disabled in the request means no ``logging_config`` block, as the provider reads it.
-- Viewers allowed on plain HTTP, or a minimum TLS version below TLSv1.2, is high.
+- Viewers allowed on plain HTTP (by the default or any ordered cache behaviour), or a minimum
+  TLS version below TLSv1.2, is high.
 """
 
 from __future__ import annotations
@@ -242,6 +249,164 @@ def _error_responses(raw: Any) -> Any:
 
 _EMPTY_LIST: Mapping[str, Any] = {"quantity": 0, "items": []}
 _GET_HEAD: Mapping[str, Any] = {"quantity": 2, "items": ["GET", "HEAD"]}  # the API's default
+# The API's TTLs for a behaviour on the legacy settings (no cache policy) that leaves them out:
+# a day, a year. With a cache policy the policy says them and the distribution reads 0.
+_LEGACY_TTLS = {"minTTL": 0, "defaultTTL": 86_400, "maxTTL": 31_536_000}
+
+
+def _names(raw: Any) -> list[str]:
+    """``_item_names`` inside a block, where a list left out is empty."""
+    found = _item_names(raw)
+    return found if isinstance(found, list) else []
+
+
+def _forwarded(raw: Any) -> list[dict[str, Any]]:
+    """Legacy forwarded values as provider v5 reads them back (``flattenForwardedValues``)."""
+    if not isinstance(raw, Mapping):
+        return []
+    cookies = lookup(raw, "cookies")
+    return [
+        {
+            "query_string": as_bool(lookup(raw, "queryString")) is True,
+            "cookies": (
+                [
+                    {
+                        "forward": _text(cookies, "forward"),
+                        "whitelisted_names": _names(lookup(cookies, "whitelistedNames")),
+                    }
+                ]
+                if isinstance(cookies, Mapping)
+                else []
+            ),
+            "headers": _names(lookup(raw, "headers")),
+            "query_string_cache_keys": _names(lookup(raw, "queryStringCacheKeys")),
+        }
+    ]
+
+
+def _ordered_behavior(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """One ordered cache behaviour as provider v5 reads it back (``flattenCacheBehavior``);
+    a member left out is the API's default, as in the default cache behaviour."""
+    methods = lookup(raw, "allowedMethods")
+    methods = methods if isinstance(methods, Mapping) else _GET_HEAD
+    cached = lookup(methods, "cachedMethods")
+    policy = _text(raw, "cachePolicyId")
+    grpc = lookup(raw, "grpcConfig")
+    return {
+        "path_pattern": _text(raw, "pathPattern"),
+        "target_origin_id": _text(raw, "targetOriginId"),
+        "viewer_protocol_policy": _text(raw, "viewerProtocolPolicy"),
+        "allowed_methods": _names(methods),
+        "cached_methods": _names(cached if isinstance(cached, Mapping) else _GET_HEAD),
+        "compress": as_bool(lookup(raw, "compress")) is True,
+        "smooth_streaming": as_bool(lookup(raw, "smoothStreaming")) is True,
+        "cache_policy_id": policy,
+        "origin_request_policy_id": _text(raw, "originRequestPolicyId"),
+        "response_headers_policy_id": _text(raw, "responseHeadersPolicyId"),
+        "field_level_encryption_id": _text(raw, "fieldLevelEncryptionId"),
+        "realtime_log_config_arn": _text(raw, "realtimeLogConfigArn"),
+        "function_association": _functions(lookup(raw, "functionAssociations")) or [],
+        "lambda_function_association": _lambdas(lookup(raw, "lambdaFunctionAssociations")) or [],
+        "trusted_key_groups": _names(lookup(raw, "trustedKeyGroups")),
+        "trusted_signers": _names(lookup(raw, "trustedSigners")),
+        "forwarded_values": _forwarded(lookup(raw, "forwardedValues")),
+        "grpc_config": (
+            [{"enabled": as_bool(lookup(grpc, "enabled")) is True}]
+            if isinstance(grpc, Mapping)
+            else []
+        ),
+        **{
+            ttl: _number(lookup(raw, field), 0 if policy else _LEGACY_TTLS[field])
+            for ttl, field in (
+                ("min_ttl", "minTTL"),
+                ("default_ttl", "defaultTTL"),
+                ("max_ttl", "maxTTL"),
+            )
+        },
+    }
+
+
+def _ordered_behaviors(raw: Any) -> Any:
+    if not isinstance(raw, Mapping):
+        return MISSING
+    return [_ordered_behavior(b) for b in _listed(raw) if isinstance(b, Mapping)]
+
+
+# What a behaviour is compared on: what the default cache behaviour is (not the legacy TTLs
+# and forwarded values, nor grpc_config, which AWS reads back whether or not a call sent it).
+_BEHAVIOR_COMPARED = (
+    "path_pattern",
+    "target_origin_id",
+    "viewer_protocol_policy",
+    "allowed_methods",
+    "cached_methods",
+    "compress",
+    "smooth_streaming",
+    "cache_policy_id",
+    "origin_request_policy_id",
+    "response_headers_policy_id",
+    "field_level_encryption_id",
+    "realtime_log_config_arn",
+    "function_association",
+    "lambda_function_association",
+    "trusted_key_groups",
+    "trusted_signers",
+)
+
+
+def _ordered_compare(value: Any) -> Any:
+    """Ordered cache behaviours: order matters (CloudFront uses the first whose path pattern
+    matches); within one, the compared members as a block (lists as sets)."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(
+        _canon({k: b.get(k) for k in _BEHAVIOR_COMPARED}) for b in value if isinstance(b, Mapping)
+    )
+
+
+def _origin_groups(raw: Any) -> Any:
+    """Origin groups as provider v5 reads them back (``flattenOriginGroup``)."""
+    if not isinstance(raw, Mapping):
+        return MISSING
+    found = []
+    for group in _listed(raw):
+        if not isinstance(group, Mapping):
+            continue
+        codes = lookup(group, "failoverCriteria.statusCodes")
+        found.append(
+            {
+                "origin_id": _text(group, "id"),
+                "failover_criteria": [{"status_codes": [_number(c, 0) for c in _listed(codes)]}],
+                "member": [
+                    {"origin_id": _text(m, "originId")}
+                    for m in _listed(lookup(group, "members"))
+                    if isinstance(m, Mapping)
+                ],
+            }
+        )
+    return found
+
+
+def _groups_compare(value: Any) -> Any:
+    """A set of origin groups; a group's failover codes are a set, its members a list (the
+    first is the primary)."""
+    if not isinstance(value, list):
+        return frozenset()
+    found = set()
+    for group in value:
+        if not isinstance(group, Mapping):
+            continue
+        criteria = group.get("failover_criteria") or [{}]
+        codes = criteria[0].get("status_codes") if isinstance(criteria[0], Mapping) else None
+        members = group.get("member") or []
+        found.add(
+            (
+                str(group.get("origin_id") or ""),
+                frozenset(_number(c, 0) for c in codes or ()),
+                tuple(str(m.get("origin_id") or "") for m in members if isinstance(m, Mapping)),
+            )
+        )
+    return frozenset(found)
 
 
 def _behavior(field: str, default: Any = "") -> Extractor:
@@ -320,6 +485,16 @@ EFFECTS: tuple[Effect, ...] = (
         as_set,
     ),
     SetAttr(
+        "ordered_cache_behavior",
+        mapped(_member("", "cacheBehaviors", _EMPTY_LIST), _ordered_behaviors),
+        _ordered_compare,
+    ),
+    SetAttr(
+        "origin_group",
+        mapped(_member("", "originGroups", _EMPTY_LIST), _origin_groups),
+        _groups_compare,
+    ),
+    SetAttr(
         f"{_GEO}.restriction_type",
         mapped(_config("restrictions.geoRestriction.restrictionType"), str),
         optional_text,
@@ -362,6 +537,13 @@ def _weak_viewers(event: CloudEvent, observed: Mapping[str, Any]) -> tuple[Sever
     policy = _config("defaultCacheBehavior.viewerProtocolPolicy")(event)
     if policy == "allow-all":
         return Severity.HIGH, "viewerProtocolPolicy allow-all: viewers may use plain HTTP"
+    for behavior in _listed(_config("cacheBehaviors")(event)):
+        if isinstance(behavior, Mapping) and _text(behavior, "viewerProtocolPolicy") == "allow-all":
+            where = _text(behavior, "pathPattern")
+            return (
+                Severity.HIGH,
+                f"viewerProtocolPolicy allow-all on {where}: viewers may use plain HTTP",
+            )
     version = _config("viewerCertificate.minimumProtocolVersion")(event)
     certificate = _config("viewerCertificate.cloudFrontDefaultCertificate")(event)
     if version in WEAK_TLS and as_bool(certificate) is not True:
