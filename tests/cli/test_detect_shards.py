@@ -805,6 +805,11 @@ def test_route_is_the_static_verdict_then_the_keys() -> None:
         {**record, field: value} for record in records[::7] for field, value in _VARIED_FIELDS
     ]
     varied += [{k: v for k, v in records[0].items() if k != field} for field in records[0]]
+    varied += [  # reads: skipped as read-only before the event type is looked at
+        {**record, "readOnly": True, field: value}
+        for record in records[::11]
+        for field, value in (("eventName", ""), ("errorCode", "X"), ("eventType", "Other"))
+    ]
     differ = []
     for record in [*records, *varied]:
         reason = static(record)

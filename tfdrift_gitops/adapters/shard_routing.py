@@ -19,7 +19,7 @@ from tfdrift_gitops.core.actor import falco_text
 from tfdrift_gitops.core.catalog import keys
 from tfdrift_gitops.core.engine import Engine
 from tfdrift_gitops.core.names import strip_version_suffix
-from tfdrift_gitops.core.prefilter import Prefilter, make_prefilter
+from tfdrift_gitops.core.prefilter import READ_ONLY, Prefilter, make_prefilter
 
 log = logging.getLogger(__name__)
 
@@ -76,23 +76,27 @@ class Router:
     def route(self, raw: Mapping[str, Any]) -> str | list[str]:
         """The routing pass's verdict on a decoded record: why the static prefilter skips it
         (``make_prefilter`` without ``known``: nothing else in the run can change that), or
-        else its ``keys``. The same as calling both; most calls are plain (succeeded, not
-        read-only, management, fields of the usual types), and the prefilter's verdict on a
-        plain call rests on its name alone: worked out once a name."""
+        else its ``keys``. The same as calling both; most calls are plain (succeeded,
+        management, fields of the usual types): a plain read is skipped as read-only, and the
+        prefilter's verdict on a plain write rests on its name alone (worked out once a name)."""
         get = raw.get
         name, source, event_id = get("eventName"), get("eventSource"), get("eventID")
-        event_type = get("eventType")
+        read_only, event_type = get("readOnly"), get("eventType")
         if not (
             type(name) is str
             and type(source) is str
             and type(event_id) is str
-            and get("readOnly") is False
             and get("errorCode") is None
             and type(get("eventTime")) is str
-            and (event_type is None or event_type == "AwsApiCall")
+            and (
+                (read_only is False and (event_type is None or event_type == "AwsApiCall"))
+                or (read_only is True and name)
+            )
         ):
             reason = self.static(raw)
             return reason if reason is not None else self.keys(raw)
+        if read_only:  # most of a real trail: the prefilter's second check, after errorCode
+            return READ_ONLY
         known = self.plain.get((name, source))
         if known is None:
             known = self._plain(name, source)
