@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -790,6 +791,45 @@ _VARIED_FIELDS: tuple[tuple[str, Any], ...] = (
     ("requestParameters", "not a document"),
     ("responseElements", ["a list"]),
 )
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "request_parameters"),
+    [
+        pytest.param(
+            "ecr.amazonaws.com",
+            "TagResource",
+            {"resourceArn": "arn:aws:ecr:eu-west-1:123456789012:repository/app", "tags": []},
+            id="ecr-tag-resource",
+        ),
+        pytest.param(
+            "states.amazonaws.com",
+            "TagResource",
+            {
+                "resourceArn": "arn:aws:states:eu-west-1:123456789012:stateMachine:orders",
+                "tags": [],
+            },
+            id="sfn-tag-resource",
+        ),
+    ],
+)
+def test_an_arn_logged_url_encoded_keys_as_the_plain_one(
+    source: str, name: str, request_parameters: dict[str, Any]
+) -> None:
+    """CloudTrail logs an ARN named in a call's path URL-encoded (``arn%3Aaws%3A...``); the
+    extractors decode it, so routing must too, or the call's resource key is lost."""
+    router = Router(Engine(StateSource([str(STATE)]).index()))
+    arn = request_parameters["resourceArn"]
+    encoded = {**request_parameters, "resourceArn": quote(arn, safe="")}
+    assert "%3A" in encoded["resourceArn"]
+
+    def keys(parameters: dict[str, Any]) -> set[str]:
+        record = {"eventID": "e1", "eventName": name, "eventSource": source}
+        return set(router.keys({**record, "requestParameters": parameters}))
+
+    plain = keys(request_parameters)
+    assert plain - {"e1"}  # the resource's own key
+    assert keys(encoded) == plain
 
 
 def test_route_is_the_static_verdict_then_the_keys() -> None:

@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Final
+from urllib.parse import unquote
 
 import orjson
 
@@ -227,9 +228,10 @@ class Router:
             value = document[field_name]
             if type(value) is str:
                 if value:
-                    if ":" in value or "/" in value:  # _canonical, inlined: once a call
-                        value = value.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
-                    found.append(value.casefold())
+                    if ":" in value or "/" in value or "%" in value:
+                        found.append(_canonical(value))
+                    else:  # a plain name or id, as most are
+                        found.append(value.casefold())
             elif value:
                 if nested is None:
                     nested = set()
@@ -297,6 +299,8 @@ def bucket(key: str) -> int:
 
 
 def _canonical(value: str) -> str:
+    if "%" in value:  # an ARN named in a call's path is logged URL-encoded (arn%3Aaws%3A...)
+        value = unquote(value)
     if ":" in value or "/" in value:
         value = value.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
     return value.casefold()
