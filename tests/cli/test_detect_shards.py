@@ -832,6 +832,30 @@ def test_an_arn_logged_url_encoded_keys_as_the_plain_one(
     assert keys(encoded) == plain
 
 
+@pytest.mark.parametrize(
+    "function_name",
+    [
+        pytest.param("orders:live", id="alias"),
+        pytest.param("orders:7", id="version"),
+        pytest.param("arn:aws:lambda:eu-west-1:123456789012:function:orders:live", id="arn"),
+        pytest.param("123456789012:function:orders", id="partial-arn"),
+    ],
+)
+def test_a_qualified_function_keys_as_its_function(function_name: str) -> None:
+    """Lambda names a function's alias or version as ``orders:live``: the catalog's function
+    id is ``orders``, not the value's last segment, so routing runs that extractor (it says it
+    reshapes such values) and keys the call as the function whatever form names it."""
+    router = Router(Engine(StateSource([str(STATE)]).index()))
+    record = {
+        "eventID": "e1",
+        "eventName": "UpdateFunctionConfiguration20150331v2",
+        "eventSource": "lambda.amazonaws.com",
+        "requestParameters": {"functionName": function_name, "timeout": 30},
+    }
+    assert "orders" in router.keys(record)
+    assert "orders" in router.route({**record, "eventTime": "t", "readOnly": False})
+
+
 def test_route_is_the_static_verdict_then_the_keys() -> None:
     """``Router.route`` (one pass over a record: most are plain calls, whose static verdict
     rests on their name) says what the static prefilter and then ``keys`` say, on every

@@ -186,8 +186,13 @@ class Router:
             response is not None and type(response) is not dict
         ):
             return
-        nested_request = self._read(request, plan.request, found) if request else None
-        nested_response = self._read(response, plan.response, found) if response else None
+        reshaped_request, reshaped_response = plan.reshaped
+        nested_request = (
+            self._read(request, plan.request, found, reshaped_request) if request else None
+        )
+        nested_response = (
+            self._read(response, plan.response, found, reshaped_response) if response else None
+        )
         # An extractor that says what it reads yields a plain value found above as is, or
         # nothing; it is run only when one of the keys it reads holds more than a string.
         if nested_request is not None or nested_response is not None:
@@ -211,10 +216,15 @@ class Router:
             self._extracted(plan.unknown, name, source, request, response, found)
 
     def _read(
-        self, document: dict[str, Any], wanted: frozenset[str], found: list[str]
+        self,
+        document: dict[str, Any],
+        wanted: frozenset[str],
+        found: list[str],
+        reshaped: frozenset[str],
     ) -> set[str] | None:
         """Adds the keys of ``document``'s wanted fields that hold a string; the names
-        (casefolded) of those that hold more, if any."""
+        (casefolded) of those that hold more, or an ARN or path a reshaping extractor reads,
+        if any."""
         if not wanted:
             return None
         shape = (wanted, tuple(document))
@@ -230,6 +240,10 @@ class Router:
                 if value:
                     if ":" in value or "/" in value or "%" in value:
                         found.append(_canonical(value))
+                        if reshaped and field_name.casefold() in reshaped:
+                            if nested is None:
+                                nested = set()
+                            nested.add(field_name.casefold())
                     else:  # a plain name or id, as most are
                         found.append(value.casefold())
             elif value:
@@ -269,11 +283,15 @@ class _Plan:
     known: tuple[tuple[Callable[[Any], Any], keys.Needs], ...]
     """Each extractor that says what it reads, with what it reads."""
     unknown: tuple[Callable[[Any], Any], ...]
+    reshaped: keys.Needs = (frozenset(), frozenset())
+    """The keys read by extractors that reshape a value holding ``:`` or ``/`` (see
+    ``keys.reshapes``): such a value there runs them, as a nested one does."""
 
     @staticmethod
     def of(extractors: tuple[Callable[[Any], Any], ...]) -> _Plan:
         request: set[str] = set()
         response: set[str] = set()
+        reshaped: tuple[set[str], set[str]] = (set(), set())
         known: list[tuple[Callable[[Any], Any], keys.Needs]] = []
         unknown: list[Callable[[Any], Any]] = []
         for extract in extractors:
@@ -284,7 +302,16 @@ class _Plan:
                 known.append((extract, needs))
                 request |= needs[0]
                 response |= needs[1]
-        return _Plan(frozenset(request), frozenset(response), tuple(known), tuple(unknown))
+                if keys.reshaping(extract):
+                    reshaped[0].update(needs[0])
+                    reshaped[1].update(needs[1])
+        return _Plan(
+            frozenset(request),
+            frozenset(response),
+            tuple(known),
+            tuple(unknown),
+            (frozenset(reshaped[0]), frozenset(reshaped[1])),
+        )
 
 
 def owner_of(root: str, jobs: int) -> int:

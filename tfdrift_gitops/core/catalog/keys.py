@@ -43,6 +43,23 @@ def needs_of(extractor: Callable[..., Any]) -> Needs | None:
     return needs
 
 
+_RESHAPES: Final = "_tfdrift_reshapes"
+_E = TypeVar("_E", bound=Callable[..., Any])
+
+
+def reshapes(extractor: _E) -> _E:
+    """Marks an id extractor that says what it reads but whose id is not the last ARN or path
+    segment of a value holding ``:`` or ``/`` (Lambda's ``orders:live`` is the function
+    ``orders``): ``detect --jobs`` routing runs it on such values instead of taking that
+    segment as the key."""
+    setattr(extractor, _RESHAPES, True)
+    return extractor
+
+
+def reshaping(extractor: Callable[..., Any]) -> bool:
+    return bool(getattr(extractor, _RESHAPES, False))
+
+
 def union(extractors: Iterable[Callable[..., Any]]) -> Needs | None:
     """What ``first(...)`` of these needs: any one of theirs, known only if all are known."""
     request: set[str] = set()

@@ -101,8 +101,9 @@ def _function_ref(event: CloudEvent) -> tuple[str, str] | None:
     return (name, qualifier) if name else None
 
 
-FUNCTION_NAME: Extractor = first(
-    mapped(req("functionName"), _function_name), mapped(resp("functionName"), _function_name)
+# A qualified name or ARN (orders:live, ...:function:orders:live) names the function orders.
+FUNCTION_NAME: Extractor = keys.reshapes(
+    first(mapped(req("functionName"), _function_name), mapped(resp("functionName"), _function_name))
 )
 
 
