@@ -14,6 +14,7 @@ from tfdrift_gitops.notify.escape import (
     discord_text,
     slack_code,
     slack_mrkdwn,
+    slack_plain,
     truncate,
 )
 
@@ -29,6 +30,15 @@ from tfdrift_gitops.notify.escape import (
         pytest.param("a &lt; b", "a &amp;lt; b", id="entity-stays-literal"),
         pytest.param("tab\tnew\nline", "tab\tnew\nline", id="whitespace-kept"),
         pytest.param("bell\x07rtl\u202e", "bell\ufffdrtl\ufffd", id="controls-made-visible"),
+        pytest.param("_ops_", "\u02cdops\u02cd", id="italic"),
+        pytest.param("*URGENT*", "\u2217URGENT\u2217", id="bold"),
+        pytest.param("~x~", "\u223cx\u223c", id="strike"),
+        pytest.param("`rm` rest", "\u02cbrm\u02cb rest", id="code-span"),
+        pytest.param("a\n> quote", "a\n\u02c3 quote", id="line-leading-quote"),
+        pytest.param("a\n\uff1e quote", "a\n\u02c3 quote", id="fullwidth-quote"),
+        pytest.param("x > y", "x &gt; y", id="mid-line-gt-kept"),
+        pytest.param("my_role__x_", "my_role\u02cd\u02cdx\u02cd", id="only-at-boundaries"),
+        pytest.param("aws_security_group.web a*b", "aws_security_group.web a*b", id="plain-name"),
     ],
 )
 def test_slack_mrkdwn(raw: str, expected: str) -> None:
@@ -38,6 +48,23 @@ def test_slack_mrkdwn(raw: str, expected: str) -> None:
 def test_slack_code_cannot_close_the_span() -> None:
     assert "`" not in slack_code("a`b``c")
     assert "\n" not in slack_code("one\ntwo")
+    assert slack_code("*b* _i_") == "*b* _i_"  # literal inside a code span: kept as typed
+    assert slack_code(" ") == "-"  # two backticks would pair with the next span's
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("_ops_ *URGENT* ~x~ `c`", "_ops_ *URGENT* ~x~ `c`", id="markup-as-typed"),
+        pytest.param("<!channel> & co", "&lt;!channel&gt; &amp; co", id="entities"),
+        pytest.param("@here", f"@{ZWSP}here", id="mass-mention"),
+        pytest.param("a\nb\tc", "a b c", id="one-line"),
+        pytest.param("", "-", id="empty-is-refused-by-slack"),
+        pytest.param("ad\u2060min", "ad\ufffdmin", id="hidden"),
+    ],
+)
+def test_slack_plain(raw: str, expected: str) -> None:
+    assert slack_plain(raw) == expected
 
 
 @pytest.mark.parametrize(
@@ -70,6 +97,7 @@ def test_discord_code_breaks_mentions_and_backticks() -> None:
     assert "`" not in out
     assert "@everyone" not in out
     assert "<@" not in out
+    assert discord_code("") == "-"  # two backticks would pair with the next span's
 
 
 @given(st.text(max_size=200))
@@ -78,6 +106,8 @@ def test_no_slack_control_sequence_survives(text: str) -> None:
     assert "<" not in out
     assert ">" not in out
     assert re.search(r"&(?!amp;|lt;|gt;)", out) is None
+    # Slack opens and closes * _ ~ formatting only next to a non-word character.
+    assert re.search(r"(?m)`|(?<![A-Za-z0-9])[*_~]|[*_~](?![A-Za-z0-9])|^\s*&gt;", out) is None
 
 
 @given(st.text(max_size=200))

@@ -6,8 +6,13 @@ local HTTP receivers; the checks read what arrived:
 
 * Slack: no ``<``/``>`` (so no ``<!channel>``, ``<@U1>``, ``<http://x|y>``), no plain
   ``@channel``/``@here``/``@everyone`` (Block Kit mrkdwn with ``verbatim`` false parses those),
-  no character that hides or reorders text (format characters, blank letters).
-* Discord: no mass or id mention, ``allowed_mentions`` empty, no hidden characters.
+  no character that hides or reorders text (format characters, blank letters). Markup
+  (``*bold*``, ``_italic_``, ``~strike~``, backticks, ``> quote``, emoji codes): the blocks carry
+  CloudTrail text only in ``plain_text`` objects, shown as typed; the mrkdwn fallback ``text``
+  has no character that could open formatting.
+* Discord: no mass or id mention, ``allowed_mentions`` empty, no hidden characters; markdown
+  (``**``, ``__``, ``~~``, ``||``, backticks, line-leading ``#``/``>``/``-``/``1.``, masked links)
+  escaped so that the field shows the value as typed, on one line.
 * Webhook: the signed body is the drift record, every character kept (it is for machines).
 """
 
@@ -62,6 +67,29 @@ HOSTILE = [
     pytest.param("bad\udc80", id="lone-surrogate"),
 ]
 
+# Markup a person chooses where CloudTrail records it (a RoleSessionName allows ``_``, ``=``,
+# ``,``, ``.``, ``@`` and ``-``; a tag value or a user agent allows anything).
+MARKUP = [
+    pytest.param("_ops_", id="italic-session-name"),
+    pytest.param("*URGENT*", id="bold"),
+    pytest.param("~x~ ~~y~~", id="strikethrough"),
+    pytest.param("`rm -rf` and the rest of the line", id="backtick-code-span"),
+    pytest.param("x ```fenced``` y", id="code-fence"),
+    pytest.param("**b** __u__ ***bi***", id="double-bold-underline"),
+    pytest.param("||spoiler||", id="spoiler"),
+    pytest.param("# HEADING", id="heading"),
+    pytest.param("-# subtext", id="subtext"),
+    pytest.param("> quoted", id="quote"),
+    pytest.param(">>> block quote", id="block-quote"),
+    pytest.param("- item", id="dash-list"),
+    pytest.param("1. first", id="numbered-list"),
+    pytest.param("[click here](https://evil.example)", id="markdown-masked-link"),
+    pytest.param("alan\n# HEADING\n> quote\n- item", id="line-leading-after-newline"),
+    pytest.param("back\\slash \\*x\\*", id="backslashes"),
+    pytest.param(":rotating_light: :white_check_mark:", id="emoji-codes"),
+]
+ALL = HOSTILE + MARKUP
+
 
 def _hidden(text: str) -> list[str]:
     return [f"U+{ord(c):04X}" for c in text if unicodedata.category(c) == "Cf" or c in BLANK]
@@ -106,7 +134,7 @@ def deliveries() -> dict[str, tuple[Any, Any, bytes, dict[str, str], dict[str, A
         timeout=2.0,
         policy=FAST,
     )
-    values = [str(case.values[0]) for case in HOSTILE]
+    values = [str(case.values[0]) for case in ALL]
     drifts = {}
     try:
         for number, value in enumerate(values):
@@ -137,11 +165,12 @@ def deliveries() -> dict[str, tuple[Any, Any, bytes, dict[str, str], dict[str, A
     }
 
 
+_DRIFT_ID = re.compile(r"\bd-[0-9a-f]{16}\b")
+
+
 def _slack_id(payload: dict[str, Any]) -> str:
-    (drift,) = [
-        f["text"] for b in payload["blocks"] for f in b.get("fields", []) if "*Drift*" in f["text"]
-    ]
-    return str(drift.split("`")[1])
+    (drift,) = {m for _, t in _strings(payload["blocks"]) for m in _DRIFT_ID.findall(t)}
+    return str(drift)
 
 
 def _discord_id(payload: dict[str, Any]) -> str:
@@ -153,7 +182,7 @@ def delivered(deliveries: dict[str, Any]) -> Callable[[str], Any]:
     return lambda value: deliveries[value]
 
 
-@pytest.mark.parametrize("value", HOSTILE)
+@pytest.mark.parametrize("value", ALL)
 def test_slack_message_mentions_links_and_hides_nothing(
     delivered: Callable[[str], Any], value: str
 ) -> None:
@@ -161,14 +190,17 @@ def test_slack_message_mentions_links_and_hides_nothing(
     for text in _slack_mrkdwn_texts(slack):
         assert "<" not in text and ">" not in text, text[:300]
         assert re.search(r"&(?!amp;|lt;|gt;)", text) is None, text[:300]
-        assert re.search(r"(?i)@(channel|here|everyone)", text) is None, text[:300]
+    # plain_text is not parsed, but @here there gets its zero-width space all the same.
+    for _, obj in _slack_text_objects(slack):
+        assert re.search(r"(?i)@(channel|here|everyone)", obj["text"]) is None, obj["text"][:300]
+    assert re.search(r"(?i)@(channel|here|everyone)", slack["text"]) is None, slack["text"][:300]
     for key, text in _strings(slack):
         assert _hidden(_ours_removed(text)) == [], (key, text[:300])
         assert "\x1b" not in text and "\r" not in text, (key, text[:300])
         text.encode("utf-8")  # strict: a lone surrogate escape is not JSON every parser takes
 
 
-@pytest.mark.parametrize("value", HOSTILE)
+@pytest.mark.parametrize("value", ALL)
 def test_discord_message_mentions_and_hides_nothing(
     delivered: Callable[[str], Any], value: str
 ) -> None:
@@ -184,18 +216,21 @@ def test_discord_message_mentions_and_hides_nothing(
         text.encode("utf-8")  # strict: a lone surrogate escape is not JSON every parser takes
 
 
-@pytest.mark.parametrize("value", HOSTILE)
+@pytest.mark.parametrize("value", ALL)
 def test_chat_messages_stay_within_the_limits(delivered: Callable[[str], Any], value: str) -> None:
     """Over a limit, Slack or Discord refuses the whole message: the alert is lost."""
     slack, discord, _, _, _ = delivered(value)
+    assert len(slack["blocks"]) <= 50
     for block in slack["blocks"]:
         if block["type"] == "header":
             assert len(block["text"]["text"]) <= 150
         for obj in [block.get("text"), *block.get("elements", [])]:
             if isinstance(obj, dict):
-                assert len(obj["text"]) <= 3000
+                assert 1 <= len(obj["text"]) <= 3000
+        assert len(block.get("fields", [])) <= 10
+        assert len(block.get("elements", [])) <= 10
         for field in block.get("fields", []):
-            assert len(field["text"]) <= 2000
+            assert 1 <= len(field["text"]) <= 2000
     (embed,) = discord["embeds"]
     assert len(embed["title"]) <= 256
     assert len(embed["description"]) <= 4096
@@ -208,10 +243,105 @@ def test_chat_messages_stay_within_the_limits(delivered: Callable[[str], Any], v
     assert total <= 6000
 
 
-@pytest.mark.parametrize("value", HOSTILE)
+@pytest.mark.parametrize("value", ALL)
 def test_webhook_body_is_the_whole_record(delivered: Callable[[str], Any], value: str) -> None:
     _, _, body, headers, record = delivered(value)
     assert verify(SECRET, headers[SIGNATURE_HEADER], body)
     received = json.loads(body)
     assert received == json.loads(json.dumps(record))  # every character kept, none added
     assert received["actor"]["name"] == value
+
+
+# ------------------------------------------------------------------ markup stays text
+
+_SLACK_LABEL = re.compile(r"\*[A-Z][A-Za-z]*\*")
+# Slack opens and closes *bold*, _italic_ and ~strike~ only next to a non-word character; a
+# backtick anywhere may open a code span, a line-leading ">" (or "&gt;") a quote.
+_SLACK_COULD_FORMAT = re.compile(r"(?m)`|(?<![A-Za-z0-9])[*_~]|[*_~](?![A-Za-z0-9])|^\s*(>|&gt;)")
+
+
+def _slack_text_objects(payload: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for block in payload["blocks"]:
+        for obj in [block.get("text"), *block.get("fields", []), *block.get("elements", [])]:
+            if isinstance(obj, dict) and "type" in obj:
+                yield block["type"], obj
+
+
+def _slack_plain_values(payload: dict[str, Any]) -> dict[str, str]:
+    """Each section field's value by its label: ``{"User": "alan (person) ..."}``."""
+    out: dict[str, str] = {}
+    for block in payload["blocks"]:
+        fields = block.get("fields", [])
+        for label, value in zip(fields[::2], fields[1::2], strict=False):
+            out[label["text"].strip("*")] = value["text"]
+    return out
+
+
+@pytest.mark.parametrize("value", MARKUP)
+def test_slack_blocks_show_markup_as_typed(delivered: Callable[[str], Any], value: str) -> None:
+    """Only our labels are mrkdwn; the value sits in plain_text (emoji codes off), as typed."""
+    slack, _, _, _, _ = delivered(value)
+    for block_type, obj in _slack_text_objects(slack):
+        if obj["type"] == "mrkdwn":
+            assert _SLACK_LABEL.fullmatch(obj["text"]), (block_type, obj["text"][:300])
+        else:
+            assert obj["type"] == "plain_text"
+            assert obj["text"].strip(), block_type  # Slack refuses an empty text
+            assert obj.get("emoji") is (block_type == "header"), (block_type, obj)
+    fields = _slack_plain_values(slack)
+    typed = _slack_entities(value.replace("\n", " "))  # Slack decodes these three for display
+    assert fields["User"].startswith(f"{typed} (person)"), fields["User"]
+    changed = [o["text"] for t, o in _slack_text_objects(slack) if o["text"].startswith("• ")]
+    summary = _slack_entities(f'Owner: "web" → {json.dumps(value, ensure_ascii=False)}')
+    assert changed == [f"• tags: {summary}"]
+
+
+def _slack_entities(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@pytest.mark.parametrize("value", ALL)
+def test_slack_fallback_text_opens_no_formatting(
+    delivered: Callable[[str], Any], value: str
+) -> None:
+    """The top-level text (what a notification shows) is mrkdwn, where Slack has no escape for
+    * _ ~ and backticks: look-alikes, and a plain name reads unchanged."""
+    slack, _, _, _, _ = delivered(value)
+    text = slack["text"]
+    assert _SLACK_COULD_FORMAT.search(text) is None, text[:300]
+    assert "aws_security_group.webserver by " in text
+
+
+def _discord_shown(text: str) -> str:
+    """What Discord shows for ``text``, failing on any markdown that would still act: a
+    backslash shows the punctuation after it as typed; any other ``* _ ~ ` | [ ] ( ) \\`` or a
+    line-leading ``#``, ``>``, ``-``, ``+`` or ``1.`` would format."""
+    shown: list[str] = []
+    at_line_start = True
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if at_line_start:
+            assert re.match(r"[ \t]*(?:[#>+-]|\d+\.)", text[i:]) is None, text[:300]
+        if char == "\\" and i + 1 < len(text) and not text[i + 1].isalnum():
+            shown.append(text[i + 1])
+            i += 2
+        else:
+            assert char not in "*_~`|[]()\\", (char, text[:300])
+            shown.append(char)
+            i += 1
+        at_line_start = char == "\n"
+    return "".join(shown)
+
+
+@pytest.mark.parametrize("value", MARKUP)
+def test_discord_fields_show_markup_as_typed(delivered: Callable[[str], Any], value: str) -> None:
+    _, discord, _, _, _ = delivered(value)
+    (embed,) = discord["embeds"]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    user, _, _ = fields["User"].partition(" (person)")
+    assert _discord_shown(user) == value.replace("\n", " ")  # on one line: it adds no line
+    for name in ("IP", "Region"):
+        _discord_shown(fields[name])
+    # The tag value stays inside its code span: one span for the path, one for the summary.
+    assert re.fullmatch(r"• `[^`\n]+`: `[^`\n]+`", fields["Changed"]), fields["Changed"]

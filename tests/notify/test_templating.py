@@ -71,9 +71,16 @@ def test_hostile_text_cannot_break_the_json(text: str) -> None:
     drift = make_drift(actor_name=text)
     templates = Templates()
     slack = SlackChannel(URL, templates).payload(drift, "opened")
-    user_field = slack["blocks"][1]["fields"][2]["text"]
-    assert "<" not in user_field
-    assert ">" not in user_field
+    texts = [slack["text"]] + [
+        obj["text"]
+        for block in slack["blocks"]
+        for obj in [block.get("text"), *block.get("fields", []), *block.get("elements", [])]
+        if isinstance(obj, dict)
+    ]
+    assert "*User*" in texts  # the value sits in the plain_text field after it
+    for text in texts:
+        assert "<" not in text
+        assert ">" not in text
     discord = DiscordChannel(URL, templates).payload(drift, "opened")
     assert discord["allowed_mentions"] == {"parse": []}
     json.dumps(discord)

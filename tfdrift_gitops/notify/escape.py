@@ -47,6 +47,12 @@ def truncate(text: str, limit: int) -> str:
     return _HALF_ENTITY.sub("", text[: limit - 1]) + "…"
 
 
+def nonblank(text: str) -> str:
+    """``-`` for a value with nothing to show: Slack refuses an empty text object, and an
+    empty code span (two backticks) would pair with the next span's backtick instead."""
+    return text if text.strip() else "-"
+
+
 # --------------------------------------------------------------------------- Slack
 
 
@@ -54,20 +60,52 @@ def truncate(text: str, limit: int) -> str:
 # "@everyone" followed by text.
 _SLACK_MASS_MENTION = re.compile(r"@(?=channel|here|everyone)", re.IGNORECASE)
 
+# Slack mrkdwn has no escape for its formatting characters: ``*bold*``, ``_italic_``,
+# ``~strike~``, a backtick opening a code span that swallows the rest of the line, ``>`` (even
+# as ``&gt;``) quoting a line. Outside a code span these become look-alikes (the ones jsx-slack
+# uses): ``*`` U+2217 ASTERISK OPERATOR, ``_`` U+02CD MODIFIER LETTER LOW MACRON, ``~`` U+223C
+# TILDE OPERATOR, a backtick U+02CB MODIFIER LETTER GRAVE ACCENT, and a line-leading ``>`` U+02C3
+# MODIFIER LETTER RIGHT ARROWHEAD. Slack opens and closes ``*_~`` formatting only next to a
+# non-word character, so one between two ASCII letters or digits (``aws_security_group``,
+# ``my_role_name``, ``a*b``) is kept as typed: a plain name reads unchanged.
+SLACK_LOOKALIKES = {"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": BACKTICK_STANDIN}
+_SLACK_FORMATTING = re.compile(r"`|(?<![A-Za-z0-9])[*_~]|[*_~](?![A-Za-z0-9])")
+_SLACK_QUOTE = re.compile(r"(?m)^(\s*)(?:&gt;|\uff1e)")
 
-def slack_mrkdwn(text: str) -> str:
-    """Slack's three control characters. With ``<`` and ``>`` escaped no ``<!channel>``,
-    ``<@U123>``, ``<#C123>`` or ``<http://x|label>`` can form; ``&`` is escaped first so that
-    an existing ``&lt;`` stays literal text. A plain ``@channel``, ``@here`` or ``@everyone``
-    (a RoleSessionName may be ``@here``) is broken with a zero-width space: Block Kit parses
-    those words in a mrkdwn text object unless it is ``verbatim``."""
+
+def _slack_entities(text: str) -> str:
     text = strip_controls(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _SLACK_MASS_MENTION.sub("@" + ZWSP, text)
 
 
+def slack_mrkdwn(text: str) -> str:
+    """Text for a Slack mrkdwn text object, outside a code span (the top-level ``text`` a
+    notification shows, a custom template's fields). Slack's three control characters are
+    escaped: with ``<`` and ``>`` escaped no ``<!channel>``, ``<@U123>``, ``<#C123>`` or
+    ``<http://x|label>`` can form; ``&`` is escaped first so that an existing ``&lt;`` stays
+    literal text. A plain ``@channel``, ``@here`` or ``@everyone`` (a RoleSessionName may be
+    ``@here``) is broken with a zero-width space: Block Kit parses those words in a mrkdwn text
+    object unless it is ``verbatim``. Formatting characters that could open or close
+    formatting become look-alikes (``SLACK_LOOKALIKES``): Slack has no escape for them."""
+    text = _SLACK_FORMATTING.sub(lambda m: SLACK_LOOKALIKES[m.group()], _slack_entities(text))
+    return _SLACK_QUOTE.sub("\\1\u02c3", text)
+
+
 def slack_code(text: str) -> str:
-    """Text for inside a Slack `code span`: escaped, and backticks cannot close the span."""
-    return slack_mrkdwn(one_line(text)).replace("`", BACKTICK_STANDIN)
+    """Text for inside a Slack `code span`: escaped, and backticks cannot close the span
+    (formatting characters are literal there and stay as typed)."""
+    return nonblank(_slack_entities(one_line(text)).replace("`", BACKTICK_STANDIN))
+
+
+def slack_plain(text: str) -> str:
+    """One line for a Block Kit ``plain_text`` object (sent with ``"emoji": false``). Slack
+    parses no formatting, mention, link or emoji code there, so ``*URGENT*``, ``_ops_`` and
+    ``~x~`` are shown as typed, with no look-alike. ``&``, ``<`` and ``>`` are still escaped:
+    Slack's docs ask for that in every text object and decode those three entities for display
+    (so ``<!channel>`` reads as typed, and a value that holds ``&lt;`` reads ``&lt;``). Hidden
+    characters and line breaks go as everywhere, ``@here`` and the like get their zero-width
+    space, and an empty value is ``-`` (Slack refuses an empty text)."""
+    return nonblank(_slack_entities(one_line(text)))
 
 
 # --------------------------------------------------------------------------- Discord
@@ -98,6 +136,6 @@ def discord_text(text: str) -> str:
 def discord_code(text: str) -> str:
     """Text for inside a Discord `code span`: no markdown applies there, but a backtick would
     end the span, and mentions are still resolved by some clients."""
-    text = one_line(text).replace("`", BACKTICK_STANDIN)
+    text = nonblank(one_line(text).replace("`", BACKTICK_STANDIN))
     text = _MASS_MENTION.sub("@" + ZWSP, text)
     return _DISCORD_MENTION.sub("<" + ZWSP, text)

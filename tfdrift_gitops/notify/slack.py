@@ -1,4 +1,10 @@
-"""Slack incoming webhook: a Block Kit message rendered from ``slack.json.j2``."""
+"""Slack incoming webhook: a Block Kit message rendered from ``slack.json.j2``.
+
+Slack mrkdwn has no escape for ``*``, ``_``, ``~`` or backticks, so the template puts every
+value that came from CloudTrail into ``plain_text`` objects, which Slack does not parse, and
+keeps mrkdwn for our own labels; the top-level ``text`` (what a notification shows) is mrkdwn
+and gets look-alikes instead (``escape.slack_mrkdwn``).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,13 @@ from typing import Any
 
 from tfdrift_gitops.models import ActorKind, Drift, Severity
 from tfdrift_gitops.notify.channel import OutgoingRequest, Secret, url_secrets
-from tfdrift_gitops.notify.escape import one_line, slack_code, slack_mrkdwn, truncate
+from tfdrift_gitops.notify.escape import (
+    one_line,
+    slack_code,
+    slack_mrkdwn,
+    slack_plain,
+    truncate,
+)
 from tfdrift_gitops.notify.view import template_context
 from tfdrift_gitops.templating import Templates
 
@@ -22,12 +34,19 @@ def slack_filters() -> dict[str, Any]:
         "one_line": lambda v: one_line(str(v)),
         "cut": lambda v, n: truncate(str(v), int(n)),
         "slack_change": slack_change,
+        "slack_plain": lambda v: slack_plain(str(v)),
+        "slack_plain_change": slack_plain_change,
     }
 
 
 def slack_change(change: dict[str, Any]) -> str:
     """One line per change: ``• `ingress`: `+ 22/tcp from 0.0.0.0/0 "temp debug"` ``."""
     return f"• `{slack_code(change['path'])}`: `{slack_code(change['summary'])}`"
+
+
+def slack_plain_change(change: dict[str, Any]) -> str:
+    """The same line for a ``plain_text`` object: ``• ingress: + 22/tcp from 0.0.0.0/0``."""
+    return f"• {slack_plain(change['path'])}: {slack_plain(change['summary'])}"
 
 
 @dataclass(slots=True)
