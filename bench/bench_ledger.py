@@ -21,6 +21,7 @@ import argparse
 import hashlib
 import multiprocessing
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -369,13 +370,120 @@ def section_detect(endpoint: str, args: argparse.Namespace) -> None:
             )
 
 
+def count_fsyncs(fn: Callable[[], Any]) -> tuple[Any, int]:
+    """``fn()`` with ``os.fsync`` and ``os.fdatasync`` counted (this process's calls)."""
+    calls = [0]
+    real = {name: getattr(os, name) for name in ("fsync", "fdatasync") if hasattr(os, name)}
+
+    def counting(call: Callable[[int], None]) -> Callable[[int], None]:
+        def wrapped(fd: int) -> None:
+            calls[0] += 1
+            call(fd)
+
+        return wrapped
+
+    for name, call in real.items():
+        setattr(os, name, counting(call))
+    try:
+        return fn(), calls[0]
+    finally:
+        for name, call in real.items():
+            setattr(os, name, call)
+
+
+def detect_local(state: Path, events: Path, jobs: int, *, strace: bool) -> tuple[float, int, int]:
+    """``detect --ledger DIR`` in a fresh process: seconds, open drifts, fsync+fdatasync
+    calls (-1 when not counted)."""
+    with tempfile.TemporaryDirectory(dir=Path(__file__).parent / "out") as tmp:
+        ledger = Path(tmp) / "ledger"
+        base = [sys.executable, "-m", "tfdrift_gitops", "detect", "--state", str(state)]
+        base += ["--events", str(events), "--ledger", str(ledger), "--format", "json"]
+        base += ["--jobs", str(jobs)]
+        trace = Path(tmp) / "strace.txt"
+        command = base
+        if strace:
+            command = ["strace", "-f", "-c", "-o", str(trace), "-e", "trace=fsync,fdatasync"]
+            command += base
+        start = time.perf_counter()
+        done = subprocess.run(
+            command, check=False, capture_output=True, text=True, cwd=Path(__file__).parents[1]
+        )
+        seconds = time.perf_counter() - start
+        if done.returncode not in (0, 2):
+            raise SystemExit(f"detect failed ({done.returncode}): {done.stderr[-2000:]}")
+        drifts = sum(1 for line in done.stdout.splitlines() if line.strip())
+        calls = -1
+        if strace:
+            calls = 0
+            for line in trace.read_text().splitlines():
+                fields = line.split()
+                if fields and fields[-1] in ("fsync", "fdatasync"):
+                    calls += int(fields[3])
+        return seconds, drifts, calls
+
+
+def section_local_fsync(endpoint: str, args: argparse.Namespace) -> None:
+    from bench_detect import OUT, _write_calls
+
+    print(f"\n== 6. local ledger fsyncs; detect --ledger DIR on {args.records:,} write calls")
+    engine = make_engine(resources=args.drifts)
+    with tempfile.TemporaryDirectory(dir=Path(__file__).parent / "out") as tmp:
+        ledger = open_ledger(str(Path(tmp) / "ledger"))
+        ledger.record(engine, engine.evaluate(add(0, "198.51.100.1/32", eid="warm")).findings[0])
+        count = args.drifts - 1
+        events = [
+            add(i, "203.0.113.7/32", seconds=i, eid=f"n-{i:07d}") for i in range(1, count + 1)
+        ]
+        findings = [f for e in events for f in engine.evaluate(e).findings]
+
+        def write() -> None:
+            batch = getattr(ledger, "batch", None)
+            if batch is None:
+                for finding in findings:
+                    ledger.record(engine, finding)
+                return
+            with batch():
+                for finding in findings:
+                    ledger.record(engine, finding)
+
+        (_, seconds), calls = count_fsyncs(lambda: timed(write))
+        mode = "batched" if hasattr(ledger, "batch") else "one by one"
+        print(
+            f"local, one thread, {mode}: {count} new drifts in {seconds:.2f} s = "
+            f"{count / seconds:.0f} drifts/s; {calls} fsync+fdatasync = "
+            f"{calls / count:.2f} per new drift"
+        )
+    state, mix = OUT / "state.tfstate", OUT / "events-terraform-heavy.jsonl"
+    writes = OUT / "events-terraform-heavy-writes.jsonl"
+    if not writes.exists():
+        _write_calls(mix, writes)
+    with tempfile.TemporaryDirectory(dir=Path(__file__).parent / "out") as tmp:
+        head = Path(tmp) / "head.jsonl"
+        with writes.open("rb") as source, head.open("wb") as sink:
+            for _, line in zip(range(args.records), source, strict=False):
+                sink.write(line)
+        strace = shutil.which("strace") is not None
+        for jobs in (1, 2):
+            seconds, drifts, _ = detect_local(state, head, jobs, strace=False)
+            _, _, calls = detect_local(state, head, jobs, strace=strace) if strace else (0, 0, -1)
+            counted = f"{calls} fsync+fdatasync (strace -f)" if calls >= 0 else "not counted"
+            print(
+                f"detect --ledger DIR --jobs {jobs}: {seconds:.2f} s (whole process, state load "
+                f"included), {drifts} open drifts = {drifts / seconds:.0f} drifts/s; {counted}"
+                f"{'' if calls < 0 or not drifts else f' = {calls / drifts:.2f} per drift'} "
+                f"(load {os.getloadavg()[0]:.1f})"
+            )
+
+
 SECTIONS: dict[str, Callable[[str, argparse.Namespace], None]] = {
     "1": section_new_drifts,
     "2": section_processes,
     "3": section_listing,
     "4": section_costs,
     "5": section_detect,
+    "6": section_local_fsync,
 }
+LOCAL_ONLY = {"6"}
 
 
 # --------------------------------------------------------------------------- main
@@ -401,6 +509,10 @@ def main() -> None:
     ):
         os.environ.setdefault(name, value)  # moto accepts any; boto3 needs some
 
+    if set(args.sections) <= LOCAL_ONLY:  # no S3 wanted: no moto server
+        for section in args.sections:
+            SECTIONS[section]("", args)
+        return
     port = free_port()
     context = multiprocessing.get_context("spawn")
     ready = context.Event()

@@ -5,7 +5,8 @@ redelivery of every fifth event of the next writer, into the ledger at ``--ledge
 ``--crash-after PREFIX:N`` the process kills itself (no cleanup, no flush: ``os._exit``)
 right after its N-th successful write to a key under PREFIX, as a power cut would. With
 ``--hold-at N`` it prints ``holding N`` after its N-th event and waits there to be killed, so a
-test can SIGKILL it mid-run however the machine schedules it.
+test can SIGKILL it mid-run however the machine schedules it. With ``--batch`` all its writes
+are made in one ``ledger.batch()`` (group commit, as ``detect --ledger`` makes them).
 ``--scenario lifecycle`` instead walks each of the writer's resources through a whole
 lifecycle (two hand-made changes, a Terraform revert that archives the drift, a new change).
 
@@ -15,6 +16,7 @@ Prints one JSON line with its counts when it finishes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -97,6 +99,7 @@ def main() -> None:
     parser.add_argument("--scenario", choices=["load", "lifecycle"], default="load")
     parser.add_argument("--crash-after", default=None, metavar="PREFIX:N")
     parser.add_argument("--hold-at", type=int, default=None, metavar="N")
+    parser.add_argument("--batch", action="store_true", help="write in one ledger.batch()")
     args = parser.parse_args()
 
     ledger = open_ledger(args.ledger, s3_endpoint_url=args.endpoint)
@@ -105,6 +108,14 @@ def main() -> None:
         ledger = StoredLedger(CrashingStorage(ledger.storage, prefix, int(count)))
     engine = make_engine(args.resources)
     results: Counter[str] = Counter()
+    with ledger.batch() if args.batch else contextlib.nullcontext():
+        fold_all(ledger, engine, args, results)
+    print(json.dumps({"writer": args.writer, "results": dict(results)}), flush=True)
+
+
+def fold_all(
+    ledger: StoredLedger, engine: Any, args: argparse.Namespace, results: Counter[str]
+) -> None:
     for number, event in enumerate(scenario_events(args), start=1):
         for finding in engine.evaluate(event).findings:
             folded = ledger.record(engine, finding)
@@ -115,7 +126,6 @@ def main() -> None:
             print(f"holding {number}", flush=True)
             time.sleep(HOLD_SECONDS)
             sys.exit(f"held at event {number} for {HOLD_SECONDS} s and nobody killed me")
-    print(json.dumps({"writer": args.writer, "results": dict(results)}), flush=True)
 
 
 if __name__ == "__main__":

@@ -496,8 +496,8 @@ def test_requests_the_older_names_cost_on_a_local_state_named_anew(
         ledger, engine, remove(3, ["5.5.5.5/32", "6.6.6.6/32"], seconds=52, terraform=True)
     )
     assert closed.drift is not None and closed.drift.status is Status.RESOLVED
-    # the revert closes a 3-event drift: 7 (GetObject 2, PutObject 4, DeleteObject 1), + 1 GET
-    assert requests.take() == {"GetObject": 2 + 1, "PutObject": 4, "DeleteObject": 1}
+    # the revert closes a 3-event drift: 8 (GetObject 2, PutObject 5, DeleteObject 1), + 1 GET
+    assert requests.take() == {"GetObject": 2 + 1, "PutObject": 5, "DeleteObject": 1}
 
     moved = record_one(ledger, engine, add(MEMBER, "5.6.7.8/32", seconds=30))
     assert moved.result is FoldResult.UPDATED
@@ -558,7 +558,7 @@ def test_requests_on_a_ledger_created_with_the_new_state_names(
         ledger, engine, remove(3, ["5.5.5.5/32", "6.6.6.6/32"], seconds=52, terraform=True)
     )
     assert closed.drift is not None and closed.drift.status is Status.RESOLVED
-    assert requests.take() == {"GetObject": 2, "PutObject": 4, "DeleteObject": 1}
+    assert requests.take() == {"GetObject": 2, "PutObject": 5, "DeleteObject": 1}
 
     reloaded = load_engine()  # a collector's state reload: still nothing scanned
     opened = record_one(ledger, reloaded, add(4, "7.7.7.7/32", seconds=60))

@@ -137,7 +137,14 @@ def detect(
             # Forked now, before the ledger opens any connection; they learn what this
             # process knows (ids of unmanaged drifts) through the detector, below.
             workers = stack.enter_context(LineWorkers(engine, jobs)) if jobs > 1 else None
-            detector = _detector(engine, ledger, config, endpoint)
+            store = _open_ledger(ledger, config, endpoint) if ledger else None
+            detector = _detector(engine, store)
+            if store is not None:
+                # Group commit (docs/ledger.md): the drifts of the whole run are synced once
+                # per directory, every BATCH_WRITES writes or BATCH_SECONDS, and all of them
+                # before detect ends; a power cut takes back at most the last batch, which
+                # the same input, still there, records again.
+                stack.enter_context(store.batch())
             if workers is not None:
                 workers.known = detector.knows
             detector.feed(
@@ -190,8 +197,7 @@ def _sharded(
         return run.rendered, run.tally, run.summary_line
 
 
-def _detector(engine: Engine, ledger: str | None, config: Config, endpoint: str | None) -> Detector:
-    store = _open_ledger(ledger, config, endpoint) if ledger else None
+def _detector(engine: Engine, store: Any) -> Detector:
     unmanaged: list[str] = []
     if store is not None:
         # A newer state may have imported (or Terraform reverted) what is open: resolve first.

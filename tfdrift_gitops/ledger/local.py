@@ -14,6 +14,18 @@ local ledger would otherwise grow it for ever). Lock files older versions left b
 removed by ``remove_idle_locks`` (``ledger compact``). An older version waiting on a lock file
 this one removes would not look again: stop older writers before a newer one writes the same
 directory. On Windows an open file cannot be removed, and lock files are kept as before.
+
+Group commit (``batch()``, what ``detect --ledger`` uses): a write's data is still synced before
+its rename, so a file is absent or complete after any crash; only the fsync of the directory,
+which makes the rename itself durable, is put off and done once per directory for the whole
+batch (``flush``). Until then, after a power cut (not a killed process: renames are in the
+page cache, which a killed process does not take down), any of the batch's renames may be
+missing, in any order between directories. That reordering is allowed only where every state it
+can give is one a writer killed between two writes also leaves (docs/ledger.md, "Group
+commit"); everywhere else a barrier makes what came before durable first: before a delete,
+before a key outside ``open/``, ``index/`` and ``archive/`` (the layout marker, cursors,
+quarantine), and where the service asks (``flush``: closing a drift, re-pointing a reference).
+A batch is also committed every ``BATCH_WRITES`` renames or ``BATCH_SECONDS``, and when it ends.
 """
 
 from __future__ import annotations
@@ -25,6 +37,8 @@ import os
 import secrets
 import stat
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
@@ -32,6 +46,14 @@ from tfdrift_gitops.errors import CorruptRecordError, LedgerError
 from tfdrift_gitops.ledger.base import MAX_OBJECT_BYTES, Blob
 
 LOCK_DIR = ".locks"
+BATCHED_PREFIXES = ("open/", "index/", "archive/")
+"""Keys whose rename may wait for the batch's commit (see the module doc); every other key is
+written durably at once, after a barrier."""
+BATCH_WRITES = 512
+BATCH_SECONDS = 1.0
+"""A batch is committed after this many renames or this long after its first uncommitted one:
+what a power cut can take back (and a rerun of the same events writes again) stays bounded."""
+
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO opens at once instead of waiting
 
@@ -94,6 +116,13 @@ class LocalStorage:
         self.root = Path(root).expanduser()
         if self.root.exists() and not self.root.is_dir():
             raise LedgerError(f"ledger {self.root} exists and is not a directory")
+        # Group commit (module doc): directories whose renames are not yet durable, how many
+        # renames wait, since when, and how many batch() blocks are open (threads share them).
+        self._commit_lock = threading.Lock()
+        self._unsynced: set[Path] = set()
+        self._waiting = 0
+        self._since = 0.0
+        self._batches = 0
 
     @property
     def location(self) -> str:
@@ -170,7 +199,7 @@ class LocalStorage:
         with self._locked(key):
             if path.exists():
                 return None
-            self._write(path, data)
+            self._write(key, path, data)
         return _etag(data)
 
     def put_if_match(self, key: str, data: bytes, etag: str) -> str | None:
@@ -179,7 +208,7 @@ class LocalStorage:
             current = self.get(key)
             if current is None or current.etag != etag:
                 return None
-            self._write(path, data)
+            self._write(key, path, data)
         return _etag(data)
 
     def delete_if_match(self, key: str, etag: str) -> bool:
@@ -188,12 +217,65 @@ class LocalStorage:
             current = self.get(key)
             if current is None or current.etag != etag:
                 return False
+            # A delete is the one write that takes something away: it follows what the ledger
+            # wrote before it (an archived drift's copy and index entries, a moved drift's new
+            # object), so that must be durable first, and the delete itself is durable at once.
+            self.flush()
             try:
                 path.unlink()
                 _fsync_dir(path.parent)
             except OSError as exc:
                 raise LedgerError(f"{path}: cannot remove: {exc}") from exc
         return True
+
+    # ------------------------------------------------------------------ group commit
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group commit for the writes made inside (by any thread): their directories are
+        synced once per directory when it ends (or every ``BATCH_WRITES`` / ``BATCH_SECONDS``)
+        instead of once per write. Everything written inside is durable once it returns, even
+        when it ends with an exception."""
+        with self._commit_lock:
+            self._batches += 1
+        try:
+            yield
+        finally:
+            with self._commit_lock:
+                self._batches -= 1
+            self.flush()
+
+    def flush(self) -> None:
+        """A barrier: every write made so far is durable when this returns (one fsync per
+        directory written since the last one)."""
+        # Held while syncing: a second caller must not return before the first one's fsyncs
+        # (its writes may be among them).
+        with self._commit_lock:
+            self._commit()
+
+    def _commit(self) -> None:
+        for directory in sorted(self._unsynced):
+            _fsync_dir(directory)
+            self._unsynced.discard(directory)  # one by one: a failure leaves the rest to retry
+        self._waiting = 0
+
+    def _renamed_in(self, directories: tuple[Path, ...], key: str) -> None:
+        """After a rename into ``directories[0]`` (and, when the write created them, the entries
+        of new directories in their parents): durable now, or when the batch commits."""
+        with self._commit_lock:
+            if self._batches and key.startswith(BATCHED_PREFIXES):
+                if not self._waiting:
+                    self._since = time.monotonic()
+                self._unsynced.update(directories)
+                self._waiting += 1
+                if self._waiting >= BATCH_WRITES or time.monotonic() - self._since >= BATCH_SECONDS:
+                    self._commit()
+                return
+            self._commit()  # a barrier: what a batch wrote before is durable first
+        # Outside the lock: unbatched writers (a collector's threads) sync side by side, as
+        # before, and the file system may join their syncs into one journal commit.
+        for directory in directories:
+            _fsync_dir(directory)
 
     @contextlib.contextmanager
     def _locked(self, key: str) -> Iterator[None]:
@@ -228,28 +310,42 @@ class LocalStorage:
                 removed += 1
         return removed
 
-    def _write(self, path: Path, data: bytes) -> None:
-        """Temporary file, fsync, rename over the target, fsync the directory."""
+    def _write(self, key: str, path: Path, data: bytes) -> None:
+        """Temporary file, its data synced, rename over the target; the directory is synced
+        now or by the batch's commit (``_renamed_in``). The data is synced before the rename in
+        a batch too: a rename that reaches the disk before its data would leave an empty or
+        partial file after a power cut, and a file must be absent or complete."""
         tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
         try:
-            created = not path.parent.is_dir()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if created:  # the new directory's own entry must survive a power cut too
-                _fsync_dir(path.parent.parent)
+            made = _make_dirs(path.parent)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             try:
                 view = memoryview(data)
                 while view:
                     view = view[os.write(fd, view) :]
-                os.fsync(fd)
+                _sync_data(fd)
             finally:
                 os.close(fd)
             os.replace(tmp, path)
-            _fsync_dir(path.parent)
+            # The new directories' own entries must survive a power cut too.
+            self._renamed_in((path.parent, *made), key)
         except OSError as exc:
             with contextlib.suppress(OSError):
                 tmp.unlink()
             raise LedgerError(f"{path}: cannot write: {exc}") from exc
+
+
+def _make_dirs(directory: Path) -> tuple[Path, ...]:
+    """Create ``directory`` and its missing parents; the directories whose entries changed
+    (each new directory's parent), to be synced."""
+    missing: list[Path] = []
+    there = directory
+    while not there.is_dir():
+        missing.append(there)
+        there = there.parent
+    if missing:
+        directory.mkdir(parents=True, exist_ok=True)
+    return tuple(new.parent for new in missing)
 
 
 def _open_lock(lock_path: Path) -> int:
@@ -307,6 +403,15 @@ def _remove_if_idle(lock_path: Path) -> bool:
             _unlock(fd)
     finally:
         os.close(fd)
+
+
+def _sync_data(fd: int) -> None:
+    """A new file's data and size reach the disk; its times need not (fdatasync skips them;
+    macOS has no fdatasync: fsync there)."""
+    if hasattr(os, "fdatasync"):
+        os.fdatasync(fd)
+    else:  # pragma: no cover
+        os.fsync(fd)
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -53,6 +53,8 @@ class Steps(Protocol):
 
     def _finish_close(self, stored: Stored, now: datetime | None) -> None: ...
 
+    def _durable(self) -> None: ...
+
     def _retrying(self) -> Iterator[int]: ...
 
     def _gave_up(self, key: str) -> LedgerConflictError: ...
@@ -322,6 +324,9 @@ class Renames:
     def _repoint(self, drift: Drift, now: datetime | None) -> None:
         """Point the drift's reference (``index/<id>``) at its open object under the name it
         has now, so that ``get`` finds it there."""
+        # The object under the new name is durable before the reference points at it: a
+        # reference that outlived it would send ``get`` to a key where nothing is.
+        self._steps._durable()
         key = layout.index_key(drift.id)
         rk = layout.resource_hash(drift.resource.key)
         for _ in self._steps._retrying():

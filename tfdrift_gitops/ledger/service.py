@@ -8,7 +8,8 @@ writer killed between any two leaves a state every reader understands and the ne
 
 1. the open object is rewritten with the closed status (If-Match) - from here on the drift is
    closed for every reader, and no writer updates a closed open object;
-2. the index entries of its events and the archive object are created (If-None-Match);
+2. the index entries of its events (its own reference too, when missing) and the archive
+   object are created (If-None-Match);
 3. the open object is deleted (If-Match on the ETag written in step 1).
 """
 

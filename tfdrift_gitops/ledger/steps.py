@@ -7,6 +7,7 @@ retries with backoff, and what the ledger object knows of the open drifts (``ope
 from __future__ import annotations
 
 import builtins
+import contextlib
 import logging
 import random
 from collections.abc import Callable, Iterator, Sequence
@@ -85,6 +86,26 @@ class LedgerSteps:
         """Raise LedgerError unless a ledger is here (see ``marker``)."""
         self._marker.require()
 
+    # ------------------------------------------------------------------ group commit
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group commit of the writes made inside, where the storage has it (the local
+        directory: see ``local``; an S3 write is durable when it is answered). Everything
+        written inside is durable when the block ends; before that a power cut may take back
+        some of it, leaving only states a killed writer leaves too (docs/ledger.md)."""
+        batch: Callable[[], contextlib.AbstractContextManager[None]] | None
+        batch = getattr(self.storage, "batch", None)
+        with batch() if batch is not None else contextlib.nullcontext():
+            yield
+
+    def _durable(self) -> None:
+        """A barrier: every write made so far is durable before the next one (in a batch,
+        where a later write must not outlive an earlier one it relies on)."""
+        flush: Callable[[], None] | None = getattr(self.storage, "flush", None)
+        if flush is not None:
+            flush()
+
     # ------------------------------------------------------------------ writing and closing
 
     def _note_open(self, key: str) -> None:
@@ -110,13 +131,14 @@ class LedgerSteps:
 
     def _finish_close(self, stored: Stored, now: datetime | None) -> None:
         """Steps 2 and 3 of closing (see the module doc). Idempotent; safe to race."""
+        # Step 1 is durable before step 2 starts: index entries or an archive copy saying
+        # "closed" that outlived a closing the power cut took back would be kept as the
+        # archived drift while the open one goes on taking events. (Step 3, a delete, is
+        # preceded by a barrier in the storage itself.)
+        self._durable()
         drift = stored.drift
         when = now or utc_now()
-        claims = [
-            (layout.claim_of(drift.resource.key, e.id), e.id)
-            for e in drift.events
-            if layout.claim_of(drift.resource.key, e.id) != drift.id  # the reference exists
-        ]
+        claims = [(layout.claim_of(drift.resource.key, e.id), e.id) for e in drift.events]
         self._parallel(lambda item: self._mark(item[0], item[1], drift, when), claims)
         archived = layout.archive_key(drift.id)
         if self.storage.put_if_absent(archived, stored.data) is None:
@@ -126,9 +148,18 @@ class LedgerSteps:
 
     def _mark(self, claim: str, event_id: str, drift: Drift, now: datetime) -> None:
         """``index/<claim>`` -> ``drift``. An existing entry naming anything else is a reference
-        that dangles (an event is in one drift only, and it is in this one): replace it."""
+        that dangles (an event is in one drift only, and it is in this one): replace it.
+
+        The drift's own reference (its first event's claim) is created when it is missing, and
+        otherwise left as it is (one request): a writer stopped between a new drift's two
+        creates, or a power cut in a local batch, leaves a drift without it, and an archived
+        drift without its reference would take its first event again when it is redelivered
+        (folded into the resource's next drift, or reopened under the same id)."""
         key = layout.index_key(claim)
         data = layout.encode_index(claim, drift, event_id, now)
+        if claim == drift.id:
+            self.storage.put_if_absent(key, data)
+            return
         for _ in self._retrying():
             if self.storage.put_if_absent(key, data) is not None:
                 return
