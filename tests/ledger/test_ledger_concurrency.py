@@ -129,6 +129,43 @@ CRASH_POINTS = [
 ]
 
 
+def lifecycle_writer(url: str, endpoint: str | None, resources: int, *extra: str) -> list[str]:
+    """One writer running the lifecycle scenario (opens, closes, redeliveries) on ``resources``."""
+    return writer_command(
+        url,
+        endpoint,
+        0,
+        "--writers",
+        "1",
+        "--events",
+        "0",
+        "--resources",
+        str(resources),
+        "--scenario",
+        "lifecycle",
+        *extra,
+    )
+
+
+def crash_then_rerun(
+    command: list[str], crash_after: str, ledger: StoredLedger, resources: int
+) -> None:
+    """``command`` killed (SIGKILL) right after the write ``crash_after`` names leaves a
+    readable ledger (no corrupt object, nothing half-written), and a rerun converges."""
+    crashed = subprocess.run(
+        [*command, "--crash-after", crash_after],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert crashed.returncode == 137, crashed.stderr
+    assert ledger.list().corrupt == ()
+    rerun = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    assert_lifecycle_converged(ledger, resources)
+
+
 @pytest.mark.parametrize(
     ("crash_after", "backend"),
     [
@@ -141,33 +178,8 @@ CRASH_POINTS = [
 def test_a_writer_killed_between_writes_converges_on_rerun(
     ledger: StoredLedger, ledger_url: str, endpoint: str | None, crash_after: str
 ) -> None:
-    resources = 3
-    command = writer_command(
-        ledger_url,
-        endpoint,
-        0,
-        "--writers",
-        "1",
-        "--events",
-        "0",
-        "--resources",
-        str(resources),
-        "--scenario",
-        "lifecycle",
-    )
-    crashed = subprocess.run(
-        [*command, "--crash-after", crash_after],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert crashed.returncode == 137, crashed.stderr
-    # The state the crash left is readable: no corrupt object, nothing half-written.
-    assert ledger.list().corrupt == ()
-    rerun = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120)
-    assert rerun.returncode == 0, rerun.stderr
-    assert_lifecycle_converged(ledger, resources)
+    command = lifecycle_writer(ledger_url, endpoint, resources=3)
+    crash_then_rerun(command, crash_after, ledger, resources=3)
     # A second full redelivery changes nothing at all.
     before = {k: ledger.storage.get(k) for k in ledger.storage.list_keys("")}
     again = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120)

@@ -30,6 +30,8 @@ from tests.ledger.ledger_support import (
 from tests.ledger.test_ledger_concurrency import (
     assert_lifecycle_converged,
     assert_load_converged,
+    crash_then_rerun,
+    lifecycle_writer,
     writer_command,
 )
 from tfdrift_gitops.cli import cli
@@ -343,22 +345,9 @@ def test_a_drift_closed_without_its_reference_still_knows_its_first_event(
 def test_a_batched_writer_killed_between_writes_converges_on_rerun(
     tmp_path: Path, crash_after: str
 ) -> None:
-    url, resources = str(tmp_path / "ledger"), 3
-    command = writer_command(url, None, 0, "--writers", "1", "--events", "0")
-    command += ["--resources", str(resources), "--scenario", "lifecycle", "--batch"]
-    crashed = subprocess.run(
-        [*command, "--crash-after", crash_after],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert crashed.returncode == 137, crashed.stderr
-    ledger = open_ledger(url)
-    assert ledger.list().corrupt == ()
-    rerun = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120)
-    assert rerun.returncode == 0, rerun.stderr
-    assert_lifecycle_converged(ledger, resources)
+    url = str(tmp_path / "ledger")
+    command = lifecycle_writer(url, None, 3, "--batch")
+    crash_then_rerun(command, crash_after, open_ledger(url), resources=3)
 
 
 def test_a_batched_writer_sigkilled_mid_batch_converges_when_rerun(tmp_path: Path) -> None:
