@@ -154,7 +154,6 @@ class Shard:
         self.asked: set[str] = set()
         self.routing = False
         self.components = Components()
-        self.parent = self.components.parent
         self.by_event: dict[str, str] = {}
         """A key of the first record routed with each event id."""
         self.blocks: list[list[str | None] | range] = []
@@ -307,7 +306,7 @@ class Shard:
         dealers, dealt = (jobs, self.me) if self.exchange is not None else (1, 0)
         owner_of_key = self._owner_of
         owned = bytearray()
-        append, parent, remembered = owned.append, self.parent, by_root.get
+        append, parent, remembered = owned.append, self.components.parent, by_root.get
         for key in mine:  # one in ``jobs`` of the lines: every worker does its share
             if isinstance(key, int):
                 append(key)
@@ -349,7 +348,7 @@ class Shard:
         ``by_event`` (a dict lookup, not a key of its own: ids are nearly always unique)."""
         if not found:
             return None
-        parent = self.parent
+        parent = self.components.parent
         event_id = found[0]
         if len(found) > 1:
             root = found[1]

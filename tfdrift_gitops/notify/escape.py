@@ -92,9 +92,9 @@ def slack_mrkdwn(text: str) -> str:
 
 
 def slack_code(text: str) -> str:
-    """Text for inside a Slack `code span`: escaped, and backticks cannot close the span
-    (formatting characters are literal there and stay as typed)."""
-    return nonblank(_slack_entities(one_line(text)).replace("`", BACKTICK_STANDIN))
+    """Text for inside a Slack `code span`: ``slack_plain``'s, and backticks cannot close the
+    span (formatting characters are literal there and stay as typed)."""
+    return slack_plain(text).replace("`", BACKTICK_STANDIN)
 
 
 def slack_plain(text: str) -> str:
