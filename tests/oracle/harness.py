@@ -18,6 +18,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +36,7 @@ from tests.oracle.terraform import (
     copy_workdir,
     drift_by_address,
     provider_env,
+    serving_provider,
 )
 from tfdrift_gitops.cli import cli
 from tfdrift_gitops.core.catalog import Catalog
@@ -297,6 +299,22 @@ def build(cases: Sequence[Case], root: Path, terraform: Terraform, endpoint: str
     for case in cases:
         if case.prepare is not None:
             case.prepare(world)
+    with ExitStack() as providers:
+        # One provider process for the commands run here, one for each copy planned after:
+        # each command would otherwise start its own.
+        served = providers.enter_context(serving_provider(terraform, work))
+        return _judged(cases, root, work, tuple(extra), world, served, providers)
+
+
+def _judged(
+    cases: Sequence[Case],
+    root: Path,
+    work: Path,
+    extra: tuple[str, ...],
+    world: World,
+    terraform: Terraform,
+    providers: ExitStack,
+) -> Outcome:
     terraform.apply(work)
     before = terraform.settle(work)
     settled = root / "settled.tfstate"
@@ -334,7 +352,7 @@ def build(cases: Sequence[Case], root: Path, terraform: Terraform, endpoint: str
             continue
         # The revert copy always runs: its plan is Terraform's own view of which resources a
         # normal plan would change (the noise check in checks.py reads it).
-        target = copy_workdir(work, root / strategy, tuple(extra))
+        target = copy_workdir(work, root / strategy, extra)
         results: dict[str, dict[str, Any]] = {}
         for case in chosen:
             drift = by_case[case.id]
@@ -345,9 +363,13 @@ def build(cases: Sequence[Case], root: Path, terraform: Terraform, endpoint: str
     # the provider's start and moto's answers overlap. ``plan`` validates the configuration
     # first (the same checks as ``terraform validate``), so a written file that does not
     # validate fails here.
+    lanes = {
+        strategy: providers.enter_context(serving_provider(terraform, target))
+        for strategy, (target, _) in copies.items()
+    }
     with ThreadPoolExecutor(max_workers=2) as pool:
         plans = {
-            strategy: pool.submit(terraform.plan_json, target, "-refresh=false")
+            strategy: pool.submit(lanes[strategy].plan_json, target, "-refresh=false")
             for strategy, (target, _) in copies.items()
         }
         remedies = {
