@@ -7,7 +7,8 @@ from typing import Any, TypeVar
 
 from tests.oracle.compare import canon_at, top, touched
 from tests.oracle.harness import Case, Outcome
-from tests.oracle.terraform import changes_by_address
+from tests.oracle.planfile import read_plan
+from tests.oracle.terraform import Terraform, changes_by_address
 from tfdrift_gitops.core.paths import get_path
 from tfdrift_gitops.remediation.blocks import normal_field
 
@@ -237,3 +238,61 @@ def test_every_written_file_validates(outcome: Outcome) -> None:
     ]
     assert all(r["exit_code"] == 0 for r in written)
     assert outcome.validated or not written
+
+
+SHOW_ONLY = frozenset({"after_unknown", "before_sensitive", "after_sensitive"})
+"""What ``show -json`` prints of a change and tests/oracle/planfile.py does not (no check reads
+them)."""
+
+
+def test_plan_files_read_as_terraform_shows_them(outcome: Outcome, terraform: Terraform) -> None:
+    """The checks read Terraform's plans from the plan files (tests/oracle/planfile.py), not
+    from ``terraform show -json``, a terraform run for each plan. Here every plan of the
+    estate (refresh-only, import, revert) is read both ways, one ``show`` each:
+    ``resource_drift`` and ``resource_changes`` must list the same entries with the same keys
+    and values, but for :data:`SHOW_ONLY` (``replace_paths`` as a set: show's order comes from
+    a hash set). Imported by the module whose plans hold every kind of change read."""
+    seen: set[tuple[str, tuple[str, ...], bool, bool]] = set()
+    for workdir in (outcome.workdir, *(r.workdir for r in outcome.remedies.values())):
+        ours = read_plan(workdir / "oracle.plan", terraform.schemas(workdir))
+        shown = terraform.show_json(workdir)
+        for key in ("resource_drift", "resource_changes"):
+            assert (key in ours) == (key in shown), (workdir.name, key)
+            mine = {e["address"]: _paths_as_set(e) for e in ours.get(key, ())}
+            theirs = {e["address"]: _as_read(e) for e in shown.get(key, ())}
+            assert sorted(mine) == sorted(theirs), (workdir.name, key)
+            for address, entry in mine.items():
+                assert entry == theirs[address], (workdir.name, key, address)
+                change = entry["change"]
+                seen.add(
+                    (
+                        key,
+                        tuple(change["actions"]),
+                        "importing" in change,
+                        "replace_paths" in change,
+                    )
+                )
+    # What the checks read must have been compared: drift (update, delete), an import, an
+    # update, a replacement and a create (unknown values: show leaves them out of "after").
+    wanted = {
+        ("resource_drift", ("update",), False, False),
+        ("resource_drift", ("delete",), False, False),
+        ("resource_changes", ("no-op",), True, False),
+        ("resource_changes", ("no-op",), False, False),
+        ("resource_changes", ("update",), False, False),
+        ("resource_changes", ("delete", "create"), False, True),
+        ("resource_changes", ("create",), False, False),
+    }
+    assert wanted <= seen, sorted(wanted - seen)
+
+
+def _paths_as_set(entry: Mapping[str, Any]) -> dict[str, Any]:
+    change = dict(entry["change"])
+    if "replace_paths" in change:
+        change["replace_paths"] = sorted(change["replace_paths"], key=repr)
+    return {**entry, "change": change}
+
+
+def _as_read(entry: Mapping[str, Any]) -> dict[str, Any]:
+    change = {k: v for k, v in entry["change"].items() if k not in SHOW_ONLY}
+    return _paths_as_set({**entry, "change": change})

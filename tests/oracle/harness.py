@@ -190,8 +190,8 @@ class Outcome:
     """The refreshed (drifted) state."""
     remedies: dict[str, Remedy]
     validated: list[str]
-    configured: dict[str, set[str]]
-    """Arguments each resource's configuration sets (the refresh-only plan's configuration)."""
+    workdir: Path
+    """The applied working directory; its ``oracle.plan`` is the refresh-only plan."""
 
     def ours(self, case: Case) -> list[dict[str, Any]]:
         if case.kind == "unmanaged":
@@ -332,8 +332,7 @@ def _judged(
     events = root / "events.json"
     events.write_text(json.dumps({"Records": records}, indent=1))
 
-    plan = terraform.plan_json(work, "-refresh-only")
-    tf_drift = drift_by_address(plan)
+    tf_drift = drift_by_address(terraform.plan_json(work, "-refresh-only"))
     after = terraform.adopt_refreshed(work)
 
     drifts = _detect(settled, events)
@@ -385,10 +384,7 @@ def _judged(
         after=after,
         remedies=remedies,
         validated=validated,
-        configured={
-            r["address"]: set(r.get("expressions") or {})
-            for r in plan.get("configuration", {}).get("root_module", {}).get("resources", [])
-        },
+        workdir=work,
     )
 
 

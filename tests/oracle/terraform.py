@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 import time
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -19,6 +20,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from tests.oracle.planfile import SchemaOf, read_plan
+from tfdrift_gitops.core import provider_schema
 
 PROVIDER_VERSION = "5.100.0"
 MIRROR_ENV = "TFDRIFT_TF_PROVIDER_MIRROR"
@@ -194,11 +198,46 @@ class Terraform:
         self.run(workdir, "validate", "-no-color")
 
     def plan_json(self, workdir: Path, *extra: str) -> dict[str, Any]:
-        """``plan -out`` then ``show -json`` of that plan."""
+        """``plan -out``, then what ``show -json`` prints of the plan's changes, read from the
+        plan file (tests/oracle/planfile.py) instead of another terraform run."""
         self.run(workdir, "plan", "-input=false", "-no-color", "-out=oracle.plan", *extra)
-        shown = json.loads(self.run(workdir, "show", "-json", "oracle.plan"))
+        return read_plan(workdir / "oracle.plan", self.schemas(workdir))
+
+    def show_json(self, workdir: Path, plan: str = "oracle.plan") -> dict[str, Any]:
+        """``terraform show -json`` of a saved plan: what :meth:`plan_json` is held to."""
+        shown = json.loads(self.run(workdir, "show", "-json", plan))
         assert isinstance(shown, dict)
         return shown
+
+    def schemas(self, workdir: Path) -> SchemaOf:
+        """Resource schemas for decoding plan values: the committed dump
+        (tfdrift_gitops/data, the same provider version) for the types it covers; for
+        others (data sources, types no catalog row names) ``providers schema -json`` run in
+        ``workdir`` once per process."""
+
+        def schema_of(provider: str, mode: str, rtype: str) -> Mapping[str, Any]:
+            if (
+                mode == "managed"
+                and provider == provider_schema.PROVIDER
+                and provider_schema.provider_version() == PROVIDER_VERSION
+            ):
+                block = provider_schema.block_of(rtype)
+                if block is not None:
+                    return block
+            kind = "resource_schemas" if mode == "managed" else "data_source_schemas"
+            with _SCHEMAS_LOCK:
+                if provider not in _SCHEMAS:
+                    for source, entry in self.schema(workdir)["provider_schemas"].items():
+                        # Types only: the whole document holds ~100 MB as Python objects.
+                        _SCHEMAS[source] = {
+                            k: {t: _types_only(v["block"]) for t, v in entry.get(k, {}).items()}
+                            for k in ("resource_schemas", "data_source_schemas")
+                        }
+            found = _SCHEMAS[provider][kind][rtype]
+            assert isinstance(found, Mapping)
+            return found
+
+        return schema_of
 
     def settle(self, workdir: Path) -> dict[str, Any]:
         """``apply -refresh-only`` for the cost of a plan: see :meth:`adopt_refreshed`."""
@@ -222,6 +261,31 @@ class Terraform:
         shown = json.loads(self.run(workdir, "providers", "schema", "-json"))
         assert isinstance(shown, dict)
         return shown
+
+
+_SCHEMAS: dict[str, dict[str, dict[str, Mapping[str, Any]]]] = {}
+"""Provider source -> schema kind -> type -> block (types only), fetched once
+(``Terraform.schemas``)."""
+_SCHEMAS_LOCK = threading.Lock()
+
+
+def _types_only(block: Mapping[str, Any]) -> dict[str, Any]:
+    """A schema block with what decoding a value needs: attribute types, block nesting."""
+    return {
+        "attributes": {
+            name: {k: v for k, v in attr.items() if k == "type"}
+            | ({"nested_type": _nested(attr["nested_type"])} if "nested_type" in attr else {})
+            for name, attr in (block.get("attributes") or {}).items()
+        },
+        "block_types": {
+            name: {"nesting_mode": nested["nesting_mode"], "block": _types_only(nested["block"])}
+            for name, nested in (block.get("block_types") or {}).items()
+        },
+    }
+
+
+def _nested(nested: Mapping[str, Any]) -> dict[str, Any]:
+    return {**_types_only(nested), "nesting_mode": nested["nesting_mode"]}
 
 
 def terraform_binary() -> str | None:

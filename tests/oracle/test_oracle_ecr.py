@@ -17,6 +17,7 @@ from tests.oracle.checks import (  # noqa: F401
     test_import_plan_summary,
     test_import_plans_no_change,
     test_no_drift_outside_the_cases,
+    test_plan_files_read_as_terraform_shows_them,
     test_removed_block_plans_cleanly,
     test_revert_plans_the_drift_back,
     test_unmanaged_import_plans_as_import_only,
