@@ -40,6 +40,41 @@ def refused_url() -> Iterator[str]:
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _aws_endpoints_read_once() -> Iterator[None]:
+    """botocore's list of every AWS endpoint (~1 MB of JSON) and the listing of its service
+    models are read once for this process, not once per client: make_s3_client starts a new
+    session, so a new loader, for every client, and the S3 tests make several clients each
+    (fixtures; ledgers opened anew as a second process would open them). Only these two,
+    which botocore reads and never changes, are shared; the service models are not (botocore
+    edits a client's S3 model in place, and the moto server here reads its own). Subprocesses
+    are not touched."""
+    from botocore import loaders
+
+    shared: dict[tuple[str, ...], Any] = {}
+    load_data_with_path = loaders.Loader.load_data_with_path
+    list_available_services = loaders.Loader.list_available_services
+
+    def endpoints_once(self: loaders.Loader, name: str) -> Any:
+        if name != "endpoints":
+            return load_data_with_path(self, name)
+        key = ("endpoints", *self.search_paths)
+        if key not in shared:
+            shared[key] = load_data_with_path(self, name)
+        return shared[key]
+
+    def listing_once(self: loaders.Loader, type_name: str) -> Any:
+        key = ("services", type_name, *self.search_paths)
+        if key not in shared:
+            shared[key] = list_available_services(self, type_name)
+        return shared[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loaders.Loader, "load_data_with_path", endpoints_once)
+        patch.setattr(loaders.Loader, "list_available_services", listing_once)
+        yield
+
+
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     """A real moto S3 server over HTTP: the same path boto3 takes to MinIO or AWS."""
