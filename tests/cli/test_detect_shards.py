@@ -578,6 +578,42 @@ def test_router_shapes_are_remembered_exactly_and_boundedly(
     assert len(router.matching) == remembered
 
 
+def test_route_remembers_write_shapes_exactly_and_boundedly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``Router.route``'s memo of plain writes (verdict and fields read, by name, source and
+    request shape) never changes what it finds: a field spelt another way is another shape, a
+    value that is an ARN or nested goes the general way, and past the bound shapes are worked
+    out afresh."""
+    router = Router(Engine(StateSource([str(STATE)]).index()))
+
+    def call(n: int, **request: Any) -> dict[str, Any]:
+        return {
+            "eventID": f"e{n}",
+            "eventName": "ModifyInstanceAttribute",
+            "eventSource": "ec2.amazonaws.com",
+            "eventTime": "t",
+            "readOnly": False,
+            "requestParameters": request,
+        }
+
+    assert router.route(call(1, instanceId="i-0AAA")) == ["e1", "i-0aaa"]
+    assert router.route(call(2, InstanceID="i-0BBB")) == ["e2", "i-0bbb"]
+    arn = "arn:aws:ec2:eu-west-1:123456789012:instance/i-0DDD"
+    assert router.route(call(3, instanceId=arn)) == ["e3", "i-0ddd"]
+    assert router.route(call(4, instanceId="i-0EEE", sourceDestCheck={"value": True})) == [
+        "e4",
+        "i-0eee",
+    ]
+    assert router.route(call(5, instanceId="i-0FFF", x="y")) == ["e5", "i-0fff"]
+    remembered = len(router.shaped)
+    assert remembered == 4
+    monkeypatch.setattr("tfdrift_gitops.adapters.shard_routing.MEMO_SIZE", remembered)
+    odd = [call(10 + n, instanceId=f"i-{n}", **{f"x{n}": "y"}) for n in range(50)]
+    assert [router.route(r) for r in odd] == [router.keys(r) for r in odd]
+    assert len(router.shaped) == remembered
+
+
 def _fixture_records() -> list[dict[str, Any]]:
     """Every recorded CloudTrail record the suite holds (published ones and the corpus)."""
     found: list[dict[str, Any]] = []

@@ -73,6 +73,10 @@ class Router:
         self.plain: dict[tuple[str, str], tuple[str | None, _Plan | None]] = {}
         """For a plain call (see ``route``) by its name as written: the static prefilter's
         verdict, and its plan."""
+        self.shaped: dict[tuple[str, ...], tuple[str | None, tuple[str, ...] | None]] = {}
+        """For a plain call with a request and no response (most writes) by its name, source
+        and request fields: the static prefilter's verdict, and the fields ``_read`` reads
+        (None: the plan has extractors that do not say what they read)."""
 
     def route(self, raw: Mapping[str, Any]) -> str | list[str]:
         """The routing pass's verdict on a decoded record: why the static prefilter skips it
@@ -98,6 +102,27 @@ class Router:
             return reason if reason is not None else self.keys(raw)
         if read_only:  # most of a real trail: the prefilter's second check, after errorCode
             return READ_ONLY
+        request = get("requestParameters")
+        if type(request) is dict and get("responseElements") is None:
+            # The usual write: the verdict, and the request fields the plan reads, looked up
+            # once by name and request shape (``_read`` and ``_resources`` are calls a record).
+            shape = (name, source, *request)
+            known_shape = self.shaped.get(shape)
+            if known_shape is None:
+                known_shape = self._shaped(shape, request)
+            reason, fields = known_shape
+            if reason is not None:
+                return reason
+            if fields is not None:
+                found = [event_id]
+                for field_name in fields:
+                    value = request[field_name]
+                    if type(value) is not str or ":" in value or "/" in value or "%" in value:
+                        break  # an ARN, a path or a nested value: the general way below
+                    if value:
+                        found.append(value.casefold())
+                else:
+                    return found
         known = self.plain.get((name, source))
         if known is None:
             known = self._plain(name, source)
@@ -108,6 +133,20 @@ class Router:
         if plan is not None:
             self._resources(plan, name, source, raw, found)
         return found
+
+    def _shaped(
+        self, shape: tuple[str, ...], request: dict[str, Any]
+    ) -> tuple[str | None, tuple[str, ...] | None]:
+        name, source = shape[0], shape[1]
+        known = self.plain.get((name, source))
+        reason, plan = known if known is not None else self._plain(name, source)
+        fields: tuple[str, ...] | None = ()
+        if plan is not None:  # those _read reads; None: extractors that do not say, run always
+            wanted = plan.request
+            fields = None if plan.unknown else tuple(f for f in request if f.casefold() in wanted)
+        if len(self.shaped) < MEMO_SIZE:  # bounded: shapes made up by hostile input
+            self.shaped[shape] = (reason, fields)
+        return reason, fields
 
     def _plain(self, name: str, source: str) -> tuple[str | None, _Plan | None]:
         # A plain call that names nothing else: the verdict of every plain call of this name.
