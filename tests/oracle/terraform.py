@@ -333,6 +333,9 @@ def copy_workdir(source: Path, target: Path, files: Sequence[str] = ()) -> Path:
 
 
 _REATTACH = "TF_REATTACH_PROVIDERS='"
+# A served provider waits to be stopped: if the test process is killed before it stops it,
+# coreutils' timeout ends it within the half hour instead of leaving it serving for ever.
+_BOUNDED = ("timeout", "--kill-after=10", "1800") if shutil.which("timeout") else ()
 
 
 @contextmanager
@@ -356,7 +359,7 @@ def serving_provider(terraform: Terraform, workdir: Path) -> Iterator[Terraform]
     out = workdir / f".provider-{os.getpid()}-{time.monotonic_ns()}.out"
     with out.open("wb") as sink:
         process = subprocess.Popen(
-            [str(found[-1]), "-debug"],
+            [*_BOUNDED, str(found[-1]), "-debug"],
             cwd=workdir,  # as terraform starts it: files a configuration names are relative
             env=terraform.env(),
             stdin=subprocess.DEVNULL,
