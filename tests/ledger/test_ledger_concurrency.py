@@ -187,21 +187,23 @@ def test_a_writer_killed_between_writes_converges_on_rerun(
     assert {k: ledger.storage.get(k) for k in ledger.storage.list_keys("")} == before
 
 
-@pytest.mark.slow
-def test_a_writer_sigkilled_mid_run_converges_when_rerun(
-    ledger: StoredLedger, ledger_url: str, endpoint: str | None
-) -> None:
-    writers, events, resources = 3, 90, 10
+def sigkill_writer_mid_run(
+    url: str, endpoint: str | None, writers: int, events: int, resources: int, *extra: str
+) -> list[str]:
+    """``writers`` writers at once, each of ``events`` events on ``resources`` resources;
+    writer 0 is killed (SIGKILL) after a third of its events, the others run to their end.
+    Returns writer 0's command, to run again."""
     args = ["--events", str(events), "--resources", str(resources), "--writers", str(writers)]
+    command = writer_command(url, endpoint, 0, *args, *extra)
     victim = subprocess.Popen(  # it waits after a third of its events until it is killed
-        [*writer_command(ledger_url, endpoint, 0, *args), "--hold-at", str(events // 3)],
+        [*command, "--hold-at", str(events // 3)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     others = [
         subprocess.Popen(
-            writer_command(ledger_url, endpoint, w, *args),
+            writer_command(url, endpoint, w, *args, *extra),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -216,12 +218,21 @@ def test_a_writer_sigkilled_mid_run_converges_when_rerun(
     for process in others:
         _, err = process.communicate(timeout=300)
         assert process.returncode == 0, err
-    rerun = subprocess.run(
-        writer_command(ledger_url, endpoint, 0, *args),
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return command
+
+
+def rerun_converges(
+    command: list[str], ledger: StoredLedger, writers: int, events: int, resources: int
+) -> None:
+    rerun = subprocess.run(command, check=False, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     assert_load_converged(ledger, writers, events, resources)
+
+
+@pytest.mark.slow
+def test_a_writer_sigkilled_mid_run_converges_when_rerun(
+    ledger: StoredLedger, ledger_url: str, endpoint: str | None
+) -> None:
+    writers, events, resources = 3, 90, 10
+    command = sigkill_writer_mid_run(ledger_url, endpoint, writers, events, resources)
+    rerun_converges(command, ledger, writers, events, resources)

@@ -8,8 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import signal
-import subprocess
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -29,10 +27,10 @@ from tests.ledger.ledger_support import (
 )
 from tests.ledger.test_ledger_concurrency import (
     assert_lifecycle_converged,
-    assert_load_converged,
     crash_then_rerun,
     lifecycle_writer,
-    writer_command,
+    rerun_converges,
+    sigkill_writer_mid_run,
 )
 from tfdrift_gitops.cli import cli
 from tfdrift_gitops.core.engine import Skip
@@ -353,26 +351,8 @@ def test_a_batched_writer_killed_between_writes_converges_on_rerun(
 def test_a_batched_writer_sigkilled_mid_batch_converges_when_rerun(tmp_path: Path) -> None:
     url = str(tmp_path / "ledger")
     writers, events, resources = 2, 60, 10
-    args = ["--events", str(events), "--resources", str(resources), "--writers", str(writers)]
-    victim = subprocess.Popen(  # inside its batch after a third of its events, until killed
-        [*writer_command(url, None, 0, *args, "--batch"), "--hold-at", str(events // 3)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    other = subprocess.Popen(
-        writer_command(url, None, 1, *args, "--batch"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    assert victim.stdout is not None
-    held = victim.stdout.readline()
-    assert held == f"holding {events // 3}\n", victim.communicate(timeout=30)
-    os.kill(victim.pid, signal.SIGKILL)
-    victim.communicate(timeout=30)
-    assert victim.returncode == -signal.SIGKILL
-    _, err = other.communicate(timeout=300)
-    assert other.returncode == 0, err
+    # Writer 0 is killed inside its batch, after a third of its events.
+    command = sigkill_writer_mid_run(url, None, writers, events, resources, "--batch")
     ledger = open_ledger(url)
     # What the killed writer left reads consistently: no corrupt or half-written object, each
     # event in one drift, no reference to a drift that is not there.
@@ -384,12 +364,4 @@ def test_a_batched_writer_sigkilled_mid_batch_converges_when_rerun(tmp_path: Pat
         drift_id = key.removeprefix("index/").removesuffix(".json")
         if drift_id in {d.id for d in listing.drifts}:
             assert ledger.get(drift_id).id == drift_id
-    rerun = subprocess.run(
-        writer_command(url, None, 0, *args, "--batch"),
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert rerun.returncode == 0, rerun.stderr
-    assert_load_converged(ledger, writers, events, resources)
+    rerun_converges(command, ledger, writers, events, resources)
