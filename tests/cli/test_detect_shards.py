@@ -546,21 +546,25 @@ def test_hostile_join_order_keeps_paths_short() -> None:
     assert all(components.find(k) == keys[0] for k in keys)
 
 
+def _instance_write(n: int, **request: Any) -> dict[str, Any]:
+    """A plain ModifyInstanceAttribute call (event id ``e<n>``) with this request."""
+    return {
+        "eventID": f"e{n}",
+        "eventName": "ModifyInstanceAttribute",
+        "eventSource": "ec2.amazonaws.com",
+        "eventTime": "t",
+        "readOnly": False,
+        "requestParameters": request,
+    }
+
+
 def test_router_shapes_are_remembered_exactly_and_boundedly(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """What the router remembers of a document's shape never changes what it finds: a field
     spelt another way is another shape, and past the bound shapes are worked out afresh."""
     router = Router(Engine(StateSource([str(STATE)]).index()))
-
-    def call(n: int, **request: Any) -> dict[str, Any]:
-        return {
-            "eventID": f"e{n}",
-            "eventName": "ModifyInstanceAttribute",
-            "eventSource": "ec2.amazonaws.com",
-            "requestParameters": request,
-        }
-
+    call = _instance_write
     assert router.keys(call(1, instanceId="i-0AAA", sourceDestCheck={"value": True})) == [
         "e1",
         "i-0aaa",
@@ -586,17 +590,7 @@ def test_route_remembers_write_shapes_exactly_and_boundedly(
     value that is an ARN or nested goes the general way, and past the bound shapes are worked
     out afresh."""
     router = Router(Engine(StateSource([str(STATE)]).index()))
-
-    def call(n: int, **request: Any) -> dict[str, Any]:
-        return {
-            "eventID": f"e{n}",
-            "eventName": "ModifyInstanceAttribute",
-            "eventSource": "ec2.amazonaws.com",
-            "eventTime": "t",
-            "readOnly": False,
-            "requestParameters": request,
-        }
-
+    call = _instance_write
     assert router.route(call(1, instanceId="i-0AAA")) == ["e1", "i-0aaa"]
     assert router.route(call(2, InstanceID="i-0BBB")) == ["e2", "i-0bbb"]
     arn = "arn:aws:ec2:eu-west-1:123456789012:instance/i-0DDD"

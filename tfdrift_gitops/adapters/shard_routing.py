@@ -143,7 +143,7 @@ class Router:
         fields: tuple[str, ...] | None = ()
         if plan is not None:  # those _read reads; None: extractors that do not say, run always
             wanted = plan.request
-            fields = None if plan.unknown else tuple(f for f in request if f.casefold() in wanted)
+            fields = None if plan.unknown else _fields_read(request, wanted)
         if len(self.shaped) < MEMO_SIZE:  # bounded: shapes made up by hostile input
             self.shaped[shape] = (reason, fields)
         return reason, fields
@@ -269,7 +269,7 @@ class Router:
         shape = (wanted, tuple(document))
         fields = self.matching.get(shape)
         if fields is None:
-            fields = tuple(f for f in document if f.casefold() in wanted)
+            fields = _fields_read(document, wanted)
             if len(self.matching) < MEMO_SIZE:  # bounded: shapes made up by hostile input
                 self.matching[shape] = fields
         nested = None
@@ -351,6 +351,11 @@ class _Plan:
             tuple(unknown),
             (frozenset(reshaped[0]), frozenset(reshaped[1])),
         )
+
+
+def _fields_read(document: Mapping[str, Any], wanted: frozenset[str]) -> tuple[str, ...]:
+    """The fields of ``document`` whose names, casefolded, are among ``wanted``, in order."""
+    return tuple(f for f in document if f.casefold() in wanted)
 
 
 def owner_of(root: str, jobs: int) -> int:
