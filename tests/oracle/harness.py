@@ -358,10 +358,10 @@ def _judged(
             assert drift is not None
             results[case.id] = _remediate(drift_file, drift["id"], target, strategy)
         copies[strategy] = (target, results)
-    # Both copies are planned at once (separate directories, separate terraform processes):
-    # the provider's start and moto's answers overlap. ``plan`` validates the configuration
-    # first (the same checks as ``terraform validate``), so a written file that does not
-    # validate fails here.
+    # Both copies are planned at once (separate directories, terraform processes and
+    # providers): moto's answers to one overlap the other's work. ``plan`` validates the
+    # configuration first (the same checks as ``terraform validate``), so a written file that
+    # does not validate fails here.
     lanes = {
         strategy: providers.enter_context(serving_provider(terraform, target))
         for strategy, (target, _) in copies.items()

@@ -361,7 +361,7 @@ def serving_provider(terraform: Terraform, workdir: Path) -> Iterator[Terraform]
         process = subprocess.Popen(
             [*_BOUNDED, str(found[-1]), "-debug"],
             cwd=workdir,  # as terraform starts it: files a configuration names are relative
-            env=terraform.env(),
+            env=replace(terraform, reattach="").env(),  # not another provider's address
             stdin=subprocess.DEVNULL,
             stdout=sink,
             stderr=subprocess.STDOUT,
